@@ -1,0 +1,148 @@
+"""Commands: what a client asks the service to do, as plain immutable data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from domain.lifecycle import ReturnStatus
+from domain.orders import Customer, OrderLine
+from domain.parts import ItemRequest
+from domain.values import UNSET, Actor, Address, TimeWindow
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    actor: Actor = field(default_factory=Actor)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpsertOrder(Command):
+    merchant: str
+    reference: str
+    currency: str
+    lines: list[OrderLine]
+    customer: Customer = field(default_factory=Customer)
+    delivery_address: Address | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateReturn(Command):
+    merchant: str
+    order_reference: str
+    items: list[ItemRequest]
+    pickup: Address | None = None
+    dropoff: Address | None = None
+    channel: str | None = None
+    customer_comment: str | None = None
+    resolution: str | None = None
+    refund_method: str | None = None
+    collection: TimeWindow | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnCommand(Command):
+    return_request_id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateReturn(ReturnCommand):
+    """Fields left as UNSET keep their value; None clears an optional field."""
+
+    items: list[ItemRequest] | None = None
+    pickup: object = UNSET
+    dropoff: object = UNSET
+    resolution: object = UNSET
+    refund_method: object = UNSET
+    customer_comment: object = UNSET
+    collection: object = UNSET
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApproveReturn(ReturnCommand):
+    quantities: Mapping[str, int] | None = None
+    rejection_reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RejectReturn(ReturnCommand):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoldReturn(ReturnCommand):
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResumeReturn(ReturnCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelReturn(ReturnCommand):
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceiveReturn(ReturnCommand):
+    quantities: Mapping[str, int]
+    conditions: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompleteReturn(ReturnCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class SplitReturn(ReturnCommand):
+    quantities: Mapping[str, int]
+    pickup_location_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetReturnStatus(ReturnCommand):
+    status: ReturnStatus
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignReturn(ReturnCommand):
+    user: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddReturnNote(ReturnCommand):
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteReturnNote(ReturnCommand):
+    note_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddRefund(ReturnCommand):
+    amount: Decimal
+    currency: str
+    reference: str | None = None
+    refund_type: str | None = None
+    note: str | None = None
+    refund_date: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteRefund(ReturnCommand):
+    refund_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateReverseShipment(ReturnCommand):
+    tracking_number: object = UNSET
+    label_url: object = UNSET
+    carrier: object = UNSET
+    in_transit: bool = False

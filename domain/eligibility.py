@@ -1,0 +1,161 @@
+"""Eligibility rules: pure functions that say, in words a person can read, why an order line
+can or cannot be returned (DESIGN.md §4).
+
+`MerchantRules` is the seam for the merchant's own configuration (return window, reason
+requirements, allowed codes). `BaseRules` holds the rules that need no configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
+from domain.orders import Order, OrderLine
+from domain.parts import ItemRequest, ReturnItem
+
+
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    """One reason an order line cannot be returned, with the error code a command would get."""
+
+    code: ErrorCode
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class LineEligibility:
+    line: OrderLine
+    already_requested: int
+    blockers: tuple[Blocker, ...] = field(default_factory=tuple)
+
+    @property
+    def returnable_quantity(self) -> int:
+        if self.blockers:
+            return 0
+        return max(self.line.delivered_quantity - self.already_requested, 0)
+
+    @property
+    def returnable(self) -> bool:
+        return self.returnable_quantity > 0
+
+
+class MerchantRules(Protocol):
+    """What a merchant's configuration adds to the base rules."""
+
+    def line_blockers(self, line: OrderLine, *, now: datetime) -> list[Blocker]: ...
+
+    def item_problems(self, item: ItemRequest, *, index: int) -> list[DomainError]: ...
+
+    def needs_reverse_shipment(self, item: ReturnItem) -> bool: ...
+
+
+class BaseRules:
+    """Rules without merchant configuration: only delivered units are returnable, and every
+    approved return travels back in a reverse shipment."""
+
+    def line_blockers(self, line: OrderLine, *, now: datetime) -> list[Blocker]:
+        if not line.is_delivered:
+            return [Blocker(ErrorCode.NOT_RETURNABLE, f"sku {line.sku} has not been delivered")]
+        return []
+
+    def item_problems(self, item: ItemRequest, *, index: int) -> list[DomainError]:
+        return []
+
+    def needs_reverse_shipment(self, item: ReturnItem) -> bool:
+        return True
+
+
+def explain_lines(
+    order: Order,
+    already_requested: Mapping[str, int],
+    *,
+    rules: MerchantRules,
+    now: datetime,
+) -> list[LineEligibility]:
+    """Every order line with what is left to return and what blocks it."""
+    explained = []
+    for line in order.lines:
+        taken = already_requested.get(line.sku, 0)
+        blockers = list(rules.line_blockers(line, now=now))
+        if not blockers and taken >= line.delivered_quantity:
+            blockers.append(
+                Blocker(
+                    ErrorCode.QUANTITY_EXCEEDED,
+                    f"all {line.delivered_quantity} delivered units of sku {line.sku} "
+                    "are already in return requests",
+                )
+            )
+        explained.append(LineEligibility(line, taken, tuple(blockers)))
+    return explained
+
+
+def check_item_requests(
+    order: Order,
+    items: Sequence[ItemRequest],
+    already_requested: Mapping[str, int],
+    *,
+    rules: MerchantRules,
+    now: datetime,
+) -> None:
+    """Raise every violation at once, so a client can fix a whole request in one round."""
+    if not items:
+        raise InvalidInput("a return request needs at least one item", field="items")
+    lines = {
+        entry.line.sku: entry
+        for entry in explain_lines(order, already_requested, rules=rules, now=now)
+    }
+    errors: list[DomainError] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        errors.extend(_item_errors(item, index, lines, seen))
+        errors.extend(rules.item_problems(item, index=index))
+        seen.add(item.sku)
+    if errors:
+        raise DomainErrors(errors)
+
+
+def _item_errors(
+    item: ItemRequest, index: int, lines: Mapping[str, LineEligibility], seen: set[str]
+) -> list[DomainError]:
+    where = f"items[{index}]"
+    if item.sku in seen:
+        return [
+            DomainError(
+                f"sku {item.sku} appears twice in the request",
+                field=f"{where}.sku",
+                code=ErrorCode.DUPLICATE_SKU,
+            )
+        ]
+    entry = lines.get(item.sku)
+    if entry is None:
+        return [
+            DomainError(
+                f"sku {item.sku} is not on the order",
+                field=f"{where}.sku",
+                code=ErrorCode.UNKNOWN_SKU,
+            )
+        ]
+    if isinstance(item.quantity, bool) or not isinstance(item.quantity, int) or item.quantity < 1:
+        return [
+            DomainError(
+                f"quantity for sku {item.sku} must be a whole number ≥ 1",
+                field=f"{where}.quantity",
+                code=ErrorCode.INVALID_QUANTITY,
+            )
+        ]
+    rule_blockers = [b for b in entry.blockers if b.code != ErrorCode.QUANTITY_EXCEEDED]
+    if rule_blockers:
+        return [DomainError(b.message, field=f"{where}.sku", code=b.code) for b in rule_blockers]
+    if item.quantity > entry.returnable_quantity:
+        return [
+            DomainError(
+                f"sku {item.sku}: {item.quantity} requested but only "
+                f"{entry.returnable_quantity} can still be returned",
+                field=f"{where}.quantity",
+                code=ErrorCode.QUANTITY_EXCEEDED,
+            )
+        ]
+    return []

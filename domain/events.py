@@ -1,0 +1,140 @@
+"""Domain events: facts in the past tense, raised by the aggregate, stored with the change.
+
+Every event names the return request, when it happened and who did it. `payload()` is the
+JSON-ready body that the outbox stores and that subscribers and webhooks receive.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from domain.values import Actor
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    return_request_id: str
+    occurred_at: datetime
+    actor: Actor = field(default_factory=Actor)
+
+    @property
+    def event_type(self) -> str:
+        return type(self).__name__
+
+    @property
+    def status_change(self) -> tuple[str | None, str | None]:
+        """(previous, new) status when the event moved the request; (None, None) otherwise."""
+        return None, None
+
+    def payload(self) -> dict[str, Any]:
+        return _jsonable(dataclasses.asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnRequested(DomainEvent):
+    merchant: str
+    order_reference: str
+    status: str
+    items: tuple[tuple[str, int], ...]
+    split_from: str | None = None
+
+    @property
+    def status_change(self) -> tuple[str | None, str | None]:
+        return None, self.status
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnStatusChanged(DomainEvent):
+    previous_status: str
+    status: str
+    action: str
+    reason: str | None = None
+
+    @property
+    def status_change(self) -> tuple[str | None, str | None]:
+        return self.previous_status, self.status
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnUpdated(DomainEvent):
+    changed_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnItemsUpdated(DomainEvent):
+    previous_items: tuple[tuple[str, int], ...]
+    items: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnItemsReceived(DomainEvent):
+    received: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnSplit(DomainEvent):
+    new_return_request_id: str
+    moved: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnAssigned(DomainEvent):
+    assigned_to_user: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteAdded(DomainEvent):
+    note_id: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteDeleted(DomainEvent):
+    note_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundAdded(DomainEvent):
+    refund_id: str
+    amount: Decimal
+    currency: str
+    refund_type: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundDeleted(DomainEvent):
+    refund_id: str
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReverseShipmentCreated(DomainEvent):
+    shipment_id: str
+    carrier: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReverseShipmentUpdated(DomainEvent):
+    shipment_id: str
+    status: str
+    tracking_number: str | None

@@ -1,0 +1,116 @@
+"""The forward order a return is judged against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from domain.errors import DomainErrors, ErrorCode, InvalidInput, InvalidQuantity
+from domain.values import Address, bounded_text, currency_code
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    description: str
+    quantity: int
+    unit_price: Decimal
+    delivered_quantity: int = 0
+    delivered_at: datetime | None = None
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.delivered_quantity > 0 and self.delivered_at is not None
+
+
+@dataclass(slots=True)
+class Order:
+    merchant: str
+    reference: str
+    currency: str
+    customer: Customer = field(default_factory=Customer)
+    lines: list[OrderLine] = field(default_factory=list)
+    delivery_address: Address | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def line(self, sku: str) -> OrderLine | None:
+        return next((line for line in self.lines if line.sku == sku), None)
+
+    @property
+    def skus(self) -> list[str]:
+        return [line.sku for line in self.lines]
+
+
+def make_order_line(
+    *,
+    sku: str,
+    description: str,
+    quantity: int,
+    unit_price: Decimal,
+    delivered_quantity: int | None,
+    delivered_at: datetime | None,
+    index: int,
+) -> OrderLine:
+    """Validate one ingested line; a delivery date without a count means the whole line."""
+    where = f"lines[{index}]"
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidQuantity(f"{where}: quantity must be ≥ 1", field=f"{where}.quantity")
+    if not unit_price.is_finite() or unit_price < 0:
+        raise InvalidInput(f"{where}: unit price must be ≥ 0", field=f"{where}.unitPrice")
+    delivered = (
+        quantity if delivered_quantity is None and delivered_at else (delivered_quantity or 0)
+    )
+    if delivered < 0 or delivered > quantity:
+        raise InvalidQuantity(
+            f"{where}: delivered quantity must be between 0 and {quantity}",
+            field=f"{where}.deliveredQuantity",
+        )
+    if delivered and delivered_at is None:
+        raise InvalidInput(
+            f"{where}: a delivered line needs a delivery date", field=f"{where}.deliveredAt"
+        )
+    return OrderLine(
+        sku=bounded_text(sku, field=f"{where}.sku", limit=100),
+        description=bounded_text(description or "", field=f"{where}.description", required=False),
+        quantity=quantity,
+        unit_price=unit_price,
+        delivered_quantity=delivered,
+        delivered_at=delivered_at if delivered else None,
+    )
+
+
+def ensure_unique_skus(lines: list[OrderLine]) -> None:
+    seen: set[str] = set()
+    errors = []
+    for index, line in enumerate(lines):
+        if line.sku in seen:
+            errors.append(
+                InvalidInput(
+                    f"sku {line.sku} appears twice on the order",
+                    field=f"lines[{index}].sku",
+                    code=ErrorCode.DUPLICATE_SKU,
+                )
+            )
+        seen.add(line.sku)
+    if errors:
+        raise DomainErrors(errors)
+
+
+def validate_order(order: Order) -> Order:
+    """Whole-order checks that single lines cannot make."""
+    bounded_text(order.merchant, field="merchant", limit=100)
+    bounded_text(order.reference, field="reference", limit=100)
+    currency_code(order.currency)
+    if not order.lines:
+        raise InvalidInput("an order needs at least one line", field="lines")
+    ensure_unique_skus(order.lines)
+    return order

@@ -1,0 +1,306 @@
+"""Use cases: one async function per command, written against the ports.
+
+Each runs in one unit of work: load, call one domain method, save, commit. A write that loses
+an optimistic-concurrency race is retried on fresh state when the caller did not pin a version,
+so the rules are always judged against what is really stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar
+
+from domain import commands as c
+from domain.errors import NotFound, VersionConflict
+from domain.orders import Order, make_order_line, validate_order
+from domain.ports import Clock, UnitOfWork
+from domain.returns import ReturnRequest
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 5
+
+
+async def upsert_order(cmd: c.UpsertOrder, *, uow: UnitOfWork, clock: Clock) -> Order:
+    lines = [
+        make_order_line(
+            sku=line.sku,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            delivered_quantity=line.delivered_quantity,
+            delivered_at=line.delivered_at,
+            index=index,
+        )
+        for index, line in enumerate(cmd.lines)
+    ]
+    order = validate_order(
+        Order(
+            merchant=cmd.merchant,
+            reference=cmd.reference,
+            currency=cmd.currency,
+            customer=cmd.customer,
+            lines=lines,
+            delivery_address=cmd.delivery_address,
+        )
+    )
+    async with uow:
+        saved = await uow.orders.upsert(order)
+        await uow.commit()
+    return saved
+
+
+async def create_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    async with uow:
+        order = await _order(uow, cmd.merchant, cmd.order_reference)
+        request = ReturnRequest.create(
+            order=order,
+            items=cmd.items,
+            rules=await uow.rules_for(cmd.merchant),
+            already_requested=await uow.returns.live_quantities(order.merchant, order.reference),
+            at=clock.now(),
+            actor=cmd.actor,
+            pickup=cmd.pickup,
+            dropoff=cmd.dropoff,
+            channel=cmd.channel,
+            customer_comment=cmd.customer_comment,
+            resolution=cmd.resolution,
+            refund_method=cmd.refund_method,
+            collection=cmd.collection,
+        )
+        await uow.returns.add(request)
+        await uow.commit()
+    return request
+
+
+async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    async def apply(request: ReturnRequest, now: datetime) -> None:
+        extra = {}
+        if cmd.items is not None:
+            extra = {
+                "items": cmd.items,
+                "order": await _order(uow, request.merchant, request.order_reference),
+                "already_requested": await uow.returns.live_quantities(
+                    request.merchant, request.order_reference, exclude=request.id
+                ),
+                "rules": await uow.rules_for(request.merchant),
+            }
+        request.update(
+            at=now,
+            actor=cmd.actor,
+            pickup=cmd.pickup,
+            dropoff=cmd.dropoff,
+            resolution=cmd.resolution,
+            refund_method=cmd.refund_method,
+            customer_comment=cmd.customer_comment,
+            collection=cmd.collection,
+            **extra,
+        )
+
+    return await _change(cmd, uow, clock, apply)
+
+
+async def approve_return(cmd: c.ApproveReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    async def apply(request: ReturnRequest, now: datetime) -> None:
+        request.approve(
+            at=now,
+            actor=cmd.actor,
+            rules=await uow.rules_for(request.merchant),
+            quantities=cmd.quantities,
+            rejection_reason=cmd.rejection_reason,
+        )
+
+    return await _change(cmd, uow, clock, apply)
+
+
+async def reject_return(cmd: c.RejectReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    return await _change(
+        cmd, uow, clock, _sync(lambda r, now: r.reject(at=now, actor=cmd.actor, reason=cmd.reason))
+    )
+
+
+async def hold_return(cmd: c.HoldReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    return await _change(
+        cmd, uow, clock, _sync(lambda r, now: r.hold(at=now, actor=cmd.actor, reason=cmd.reason))
+    )
+
+
+async def resume_return(cmd: c.ResumeReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    return await _change(cmd, uow, clock, _sync(lambda r, now: r.resume(at=now, actor=cmd.actor)))
+
+
+async def cancel_return(cmd: c.CancelReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    return await _change(
+        cmd, uow, clock, _sync(lambda r, now: r.cancel(at=now, actor=cmd.actor, reason=cmd.reason))
+    )
+
+
+async def receive_return(cmd: c.ReceiveReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    return await _change(
+        cmd,
+        uow,
+        clock,
+        _sync(
+            lambda r, now: r.receive(
+                at=now, actor=cmd.actor, quantities=cmd.quantities, conditions=cmd.conditions
+            )
+        ),
+    )
+
+
+async def complete_return(cmd: c.CompleteReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    return await _change(cmd, uow, clock, _sync(lambda r, now: r.complete(at=now, actor=cmd.actor)))
+
+
+async def set_return_status(
+    cmd: c.SetReturnStatus, *, uow: UnitOfWork, clock: Clock
+) -> ReturnRequest:
+    return await _change(
+        cmd,
+        uow,
+        clock,
+        _sync(lambda r, now: r.set_status(cmd.status, at=now, actor=cmd.actor, reason=cmd.reason)),
+    )
+
+
+async def assign_return(cmd: c.AssignReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    return await _change(
+        cmd, uow, clock, _sync(lambda r, now: r.assign(cmd.user, at=now, actor=cmd.actor))
+    )
+
+
+async def add_return_note(cmd: c.AddReturnNote, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    return await _change(
+        cmd, uow, clock, _sync(lambda r, now: r.add_note(text=cmd.text, at=now, actor=cmd.actor))
+    )
+
+
+async def delete_return_note(
+    cmd: c.DeleteReturnNote, *, uow: UnitOfWork, clock: Clock
+) -> ReturnRequest:
+    return await _change(
+        cmd, uow, clock, _sync(lambda r, now: r.delete_note(cmd.note_id, at=now, actor=cmd.actor))
+    )
+
+
+async def add_refund(cmd: c.AddRefund, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    return await _change(
+        cmd,
+        uow,
+        clock,
+        _sync(
+            lambda r, now: r.add_refund(
+                amount=cmd.amount,
+                currency=cmd.currency,
+                at=now,
+                actor=cmd.actor,
+                reference=cmd.reference,
+                refund_type=cmd.refund_type,
+                note=cmd.note,
+                refund_date=cmd.refund_date,
+            )
+        ),
+    )
+
+
+async def delete_refund(cmd: c.DeleteRefund, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    return await _change(
+        cmd,
+        uow,
+        clock,
+        _sync(lambda r, now: r.delete_refund(cmd.refund_id, at=now, actor=cmd.actor)),
+    )
+
+
+async def update_reverse_shipment(
+    cmd: c.UpdateReverseShipment, *, uow: UnitOfWork, clock: Clock
+) -> ReturnRequest:
+    return await _change(
+        cmd,
+        uow,
+        clock,
+        _sync(
+            lambda r, now: r.update_shipment(
+                at=now,
+                actor=cmd.actor,
+                tracking_number=cmd.tracking_number,
+                label_url=cmd.label_url,
+                carrier=cmd.carrier,
+                in_transit=cmd.in_transit,
+            )
+        ),
+    )
+
+
+async def split_return(
+    cmd: c.SplitReturn, *, uow: UnitOfWork, clock: Clock
+) -> tuple[ReturnRequest, ReturnRequest]:
+    """Both parts are written in one transaction: the original shrinks, the new one appears."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            async with uow:
+                original = await _load(uow, cmd)
+                new = original.split(
+                    at=clock.now(),
+                    actor=cmd.actor,
+                    quantities=cmd.quantities,
+                    pickup_location_id=cmd.pickup_location_id,
+                )
+                await uow.returns.save(original)
+                await uow.returns.add(new)
+                await uow.commit()
+            return original, new
+        except VersionConflict:
+            if cmd.expected_version is not None or attempt == MAX_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+# --------------------------------------------------------------------------- helpers
+
+Apply = Callable[[ReturnRequest, datetime], Awaitable[None]]
+
+
+def _sync(fn: Callable[[ReturnRequest, datetime], object]) -> Apply:
+    async def run(request: ReturnRequest, now: datetime) -> None:
+        fn(request, now)
+
+    return run
+
+
+async def _change(
+    cmd: c.ReturnCommand, uow: UnitOfWork, clock: Clock, apply: Apply
+) -> ReturnRequest:
+    """Load, apply one domain method, save, commit; retry a lost race on fresh state."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            async with uow:
+                request = await _load(uow, cmd)
+                await apply(request, clock.now())
+                await uow.returns.save(request)
+                await uow.commit()
+            return request
+        except VersionConflict:
+            if cmd.expected_version is not None or attempt == MAX_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _load(uow: UnitOfWork, cmd: c.ReturnCommand) -> ReturnRequest:
+    request = await uow.returns.get(cmd.return_request_id)
+    if cmd.expected_version is not None and request.version != cmd.expected_version:
+        raise VersionConflict(
+            f"return request {request.id} is at version {request.version}, "
+            f"not {cmd.expected_version}; reload it and try again",
+            field="expectedVersion",
+        )
+    return request
+
+
+async def _order(uow: UnitOfWork, merchant: str, reference: str) -> Order:
+    order = await uow.orders.get(merchant, reference)
+    if order is None:
+        raise NotFound(
+            f"order {reference} not found for merchant {merchant}", field="orderReference"
+        )
+    return order

@@ -1,0 +1,118 @@
+"""Small value objects shared by the entities: ids, money, addresses, actors."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from domain.errors import InvalidInput, InvalidQuantity
+
+# Crockford-style alphabet without look-alikes (0/O, 1/I/L, U): safe to read out on the phone.
+_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+_ID_LENGTH = 8
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_AMOUNT_DECIMALS = 3
+MAX_TEXT = 5000
+
+# "Leave this field as it is" in partial updates, where None means "clear it".
+UNSET: object = object()
+
+
+def new_id(prefix: str) -> str:
+    """A short random id such as `RR-7K3P9Q2M` (≈ 6.6·10^11 values per prefix)."""
+    body = "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_LENGTH))
+    return f"{prefix}-{body}"
+
+
+def new_return_request_id() -> str:
+    return new_id("RR")
+
+
+def positive_quantity(value: int, *, field: str) -> int:
+    """Quantities are whole numbers ≥ 1 (DESIGN.md §8)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidQuantity(f"quantity must be a whole number ≥ 1, got {value!r}", field=field)
+    return value
+
+
+def currency_code(value: str, *, field: str = "currency") -> str:
+    if not isinstance(value, str) or not _CURRENCY.match(value):
+        raise InvalidInput(
+            f"currency must be an ISO 4217 code such as AED, got {value!r}", field=field
+        )
+    return value
+
+
+def money_amount(value: Decimal | int | str, *, field: str = "amount") -> Decimal:
+    """A positive, finite amount with at most three decimals (covers KWD/BHD/OMR minor units)."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"amount must be a decimal number, got {value!r}", field=field) from None
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidInput(f"amount must be a positive finite number, got {value}", field=field)
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_AMOUNT_DECIMALS:
+        raise InvalidInput(
+            f"amount has more than {MAX_AMOUNT_DECIMALS} decimals: {value}", field=field
+        )
+    return amount
+
+
+def bounded_text(value: str, *, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if required and not text:
+        raise InvalidInput(f"{field} must not be empty", field=field)
+    if len(text) > limit:
+        raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A pickup or dropoff point: a free address, or a merchant location by its code."""
+
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    partner_location_id: str | None = None
+
+    def is_usable(self) -> bool:
+        """Good enough to hand to a carrier: a known location, or an address with a country."""
+        return bool(self.partner_location_id) or bool(self.address1 and self.country)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a change and through which face of the service (GraphQL, REST, system job)."""
+
+    source: str = "API"
+    user: str | None = None
+
+
+SYSTEM = Actor(source="SYSTEM")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidInput("collection window ends before it starts", field="collection")
