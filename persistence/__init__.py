@@ -1,0 +1,1 @@
+"""Maps the domain to SQL: SQLModel tables, repositories, unit of work, migrations, outbox."""

@@ -1,0 +1,220 @@
+"""SQLModel rows. Every row carries `tenant_id`; every lookup filters on it.
+
+Rows never leave persistence/: mappers.py turns them into domain objects and back.
+Small value objects (addresses, shipment item lists, history snapshots) are JSON columns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from persistence.types import ExactDecimal, UTCDateTime
+
+DEFAULT_TENANT = "default"
+
+
+def _time(nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+def _money() -> Any:
+    return Field(sa_type=ExactDecimal, nullable=False)
+
+
+def _json(empty: type | None = None) -> Any:
+    """A JSON column; `empty` (list or dict) makes it required with that empty default."""
+    if empty is None:
+        return Field(default=None, sa_type=JSON, nullable=True)
+    return Field(default_factory=empty, sa_type=JSON, nullable=False)
+
+
+def _parent(table: str) -> Any:
+    return Field(sa_column=Column(
+        ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False, index=True))
+
+
+class OrderRow(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("tenant_id", "merchant", "reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    merchant: str = Field(max_length=100)
+    reference: str = Field(max_length=100)
+    currency: str = Field(max_length=3)
+    customer_name: str | None = Field(default=None, max_length=200)
+    customer_email: str | None = Field(default=None, max_length=320)
+    customer_phone: str | None = Field(default=None, max_length=40)
+    delivery_address: dict[str, Any] | None = _json()
+    created_at: datetime = _time(nullable=False)
+    updated_at: datetime = _time(nullable=False)
+
+
+class OrderLineRow(SQLModel, table=True):
+    __tablename__ = "order_lines"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    order_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True))
+    position: int
+    sku: str = Field(max_length=100)
+    description: str = Field(default="", max_length=5000)
+    quantity: int
+    unit_price: Decimal = _money()
+    delivered_quantity: int = 0
+    delivered_at: datetime | None = _time()
+
+
+class ReturnRequestRow(SQLModel, table=True):
+    __tablename__ = "return_requests"
+    __table_args__ = (
+        Index("ix_return_requests_page", "tenant_id", "created_at", "id"),
+        Index("ix_return_requests_order", "tenant_id", "merchant", "order_reference"),
+        Index("ix_return_requests_status", "tenant_id", "status"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    tenant_id: str = Field(max_length=64)
+    merchant: str = Field(max_length=100)
+    order_reference: str = Field(max_length=100)
+    status: str = Field(max_length=32)
+    channel: str | None = Field(default=None, max_length=100)
+    pickup: dict[str, Any] | None = _json()
+    dropoff: dict[str, Any] | None = _json()
+    customer_comment: str | None = Field(default=None, max_length=5000)
+    resolution: str | None = Field(default=None, max_length=100)
+    refund_method: str | None = Field(default=None, max_length=100)
+    assigned_to_user: str | None = Field(default=None, max_length=320)
+    collection_start: datetime | None = _time()
+    collection_end: datetime | None = _time()
+    created_at: datetime = _time(nullable=False)
+    updated_at: datetime = _time(nullable=False)
+    on_hold_at: datetime | None = _time()
+    approved_at: datetime | None = _time()
+    rejected_at: datetime | None = _time()
+    cancelled_at: datetime | None = _time()
+    received_at: datetime | None = _time()
+    completed_at: datetime | None = _time()
+    rejection_reason: str | None = Field(default=None, max_length=200)
+    auto_closed: bool = False
+    auto_closed_at: datetime | None = _time()
+    creation_source: str = Field(max_length=32)
+    creation_user: str | None = Field(default=None, max_length=320)
+    update_source: str = Field(max_length=32)
+    update_user: str | None = Field(default=None, max_length=320)
+    split_from: str | None = Field(default=None, max_length=32)
+    version: int = 1
+
+
+class ReturnItemRow(SQLModel, table=True):
+    __tablename__ = "return_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    return_request_id: str = _parent("return_requests")
+    position: int
+    sku: str = Field(max_length=100)
+    description: str = Field(default="", max_length=5000)
+    unit_price: Decimal = _money()
+    currency: str = Field(max_length=3)
+    quantity: int
+    approved_quantity: int = 0
+    rejected_quantity: int = 0
+    returned_quantity: int = 0
+    received_quantity: int = 0
+    reason_code: str | None = Field(default=None, max_length=100)
+    comment: str | None = Field(default=None, max_length=5000)
+    comment_codes: list[str] = _json(list)
+    image_urls: list[str] = _json(list)
+    item_condition: str | None = Field(default=None, max_length=100)
+    resolution: str | None = Field(default=None, max_length=100)
+    refund_type: str | None = Field(default=None, max_length=100)
+    rejection_reason: str | None = Field(default=None, max_length=200)
+
+
+class ReturnNoteRow(SQLModel, table=True):
+    __tablename__ = "return_notes"
+
+    id: str = Field(primary_key=True, max_length=32)
+    tenant_id: str = Field(max_length=64)
+    return_request_id: str = _parent("return_requests")
+    text: str = Field(max_length=5000)
+    user: str | None = Field(default=None, max_length=320)
+    created_at: datetime = _time(nullable=False)
+
+
+class RefundRow(SQLModel, table=True):
+    __tablename__ = "return_refunds"
+
+    id: str = Field(primary_key=True, max_length=32)
+    tenant_id: str = Field(max_length=64)
+    return_request_id: str = _parent("return_requests")
+    amount: Decimal = _money()
+    currency: str = Field(max_length=3)
+    reference: str | None = Field(default=None, max_length=5000)
+    refund_type: str | None = Field(default=None, max_length=100)
+    note: str | None = Field(default=None, max_length=5000)
+    refund_date: datetime | None = _time()
+    created_at: datetime = _time(nullable=False)
+
+
+class ReverseShipmentRow(SQLModel, table=True):
+    __tablename__ = "reverse_shipments"
+
+    id: str = Field(primary_key=True, max_length=32)
+    tenant_id: str = Field(max_length=64)
+    return_request_id: str = _parent("return_requests")
+    carrier: str = Field(max_length=100)
+    status: str = Field(max_length=32)
+    items: list[list[Any]] = _json(list)
+    pickup: dict[str, Any] | None = _json()
+    dropoff: dict[str, Any] | None = _json()
+    tracking_number: str | None = Field(default=None, max_length=5000)
+    label_url: str | None = Field(default=None, max_length=5000)
+    created_at: datetime = _time(nullable=False)
+    updated_at: datetime | None = _time()
+
+
+class ItemsUpdateRow(SQLModel, table=True):
+    __tablename__ = "return_items_updates"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    return_request_id: str = _parent("return_requests")
+    position: int
+    updated_at: datetime = _time(nullable=False)
+    previous: list[list[Any]] = _json(list)
+    current: list[list[Any]] = _json(list)
+    user: str | None = Field(default=None, max_length=320)
+    source: str | None = Field(default=None, max_length=32)
+
+
+class OutboxEventRow(SQLModel, table=True):
+    """The event log: written in the same transaction as the change it describes.
+
+    `position` is assigned by the database in commit order of inserts, so it only grows.
+    """
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (Index("ix_outbox_events_tenant_position", "tenant_id", "position"),
+                      Index("ix_outbox_events_request", "tenant_id", "return_request_id"))
+
+    position: int | None = Field(default=None, sa_column=Column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True))
+    event_id: str = Field(max_length=36, unique=True)
+    tenant_id: str = Field(max_length=64)
+    event_type: str = Field(max_length=64)
+    return_request_id: str = Field(max_length=32)
+    previous_status: str | None = Field(default=None, max_length=32)
+    new_status: str | None = Field(default=None, max_length=32)
+    actor_source: str = Field(max_length=32)
+    actor_user: str | None = Field(default=None, max_length=320)
+    occurred_at: datetime = _time(nullable=False)
+    payload: dict[str, Any] = _json(dict)
+    published_at: datetime | None = _time()

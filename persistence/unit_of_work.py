@@ -1,0 +1,83 @@
+"""Unit of work: one transaction per command, events stored with the change, published after.
+
+Leaving the block without `commit()` (an error, a refused rule) rolls everything back, so a
+failed command writes nothing: no half-saved aggregate and no event for a change that did not
+happen.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.eligibility import BaseRules, MerchantRules
+from domain.ports import Clock, SystemClock
+from persistence.database import Database
+from persistence.outbox import StoredEvent, append_events
+from persistence.repositories import SqlOrderRepository, SqlReturnRepository
+from persistence.tables import DEFAULT_TENANT
+
+log = logging.getLogger(__name__)
+
+AfterCommit = Callable[[Sequence[StoredEvent]], Awaitable[None]]
+
+
+class SqlUnitOfWork:
+    returns: SqlReturnRepository
+    orders: SqlOrderRepository
+
+    def __init__(self, db: Database, *, tenant_id: str = DEFAULT_TENANT,
+                 clock: Clock | None = None, after_commit: AfterCommit | None = None) -> None:
+        self._db = db
+        self.tenant_id = tenant_id
+        self._clock = clock or SystemClock()
+        self._after_commit = after_commit
+        self._session: AsyncSession | None = None
+        self.committed_events: list[StoredEvent] = []
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self._session = self._db.write_session()
+        await self._session.begin()
+        self.returns = SqlReturnRepository(self._session, self.tenant_id)
+        self.orders = SqlOrderRepository(self._session, self.tenant_id, self._clock.now)
+        self.committed_events = []
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            if session.in_transaction():
+                await session.rollback()
+        finally:
+            await session.close()
+
+    async def rules_for(self, merchant: str) -> MerchantRules:
+        return BaseRules()
+
+    async def commit(self) -> None:
+        session = self._require_session()
+        events = [event for request in self.returns.seen for event in request.pull_events()]
+        stored = await append_events(session, self.tenant_id, events)
+        await session.commit()
+        self.committed_events = stored
+        if self._after_commit is not None and stored:
+            await self._publish(stored)
+
+    async def _publish(self, stored: list[StoredEvent]) -> None:
+        try:
+            await self._after_commit(stored)  # type: ignore[misc]
+        except Exception:
+            # The change is committed and its events are in the log: a failing listener must
+            # not turn a success into an error; log readers catch up from the outbox.
+            log.exception("publishing %d committed events failed", len(stored))
+
+    def _require_session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside `async with`")
+        return self._session

@@ -1,0 +1,207 @@
+"""Builders for the domain tests: a delivered order, a fixed clock, an actor, and return
+requests driven through real transitions into every status.
+
+The plain functions do the work; the fixtures hand them to tests. Factory fixtures are
+session-scoped because they are pure, so hypothesis tests can use them too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+# The project is not installed into the virtualenv and pytest's default import mode only puts
+# this directory on sys.path, so make the project root importable for `import domain`.
+_PROJECT_ROOT = Path(__file__).resolve().parents[3]
+if importlib.util.find_spec("domain") is None:  # pragma: no cover - depends on the install
+    sys.path.insert(0, str(_PROJECT_ROOT))
+
+from domain.eligibility import BaseRules, MerchantRules  # noqa: E402
+from domain.lifecycle import ReturnStatus  # noqa: E402
+from domain.orders import Order, OrderLine  # noqa: E402
+from domain.parts import ItemRequest, ReturnItem  # noqa: E402
+from domain.returns import ReturnRequest  # noqa: E402
+from domain.values import Actor, Address  # noqa: E402
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+LATER = NOW + timedelta(hours=1)
+DELIVERED_AT = datetime(2025, 2, 20, 9, 30, tzinfo=UTC)
+ACTOR = Actor(source="API", user="agent@merchant.example")
+PICKUP = Address(
+    contact_name="Layla Haddad",
+    contact_phone="+971500000000",
+    address1="12 Al Wasl Road",
+    city="Dubai",
+    country="AE",
+)
+DROPOFF = Address(partner_location_id="WH-DXB-1")
+MERCHANT = "acme"
+ORDER_REFERENCE = "ORD-1001"
+CURRENCY = "AED"
+
+# sku -> (ordered, delivered, unit price). SKU-C was never delivered.
+DEFAULT_LINES: dict[str, tuple[int, int, Decimal]] = {
+    "SKU-A": (3, 3, Decimal("100.00")),
+    "SKU-B": (2, 2, Decimal("49.50")),
+    "SKU-C": (1, 0, Decimal("20.00")),
+}
+DEFAULT_ITEMS: dict[str, int] = {"SKU-A": 2, "SKU-B": 1}
+
+
+class NoShipmentRules(BaseRules):
+    """A merchant whose returns travel back without a reverse shipment."""
+
+    def needs_reverse_shipment(self, item: ReturnItem) -> bool:
+        return False
+
+
+def make_order(lines: Mapping[str, tuple[int, int, Decimal]] | None = None) -> Order:
+    return Order(
+        merchant=MERCHANT,
+        reference=ORDER_REFERENCE,
+        currency=CURRENCY,
+        lines=[
+            OrderLine(
+                sku=sku,
+                description=f"Item {sku}",
+                quantity=ordered,
+                unit_price=price,
+                delivered_quantity=delivered,
+                delivered_at=DELIVERED_AT if delivered else None,
+            )
+            for sku, (ordered, delivered, price) in (lines or DEFAULT_LINES).items()
+        ],
+    )
+
+
+def item_requests(quantities: Mapping[str, int]) -> list[ItemRequest]:
+    return [
+        ItemRequest(sku=sku, quantity=qty, reason_code="DAMAGED") for sku, qty in quantities.items()
+    ]
+
+
+def make_request(
+    items: Mapping[str, int] | Sequence[ItemRequest] | None = None,
+    *,
+    order: Order | None = None,
+    rules: MerchantRules | None = None,
+    already_requested: Mapping[str, int] | None = None,
+    pickup: Address | None = PICKUP,
+    dropoff: Address | None = DROPOFF,
+    request_id: str = "RR-TEST0001",
+    keep_events: bool = False,
+) -> ReturnRequest:
+    """A PENDING request with pickup and dropoff; its creation event is pulled unless kept."""
+    if items is None:
+        items = DEFAULT_ITEMS
+    requests = item_requests(items) if isinstance(items, Mapping) else list(items)
+    request = ReturnRequest.create(
+        order=order or make_order(),
+        items=requests,
+        already_requested=already_requested or {},
+        rules=rules or BaseRules(),
+        at=NOW,
+        actor=ACTOR,
+        return_request_id=request_id,
+        pickup=pickup,
+        dropoff=dropoff,
+    )
+    if not keep_events:
+        request.pull_events()
+    return request
+
+
+def drive_to(
+    request: ReturnRequest, status: ReturnStatus, *, rules: MerchantRules | None = None
+) -> ReturnRequest:
+    """Move a PENDING request into `status` through the ordinary transitions."""
+    rules = rules or BaseRules()
+    if status == ReturnStatus.ON_HOLD:
+        request.hold(at=NOW, actor=ACTOR)
+    elif status == ReturnStatus.REJECTED:
+        request.reject(at=NOW, actor=ACTOR, reason="outside policy")
+    elif status == ReturnStatus.CANCELLED:
+        request.cancel(at=NOW, actor=ACTOR)
+    elif status != ReturnStatus.PENDING:
+        request.approve(at=NOW, actor=ACTOR, rules=rules)
+        if status == ReturnStatus.PARTIALLY_RECEIVED:
+            request.receive(at=NOW, actor=ACTOR, quantities={request.items[0].sku: 1})
+        elif status in (ReturnStatus.RECEIVED, ReturnStatus.COMPLETED):
+            request.receive(
+                at=NOW,
+                actor=ACTOR,
+                quantities={item.sku: item.approved_quantity for item in request.items},
+            )
+            if status == ReturnStatus.COMPLETED:
+                request.complete(at=NOW, actor=ACTOR)
+    assert request.status == status
+    request.pull_events()
+    return request
+
+
+def request_in(status: ReturnStatus, **kwargs: object) -> ReturnRequest:
+    rules = kwargs.get("rules")
+    return drive_to(make_request(**kwargs), status, rules=rules)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture(scope="session")
+def later() -> datetime:
+    return LATER
+
+
+@pytest.fixture(scope="session")
+def actor() -> Actor:
+    return ACTOR
+
+
+@pytest.fixture(scope="session")
+def rules() -> BaseRules:
+    return BaseRules()
+
+
+@pytest.fixture(scope="session")
+def no_shipment_rules() -> NoShipmentRules:
+    return NoShipmentRules()
+
+
+@pytest.fixture
+def order() -> Order:
+    return make_order()
+
+
+@pytest.fixture
+def pending() -> ReturnRequest:
+    """PENDING: SKU-A x2 at 100.00 and SKU-B x1 at 49.50, with pickup and dropoff."""
+    return make_request()
+
+
+@pytest.fixture
+def approved() -> ReturnRequest:
+    """APPROVED in full (approved value 249.50 AED) with an open `manual` reverse shipment."""
+    return request_in(ReturnStatus.APPROVED)
+
+
+@pytest.fixture(scope="session")
+def build_order() -> Callable[..., Order]:
+    return make_order
+
+
+@pytest.fixture(scope="session")
+def build_request() -> Callable[..., ReturnRequest]:
+    return make_request
+
+
+@pytest.fixture(scope="session")
+def build_request_in() -> Callable[..., ReturnRequest]:
+    return request_in
