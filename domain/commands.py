@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.lifecycle import ReturnStatus
-from domain.orders import Customer, OrderLine
+from domain.orders import Customer
 from domain.parts import ItemRequest
 from domain.values import UNSET, Actor, Address, TimeWindow
 
@@ -18,12 +18,24 @@ class Command:
     actor: Actor = field(default_factory=Actor)
 
 
+@dataclass(frozen=True, slots=True)
+class OrderLineSpec:
+    """An order line as ingested; a delivery date without a count means the whole line."""
+
+    sku: str
+    description: str
+    quantity: int
+    unit_price: Decimal
+    delivered_quantity: int | None = None
+    delivered_at: datetime | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class UpsertOrder(Command):
     merchant: str
     reference: str
     currency: str
-    lines: list[OrderLine]
+    lines: list[OrderLineSpec]
     customer: Customer = field(default_factory=Customer)
     delivery_address: Address | None = None
 

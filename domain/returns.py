@@ -40,6 +40,7 @@ from domain.values import (
     Actor,
     Address,
     TimeWindow,
+    aware,
     bounded_text,
     currency_code,
     money_amount,
@@ -484,6 +485,7 @@ class ReturnRequest:
     ) -> Refund:
         self._require(Action.ADD_REFUND)
         amount = money_amount(amount)
+        aware(refund_date, field="refundDate")
         currency = currency_code(currency)
         remaining = self.remaining_refundable(currency)
         if amount > remaining:

@@ -71,6 +71,15 @@ def bounded_text(value: str, *, field: str, required: bool = True, limit: int = 
     return text
 
 
+def aware(value: datetime | None, *, field: str) -> datetime | None:
+    """Times must say their offset: a naive time is ambiguous across the merchant's zones."""
+    if value is not None and value.utcoffset() is None:
+        raise InvalidInput(
+            f"{field} needs a time zone offset, e.g. 2026-01-31T10:00:00Z", field=field
+        )
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal
@@ -114,5 +123,7 @@ class TimeWindow:
     end: datetime
 
     def __post_init__(self) -> None:
+        aware(self.start, field="collection.start")
+        aware(self.end, field="collection.end")
         if self.end < self.start:
             raise InvalidInput("collection window ends before it starts", field="collection")

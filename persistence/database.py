@@ -26,8 +26,9 @@ class Database:
 
     def __init__(self, url: str = DEFAULT_DATABASE_URL, *, echo: bool = False) -> None:
         self.url = make_url(url)
-        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo,
-                                                       **_engine_options(self.url))
+        self.engine: AsyncEngine = create_async_engine(
+            self.url, echo=echo, **_engine_options(self.url)
+        )
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
             _configure_sqlite(self.engine)
@@ -59,8 +60,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (see "begin" below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"):
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+        ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 

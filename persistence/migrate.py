@@ -30,7 +30,8 @@ async def upgrade(db: Database, revision: str = "head") -> None:
 async def current_revision(db: Database) -> str | None:
     async with db.engine.connect() as connection:
         return await connection.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_revision())
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
 
 
 def head_revision() -> str | None:

@@ -31,62 +31,112 @@ T = TypeVar("T")
 LIVE_STATUSES = [status.value for status in ReturnStatus if status.is_live]
 
 
-async def load_return_requests(session: AsyncSession, tenant_id: str,
-                               ids: Sequence[str]) -> dict[str, ReturnRequest]:
+async def load_return_requests(
+    session: AsyncSession, tenant_id: str, ids: Sequence[str]
+) -> dict[str, ReturnRequest]:
     """Whole aggregates for the ids that exist in the tenant: 6 statements for any count."""
     if not ids:
         return {}
-    headers = (await session.scalars(select(ReturnRequestRow).where(
-        ReturnRequestRow.tenant_id == tenant_id, ReturnRequestRow.id.in_(ids)))).all()
+    headers = (
+        await session.scalars(
+            select(ReturnRequestRow).where(
+                ReturnRequestRow.tenant_id == tenant_id, ReturnRequestRow.id.in_(ids)
+            )
+        )
+    ).all()
     found = [row.id for row in headers]
-    items = await _children(session, tenant_id, found, ReturnItemRow,
-                            ReturnItemRow.position, mappers.item_from_row)
-    notes = await _children(session, tenant_id, found, ReturnNoteRow,
-                            ReturnNoteRow.created_at, mappers.note_from_row)
-    refunds = await _children(session, tenant_id, found, RefundRow,
-                              RefundRow.created_at, mappers.refund_from_row)
-    shipments = await _children(session, tenant_id, found, ReverseShipmentRow,
-                                ReverseShipmentRow.created_at, mappers.shipment_from_row)
-    updates = await _children(session, tenant_id, found, ItemsUpdateRow,
-                              ItemsUpdateRow.position, mappers.items_update_from_row)
-    return {row.id: mappers.request_from_rows(
-        row, items=items[row.id], notes=notes[row.id], refunds=refunds[row.id],
-        shipments=shipments[row.id], items_updates=updates[row.id]) for row in headers}
+    items = await _children(
+        session, tenant_id, found, ReturnItemRow, ReturnItemRow.position, mappers.item_from_row
+    )
+    notes = await _children(
+        session, tenant_id, found, ReturnNoteRow, ReturnNoteRow.created_at, mappers.note_from_row
+    )
+    refunds = await _children(
+        session, tenant_id, found, RefundRow, RefundRow.created_at, mappers.refund_from_row
+    )
+    shipments = await _children(
+        session,
+        tenant_id,
+        found,
+        ReverseShipmentRow,
+        ReverseShipmentRow.created_at,
+        mappers.shipment_from_row,
+    )
+    updates = await _children(
+        session,
+        tenant_id,
+        found,
+        ItemsUpdateRow,
+        ItemsUpdateRow.position,
+        mappers.items_update_from_row,
+    )
+    return {
+        row.id: mappers.request_from_rows(
+            row,
+            items=items[row.id],
+            notes=notes[row.id],
+            refunds=refunds[row.id],
+            shipments=shipments[row.id],
+            items_updates=updates[row.id],
+        )
+        for row in headers
+    }
 
 
-async def _children(session: AsyncSession, tenant_id: str, ids: Sequence[str], table: Any,
-                    order_by: Any, to_domain: Callable[[Any], T]) -> dict[str, list[T]]:
+async def _children(
+    session: AsyncSession,
+    tenant_id: str,
+    ids: Sequence[str],
+    table: Any,
+    order_by: Any,
+    to_domain: Callable[[Any], T],
+) -> dict[str, list[T]]:
     grouped: dict[str, list[T]] = defaultdict(list)
     if not ids:
         return grouped
     rows = await session.scalars(
         select(table)
         .where(table.tenant_id == tenant_id, table.return_request_id.in_(ids))
-        .order_by(table.return_request_id, order_by))
+        .order_by(table.return_request_id, order_by)
+    )
     for row in rows:
         grouped[row.return_request_id].append(to_domain(row))
     return grouped
 
 
-async def load_orders(session: AsyncSession, tenant_id: str,
-                      keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Order]:
+async def load_orders(
+    session: AsyncSession, tenant_id: str, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], Order]:
     """Orders by (merchant, reference): 2 statements for any number of keys."""
     if not keys:
         return {}
-    rows = (await session.scalars(select(OrderRow).where(
-        OrderRow.tenant_id == tenant_id,
-        tuple_(OrderRow.merchant, OrderRow.reference).in_(list(keys))))).all()
+    rows = (
+        await session.scalars(
+            select(OrderRow).where(
+                OrderRow.tenant_id == tenant_id,
+                tuple_(OrderRow.merchant, OrderRow.reference).in_(list(keys)),
+            )
+        )
+    ).all()
     lines: dict[int, list[OrderLineRow]] = defaultdict(list)
     if rows:
-        for line in await session.scalars(select(OrderLineRow).where(
-                OrderLineRow.order_id.in_([row.id for row in rows]))):
+        for line in await session.scalars(
+            select(OrderLineRow).where(OrderLineRow.order_id.in_([row.id for row in rows]))
+        ):
             lines[line.order_id].append(line)
-    return {(row.merchant, row.reference): mappers.order_from_rows(row, lines[row.id])
-            for row in rows}
+    return {
+        (row.merchant, row.reference): mappers.order_from_rows(row, lines[row.id]) for row in rows
+    }
 
 
-async def live_quantities(session: AsyncSession, tenant_id: str, merchant: str,
-                          order_reference: str, *, exclude: str | None = None) -> dict[str, int]:
+async def live_quantities(
+    session: AsyncSession,
+    tenant_id: str,
+    merchant: str,
+    order_reference: str,
+    *,
+    exclude: str | None = None,
+) -> dict[str, int]:
     """Units per sku held by live requests on an order (requested minus rejected)."""
     held = func.sum(ReturnItemRow.quantity - ReturnItemRow.rejected_quantity)
     conditions = [
@@ -100,7 +150,9 @@ async def live_quantities(session: AsyncSession, tenant_id: str, merchant: str,
     result = await session.execute(
         select(ReturnItemRow.sku, held)
         .join(ReturnRequestRow, ReturnRequestRow.id == ReturnItemRow.return_request_id)
-        .where(*conditions).group_by(ReturnItemRow.sku))
+        .where(*conditions)
+        .group_by(ReturnItemRow.sku)
+    )
     return {sku: int(total or 0) for sku, total in result.all()}
 
 
@@ -149,24 +201,38 @@ def _filter_conditions(tenant_id: str, flt: ReturnFilter) -> list[Any]:
     return conditions
 
 
-async def page_return_requests(session: AsyncSession, tenant_id: str, flt: ReturnFilter, *,
-                               first: int, after: PagePosition | None) -> Page:
+async def page_return_requests(
+    session: AsyncSession,
+    tenant_id: str,
+    flt: ReturnFilter,
+    *,
+    first: int,
+    after: PagePosition | None,
+) -> Page:
     """Keyset pagination, newest first: the cost of page 1000 equals the cost of page 1."""
     row = ReturnRequestRow
     conditions = _filter_conditions(tenant_id, flt)
     if after is not None:
-        conditions.append(or_(row.created_at < after.created_at,
-                              and_(row.created_at == after.created_at, row.id < after.id)))
+        conditions.append(
+            or_(
+                row.created_at < after.created_at,
+                and_(row.created_at == after.created_at, row.id < after.id),
+            )
+        )
     result = await session.execute(
-        select(row.id, row.created_at).where(*conditions)
-        .order_by(row.created_at.desc(), row.id.desc()).limit(first + 1))
+        select(row.id, row.created_at)
+        .where(*conditions)
+        .order_by(row.created_at.desc(), row.id.desc())
+        .limit(first + 1)
+    )
     entries = [(rid, created) for rid, created in result.all()]
     return Page(entries[:first], has_next=len(entries) > first)
 
 
-async def count_return_requests(session: AsyncSession, tenant_id: str,
-                                flt: ReturnFilter) -> int:
+async def count_return_requests(session: AsyncSession, tenant_id: str, flt: ReturnFilter) -> int:
     total = await session.scalar(
-        select(func.count()).select_from(ReturnRequestRow)
-        .where(*_filter_conditions(tenant_id, flt)))
+        select(func.count())
+        .select_from(ReturnRequestRow)
+        .where(*_filter_conditions(tenant_id, flt))
+    )
     return int(total or 0)

@@ -30,11 +30,9 @@ class SqlReturnRepository:
         self.seen: list[ReturnRequest] = []
 
     async def get(self, return_request_id: str) -> ReturnRequest:
-        found = await queries.load_return_requests(self._session, self._tenant,
-                                                   [return_request_id])
+        found = await queries.load_return_requests(self._session, self._tenant, [return_request_id])
         if return_request_id not in found:
-            raise NotFound(f"return request {return_request_id} not found",
-                           field="returnRequestId")
+            raise NotFound(f"return request {return_request_id} not found", field="returnRequestId")
         return found[return_request_id]
 
     async def add(self, request: ReturnRequest) -> None:
@@ -49,25 +47,34 @@ class SqlReturnRepository:
         values = _values(row) | {"version": request.version + 1}
         result = await self._session.execute(
             update(ReturnRequestRow)
-            .where(ReturnRequestRow.tenant_id == self._tenant,
-                   ReturnRequestRow.id == request.id,
-                   ReturnRequestRow.version == request.version)
-            .values(values))
+            .where(
+                ReturnRequestRow.tenant_id == self._tenant,
+                ReturnRequestRow.id == request.id,
+                ReturnRequestRow.version == request.version,
+            )
+            .values(values)
+        )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise VersionConflict(
-                f"return request {request.id} was changed by someone else; reload it and "
-                "try again", field="expectedVersion")
+                f"return request {request.id} was changed by someone else; reload it and try again",
+                field="expectedVersion",
+            )
         for table in _CHILD_TABLES:
-            await self._session.execute(delete(table).where(
-                table.tenant_id == self._tenant, table.return_request_id == request.id))
+            await self._session.execute(
+                delete(table).where(
+                    table.tenant_id == self._tenant, table.return_request_id == request.id
+                )
+            )
         await self._insert_children(request)
         request.version += 1
         self.seen.append(request)
 
-    async def live_quantities(self, merchant: str, order_reference: str, *,
-                              exclude: str | None = None) -> dict[str, int]:
-        return await queries.live_quantities(self._session, self._tenant, merchant,
-                                             order_reference, exclude=exclude)
+    async def live_quantities(
+        self, merchant: str, order_reference: str, *, exclude: str | None = None
+    ) -> dict[str, int]:
+        return await queries.live_quantities(
+            self._session, self._tenant, merchant, order_reference, exclude=exclude
+        )
 
     async def _insert_children(self, request: ReturnRequest) -> None:
         by_table: dict[type, list[dict[str, object]]] = {}
@@ -91,8 +98,9 @@ class SqlOrderRepository:
         row = await self._locked_row(merchant, reference)
         if row is None:
             return None
-        lines = (await self._session.scalars(
-            select(OrderLineRow).where(OrderLineRow.order_id == row.id))).all()
+        lines = (
+            await self._session.scalars(select(OrderLineRow).where(OrderLineRow.order_id == row.id))
+        ).all()
         return mappers.order_from_rows(row, list(lines))
 
     async def upsert(self, order: Order) -> Order:
@@ -107,40 +115,55 @@ class SqlOrderRepository:
         row, lines = mappers.order_to_rows(order, self._tenant)
         if existing is None:
             result = await self._session.execute(
-                insert(OrderRow).values(_values(row)).returning(OrderRow.id))
+                insert(OrderRow).values(_values(row)).returning(OrderRow.id)
+            )
             order_id = result.scalar_one()
         else:
             order_id = existing.id
-            await self._session.execute(update(OrderRow).where(OrderRow.id == order_id)
-                                        .values(_values(row)))
-            await self._session.execute(delete(OrderLineRow)
-                                        .where(OrderLineRow.order_id == order_id))
-        await self._session.execute(insert(OrderLineRow), [
-            _values(line) | {"order_id": order_id} for line in lines])
+            await self._session.execute(
+                update(OrderRow).where(OrderRow.id == order_id).values(_values(row))
+            )
+            await self._session.execute(
+                delete(OrderLineRow).where(OrderLineRow.order_id == order_id)
+            )
+        await self._session.execute(
+            insert(OrderLineRow), [_values(line) | {"order_id": order_id} for line in lines]
+        )
         return order
 
     async def _locked_row(self, merchant: str, reference: str) -> OrderRow | None:
         return await self._session.scalar(
-            select(OrderRow).where(OrderRow.tenant_id == self._tenant,
-                                   OrderRow.merchant == merchant,
-                                   OrderRow.reference == reference).with_for_update())
+            select(OrderRow)
+            .where(
+                OrderRow.tenant_id == self._tenant,
+                OrderRow.merchant == merchant,
+                OrderRow.reference == reference,
+            )
+            .with_for_update()
+        )
 
     async def _refuse_shrinking_below_live(self, order: Order) -> None:
-        held = await queries.live_quantities(self._session, self._tenant, order.merchant,
-                                             order.reference)
+        held = await queries.live_quantities(
+            self._session, self._tenant, order.merchant, order.reference
+        )
         for sku, units in held.items():
             line = order.line(sku)
             delivered = line.delivered_quantity if line else 0
             if units > delivered:
                 raise DomainError(
                     f"sku {sku}: {units} units are in live return requests, so the order "
-                    f"cannot deliver fewer ({delivered})", field="lines",
-                    code=ErrorCode.QUANTITY_EXCEEDED)
+                    f"cannot deliver fewer ({delivered})",
+                    field="lines",
+                    code=ErrorCode.QUANTITY_EXCEEDED,
+                )
 
 
 def _values(row: object) -> dict[str, object]:
     """Column values of a row model, without unset autoincrement keys."""
     table = row.__table__  # type: ignore[attr-defined]
     values = {column.key: getattr(row, column.key) for column in table.columns}
-    return {key: value for key, value in values.items()
-            if not (value is None and table.columns[key].primary_key)}
+    return {
+        key: value
+        for key, value in values.items()
+        if not (value is None and table.columns[key].primary_key)
+    }

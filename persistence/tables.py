@@ -34,8 +34,9 @@ def _json(empty: type | None = None) -> Any:
 
 
 def _parent(table: str) -> Any:
-    return Field(sa_column=Column(
-        ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False, index=True))
+    return Field(
+        sa_column=Column(ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
 
 
 class OrderRow(SQLModel, table=True):
@@ -60,8 +61,11 @@ class OrderLineRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: str = Field(max_length=64)
-    order_id: int = Field(sa_column=Column(
-        Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True))
+    order_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
     position: int
     sku: str = Field(max_length=100)
     description: str = Field(default="", max_length=5000)
@@ -202,11 +206,17 @@ class OutboxEventRow(SQLModel, table=True):
     """
 
     __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_events_tenant_position", "tenant_id", "position"),
-                      Index("ix_outbox_events_request", "tenant_id", "return_request_id"))
+    __table_args__ = (
+        Index("ix_outbox_events_tenant_position", "tenant_id", "position"),
+        Index("ix_outbox_events_request", "tenant_id", "return_request_id"),
+    )
 
-    position: int | None = Field(default=None, sa_column=Column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True))
+    position: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
     event_id: str = Field(max_length=36, unique=True)
     tenant_id: str = Field(max_length=64)
     event_type: str = Field(max_length=64)

@@ -13,11 +13,12 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.eligibility import BaseRules, MerchantRules
+from domain.eligibility import MerchantRules
 from domain.ports import Clock, SystemClock
 from persistence.database import Database
 from persistence.outbox import StoredEvent, append_events
 from persistence.repositories import SqlOrderRepository, SqlReturnRepository
+from persistence.rules import merchant_rules
 from persistence.tables import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,14 @@ class SqlUnitOfWork:
     returns: SqlReturnRepository
     orders: SqlOrderRepository
 
-    def __init__(self, db: Database, *, tenant_id: str = DEFAULT_TENANT,
-                 clock: Clock | None = None, after_commit: AfterCommit | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        tenant_id: str = DEFAULT_TENANT,
+        clock: Clock | None = None,
+        after_commit: AfterCommit | None = None,
+    ) -> None:
         self._db = db
         self.tenant_id = tenant_id
         self._clock = clock or SystemClock()
@@ -46,8 +53,12 @@ class SqlUnitOfWork:
         self.committed_events = []
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         session, self._session = self._session, None
         if session is None:
             return
@@ -58,7 +69,7 @@ class SqlUnitOfWork:
             await session.close()
 
     async def rules_for(self, merchant: str) -> MerchantRules:
-        return BaseRules()
+        return await merchant_rules(self._require_session(), self.tenant_id, merchant)
 
     async def commit(self) -> None:
         session = self._require_session()

@@ -25,8 +25,9 @@ async def _ensure_postgres_database(url: str) -> None:
     admin = parsed.set(drivername="postgresql", database="postgres")
     connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
     try:
-        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1",
-                                           parsed.database)
+        exists = await connection.fetchval(
+            "SELECT 1 FROM pg_database WHERE datname = $1", parsed.database
+        )
         if not exists:
             await connection.execute(f'CREATE DATABASE "{parsed.database}"')
     finally:

@@ -1,0 +1,44 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run migrate test lint format schema bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "returns-api needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## migrate the SQLite file and serve GraphQL + GraphiQL
+	$(BIN)/returns-api migrate
+	$(BIN)/returns-api serve
+
+migrate: install
+	$(BIN)/returns-api migrate
+
+test: install  ## lint, schema drift and the whole test suite (PostgreSQL too if RETURNS_TEST_POSTGRES_URL is set)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: install  ## regenerate schema.graphql from the code
+	$(BIN)/returns-api export-schema
+
+bench: install
+	$(BIN)/python bench/list_statements.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

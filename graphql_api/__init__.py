@@ -1,0 +1,1 @@
+"""The faces of the service: GraphQL (queries, mutations) over aiohttp, wired in app.py."""

@@ -1,0 +1,91 @@
+"""The aiohttp application: the one place that wires implementations together."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from strawberry.aiohttp.views import GraphQLView
+
+from domain.ports import Clock, SystemClock
+from domain.values import Actor
+from graphql_api.context import GRAPHQL_SOURCE, Context
+from graphql_api.logs import request_id_middleware
+from graphql_api.schema import schema
+from graphql_api.settings import Settings
+from persistence import migrate
+from persistence.database import Database
+from persistence.tables import DEFAULT_TENANT
+
+log = logging.getLogger(__name__)
+
+DB_KEY = web.AppKey("db", Database)
+CLOCK_KEY = web.AppKey("clock", Clock)
+USER_HEADER = "X-User"
+
+
+class ReturnsGraphQLView(GraphQLView[Context, None]):
+    async def get_context(self, request: web.Request, response: Any) -> Context:
+        user = request.headers.get(USER_HEADER) or None
+        return Context(
+            db=request.app[DB_KEY],
+            clock=request.app[CLOCK_KEY],
+            tenant_id=DEFAULT_TENANT,
+            actor=Actor(source=GRAPHQL_SOURCE, user=user[:320] if user else None),
+        )
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready when the database answers and its schema is at the latest migration."""
+    try:
+        current = await migrate.is_current(request.app[DB_KEY])
+    except Exception:
+        log.exception("readiness check could not reach the database")
+        return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    if not current:
+        return web.json_response(
+            {"status": "unavailable", "database": "migrations pending"}, status=503
+        )
+    return web.json_response({"status": "ready"})
+
+
+def create_app(
+    settings: Settings | None = None, *, db: Database | None = None, clock: Clock | None = None
+) -> web.Application:
+    settings = settings or Settings()
+    app = web.Application(
+        middlewares=[request_id_middleware], client_max_size=settings.max_body_bytes
+    )
+    database = db or Database(settings.database_url)
+    app[DB_KEY] = database
+    app[CLOCK_KEY] = clock or SystemClock()
+    view = ReturnsGraphQLView(schema=schema, graphql_ide="graphiql" if settings.graphiql else None)
+    app.router.add_route("*", "/graphql", view)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.on_startup.append(_startup(settings))
+    if db is None:
+        app.on_cleanup.append(_dispose)
+    return app
+
+
+def _startup(settings: Settings):  # type: ignore[no-untyped-def]
+    async def run(app: web.Application) -> None:
+        database = app[DB_KEY]
+        migrate_now = settings.migrate_on_start
+        if migrate_now is None:
+            migrate_now = database.is_sqlite
+        if migrate_now:
+            await migrate.upgrade(database)
+            log.info("database migrated to %s", migrate.head_revision())
+
+    return run
+
+
+async def _dispose(app: web.Application) -> None:
+    await app[DB_KEY].dispose()

@@ -1,0 +1,120 @@
+"""Types shared by every area: the Node interface and global ids, page info, addresses."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+import strawberry
+
+from domain.lifecycle import Action, ReturnStatus
+from domain.parts import ShipmentStatus
+from domain.values import Address, TimeWindow
+
+strawberry.enum(
+    ReturnStatus,
+    name="ReturnStatus",
+    description="Where a return request is in "
+    "its lifecycle (PENDING → APPROVED → RECEIVED → COMPLETED).",
+)
+strawberry.enum(
+    Action,
+    name="ReturnAction",
+    description="An action a return request allows in its current state.",
+)
+strawberry.enum(ShipmentStatus, name="ReverseShipmentStatus")
+
+
+@strawberry.interface(description="An object with an opaque, globally unique id.")
+class Node:
+    id: strawberry.ID
+
+
+def to_global_id(type_name: str, local_id: str) -> strawberry.ID:
+    raw = f"{type_name}:{local_id}".encode()
+    return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+
+
+def from_global_id(global_id: str) -> tuple[str, str] | None:
+    """(type name, local id), or None when the id is not one of ours."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, local_id = base64.urlsafe_b64decode(padded).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return (type_name, local_id) if type_name and local_id else None
+
+
+def return_request_key(value: str) -> str:
+    """Mutations accept the readable id (`RR-7K3P9Q2M`) or the global node id."""
+    decoded = from_global_id(value) if not value.startswith("RR-") else None
+    if decoded and decoded[0] == "ReturnRequest":
+        return decoded[1]
+    return value
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(name="Address")
+class AddressType:
+    contact_name: str | None
+    contact_phone: str | None
+    contact_email: str | None
+    address1: str | None
+    address2: str | None
+    city: str | None
+    state: str | None
+    postcode: str | None
+    country: str | None
+    partner_location_id: str | None = strawberry.field(
+        description="A merchant location (warehouse, branch) standing for the address."
+    )
+
+    @classmethod
+    def from_domain(cls, address: Address | None) -> AddressType | None:
+        if address is None:
+            return None
+        return cls(**{name: getattr(address, name) for name in Address.__slots__})
+
+
+@strawberry.input(description="A free address, or a merchant location by its id.")
+class AddressInput:
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    partner_location_id: str | None = None
+
+    def to_domain(self) -> Address:
+        return Address(**{name: getattr(self, name) for name in Address.__slots__})
+
+
+@strawberry.type(name="TimeWindow")
+class TimeWindowType:
+    start: datetime
+    end: datetime
+
+
+@strawberry.input
+class TimeWindowInput:
+    start: datetime
+    end: datetime
+
+    def to_domain(self) -> TimeWindow:
+        return TimeWindow(self.start, self.end)
+
+
+def optional_address(value: AddressInput | None) -> Address | None:
+    return value.to_domain() if value is not None else None

@@ -1,0 +1,39 @@
+"""Per-request context: who is calling, for which tenant, and the request's DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from strawberry.types import Info as StrawberryInfo
+
+from domain.ports import Clock
+from domain.values import Actor
+from graphql_api.loaders import Loaders
+from persistence.database import Database
+from persistence.outbox import StoredEvent
+from persistence.unit_of_work import SqlUnitOfWork
+
+GRAPHQL_SOURCE = "GRAPHQL"
+
+
+@dataclass
+class Context:
+    db: Database
+    clock: Clock
+    tenant_id: str
+    actor: Actor = field(default_factory=lambda: Actor(source=GRAPHQL_SOURCE))
+    after_commit: Callable[[Sequence[StoredEvent]], Awaitable[None]] | None = None
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.db, self.tenant_id)
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(
+            self.db, tenant_id=self.tenant_id, clock=self.clock, after_commit=self.after_commit
+        )
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,58 @@
+"""The one table from domain error codes to what clients see: a GraphQL userError and, for the
+REST face, an HTTP status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from domain.errors import DomainError, DomainErrors, ErrorCode
+
+strawberry.enum(
+    ErrorCode,
+    name="ErrorCode",
+    description="Stable codes of expected failures; clients branch on them.",
+)
+
+HTTP_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.VERSION_CONFLICT: 409,
+    ErrorCode.IDEMPOTENCY_MISMATCH: 409,
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.LIMIT_EXCEEDED: 413,
+}
+DEFAULT_HTTP_STATUS = 400  # the seeds answer 400 for every other refused request
+
+
+def http_status(code: ErrorCode) -> int:
+    return HTTP_STATUS.get(code, DEFAULT_HTTP_STATUS)
+
+
+@strawberry.type
+class UserError:
+    """An expected failure of a mutation: what went wrong, where in the input, and why."""
+
+    code: ErrorCode
+    field: str | None
+    message: str
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    errors = error.errors if isinstance(error, DomainErrors) else [error]
+    return [UserError(code=e.code, field=e.field, message=e.message) for e in errors]
+
+
+class ClientError(GraphQLError):
+    """A refused query argument (bad cursor, page too large): shown, never masked."""
+
+    def __init__(self, message: str, code: ErrorCode = ErrorCode.INVALID_INPUT) -> None:
+        super().__init__(message, extensions={"code": code.value})
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask unexpected exceptions; keep GraphQL's own and our client errors readable."""
+    original: Any = error.original_error
+    return original is not None and not isinstance(original, GraphQLError | DomainError)

@@ -1,0 +1,313 @@
+"""Mutation inputs for return requests; each turns itself into a domain command."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from domain import commands as c
+from domain.errors import DomainError, ErrorCode
+from domain.lifecycle import ReturnStatus
+from domain.parts import ItemRequest
+from domain.values import UNSET as KEEP
+from domain.values import Actor
+from graphql_api.common import AddressInput, TimeWindowInput, return_request_key
+
+
+@strawberry.input(description="One sku to return, with why and what the customer wants.")
+class ReturnItemInput:
+    sku: str
+    quantity: int
+    reason_code: str | None = None
+    comment: str | None = None
+    comment_codes: list[str] = strawberry.field(default_factory=list)
+    image_urls: list[str] = strawberry.field(default_factory=list)
+    item_condition: str | None = None
+    resolution: str | None = None
+    refund_type: str | None = None
+
+    def to_domain(self) -> ItemRequest:
+        return ItemRequest(
+            self.sku,
+            self.quantity,
+            self.reason_code,
+            self.comment,
+            tuple(self.comment_codes),
+            tuple(self.image_urls),
+            self.item_condition,
+            self.resolution,
+            self.refund_type,
+        )
+
+
+@strawberry.input
+class ItemQuantityInput:
+    sku: str
+    quantity: int
+
+
+@strawberry.input
+class ReceivedItemInput:
+    sku: str
+    quantity: int
+    item_condition: str | None = None
+
+
+@strawberry.input
+class CreateReturnInput:
+    merchant: str
+    order_reference: str
+    items: list[ReturnItemInput]
+    pickup: AddressInput | None = None
+    dropoff: AddressInput | None = None
+    channel: str | None = None
+    customer_comment: str | None = None
+    resolution: str | None = None
+    refund_method: str | None = None
+    collection: TimeWindowInput | None = None
+
+    def to_command(self, actor: Actor) -> c.CreateReturn:
+        return c.CreateReturn(
+            actor=actor,
+            merchant=self.merchant,
+            order_reference=self.order_reference,
+            items=[item.to_domain() for item in self.items],
+            pickup=self.pickup.to_domain() if self.pickup else None,
+            dropoff=self.dropoff.to_domain() if self.dropoff else None,
+            channel=self.channel,
+            customer_comment=self.customer_comment,
+            resolution=self.resolution,
+            refund_method=self.refund_method,
+            collection=self.collection.to_domain() if self.collection else None,
+        )
+
+
+@strawberry.input
+class ReturnCommandInput:
+    return_request_id: strawberry.ID = strawberry.field(
+        description="The readable id (RR-…) or the global node id."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Refuse with VERSION_CONFLICT unless the request is at "
+        "this version; leave out to apply the change to the latest state.",
+    )
+
+    def _common(self, actor: Actor) -> dict[str, Any]:
+        return {
+            "actor": actor,
+            "return_request_id": return_request_key(self.return_request_id),
+            "expected_version": self.expected_version,
+        }
+
+
+def _kept(value: Any, convert: Any = None) -> Any:
+    """GraphQL distinguishes a missing field (keep) from an explicit null (clear)."""
+    if value is strawberry.UNSET:
+        return KEEP
+    return convert(value) if convert is not None and value is not None else value
+
+
+@strawberry.input(description="Fields left out keep their value; null clears them.")
+class UpdateReturnInput(ReturnCommandInput):
+    items: list[ReturnItemInput] | None = strawberry.UNSET
+    pickup: AddressInput | None = strawberry.UNSET
+    dropoff: AddressInput | None = strawberry.UNSET
+    resolution: str | None = strawberry.UNSET
+    refund_method: str | None = strawberry.UNSET
+    customer_comment: str | None = strawberry.UNSET
+    collection: TimeWindowInput | None = strawberry.UNSET
+
+    def to_command(self, actor: Actor) -> c.UpdateReturn:
+        items = (
+            None
+            if self.items in (strawberry.UNSET, None)
+            else [item.to_domain() for item in self.items]
+        )  # type: ignore[union-attr]
+        return c.UpdateReturn(
+            **self._common(actor),
+            items=items,
+            pickup=_kept(self.pickup, AddressInput.to_domain),
+            dropoff=_kept(self.dropoff, AddressInput.to_domain),
+            resolution=_kept(self.resolution),
+            refund_method=_kept(self.refund_method),
+            customer_comment=_kept(self.customer_comment),
+            collection=_kept(self.collection, TimeWindowInput.to_domain),
+        )
+
+
+@strawberry.input(
+    description="Approve all units, or list fewer per sku (the rest are "
+    "rejected, which needs a rejectionReason)."
+)
+class ApproveReturnInput(ReturnCommandInput):
+    items: list[ItemQuantityInput] | None = None
+    rejection_reason: str | None = None
+
+    def to_command(self, actor: Actor) -> c.ApproveReturn:
+        quantities = _quantities(self.items) if self.items is not None else None
+        return c.ApproveReturn(
+            **self._common(actor), quantities=quantities, rejection_reason=self.rejection_reason
+        )
+
+
+@strawberry.input
+class RejectReturnInput(ReturnCommandInput):
+    reason: str
+
+    def to_command(self, actor: Actor) -> c.RejectReturn:
+        return c.RejectReturn(**self._common(actor), reason=self.reason)
+
+
+@strawberry.input
+class HoldReturnInput(ReturnCommandInput):
+    reason: str | None = None
+
+    def to_command(self, actor: Actor) -> c.HoldReturn:
+        return c.HoldReturn(**self._common(actor), reason=self.reason)
+
+
+@strawberry.input
+class ResumeReturnInput(ReturnCommandInput):
+    def to_command(self, actor: Actor) -> c.ResumeReturn:
+        return c.ResumeReturn(**self._common(actor))
+
+
+@strawberry.input
+class CancelReturnInput(ReturnCommandInput):
+    reason: str | None = None
+
+    def to_command(self, actor: Actor) -> c.CancelReturn:
+        return c.CancelReturn(**self._common(actor), reason=self.reason)
+
+
+@strawberry.input
+class ReceiveReturnInput(ReturnCommandInput):
+    items: list[ReceivedItemInput]
+
+    def to_command(self, actor: Actor) -> c.ReceiveReturn:
+        return c.ReceiveReturn(
+            **self._common(actor),
+            quantities=_quantities(self.items),
+            conditions={i.sku: i.item_condition for i in self.items if i.item_condition},
+        )
+
+
+@strawberry.input
+class CompleteReturnInput(ReturnCommandInput):
+    def to_command(self, actor: Actor) -> c.CompleteReturn:
+        return c.CompleteReturn(**self._common(actor))
+
+
+@strawberry.input(description="Move units into a new request for the same order.")
+class SplitReturnInput(ReturnCommandInput):
+    items: list[ItemQuantityInput]
+    partner_location_id: str | None = strawberry.field(
+        default=None, description="Pickup location of the new request."
+    )
+
+    def to_command(self, actor: Actor) -> c.SplitReturn:
+        return c.SplitReturn(
+            **self._common(actor),
+            quantities=_quantities(self.items),
+            pickup_location_id=self.partner_location_id,
+        )
+
+
+@strawberry.input(description="Administrative override, recorded with its reason.")
+class SetReturnStatusInput(ReturnCommandInput):
+    status: ReturnStatus
+    reason: str | None = None
+
+    def to_command(self, actor: Actor) -> c.SetReturnStatus:
+        return c.SetReturnStatus(**self._common(actor), status=self.status, reason=self.reason)
+
+
+@strawberry.input
+class AssignReturnInput(ReturnCommandInput):
+    user: str | None = strawberry.field(description="Null unassigns the request.")
+
+    def to_command(self, actor: Actor) -> c.AssignReturn:
+        return c.AssignReturn(**self._common(actor), user=self.user)
+
+
+@strawberry.input
+class AddReturnNoteInput(ReturnCommandInput):
+    text: str
+
+    def to_command(self, actor: Actor) -> c.AddReturnNote:
+        return c.AddReturnNote(**self._common(actor), text=self.text)
+
+
+@strawberry.input
+class DeleteReturnNoteInput(ReturnCommandInput):
+    note_id: str
+
+    def to_command(self, actor: Actor) -> c.DeleteReturnNote:
+        return c.DeleteReturnNote(**self._common(actor), note_id=self.note_id)
+
+
+@strawberry.input
+class AddRefundInput(ReturnCommandInput):
+    amount: Decimal
+    currency: str
+    reference: str | None = None
+    refund_type: str | None = None
+    note: str | None = None
+    refund_date: datetime | None = None
+
+    def to_command(self, actor: Actor) -> c.AddRefund:
+        return c.AddRefund(
+            **self._common(actor),
+            amount=self.amount,
+            currency=self.currency,
+            reference=self.reference,
+            refund_type=self.refund_type,
+            note=self.note,
+            refund_date=self.refund_date,
+        )
+
+
+@strawberry.input
+class DeleteRefundInput(ReturnCommandInput):
+    refund_id: str
+
+    def to_command(self, actor: Actor) -> c.DeleteRefund:
+        return c.DeleteRefund(**self._common(actor), refund_id=self.refund_id)
+
+
+@strawberry.input(description="What the carrier gave the merchant for the reverse shipment.")
+class UpdateReverseShipmentInput(ReturnCommandInput):
+    tracking_number: str | None = strawberry.UNSET
+    label_url: str | None = strawberry.UNSET
+    carrier: str | None = strawberry.UNSET
+    in_transit: bool = strawberry.field(
+        default=False, description="Mark the parcel as handed to the carrier."
+    )
+
+    def to_command(self, actor: Actor) -> c.UpdateReverseShipment:
+        carrier = KEEP if self.carrier in (strawberry.UNSET, None) else self.carrier
+        return c.UpdateReverseShipment(
+            **self._common(actor),
+            tracking_number=_kept(self.tracking_number),
+            label_url=_kept(self.label_url),
+            carrier=carrier,
+            in_transit=self.in_transit,
+        )
+
+
+def _quantities(items: list[Any]) -> dict[str, int]:
+    """sku → quantity; a sku listed twice is an error, not a silent overwrite."""
+    result: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item.sku in result:
+            raise DomainError(
+                f"sku {item.sku} appears twice",
+                field=f"items[{index}].sku",
+                code=ErrorCode.DUPLICATE_SKU,
+            )
+        result[item.sku] = item.quantity
+    return result

@@ -1,0 +1,129 @@
+"""Return request queries: one by id, and a keyset-paginated, filterable connection."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+import strawberry
+
+from domain.errors import ErrorCode
+from domain.lifecycle import ReturnStatus
+from graphql_api.common import PageInfo, return_request_key
+from graphql_api.context import Info
+from graphql_api.errors import ClientError
+from graphql_api.returns.types import ReturnRequestType
+from persistence import queries
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+@strawberry.input
+class ReturnRequestFilter:
+    merchant: str | None = None
+    status: list[ReturnStatus] | None = strawberry.field(
+        default=None, description="Any of these statuses (a single value is accepted)."
+    )
+    order_reference: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    assigned_to: str | None = None
+
+    def to_query(self) -> queries.ReturnFilter:
+        return queries.ReturnFilter(
+            merchant=self.merchant,
+            statuses=tuple(self.status or ()),
+            order_reference=self.order_reference,
+            created_after=self.created_after,
+            created_before=self.created_before,
+            assigned_to=self.assigned_to,
+        )
+
+
+@strawberry.type
+class ReturnRequestEdge:
+    cursor: str
+    node: ReturnRequestType
+
+
+@strawberry.type
+class ReturnRequestConnection:
+    edges: list[ReturnRequestEdge]
+    page_info: PageInfo
+    filter: strawberry.Private[queries.ReturnFilter]
+
+    @strawberry.field(description="Requests matching the filter, across all pages.")
+    async def total_count(self, info: Info) -> int:
+        context = info.context
+        async with context.db.read_session() as session:
+            return await queries.count_return_requests(session, context.tenant_id, self.filter)
+
+
+def encode_cursor(created_at: datetime, rid: str) -> str:
+    raw = json.dumps([created_at.isoformat(), rid]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> queries.PagePosition:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, rid = json.loads(base64.urlsafe_b64decode(padded))
+        position = queries.PagePosition(datetime.fromisoformat(created), str(rid))
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise ClientError("`after` is not a cursor returned by this API") from None
+    if position.created_at.utcoffset() is None:
+        raise ClientError("`after` is not a cursor returned by this API")
+    return position
+
+
+def _check_first(first: int) -> int:
+    if not 1 <= first <= MAX_PAGE:
+        raise ClientError(f"`first` must be between 1 and {MAX_PAGE}", ErrorCode.LIMIT_EXCEEDED)
+    return first
+
+
+@strawberry.type
+class ReturnQueries:
+    @strawberry.field(description="A return request by its readable id (RR-…) or global id.")
+    async def return_request(self, info: Info, id: strawberry.ID) -> ReturnRequestType | None:
+        request = await info.context.loaders.return_request_by_id.load(return_request_key(id))
+        return ReturnRequestType.from_domain(request) if request else None
+
+    @strawberry.field(description="Return requests, newest first.")
+    async def return_requests(
+        self,
+        info: Info,
+        filter: ReturnRequestFilter | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> ReturnRequestConnection:
+        context = info.context
+        flt = (filter or ReturnRequestFilter()).to_query()
+        position = decode_cursor(after) if after else None
+        async with context.db.read_session() as session:
+            page = await queries.page_return_requests(
+                session, context.tenant_id, flt, first=_check_first(first), after=position
+            )
+        loaded = await context.loaders.return_request_by_id.load_many(
+            [rid for rid, _ in page.entries]
+        )
+        edges = [
+            ReturnRequestEdge(
+                cursor=encode_cursor(created, rid), node=ReturnRequestType.from_domain(request)
+            )
+            for (rid, created), request in zip(page.entries, loaded, strict=True)
+            if request is not None
+        ]
+        return ReturnRequestConnection(
+            edges=edges,
+            filter=flt,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=position is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )

@@ -1,0 +1,53 @@
+"""The GraphQL schema: every area's queries and mutations, plus `node(id)`."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaskErrors
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from graphql_api.common import Node, from_global_id
+from graphql_api.context import Info
+from graphql_api.errors import should_mask
+from graphql_api.orders.mutations import OrderMutations
+from graphql_api.orders.queries import OrderQueries
+from graphql_api.orders.types import OrderType, parse_order_local_id
+from graphql_api.returns.mutations import ReturnMutations
+from graphql_api.returns.queries import ReturnQueries
+from graphql_api.returns.types import ReturnRequestType
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(description="Any object by its global id; null when unknown.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        decoded = from_global_id(id)
+        if decoded is None:
+            return None
+        type_name, local_id = decoded
+        loaders = info.context.loaders
+        if type_name == "ReturnRequest":
+            request = await loaders.return_request_by_id.load(local_id)
+            return ReturnRequestType.from_domain(request) if request else None
+        if type_name == "Order" and (key := parse_order_local_id(local_id)):
+            order = await loaders.order_by_reference.load(key)
+            return OrderType.from_domain(order) if order else None
+        return None
+
+
+Query = merge_types("Query", (ReturnQueries, OrderQueries, NodeQueries))
+Mutation = merge_types("Mutation", (OrderMutations, ReturnMutations))
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[ReturnRequestType, OrderType],
+        extensions=[MaskErrors(should_mask_error=should_mask)],
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+schema = build_schema()

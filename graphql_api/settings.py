@@ -1,0 +1,31 @@
+"""Settings from the environment, validated once at start-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from persistence.database import DEFAULT_DATABASE_URL
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RETURNS_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("DATABASE_URL", "RETURNS_DATABASE_URL"),
+        description="sqlite+aiosqlite:///./returns.db or postgresql+asyncpg://user@host/db",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    graphiql: bool = True
+    migrate_on_start: bool | None = Field(
+        default=None,
+        description="Run migrations when the server starts; default: on for SQLite only, "
+        "since several PostgreSQL processes must not race to migrate.",
+    )
