@@ -45,7 +45,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[ReturnRequestType, OrderType],
-        extensions=[MaskErrors(should_mask_error=should_mask)],
+        extensions=[lambda: MaskErrors(should_mask_error=should_mask)],
         config=StrawberryConfig(auto_camel_case=True),
     )
 
