@@ -30,7 +30,9 @@ class SqlReturnRepository:
         self.seen: list[ReturnRequest] = []
 
     async def get(self, return_request_id: str) -> ReturnRequest:
-        found = await queries.load_return_requests(self._session, self._tenant, [return_request_id])
+        found = await queries.load_return_requests(
+            self._session, self._tenant, [return_request_id], lock=True
+        )
         if return_request_id not in found:
             raise NotFound(f"return request {return_request_id} not found", field="returnRequestId")
         return found[return_request_id]
