@@ -1,8 +1,11 @@
 """`setStatus`: the audited administrative override of Carriyo's "set status" operation.
 
 It may jump over steps (PENDING straight to RECEIVED, say) but never breaks an invariant: it
-refuses to leave a terminal state or reopen a decided request, approves every undecided unit
-when it lands in an approved status, and refuses to reject what has been received or refunded.
+refuses to leave a terminal state, to reopen a decided request, to move a request with
+received units back to APPROVED, and to reject or cancel what has been received or refunded.
+Landing in an approved status approves every undecided unit. It changes statuses, quantities
+and timestamps only: it does not check pickup/dropoff nor open a reverse shipment (use
+approveReturn for that); it closes open shipments when the request ends.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING
 from domain import events as ev
 from domain.errors import DomainError, ErrorCode, InvalidInput
 from domain.lifecycle import APPROVED_FAMILY, ReturnStatus
+from domain.values import Actor
 
 if TYPE_CHECKING:
     from domain.returns import ReturnRequest
@@ -21,15 +25,15 @@ _DEFAULT_REASON = "status set by administrative override"
 
 
 def override_status(
-    request: ReturnRequest, target: ReturnStatus, *, at: datetime, actor, reason: str | None
+    request: ReturnRequest,
+    target: ReturnStatus,
+    *,
+    at: datetime,
+    actor: Actor,
+    reason: str | None,
 ) -> None:
-    if target == request.status:
-        raise InvalidInput(f"return request {request.id} is already {target.value}", field="status")
-    if target.is_undecided and not request.status.is_undecided:
-        _refuse(request, target, "a decided request cannot be reopened")
-    previous = request.status
-    _apply(request, target, at=at, actor=actor, reason=reason)
-    request.status = target
+    _check(request, target)
+    previous, request.status = request.status, target
     request._record(
         ev.ReturnStatusChanged(
             return_request_id=request.id,
@@ -41,32 +45,55 @@ def override_status(
             reason=reason or _DEFAULT_REASON,
         )
     )
+    _apply(request, previous, target, at=at, actor=actor, reason=reason or _DEFAULT_REASON)
     request._touch(at, actor)
 
 
+def _check(request: ReturnRequest, target: ReturnStatus) -> None:
+    """Every refusal happens before anything changes."""
+    if target == request.status:
+        raise InvalidInput(f"return request {request.id} is already {target.value}", field="status")
+    if target.is_undecided and not request.status.is_undecided:
+        _refuse(request, target, "a decided request cannot be reopened")
+    received = any(item.received_quantity for item in request.items)
+    if target == ReturnStatus.APPROVED and received:
+        _refuse(request, target, "units have already been received")
+    if target == ReturnStatus.REJECTED and received:
+        _refuse(request, target, "units have already been received")
+    if target == ReturnStatus.REJECTED and request.refunds:
+        _refuse(request, target, "refunds have been recorded")
+    if target == ReturnStatus.CANCELLED:
+        request._require_no_refunds("cancel")
+
+
 def _apply(
-    request: ReturnRequest, target: ReturnStatus, *, at: datetime, actor, reason: str | None
+    request: ReturnRequest,
+    previous: ReturnStatus,
+    target: ReturnStatus,
+    *,
+    at: datetime,
+    actor: Actor,
+    reason: str,
 ) -> None:
     if target in APPROVED_FAMILY:
-        _approve_undecided(request, at)
+        if previous.is_undecided:
+            _approve_all(request, at)
         if target in (ReturnStatus.RECEIVED, ReturnStatus.COMPLETED):
             request.received_at = request.received_at or at
         if target == ReturnStatus.COMPLETED:
             request.completed_at = at
+            request._finish_shipments(at=at, actor=actor)
     elif target == ReturnStatus.REJECTED:
-        _reject_all(request, reason or _DEFAULT_REASON, at)
+        _reject_all(request, reason, at)
         request._cancel_shipments(at=at, actor=actor)
     elif target == ReturnStatus.CANCELLED:
-        request._require_no_refunds("cancel")
         request.cancelled_at = at
         request._cancel_shipments(at=at, actor=actor)
     elif target == ReturnStatus.ON_HOLD:
         request.on_hold_at = at
 
 
-def _approve_undecided(request: ReturnRequest, at: datetime) -> None:
-    if not request.status.is_undecided:
-        return
+def _approve_all(request: ReturnRequest, at: datetime) -> None:
     for item in request.items:
         item.approved_quantity = item.quantity
         item.rejected_quantity = 0
@@ -74,10 +101,6 @@ def _approve_undecided(request: ReturnRequest, at: datetime) -> None:
 
 
 def _reject_all(request: ReturnRequest, reason: str, at: datetime) -> None:
-    if any(item.received_quantity for item in request.items):
-        _refuse(request, ReturnStatus.REJECTED, "units have already been received")
-    if request.refunds:
-        _refuse(request, ReturnStatus.REJECTED, "refunds have been recorded")
     for item in request.items:
         item.approved_quantity = 0
         item.rejected_quantity = item.quantity

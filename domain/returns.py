@@ -222,7 +222,11 @@ class ReturnRequest:
                 f"return request {self.id} is {self.status.value}; it can only be edited "
                 "while PENDING or ON_HOLD"
             )
-        changed = self._apply_fields(
+        if items is not None:
+            if order is None or already_requested is None or rules is None:
+                raise ValueError("replacing items needs the order, live quantities and rules")
+            check_item_requests(order, items, already_requested, rules=rules, now=at)
+        values = self._validated_fields(
             pickup=pickup,
             dropoff=dropoff,
             resolution=resolution,
@@ -230,10 +234,12 @@ class ReturnRequest:
             customer_comment=customer_comment,
             collection=collection,
         )
-        if items is not None:
-            if order is None or already_requested is None or rules is None:
-                raise ValueError("replacing items needs the order, live quantities and rules")
-            self._replace_items(items, order, already_requested, rules, at=at, actor=actor)
+        # Everything is validated above: from here on the edit cannot fail half-way.
+        changed = [name for name, value in values.items() if getattr(self, name) != value]
+        for name in changed:
+            setattr(self, name, values[name])
+        if items is not None and order is not None:
+            self._replace_items(items, order, at=at, actor=actor)
         if changed:
             self._record(
                 ev.ReturnUpdated(
@@ -245,29 +251,17 @@ class ReturnRequest:
             )
         self._touch(at, actor)
 
-    def _apply_fields(self, **values: object) -> list[str]:
-        changed = []
-        for name, value in values.items():
-            if value is UNSET:
-                continue
-            if name == "customer_comment":
-                value = _optional_text(value, "customerComment")  # type: ignore[arg-type]
-            if getattr(self, name) != value:
-                setattr(self, name, value)
-                changed.append(name)
-        return changed
+    @staticmethod
+    def _validated_fields(**values: object) -> dict[str, object]:
+        """The fields the caller set (not UNSET), normalised; raises before any change."""
+        given = {name: value for name, value in values.items() if value is not UNSET}
+        if "customer_comment" in given:
+            given["customer_comment"] = _optional_text(given["customer_comment"], "customerComment")
+        return given
 
     def _replace_items(
-        self,
-        items: Sequence[ItemRequest],
-        order: Order,
-        already_requested: Mapping[str, int],
-        rules: MerchantRules,
-        *,
-        at: datetime,
-        actor: Actor,
+        self, items: Sequence[ItemRequest], order: Order, *, at: datetime, actor: Actor
     ) -> None:
-        check_item_requests(order, items, already_requested, rules=rules, now=at)
         previous = self.item_quantities()
         self.items = _items_from_order(order, items)
         self.items_updates.append(
@@ -394,6 +388,7 @@ class ReturnRequest:
         reason = "auto-closed: no progress within the merchant's window" if auto_closed else None
         self._move(Action.COMPLETE, ReturnStatus.COMPLETED, at=at, actor=actor, reason=reason)
         self.completed_at = at
+        self._finish_shipments(at=at, actor=actor)
         if auto_closed:
             self.auto_closed = True
             self.auto_closed_at = at
@@ -600,6 +595,12 @@ class ReturnRequest:
     def shipment_items(self) -> list[tuple[str, int]]:
         return [(item.sku, item.approved_quantity) for item in self.items if item.approved_quantity]
 
+    def _finish_shipments(self, *, at: datetime, actor: Actor) -> None:
+        """A completed request's parcel journey is over: delivered if anything arrived."""
+        arrived = any(item.received_quantity for item in self.items)
+        status = ShipmentStatus.DELIVERED if arrived else ShipmentStatus.CANCELLED
+        self._close_shipments(status, at=at, actor=actor)
+
     def _cancel_shipments(self, *, at: datetime, actor: Actor) -> None:
         self._close_shipments(ShipmentStatus.CANCELLED, at=at, actor=actor)
 
@@ -645,6 +646,8 @@ class ReturnRequest:
             return any(total.remaining > 0 for total in self.refund_totals())
         if action == Action.UPDATE_SHIPMENT:
             return self.open_shipment is not None
+        if action == Action.RECEIVE:
+            return any(item.outstanding_quantity for item in self.items)
         return True
 
     def _require_pickup_and_dropoff(self) -> None:

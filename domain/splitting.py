@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from domain import events as ev
-from domain.errors import InvalidInput, InvalidQuantity, QuantityExceeded
+from domain.errors import InvalidInput, InvalidQuantity, QuantityExceeded, RefundExceedsValue
 from domain.lifecycle import APPROVED_FAMILY
 from domain.parts import ItemsUpdate, ReturnItem
 from domain.values import Actor, Address, new_return_request_id
@@ -21,9 +22,15 @@ if TYPE_CHECKING:
     from domain.returns import ReturnRequest
 
 
+def movable_units(item: ReturnItem, decided: bool) -> int:
+    """Undecided: every requested unit. Decided: approved units not yet received (received
+    units belong to the parcel that already arrived)."""
+    return item.approved_quantity - item.received_quantity if decided else item.quantity
+
+
 def splittable_units(request: ReturnRequest) -> int:
     decided = request.status in APPROVED_FAMILY
-    return sum(item.approved_quantity if decided else item.quantity for item in request.items)
+    return sum(movable_units(item, decided) for item in request.items)
 
 
 def split_request(
@@ -72,9 +79,9 @@ def _check_moves(original: ReturnRequest, quantities: Mapping[str, int], decided
         item = original.item(sku, field_name="items")
         if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
             raise InvalidQuantity(f"split quantity for sku {sku} must be ≥ 1", field="items")
-        movable = item.approved_quantity if decided else item.quantity
+        movable = movable_units(item, decided)
         if qty > movable:
-            kind = "approved" if decided else "requested"
+            kind = "approved and not yet received" if decided else "requested"
             raise QuantityExceeded(
                 f"sku {sku}: cannot split {qty}, only {movable} {kind}", field="items"
             )
@@ -82,6 +89,28 @@ def _check_moves(original: ReturnRequest, quantities: Mapping[str, int], decided
         raise InvalidQuantity(
             "a split must leave at least one unit in the original request", field="items"
         )
+    if decided:
+        _check_refunds_stay_covered(original, quantities)
+
+
+def _check_refunds_stay_covered(original: ReturnRequest, quantities: Mapping[str, int]) -> None:
+    """Refunds stay with the original, so its remaining approved value must still cover them."""
+    for total in original.refund_totals():
+        moved = sum(
+            (
+                item.unit_price * quantities.get(item.sku, 0)
+                for item in original.items
+                if item.currency == total.currency
+            ),
+            Decimal(0),
+        )
+        if total.refunded > total.approved_value - moved:
+            raise RefundExceedsValue(
+                f"the split would leave {total.approved_value - moved} {total.currency} of "
+                f"approved value against {total.refunded} {total.currency} already refunded; "
+                "delete or reduce refunds first",
+                field="items",
+            )
 
 
 def _move_units(item: ReturnItem, qty: int, decided: bool) -> ReturnItem:

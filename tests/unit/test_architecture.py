@@ -8,8 +8,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-IO_LIBRARIES = {"sqlmodel", "sqlalchemy", "strawberry", "aiohttp", "asyncpg", "aiosqlite",
-                "alembic", "pydantic", "pydantic_settings", "graphql"}
+IO_LIBRARIES = {
+    "sqlmodel",
+    "sqlalchemy",
+    "strawberry",
+    "aiohttp",
+    "asyncpg",
+    "aiosqlite",
+    "alembic",
+    "pydantic",
+    "pydantic_settings",
+    "graphql",
+}
 
 
 def imported_roots(package: str, root: Path = ROOT) -> dict[str, set[str]]:
@@ -27,8 +37,11 @@ def imported_roots(package: str, root: Path = ROOT) -> dict[str, set[str]]:
 
 
 def offenders(package: str, forbidden: set[str], root: Path = ROOT) -> list[str]:
-    return [f"{path} imports {sorted(roots & forbidden)}"
-            for path, roots in imported_roots(package, root).items() if roots & forbidden]
+    return [
+        f"{path} imports {sorted(roots & forbidden)}"
+        for path, roots in imported_roots(package, root).items()
+        if roots & forbidden
+    ]
 
 
 def test_domain_imports_no_io_library_and_no_outer_layer() -> None:

@@ -7,27 +7,18 @@ session-scoped because they are pure, so hypothesis tests can use them too.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-# The project is not installed into the virtualenv and pytest's default import mode only puts
-# this directory on sys.path, so make the project root importable for `import domain`.
-_PROJECT_ROOT = Path(__file__).resolve().parents[3]
-if importlib.util.find_spec("domain") is None:  # pragma: no cover - depends on the install
-    sys.path.insert(0, str(_PROJECT_ROOT))
-
-from domain.eligibility import BaseRules, MerchantRules  # noqa: E402
-from domain.lifecycle import ReturnStatus  # noqa: E402
-from domain.orders import Order, OrderLine  # noqa: E402
-from domain.parts import ItemRequest, ReturnItem  # noqa: E402
-from domain.returns import ReturnRequest  # noqa: E402
-from domain.values import Actor, Address  # noqa: E402
+from domain.eligibility import BaseRules, MerchantRules
+from domain.lifecycle import ReturnStatus
+from domain.orders import Order, OrderLine
+from domain.parts import ItemRequest, ReturnItem
+from domain.returns import ReturnRequest
+from domain.values import Actor, Address
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)

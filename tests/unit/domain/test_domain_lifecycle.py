@@ -1,4 +1,4 @@
-"""The lifecycle table (DESIGN.md §3): every status × action, allowed actions and their
+"""The lifecycle table (DESIGN.md §3): every status and action, allowed actions and their
 preconditions, terminal statuses and status parsing."""
 
 from __future__ import annotations
@@ -166,8 +166,7 @@ def test_invalid_transition_message_lists_the_allowed_actions(build_request_in, 
         request.approve(at=now, actor=actor, rules=None)  # type: ignore[arg-type]
 
     assert caught.value.message == (
-        "cannot approve a return request in status REJECTED; "
-        "allowed actions: ADD_NOTE, DELETE_NOTE"
+        "cannot approve a return request in status REJECTED; allowed actions: ADD_NOTE, DELETE_NOTE"
     )
 
 
