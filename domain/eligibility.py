@@ -7,7 +7,7 @@ requirements, allowed codes). `BaseRules` holds the rules that need no configura
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -15,6 +15,7 @@ from typing import Protocol
 from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
 from domain.orders import Order, OrderLine
 from domain.parts import ItemRequest, ReturnItem
+from domain.values import bounded_text, optional_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,7 @@ def check_item_requests(
     seen: set[str] = set()
     for index, item in enumerate(items):
         errors.extend(_item_errors(item, index, lines, seen))
+        errors.extend(_field_errors(item, index))
         errors.extend(rules.item_problems(item, index=index))
         seen.add(item.sku)
     if errors:
@@ -159,3 +161,47 @@ def _item_errors(
             )
         ]
     return []
+
+
+MAX_IMAGES = 20
+MAX_COMMENT_CODES = 20
+URL_LIMIT = 2000
+
+
+def _field_errors(item: ItemRequest, index: int) -> list[DomainError]:
+    """Free-text and code fields within the sizes a merchant's system can store and show."""
+    where = f"items[{index}]"
+    checks: list[Callable[[], object]] = [
+        lambda: optional_code(item.reason_code, field=f"{where}.reasonCode"),
+        lambda: optional_code(item.item_condition, field=f"{where}.itemCondition"),
+        lambda: optional_code(item.resolution, field=f"{where}.resolution"),
+        lambda: optional_code(item.refund_type, field=f"{where}.refundType"),
+        lambda: (
+            item.comment and bounded_text(item.comment, field=f"{where}.comment", required=False)
+        ),
+    ]
+    checks += [
+        lambda code=code: optional_code(code, field=f"{where}.commentCodes")
+        for code in item.comment_codes
+    ]
+    checks += [
+        lambda url=url: bounded_text(url, field=f"{where}.imageUrls", limit=URL_LIMIT)
+        for url in item.image_urls
+    ]
+    errors: list[DomainError] = []
+    for check in checks:
+        try:
+            check()
+        except DomainError as error:
+            errors.append(error)
+    if len(item.image_urls) > MAX_IMAGES:
+        errors.append(
+            InvalidInput(f"at most {MAX_IMAGES} images per item", field=f"{where}.imageUrls")
+        )
+    if len(item.comment_codes) > MAX_COMMENT_CODES:
+        errors.append(
+            InvalidInput(
+                f"at most {MAX_COMMENT_CODES} comment codes per item", field=f"{where}.commentCodes"
+            )
+        )
+    return errors

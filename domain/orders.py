@@ -110,6 +110,10 @@ def validate_order(order: Order) -> Order:
     bounded_text(order.merchant, field="merchant", limit=100)
     bounded_text(order.reference, field="reference", limit=100)
     currency_code(order.currency)
+    customer = order.customer
+    bounded_text(customer.name or "", field="customer.name", required=False, limit=200)
+    bounded_text(customer.email or "", field="customer.email", required=False, limit=320)
+    bounded_text(customer.phone or "", field="customer.phone", required=False, limit=40)
     if not order.lines:
         raise InvalidInput("an order needs at least one line", field="lines")
     ensure_unique_skus(order.lines)

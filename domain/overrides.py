@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from domain import events as ev
 from domain.errors import DomainError, ErrorCode, InvalidInput
 from domain.lifecycle import APPROVED_FAMILY, ReturnStatus
-from domain.values import Actor
+from domain.values import REASON_LIMIT, Actor, bounded_text
 
 if TYPE_CHECKING:
     from domain.returns import ReturnRequest
@@ -32,6 +32,7 @@ def override_status(
     actor: Actor,
     reason: str | None,
 ) -> None:
+    reason = _optional_reason(reason)
     _check(request, target)
     previous, request.status = request.status, target
     request._record(
@@ -47,6 +48,12 @@ def override_status(
     )
     _apply(request, previous, target, at=at, actor=actor, reason=reason or _DEFAULT_REASON)
     request._touch(at, actor)
+
+
+def _optional_reason(reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    return bounded_text(reason, field="reason", required=False, limit=REASON_LIMIT) or None
 
 
 def _check(request: ReturnRequest, target: ReturnStatus) -> None:

@@ -36,6 +36,8 @@ from domain.parts import (
     ShipmentStatus,
 )
 from domain.values import (
+    MAX_TEXT,
+    REASON_LIMIT,
     UNSET,
     Actor,
     Address,
@@ -46,6 +48,7 @@ from domain.values import (
     money_amount,
     new_id,
     new_return_request_id,
+    optional_code,
 )
 
 
@@ -128,12 +131,12 @@ class ReturnRequest:
             updated_at=at,
             creation_source=actor,
             update_source=actor,
-            channel=channel,
+            channel=optional_code(channel, field="channel"),
             pickup=pickup,
             dropoff=dropoff,
             customer_comment=_optional_text(customer_comment, "customerComment"),
-            resolution=resolution,
-            refund_method=refund_method,
+            resolution=optional_code(resolution, field="resolution"),
+            refund_method=optional_code(refund_method, field="refundMethod"),
             collection=collection,
         )
         request._record(
@@ -255,6 +258,9 @@ class ReturnRequest:
     def _validated_fields(**values: object) -> dict[str, object]:
         """The fields the caller set (not UNSET), normalised; raises before any change."""
         given = {name: value for name, value in values.items() if value is not UNSET}
+        for name, field_name in (("resolution", "resolution"), ("refund_method", "refundMethod")):
+            if name in given:
+                given[name] = optional_code(given[name], field=field_name)  # type: ignore[arg-type]
         if "customer_comment" in given:
             given["customer_comment"] = _optional_text(given["customer_comment"], "customerComment")
         return given
@@ -299,6 +305,7 @@ class ReturnRequest:
         self._require(Action.APPROVE)
         self._require_pickup_and_dropoff()
         approved = self._approved_quantities(quantities or {})
+        rejection_reason = _optional_text(rejection_reason, "rejectionReason", REASON_LIMIT)
         if any(qty < item.quantity for item, qty in approved) and not rejection_reason:
             raise RequirementMissing(
                 "approving fewer units than requested needs a rejection reason for the rest",
@@ -317,7 +324,7 @@ class ReturnRequest:
 
     def reject(self, *, at: datetime, actor: Actor, reason: str) -> None:
         self._require(Action.REJECT)
-        reason = bounded_text(reason or "", field="rejectionReason", limit=200)
+        reason = bounded_text(reason or "", field="rejectionReason", limit=REASON_LIMIT)
         for item in self.items:
             item.approved_quantity = 0
             item.rejected_quantity = item.quantity
@@ -481,6 +488,7 @@ class ReturnRequest:
         self._require(Action.ADD_REFUND)
         amount = money_amount(amount)
         aware(refund_date, field="refundDate")
+        refund_type = optional_code(refund_type, field="refundType")
         currency = currency_code(currency)
         remaining = self.remaining_refundable(currency)
         if amount > remaining:
@@ -749,10 +757,10 @@ def _items_from_order(order: Order, items: Sequence[ItemRequest]) -> list[Return
     return result
 
 
-def _optional_text(value: object, field_name: str) -> str | None:
+def _optional_text(value: object, field_name: str, limit: int = MAX_TEXT) -> str | None:
     if value is None:
         return None
-    return bounded_text(value, field=field_name, required=False) or None  # type: ignore[arg-type]
+    return bounded_text(value, field=field_name, required=False, limit=limit) or None  # type: ignore[arg-type]
 
 
 def copy_item(item: ReturnItem, **changes: object) -> ReturnItem:

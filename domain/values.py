@@ -80,6 +80,17 @@ def aware(value: datetime | None, *, field: str) -> datetime | None:
     return value
 
 
+CODE_LIMIT = 100
+REASON_LIMIT = 200
+
+
+def optional_code(value: str | None, *, field: str) -> str | None:
+    """A merchant code (reason, condition, resolution, refund type, channel…): short text."""
+    if value is None:
+        return None
+    return bounded_text(value, field=field, limit=CODE_LIMIT) or None
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal

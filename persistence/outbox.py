@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.events import DomainEvent
@@ -30,6 +30,25 @@ class StoredEvent:
     actor_user: str | None
     occurred_at: datetime
     payload: dict[str, Any]
+
+
+# Namespace of our advisory locks, so they cannot collide with another application's.
+_OUTBOX_LOCK_NAMESPACE = 0x52455455  # "RETU"
+
+
+async def _serialise_appends(session: AsyncSession, tenant_id: str) -> None:
+    """Make positions visible in commit order, so a reader resuming after position P never
+    finds a smaller one committed later.
+
+    PostgreSQL hands out sequence values at INSERT time: two transactions could commit in
+    the opposite order. A per-tenant transaction-level advisory lock, taken last in every
+    writing transaction and released at commit, orders them. SQLite's single writer already
+    does.
+    """
+    if session.bind.dialect.name != "postgresql":
+        return
+    await session.execute(select(func.pg_advisory_xact_lock(
+        _OUTBOX_LOCK_NAMESPACE, func.hashtext(tenant_id))))
 
 
 def _row_values(event: DomainEvent, tenant_id: str) -> dict[str, Any]:
@@ -54,6 +73,7 @@ async def append_events(
     """Insert events in order and return them with their log positions."""
     if not events:
         return []
+    await _serialise_appends(session, tenant_id)
     rows = [_row_values(event, tenant_id) for event in events]
     positions = (
         (

@@ -32,18 +32,21 @@ LIVE_STATUSES = [status.value for status in ReturnStatus if status.is_live]
 
 
 async def load_return_requests(
-    session: AsyncSession, tenant_id: str, ids: Sequence[str]
+    session: AsyncSession, tenant_id: str, ids: Sequence[str], *, lock: bool = False
 ) -> dict[str, ReturnRequest]:
-    """Whole aggregates for the ids that exist in the tenant: 6 statements for any count."""
+    """Whole aggregates for the ids that exist in the tenant: 6 statements for any count.
+
+    `lock` takes the rows' write lock (PostgreSQL), so writers of one request queue instead
+    of racing; the version check on save stays as the guard for `expectedVersion`.
+    """
     if not ids:
         return {}
-    headers = (
-        await session.scalars(
-            select(ReturnRequestRow).where(
-                ReturnRequestRow.tenant_id == tenant_id, ReturnRequestRow.id.in_(ids)
-            )
-        )
-    ).all()
+    select_headers = select(ReturnRequestRow).where(
+        ReturnRequestRow.tenant_id == tenant_id, ReturnRequestRow.id.in_(ids)
+    )
+    if lock:
+        select_headers = select_headers.with_for_update()
+    headers = (await session.scalars(select_headers)).all()
     found = [row.id for row in headers]
     items = await _children(
         session, tenant_id, found, ReturnItemRow, ReturnItemRow.position, mappers.item_from_row

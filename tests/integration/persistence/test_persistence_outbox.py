@@ -1,0 +1,305 @@
+"""The outbox: each committed command stores its events in the same transaction as the change,
+in order, and hands exactly those to `after_commit`; nothing is stored or published for a
+change that did not commit, and a failing listener cannot undo a success."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from domain import commands as c
+from domain import services
+from domain.errors import DomainError, ErrorCode
+from domain.events import NoteDeleted
+from domain.values import Actor
+from persistence.outbox import StoredEvent, append_events
+
+LINES = {"SKU-A": (3, 3, Decimal("10.125")), "SKU-B": (2, 2, Decimal("5"))}
+
+
+class Listener:
+    """An `after_commit` callback that remembers what it was given (and may fail)."""
+
+    def __init__(self, world, *, fail: bool = False) -> None:
+        self.world = world
+        self.fail = fail
+        self.calls: list[list[StoredEvent]] = []
+        self.seen_versions: list[int] = []
+
+    async def __call__(self, events: Sequence[StoredEvent]) -> None:
+        self.calls.append(list(events))
+        # What a subscriber reads back at this moment must already be committed.
+        self.seen_versions.append(await self.world.version(events[0].return_request_id))
+        if self.fail:
+            raise RuntimeError("webhook endpoint down")
+
+
+def as_stored(row) -> StoredEvent:
+    values = row.model_dump(exclude={"published_at"})
+    return StoredEvent(**values)
+
+
+def lifecycle(rid: str) -> list[tuple[Any, Any, list[tuple[str, str | None, str | None]]]]:
+    """Commands in lifecycle order with the (type, previous, new status) each must store."""
+    changed = "ReturnStatusChanged"
+    return [
+        (services.hold_return, c.HoldReturn(return_request_id=rid, reason="photos"),
+         [(changed, "PENDING", "ON_HOLD")]),
+        (services.resume_return, c.ResumeReturn(return_request_id=rid),
+         [(changed, "ON_HOLD", "PENDING")]),
+        (services.update_return, c.UpdateReturn(return_request_id=rid, resolution="REFUND"),
+         [("ReturnUpdated", None, None)]),
+        (services.assign_return, c.AssignReturn(return_request_id=rid, user="ops@acme.example"),
+         [("ReturnAssigned", None, None)]),
+        (services.add_return_note, c.AddReturnNote(return_request_id=rid, text="called"),
+         [("NoteAdded", None, None)]),
+        (services.approve_return, c.ApproveReturn(return_request_id=rid),
+         [(changed, "PENDING", "APPROVED"), ("ReverseShipmentCreated", None, None)]),
+        (services.update_reverse_shipment,
+         c.UpdateReverseShipment(return_request_id=rid, tracking_number="TRK-9"),
+         [("ReverseShipmentUpdated", None, None)]),
+        (services.add_refund,
+         c.AddRefund(return_request_id=rid, amount=Decimal("10.125"), currency="AED"),
+         [("RefundAdded", None, None)]),
+        (services.receive_return,
+         c.ReceiveReturn(return_request_id=rid, quantities={"SKU-A": 2, "SKU-B": 1}),
+         [("ReturnItemsReceived", None, None), (changed, "APPROVED", "RECEIVED"),
+          ("ReverseShipmentUpdated", None, None)]),
+        (services.complete_return, c.CompleteReturn(return_request_id=rid),
+         [(changed, "RECEIVED", "COMPLETED")]),
+    ]  # fmt: skip
+
+
+async def test_every_committed_command_stores_its_events_in_order(world):
+    await world.order(lines=LINES)
+    created = world.uow()
+    cmd = c.CreateReturn(
+        actor=world.actor,
+        merchant="acme",
+        order_reference="ORD-1",
+        items=world.items({"SKU-A": 2, "SKU-B": 1}),
+        pickup=world.pickup,
+        dropoff=world.dropoff,
+    )
+    rid = (await world.run(services.create_return, cmd, uow=created)).id
+    assert [(e.event_type, e.previous_status, e.new_status) for e in created.committed_events] == [
+        ("ReturnRequested", None, "PENDING")
+    ]
+    last_position = created.committed_events[-1].position
+
+    for number, (use_case, cmd, expected) in enumerate(lifecycle(rid), start=1):
+        actor = Actor(source="REST", user=f"user-{number}")
+        at = world.clock.advance(minutes=5)
+        uow = world.uow()
+        await world.run(use_case, replace(cmd, actor=actor), uow=uow)
+
+        stored = uow.committed_events
+        rows = [row for row in await world.outbox() if row.position > last_position]
+        assert [as_stored(row) for row in rows] == stored, use_case.__name__
+        assert [(e.event_type, e.previous_status, e.new_status) for e in stored] == expected
+        assert all(e.position > last_position for e in stored)
+        assert [e.position for e in stored] == sorted({e.position for e in stored})
+        assert {(e.actor_source, e.actor_user, e.occurred_at) for e in stored} == {
+            ("REST", f"user-{number}", at)
+        }
+        assert {(e.tenant_id, e.return_request_id) for e in stored} == {("default", rid)}
+        assert all(e.payload["return_request_id"] == rid for e in stored)
+        last_position = stored[-1].position
+
+    assert len({row.event_id for row in await world.outbox()}) == 14
+
+
+async def test_payloads_are_json_with_exact_money_and_iso_times(world):
+    await world.order(lines=LINES)
+    rid = (await world.create()).id
+    await world.run(services.approve_return, c.ApproveReturn(return_request_id=rid))
+    await world.run(
+        services.add_refund,
+        c.AddRefund(
+            return_request_id=rid, actor=world.actor, amount=Decimal("10.125"), currency="AED"
+        ),
+    )
+
+    refund = (await world.outbox(rid))[-1]
+
+    assert refund.event_type == "RefundAdded"
+    assert refund.payload["amount"] == "10.125"
+    assert refund.payload["occurred_at"] == world.clock.now().isoformat()
+    assert refund.payload["actor"] == asdict(world.actor)
+    assert refund.occurred_at == world.clock.now()
+
+
+async def test_split_stores_the_events_of_both_requests_in_one_commit(world):
+    await world.order(lines=LINES)
+    rid = (await world.create(items={"SKU-A": 3})).id
+    await world.run(services.approve_return, c.ApproveReturn(return_request_id=rid))
+    uow = world.uow()
+
+    _, new = await world.run(
+        services.split_return,
+        c.SplitReturn(return_request_id=rid, quantities={"SKU-A": 1}),
+        uow=uow,
+    )
+
+    stored = uow.committed_events
+    assert [(e.event_type, e.return_request_id) for e in stored] == [
+        ("ReverseShipmentUpdated", rid),
+        ("ReturnSplit", rid),
+        ("ReturnRequested", new.id),
+        ("ReverseShipmentCreated", new.id),
+    ]
+    assert stored[2].new_status == "APPROVED"
+    assert stored[2].payload["split_from"] == rid
+    assert [e.position for e in stored] == list(range(stored[0].position, stored[0].position + 4))
+    assert [as_stored(row) for row in (await world.outbox())[-4:]] == stored
+
+
+async def test_events_become_visible_only_with_the_change_they_describe(world):
+    await world.order(lines=LINES)
+    rid = (await world.create()).id
+    events_before = await world.outbox_count()
+
+    async with world.uow() as uow:
+        request = await uow.returns.get(rid)
+        request.hold(at=world.clock.now(), actor=world.actor)
+        await uow.returns.save(request)
+        # Written but not committed: another connection sees neither the change nor the event.
+        assert (await world.version(rid), await world.outbox_count()) == (1, events_before)
+        await uow.commit()
+
+    assert (await world.version(rid), await world.outbox_count()) == (2, events_before + 1)
+
+
+async def test_a_rolled_back_change_stores_no_event(world):
+    await world.order(lines=LINES)
+    rid = (await world.create()).id
+    events_before = await world.outbox_count()
+
+    async with world.uow() as uow:
+        request = await uow.returns.get(rid)
+        request.hold(at=world.clock.now(), actor=world.actor)
+        await uow.returns.save(request)
+    with pytest.raises(DomainError):
+        await world.run(services.complete_return, c.CompleteReturn(return_request_id=rid))
+    with pytest.raises(DomainError):
+        await world.create(items={"SKU-A": 9})
+
+    assert await world.outbox_count() == events_before
+    assert await world.version(rid) == 1
+
+
+# --------------------------------------------------------------------------- after_commit
+
+
+async def test_after_commit_receives_exactly_the_stored_events_once_committed(world):
+    await world.order(lines=LINES)
+    listener = Listener(world)
+    rid = (await world.create()).id
+    uow = world.uow(after_commit=listener)
+
+    await world.run(services.approve_return, c.ApproveReturn(return_request_id=rid), uow=uow)
+
+    assert len(listener.calls) == 1
+    delivered = listener.calls[0]
+    assert delivered == uow.committed_events
+    assert [as_stored(row) for row in (await world.outbox())[-2:]] == delivered
+    assert [e.event_type for e in delivered] == ["ReturnStatusChanged", "ReverseShipmentCreated"]
+    assert all(isinstance(e.position, int) for e in delivered)
+    assert listener.seen_versions == [2]
+
+
+async def test_after_commit_is_not_called_when_the_command_fails(world):
+    await world.order(lines=LINES)
+    listener = Listener(world)
+    rid = (await world.create(dropoff=None)).id
+
+    with pytest.raises(DomainError) as caught:
+        await world.run(
+            services.approve_return,
+            c.ApproveReturn(return_request_id=rid),
+            uow=world.uow(after_commit=listener),
+        )
+    with pytest.raises(DomainError):
+        await world.run(
+            services.create_return,
+            c.CreateReturn(merchant="acme", order_reference="ORD-1", items=world.items({"X": 1})),
+            uow=world.uow(after_commit=listener),
+        )
+
+    assert caught.value.code == ErrorCode.MISSING_DROPOFF
+    assert listener.calls == []
+
+
+async def test_a_failing_after_commit_does_not_fail_the_command(world, caplog):
+    await world.order(lines=LINES)
+    listener = Listener(world, fail=True)
+    rid = (await world.create()).id
+
+    with caplog.at_level(logging.ERROR, logger="persistence.unit_of_work"):
+        held = await world.run(
+            services.hold_return,
+            c.HoldReturn(return_request_id=rid),
+            uow=world.uow(after_commit=listener),
+        )
+
+    assert held.version == 2 and len(listener.calls) == 1
+    assert (await world.load(rid)).status == "ON_HOLD"
+    assert (await world.outbox(rid))[-1].new_status == "ON_HOLD"
+    assert "publishing 1 committed events failed" in caplog.text
+
+
+async def test_a_commit_without_events_does_not_call_after_commit(world):
+    listener = Listener(world)
+
+    await world.run(
+        services.upsert_order,
+        c.UpsertOrder(
+            merchant="acme",
+            reference="ORD-9",
+            currency="AED",
+            lines=[c.OrderLineSpec("SKU-A", "A", 1, Decimal(1))],
+        ),
+        uow=world.uow(after_commit=listener),
+    )
+
+    assert listener.calls == []
+    assert await world.outbox_count() == 0
+
+
+async def test_positions_become_visible_in_increasing_order(world):
+    """A writer that appends while another writer's events are uncommitted waits for that
+    commit, so a reader that has seen position P never later finds a committed event below P."""
+    if world.db.is_sqlite:
+        pytest.skip("SQLite's single writer cannot interleave two write transactions")
+    await world.order(lines=LINES)
+    first_id = (await world.create(items={"SKU-A": 1})).id
+    second_id = (await world.create(items={"SKU-B": 1})).id
+    at, actor = world.clock.now(), world.actor
+    first_event = NoteDeleted(return_request_id=first_id, note_id="N1", occurred_at=at, actor=actor)
+    second_event = NoteDeleted(
+        return_request_id=second_id, note_id="N2", occurred_at=at, actor=actor
+    )
+
+    async def fast_writer() -> StoredEvent:
+        async with world.db.write_session() as fast:
+            await fast.begin()
+            [late] = await append_events(fast, "default", [second_event])
+            await fast.commit()
+            return late
+
+    async with world.db.write_session() as slow:
+        await slow.begin()
+        [early] = await append_events(slow, "default", [first_event])
+        fast_task = asyncio.create_task(fast_writer())
+        await asyncio.sleep(0.3)
+        assert not fast_task.done(), "the second writer must wait for the first to commit"
+        await slow.commit()
+    late = await fast_task
+
+    assert early.position < late.position, "positions must follow commit order"
