@@ -155,8 +155,10 @@ def children_to_rows(request: ReturnRequest, tenant_id: str) -> list[Any]:
         fields["image_urls"] = list(item.image_urls)
         rows.append(ReturnItemRow(position=position, **common, **fields))
     rows += [
-        ReturnNoteRow(id=n.id, text=n.text, user=n.user, created_at=n.created_at, **common)
-        for n in request.notes
+        ReturnNoteRow(
+            id=n.id, text=n.text, user=n.user, created_at=n.created_at, position=p, **common
+        )
+        for p, n in enumerate(request.notes)
     ]
     rows += [
         RefundRow(
@@ -168,9 +170,10 @@ def children_to_rows(request: ReturnRequest, tenant_id: str) -> list[Any]:
             note=r.note,
             refund_date=r.refund_date,
             created_at=r.created_at,
+            position=p,
             **common,
         )
-        for r in request.refunds
+        for p, r in enumerate(request.refunds)
     ]
     rows += [
         ReverseShipmentRow(
@@ -184,9 +187,10 @@ def children_to_rows(request: ReturnRequest, tenant_id: str) -> list[Any]:
             label_url=s.label_url,
             created_at=s.created_at,
             updated_at=s.updated_at,
+            position=p,
             **common,
         )
-        for s in request.shipments
+        for p, s in enumerate(request.shipments)
     ]
     rows += [
         ItemsUpdateRow(

@@ -47,8 +47,9 @@ async def _serialise_appends(session: AsyncSession, tenant_id: str) -> None:
     """
     if session.bind.dialect.name != "postgresql":
         return
-    await session.execute(select(func.pg_advisory_xact_lock(
-        _OUTBOX_LOCK_NAMESPACE, func.hashtext(tenant_id))))
+    await session.execute(
+        select(func.pg_advisory_xact_lock(_OUTBOX_LOCK_NAMESPACE, func.hashtext(tenant_id)))
+    )
 
 
 def _row_values(event: DomainEvent, tenant_id: str) -> dict[str, Any]:

@@ -52,17 +52,17 @@ async def load_return_requests(
         session, tenant_id, found, ReturnItemRow, ReturnItemRow.position, mappers.item_from_row
     )
     notes = await _children(
-        session, tenant_id, found, ReturnNoteRow, ReturnNoteRow.created_at, mappers.note_from_row
+        session, tenant_id, found, ReturnNoteRow, ReturnNoteRow.position, mappers.note_from_row
     )
     refunds = await _children(
-        session, tenant_id, found, RefundRow, RefundRow.created_at, mappers.refund_from_row
+        session, tenant_id, found, RefundRow, RefundRow.position, mappers.refund_from_row
     )
     shipments = await _children(
         session,
         tenant_id,
         found,
         ReverseShipmentRow,
-        ReverseShipmentRow.created_at,
+        ReverseShipmentRow.position,
         mappers.shipment_from_row,
     )
     updates = await _children(

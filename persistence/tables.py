@@ -148,6 +148,7 @@ class ReturnNoteRow(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     tenant_id: str = Field(max_length=64)
     return_request_id: str = _parent("return_requests")
+    position: int = 0
     text: str = Field(max_length=5000)
     user: str | None = Field(default=None, max_length=320)
     created_at: datetime = _time(nullable=False)
@@ -159,6 +160,7 @@ class RefundRow(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     tenant_id: str = Field(max_length=64)
     return_request_id: str = _parent("return_requests")
+    position: int = 0
     amount: Decimal = _money()
     currency: str = Field(max_length=3)
     reference: str | None = Field(default=None, max_length=5000)
@@ -174,6 +176,7 @@ class ReverseShipmentRow(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     tenant_id: str = Field(max_length=64)
     return_request_id: str = _parent("return_requests")
+    position: int = 0
     carrier: str = Field(max_length=100)
     status: str = Field(max_length=32)
     items: list[list[Any]] = _json(list)

@@ -20,23 +20,28 @@ POSTGRES_URL = os.environ.get("RETURNS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 
 
-async def _ensure_postgres_database(url: str) -> None:
+_recreated: set[str] = set()
+
+
+async def _recreate_postgres_database_once(url: str) -> None:
+    """Start every test session from an empty database, so a schema left by an older run
+    (or an older migration) can never leak into this one."""
+    if url in _recreated:
+        return
     parsed = make_url(url)
     admin = parsed.set(drivername="postgresql", database="postgres")
     connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
     try:
-        exists = await connection.fetchval(
-            "SELECT 1 FROM pg_database WHERE datname = $1", parsed.database
-        )
-        if not exists:
-            await connection.execute(f'CREATE DATABASE "{parsed.database}"')
+        await connection.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{parsed.database}"')
     finally:
         await connection.close()
+    _recreated.add(url)
 
 
 async def _fresh_postgres() -> Database:
     assert POSTGRES_URL
-    await _ensure_postgres_database(POSTGRES_URL)
+    await _recreate_postgres_database_once(POSTGRES_URL)
     db = Database(POSTGRES_URL)
     await migrate.upgrade(db)
     tables = ", ".join(SQLModel.metadata.tables)
