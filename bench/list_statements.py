@@ -56,23 +56,40 @@ async def seed(db: Database, count: int) -> None:
     delivered = datetime(2026, 11, 1, tzinfo=UTC)
     for n in range(count):
         reference = f"BENCH-{n}"
-        await services.upsert_order(c.UpsertOrder(
-            merchant="bench", reference=reference, currency="AED",
-            lines=[c.OrderLineSpec("SKU-A", "A", 2, Decimal("10"), None, delivered),
-                   c.OrderLineSpec("SKU-B", "B", 1, Decimal("5"), None, delivered)]),
-            uow=uow, clock=clock)
-        request = await services.create_return(c.CreateReturn(
-            merchant="bench", order_reference=reference,
-            items=[ItemRequest("SKU-A", 2), ItemRequest("SKU-B", 1)],
-            pickup=Address(address1="1 Bench St", country="AE"),
-            dropoff=Address(partner_location_id="WH1")), uow=uow, clock=clock)
+        await services.upsert_order(
+            c.UpsertOrder(
+                merchant="bench",
+                reference=reference,
+                currency="AED",
+                lines=[
+                    c.OrderLineSpec("SKU-A", "A", 2, Decimal("10"), None, delivered),
+                    c.OrderLineSpec("SKU-B", "B", 1, Decimal("5"), None, delivered),
+                ],
+            ),
+            uow=uow,
+            clock=clock,
+        )
+        request = await services.create_return(
+            c.CreateReturn(
+                merchant="bench",
+                order_reference=reference,
+                items=[ItemRequest("SKU-A", 2), ItemRequest("SKU-B", 1)],
+                pickup=Address(address1="1 Bench St", country="AE"),
+                dropoff=Address(partner_location_id="WH1"),
+            ),
+            uow=uow,
+            clock=clock,
+        )
         rid = request.id
-        await services.approve_return(c.ApproveReturn(return_request_id=rid), uow=uow,
-                                      clock=clock)
-        await services.add_return_note(c.AddReturnNote(return_request_id=rid, text="checked"),
-                                       uow=uow, clock=clock)
-        await services.add_refund(c.AddRefund(return_request_id=rid, amount=Decimal("5"),
-                                              currency="AED"), uow=uow, clock=clock)
+        await services.approve_return(c.ApproveReturn(return_request_id=rid), uow=uow, clock=clock)
+        await services.add_return_note(
+            c.AddReturnNote(return_request_id=rid, text="checked"), uow=uow, clock=clock
+        )
+        await services.add_refund(
+            c.AddRefund(return_request_id=rid, amount=Decimal("5"), currency="AED"),
+            uow=uow,
+            clock=clock,
+        )
 
 
 async def measure(db: Database, first: int) -> tuple[int, float]:
@@ -105,8 +122,9 @@ async def fresh(url: str) -> Database:
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        url = sys.argv[1] if len(sys.argv) > 1 else \
-            f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        url = (
+            sys.argv[1] if len(sys.argv) > 1 else f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        )
         db = await fresh(url)
         await seed(db, 100)
         print(f"backend={db.url.get_backend_name()} runs={RUNS}")

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.errors import DomainErrors, ErrorCode, InvalidInput, InvalidQuantity
-from domain.values import Address, bounded_text, currency_code
+from domain.values import Address, aware, bounded_text, currency_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +66,11 @@ def make_order_line(
         raise InvalidQuantity(f"{where}: quantity must be ≥ 1", field=f"{where}.quantity")
     if not unit_price.is_finite() or unit_price < 0:
         raise InvalidInput(f"{where}: unit price must be ≥ 0", field=f"{where}.unitPrice")
-    delivered = (
-        quantity if delivered_quantity is None and delivered_at else (delivered_quantity or 0)
-    )
+    delivered_at = aware(delivered_at, field=f"{where}.deliveredAt")
+    if delivered_quantity is None:
+        delivered = quantity if delivered_at else 0
+    else:
+        delivered = delivered_quantity
     if delivered < 0 or delivered > quantity:
         raise InvalidQuantity(
             f"{where}: delivered quantity must be between 0 and {quantity}",

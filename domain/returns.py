@@ -487,7 +487,7 @@ class ReturnRequest:
     ) -> Refund:
         self._require(Action.ADD_REFUND)
         amount = money_amount(amount)
-        aware(refund_date, field="refundDate")
+        refund_date = aware(refund_date, field="refundDate")
         refund_type = optional_code(refund_type, field="refundType")
         currency = currency_code(currency)
         remaining = self.remaining_refundable(currency)

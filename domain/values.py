@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from domain.errors import InvalidInput, InvalidQuantity
@@ -72,12 +72,15 @@ def bounded_text(value: str, *, field: str, required: bool = True, limit: int = 
 
 
 def aware(value: datetime | None, *, field: str) -> datetime | None:
-    """Times must say their offset: a naive time is ambiguous across the merchant's zones."""
-    if value is not None and value.utcoffset() is None:
+    """The same instant in UTC. Times must say their offset: a naive time is ambiguous
+    across the merchant's time zones."""
+    if value is None:
+        return None
+    if value.utcoffset() is None:
         raise InvalidInput(
             f"{field} needs a time zone offset, e.g. 2026-01-31T10:00:00Z", field=field
         )
-    return value
+    return value.astimezone(UTC)
 
 
 CODE_LIMIT = 100
@@ -134,7 +137,8 @@ class TimeWindow:
     end: datetime
 
     def __post_init__(self) -> None:
-        aware(self.start, field="collection.start")
-        aware(self.end, field="collection.end")
+        # Frozen: normalise through object.__setattr__, once, at construction.
+        object.__setattr__(self, "start", aware(self.start, field="collection.start"))
+        object.__setattr__(self, "end", aware(self.end, field="collection.end"))
         if self.end < self.start:
             raise InvalidInput("collection window ends before it starts", field="collection")

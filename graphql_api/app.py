@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from cross_web import HTTPException
 from strawberry.aiohttp.views import GraphQLView
 
 from domain.ports import Clock, SystemClock
@@ -26,6 +27,13 @@ USER_HEADER = "X-User"
 
 
 class ReturnsGraphQLView(GraphQLView[Context, None]):
+    def parse_json(self, data: str | bytes) -> Any:
+        """A body of `"x"`, `42` or `null` is a client mistake (400), not a server error."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return parsed
+
     async def get_context(self, request: web.Request, response: Any) -> Context:
         user = request.headers.get(USER_HEADER) or None
         return Context(

@@ -34,16 +34,24 @@ class GraphQLClient:
     def __init__(self, http: TestClient) -> None:
         self.http = http
 
-    async def execute(self, query: str, variables: dict[str, Any] | None = None,
-                      headers: dict[str, str] | None = None) -> dict[str, Any]:
-        response = await self.http.post("/graphql", json={"query": query,
-                                                          "variables": variables or {}},
-                                        headers=headers)
+    async def execute(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
         assert response.status == 200, await response.text()
         return await response.json()
 
-    async def data(self, query: str, variables: dict[str, Any] | None = None,
-                   headers: dict[str, str] | None = None) -> dict[str, Any]:
+    async def data(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """The `data` of a response that must have no GraphQL errors."""
         body = await self.execute(query, variables, headers)
         assert "errors" not in body, body["errors"]
