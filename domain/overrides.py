@@ -36,15 +36,13 @@ def override_status(
     _check(request, target)
     previous, request.status = request.status, target
     request._record(
-        ev.ReturnStatusChanged(
-            return_request_id=request.id,
-            occurred_at=at,
-            actor=actor,
-            previous_status=previous.value,
-            status=target.value,
-            action="SET_STATUS",
-            reason=reason or _DEFAULT_REASON,
-        )
+        ev.ReturnStatusChanged,
+        at,
+        actor,
+        previous_status=previous.value,
+        status=target.value,
+        action="SET_STATUS",
+        reason=reason or _DEFAULT_REASON,
     )
     _apply(request, previous, target, at=at, actor=actor, reason=reason or _DEFAULT_REASON)
     request._touch(at, actor)

@@ -8,6 +8,7 @@ with the original), and each part keeps its own reverse shipment.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -60,13 +61,7 @@ def split_request(
     )
     _split_shipment(original, new, at=at, actor=actor)
     original._record(
-        ev.ReturnSplit(
-            return_request_id=original.id,
-            occurred_at=at,
-            actor=actor,
-            new_return_request_id=new.id,
-            moved=tuple(quantities.items()),
-        )
+        ev.ReturnSplit, at, actor, new_return_request_id=new.id, moved=tuple(quantities.items())
     )
     original._touch(at, actor)
     return new
@@ -114,12 +109,10 @@ def _check_refunds_stay_covered(original: ReturnRequest, quantities: Mapping[str
 
 
 def _move_units(item: ReturnItem, qty: int, decided: bool) -> ReturnItem:
-    from domain.returns import copy_item
-
     item.quantity -= qty
     if decided:
         item.approved_quantity -= qty
-    return copy_item(
+    return replace(
         item,
         quantity=qty,
         approved_quantity=qty if decided else 0,
@@ -139,12 +132,10 @@ def _new_request(
     pickup_location_id: str | None,
     new_request_id: str,
 ) -> ReturnRequest:
-    from domain.returns import ReturnRequest
-
     pickup = (
         Address(partner_location_id=pickup_location_id) if pickup_location_id else original.pickup
     )
-    new = ReturnRequest(
+    new = type(original)(
         id=new_request_id,
         merchant=original.merchant,
         order_reference=original.order_reference,
@@ -167,16 +158,14 @@ def _new_request(
         split_from=original.id,
     )
     new._record(
-        ev.ReturnRequested(
-            return_request_id=new.id,
-            occurred_at=at,
-            actor=actor,
-            merchant=new.merchant,
-            order_reference=new.order_reference,
-            status=new.status.value,
-            items=new.item_quantities(),
-            split_from=original.id,
-        )
+        ev.ReturnRequested,
+        at,
+        actor,
+        merchant=new.merchant,
+        order_reference=new.order_reference,
+        status=new.status.value,
+        items=new.item_quantities(),
+        split_from=original.id,
     )
     return new
 

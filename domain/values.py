@@ -83,6 +83,13 @@ def aware(value: datetime | None, *, field: str) -> datetime | None:
     return value.astimezone(UTC)
 
 
+def optional_text(value: object, field: str, limit: int = MAX_TEXT) -> str | None:
+    """Optional free text: None or blank become None; longer than `limit` is refused."""
+    if value is None:
+        return None
+    return bounded_text(value, field=field, required=False, limit=limit) or None  # type: ignore[arg-type]
+
+
 CODE_LIMIT = 100
 REASON_LIMIT = 200
 

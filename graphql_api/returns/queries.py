@@ -33,11 +33,12 @@ class ReturnRequestFilter:
     assigned_to: str | None = None
 
     def to_query(self) -> queries.ReturnFilter:
-        for name, value in (("createdAfter", self.created_after),
-                            ("createdBefore", self.created_before)):
+        for name, value in (
+            ("createdAfter", self.created_after),
+            ("createdBefore", self.created_before),
+        ):
             if value is not None and value.utcoffset() is None:
-                raise ClientError(f"`{name}` needs a time zone offset, e.g. "
-                                  "2026-01-31T10:00:00Z")
+                raise ClientError(f"`{name}` needs a time zone offset, e.g. 2026-01-31T10:00:00Z")
         return queries.ReturnFilter(
             merchant=self.merchant,
             statuses=tuple(self.status or ()),

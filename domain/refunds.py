@@ -1,0 +1,124 @@
+"""Refunds on a return request: never more per currency than the value of approved units."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from domain import events as ev
+from domain.errors import DomainError, ErrorCode, NotFound, RefundExceedsValue
+from domain.lifecycle import APPROVED_FAMILY, Action
+from domain.parts import Refund
+from domain.request_state import ReturnRequestState
+from domain.values import (
+    Actor,
+    aware,
+    currency_code,
+    money_amount,
+    new_id,
+    optional_code,
+    optional_text,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RefundTotal:
+    currency: str
+    approved_value: Decimal
+    refunded: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.approved_value - self.refunded
+
+
+class Refunds(ReturnRequestState):
+    def refund_totals(self) -> list[RefundTotal]:
+        approved: dict[str, Decimal] = defaultdict(Decimal)
+        refunded: dict[str, Decimal] = defaultdict(Decimal)
+        if self.status in APPROVED_FAMILY:
+            for item in self.items:
+                approved[item.currency] += item.approved_value
+        for refund in self.refunds:
+            refunded[refund.currency] += refund.amount
+        currencies = sorted(set(approved) | set(refunded))
+        return [RefundTotal(c, approved[c], refunded[c]) for c in currencies]
+
+    def remaining_refundable(self, currency: str) -> Decimal:
+        total = next((t for t in self.refund_totals() if t.currency == currency), None)
+        return total.remaining if total else Decimal(0)
+
+    def add_refund(
+        self,
+        *,
+        amount: Decimal,
+        currency: str,
+        at: datetime,
+        actor: Actor,
+        reference: str | None = None,
+        refund_type: str | None = None,
+        note: str | None = None,
+        refund_date: datetime | None = None,
+    ) -> Refund:
+        self._require(Action.ADD_REFUND)
+        amount = money_amount(amount)
+        refund_date = aware(refund_date, field="refundDate")
+        refund_type = optional_code(refund_type, field="refundType")
+        currency = currency_code(currency)
+        remaining = self.remaining_refundable(currency)
+        if amount > remaining:
+            raise RefundExceedsValue(
+                f"refund of {amount} {currency} exceeds the {remaining} {currency} still "
+                f"refundable on return request {self.id}",
+                field="amount",
+            )
+        refund = Refund(
+            new_id("RF"),
+            amount,
+            currency,
+            at,
+            optional_text(reference, "reference"),
+            refund_type,
+            optional_text(note, "note"),
+            refund_date or at,
+        )
+        self.refunds.append(refund)
+        self._record(
+            ev.RefundAdded,
+            at,
+            actor,
+            refund_id=refund.id,
+            amount=amount,
+            currency=currency,
+            refund_type=refund_type,
+        )
+        self._touch(at, actor)
+        return refund
+
+    def delete_refund(self, refund_id: str, *, at: datetime, actor: Actor) -> None:
+        self._require(Action.DELETE_REFUND)
+        refund = next((r for r in self.refunds if r.id == refund_id), None)
+        if refund is None:
+            raise NotFound(
+                f"refund {refund_id} not found on return request {self.id}", field="refundId"
+            )
+        self.refunds.remove(refund)
+        self._record(
+            ev.RefundDeleted,
+            at,
+            actor,
+            refund_id=refund_id,
+            amount=refund.amount,
+            currency=refund.currency,
+        )
+        self._touch(at, actor)
+
+    def _require_no_refunds(self, verb: str) -> None:
+        if self.refunds:
+            raise DomainError(
+                f"cannot {verb} return request {self.id}: it has "
+                f"{len(self.refunds)} refund(s); delete them first",
+                code=ErrorCode.REFUNDS_EXIST,
+            )
