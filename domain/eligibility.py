@@ -15,7 +15,7 @@ from typing import Protocol
 from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
 from domain.orders import Order, OrderLine
 from domain.parts import ItemRequest, ReturnItem
-from domain.values import bounded_text, optional_code
+from domain.values import Address, bounded_text, optional_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +32,13 @@ class LineEligibility:
     already_requested: int
     blockers: tuple[Blocker, ...] = field(default_factory=tuple)
 
+    returnable_units: int = 0
+
     @property
     def returnable_quantity(self) -> int:
         if self.blockers:
             return 0
-        return max(self.line.delivered_quantity - self.already_requested, 0)
+        return max(self.returnable_units - self.already_requested, 0)
 
     @property
     def returnable(self) -> bool:
@@ -44,7 +46,11 @@ class LineEligibility:
 
 
 class MerchantRules(Protocol):
-    """What a merchant's configuration adds to the base rules."""
+    """What a merchant's configuration decides (see merchant_rules.ConfiguredRules)."""
+
+    def returnable_units(self, line: OrderLine) -> int:
+        """Units of the line that may be returned at all (delivered, or ordered)."""
+        ...
 
     def line_blockers(self, line: OrderLine, *, now: datetime) -> list[Blocker]: ...
 
@@ -52,10 +58,33 @@ class MerchantRules(Protocol):
 
     def needs_reverse_shipment(self, item: ReturnItem) -> bool: ...
 
+    def code_problem(
+        self,
+        kind: str,
+        code: str | None,
+        *,
+        field: str,
+        reasons: Sequence[str | None] | None = None,
+    ) -> DomainError | None:
+        """An unknown code of a kind (rejection reason, resolution, …), or one allowed for
+        none of `reasons` (refund types, comments); None when the code is fine."""
+        ...
+
+    def location_problem(
+        self, address: Address | None, *, field: str, as_pickup: bool
+    ) -> DomainError | None: ...
+
+    def default_dropoff(self, pickup: Address | None) -> Address | None: ...
+
+    def auto_approves(self, items: Sequence[ReturnItem]) -> bool: ...
+
 
 class BaseRules:
-    """Rules without merchant configuration: only delivered units are returnable, and every
-    approved return travels back in a reverse shipment."""
+    """Rules without merchant configuration: only delivered units are returnable, any code
+    is accepted, and every approved return travels back in a reverse shipment."""
+
+    def returnable_units(self, line: OrderLine) -> int:
+        return line.delivered_quantity
 
     def line_blockers(self, line: OrderLine, *, now: datetime) -> list[Blocker]:
         if not line.is_delivered:
@@ -67,6 +96,30 @@ class BaseRules:
 
     def needs_reverse_shipment(self, item: ReturnItem) -> bool:
         return True
+
+    def code_problem(
+        self,
+        kind: str,
+        code: str | None,
+        *,
+        field: str,
+        reasons: Sequence[str | None] | None = None,
+    ) -> DomainError | None:
+        return None
+
+    def location_problem(
+        self, address: Address | None, *, field: str, as_pickup: bool
+    ) -> DomainError | None:
+        return None
+
+    def default_dropoff(self, pickup: Address | None) -> Address | None:
+        return None
+
+    def auto_approves(self, items: Sequence[ReturnItem]) -> bool:
+        return False
+
+
+ANY_CODE = BaseRules()  # for callers that configure nothing: every code is accepted
 
 
 def explain_lines(
@@ -81,15 +134,16 @@ def explain_lines(
     for line in order.lines:
         taken = already_requested.get(line.sku, 0)
         blockers = list(rules.line_blockers(line, now=now))
-        if not blockers and taken >= line.delivered_quantity:
+        units = rules.returnable_units(line)
+        if not blockers and taken >= units:
             blockers.append(
                 Blocker(
                     ErrorCode.QUANTITY_EXCEEDED,
-                    f"all {line.delivered_quantity} delivered units of sku {line.sku} "
+                    f"all {units} returnable units of sku {line.sku} "
                     "are already in return requests",
                 )
             )
-        explained.append(LineEligibility(line, taken, tuple(blockers)))
+        explained.append(LineEligibility(line, taken, tuple(blockers), units))
     return explained
 
 
@@ -100,15 +154,17 @@ def check_item_requests(
     *,
     rules: MerchantRules,
     now: datetime,
+    also: Sequence[DomainError] = (),
 ) -> None:
-    """Raise every violation at once, so a client can fix a whole request in one round."""
+    """Raise every violation at once (with `also`, the request-level ones), so a client can
+    fix a whole request in one round."""
     if not items:
         raise InvalidInput("a return request needs at least one item", field="items")
     lines = {
         entry.line.sku: entry
         for entry in explain_lines(order, already_requested, rules=rules, now=now)
     }
-    errors: list[DomainError] = []
+    errors: list[DomainError] = list(also)
     seen: set[str] = set()
     for index, item in enumerate(items):
         errors.extend(_item_errors(item, index, lines, seen))

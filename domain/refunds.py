@@ -8,9 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain import events as ev
+from domain.eligibility import ANY_CODE, MerchantRules
 from domain.errors import DomainError, ErrorCode, NotFound, RefundExceedsValue
 from domain.lifecycle import APPROVED_FAMILY, Action
 from domain.parts import Refund
+from domain.reference import ReferenceKind
 from domain.request_state import ReturnRequestState
 from domain.values import (
     Actor,
@@ -61,11 +63,20 @@ class Refunds(ReturnRequestState):
         refund_type: str | None = None,
         note: str | None = None,
         refund_date: datetime | None = None,
+        rules: MerchantRules = ANY_CODE,
     ) -> Refund:
         self._require(Action.ADD_REFUND)
         amount = money_amount(amount)
         refund_date = aware(refund_date, field="refundDate")
         refund_type = optional_code(refund_type, field="refundType")
+        problem = rules.code_problem(
+            ReferenceKind.REFUND_TYPE,
+            refund_type,
+            field="refundType",
+            reasons=[item.reason_code for item in self.items],
+        )
+        if problem is not None:
+            raise problem
         currency = currency_code(currency)
         remaining = self.remaining_refundable(currency)
         if amount > remaining:

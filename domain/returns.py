@@ -8,15 +8,17 @@ Its behaviour is split by what it concerns: refunds (refunds.py), notes and assi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain import events as ev
-from domain.eligibility import MerchantRules, check_item_requests
+from domain.eligibility import ANY_CODE, MerchantRules, check_item_requests
 from domain.errors import (
     DomainError,
+    DomainErrors,
     ErrorCode,
     InvalidInput,
     InvalidQuantity,
+    InvalidTransition,
     NotEditable,
     QuantityExceeded,
     RequirementMissing,
@@ -26,6 +28,7 @@ from domain.notes import NotesAndAssignment
 from domain.orders import Order
 from domain.overrides import override_status
 from domain.parts import ItemRequest, ItemsUpdate, ReturnItem, ShipmentStatus
+from domain.reference import ReferenceKind
 from domain.refunds import Refunds, RefundTotal
 from domain.shipments import ReverseShipments
 from domain.splitting import split_request, splittable_units
@@ -42,6 +45,15 @@ from domain.values import (
 )
 
 __all__ = ["RefundTotal", "ReturnRequest"]
+
+# Decided requests waiting for the parcel or the rest of it: what auto-close may complete.
+AUTO_CLOSABLE = frozenset(
+    {ReturnStatus.APPROVED, ReturnStatus.PARTIALLY_RECEIVED, ReturnStatus.RECEIVED}
+)
+
+AUTO_APPROVAL = Actor(source="SYSTEM", user="auto-approve")
+REJECTION = ReferenceKind.REJECTION_REASON
+CONDITION = ReferenceKind.ITEM_CONDITION
 
 
 class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
@@ -66,7 +78,15 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         refund_method: str | None = None,
         collection: TimeWindow | None = None,
     ) -> ReturnRequest:
-        check_item_requests(order, items, already_requested, rules=rules, now=at)
+        dropoff = dropoff or rules.default_dropoff(pickup)
+        check_item_requests(
+            order,
+            items,
+            already_requested,
+            rules=rules,
+            now=at,
+            also=request_problems(rules, pickup, dropoff, resolution),
+        )
         request = cls(
             id=return_request_id or new_return_request_id(),
             merchant=order.merchant,
@@ -94,6 +114,8 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
             status=request.status.value,
             items=request.item_quantities(),
         )
+        if rules.auto_approves(request.items) and request._has_pickup_and_dropoff():
+            request.approve(at=at, actor=AUTO_APPROVAL, rules=rules)
         return request
 
     @property
@@ -129,10 +151,7 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
                 f"return request {self.id} is {self.status.value}; it can only be edited "
                 "while PENDING or ON_HOLD"
             )
-        if items is not None:
-            if order is None or already_requested is None or rules is None:
-                raise ValueError("replacing items needs the order, live quantities and rules")
-            check_item_requests(order, items, already_requested, rules=rules, now=at)
+        rules = rules or ANY_CODE
         values = self._validated_fields(
             pickup=pickup,
             dropoff=dropoff,
@@ -141,6 +160,15 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
             customer_comment=customer_comment,
             collection=collection,
         )
+        problems = request_problems(
+            rules, values.get("pickup"), values.get("dropoff"), values.get("resolution")
+        )  # type: ignore[arg-type]
+        if items is not None:
+            if order is None or already_requested is None:
+                raise ValueError("replacing items needs the order and live quantities")
+            check_item_requests(order, items, already_requested, rules=rules, now=at, also=problems)
+        elif problems:
+            raise DomainErrors(problems)
         # Everything is validated above: from here on the edit cannot fail half-way.
         changed = [name for name, value in values.items() if getattr(self, name) != value]
         for name in changed:
@@ -194,9 +222,12 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
     ) -> None:
         """Approve all units, or fewer per sku; the rest count as rejected with a reason."""
         self._require(Action.APPROVE)
+        if self.dropoff is None:
+            self.dropoff = rules.default_dropoff(self.pickup)
         self._require_pickup_and_dropoff()
         approved = self._approved_quantities(quantities or {})
         rejection_reason = optional_text(rejection_reason, "rejectionReason", REASON_LIMIT)
+        _raise(rules.code_problem(REJECTION, rejection_reason, field="rejectionReason"))
         if any(qty < item.quantity for item, qty in approved) and not rejection_reason:
             raise RequirementMissing(
                 "approving fewer units than requested needs a rejection reason for the rest",
@@ -213,9 +244,12 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         ):
             self._open_shipment(at=at, actor=actor)
 
-    def reject(self, *, at: datetime, actor: Actor, reason: str) -> None:
+    def reject(
+        self, *, at: datetime, actor: Actor, reason: str, rules: MerchantRules = ANY_CODE
+    ) -> None:
         self._require(Action.REJECT)
         reason = bounded_text(reason or "", field="rejectionReason", limit=REASON_LIMIT)
+        _raise(rules.code_problem(REJECTION, reason, field="rejectionReason"))
         for item in self.items:
             item.approved_quantity = 0
             item.rejected_quantity = item.quantity
@@ -239,11 +273,14 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         actor: Actor,
         quantities: Mapping[str, int],
         conditions: Mapping[str, str] | None = None,
+        rules: MerchantRules = ANY_CODE,
     ) -> None:
         """Record units that arrived; RECEIVED once every approved unit is in."""
         self._require(Action.RECEIVE)
         if not quantities:
             raise InvalidInput("receive at least one item", field="items")
+        for condition in (conditions or {}).values():
+            _raise(rules.code_problem(CONDITION, condition, field="items.itemCondition"))
         for sku, qty in quantities.items():
             item = self.item(sku, field_name="items")
             if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
@@ -274,15 +311,47 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
             self.received_at = at
             self._close_shipments(ShipmentStatus.DELIVERED, at=at, actor=actor)
 
-    def complete(self, *, at: datetime, actor: Actor, auto_closed: bool = False) -> None:
+    def complete(self, *, at: datetime, actor: Actor) -> None:
         self._require(Action.COMPLETE)
-        reason = "auto-closed: no progress within the merchant's window" if auto_closed else None
-        self._move(Action.COMPLETE, ReturnStatus.COMPLETED, at=at, actor=actor, reason=reason)
+        self._finish(at=at, actor=actor, action=Action.COMPLETE)
+
+    def auto_close(self, *, at: datetime, actor: Actor, idle_days: int) -> None:
+        """Complete a decided request that made no progress for `idle_days` (the merchant's
+        auto-close setting): the customer never sent the parcel, or the rest never came."""
+        if self.status not in AUTO_CLOSABLE:
+            raise InvalidTransition(
+                "AUTO_CLOSE", self.status.value, [a.value for a in self.allowed_actions]
+            )
+        if self.updated_at > at - timedelta(days=idle_days):
+            raise InvalidInput(
+                f"return request {self.id} changed within the last {idle_days} days",
+                field="autoCloseDays",
+            )
+        self._finish(
+            at=at,
+            actor=actor,
+            action=Action.COMPLETE,
+            reason=f"auto-closed: no progress for {idle_days} days",
+        )
+        self.auto_closed = True
+        self.auto_closed_at = at
+
+    def _finish(
+        self, *, at: datetime, actor: Actor, action: Action, reason: str | None = None
+    ) -> None:
+        previous, self.status = self.status, ReturnStatus.COMPLETED
+        self._record(
+            ev.ReturnStatusChanged,
+            at,
+            actor,
+            previous_status=previous.value,
+            status=self.status.value,
+            action=action.value,
+            reason=reason,
+        )
+        self._touch(at, actor)
         self.completed_at = at
         self._finish_shipments(at=at, actor=actor)
-        if auto_closed:
-            self.auto_closed = True
-            self.auto_closed_at = at
 
     # ----------------------------------------------------------------- split & override
 
@@ -294,8 +363,11 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         quantities: Mapping[str, int],
         pickup_location_id: str | None = None,
         new_request_id: str | None = None,
+        rules: MerchantRules = ANY_CODE,
     ) -> ReturnRequest:
         self._require(Action.SPLIT)
+        pickup = Address(partner_location_id=pickup_location_id) if pickup_location_id else None
+        _raise(rules.location_problem(pickup, field="partnerLocationId", as_pickup=False))
         return split_request(
             self,
             at=at,
@@ -329,6 +401,11 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         if action == Action.RECEIVE:
             return any(item.outstanding_quantity for item in self.items)
         return True
+
+    def _has_pickup_and_dropoff(self) -> bool:
+        return bool(
+            self.pickup and self.pickup.is_usable() and self.dropoff and self.dropoff.is_usable()
+        )
 
     def _require_pickup_and_dropoff(self) -> None:
         if self.pickup is None or not self.pickup.is_usable():
@@ -388,3 +465,20 @@ def _items_from_order(order: Order, items: Sequence[ItemRequest]) -> list[Return
             )
         )
     return result
+
+
+def _raise(problem: DomainError | None) -> None:
+    if problem is not None:
+        raise problem
+
+
+def request_problems(
+    rules: MerchantRules, pickup: Address | None, dropoff: Address | None, resolution: str | None
+) -> list[DomainError]:
+    """Request-level codes and places must exist for the merchant."""
+    found = [
+        rules.location_problem(pickup, field="pickup.partnerLocationId", as_pickup=True),
+        rules.location_problem(dropoff, field="dropoff.partnerLocationId", as_pickup=False),
+        rules.code_problem(ReferenceKind.RESOLUTION, resolution, field="resolution"),
+    ]
+    return [problem for problem in found if problem is not None]

@@ -8,10 +8,12 @@ so the rules are always judged against what is really stored.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from domain import commands as c
+from domain.eligibility import MerchantRules
 from domain.errors import NotFound, VersionConflict
 from domain.orders import Order, make_order_line, validate_order
 from domain.ports import Clock, UnitOfWork
@@ -74,8 +76,8 @@ async def create_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock) -
 
 
 async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    async def apply(request: ReturnRequest, now: datetime) -> None:
-        extra = {}
+    async def apply(request: ReturnRequest, step: Step) -> None:
+        extra: dict[str, Any] = {}
         if cmd.items is not None:
             extra = {
                 "items": cmd.items,
@@ -83,11 +85,11 @@ async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -
                 "already_requested": await uow.returns.live_quantities(
                     request.merchant, request.order_reference, exclude=request.id
                 ),
-                "rules": await uow.rules_for(request.merchant),
             }
         request.update(
-            at=now,
+            at=step.now,
             actor=cmd.actor,
+            rules=step.rules,
             pickup=cmd.pickup,
             dropoff=cmd.dropoff,
             resolution=cmd.resolution,
@@ -101,37 +103,56 @@ async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -
 
 
 async def approve_return(cmd: c.ApproveReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    async def apply(request: ReturnRequest, now: datetime) -> None:
-        request.approve(
-            at=now,
-            actor=cmd.actor,
-            rules=await uow.rules_for(request.merchant),
-            quantities=cmd.quantities,
-            rejection_reason=cmd.rejection_reason,
-        )
-
-    return await _change(cmd, uow, clock, apply)
+    return await _change(
+        cmd,
+        uow,
+        clock,
+        _sync(
+            lambda r, step: r.approve(
+                at=step.now,
+                actor=cmd.actor,
+                rules=step.rules,
+                quantities=cmd.quantities,
+                rejection_reason=cmd.rejection_reason,
+            )
+        ),
+    )
 
 
 async def reject_return(cmd: c.RejectReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
     return await _change(
-        cmd, uow, clock, _sync(lambda r, now: r.reject(at=now, actor=cmd.actor, reason=cmd.reason))
+        cmd,
+        uow,
+        clock,
+        _sync(
+            lambda r, step: r.reject(
+                at=step.now, actor=cmd.actor, reason=cmd.reason, rules=step.rules
+            )
+        ),
     )
 
 
 async def hold_return(cmd: c.HoldReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
     return await _change(
-        cmd, uow, clock, _sync(lambda r, now: r.hold(at=now, actor=cmd.actor, reason=cmd.reason))
+        cmd,
+        uow,
+        clock,
+        _sync(lambda r, step: r.hold(at=step.now, actor=cmd.actor, reason=cmd.reason)),
     )
 
 
 async def resume_return(cmd: c.ResumeReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(cmd, uow, clock, _sync(lambda r, now: r.resume(at=now, actor=cmd.actor)))
+    return await _change(
+        cmd, uow, clock, _sync(lambda r, step: r.resume(at=step.now, actor=cmd.actor))
+    )
 
 
 async def cancel_return(cmd: c.CancelReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
     return await _change(
-        cmd, uow, clock, _sync(lambda r, now: r.cancel(at=now, actor=cmd.actor, reason=cmd.reason))
+        cmd,
+        uow,
+        clock,
+        _sync(lambda r, step: r.cancel(at=step.now, actor=cmd.actor, reason=cmd.reason)),
     )
 
 
@@ -141,15 +162,21 @@ async def receive_return(cmd: c.ReceiveReturn, *, uow: UnitOfWork, clock: Clock)
         uow,
         clock,
         _sync(
-            lambda r, now: r.receive(
-                at=now, actor=cmd.actor, quantities=cmd.quantities, conditions=cmd.conditions
+            lambda r, step: r.receive(
+                at=step.now,
+                actor=cmd.actor,
+                quantities=cmd.quantities,
+                conditions=cmd.conditions,
+                rules=step.rules,
             )
         ),
     )
 
 
 async def complete_return(cmd: c.CompleteReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(cmd, uow, clock, _sync(lambda r, now: r.complete(at=now, actor=cmd.actor)))
+    return await _change(
+        cmd, uow, clock, _sync(lambda r, step: r.complete(at=step.now, actor=cmd.actor))
+    )
 
 
 async def set_return_status(
@@ -159,19 +186,26 @@ async def set_return_status(
         cmd,
         uow,
         clock,
-        _sync(lambda r, now: r.set_status(cmd.status, at=now, actor=cmd.actor, reason=cmd.reason)),
+        _sync(
+            lambda r, step: r.set_status(
+                cmd.status, at=step.now, actor=cmd.actor, reason=cmd.reason
+            )
+        ),
     )
 
 
 async def assign_return(cmd: c.AssignReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
     return await _change(
-        cmd, uow, clock, _sync(lambda r, now: r.assign(cmd.user, at=now, actor=cmd.actor))
+        cmd, uow, clock, _sync(lambda r, step: r.assign(cmd.user, at=step.now, actor=cmd.actor))
     )
 
 
 async def add_return_note(cmd: c.AddReturnNote, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
     return await _change(
-        cmd, uow, clock, _sync(lambda r, now: r.add_note(text=cmd.text, at=now, actor=cmd.actor))
+        cmd,
+        uow,
+        clock,
+        _sync(lambda r, step: r.add_note(text=cmd.text, at=step.now, actor=cmd.actor)),
     )
 
 
@@ -179,7 +213,10 @@ async def delete_return_note(
     cmd: c.DeleteReturnNote, *, uow: UnitOfWork, clock: Clock
 ) -> ReturnRequest:
     return await _change(
-        cmd, uow, clock, _sync(lambda r, now: r.delete_note(cmd.note_id, at=now, actor=cmd.actor))
+        cmd,
+        uow,
+        clock,
+        _sync(lambda r, step: r.delete_note(cmd.note_id, at=step.now, actor=cmd.actor)),
     )
 
 
@@ -189,15 +226,16 @@ async def add_refund(cmd: c.AddRefund, *, uow: UnitOfWork, clock: Clock) -> Retu
         uow,
         clock,
         _sync(
-            lambda r, now: r.add_refund(
+            lambda r, step: r.add_refund(
                 amount=cmd.amount,
                 currency=cmd.currency,
-                at=now,
+                at=step.now,
                 actor=cmd.actor,
                 reference=cmd.reference,
                 refund_type=cmd.refund_type,
                 note=cmd.note,
                 refund_date=cmd.refund_date,
+                rules=step.rules,
             )
         ),
     )
@@ -208,7 +246,7 @@ async def delete_refund(cmd: c.DeleteRefund, *, uow: UnitOfWork, clock: Clock) -
         cmd,
         uow,
         clock,
-        _sync(lambda r, now: r.delete_refund(cmd.refund_id, at=now, actor=cmd.actor)),
+        _sync(lambda r, step: r.delete_refund(cmd.refund_id, at=step.now, actor=cmd.actor)),
     )
 
 
@@ -220,8 +258,8 @@ async def update_reverse_shipment(
         uow,
         clock,
         _sync(
-            lambda r, now: r.update_shipment(
-                at=now,
+            lambda r, step: r.update_shipment(
+                at=step.now,
                 actor=cmd.actor,
                 tracking_number=cmd.tracking_number,
                 label_url=cmd.label_url,
@@ -236,34 +274,42 @@ async def split_return(
     cmd: c.SplitReturn, *, uow: UnitOfWork, clock: Clock
 ) -> tuple[ReturnRequest, ReturnRequest]:
     """Both parts are written in one transaction: the original shrinks, the new one appears."""
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        try:
-            async with uow:
-                original = await _load(uow, cmd)
-                new = original.split(
-                    at=clock.now(),
-                    actor=cmd.actor,
-                    quantities=cmd.quantities,
-                    pickup_location_id=cmd.pickup_location_id,
-                )
-                await uow.returns.save(original)
-                await uow.returns.add(new)
-                await uow.commit()
-            return original, new
-        except VersionConflict:
-            if cmd.expected_version is not None or attempt == MAX_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+    split_off: list[ReturnRequest] = []
+
+    async def apply(request: ReturnRequest, step: Step) -> None:
+        new = request.split(
+            at=step.now,
+            actor=cmd.actor,
+            quantities=cmd.quantities,
+            pickup_location_id=cmd.pickup_location_id,
+            rules=step.rules,
+        )
+        step.added.append(new)
+        split_off[:] = [new]
+
+    original = await _change(cmd, uow, clock, apply)
+    return original, split_off[0]
 
 
 # --------------------------------------------------------------------------- helpers
 
-Apply = Callable[[ReturnRequest, datetime], Awaitable[None]]
+
+@dataclass
+class Step:
+    """What one attempt of a command works with: its time, the merchant's rules, and any
+    new aggregates to store beside the one it changes."""
+
+    now: datetime
+    rules: MerchantRules
+    added: list[ReturnRequest] = field(default_factory=list)
 
 
-def _sync(fn: Callable[[ReturnRequest, datetime], object]) -> Apply:
-    async def run(request: ReturnRequest, now: datetime) -> None:
-        fn(request, now)
+Apply = Callable[[ReturnRequest, Step], Awaitable[None]]
+
+
+def _sync(fn: Callable[[ReturnRequest, Step], object]) -> Apply:
+    async def run(request: ReturnRequest, step: Step) -> None:
+        fn(request, step)
 
     return run
 
@@ -276,8 +322,11 @@ async def _change(
         try:
             async with uow:
                 request = await _load(uow, cmd)
-                await apply(request, clock.now())
+                step = Step(now=clock.now(), rules=await uow.rules_for(request.merchant))
+                await apply(request, step)
                 await uow.returns.save(request)
+                for new in step.added:
+                    await uow.returns.add(new)
                 await uow.commit()
             return request
         except VersionConflict:

@@ -230,9 +230,9 @@ async def test_completed_auto_closed_request_round_trips(world):
         c.ReceiveReturn(return_request_id=rid, quantities={"SKU-A": 2, "SKU-B": 1}),
     )
     world.clock.advance(days=30)
-    async with world.uow() as uow:  # auto-close has no use case yet: the domain method direct
+    async with world.uow() as uow:
         request = await uow.returns.get(rid)
-        request.complete(at=world.clock.now(), actor=world.actor, auto_closed=True)
+        request.auto_close(at=world.clock.now(), actor=world.actor, idle_days=30)
         await uow.returns.save(request)
         await uow.commit()
 

@@ -257,7 +257,7 @@ def test_explain_lines_says_when_every_delivered_unit_is_already_requested(order
     assert entry.returnable_quantity == 0
     [blocker] = entry.blockers
     assert blocker.code == ErrorCode.QUANTITY_EXCEEDED
-    assert "all 2 delivered units of sku SKU-B" in blocker.message
+    assert "all 2 returnable units of sku SKU-B" in blocker.message
 
 
 def test_returnable_quantity_never_goes_below_zero(order, rules, now):

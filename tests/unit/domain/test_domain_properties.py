@@ -343,9 +343,11 @@ def _machine(build_order, build_request, rules, now, actor):
         @rule(i=pick, go=sometimes, auto=st.booleans())
         def complete(self, i, go, auto):
             if go:
-                self._try(
-                    lambda: self._one(i).complete(at=now, actor=actor, auto_closed=auto),
-                )
+                request = self._one(i)
+                if auto:
+                    self._try(lambda: request.auto_close(at=now, actor=actor, idle_days=0))
+                else:
+                    self._try(lambda: request.complete(at=now, actor=actor))
 
         @rule(i=pick, data=st.data())
         def split(self, i, data):

@@ -3,6 +3,7 @@ receive, complete — what each changes, refuses and records."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -597,16 +598,50 @@ def test_complete_closes_a_received_request(build_request_in, later, actor, stat
     assert all(shipment.status == ShipmentStatus.DELIVERED for shipment in request.shipments)
 
 
-def test_auto_close_completes_with_the_flag_and_a_reason(build_request_in, later, actor):
-    request = build_request_in(ReturnStatus.RECEIVED)
-    request.complete(at=later, actor=actor, auto_closed=True)
+@pytest.mark.parametrize(
+    "status",
+    [ReturnStatus.APPROVED, ReturnStatus.PARTIALLY_RECEIVED, ReturnStatus.RECEIVED],
+    ids=str,
+)
+def test_auto_close_completes_an_idle_decided_request_with_the_flag(
+    build_request_in, now, actor, status
+):
+    request = build_request_in(status)
+    request.pull_events()
+    closing_time = now + timedelta(days=30)
+
+    request.auto_close(at=closing_time, actor=actor, idle_days=30)
 
     assert request.status == ReturnStatus.COMPLETED
     assert request.auto_closed
-    assert request.auto_closed_at == later
-    [event] = request.pull_events()
-    assert event.reason is not None
-    assert "auto-closed" in event.reason
+    assert (request.auto_closed_at, request.completed_at) == (closing_time, closing_time)
+    [event] = [e for e in request.pull_events() if isinstance(e, ev.ReturnStatusChanged)]
+    assert event.status_change == (status.value, "COMPLETED")
+    assert event.action == "COMPLETE"
+    assert event.reason == "auto-closed: no progress for 30 days"
+    assert all(not shipment.is_open for shipment in request.shipments)
+
+
+def test_auto_close_refuses_a_request_that_progressed_within_the_window(approved, now, actor):
+    with pytest.raises(DomainError) as refused:
+        approved.auto_close(at=now + timedelta(days=29), actor=actor, idle_days=30)
+    assert refused.value.code == ErrorCode.INVALID_INPUT
+    assert approved.status == ReturnStatus.APPROVED
+
+
+@pytest.mark.parametrize(
+    "status",
+    [ReturnStatus.PENDING, ReturnStatus.ON_HOLD, ReturnStatus.COMPLETED, ReturnStatus.CANCELLED],
+    ids=str,
+)
+def test_auto_close_leaves_undecided_and_finished_requests_alone(
+    build_request_in, now, actor, status
+):
+    request = build_request_in(status)
+    with pytest.raises(InvalidTransition):
+        request.auto_close(at=now + timedelta(days=365), actor=actor, idle_days=1)
+    assert request.status == status
+    assert not request.auto_closed
 
 
 def test_complete_before_anything_arrived_is_an_invalid_transition(approved, now, actor):
