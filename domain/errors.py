@@ -32,6 +32,8 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
     INVALID_INPUT = "INVALID_INPUT"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    IN_USE = "IN_USE"
 
 
 class DomainError(Exception):

@@ -26,6 +26,11 @@ from domain.values import Address
 
 
 class ConfiguredRules(BaseRules):
+    """Codes are enforced per kind once the merchant has configured that kind: a merchant
+    with no rejection reasons yet rejects with free text; one with a list may only use it.
+    Pickup location codes likewise, once the merchant has locations; choosing a pickup
+    location needs settings that allow it."""
+
     def __init__(
         self,
         merchant: str,
@@ -34,6 +39,7 @@ class ConfiguredRules(BaseRules):
         locations: Iterable[PickupLocation],
     ) -> None:
         self.merchant = merchant
+        self.configured = settings is not None
         self.settings = settings or ReturnSettings(merchant=merchant)
         self._entries = {(entry.kind, entry.code): entry for entry in entries}
         self._locations = {location.code: location for location in locations}
@@ -85,14 +91,10 @@ class ConfiguredRules(BaseRules):
                 ]
             return []
         if reason is None:
-            return [
-                unknown_code(
-                    ReferenceKind.RETURN_REASON,
-                    item.reason_code,
-                    self.merchant,
-                    f"{where}.reasonCode",
-                )
-            ]
+            problem = self.code_problem(
+                ReferenceKind.RETURN_REASON, item.reason_code, field=f"{where}.reasonCode"
+            )
+            return [problem] if problem else []
         missing = []
         if reason.require_comments and not (item.comment or item.comment_codes):
             missing.append(("comment", "a comment"))
@@ -161,8 +163,8 @@ class ConfiguredRules(BaseRules):
         field: str,
         reasons: Sequence[str | None] | None = None,
     ) -> DomainError | None:
-        if code is None:
-            return None
+        if code is None or not self._has(ReferenceKind(kind)):
+            return None  # the merchant has not adopted codes of this kind: free text
         entry = self.entry(ReferenceKind(kind), code)
         if entry is None:
             return unknown_code(ReferenceKind(kind), code, self.merchant, field)
@@ -179,13 +181,13 @@ class ConfiguredRules(BaseRules):
         code = address.partner_location_id if address else None
         if code is None:
             return None
-        if as_pickup and not self.settings.allow_pickup_location_selection:
+        if as_pickup and self.configured and not self.settings.allow_pickup_location_selection:
             return InvalidInput(
                 f"merchant {self.merchant} does not allow choosing a pickup "
                 "location; give an address instead",
                 field=field,
             )
-        if code not in self._locations:
+        if self._locations and code not in self._locations:
             return unknown_code("pickup location", code, self.merchant, field)
         return None
 

@@ -9,6 +9,13 @@ from typing import Protocol
 from domain.eligibility import MerchantRules
 from domain.events import DomainEvent
 from domain.orders import Order
+from domain.reference import (
+    DeliveryOption,
+    PickupLocation,
+    ReferenceEntry,
+    ReferenceKind,
+    ReturnSettings,
+)
 from domain.returns import ReturnRequest
 
 
@@ -45,12 +52,53 @@ class OrderRepository(Protocol):
     async def upsert(self, order: Order) -> Order: ...
 
 
+class ConfigurationRepository(Protocol):
+    """A tenant's merchant configuration: reference codes, settings, locations, options."""
+
+    async def entries(
+        self, merchant: str, kind: ReferenceKind | None = None
+    ) -> list[ReferenceEntry]: ...
+
+    async def entry(
+        self, kind: ReferenceKind, merchant: str, code: str
+    ) -> ReferenceEntry | None: ...
+
+    async def save_entry(self, entry: ReferenceEntry, *, new: bool) -> None: ...
+
+    async def remove_entry(self, kind: ReferenceKind, merchant: str, code: str) -> None: ...
+
+    async def settings(self, merchant: str) -> ReturnSettings | None: ...
+
+    async def save_settings(self, settings: ReturnSettings) -> None: ...
+
+    async def remove_settings(self, merchant: str) -> None: ...
+
+    async def locations(self, merchant: str) -> list[PickupLocation]: ...
+
+    async def save_location(self, location: PickupLocation, *, new: bool) -> None: ...
+
+    async def remove_location(self, merchant: str, code: str) -> None: ...
+
+    async def delivery_options(self, merchant: str) -> list[DeliveryOption]: ...
+
+    async def save_delivery_option(self, option: DeliveryOption, *, new: bool) -> None: ...
+
+    async def remove_delivery_option(self, merchant: str, option_id: str) -> None: ...
+
+    async def live_requests_using(
+        self, kind: ReferenceKind | None, merchant: str, code: str
+    ) -> int:
+        """Live return requests that use a code (kind None: a pickup location code)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Re-enterable: each `async with` begins a new one; leaving without
     `commit()` rolls back. Events of saved aggregates are stored with the change."""
 
     returns: ReturnRepository
     orders: OrderRepository
+    configuration: ConfigurationRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

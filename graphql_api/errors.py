@@ -20,6 +20,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.VERSION_CONFLICT: 409,
     ErrorCode.IDEMPOTENCY_MISMATCH: 409,
+    ErrorCode.ALREADY_EXISTS: 409,
+    ErrorCode.IN_USE: 409,
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.LIMIT_EXCEEDED: 413,

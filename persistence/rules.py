@@ -1,16 +1,21 @@
-"""Where a merchant's eligibility rules come from.
-
-Today every merchant gets the base rules; merchant configuration (return window, reason
-requirements, allowed codes) will load its settings here, in one place, for both the write
-side (unit of work) and the read side (`returnableItems`).
-"""
+"""Where a merchant's eligibility rules come from: its settings, reference codes and pickup
+locations, read in three statements, for the write side (unit of work) and the read side
+(`returnableItems`) alike."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.eligibility import BaseRules, MerchantRules
+from domain.eligibility import MerchantRules
+from domain.merchant_rules import ConfiguredRules
+from persistence.configuration import SqlConfigurationRepository
 
 
 async def merchant_rules(session: AsyncSession, tenant_id: str, merchant: str) -> MerchantRules:
-    return BaseRules()
+    config = SqlConfigurationRepository(session, tenant_id)
+    return ConfiguredRules(
+        merchant,
+        await config.settings(merchant),
+        await config.entries(merchant),
+        await config.locations(merchant),
+    )

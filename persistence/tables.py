@@ -231,3 +231,74 @@ class OutboxEventRow(SQLModel, table=True):
     occurred_at: datetime = _time(nullable=False)
     payload: dict[str, Any] = _json(dict)
     published_at: datetime | None = _time()
+
+
+# --------------------------------------------------------------------------- merchant configuration
+
+
+class ReferenceEntryRow(SQLModel, table=True):
+    """Every kind of merchant code (reasons, rejection reasons, resolutions, refund types, item
+    conditions, comments) in one table: they share their shape and their lookups."""
+
+    __tablename__ = "reference_entries"
+    __table_args__ = (UniqueConstraint("tenant_id", "merchant", "kind", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    merchant: str = Field(max_length=100)
+    kind: str = Field(max_length=32)
+    code: str = Field(max_length=100)
+    name: str = Field(max_length=200)
+    translations: dict[str, str] = _json(dict)
+    allowed_return_reasons: list[str] = _json(list)
+    require_comments: bool = False
+    require_images: bool = False
+    require_item_condition: bool = False
+    reverse_shipment_create_enabled: bool = True
+    auto_approve: bool = False
+    created_at: datetime = _time(nullable=False)
+    updated_at: datetime = _time(nullable=False)
+
+
+class ReturnSettingsRow(SQLModel, table=True):
+    __tablename__ = "return_settings"
+    __table_args__ = (UniqueConstraint("tenant_id", "merchant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    merchant: str = Field(max_length=100)
+    allowed_days_for_return: int | None = None
+    default_dropoff_locations: dict[str, str] = _json(dict)
+    allow_undelivered_items: bool = False
+    allow_pickup_location_selection: bool = False
+    notification_users: list[dict[str, Any]] = _json(list)
+    order_lookup_methods: list[str] = _json(list)
+    auto_close_days: int | None = None
+    shopify_integration_enabled: str | None = Field(default=None, max_length=100)
+    shopify_connector_id: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _time(nullable=False)
+    updated_at: datetime = _time(nullable=False)
+
+
+class PickupLocationRow(SQLModel, table=True):
+    __tablename__ = "pickup_locations"
+    __table_args__ = (UniqueConstraint("tenant_id", "merchant", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    merchant: str = Field(max_length=100)
+    code: str = Field(max_length=100)
+    name: str = Field(max_length=200)
+    address: dict[str, Any] = _json(dict)
+
+
+class DeliveryOptionRow(SQLModel, table=True):
+    __tablename__ = "delivery_options"
+    __table_args__ = (UniqueConstraint("tenant_id", "merchant", "option_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    merchant: str = Field(max_length=100)
+    option_id: str = Field(max_length=100)
+    name: str = Field(max_length=200)
+    carrier: str | None = Field(default=None, max_length=100)

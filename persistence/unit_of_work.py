@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.eligibility import MerchantRules
 from domain.ports import Clock, SystemClock
+from persistence.configuration import SqlConfigurationRepository
 from persistence.database import Database
 from persistence.outbox import StoredEvent, append_events
 from persistence.repositories import SqlOrderRepository, SqlReturnRepository
@@ -29,6 +30,7 @@ AfterCommit = Callable[[Sequence[StoredEvent]], Awaitable[None]]
 class SqlUnitOfWork:
     returns: SqlReturnRepository
     orders: SqlOrderRepository
+    configuration: SqlConfigurationRepository
 
     def __init__(
         self,
@@ -50,6 +52,7 @@ class SqlUnitOfWork:
         await self._session.begin()
         self.returns = SqlReturnRepository(self._session, self.tenant_id)
         self.orders = SqlOrderRepository(self._session, self.tenant_id, self._clock.now)
+        self.configuration = SqlConfigurationRepository(self._session, self.tenant_id)
         self.committed_events = []
         return self
 
