@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from strawberry.dataloader import DataLoader
 
 from domain.orders import Order
+from domain.reference import ReferenceEntry
 from domain.returns import ReturnRequest
 from persistence import queries
+from persistence.configuration import EntryKey, SqlConfigurationRepository
 from persistence.database import Database
 
 OrderKey = tuple[str, str]  # (merchant, reference)
@@ -28,6 +30,9 @@ class Loaders:
         self.order_by_reference: DataLoader[OrderKey, Order | None] = DataLoader(
             load_fn=self._orders
         )
+        self.reference_by_code: DataLoader[EntryKey, ReferenceEntry | None] = DataLoader(
+            load_fn=self._references
+        )
 
     async def _return_requests(self, ids: Sequence[str]) -> list[ReturnRequest | None]:
         """Whole aggregates (items, notes, refunds, shipments, history) for a page at once."""
@@ -38,6 +43,12 @@ class Loaders:
     async def _orders(self, keys: Sequence[OrderKey]) -> list[Order | None]:
         async with self._db.read_session() as session:
             found = await queries.load_orders(session, self._tenant, keys)
+        return [found.get(key) for key in keys]
+
+    async def _references(self, keys: Sequence[EntryKey]) -> list[ReferenceEntry | None]:
+        """Reasons, conditions, resolutions… of a whole page in one statement."""
+        async with self._db.read_session() as session:
+            found = await SqlConfigurationRepository(session, self._tenant).entries_by_key(keys)
         return [found.get(key) for key in keys]
 
     def remember(self, request: ReturnRequest) -> None:

@@ -10,6 +10,9 @@ from strawberry.tools import merge_types
 from graphql_api.common import Node, from_global_id
 from graphql_api.context import Info
 from graphql_api.errors import should_mask
+from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
+from graphql_api.merchants.queries import MerchantQueries
+from graphql_api.merchants.types import REFERENCE_TYPES
 from graphql_api.orders.mutations import OrderMutations
 from graphql_api.orders.queries import OrderQueries
 from graphql_api.orders.types import OrderType, parse_order_local_id
@@ -36,15 +39,17 @@ class NodeQueries:
         return None
 
 
-Query = merge_types("Query", (ReturnQueries, OrderQueries, NodeQueries))
-Mutation = merge_types("Mutation", (OrderMutations, ReturnMutations))
+Query = merge_types("Query", (ReturnQueries, OrderQueries, MerchantQueries, NodeQueries))
+Mutation = merge_types(
+    "Mutation", (OrderMutations, ReturnMutations, ReferenceCodeMutations, SettingsMutations)
+)
 
 
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[ReturnRequestType, OrderType],
+        types=[ReturnRequestType, OrderType, *REFERENCE_TYPES],
         extensions=[lambda: MaskErrors(should_mask_error=should_mask)],
         config=StrawberryConfig(auto_camel_case=True),
     )

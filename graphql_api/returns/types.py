@@ -4,21 +4,35 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from domain.lifecycle import Action, ReturnStatus
 from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment, ShipmentStatus
+from domain.reference import ReferenceKind
 from domain.returns import RefundTotal, ReturnRequest
 from domain.values import Actor
 from graphql_api.common import AddressType, Node, TimeWindowType, to_global_id
 from graphql_api.context import Info
 
 if TYPE_CHECKING:
+    from graphql_api.merchants.types import (
+        ItemConditionType,
+        RefundTypeType,
+        ResolutionType,
+        ReturnCommentType,
+        ReturnReasonType,
+    )
     from graphql_api.orders.types import OrderType
 
 OrderRef = Annotated["OrderType", strawberry.lazy("graphql_api.orders.types")]
+_MERCHANT_TYPES = "graphql_api.merchants.types"
+ReturnReasonRef = Annotated["ReturnReasonType", strawberry.lazy(_MERCHANT_TYPES)]
+ItemConditionRef = Annotated["ItemConditionType", strawberry.lazy(_MERCHANT_TYPES)]
+ResolutionRef = Annotated["ResolutionType", strawberry.lazy(_MERCHANT_TYPES)]
+RefundTypeRef = Annotated["RefundTypeType", strawberry.lazy(_MERCHANT_TYPES)]
+ReturnCommentRef = Annotated["ReturnCommentType", strawberry.lazy(_MERCHANT_TYPES)]
 
 
 @strawberry.type(name="ReturnItem")
@@ -36,22 +50,83 @@ class ReturnItemType:
     comment: str | None
     comment_codes: list[str]
     image_urls: list[str]
-    item_condition: str | None
-    resolution: str | None
-    refund_type: str | None
+    item_condition_code: str | None
+    resolution_code: str | None
+    refund_type_code: str | None
     rejection_reason: str | None
+    merchant: strawberry.Private[str]
 
     @classmethod
-    def from_domain(cls, item: ReturnItem) -> ReturnItemType:
+    def from_domain(cls, item: ReturnItem, merchant: str) -> ReturnItemType:
         return cls(
-            **{
-                name: getattr(item, name)
-                for name in item.__slots__  # type: ignore[attr-defined]
-                if name not in ("comment_codes", "image_urls")
-            },
+            sku=item.sku,
+            description=item.description,
+            unit_price=item.unit_price,
+            currency=item.currency,
+            quantity=item.quantity,
+            approved_quantity=item.approved_quantity,
+            rejected_quantity=item.rejected_quantity,
+            returned_quantity=item.returned_quantity,
+            received_quantity=item.received_quantity,
+            reason_code=item.reason_code,
+            comment=item.comment,
             comment_codes=list(item.comment_codes),
             image_urls=list(item.image_urls),
+            item_condition_code=item.item_condition,
+            resolution_code=item.resolution,
+            refund_type_code=item.refund_type,
+            rejection_reason=item.rejection_reason,
+            merchant=merchant,
         )
+
+    @strawberry.field(
+        description="The return reason behind reasonCode, null when the code "
+        "is free text (the merchant has no reasons configured)."
+    )
+    async def reason(self, info: Info, language: str | None = None) -> ReturnReasonRef | None:
+        return await referenced(
+            info, ReferenceKind.RETURN_REASON, self.merchant, self.reason_code, language
+        )  # type: ignore[return-value]
+
+    @strawberry.field
+    async def item_condition(
+        self, info: Info, language: str | None = None
+    ) -> ItemConditionRef | None:
+        return await referenced(
+            info, ReferenceKind.ITEM_CONDITION, self.merchant, self.item_condition_code, language
+        )  # type: ignore[return-value]
+
+    @strawberry.field
+    async def resolution(self, info: Info, language: str | None = None) -> ResolutionRef | None:
+        return await referenced(
+            info, ReferenceKind.RESOLUTION, self.merchant, self.resolution_code, language
+        )  # type: ignore[return-value]
+
+    @strawberry.field
+    async def refund_type(self, info: Info, language: str | None = None) -> RefundTypeRef | None:
+        return await referenced(
+            info, ReferenceKind.REFUND_TYPE, self.merchant, self.refund_type_code, language
+        )  # type: ignore[return-value]
+
+    @strawberry.field(description="The configured comments behind commentCodes.")
+    async def comments(self, info: Info, language: str | None = None) -> list[ReturnCommentRef]:
+        from graphql_api.merchants.types import reference_view
+
+        keys = [(ReferenceKind.RETURN_COMMENT.value, self.merchant, c) for c in self.comment_codes]
+        entries = await info.context.loaders.reference_by_code.load_many(keys)
+        return [reference_view(e, language) for e in entries if e]  # type: ignore[misc]
+
+
+async def referenced(
+    info: Info, kind: ReferenceKind, merchant: str, code: str | None, language: str | None
+) -> Any:
+    """The reference object for a code, through the per-request DataLoader."""
+    if code is None:
+        return None
+    from graphql_api.merchants.types import reference_view
+
+    entry = await info.context.loaders.reference_by_code.load((kind.value, merchant, code))
+    return reference_view(entry, language) if entry else None
 
 
 @strawberry.type(name="Note")
@@ -199,7 +274,7 @@ class ReturnRequestType(Node):
     pickup: AddressType | None
     dropoff: AddressType | None
     customer_comment: str | None
-    resolution: str | None
+    resolution_code: str | None
     refund_method: str | None
     assigned_to_user: str | None
     collection: TimeWindowType | None
@@ -246,11 +321,11 @@ class ReturnRequestType(Node):
             pickup=AddressType.from_domain(r.pickup),
             dropoff=AddressType.from_domain(r.dropoff),
             customer_comment=r.customer_comment,
-            resolution=r.resolution,
+            resolution_code=r.resolution,
             refund_method=r.refund_method,
             assigned_to_user=r.assigned_to_user,
             collection=TimeWindowType(start=window.start, end=window.end) if window else None,
-            items=[ReturnItemType.from_domain(item) for item in r.items],
+            items=[ReturnItemType.from_domain(item, r.merchant) for item in r.items],
             notes=[NoteType.from_domain(note) for note in r.notes],
             refunds=[RefundType.from_domain(refund) for refund in r.refunds],
             refund_totals=[RefundTotalType.from_domain(t) for t in r.refund_totals()],
@@ -272,6 +347,12 @@ class ReturnRequestType(Node):
             completed_at=r.completed_at,
             auto_closed_at=r.auto_closed_at,
         )
+
+    @strawberry.field(description="The resolution behind resolutionCode, when configured.")
+    async def resolution(self, info: Info, language: str | None = None) -> ResolutionRef | None:
+        return await referenced(
+            info, ReferenceKind.RESOLUTION, self.merchant, self.resolution_code, language
+        )  # type: ignore[return-value]
 
     @strawberry.field(description="The order the return is made against.")
     async def order(self, info: Info) -> OrderRef | None:

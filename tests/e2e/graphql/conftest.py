@@ -34,15 +34,15 @@ fragment AddressFields on Address {
 }
 fragment RequestFields on ReturnRequest {
   id returnRequestId merchant orderReference status version allowedActions
-  channel customerComment resolution refundMethod assignedToUser rejectionReason splitFrom
+  channel customerComment resolutionCode refundMethod assignedToUser rejectionReason splitFrom
   autoClosed
   pickup { ...AddressFields }
   dropoff { ...AddressFields }
   collection { start end }
   items {
     sku description unitPrice currency quantity approvedQuantity rejectedQuantity
-    returnedQuantity receivedQuantity reasonCode comment commentCodes imageUrls itemCondition
-    resolution refundType rejectionReason
+    returnedQuantity receivedQuantity reasonCode comment commentCodes imageUrls itemConditionCode
+    resolutionCode refundTypeCode rejectionReason
   }
   notes { id text user createdAt }
   refunds { id amount currency reference refundType note refundDate createdAt }

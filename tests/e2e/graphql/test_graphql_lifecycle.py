@@ -19,7 +19,7 @@ fragment Request on ReturnRequest {
   rejectionReason
   items {
     sku description unitPrice currency quantity approvedQuantity rejectedQuantity
-    returnedQuantity receivedQuantity reasonCode itemCondition rejectionReason
+    returnedQuantity receivedQuantity reasonCode itemConditionCode rejectionReason
   }
   notes { id text user createdAt }
   refunds { id amount currency reference note refundDate createdAt }
@@ -270,7 +270,7 @@ async def test_a_return_goes_from_request_to_completion(graphql, clock) -> None:
     assert request["items"][0] == {
         "sku": "SHIRT-M", "description": "Shirt M", "unitPrice": "49.90", "currency": "AED",
         "quantity": 3, "approvedQuantity": 0, "rejectedQuantity": 0, "returnedQuantity": 0,
-        "receivedQuantity": 0, "reasonCode": "TOO_SMALL", "itemCondition": None,
+        "receivedQuantity": 0, "reasonCode": "TOO_SMALL", "itemConditionCode": None,
         "rejectionReason": None,
     }  # fmt: skip
     assert request["reverseShipments"] == [] and request["refundTotals"] == []
@@ -414,7 +414,7 @@ async def test_a_return_goes_from_request_to_completion(graphql, clock) -> None:
     assert request["version"] == 6
     assert request["receivedAt"] is None
     assert request["items"][0]["receivedQuantity"] == 1
-    assert request["items"][0]["itemCondition"] == "AS_NEW"
+    assert request["items"][0]["itemConditionCode"] == "AS_NEW"
     assert request["reverseShipments"][0]["status"] == "IN_TRANSIT"
     assert "COMPLETE" in request["allowedActions"] and "RECEIVE" in request["allowedActions"]
     assert "SPLIT" not in request["allowedActions"]

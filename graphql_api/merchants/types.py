@@ -1,0 +1,232 @@
+"""GraphQL views of merchant configuration: reference codes, settings, locations, options."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.reference import (
+    DeliveryOption,
+    PickupLocation,
+    ReferenceEntry,
+    ReferenceKind,
+    ReturnSettings,
+)
+from graphql_api.common import AddressType
+from graphql_api.errors import UserError
+
+
+@strawberry.type(name="Translation")
+class TranslationType:
+    language: str
+    text: str
+
+
+@strawberry.interface(
+    name="ReferenceCode", description="A code a merchant configures, with its translations."
+)
+class ReferenceCodeType:
+    merchant: str
+    code: str
+    name: str = strawberry.field(
+        description="In the requested language when translated, else the default name."
+    )
+    default_name: str
+    translations: list[TranslationType]
+
+
+@strawberry.type(name="ReturnReason")
+class ReturnReasonType(ReferenceCodeType):
+    require_comments: bool
+    require_images: bool
+    require_item_condition: bool
+    reverse_shipment_create_enabled: bool = strawberry.field(
+        description="Approving opens a reverse shipment for items with this reason."
+    )
+    auto_approve: bool = strawberry.field(
+        description="A request whose items all have auto-approve reasons approves on creation."
+    )
+
+
+@strawberry.type(name="RejectionReason")
+class RejectionReasonType(ReferenceCodeType):
+    pass
+
+
+@strawberry.type(name="Resolution")
+class ResolutionType(ReferenceCodeType):
+    pass
+
+
+@strawberry.type(name="ItemCondition")
+class ItemConditionType(ReferenceCodeType):
+    pass
+
+
+@strawberry.type(name="RefundType")
+class RefundTypeType(ReferenceCodeType):
+    allowed_return_reasons: list[str] = strawberry.field(
+        description="Return reasons it applies to; empty means all."
+    )
+
+
+@strawberry.type(name="ReturnComment")
+class ReturnCommentType(ReferenceCodeType):
+    allowed_return_reasons: list[str] = strawberry.field(
+        description="Return reasons it applies to; empty means all."
+    )
+
+
+_VIEWS: dict[ReferenceKind, type[ReferenceCodeType]] = {
+    ReferenceKind.RETURN_REASON: ReturnReasonType,
+    ReferenceKind.REJECTION_REASON: RejectionReasonType,
+    ReferenceKind.RESOLUTION: ResolutionType,
+    ReferenceKind.ITEM_CONDITION: ItemConditionType,
+    ReferenceKind.REFUND_TYPE: RefundTypeType,
+    ReferenceKind.RETURN_COMMENT: ReturnCommentType,
+}
+
+
+REFERENCE_TYPES = list(_VIEWS.values())
+
+
+def reference_view(entry: ReferenceEntry, language: str | None = None) -> ReferenceCodeType:
+    common = {
+        "merchant": entry.merchant,
+        "code": entry.code,
+        "name": entry.display_name(language),
+        "default_name": entry.name,
+        "translations": [
+            TranslationType(language=lang, text=text)
+            for lang, text in sorted(entry.translations.items())
+        ],
+    }
+    view = _VIEWS[entry.kind]
+    if view is ReturnReasonType:
+        return ReturnReasonType(
+            **common,
+            require_comments=entry.require_comments,
+            require_images=entry.require_images,
+            require_item_condition=entry.require_item_condition,
+            reverse_shipment_create_enabled=entry.reverse_shipment_create_enabled,
+            auto_approve=entry.auto_approve,
+        )
+    if view in (RefundTypeType, ReturnCommentType):
+        return view(**common, allowed_return_reasons=list(entry.allowed_return_reasons))
+    return view(**common)
+
+
+@strawberry.type(name="CountryLocation")
+class CountryLocationType:
+    country: str
+    location_code: str
+
+
+@strawberry.type(name="NotificationUser")
+class NotificationUserType:
+    email: str
+    name: str | None
+
+
+@strawberry.type(name="ReturnSettings")
+class ReturnSettingsType:
+    merchant: str
+    allowed_days_for_return: int | None = strawberry.field(
+        description="Days after delivery during which items may be returned; null: no limit."
+    )
+    default_dropoff_locations: list[CountryLocationType] = strawberry.field(
+        description="Where returns go, by the pickup's country."
+    )
+    allow_undelivered_items: bool
+    allow_pickup_location_selection: bool
+    notification_users: list[NotificationUserType]
+    order_lookup_methods: list[str]
+    auto_close_days: int | None = strawberry.field(
+        description="Decided requests idle this long are completed with autoClosed set."
+    )
+    shopify_integration_enabled: str | None = strawberry.field(
+        description="Stored as given; not acted on yet."
+    )
+    shopify_connector_id: str | None = strawberry.field(
+        description="Stored as given; not acted on yet."
+    )
+
+    @classmethod
+    def from_domain(cls, s: ReturnSettings) -> ReturnSettingsType:
+        return cls(
+            merchant=s.merchant,
+            allowed_days_for_return=s.allowed_days_for_return,
+            default_dropoff_locations=[
+                CountryLocationType(country=country, location_code=code)
+                for country, code in sorted(s.default_dropoff_locations.items())
+            ],
+            allow_undelivered_items=s.allow_undelivered_items,
+            allow_pickup_location_selection=s.allow_pickup_location_selection,
+            notification_users=[
+                NotificationUserType(email=u.email, name=u.name) for u in s.notification_users
+            ],
+            order_lookup_methods=list(s.order_lookup_methods),
+            auto_close_days=s.auto_close_days,
+            shopify_integration_enabled=s.shopify_integration_enabled,
+            shopify_connector_id=s.shopify_connector_id,
+        )
+
+
+@strawberry.type(
+    name="PickupLocation", description="A merchant warehouse or branch (OTO's pickupLocationCode)."
+)
+class PickupLocationType:
+    merchant: str
+    code: str
+    name: str
+    address: AddressType
+
+    @classmethod
+    def from_domain(cls, location: PickupLocation) -> PickupLocationType:
+        return cls(
+            merchant=location.merchant,
+            code=location.code,
+            name=location.name,
+            address=AddressType.from_domain(location.address),
+        )  # type: ignore[arg-type]
+
+
+@strawberry.type(name="DeliveryOption", description="A carrier option (OTO's deliveryOptionId).")
+class DeliveryOptionType:
+    merchant: str
+    id: str
+    name: str
+    carrier: str | None
+
+    @classmethod
+    def from_domain(cls, option: DeliveryOption) -> DeliveryOptionType:
+        return cls(merchant=option.merchant, id=option.id, name=option.name, carrier=option.carrier)
+
+
+@strawberry.type
+class ReferenceCodePayload:
+    reference_code: ReferenceCodeType | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class DeletePayload:
+    deleted: bool
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ReturnSettingsPayload:
+    return_settings: ReturnSettingsType | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class PickupLocationPayload:
+    pickup_location: PickupLocationType | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class DeliveryOptionPayload:
+    delivery_option: DeliveryOptionType | None
+    user_errors: list[UserError]
