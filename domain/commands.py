@@ -158,3 +158,8 @@ class UpdateReverseShipment(ReturnCommand):
     label_url: object = UNSET
     carrier: object = UNSET
     in_transit: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AutoCloseReturn(ReturnCommand):
+    idle_days: int

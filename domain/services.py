@@ -270,6 +270,18 @@ async def update_reverse_shipment(
     )
 
 
+async def auto_close_return(
+    cmd: c.AutoCloseReturn, *, uow: UnitOfWork, clock: Clock
+) -> ReturnRequest:
+    """Re-checks idleness on the locked, fresh request: one that moved meanwhile stays open."""
+    return await _change(
+        cmd,
+        uow,
+        clock,
+        _sync(lambda r, step: r.auto_close(at=step.now, actor=cmd.actor, idle_days=cmd.idle_days)),
+    )
+
+
 async def split_return(
     cmd: c.SplitReturn, *, uow: UnitOfWork, clock: Clock
 ) -> tuple[ReturnRequest, ReturnRequest]:

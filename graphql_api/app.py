@@ -11,6 +11,7 @@ from strawberry.aiohttp.views import GraphQLView
 
 from domain.ports import Clock, SystemClock
 from domain.values import Actor
+from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context
 from graphql_api.logs import request_id_middleware
 from graphql_api.schema import schema
@@ -77,6 +78,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.on_startup.append(_startup(settings))
+    app.cleanup_ctx.append(periodic_auto_close(settings.auto_close_interval_seconds))
     if db is None:
         app.on_cleanup.append(_dispose)
     return app

@@ -50,6 +50,41 @@ async def _migrate(settings: Settings) -> None:
         await db.dispose()
 
 
+async def _seed_demo(settings: Settings) -> None:
+    from domain.ports import SystemClock
+    from graphql_api.demo import MERCHANT, seed_demo
+    from persistence import migrate
+    from persistence.database import Database
+
+    db = Database(settings.database_url)
+    try:
+        await migrate.upgrade(db)
+        summary = await seed_demo(db, SystemClock())
+    finally:
+        await db.dispose()
+    print(
+        f"returns-api: merchant {MERCHANT!r} ready: {summary.codes} codes, "
+        f"{summary.locations} pickup locations, {summary.options} delivery options, "
+        f"orders {', '.join(summary.orders)}"
+    )
+
+
+async def _auto_close(settings: Settings) -> None:
+    from domain.ports import SystemClock
+    from graphql_api.auto_close import auto_close_idle_returns
+    from persistence.database import Database
+
+    db = Database(settings.database_url)
+    try:
+        closed = await auto_close_idle_returns(db, SystemClock())
+        print(
+            f"returns-api: auto-closed {len(closed)} return request(s)"
+            + (f": {', '.join(closed)}" if closed else "")
+        )
+    finally:
+        await db.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="returns-api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -63,12 +98,23 @@ def main(argv: list[str] | None = None) -> int:
         default=SCHEMA_FILE,
         help="file to write, or - for standard output (default: schema.graphql)",
     )
+    commands.add_parser(
+        "auto-close", help="complete requests idle for their merchant's auto-close days"
+    )
+    commands.add_parser(
+        "seed-demo",
+        help="load a demo merchant with reasons, settings, locations and delivered orders",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "serve":
         _serve(settings)
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
+    elif args.command == "auto-close":
+        asyncio.run(_auto_close(settings))
+    elif args.command == "seed-demo":
+        asyncio.run(_seed_demo(settings))
     elif args.command == "export-schema":
         sdl = schema_sdl()
         if str(args.output) == "-":

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     graphiql: bool = True
+    auto_close_interval_seconds: float = Field(
+        default=3600, ge=0, description="How often the server runs auto-close; 0 disables it."
+    )
     migrate_on_start: bool | None = Field(
         default=None,
         description="Run migrations when the server starts; default: on for SQLite only, "

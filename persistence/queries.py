@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, func, or_, select, tuple_
@@ -24,6 +24,7 @@ from persistence.tables import (
     ReturnItemRow,
     ReturnNoteRow,
     ReturnRequestRow,
+    ReturnSettingsRow,
     ReverseShipmentRow,
 )
 
@@ -239,3 +240,41 @@ async def count_return_requests(session: AsyncSession, tenant_id: str, flt: Retu
         .where(*_filter_conditions(tenant_id, flt))
     )
     return int(total or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class IdleReturn:
+    tenant_id: str
+    return_request_id: str
+    idle_days: int
+
+
+async def idle_returns(
+    session: AsyncSession, now: datetime, statuses: Sequence[str]
+) -> list[IdleReturn]:
+    """Requests in `statuses` untouched for their merchant's auto-close days, every tenant:
+    one statement for the settings, one per merchant that has auto-close on."""
+    settings = (
+        await session.execute(
+            select(
+                ReturnSettingsRow.tenant_id,
+                ReturnSettingsRow.merchant,
+                ReturnSettingsRow.auto_close_days,
+            ).where(ReturnSettingsRow.auto_close_days.is_not(None))
+        )
+    ).all()
+    found: list[IdleReturn] = []
+    for tenant_id, merchant, days in settings:
+        row = ReturnRequestRow
+        ids = await session.scalars(
+            select(row.id)
+            .where(
+                row.tenant_id == tenant_id,
+                row.merchant == merchant,
+                row.status.in_(statuses),
+                row.updated_at <= now - timedelta(days=days),
+            )
+            .order_by(row.updated_at)
+        )
+        found += [IdleReturn(tenant_id, rid, days) for rid in ids]
+    return found
