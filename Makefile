@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run migrate test lint format schema bench clean
+.PHONY: install run migrate demo test lint format schema bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "returns-api needs Python 3.11 or newer")'
@@ -21,6 +21,9 @@ run: install  ## migrate the SQLite file and serve GraphQL + GraphiQL
 
 migrate: install
 	$(BIN)/returns-api migrate
+
+demo: install  ## load the demo merchant "demo-store" into the database
+	$(BIN)/returns-api seed-demo
 
 test: install  ## lint, schema drift and the whole test suite (PostgreSQL too if RETURNS_TEST_POSTGRES_URL is set)
 	$(BIN)/ruff check .
