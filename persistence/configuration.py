@@ -69,74 +69,49 @@ class SqlConfigurationRepository:
 
     async def save_entry(self, entry: ReferenceEntry, *, new: bool) -> None:
         now = datetime.now(UTC)
-        values = entry_values(entry) | {"updated_at": now}
-        row = ReferenceEntryRow
-        if new:
-            await self._session.execute(
-                insert(row).values(values | {"tenant_id": self._tenant, "created_at": now})
-            )
-        else:
-            await self._session.execute(
-                update(row)
-                .where(
-                    row.tenant_id == self._tenant,
-                    row.merchant == entry.merchant,
-                    row.kind == entry.kind.value,
-                    row.code == entry.code,
-                )
-                .values(values)
-            )
+        key = {"merchant": entry.merchant, "kind": entry.kind.value, "code": entry.code}
+        created = {"created_at": now} if new else {}
+        await self._save(
+            ReferenceEntryRow,
+            key,
+            entry_values(entry) | {"updated_at": now},
+            new=new,
+            on_insert=created,
+        )
 
     async def remove_entry(self, kind: ReferenceKind, merchant: str, code: str) -> None:
-        row = ReferenceEntryRow
-        await self._session.execute(
-            delete(row).where(
-                row.tenant_id == self._tenant,
-                row.merchant == merchant,
-                row.kind == kind.value,
-                row.code == code,
-            )
+        await self._remove(
+            ReferenceEntryRow, {"merchant": merchant, "kind": kind.value, "code": code}
         )
 
     # ------------------------------------------------------------------ settings
 
     async def settings(self, merchant: str) -> ReturnSettings | None:
         row = await self._session.scalar(
-            select(ReturnSettingsRow).where(
-                ReturnSettingsRow.tenant_id == self._tenant, ReturnSettingsRow.merchant == merchant
-            )
+            select(ReturnSettingsRow).where(*self._match(ReturnSettingsRow, {"merchant": merchant}))
         )
         return settings_from_row(row) if row else None
 
     async def save_settings(self, settings: ReturnSettings) -> None:
         now = datetime.now(UTC)
-        values = settings_values(settings) | {"updated_at": now}
-        table = ReturnSettingsRow
-        result = await self._session.execute(
-            update(table)
-            .where(table.tenant_id == self._tenant, table.merchant == settings.merchant)
-            .values(values)
+        new = await self.settings(settings.merchant) is None
+        await self._save(
+            ReturnSettingsRow,
+            {"merchant": settings.merchant},
+            settings_values(settings) | {"updated_at": now},
+            new=new,
+            on_insert={"created_at": now},
         )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
-            await self._session.execute(
-                insert(table).values(values | {"tenant_id": self._tenant, "created_at": now})
-            )
 
     async def remove_settings(self, merchant: str) -> None:
-        await self._session.execute(
-            delete(ReturnSettingsRow).where(
-                ReturnSettingsRow.tenant_id == self._tenant, ReturnSettingsRow.merchant == merchant
-            )
-        )
+        await self._remove(ReturnSettingsRow, {"merchant": merchant})
 
     # ------------------------------------------------------------------ locations, options
 
     async def locations(self, merchant: str) -> list[PickupLocation]:
         row = PickupLocationRow
         rows = await self._session.scalars(
-            select(row)
-            .where(row.tenant_id == self._tenant, row.merchant == merchant)
-            .order_by(row.code)
+            select(row).where(*self._match(row, {"merchant": merchant})).order_by(row.code)
         )
         return [
             PickupLocation(r.merchant, r.code, r.name, address_from_json(r.address))  # type: ignore[arg-type]
@@ -144,71 +119,63 @@ class SqlConfigurationRepository:
         ]
 
     async def save_location(self, location: PickupLocation, *, new: bool) -> None:
-        row = PickupLocationRow
-        values = {
-            "merchant": location.merchant,
-            "code": location.code,
-            "name": location.name,
-            "address": address_to_json(location.address),
-        }
-        if new:
-            await self._session.execute(insert(row).values(values | {"tenant_id": self._tenant}))
-        else:
-            await self._session.execute(
-                update(row)
-                .where(
-                    row.tenant_id == self._tenant,
-                    row.merchant == location.merchant,
-                    row.code == location.code,
-                )
-                .values(values)
-            )
+        await self._save(
+            PickupLocationRow,
+            {"merchant": location.merchant, "code": location.code},
+            {"name": location.name, "address": address_to_json(location.address)},
+            new=new,
+        )
 
     async def remove_location(self, merchant: str, code: str) -> None:
-        row = PickupLocationRow
-        await self._session.execute(
-            delete(row).where(
-                row.tenant_id == self._tenant, row.merchant == merchant, row.code == code
-            )
-        )
+        await self._remove(PickupLocationRow, {"merchant": merchant, "code": code})
 
     async def delivery_options(self, merchant: str) -> list[DeliveryOption]:
         row = DeliveryOptionRow
         rows = await self._session.scalars(
-            select(row)
-            .where(row.tenant_id == self._tenant, row.merchant == merchant)
-            .order_by(row.option_id)
+            select(row).where(*self._match(row, {"merchant": merchant})).order_by(row.option_id)
         )
         return [DeliveryOption(r.merchant, r.option_id, r.name, r.carrier) for r in rows]
 
     async def save_delivery_option(self, option: DeliveryOption, *, new: bool) -> None:
-        row = DeliveryOptionRow
-        values = {
-            "merchant": option.merchant,
-            "option_id": option.id,
-            "name": option.name,
-            "carrier": option.carrier,
-        }
-        if new:
-            await self._session.execute(insert(row).values(values | {"tenant_id": self._tenant}))
-        else:
-            await self._session.execute(
-                update(row)
-                .where(
-                    row.tenant_id == self._tenant,
-                    row.merchant == option.merchant,
-                    row.option_id == option.id,
-                )
-                .values(values)
-            )
+        await self._save(
+            DeliveryOptionRow,
+            {"merchant": option.merchant, "option_id": option.id},
+            {"name": option.name, "carrier": option.carrier},
+            new=new,
+        )
 
     async def remove_delivery_option(self, merchant: str, option_id: str) -> None:
-        row = DeliveryOptionRow
-        await self._session.execute(
-            delete(row).where(
-                row.tenant_id == self._tenant, row.merchant == merchant, row.option_id == option_id
+        await self._remove(DeliveryOptionRow, {"merchant": merchant, "option_id": option_id})
+
+    # ------------------------------------------------------------------ shared writes
+
+    def _match(self, table: Any, key: dict[str, Any]) -> list[Any]:
+        """The WHERE clause of one configuration row: the tenant plus its natural key."""
+        return [
+            table.tenant_id == self._tenant,
+            *(getattr(table, column) == value for column, value in key.items()),
+        ]
+
+    async def _save(
+        self,
+        table: Any,
+        key: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        new: bool,
+        on_insert: dict[str, Any] | None = None,
+    ) -> None:
+        if new:
+            await self._session.execute(
+                insert(table).values(values | key | (on_insert or {}) | {"tenant_id": self._tenant})
             )
-        )
+        else:
+            await self._session.execute(
+                update(table).where(*self._match(table, key)).values(values)
+            )
+
+    async def _remove(self, table: Any, key: dict[str, Any]) -> None:
+        await self._session.execute(delete(table).where(*self._match(table, key)))
 
     # ------------------------------------------------------------------ usage
 
