@@ -14,7 +14,7 @@ from domain.values import Actor
 from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context
 from graphql_api.logs import request_id_middleware
-from graphql_api.schema import schema
+from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from persistence import migrate
 from persistence.database import Database
@@ -73,7 +73,10 @@ def create_app(
     database = db or Database(settings.database_url)
     app[DB_KEY] = database
     app[CLOCK_KEY] = clock or SystemClock()
-    view = ReturnsGraphQLView(schema=schema, graphql_ide="graphiql" if settings.graphiql else None)
+    view = ReturnsGraphQLView(
+        schema=build_schema(settings.graphql_limits()),
+        graphql_ide="graphiql" if settings.graphiql else None,
+    )
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

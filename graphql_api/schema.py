@@ -10,6 +10,7 @@ from strawberry.tools import merge_types
 from graphql_api.common import Node, from_global_id
 from graphql_api.context import Info
 from graphql_api.errors import should_mask
+from graphql_api.limits import GraphQLLimits, limit_extensions
 from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
 from graphql_api.merchants.queries import MerchantQueries
 from graphql_api.merchants.types import REFERENCE_TYPES
@@ -17,7 +18,7 @@ from graphql_api.orders.mutations import OrderMutations
 from graphql_api.orders.queries import OrderQueries
 from graphql_api.orders.types import OrderType, parse_order_local_id
 from graphql_api.returns.mutations import ReturnMutations
-from graphql_api.returns.queries import ReturnQueries
+from graphql_api.returns.queries import DEFAULT_PAGE, ReturnQueries
 from graphql_api.returns.types import ReturnRequestType
 
 
@@ -45,13 +46,17 @@ Mutation = merge_types(
 )
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
+    """The schema with the request limits of `limits` (defaults when None)."""
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=[ReturnRequestType, OrderType, *REFERENCE_TYPES],
-        extensions=[lambda: MaskErrors(should_mask_error=should_mask)],
-        config=StrawberryConfig(auto_camel_case=True),
+        extensions=[
+            *limit_extensions(limits or GraphQLLimits(), DEFAULT_PAGE),
+            lambda: MaskErrors(should_mask_error=should_mask),
+        ],
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graphql_api.limits import GraphQLLimits
 from persistence.database import DEFAULT_DATABASE_URL
 
 
@@ -27,8 +28,28 @@ class Settings(BaseSettings):
     auto_close_interval_seconds: float = Field(
         default=3600, ge=0, description="How often the server runs auto-close; 0 disables it."
     )
+    graphql_max_depth: int = Field(default=15, ge=2)
+    graphql_max_aliases: int = Field(default=100, ge=1)
+    graphql_max_tokens: int = Field(default=10_000, ge=100)
+    graphql_max_cost: int = Field(
+        default=50_000,
+        ge=100,
+        description="Ceiling of a query's estimated cost (fields times requested page sizes).",
+    )
+    graphql_introspection: bool = Field(
+        default=True, description="Switch off in production to hide the schema."
+    )
     migrate_on_start: bool | None = Field(
         default=None,
         description="Run migrations when the server starts; default: on for SQLite only, "
         "since several PostgreSQL processes must not race to migrate.",
     )
+
+    def graphql_limits(self) -> GraphQLLimits:
+        return GraphQLLimits(
+            max_depth=self.graphql_max_depth,
+            max_aliases=self.graphql_max_aliases,
+            max_tokens=self.graphql_max_tokens,
+            max_cost=self.graphql_max_cost,
+            introspection=self.graphql_introspection,
+        )

@@ -1,0 +1,153 @@
+"""Limits that keep one GraphQL request from costing the server more than it should:
+depth, aliases, tokens, a cost ceiling from requested page sizes, bounded parser and
+validation caches, no field suggestions, and introspection that production can switch off.
+Over a limit the request gets a clear error and nothing executes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from domain.errors import ErrorCode
+
+PAGE_ARGUMENT = "first"
+
+
+@dataclass(frozen=True)
+class GraphQLLimits:
+    max_depth: int = 15
+    max_aliases: int = 100
+    max_tokens: int = 10_000
+    max_cost: int = 50_000
+    cache_size: int = 256
+    introspection: bool = True
+
+
+def limit_extensions(limits: GraphQLLimits, default_page: int) -> list[Callable[[], Any]]:
+    """Fresh extension instances per request, as strawberry wants them."""
+    extensions: list[Callable[[], Any]] = [
+        lambda: ParserCache(maxsize=limits.cache_size),
+        lambda: ValidationCache(maxsize=limits.cache_size),
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: QueryCostLimiter(limits.max_cost, default_page),
+    ]
+    if not limits.introspection:
+        extensions.append(DisableIntrospection)
+    return extensions
+
+
+class QueryCostLimiter(SchemaExtension):
+    """Refuses, before execution, an operation whose estimated cost passes the ceiling.
+
+    Every field costs 1; a paginated field multiplies what is under it by its page size
+    (`first`, with its variable value, or the default page when left out).
+    """
+
+    def __init__(self, max_cost: int, default_page: int) -> None:
+        self.max_cost = max_cost
+        self.default_page = default_page
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None:
+            cost = operation_cost(
+                context.graphql_document,
+                context.operation_name,
+                context.variables or {},
+                self.default_page,
+            )
+            if cost > self.max_cost:
+                raise GraphQLError(
+                    f"query cost {cost} exceeds the limit of {self.max_cost}; request "
+                    "smaller pages or fewer fields",
+                    extensions={"code": ErrorCode.LIMIT_EXCEEDED.value, "cost": cost},
+                )
+        yield
+
+
+def operation_cost(
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    default_page: int,
+) -> int:
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        op
+        for op in operations
+        if operation_name is None or (op.name and op.name.value == operation_name)
+    ]
+    if not chosen:
+        return 0
+    return _cost(chosen[0].selection_set, _Walk(fragments, variables, default_page), frozenset())
+
+
+@dataclass(frozen=True)
+class _Walk:
+    fragments: Mapping[str, FragmentDefinitionNode]
+    variables: Mapping[str, Any]
+    default_page: int
+
+
+def _cost(selection_set: SelectionSetNode | None, walk: _Walk, visiting: frozenset[str]) -> int:
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            below = _cost(selection.selection_set, walk, visiting)
+            total += 1 + _page_size(selection, walk) * below
+        elif isinstance(selection, InlineFragmentNode):
+            total += _cost(selection.selection_set, walk, visiting)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = walk.fragments.get(name)
+            if fragment is not None and name not in visiting:
+                total += _cost(fragment.selection_set, walk, visiting | {name})
+    return total
+
+
+def _page_size(field: FieldNode, walk: _Walk) -> int:
+    """The page size a field asks for; 1 for fields that do not paginate."""
+    argument = next((a for a in field.arguments or () if a.name.value == PAGE_ARGUMENT), None)
+    if argument is None:
+        return walk.default_page if field.name.value in PAGINATED_FIELDS else 1
+    value = argument.value
+    if isinstance(value, IntValueNode):
+        return max(int(value.value), 1)
+    if isinstance(value, VariableNode):
+        given = walk.variables.get(value.name.value)
+        return max(given, 1) if isinstance(given, int) else walk.default_page
+    return 1
+
+
+# Fields that paginate with `first` even when the caller leaves it out.
+PAGINATED_FIELDS = frozenset({"returnRequests"})
