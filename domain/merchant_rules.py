@@ -96,7 +96,7 @@ class ConfiguredRules(BaseRules):
             )
             return [problem] if problem else []
         missing = []
-        if reason.require_comments and not (item.comment or item.comment_codes):
+        if reason.require_comments and not ((item.comment or "").strip() or item.comment_codes):
             missing.append(("comment", "a comment"))
         if reason.require_images and not item.image_urls:
             missing.append(("imageUrls", "images"))
@@ -192,8 +192,13 @@ class ConfiguredRules(BaseRules):
         return None
 
     def default_dropoff(self, pickup: Address | None) -> Address | None:
-        country = pickup.country if pickup else None
-        location = self.settings.default_dropoff_locations.get(country or "")
+        """The default dropoff for the pickup's country (a pickup location's own country when
+        the customer chose a location)."""
+        if pickup is None:
+            return None
+        chosen = self._locations.get(pickup.partner_location_id or "")
+        country = (chosen.address.country if chosen else pickup.country) or ""
+        location = self.settings.default_dropoff_locations.get(country.upper())
         return Address(partner_location_id=location) if location else None
 
     def _has(self, kind: ReferenceKind) -> bool:

@@ -144,6 +144,12 @@ def validate_settings(settings: ReturnSettings) -> ReturnSettings:
         bounded_text(user.email, field="notificationUsers.email", limit=320)
     for method in settings.order_lookup_methods:
         check_code_format(method, field="orderLookupMethods")
+    for name, value in (
+        ("shopifyIntegrationEnabled", settings.shopify_integration_enabled),
+        ("shopifyConnectorId", settings.shopify_connector_id),
+    ):
+        if value is not None:
+            bounded_text(value, field=name, required=False, limit=CODE_LIMIT)
     return settings
 
 
@@ -180,6 +186,8 @@ def validate_delivery_option(option: DeliveryOption) -> DeliveryOption:
     bounded_text(option.merchant, field="merchant", limit=100)
     check_code_format(option.id, field="id")
     bounded_text(option.name, field="name", limit=NAME_LIMIT)
+    if option.carrier is not None:
+        bounded_text(option.carrier, field="carrier", required=False, limit=CODE_LIMIT)
     return option
 
 

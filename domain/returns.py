@@ -166,7 +166,10 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         if items is not None:
             if order is None or already_requested is None:
                 raise ValueError("replacing items needs the order and live quantities")
-            check_item_requests(order, items, already_requested, rules=rules, now=at, also=problems)
+            # The window is judged at the request's creation: the customer asked in time.
+            check_item_requests(
+                order, items, already_requested, rules=rules, now=self.created_at, also=problems
+            )
         elif problems:
             raise DomainErrors(problems)
         # Everything is validated above: from here on the edit cannot fail half-way.
@@ -222,9 +225,8 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
     ) -> None:
         """Approve all units, or fewer per sku; the rest count as rejected with a reason."""
         self._require(Action.APPROVE)
-        if self.dropoff is None:
-            self.dropoff = rules.default_dropoff(self.pickup)
-        self._require_pickup_and_dropoff()
+        dropoff = self.dropoff or rules.default_dropoff(self.pickup)
+        self._require_pickup_and_dropoff(dropoff)
         approved = self._approved_quantities(quantities or {})
         rejection_reason = optional_text(rejection_reason, "rejectionReason", REASON_LIMIT)
         _raise(rules.code_problem(REJECTION, rejection_reason, field="rejectionReason"))
@@ -233,6 +235,8 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
                 "approving fewer units than requested needs a rejection reason for the rest",
                 field="rejectionReason",
             )
+        # Every check has passed: from here on the approval cannot fail half-way.
+        self.dropoff = dropoff
         for item, qty in approved:
             item.approved_quantity = qty
             item.rejected_quantity = item.quantity - qty
@@ -407,7 +411,7 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
             self.pickup and self.pickup.is_usable() and self.dropoff and self.dropoff.is_usable()
         )
 
-    def _require_pickup_and_dropoff(self) -> None:
+    def _require_pickup_and_dropoff(self, dropoff: Address | None) -> None:
         if self.pickup is None or not self.pickup.is_usable():
             raise DomainError(
                 f"return request {self.id} needs a pickup address or location "
@@ -415,7 +419,7 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
                 field="pickup",
                 code=ErrorCode.MISSING_PICKUP,
             )
-        if self.dropoff is None or not self.dropoff.is_usable():
+        if dropoff is None or not dropoff.is_usable():
             raise DomainError(
                 f"return request {self.id} needs a dropoff location before it can be approved",
                 field="dropoff",
