@@ -92,7 +92,7 @@ async def upsert_settings(settings: ReturnSettings, *, uow: UnitOfWork) -> Retur
         config = uow.configuration
         known = {location.code for location in await config.locations(settings.merchant)}
         for location in settings.default_dropoff_locations.values():
-            if location not in known:
+            if known and location not in known:  # free text until the merchant has locations
                 raise unknown_code(
                     "pickup location", location, settings.merchant, "defaultDropoffLocations"
                 )

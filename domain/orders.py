@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.errors import DomainErrors, ErrorCode, InvalidInput, InvalidQuantity
-from domain.values import Address, aware, bounded_text, currency_code
+from domain.values import Address, aware, bounded_text, currency_code, price_amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +64,7 @@ def make_order_line(
     where = f"lines[{index}]"
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise InvalidQuantity(f"{where}: quantity must be ≥ 1", field=f"{where}.quantity")
-    if not unit_price.is_finite() or unit_price < 0:
-        raise InvalidInput(f"{where}: unit price must be ≥ 0", field=f"{where}.unitPrice")
+    price = price_amount(unit_price, field=f"{where}.unitPrice")
     delivered_at = aware(delivered_at, field=f"{where}.deliveredAt")
     if delivered_quantity is None:
         delivered = quantity if delivered_at else 0
@@ -84,7 +83,7 @@ def make_order_line(
         sku=bounded_text(sku, field=f"{where}.sku", limit=100),
         description=bounded_text(description or "", field=f"{where}.description", required=False),
         quantity=quantity,
-        unit_price=unit_price,
+        unit_price=price,
         delivered_quantity=delivered,
         delivered_at=delivered_at if delivered else None,
     )

@@ -46,14 +46,34 @@ def currency_code(value: str, *, field: str = "currency") -> str:
     return value
 
 
+MAX_AMOUNT = Decimal("1e12")
+MAX_PRICE_DECIMALS = 4
+
+
+def price_amount(value: Decimal, *, field: str) -> Decimal:
+    """A price of one unit: finite, ≥ 0, below 10^12, at most four decimals."""
+    if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
+        raise InvalidInput(
+            f"unit price must be between 0 and {MAX_AMOUNT:,.0f}, got {value}", field=field
+        )
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_PRICE_DECIMALS:
+        raise InvalidInput(
+            f"unit price has more than {MAX_PRICE_DECIMALS} decimals: {value}", field=field
+        )
+    return value
+
+
 def money_amount(value: Decimal | int | str, *, field: str = "amount") -> Decimal:
     """A positive, finite amount with at most three decimals (covers KWD/BHD/OMR minor units)."""
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise InvalidInput(f"amount must be a decimal number, got {value!r}", field=field) from None
-    if not amount.is_finite() or amount <= 0:
-        raise InvalidInput(f"amount must be a positive finite number, got {value}", field=field)
+    if not amount.is_finite() or amount <= 0 or amount >= MAX_AMOUNT:
+        raise InvalidInput(
+            f"amount must be a positive number below {MAX_AMOUNT:,.0f}, got {value}", field=field
+        )
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_AMOUNT_DECIMALS:
         raise InvalidInput(
@@ -64,6 +84,8 @@ def money_amount(value: Decimal | int | str, *, field: str = "amount") -> Decima
 
 def bounded_text(value: str, *, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
     text = value.strip() if isinstance(value, str) else ""
+    if "\x00" in text:
+        raise InvalidInput(f"{field} must not contain NUL characters", field=field)
     if required and not text:
         raise InvalidInput(f"{field} must not be empty", field=field)
     if len(text) > limit:
@@ -91,6 +113,7 @@ def optional_text(value: object, field: str, limit: int = MAX_TEXT) -> str | Non
 
 
 CODE_LIMIT = 100
+ADDRESS_FIELD_LIMIT = 500
 REASON_LIMIT = 200
 
 
@@ -121,6 +144,14 @@ class Address:
     postcode: str | None = None
     country: str | None = None
     partner_location_id: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            value = getattr(self, name)
+            if value is not None:
+                bounded_text(
+                    value, field=f"address.{name}", required=False, limit=ADDRESS_FIELD_LIMIT
+                )
 
     def is_usable(self) -> bool:
         """Good enough to hand to a carrier: a known location, or an address with a country."""

@@ -29,11 +29,22 @@ USER_HEADER = "X-User"
 
 class ReturnsGraphQLView(GraphQLView[Context, None]):
     def parse_json(self, data: str | bytes) -> Any:
-        """A body of `"x"`, `42` or `null` is a client mistake (400), not a server error."""
+        """A body of `"x"`, `42` or `null` is a client mistake (400), not a server error;
+        so is a NUL character, which no field accepts and PostgreSQL cannot store."""
+        text = data.decode(errors="replace") if isinstance(data, bytes) else data
+        if "\x00" in text or "\\u0000" in text.lower():
+            raise HTTPException(400, "NUL characters are not accepted")
         parsed = super().parse_json(data)
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object")
         return parsed
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        if "\x00" in request.query_string or "%00" in request.raw_path:
+            return web.json_response(
+                {"errors": [{"message": "NUL characters are not accepted"}]}, status=400
+            )
+        return await super().__call__(request)
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
         user = request.headers.get(USER_HEADER) or None

@@ -55,5 +55,13 @@ class Loaders:
         """Let later fields of this operation see the aggregate a mutation just wrote."""
         self.return_request_by_id.prime(request.id, request, force=True)
 
+    def remember_reference(self, entry: ReferenceEntry) -> None:
+        self.reference_by_code.prime(
+            (entry.kind.value, entry.merchant, entry.code), entry, force=True
+        )
+
+    def forget_reference(self, key: EntryKey) -> None:
+        self.reference_by_code.prime(key, None, force=True)
+
     def remember_order(self, order: Order) -> None:
         self.order_by_reference.prime((order.merchant, order.reference), order, force=True)

@@ -8,8 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import DomainError, ErrorCode
 from domain.reference import (
     DeliveryOption,
     NotificationUser,
@@ -93,14 +97,16 @@ class SqlConfigurationRepository:
         return settings_from_row(row) if row else None
 
     async def save_settings(self, settings: ReturnSettings) -> None:
+        """One atomic upsert, so concurrent first saves for a merchant all apply."""
         now = datetime.now(UTC)
-        new = await self.settings(settings.merchant) is None
-        await self._save(
-            ReturnSettingsRow,
-            {"merchant": settings.merchant},
-            settings_values(settings) | {"updated_at": now},
-            new=new,
-            on_insert={"created_at": now},
+        values = settings_values(settings) | {"updated_at": now}
+        dialect = self._session.bind.dialect.name
+        upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = upsert(ReturnSettingsRow).values(
+            values | {"tenant_id": self._tenant, "created_at": now}
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=["tenant_id", "merchant"], set_=values)
         )
 
     async def remove_settings(self, merchant: str) -> None:
@@ -166,9 +172,20 @@ class SqlConfigurationRepository:
         on_insert: dict[str, Any] | None = None,
     ) -> None:
         if new:
-            await self._session.execute(
-                insert(table).values(values | key | (on_insert or {}) | {"tenant_id": self._tenant})
-            )
+            try:
+                await self._session.execute(
+                    insert(table).values(
+                        values | key | (on_insert or {}) | {"tenant_id": self._tenant}
+                    )
+                )
+            except IntegrityError:
+                # A concurrent writer created the same key first (PostgreSQL; SQLite's
+                # writers queue). The transaction is spoilt either way: report the clash.
+                raise DomainError(
+                    f"{' '.join(str(v) for v in key.values())} already exists",
+                    field="code",
+                    code=ErrorCode.ALREADY_EXISTS,
+                ) from None
         else:
             await self._session.execute(
                 update(table).where(*self._match(table, key)).values(values)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.errors import InvalidInput
 from domain.reference import (
     DeliveryOption,
     NotificationUser,
@@ -22,7 +23,17 @@ class TranslationInput:
 
 
 def _translations(items: list[TranslationInput]) -> dict[str, str]:
-    return {item.language: item.text for item in items}
+    return unique_map([(item.language, item.text) for item in items], field="translations")
+
+
+def unique_map(pairs: list[tuple[str, str]], *, field: str) -> dict[str, str]:
+    """A list input as a map; a key given twice is a mistake to report, not to overwrite."""
+    result: dict[str, str] = {}
+    for key, value in pairs:
+        if key in result:
+            raise InvalidInput(f"{key} appears twice in {field}", field=field)
+        result[key] = value
+    return result
 
 
 @strawberry.input(description="A return reason and the requirements it puts on items.")
@@ -125,9 +136,10 @@ class ReturnSettingsInput:
         return ReturnSettings(
             merchant=self.merchant,
             allowed_days_for_return=self.allowed_days_for_return,
-            default_dropoff_locations={
-                d.country: d.location_code for d in self.default_dropoff_locations
-            },
+            default_dropoff_locations=unique_map(
+                [(d.country, d.location_code) for d in self.default_dropoff_locations],
+                field="defaultDropoffLocations",
+            ),
             allow_undelivered_items=self.allow_undelivered_items,
             allow_pickup_location_selection=self.allow_pickup_location_selection,
             notification_users=tuple(

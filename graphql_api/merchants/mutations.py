@@ -27,6 +27,7 @@ async def _code(
         entry = await save(build(), uow=info.context.unit_of_work())
     except DomainError as error:
         return t.ReferenceCodePayload(reference_code=None, user_errors=user_errors(error))
+    info.context.loaders.remember_reference(entry)
     return t.ReferenceCodePayload(reference_code=t.reference_view(entry), user_errors=[])
 
 
@@ -38,14 +39,17 @@ async def _delete(run: Callable[[], Awaitable[Any]]) -> t.DeletePayload:
     return t.DeletePayload(deleted=True, user_errors=[])
 
 
-def _delete_code(
+async def _delete_code(
     info: Info, kind: ReferenceKind, data: i.DeleteReferenceCodeInput
-) -> Awaitable[t.DeletePayload]:
-    return _delete(
+) -> t.DeletePayload:
+    payload = await _delete(
         lambda: use.delete_reference(
             kind, data.merchant, data.code, uow=info.context.unit_of_work()
         )
     )
+    if payload.deleted:
+        info.context.loaders.forget_reference((kind.value, data.merchant, data.code))
+    return payload
 
 
 @strawberry.type
