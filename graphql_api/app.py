@@ -13,11 +13,13 @@ from domain.ports import Clock, SystemClock
 from domain.values import Actor
 from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context
+from graphql_api.idempotent import run_idempotently
 from graphql_api.logs import request_id_middleware
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from persistence import migrate
 from persistence.database import Database
+from persistence.idempotency import IdempotencyStore
 from persistence.tables import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,13 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             return web.json_response(
                 {"errors": [{"message": "NUL characters are not accepted"}]}, status=400
             )
-        return await super().__call__(request)
+        return await run_idempotently(
+            request,
+            super().__call__,
+            store=IdempotencyStore(request.app[DB_KEY]),
+            clock=request.app[CLOCK_KEY],
+            tenant_id=DEFAULT_TENANT,
+        )
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
         user = request.headers.get(USER_HEADER) or None

@@ -20,6 +20,7 @@ from domain.returns import AUTO_CLOSABLE
 from domain.values import Actor
 from persistence import queries
 from persistence.database import Database
+from persistence.idempotency import IdempotencyStore
 from persistence.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -77,3 +78,5 @@ async def _every(interval_seconds: float, db: Database, clock: Clock) -> None:
             continue
         if closed:
             log.info("auto-closed %d return requests", len(closed))
+        # The same periodic pass forgets idempotency keys past their 24 hours.
+        await IdempotencyStore(db).purge_expired(clock.now())

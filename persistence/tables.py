@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from persistence.types import ExactDecimal, UTCDateTime
@@ -302,3 +302,17 @@ class DeliveryOptionRow(SQLModel, table=True):
     option_id: str = Field(max_length=100)
     name: str = Field(max_length=200)
     carrier: str | None = Field(default=None, max_length=100)
+
+
+class IdempotencyKeyRow(SQLModel, table=True):
+    """A client's Idempotency-Key: what it was used for and the answer it got."""
+
+    __tablename__ = "idempotency_keys"
+
+    tenant_id: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=255)
+    fingerprint: str = Field(max_length=64)
+    status_code: int | None = None
+    response: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _time(nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
