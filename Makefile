@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install  ## migrate the SQLite file and serve GraphQL + GraphiQL
+run: install  ## migrate the SQLite file and serve GraphQL + GraphiQL with a dev key
 	$(BIN)/returns-api migrate
-	$(BIN)/returns-api serve
+	RETURNS_DEV_CREDENTIALS=true $(BIN)/returns-api serve
 
 migrate: install
 	$(BIN)/returns-api migrate

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from cross_web import HTTPException
 from strawberry.aiohttp.views import GraphQLView
 
+from domain.access import Principal
 from domain.ports import Clock, SystemClock
 from domain.values import Actor
+from graphql_api.auth import PRINCIPAL_KEY, authenticate, token_endpoint
 from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context
+from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import run_idempotently
 from graphql_api.logs import request_id_middleware
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from persistence import migrate
+from persistence.access import AccessStore
 from persistence.database import Database
 from persistence.idempotency import IdempotencyStore
-from persistence.tables import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -46,21 +50,44 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             return web.json_response(
                 {"errors": [{"message": "NUL characters are not accepted"}]}, status=400
             )
+        if self._is_ide_page(request):
+            return await super().__call__(request)  # the page; its requests authenticate
+        principal = await authenticate(
+            request, AccessStore(request.app[DB_KEY]), request.app[CLOCK_KEY]
+        )
+        if isinstance(principal, web.Response):
+            return principal
+        request[PRINCIPAL_KEY] = principal
         return await run_idempotently(
             request,
             super().__call__,
             store=IdempotencyStore(request.app[DB_KEY]),
             clock=request.app[CLOCK_KEY],
-            tenant_id=DEFAULT_TENANT,
+            tenant_id=principal.tenant_id,
+        )
+
+    def _is_ide_page(self, request: web.Request) -> bool:
+        return (
+            request.method == "GET"
+            and self.graphql_ide is not None
+            and "query" not in request.query
+            and "text/html" in request.headers.get("Accept", "")
         )
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
         user = request.headers.get(USER_HEADER) or None
+        # Only the GraphiQL page itself is served without a principal; it executes nothing,
+        # and an empty tenant id would match no row anyway.
+        principal: Principal | None = request.get(PRINCIPAL_KEY)
         return Context(
             db=request.app[DB_KEY],
             clock=request.app[CLOCK_KEY],
-            tenant_id=DEFAULT_TENANT,
-            actor=Actor(source=GRAPHQL_SOURCE, user=user[:320] if user else None),
+            tenant_id=principal.tenant_id if principal else "",
+            principal=principal,
+            actor=Actor(
+                source=GRAPHQL_SOURCE,
+                user=user[:320] if user else (principal and principal.client_id),
+            ),
         )
 
 
@@ -97,6 +124,7 @@ def create_app(
         graphql_ide="graphiql" if settings.graphiql else None,
     )
     app.router.add_route("*", "/graphql", view)
+    app.router.add_post("/oauth/token", token_endpoint)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.on_startup.append(_startup(settings))
@@ -115,6 +143,10 @@ def _startup(settings: Settings):  # type: ignore[no-untyped-def]
         if migrate_now:
             await migrate.upgrade(database)
             log.info("database migrated to %s", migrate.head_revision())
+        if settings.dev_credentials:
+            path = Path(settings.dev_credentials_file)
+            headers = await ensure_dev_credentials(database, app[CLOCK_KEY], path)
+            print(describe(headers, path), flush=True)
 
     return run
 

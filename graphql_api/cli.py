@@ -72,9 +72,8 @@ async def _seed_demo(settings: Settings) -> None:
 async def _auto_close(settings: Settings) -> None:
     from domain.ports import SystemClock
     from graphql_api.auto_close import auto_close_idle_returns
-    from persistence.database import Database
 
-    db = Database(settings.database_url)
+    db = await _database(settings)
     try:
         closed = await auto_close_idle_returns(db, SystemClock())
         print(
@@ -83,6 +82,59 @@ async def _auto_close(settings: Settings) -> None:
         )
     finally:
         await db.dispose()
+
+
+async def _create_tenant(settings: Settings, tenant_id: str, name: str) -> None:
+    from domain.access import new_tenant
+    from domain.ports import SystemClock
+    from persistence.access import AccessStore
+
+    db = await _database(settings)
+    try:
+        tenant = await AccessStore(db).create_tenant(
+            new_tenant(tenant_id, name, SystemClock().now())
+        )
+    finally:
+        await db.dispose()
+    print(
+        f"returns-api: tenant {tenant.id} created; now run: returns-api create-api-key "
+        f"--tenant {tenant.id}"
+    )
+
+
+async def _create_api_key(settings: Settings, tenant_id: str, read_only: bool, name: str) -> None:
+    from domain.access import Role
+    from domain.ports import SystemClock
+    from persistence.access import AccessStore
+
+    db = await _database(settings)
+    role = Role.READ_ONLY if read_only else Role.FULL
+    try:
+        issued = await AccessStore(db).create_client(tenant_id, role, name, SystemClock().now())
+    finally:
+        await db.dispose()
+    print(
+        f"returns-api: {role.value} API client for tenant {tenant_id}. These secrets are "
+        "shown once; only their hashes are stored.\n"
+        f"  client_id:     {issued.client.client_id}\n"
+        f"  client_secret: {issued.client_secret}\n"
+        f"  x-api-key:     {issued.api_key}\n"
+        f"  tenant-id:     {tenant_id}\n"
+        "Get a bearer token with POST /oauth/token "
+        "(grant_type=client_credentials, client_id, client_secret)."
+    )
+
+
+async def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    """The configured database; an embedded SQLite file is migrated first, as `make run` does,
+    while PostgreSQL is migrated once, deliberately, with `returns-api migrate`."""
+    from persistence import migrate
+    from persistence.database import Database
+
+    db = Database(settings.database_url)
+    if db.is_sqlite:
+        await migrate.upgrade(db)
+    return db
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,12 +157,23 @@ def main(argv: list[str] | None = None) -> int:
         "seed-demo",
         help="load a demo merchant with reasons, settings, locations and delivered orders",
     )
+    tenant = commands.add_parser("create-tenant", help="create a tenant")
+    tenant.add_argument("tenant_id", help="3-64 characters of a-z, 0-9 and -")
+    tenant.add_argument("--name", default=None, help="display name (default: the id)")
+    key = commands.add_parser("create-api-key", help="create an API client; prints secrets once")
+    key.add_argument("--tenant", required=True)
+    key.add_argument("--read-only", action="store_true", help="queries only, no mutations")
+    key.add_argument("--name", default="api client")
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "serve":
         _serve(settings)
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
+    elif args.command == "create-tenant":
+        _run_reporting_errors(_create_tenant(settings, args.tenant_id, args.name or args.tenant_id))
+    elif args.command == "create-api-key":
+        _run_reporting_errors(_create_api_key(settings, args.tenant, args.read_only, args.name))
     elif args.command == "auto-close":
         asyncio.run(_auto_close(settings))
     elif args.command == "seed-demo":
@@ -123,6 +186,17 @@ def main(argv: list[str] | None = None) -> int:
             args.output.write_text(sdl)
             print(f"returns-api: wrote {args.output}")
     return 0
+
+
+def _run_reporting_errors(work) -> None:  # type: ignore[no-untyped-def]
+    """A refused command (unknown tenant, bad id) is a message and exit 2, not a traceback."""
+    from domain.errors import DomainError
+
+    try:
+        asyncio.run(work)
+    except DomainError as error:
+        print(f"returns-api: {error.code}: {error.message}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from strawberry.types import Info as StrawberryInfo
 
+from domain.access import Principal
 from domain.ports import Clock
 from domain.values import Actor
 from graphql_api.loaders import Loaders
@@ -24,6 +25,7 @@ class Context:
     clock: Clock
     tenant_id: str
     actor: Actor = field(default_factory=lambda: Actor(source=GRAPHQL_SOURCE))
+    principal: Principal | None = None
     after_commit: Callable[[Sequence[StoredEvent]], Awaitable[None]] | None = None
 
     @cached_property

@@ -7,6 +7,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from graphql_api.auth import ReadOnlyGuard
 from graphql_api.common import Node, from_global_id
 from graphql_api.context import Info
 from graphql_api.errors import should_mask
@@ -54,6 +55,7 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
         types=[ReturnRequestType, OrderType, *REFERENCE_TYPES],
         extensions=[
             *limit_extensions(limits or GraphQLLimits(), DEFAULT_PAGE),
+            ReadOnlyGuard,
             lambda: MaskErrors(should_mask_error=should_mask),
         ],
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     graphql_introspection: bool = Field(
         default=True, description="Switch off in production to hide the schema."
     )
+    dev_credentials: bool = Field(
+        default=False,
+        description="Create a dev tenant and key on start and print GraphiQL headers "
+        "(`make run` turns it on; never in production).",
+    )
+    dev_credentials_file: str = ".returns-dev-credentials.json"
     migrate_on_start: bool | None = Field(
         default=None,
         description="Run migrations when the server starts; default: on for SQLite only, "

@@ -316,3 +316,43 @@ class IdempotencyKeyRow(SQLModel, table=True):
     response: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _time(nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+# --------------------------------------------------------------------------- access
+
+
+class TenantRow(SQLModel, table=True):
+    __tablename__ = "tenants"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    created_at: datetime = _time(nullable=False)
+
+
+class ApiClientRow(SQLModel, table=True):
+    """An API client of a tenant; only hashes of its secret and API key are stored."""
+
+    __tablename__ = "api_clients"
+
+    client_id: str = Field(primary_key=True, max_length=64)
+    tenant_id: str = Field(
+        sa_column=Column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    role: str = Field(max_length=16)
+    name: str = Field(max_length=200)
+    secret_hash: str = Field(max_length=64)
+    api_key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _time(nullable=False)
+    revoked_at: datetime | None = _time()
+
+
+class AccessTokenRow(SQLModel, table=True):
+    __tablename__ = "access_tokens"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    client_id: str = Field(
+        sa_column=Column(
+            ForeignKey("api_clients.client_id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)

@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from domain.access import Role, new_tenant
 from graphql_api.app import create_app
 from graphql_api.settings import Settings
+from persistence.access import AccessStore
 from persistence.database import Database
+from persistence.tables import DEFAULT_TENANT
 
 
 class FixedClock:
@@ -65,9 +68,37 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def http(db: Database, clock: FixedClock) -> AsyncIterator[TestClient]:
+    """A client of the real app that sends full-access credentials of tenant `default` on
+    every request (the tenant the persistence-level fixtures write to)."""
     app = create_app(Settings(migrate_on_start=False), db=db, clock=clock)
-    async with TestClient(TestServer(app)) as client:
+    headers = await credentials(db, clock, DEFAULT_TENANT)
+    async with TestClient(TestServer(app), headers=headers) as client:
         yield client
+
+
+async def credentials(
+    db: Database,
+    clock: FixedClock,
+    tenant_id: str,
+    role: Role = Role.FULL,
+    *,
+    lifetime: timedelta = timedelta(days=3650),
+) -> dict[str, str]:
+    """Headers of a new API client of `tenant_id` (created if needed). Tests move the clock by
+    days, so their tokens live long unless a test asks otherwise."""
+    store = AccessStore(db)
+    if await store.tenant(tenant_id) is None:
+        await store.create_tenant(new_tenant(tenant_id, tenant_id, clock.now()))
+    issued = await store.create_client(tenant_id, role, "tests", clock.now())
+    token = await store.issue_token(
+        issued.client.client_id, issued.client_secret, clock.now(), lifetime=lifetime
+    )
+    assert token is not None
+    return {
+        "Authorization": f"Bearer {token[0]}",
+        "x-api-key": issued.api_key,
+        "tenant-id": tenant_id,
+    }
 
 
 @pytest.fixture

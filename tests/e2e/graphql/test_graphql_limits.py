@@ -12,6 +12,8 @@ from graphql_api.app import create_app
 from graphql_api.limits import operation_cost
 from graphql_api.settings import Settings
 from persistence.database import Database
+from persistence.tables import DEFAULT_TENANT
+from tests.e2e.conftest import credentials
 
 CREATE_ORDER = """
 mutation { upsertOrder(input: {merchant: "m", reference: "SO-1", currency: "AED",
@@ -28,7 +30,7 @@ async def post(http: TestClient, query: str, variables: dict | None = None) -> d
 
 
 @pytest.fixture
-async def strict(db: Database) -> AsyncIterator[TestClient]:
+async def strict(db: Database, clock) -> AsyncIterator[TestClient]:  # type: ignore[no-untyped-def]
     settings = Settings(
         migrate_on_start=False,
         graphql_max_depth=4,
@@ -37,7 +39,9 @@ async def strict(db: Database) -> AsyncIterator[TestClient]:
         graphql_max_cost=500,
         graphql_introspection=False,
     )
-    async with TestClient(TestServer(create_app(settings, db=db))) as client:
+    headers = await credentials(db, clock, DEFAULT_TENANT)
+    app = create_app(settings, db=db, clock=clock)
+    async with TestClient(TestServer(app), headers=headers) as client:
         yield client
 
 

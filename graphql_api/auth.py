@@ -1,0 +1,124 @@
+"""The Carriyo credential scheme: `POST /oauth/token` trades client credentials for a bearer
+token; every API call then carries `Authorization: Bearer …`, `x-api-key` and `tenant-id`,
+and all three must belong together. A failure never says which part was wrong."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator
+from typing import Any
+
+from aiohttp import web
+from graphql import GraphQLError, OperationType
+from strawberry.extensions import SchemaExtension
+
+from domain.access import Principal
+from domain.errors import ErrorCode
+from domain.ports import Clock
+from persistence.access import TOKEN_LIFETIME, AccessStore
+
+PRINCIPAL_KEY = web.RequestKey("principal", Principal)
+API_KEY_HEADER = "x-api-key"
+TENANT_HEADER = "tenant-id"
+
+
+async def token_endpoint(request: web.Request) -> web.Response:
+    """RFC 6749 client-credentials grant, with OAuth's own error bodies."""
+    from graphql_api.app import CLOCK_KEY, DB_KEY
+
+    fields = await _token_fields(request)
+    if fields is None:
+        return _oauth_error(400, "invalid_request", "send a JSON or form body")
+    if fields.get("grant_type") != "client_credentials":
+        return _oauth_error(400, "unsupported_grant_type", "use grant_type=client_credentials")
+    client_id, secret = _basic_credentials(request) or (
+        fields.get("client_id"),
+        fields.get("client_secret"),
+    )
+    if not isinstance(client_id, str) or not isinstance(secret, str):
+        return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
+    issued = await AccessStore(request.app[DB_KEY]).issue_token(
+        client_id, secret, request.app[CLOCK_KEY].now()
+    )
+    if issued is None:
+        return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
+    token, client = issued
+    return web.json_response(
+        {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": int(TOKEN_LIFETIME.total_seconds()),
+            "tenant_id": client.tenant_id,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def authenticate(
+    request: web.Request, store: AccessStore, clock: Clock
+) -> Principal | web.Response:
+    authorization = request.headers.get("Authorization", "")
+    scheme, _, bearer = authorization.partition(" ")
+    api_key = request.headers.get(API_KEY_HEADER)
+    tenant_id = request.headers.get(TENANT_HEADER)
+    if scheme.lower() != "bearer" or not bearer or not api_key or not tenant_id:
+        return unauthenticated("send Authorization: Bearer <token>, x-api-key and tenant-id")
+    principal = await store.principal(bearer.strip(), api_key, tenant_id, clock.now())
+    if principal is None:
+        return unauthenticated("the token, API key and tenant id do not match a valid client")
+    return principal
+
+
+def unauthenticated(message: str) -> web.Response:
+    return web.json_response(
+        {"errors": [{"message": message, "extensions": {"code": ErrorCode.UNAUTHENTICATED}}]},
+        status=401,
+        headers={"WWW-Authenticate": 'Bearer realm="returns-api"'},
+    )
+
+
+class ReadOnlyGuard(SchemaExtension):
+    """A read-only key may query but never mutate: refused before anything executes."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        principal: Principal | None = getattr(context.context, "principal", None)
+        operation = context.operation_type
+        if principal and not principal.may_write and operation == OperationType.MUTATION:
+            raise GraphQLError(
+                "this API key is read-only; mutations need a full-access key",
+                extensions={"code": ErrorCode.FORBIDDEN.value},
+            )
+        yield
+
+
+async def _token_fields(request: web.Request) -> dict[str, Any] | None:
+    try:
+        if request.content_type == "application/json":
+            body = await request.json()
+            return body if isinstance(body, dict) else None
+        if request.content_type == "application/x-www-form-urlencoded":
+            return dict(await request.post())
+    except ValueError:
+        return None
+    return None
+
+
+def _basic_credentials(request: web.Request) -> tuple[str, str] | None:
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return client_id, secret
+
+
+def _oauth_error(status: int, error: str, description: str) -> web.Response:
+    return web.json_response(
+        {"error": error, "error_description": description},
+        status=status,
+        headers={"Cache-Control": "no-store"},
+    )
