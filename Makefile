@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run migrate demo test lint format schema bench clean
+.PHONY: install run migrate demo test fuzz lint format schema bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "returns-api needs Python 3.11 or newer")'
@@ -29,6 +29,10 @@ test: install  ## lint, schema drift and the whole test suite (PostgreSQL too if
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+FUZZ_EXAMPLES ?= 25
+fuzz: install  ## schemathesis against a served instance; fails on any server error
+	$(BIN)/python fuzz/run.py --max-examples $(FUZZ_EXAMPLES)
 
 lint: install
 	$(BIN)/ruff check .

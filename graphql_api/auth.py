@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from aiohttp import web
-from graphql import GraphQLError, OperationType
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from domain.access import Principal
@@ -30,6 +30,8 @@ async def token_endpoint(request: web.Request) -> web.Response:
     fields = await _token_fields(request)
     if fields is None:
         return _oauth_error(400, "invalid_request", "send a JSON or form body")
+    if "grant_type" not in fields:
+        return _oauth_error(400, "invalid_request", "grant_type is required")
     if fields.get("grant_type") != "client_credentials":
         return _oauth_error(400, "unsupported_grant_type", "use grant_type=client_credentials")
     client_id, secret = _basic_credentials(request) or (
@@ -84,8 +86,9 @@ class ReadOnlyGuard(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         principal: Principal | None = getattr(context.context, "principal", None)
-        operation = context.operation_type
-        if principal and not principal.may_write and operation == OperationType.MUTATION:
+        # strawberry's own OperationType (not graphql-core's): compare by value.
+        operation = getattr(context.operation_type, "value", context.operation_type)
+        if principal and not principal.may_write and operation == "mutation":
             raise GraphQLError(
                 "this API key is read-only; mutations need a full-access key",
                 extensions={"code": ErrorCode.FORBIDDEN.value},

@@ -32,8 +32,10 @@ from strawberry.extensions import (
 )
 
 from domain.errors import ErrorCode
+from graphql_api.returns.queries import MAX_PAGE, decode_cursor
 
 PAGE_ARGUMENT = "first"
+AFTER_ARGUMENT = "after"
 
 
 @dataclass(frozen=True)
@@ -136,17 +138,35 @@ def _cost(selection_set: SelectionSetNode | None, walk: _Walk, visiting: frozens
 
 
 def _page_size(field: FieldNode, walk: _Walk) -> int:
-    """The page size a field asks for; 1 for fields that do not paginate."""
-    argument = next((a for a in field.arguments or () if a.name.value == PAGE_ARGUMENT), None)
-    if argument is None:
+    """The page size a field asks for (1 for fields that do not paginate), refusing sizes
+    and cursors a page cannot have before anything runs."""
+    _check_cursor(_argument(field, AFTER_ARGUMENT, walk))
+    size = _argument(field, PAGE_ARGUMENT, walk)
+    if size is None:
         return walk.default_page if field.name.value in PAGINATED_FIELDS else 1
+    if not isinstance(size, int) or not 1 <= size <= MAX_PAGE:
+        raise GraphQLError(
+            f"`first` must be between 1 and {MAX_PAGE}",
+            extensions={"code": ErrorCode.LIMIT_EXCEEDED.value},
+        )
+    return size
+
+
+def _argument(field: FieldNode, name: str, walk: _Walk) -> Any:
+    argument = next((a for a in field.arguments or () if a.name.value == name), None)
+    if argument is None:
+        return None
     value = argument.value
-    if isinstance(value, IntValueNode):
-        return max(int(value.value), 1)
     if isinstance(value, VariableNode):
-        given = walk.variables.get(value.name.value)
-        return max(given, 1) if isinstance(given, int) else walk.default_page
-    return 1
+        return walk.variables.get(value.name.value)
+    if isinstance(value, IntValueNode):
+        return int(value.value)
+    return getattr(value, "value", None)
+
+
+def _check_cursor(cursor: Any) -> None:
+    if isinstance(cursor, str) and cursor:
+        decode_cursor(cursor)  # raises a ClientError for a cursor we did not hand out
 
 
 # Fields that paginate with `first` even when the caller leaves it out.

@@ -21,6 +21,7 @@ from graphql_api.orders.types import OrderType, parse_order_local_id
 from graphql_api.returns.mutations import ReturnMutations
 from graphql_api.returns.queries import DEFAULT_PAGE, ReturnQueries
 from graphql_api.returns.types import ReturnRequestType
+from graphql_api.scalars import SCALAR_OVERRIDES
 
 
 @strawberry.type
@@ -59,6 +60,7 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
             lambda: MaskErrors(should_mask_error=should_mask),
         ],
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 
