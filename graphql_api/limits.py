@@ -48,7 +48,7 @@ class GraphQLLimits:
     introspection: bool = True
 
 
-def limit_extensions(limits: GraphQLLimits, default_page: int) -> list[Callable[[], Any]]:
+def limit_extensions(limits: GraphQLLimits) -> list[Callable[[], Any]]:
     """Fresh extension instances per request, as strawberry wants them."""
     extensions: list[Callable[[], Any]] = [
         lambda: ParserCache(maxsize=limits.cache_size),
@@ -56,7 +56,7 @@ def limit_extensions(limits: GraphQLLimits, default_page: int) -> list[Callable[
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: QueryCostLimiter(limits.max_cost, default_page),
+        lambda: QueryCostLimiter(limits.max_cost),
     ]
     if not limits.introspection:
         extensions.append(DisableIntrospection)
@@ -67,12 +67,11 @@ class QueryCostLimiter(SchemaExtension):
     """Refuses, before execution, an operation whose estimated cost passes the ceiling.
 
     Every field costs 1; a paginated field multiplies what is under it by its page size
-    (`first`, with its variable value, or the default page when left out).
+    (`first`, with its variable value; `first` is required wherever it exists).
     """
 
-    def __init__(self, max_cost: int, default_page: int) -> None:
+    def __init__(self, max_cost: int) -> None:
         self.max_cost = max_cost
-        self.default_page = default_page
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -81,7 +80,6 @@ class QueryCostLimiter(SchemaExtension):
                 context.graphql_document,
                 context.operation_name,
                 context.variables or {},
-                self.default_page,
             )
             if cost > self.max_cost:
                 raise GraphQLError(
@@ -96,7 +94,6 @@ def operation_cost(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any],
-    default_page: int,
 ) -> int:
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
@@ -109,14 +106,13 @@ def operation_cost(
     ]
     if not chosen:
         return 0
-    return _cost(chosen[0].selection_set, _Walk(fragments, variables, default_page), frozenset())
+    return _cost(chosen[0].selection_set, _Walk(fragments, variables), frozenset())
 
 
 @dataclass(frozen=True)
 class _Walk:
     fragments: Mapping[str, FragmentDefinitionNode]
     variables: Mapping[str, Any]
-    default_page: int
 
 
 def _cost(selection_set: SelectionSetNode | None, walk: _Walk, visiting: frozenset[str]) -> int:
@@ -143,7 +139,7 @@ def _page_size(field: FieldNode, walk: _Walk) -> int:
     _check_cursor(_argument(field, AFTER_ARGUMENT, walk))
     size = _argument(field, PAGE_ARGUMENT, walk)
     if size is None:
-        return walk.default_page if field.name.value in PAGINATED_FIELDS else 1
+        return 1
     if not isinstance(size, int) or not 1 <= size <= MAX_PAGE:
         raise GraphQLError(
             f"`first` must be between 1 and {MAX_PAGE}",
@@ -167,7 +163,3 @@ def _argument(field: FieldNode, name: str, walk: _Walk) -> Any:
 def _check_cursor(cursor: Any) -> None:
     if isinstance(cursor, str) and cursor:
         decode_cursor(cursor)  # raises a ClientError for a cursor we did not hand out
-
-
-# Fields that paginate with `first` even when the caller leaves it out.
-PAGINATED_FIELDS = frozenset({"returnRequests"})

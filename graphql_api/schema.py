@@ -19,7 +19,7 @@ from graphql_api.orders.mutations import OrderMutations
 from graphql_api.orders.queries import OrderQueries
 from graphql_api.orders.types import OrderType, parse_order_local_id
 from graphql_api.returns.mutations import ReturnMutations
-from graphql_api.returns.queries import DEFAULT_PAGE, ReturnQueries
+from graphql_api.returns.queries import ReturnQueries
 from graphql_api.returns.types import ReturnRequestType
 from graphql_api.scalars import SCALAR_OVERRIDES
 
@@ -55,7 +55,7 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
         mutation=Mutation,
         types=[ReturnRequestType, OrderType, *REFERENCE_TYPES],
         extensions=[
-            *limit_extensions(limits or GraphQLLimits(), DEFAULT_PAGE),
+            *limit_extensions(limits or GraphQLLimits()),
             ReadOnlyGuard,
             lambda: MaskErrors(should_mask_error=should_mask),
         ],

@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -17,7 +18,6 @@ from graphql_api.errors import ClientError
 from graphql_api.returns.types import ReturnRequestType
 from persistence import queries
 
-DEFAULT_PAGE = 20
 MAX_PAGE = 100
 
 
@@ -102,8 +102,13 @@ class ReturnQueries:
     async def return_requests(
         self,
         info: Info,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"Page size, 1 to {MAX_PAGE}; required, since it drives the cost."
+            ),
+        ],
         filter: ReturnRequestFilter | None = None,
-        first: int = DEFAULT_PAGE,
         after: str | None = None,
     ) -> ReturnRequestConnection:
         context = info.context

@@ -29,10 +29,10 @@ query ($first: Int!, $after: String) {
 }
 """
 LIST_WITH_FILTER = """
-query ($filter: ReturnRequestFilter) { returnRequests(filter: $filter) { totalCount } }
+query ($filter: ReturnRequestFilter) { returnRequests(first: 1, filter: $filter) { totalCount } }
 """
-UNKNOWN_FIELD = "{ returnRequests { totalCount colour } }"
-BAD_ENUM = "{ returnRequests(filter: {status: [SHIPPED]}) { totalCount } }"
+UNKNOWN_FIELD = "{ returnRequests(first: 1) { totalCount colour } }"
+BAD_ENUM = "{ returnRequests(first: 1, filter: {status: [SHIPPED]}) { totalCount } }"
 BAD_DECIMAL = """
 mutation ($amount: Decimal!) {
   addRefund(input: {returnRequestId: "RR-X", amount: $amount, currency: "AED"}) {
@@ -46,7 +46,8 @@ mutation ($input: UpsertOrderInput!) {
 }
 """
 TOTALS = """
-{ returnRequests { edges { node { refundTotals { approvedValue refunded remaining } } } } }
+{ returnRequests(first: 100) {
+    edges { node { refundTotals { approvedValue refunded remaining } } } } }
 """
 ORDER = """
 query ($reference: String!) {

@@ -52,7 +52,7 @@ query ($filter: ReturnRequestFilter, $first: Int!, $after: String) {
   }
 }
 """
-COUNT = "{ returnRequests { totalCount } }"
+COUNT = "{ returnRequests(first: 1) { totalCount } }"
 CREATE_ORDER_MUTATION = """
 mutation {
   upsertOrder(input: {merchant: "acme", reference: "SO-GET", currency: "AED",
