@@ -64,6 +64,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             store=IdempotencyStore(request.app[DB_KEY]),
             clock=request.app[CLOCK_KEY],
             tenant_id=principal.tenant_id,
+            client_id=principal.client_id,
         )
 
     def _is_ide_page(self, request: web.Request) -> bool:

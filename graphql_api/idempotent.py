@@ -22,17 +22,24 @@ MAX_KEY_LENGTH = 255
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def fingerprint(body: bytes) -> str:
-    """The same JSON sent again, whatever its key order or spacing, has the same print."""
+def fingerprint(body: bytes, client_id: str) -> str:
+    """The same JSON sent again by the same client, whatever its key order or spacing, has
+    the same print; another client reusing the key (even of the same tenant) does not."""
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"))
     except ValueError:
         canonical = body.decode(errors="replace")
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(f"{client_id}\n{canonical}".encode()).hexdigest()
 
 
 async def run_idempotently(
-    request: web.Request, handler: Handler, *, store: IdempotencyStore, clock: Clock, tenant_id: str
+    request: web.Request,
+    handler: Handler,
+    *,
+    store: IdempotencyStore,
+    clock: Clock,
+    tenant_id: str,
+    client_id: str,
 ) -> web.StreamResponse:
     key = request.headers.get(HEADER)
     if key is None or request.method != "POST":
@@ -43,7 +50,9 @@ async def run_idempotently(
             ErrorCode.INVALID_INPUT,
             f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters",
         )
-    claim = await store.claim(tenant_id, key, fingerprint(await request.read()), clock.now())
+    claim = await store.claim(
+        tenant_id, key, fingerprint(await request.read(), client_id), clock.now()
+    )
     if claim.outcome == ClaimOutcome.MISMATCH:
         return _error(
             422,

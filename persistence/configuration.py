@@ -215,7 +215,9 @@ class SqlConfigurationRepository:
             ReferenceKind.REFUND_TYPE: [
                 item.refund_type == code,
                 request.id.in_(
-                    select(RefundRow.return_request_id).where(RefundRow.refund_type == code)
+                    select(RefundRow.return_request_id).where(
+                        RefundRow.tenant_id == self._tenant, RefundRow.refund_type == code
+                    )
                 ),
             ],
             ReferenceKind.REJECTION_REASON: [

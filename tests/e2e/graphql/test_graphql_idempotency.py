@@ -7,6 +7,9 @@ import json
 
 from aiohttp.test_utils import TestClient
 
+from persistence.tables import DEFAULT_TENANT
+from tests.e2e.conftest import credentials
+
 CREATE = """
 mutation ($ref: String!) {
   upsertOrder(input: {merchant: "m", reference: $ref, currency: "AED",
@@ -99,3 +102,16 @@ async def test_a_malformed_key_is_a_400(http: TestClient) -> None:
     assert response.status == 400
     [error] = (await response.json())["errors"]
     assert error["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_a_key_belongs_to_the_client_that_used_it_first(http: TestClient, db, clock) -> None:  # type: ignore[no-untyped-def]
+    body = {"query": CREATE, "variables": {"ref": "SO-1"}}
+    await post(http, body, "key-1")
+    other_client = await credentials(db, clock, DEFAULT_TENANT)
+    response = await http.post(
+        "/graphql",
+        data=json.dumps(body),
+        headers=other_client | {"Content-Type": "application/json", "Idempotency-Key": "key-1"},
+    )
+    assert response.status == 422
+    assert await count(http) == 1
