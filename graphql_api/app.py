@@ -13,6 +13,7 @@ from strawberry.aiohttp.views import GraphQLView
 from domain.access import Principal
 from domain.ports import Clock, SystemClock
 from domain.values import Actor
+from graphql_api.app_keys import CLOCK_KEY, DB_KEY
 from graphql_api.auth import PRINCIPAL_KEY, authenticate, token_endpoint
 from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context
@@ -28,8 +29,6 @@ from persistence.idempotency import IdempotencyStore
 
 log = logging.getLogger(__name__)
 
-DB_KEY = web.AppKey("db", Database)
-CLOCK_KEY = web.AppKey("clock", Clock)
 USER_HEADER = "X-User"
 
 

@@ -16,6 +16,7 @@ from strawberry.extensions import SchemaExtension
 from domain.access import Principal
 from domain.errors import ErrorCode
 from domain.ports import Clock
+from graphql_api.app_keys import CLOCK_KEY, DB_KEY
 from persistence.access import TOKEN_LIFETIME, AccessStore
 
 PRINCIPAL_KEY = web.RequestKey("principal", Principal)
@@ -25,8 +26,6 @@ TENANT_HEADER = "tenant-id"
 
 async def token_endpoint(request: web.Request) -> web.Response:
     """RFC 6749 client-credentials grant, with OAuth's own error bodies."""
-    from graphql_api.app import CLOCK_KEY, DB_KEY
-
     fields = await _token_fields(request)
     if fields is None:
         return _oauth_error(400, "invalid_request", "send a JSON or form body")

@@ -18,6 +18,7 @@ from domain.errors import DomainError
 from domain.ports import Clock
 from domain.returns import AUTO_CLOSABLE
 from domain.values import Actor
+from graphql_api.app_keys import CLOCK_KEY, DB_KEY
 from persistence import queries
 from persistence.database import Database
 from persistence.idempotency import IdempotencyStore
@@ -54,8 +55,6 @@ def periodic_auto_close(interval_seconds: float):  # type: ignore[no-untyped-def
     """An aiohttp cleanup context running the job every `interval_seconds` (0: never)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        from graphql_api.app import CLOCK_KEY, DB_KEY
-
         task = None
         if interval_seconds > 0:
             task = asyncio.create_task(_every(interval_seconds, app[DB_KEY], app[CLOCK_KEY]))
