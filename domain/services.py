@@ -99,7 +99,7 @@ async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -
             **extra,
         )
 
-    return await _change(cmd, uow, clock, apply)
+    return await _change(cmd, uow, clock, apply, with_rules=True)
 
 
 async def approve_return(cmd: c.ApproveReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
@@ -116,6 +116,7 @@ async def approve_return(cmd: c.ApproveReturn, *, uow: UnitOfWork, clock: Clock)
                 rejection_reason=cmd.rejection_reason,
             )
         ),
+        with_rules=True,
     )
 
 
@@ -129,6 +130,7 @@ async def reject_return(cmd: c.RejectReturn, *, uow: UnitOfWork, clock: Clock) -
                 at=step.now, actor=cmd.actor, reason=cmd.reason, rules=step.rules
             )
         ),
+        with_rules=True,
     )
 
 
@@ -170,6 +172,7 @@ async def receive_return(cmd: c.ReceiveReturn, *, uow: UnitOfWork, clock: Clock)
                 rules=step.rules,
             )
         ),
+        with_rules=True,
     )
 
 
@@ -238,6 +241,7 @@ async def add_refund(cmd: c.AddRefund, *, uow: UnitOfWork, clock: Clock) -> Retu
                 rules=step.rules,
             )
         ),
+        with_rules=True,
     )
 
 
@@ -299,7 +303,7 @@ async def split_return(
         step.added.append(new)
         split_off[:] = [new]
 
-    original = await _change(cmd, uow, clock, apply)
+    original = await _change(cmd, uow, clock, apply, with_rules=True)
     return original, split_off[0]
 
 
@@ -312,8 +316,14 @@ class Step:
     new aggregates to store beside the one it changes."""
 
     now: datetime
-    rules: MerchantRules
+    loaded_rules: MerchantRules | None = None
     added: list[ReturnRequest] = field(default_factory=list)
+
+    @property
+    def rules(self) -> MerchantRules:
+        if self.loaded_rules is None:
+            raise RuntimeError("this use case did not ask _change for the merchant's rules")
+        return self.loaded_rules
 
 
 Apply = Callable[[ReturnRequest, Step], Awaitable[None]]
@@ -327,14 +337,18 @@ def _sync(fn: Callable[[ReturnRequest, Step], object]) -> Apply:
 
 
 async def _change(
-    cmd: c.ReturnCommand, uow: UnitOfWork, clock: Clock, apply: Apply
+    cmd: c.ReturnCommand, uow: UnitOfWork, clock: Clock, apply: Apply, *, with_rules: bool = False
 ) -> ReturnRequest:
-    """Load, apply one domain method, save, commit; retry a lost race on fresh state."""
+    """Load, apply one domain method, save, commit; retry a lost race on fresh state.
+
+    The merchant's rules cost three statements, so only commands that judge codes,
+    eligibility or shipments (`with_rules`) load them."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             async with uow:
                 request = await _load(uow, cmd)
-                step = Step(now=clock.now(), rules=await uow.rules_for(request.merchant))
+                rules = await uow.rules_for(request.merchant) if with_rules else None
+                step = Step(now=clock.now(), loaded_rules=rules)
                 await apply(request, step)
                 await uow.returns.save(request)
                 for new in step.added:
