@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from cross_web import HTTPException
 from strawberry.aiohttp.views import GraphQLView
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from domain.access import Principal
+from domain.errors import ErrorCode
 from domain.ports import Clock, SystemClock
 from domain.values import Actor
-from graphql_api.app_keys import CLOCK_KEY, DB_KEY
-from graphql_api.auth import PRINCIPAL_KEY, authenticate, token_endpoint
+from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY
+from graphql_api.auth import PRINCIPAL_KEY, authenticate, principal_from_params, token_endpoint
 from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import run_idempotently
 from graphql_api.logs import request_id_middleware
+from graphql_api.pubsub import EventHub
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from persistence import migrate
 from persistence.access import AccessStore
 from persistence.database import Database
 from persistence.idempotency import IdempotencyStore
+from persistence.wakeups import PostgresWakeups
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +40,8 @@ USER_HEADER = "X-User"
 
 
 class ReturnsGraphQLView(GraphQLView[Context, None]):
+    heartbeat_seconds: float = 30
+
     def parse_json(self, data: str | bytes) -> Any:
         """A body of `"x"`, `42` or `null` is a client mistake (400), not a server error;
         so is a NUL character, which no field accepts and PostgreSQL cannot store."""
@@ -49,8 +58,9 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             return web.json_response(
                 {"errors": [{"message": "NUL characters are not accepted"}]}, status=400
             )
-        if self._is_ide_page(request):
-            return await super().__call__(request)  # the page; its requests authenticate
+        if self._is_ide_page(request) or self.is_websocket_request(request):
+            # The page executes nothing; a websocket authenticates in connection_init.
+            return await super().__call__(request)
         principal = await authenticate(
             request, AccessStore(request.app[DB_KEY]), request.app[CLOCK_KEY]
         )
@@ -74,6 +84,30 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             and "text/html" in request.headers.get("Accept", "")
         )
 
+    async def create_websocket_response(
+        self, request: web.Request, subprotocol: str | None
+    ) -> web.WebSocketResponse:
+        """Like strawberry's, plus a heartbeat: a peer that stops answering pings is dropped
+        and its subscriptions end."""
+        ws = web.WebSocketResponse(
+            protocols=[subprotocol] if subprotocol else [], heartbeat=self.heartbeat_seconds
+        )
+        await ws.prepare(request)
+        return ws
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """connection_init must carry the same credentials as HTTP calls, as its payload:
+        `{"Authorization": "Bearer …", "x-api-key": "…", "tenant-id": "…"}`."""
+        principal = await principal_from_params(
+            context.connection_params, AccessStore(context.db), context.clock
+        )
+        if principal is None:
+            raise ConnectionRejectionError({"code": ErrorCode.UNAUTHENTICATED.value})
+        context.principal = principal
+        context.tenant_id = principal.tenant_id
+        context.actor = Actor(source=GRAPHQL_SOURCE, user=principal.client_id)
+        context.fresh_loaders()
+
     async def get_context(self, request: web.Request, response: Any) -> Context:
         user = request.headers.get(USER_HEADER) or None
         # Only the GraphiQL page itself is served without a principal; it executes nothing,
@@ -84,6 +118,8 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             clock=request.app[CLOCK_KEY],
             tenant_id=principal.tenant_id if principal else "",
             principal=principal,
+            hub=request.app[HUB_KEY],
+            websocket=response if isinstance(response, web.WebSocketResponse) else None,
             actor=Actor(
                 source=GRAPHQL_SOURCE,
                 user=user[:320] if user else (principal and principal.client_id),
@@ -119,19 +155,49 @@ def create_app(
     database = db or Database(settings.database_url)
     app[DB_KEY] = database
     app[CLOCK_KEY] = clock or SystemClock()
+    app[HUB_KEY] = EventHub(
+        database,
+        queue_size=settings.subscriber_queue_size,
+        poll_interval=settings.event_poll_seconds,
+    )
     view = ReturnsGraphQLView(
         schema=build_schema(settings.graphql_limits()),
         graphql_ide="graphiql" if settings.graphiql else None,
+        subscription_protocols=_protocols(settings),
+        connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+        max_subscriptions_per_connection=settings.ws_max_subscriptions,
+        allowed_origins=settings.allowed_origins,
     )
+    view.heartbeat_seconds = settings.ws_heartbeat_seconds
     app.router.add_route("*", "/graphql", view)
     app.router.add_post("/oauth/token", token_endpoint)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.on_startup.append(_startup(settings))
     app.cleanup_ctx.append(periodic_auto_close(settings.auto_close_interval_seconds))
+    app.cleanup_ctx.append(_event_delivery)
     if db is None:
         app.on_cleanup.append(_dispose)
     return app
+
+
+def _protocols(settings: Settings) -> tuple[str, ...]:
+    if settings.ws_legacy_protocol:
+        return (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL)
+    return (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+
+
+async def _event_delivery(app: web.Application) -> AsyncIterator[None]:
+    """On PostgreSQL, listen for commits of other processes; stop the feeds on shutdown."""
+    hub = app[HUB_KEY]
+    wakeups = None
+    if not app[DB_KEY].is_sqlite:
+        wakeups = PostgresWakeups(app[DB_KEY], on_reconnect=hub.wake_all)
+        wakeups.start()
+    yield
+    if wakeups is not None:
+        await wakeups.stop()
+    await hub.close()
 
 
 def _startup(settings: Settings):  # type: ignore[no-untyped-def]

@@ -71,6 +71,23 @@ async def authenticate(
     return principal
 
 
+async def principal_from_params(
+    params: object, store: AccessStore, clock: Clock
+) -> Principal | None:
+    """The caller of a websocket, from its connection_init payload: the same three
+    credentials as HTTP headers (names compared case-insensitively)."""
+    if not isinstance(params, dict):
+        return None
+    fields = {str(name).lower(): value for name, value in params.items()}
+    scheme, _, bearer = str(fields.get("authorization", "")).partition(" ")
+    api_key, tenant_id = fields.get(API_KEY_HEADER), fields.get(TENANT_HEADER)
+    if scheme.lower() != "bearer" or not bearer or not isinstance(api_key, str):
+        return None
+    if not isinstance(tenant_id, str):
+        return None
+    return await store.principal(bearer.strip(), api_key, tenant_id, clock.now())
+
+
 def unauthenticated(message: str) -> web.Response:
     return web.json_response(
         {"errors": [{"message": message, "extensions": {"code": ErrorCode.UNAUTHENTICATED}}]},

@@ -136,7 +136,7 @@ def _cost(selection_set: SelectionSetNode | None, walk: _Walk, visiting: frozens
 def _page_size(field: FieldNode, walk: _Walk) -> int:
     """The page size a field asks for (1 for fields that do not paginate), refusing sizes
     and cursors a page cannot have before anything runs."""
-    _check_cursor(_argument(field, AFTER_ARGUMENT, walk))
+    _check_cursor(field.name.value, _argument(field, AFTER_ARGUMENT, walk))
     size = _argument(field, PAGE_ARGUMENT, walk)
     if size is None:
         return 1
@@ -160,6 +160,12 @@ def _argument(field: FieldNode, name: str, walk: _Walk) -> Any:
     return getattr(value, "value", None)
 
 
-def _check_cursor(cursor: Any) -> None:
-    if isinstance(cursor, str) and cursor:
-        decode_cursor(cursor)  # raises a ClientError for a cursor we did not hand out
+# Opaque cursors, by the field that hands them out; other `after` arguments are typed
+# scalars (an event position) that GraphQL validation already checks.
+_CURSOR_DECODERS: dict[str, Callable[[str], object]] = {"returnRequests": decode_cursor}
+
+
+def _check_cursor(field_name: str, cursor: Any) -> None:
+    decode = _CURSOR_DECODERS.get(field_name)
+    if decode is not None and isinstance(cursor, str) and cursor:
+        decode(cursor)  # raises a ClientError for a cursor we did not hand out

@@ -13,9 +13,10 @@ from strawberry.dataloader import DataLoader
 from domain.orders import Order
 from domain.reference import ReferenceEntry
 from domain.returns import ReturnRequest
-from persistence import queries
+from persistence import event_log, queries
 from persistence.configuration import EntryKey, SqlConfigurationRepository
 from persistence.database import Database
+from persistence.outbox import StoredEvent
 
 OrderKey = tuple[str, str]  # (merchant, reference)
 
@@ -32,6 +33,9 @@ class Loaders:
         )
         self.reference_by_code: DataLoader[EntryKey, ReferenceEntry | None] = DataLoader(
             load_fn=self._references
+        )
+        self.events_by_request: DataLoader[str, list[StoredEvent]] = DataLoader(
+            load_fn=self._events
         )
 
     async def _return_requests(self, ids: Sequence[str]) -> list[ReturnRequest | None]:
@@ -50,6 +54,12 @@ class Loaders:
         async with self._db.read_session() as session:
             found = await SqlConfigurationRepository(session, self._tenant).entries_by_key(keys)
         return [found.get(key) for key in keys]
+
+    async def _events(self, ids: Sequence[str]) -> list[list[StoredEvent]]:
+        """The history of every request on a page in one statement."""
+        async with self._db.read_session() as session:
+            found = await event_log.events_of_requests(session, self._tenant, ids)
+        return [found[rid] for rid in ids]
 
     def remember(self, request: ReturnRequest) -> None:
         """Let later fields of this operation see the aggregate a mutation just wrote."""

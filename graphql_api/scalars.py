@@ -4,6 +4,7 @@ come back in UTC. A naive time is refused while the request is parsed, before an
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NewType
 
 import strawberry
 
@@ -24,4 +25,25 @@ AwareDateTime = strawberry.scalar(
     parse_value=_parse_aware,
 )
 
-SCALAR_OVERRIDES = {datetime: AwareDateTime}
+EventPosition = NewType("EventPosition", int)
+
+
+def _parse_position(value: object) -> EventPosition:
+    """Positions travel as decimal strings (they outgrow GraphQL's 32-bit Int); a plain
+    non-negative integer is accepted too."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return EventPosition(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return EventPosition(int(value))
+    raise ValueError('EventPosition must be a decimal string such as "42"')
+
+
+EventPositionScalar = strawberry.scalar(
+    name="EventPosition",
+    description="A place in the tenant's event log: a non-negative integer as a decimal "
+    "string. Positions only grow; pass the last one seen as `after` to resume.",
+    serialize=str,
+    parse_value=_parse_position,
+)
+
+SCALAR_OVERRIDES = {datetime: AwareDateTime, EventPosition: EventPositionScalar}

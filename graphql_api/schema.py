@@ -11,6 +11,8 @@ from graphql_api.auth import ReadOnlyGuard
 from graphql_api.common import Node, from_global_id
 from graphql_api.context import Info
 from graphql_api.errors import should_mask
+from graphql_api.events.queries import EventQueries
+from graphql_api.events.subscriptions import EventSubscriptions
 from graphql_api.limits import GraphQLLimits, limit_extensions
 from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
 from graphql_api.merchants.queries import MerchantQueries
@@ -42,10 +44,14 @@ class NodeQueries:
         return None
 
 
-Query = merge_types("Query", (ReturnQueries, OrderQueries, MerchantQueries, NodeQueries))
+Query = merge_types(
+    "Query", (ReturnQueries, EventQueries, OrderQueries, MerchantQueries, NodeQueries)
+)
 Mutation = merge_types(
     "Mutation", (OrderMutations, ReturnMutations, ReferenceCodeMutations, SettingsMutations)
 )
+
+Subscription = merge_types("Subscription", (EventSubscriptions,))
 
 
 def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
@@ -53,6 +59,7 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[ReturnRequestType, OrderType, *REFERENCE_TYPES],
         extensions=[
             *limit_extensions(limits or GraphQLLimits()),

@@ -51,6 +51,37 @@ class Settings(BaseSettings):
         "since several PostgreSQL processes must not race to migrate.",
     )
 
+    ws_init_timeout_seconds: float = Field(
+        default=10, gt=0, description="A websocket must send connection_init within this."
+    )
+    ws_heartbeat_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="Ping idle websockets this often; drop peers that miss a pong.",
+    )
+    ws_max_subscriptions: int = Field(
+        default=20, ge=1, description="Subscriptions one websocket connection may hold at once."
+    )
+    ws_legacy_protocol: bool = Field(
+        default=False, description="Also accept the legacy `graphql-ws` subprotocol."
+    )
+    subscriber_queue_size: int = Field(
+        default=1000,
+        ge=1,
+        description="Events a subscriber may have waiting; one that falls further behind is "
+        "closed (4429) and resumes from its last position.",
+    )
+    event_poll_seconds: float = Field(
+        default=5,
+        gt=0,
+        description="How often each process re-reads the event log even without a wake-up.",
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins (https://dash.example.com) allowed to open websockets "
+        "besides the API's own; none by default.",
+    )
+
     def graphql_limits(self) -> GraphQLLimits:
         return GraphQLLimits(
             max_depth=self.graphql_max_depth,

@@ -8,7 +8,7 @@ beside the writer.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./returns.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _IMMEDIATE = "returns_begin_immediate"
+
+CommitListener = Callable[[str, int], None]
 
 
 class Database:
@@ -33,6 +35,7 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self._write_bind = self.engine.execution_options(**{_IMMEDIATE: True})
+        self._commit_listeners: list[CommitListener] = []
 
     def write_session(self) -> AsyncSession:
         return AsyncSession(self._write_bind, expire_on_commit=False, autoflush=False)
@@ -41,6 +44,15 @@ class Database:
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         async with AsyncSession(self.engine, expire_on_commit=False) as session:
             yield session
+
+    def on_events_committed(self, listener: CommitListener) -> None:
+        """Call `listener(tenant_id, last_position)` whenever events of a tenant commit,
+        in this process or (through PostgreSQL notifications) in another one."""
+        self._commit_listeners.append(listener)
+
+    def events_committed(self, tenant_id: str, last_position: int) -> None:
+        for listener in self._commit_listeners:
+            listener(tenant_id, last_position)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -24,6 +24,7 @@ class StoredEvent:
     tenant_id: str
     event_type: str
     return_request_id: str
+    merchant: str
     previous_status: str | None
     new_status: str | None
     actor_source: str
@@ -52,13 +53,14 @@ async def _serialise_appends(session: AsyncSession, tenant_id: str) -> None:
     )
 
 
-def _row_values(event: DomainEvent, tenant_id: str) -> dict[str, Any]:
+def _row_values(merchant: str, event: DomainEvent, tenant_id: str) -> dict[str, Any]:
     previous, new = event.status_change
     return {
         "event_id": str(uuid.uuid4()),
         "tenant_id": tenant_id,
         "event_type": event.event_type,
         "return_request_id": event.return_request_id,
+        "merchant": merchant,
         "previous_status": previous,
         "new_status": new,
         "actor_source": event.actor.source,
@@ -69,13 +71,13 @@ def _row_values(event: DomainEvent, tenant_id: str) -> dict[str, Any]:
 
 
 async def append_events(
-    session: AsyncSession, tenant_id: str, events: Sequence[DomainEvent]
+    session: AsyncSession, tenant_id: str, events: Sequence[tuple[str, DomainEvent]]
 ) -> list[StoredEvent]:
-    """Insert events in order and return them with their log positions."""
+    """Insert (merchant, event) pairs in order and return them with their log positions."""
     if not events:
         return []
     await _serialise_appends(session, tenant_id)
-    rows = [_row_values(event, tenant_id) for event in events]
+    rows = [_row_values(merchant, event, tenant_id) for merchant, event in events]
     positions = (
         (
             await session.execute(
@@ -88,7 +90,33 @@ async def append_events(
         .scalars()
         .all()
     )
+    await _notify_on_commit(session, tenant_id, positions[-1])
     return [
         StoredEvent(position=position, **values)
         for position, values in zip(positions, rows, strict=True)
     ]
+
+
+EVENTS_CHANNEL = "returns_events"
+
+
+def wakeup_payload(tenant_id: str, position: int) -> str:
+    return f"{position} {tenant_id}"
+
+
+def parse_wakeup(payload: str) -> tuple[str, int] | None:
+    position, _, tenant_id = payload.partition(" ")
+    return (tenant_id, int(position)) if position.isdigit() and tenant_id else None
+
+
+async def _notify_on_commit(session: AsyncSession, tenant_id: str, position: int) -> None:
+    """On PostgreSQL, wake every API process when (and only if) this transaction commits.
+
+    The notification carries the tenant and the newest position, never the payload:
+    listeners read the events from the log, so a missed notification delays, never loses.
+    """
+    if session.bind.dialect.name != "postgresql":
+        return
+    await session.execute(
+        select(func.pg_notify(EVENTS_CHANNEL, wakeup_payload(tenant_id, position)))
+    )

@@ -224,13 +224,62 @@ class OutboxEventRow(SQLModel, table=True):
     tenant_id: str = Field(max_length=64)
     event_type: str = Field(max_length=64)
     return_request_id: str = Field(max_length=32)
+    merchant: str = Field(max_length=100)
     previous_status: str | None = Field(default=None, max_length=32)
     new_status: str | None = Field(default=None, max_length=32)
     actor_source: str = Field(max_length=32)
     actor_user: str | None = Field(default=None, max_length=320)
     occurred_at: datetime = _time(nullable=False)
     payload: dict[str, Any] = _json(dict)
-    published_at: datetime | None = _time()
+
+
+class WebhookEndpointRow(SQLModel, table=True):
+    """Where a merchant wants events POSTed. The secret signs every delivery, so it is kept
+    as given (it cannot be hashed like an API key: we need it to compute signatures)."""
+
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (UniqueConstraint("tenant_id", "endpoint_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    endpoint_id: str = Field(max_length=32)
+    merchant: str | None = Field(default=None, max_length=100)
+    url: str = Field(max_length=2000)
+    event_types: list[str] = _json(list)
+    secret: str = Field(max_length=200)
+    active: bool = True
+    created_at: datetime = _time(nullable=False)
+    updated_at: datetime = _time(nullable=False)
+
+
+class WebhookDeliveryRow(SQLModel, table=True):
+    """One event for one endpoint: created in the transaction of the change, then sent, retried
+    with backoff and recorded until it succeeds or runs out of attempts."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_endpoint", "tenant_id", "endpoint_id", "id"),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    delivery_id: str = Field(max_length=36, unique=True)
+    tenant_id: str = Field(max_length=64)
+    endpoint_id: str = Field(max_length=32)
+    event_position: int = Field(sa_type=BigInteger)
+    status: str = Field(max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _time()
+    last_attempt_at: datetime | None = _time()
+    response_status: int | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _time(nullable=False)
+    delivered_at: datetime | None = _time()
 
 
 # --------------------------------------------------------------------------- merchant configuration

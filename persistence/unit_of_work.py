@@ -76,10 +76,16 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         session = self._require_session()
-        events = [event for request in self.returns.seen for event in request.pull_events()]
+        events = [
+            (request.merchant, event)
+            for request in self.returns.seen
+            for event in request.pull_events()
+        ]
         stored = await append_events(session, self.tenant_id, events)
         await session.commit()
         self.committed_events = stored
+        if stored:
+            self._db.events_committed(self.tenant_id, stored[-1].position)
         if self._after_commit is not None and stored:
             await self._publish(stored)
 

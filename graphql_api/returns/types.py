@@ -17,6 +17,7 @@ from graphql_api.common import AddressType, Node, TimeWindowType, to_global_id
 from graphql_api.context import Info
 
 if TYPE_CHECKING:
+    from graphql_api.events.types import ReturnEventType
     from graphql_api.merchants.types import (
         ItemConditionType,
         RefundTypeType,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from graphql_api.orders.types import OrderType
 
 OrderRef = Annotated["OrderType", strawberry.lazy("graphql_api.orders.types")]
+ReturnEventRef = Annotated["ReturnEventType", strawberry.lazy("graphql_api.events.types")]
 _MERCHANT_TYPES = "graphql_api.merchants.types"
 ReturnReasonRef = Annotated["ReturnReasonType", strawberry.lazy(_MERCHANT_TYPES)]
 ItemConditionRef = Annotated["ItemConditionType", strawberry.lazy(_MERCHANT_TYPES)]
@@ -304,6 +306,13 @@ class ReturnRequestType(Node):
     completed_at: datetime | None
     auto_closed_at: datetime | None
     request: strawberry.Private[ReturnRequest]
+
+    @strawberry.field(description="Every committed change of this request, oldest first.")
+    async def events(self, info: Info) -> list[ReturnEventRef]:
+        from graphql_api.events.types import ReturnEventType
+
+        stored = await info.context.loaders.events_by_request.load(self.return_request_id)
+        return [ReturnEventType.from_stored(event) for event in stored]
 
     @classmethod
     def from_domain(cls, r: ReturnRequest) -> ReturnRequestType:

@@ -41,7 +41,7 @@ class Listener:
 
 
 def as_stored(row) -> StoredEvent:
-    values = row.model_dump(exclude={"published_at"})
+    values = row.model_dump()
     return StoredEvent(**values)
 
 
@@ -289,13 +289,13 @@ async def test_positions_become_visible_in_increasing_order(world):
     async def fast_writer() -> StoredEvent:
         async with world.db.write_session() as fast:
             await fast.begin()
-            [late] = await append_events(fast, "default", [second_event])
+            [late] = await append_events(fast, "default", [("acme", second_event)])
             await fast.commit()
             return late
 
     async with world.db.write_session() as slow:
         await slow.begin()
-        [early] = await append_events(slow, "default", [first_event])
+        [early] = await append_events(slow, "default", [("acme", first_event)])
         fast_task = asyncio.create_task(fast_writer())
         await asyncio.sleep(0.3)
         assert not fast_task.done(), "the second writer must wait for the first to commit"

@@ -1,0 +1,1 @@
+"""The event log over GraphQL: the audit trail query and the live subscriptions."""

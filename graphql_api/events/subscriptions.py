@@ -1,0 +1,110 @@
+"""Live subscriptions (graphql-transport-ws): status changes as they commit, and the whole
+event log resumed from a position. Both only ever see the caller's tenant."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from domain.lifecycle import ReturnStatus
+from graphql_api.common import return_request_key
+from graphql_api.context import Context, Info
+from graphql_api.events.queries import ReturnEventFilter
+from graphql_api.events.types import ReturnEventType
+from graphql_api.pubsub import READ_BATCH, EventHub, SubscriberLagging, next_event, read_log
+from graphql_api.scalars import EventPosition
+from persistence.event_log import EventFilter
+from persistence.outbox import StoredEvent
+
+LAGGING_CLOSE_CODE = 4429
+
+
+@strawberry.type
+class EventSubscriptions:
+    @strawberry.subscription(
+        description="Status changes of return requests as they commit (creation included)."
+    )
+    async def return_status_changed(
+        self,
+        info: Info,
+        merchant: str | None = None,
+        return_request_id: str | None = None,
+        statuses: list[ReturnStatus] | None = None,
+    ) -> AsyncGenerator[ReturnEventType, None]:
+        flt = EventFilter(
+            merchant=merchant,
+            return_request_id=return_request_key(return_request_id) if return_request_id else None,
+            statuses=tuple(status.value for status in statuses or ()),
+            status_changes_only=True,
+        )
+        async for event in _events(info.context, flt, after=None):
+            yield event
+
+    @strawberry.subscription(
+        description="Every committed event, in log order. With `after`, first replays what "
+        "came after that position, then goes live: no gap, no duplicate. A subscriber that "
+        f"falls too far behind is closed with code {LAGGING_CLOSE_CODE}; resume after the "
+        "last position received."
+    )
+    async def return_events(
+        self,
+        info: Info,
+        after: EventPosition | None = None,
+        filter: ReturnEventFilter | None = None,
+    ) -> AsyncGenerator[ReturnEventType, None]:
+        flt = (filter or ReturnEventFilter()).to_query()
+        async for event in _events(info.context, flt, after=after):
+            yield event
+
+
+async def _events(
+    context: Context, flt: EventFilter, *, after: int | None
+) -> AsyncGenerator[ReturnEventType, None]:
+    hub = _hub(context)
+    async with hub.subscribe(context.tenant_id, flt, live=after is None) as subscriber:
+        last = after or 0
+        try:
+            if after is not None:
+                async for event in _replay(context, flt, after):
+                    last = event.position
+                    yield _pushed(context, event)
+                subscriber.live = True
+                # Whatever the feed handed out while we were replaying is in the log too.
+                async for event in _replay(context, flt, last):
+                    last = event.position
+                    yield _pushed(context, event)
+            while True:
+                event = await next_event(subscriber, last)
+                last = event.position
+                yield _pushed(context, event)
+        except SubscriberLagging as lagging:
+            if context.websocket is not None:
+                await context.websocket.close(
+                    code=LAGGING_CLOSE_CODE,
+                    message=f"fell behind; resume after {lagging.last_position}".encode(),
+                )
+            raise
+
+
+async def _replay(
+    context: Context, flt: EventFilter, after: int
+) -> AsyncGenerator[StoredEvent, None]:
+    while True:
+        events = await read_log(context.db, context.tenant_id, after=after, flt=flt)
+        for event in events:
+            after = event.position
+            yield event
+        if len(events) < READ_BATCH:
+            return
+
+
+def _pushed(context: Context, event: StoredEvent) -> ReturnEventType:
+    context.fresh_loaders()
+    return ReturnEventType.from_stored(event)
+
+
+def _hub(context: Context) -> EventHub:
+    if context.hub is None:
+        raise RuntimeError("subscriptions need the app's EventHub in the context")
+    return context.hub

@@ -1,0 +1,85 @@
+"""Cross-process wake-ups on PostgreSQL: LISTEN on the channel the outbox NOTIFYs at commit
+and turn each notification into `Database.events_committed`, exactly as a local commit does.
+
+The connection is a dedicated asyncpg connection (a pooled one could be handed to someone
+else with the LISTEN still on it). When it drops, the listener reconnects with backoff and
+then wakes every tenant, so readers catch up on anything committed while it was away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+
+from persistence.database import Database
+from persistence.outbox import EVENTS_CHANNEL, parse_wakeup
+
+log = logging.getLogger(__name__)
+
+ALL_TENANTS = "*"
+MAX_BACKOFF_SECONDS = 10.0
+
+
+class PostgresWakeups:
+    def __init__(self, db: Database, *, on_reconnect: Callable[[], None]) -> None:
+        self._db = db
+        self._on_reconnect = on_reconnect
+        self._task: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="postgres-wakeups")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        first = True
+        while True:
+            try:
+                connection = await asyncpg.connect(_dsn(self._db))
+            except (OSError, asyncpg.PostgresError) as error:
+                log.warning("cannot LISTEN for events yet (%s); retrying", error)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            backoff = 0.1
+            try:
+                await self._listen(connection, catch_up=not first)
+                first = False
+            finally:
+                self.connected.clear()
+                with contextlib.suppress(Exception):
+                    await connection.close(timeout=1)
+
+    async def _listen(self, connection: Any, *, catch_up: bool) -> None:
+        lost = asyncio.Event()
+        connection.add_termination_listener(lambda _connection: lost.set())
+        await connection.add_listener(EVENTS_CHANNEL, self._notified)
+        self.connected.set()
+        if catch_up:
+            self._on_reconnect()  # whatever committed while we were not listening
+        while not lost.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(lost.wait(), timeout=5)
+            if not lost.is_set() and connection.is_closed():
+                break
+        log.warning("the event LISTEN connection was lost; reconnecting")
+
+    def _notified(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        wakeup = parse_wakeup(payload)
+        if wakeup is not None:
+            self._db.events_committed(*wakeup)
+
+
+def _dsn(db: Database) -> str:
+    return db.url.set(drivername="postgresql").render_as_string(hide_password=False)

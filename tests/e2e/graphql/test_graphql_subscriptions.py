@@ -1,0 +1,331 @@
+"""Subscriptions over graphql-transport-ws on the real server: a subscriber sees the changes
+that mutations on other connections commit, in order and only its tenant's; `returnEvents`
+resumes from a position without gap or duplicate; connection_init carries the credentials;
+the server bounds what one connection may hold and drops a subscriber that falls behind."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import WSMsgType, web
+from aiohttp.test_utils import TestClient, TestServer
+from gql import Client, gql
+from gql.transport.websockets import WebsocketsTransport
+
+from domain.access import Role
+from graphql_api.app import create_app
+from graphql_api.app_keys import HUB_KEY
+from graphql_api.settings import Settings
+from persistence.tables import DEFAULT_TENANT
+from tests.e2e.conftest import credentials
+
+PROTOCOL = "graphql-transport-ws"
+STATUS_CHANGED = """
+subscription ($merchant: String, $statuses: [ReturnStatus!]) {
+  returnStatusChanged(merchant: $merchant, statuses: $statuses) {
+    position eventType returnRequestId previousStatus newStatus
+    returnRequest { status }
+  }
+}
+"""
+EVENTS = """
+subscription ($after: EventPosition) {
+  returnEvents(after: $after) { position eventType returnRequestId newStatus }
+}
+"""
+LOG = "query { returnEvents(first: 100) { edges { node { position eventType } } } }"
+
+
+async def wait_for_subscribers(app: web.Application, count: int) -> None:
+    for _ in range(200):
+        if app[HUB_KEY].subscriber_count >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{count} subscribers never registered")
+
+
+class Socket:
+    """A bare graphql-transport-ws client, to see the protocol's messages and close codes."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    async def init(self, payload: Any) -> dict[str, Any]:
+        await self.ws.send_json({"type": "connection_init", "payload": payload})
+        return await self.receive()
+
+    async def subscribe(self, id: str, query: str, variables: dict[str, Any] | None = None):
+        message = {"query": query, "variables": variables or {}}
+        await self.ws.send_json({"id": id, "type": "subscribe", "payload": message})
+
+    async def receive(self, wait: float = 5) -> dict[str, Any]:
+        while True:
+            message = await self.ws.receive(timeout=wait)
+            if message.type == WSMsgType.TEXT:
+                body = json.loads(message.data)
+                if body["type"] not in ("ping", "pong"):
+                    return body
+            elif message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                return {"type": "closed", "code": self.ws.close_code}
+
+    async def next_payload(self) -> dict[str, Any]:
+        message = await self.receive()
+        assert message["type"] == "next", message
+        return message["payload"]["data"]
+
+
+@pytest.fixture
+async def socket(http: TestClient, db, clock) -> AsyncIterator[Socket]:
+    async with http.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
+        yield Socket(ws)
+
+
+@pytest.fixture
+async def authenticated(socket: Socket, db, clock) -> Socket:
+    ack = await socket.init(await credentials(db, clock, DEFAULT_TENANT))
+    assert ack["type"] == "connection_ack"
+    return socket
+
+
+async def test_a_subscriber_sees_status_changes_made_on_another_connection(
+    http, authenticated, api
+):
+    await authenticated.subscribe("1", STATUS_CHANGED, {"merchant": "acme"})
+    await wait_for_subscribers(http.server.app, 1)
+
+    request = await api.pending_return()
+    rid = request["returnRequestId"]
+    await api.change("addReturnNote", {"returnRequestId": rid, "text": "not a status change"})
+    await api.change("approveReturn", {"returnRequestId": rid})
+
+    created = (await authenticated.next_payload())["returnStatusChanged"]
+    approved = (await authenticated.next_payload())["returnStatusChanged"]
+    assert (created["eventType"], created["previousStatus"], created["newStatus"]) == (
+        "ReturnRequested",
+        None,
+        "PENDING",
+    )
+    assert (approved["previousStatus"], approved["newStatus"]) == ("PENDING", "APPROVED")
+    assert approved["returnRequestId"] == rid
+    assert approved["returnRequest"] == {"status": "APPROVED"}
+    assert int(approved["position"]) > int(created["position"])
+
+
+async def test_statuses_and_merchant_filter_what_a_subscriber_sees(http, authenticated, api):
+    await authenticated.subscribe("1", STATUS_CHANGED, {"statuses": ["CANCELLED"]})
+    await authenticated.subscribe("2", STATUS_CHANGED, {"merchant": "someone-else"})
+    await wait_for_subscribers(http.server.app, 2)
+
+    request = await api.pending_return()
+    await api.change("cancelReturn", {"returnRequestId": request["returnRequestId"]})
+
+    message = await authenticated.receive()
+    assert message["id"] == "1"
+    assert message["payload"]["data"]["returnStatusChanged"]["newStatus"] == "CANCELLED"
+    with pytest.raises(TimeoutError):
+        await authenticated.receive(wait=0.5)
+
+
+async def test_return_events_resumes_after_a_position_then_goes_live(
+    http, authenticated, api, graphql
+):
+    request = await api.pending_return()
+    rid = request["returnRequestId"]
+    await api.change("addReturnNote", {"returnRequestId": rid, "text": "one"})
+    await api.change("addReturnNote", {"returnRequestId": rid, "text": "two"})
+    logged = (await graphql.data(LOG))["returnEvents"]["edges"]
+    resume_after = logged[0]["node"]["position"]
+
+    await authenticated.subscribe("1", EVENTS, {"after": resume_after})
+    replayed = [(await authenticated.next_payload())["returnEvents"] for _ in range(2)]
+    await api.change("addReturnNote", {"returnRequestId": rid, "text": "three"})
+    await api.change("cancelReturn", {"returnRequestId": rid})
+    live = [(await authenticated.next_payload())["returnEvents"] for _ in range(2)]
+
+    seen = replayed + live
+    positions = [int(event["position"]) for event in seen]
+    assert positions == sorted(set(positions))
+    assert positions[:2] == [int(e["node"]["position"]) for e in logged[1:]]
+    assert [event["eventType"] for event in seen] == [
+        "NoteAdded",
+        "NoteAdded",
+        "NoteAdded",
+        "ReturnStatusChanged",
+    ]
+    with pytest.raises(TimeoutError):
+        await authenticated.receive(wait=0.3)
+
+
+async def test_resuming_while_others_write_loses_and_repeats_nothing(
+    http, authenticated, api, graphql
+):
+    request = await api.pending_return()
+    rid = request["returnRequestId"]
+    for n in range(5):
+        await api.change("addReturnNote", {"returnRequestId": rid, "text": f"before {n}"})
+
+    await authenticated.subscribe("1", EVENTS, {"after": "0"})
+    writes = asyncio.gather(
+        *(
+            api.change("addReturnNote", {"returnRequestId": rid, "text": f"during {n}"})
+            for n in range(10)
+        )
+    )
+    received = [(await authenticated.next_payload())["returnEvents"] for _ in range(16)]
+    await writes
+
+    logged = (await graphql.data(LOG))["returnEvents"]["edges"]
+    assert [int(e["position"]) for e in received] == [int(e["node"]["position"]) for e in logged]
+    with pytest.raises(TimeoutError):
+        await authenticated.receive(wait=0.3)
+
+
+async def test_subscribers_see_only_their_own_tenant(http, socket, api, db, clock):
+    ack = await socket.init(await credentials(db, clock, "other-tenant", Role.READ_ONLY))
+    assert ack["type"] == "connection_ack"
+    await socket.subscribe("1", STATUS_CHANGED)
+    await socket.subscribe("2", EVENTS, {"after": "0"})
+    await wait_for_subscribers(http.server.app, 2)
+
+    await api.pending_return()
+
+    with pytest.raises(TimeoutError):
+        await socket.receive(wait=0.5)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,
+        {},
+        "Bearer x",
+        {"Authorization": "Bearer wrong", "x-api-key": "wrong", "tenant-id": DEFAULT_TENANT},
+    ],
+)
+async def test_connection_init_without_valid_credentials_is_refused(socket, payload):
+    message = await socket.init(payload)
+
+    assert message["type"] == "closed"
+    assert message["code"] in (4400, 4403)
+
+
+async def test_credentials_of_another_tenant_id_are_refused(socket, db, clock):
+    headers = await credentials(db, clock, DEFAULT_TENANT)
+
+    message = await socket.init({**headers, "tenant-id": "other-tenant"})
+
+    assert message == {"type": "closed", "code": 4403}
+
+
+async def test_subscribing_before_connection_init_closes_the_socket(socket):
+    await socket.subscribe("1", EVENTS)
+
+    assert (await socket.receive()) == {"type": "closed", "code": 4401}
+
+
+async def served(db, clock, **settings: Any) -> TestClient:
+    app = create_app(Settings(migrate_on_start=False, **settings), db=db, clock=clock)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    return client
+
+
+async def test_a_socket_that_never_sends_connection_init_is_closed(db, clock):
+    client = await served(db, clock, ws_init_timeout_seconds=0.2)
+    try:
+        async with client.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
+            message = await Socket(ws).receive()
+    finally:
+        await client.close()
+
+    assert message == {"type": "closed", "code": 4408}
+
+
+async def test_a_connection_holds_a_bounded_number_of_subscriptions(db, clock):
+    client = await served(db, clock, ws_max_subscriptions=2)
+    try:
+        async with client.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
+            socket = Socket(ws)
+            await socket.init(await credentials(db, clock, DEFAULT_TENANT))
+            for n in range(3):
+                await socket.subscribe(str(n), EVENTS)
+            message = await socket.receive()
+    finally:
+        await client.close()
+
+    assert message["type"] in ("error", "closed")
+    if message["type"] == "closed":
+        assert message["code"] == 4400
+
+
+async def test_the_legacy_protocol_is_off_unless_configured(http):
+    async with http.ws_connect("/graphql", protocols=["graphql-ws"]) as ws:
+        message = await Socket(ws).receive()
+
+    assert message == {"type": "closed", "code": 4406}
+
+
+async def test_a_subscriber_that_falls_behind_is_closed_and_can_resume(db, clock, api):
+    client = await served(db, clock, subscriber_queue_size=1)
+    headers = await credentials(db, clock, DEFAULT_TENANT)
+    try:
+        async with client.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
+            socket = Socket(ws)
+            await socket.init(headers)
+            await socket.subscribe("1", EVENTS)
+            await wait_for_subscribers(client.server.app, 1)
+            request = await api.pending_return()
+            # One approval commits two events at once; a queue of one cannot hold them.
+            await api.change("approveReturn", {"returnRequestId": request["returnRequestId"]})
+            messages = [await socket.receive() for _ in range(3)]
+    finally:
+        await client.close()
+
+    received = [m["payload"]["data"]["returnEvents"] for m in messages if m["type"] == "next"]
+    assert messages[-1] == {"type": "closed", "code": 4429}
+    assert received and received[0]["eventType"] == "ReturnRequested"
+
+
+async def test_a_websocket_from_a_foreign_browser_origin_is_refused(http):
+    response = await http.get(
+        "/graphql",
+        headers={
+            "Origin": "https://evil.example",
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Protocol": PROTOCOL,
+        },
+    )
+
+    assert response.status == 403
+
+
+async def test_a_gql_client_over_websockets_receives_live_changes(http, api, db, clock):
+    url = str(http.make_url("/graphql")).replace("http://", "ws://")
+    transport = WebsocketsTransport(
+        url=url,
+        init_payload=await credentials(db, clock, DEFAULT_TENANT),
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
+        if hasattr(WebsocketsTransport, "GRAPHQLWS_SUBPROTOCOL")
+        else None,
+    )
+    async with Client(transport=transport) as session:
+        stream = session.subscribe(gql(STATUS_CHANGED), variable_values={"merchant": "acme"})
+        first = asyncio.ensure_future(stream.__anext__())
+        await wait_for_subscribers(http.server.app, 1)
+        request = await api.pending_return()
+        await api.change(
+            "rejectReturn", {"returnRequestId": request["returnRequestId"], "reason": "WORN"}
+        )
+        created = await asyncio.wait_for(first, 5)
+        rejected = await asyncio.wait_for(stream.__anext__(), 5)
+        await stream.aclose()
+
+    assert created["returnStatusChanged"]["newStatus"] == "PENDING"
+    assert rejected["returnStatusChanged"]["newStatus"] == "REJECTED"
