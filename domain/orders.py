@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -71,7 +71,15 @@ class Order:
         delivered, once any of it was (Carriyo's "available locations")."""
         delivered = any(line.is_delivered for line in self.lines)
         address = self.delivery_address
-        return [address] if delivered and address is not None and address.is_usable() else []
+        if not delivered or address is None or not address.is_usable():
+            return []
+        # The carrier calls the customer unless the address names someone else.
+        contact = {
+            "contact_name": address.contact_name or self.customer.name,
+            "contact_phone": address.contact_phone or self.customer.phone,
+            "contact_email": address.contact_email or self.customer.email,
+        }
+        return [replace(address, **contact)]
 
 
 def make_order_line(

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from graphql_api.rest import carriyo
 from graphql_api.rest.http import Area, add_area
 from graphql_api.rest.openapi import openapi_handler
 
 OPENAPI_PATH = "/openapi.json"
 
-AREAS: list[Area] = []
+AREAS: list[Area] = [carriyo.AREA]
 
 
 def add_rest_routes(app: web.Application) -> None:
