@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 
 from domain.errors import InvalidInput
 
@@ -28,6 +28,12 @@ def _wrong(where: str, name: str, expected: str) -> InvalidInput:
     return InvalidInput(f"{where}{name} must be {expected}", field=f"{where}{name}")
 
 
+@overload
+def text(body: JsonObject, name: str, *, required: Literal[True], where: str = "") -> str: ...
+@overload
+def text(body: JsonObject, name: str, *, required: bool = False, where: str = "") -> str | None: ...
+
+
 def text(body: JsonObject, name: str, *, required: bool = False, where: str = "") -> str | None:
     value = _get(body, name, required, where)
     if value is MISSING:
@@ -35,6 +41,14 @@ def text(body: JsonObject, name: str, *, required: bool = False, where: str = ""
     if not isinstance(value, str):
         raise _wrong(where, name, "a string")
     return value
+
+
+@overload
+def integer(body: JsonObject, name: str, *, required: Literal[True], where: str = "") -> int: ...
+@overload
+def integer(
+    body: JsonObject, name: str, *, required: bool = False, where: str = ""
+) -> int | None: ...
 
 
 def integer(body: JsonObject, name: str, *, required: bool = False, where: str = "") -> int | None:
@@ -55,6 +69,14 @@ def boolean(body: JsonObject, name: str, *, default: bool = False, where: str = 
     return value
 
 
+@overload
+def number(body: JsonObject, name: str, *, required: Literal[True], where: str = "") -> Decimal: ...
+@overload
+def number(
+    body: JsonObject, name: str, *, required: bool = False, where: str = ""
+) -> Decimal | None: ...
+
+
 def number(
     body: JsonObject, name: str, *, required: bool = False, where: str = ""
 ) -> Decimal | None:
@@ -65,6 +87,16 @@ def number(
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise _wrong(where, name, "a number")
     return Decimal(value)
+
+
+@overload
+def timestamp(
+    body: JsonObject, name: str, *, required: Literal[True], where: str = ""
+) -> datetime: ...
+@overload
+def timestamp(
+    body: JsonObject, name: str, *, required: bool = False, where: str = ""
+) -> datetime | None: ...
 
 
 def timestamp(
@@ -97,6 +129,14 @@ def text_map(body: JsonObject, name: str, *, where: str = "") -> dict[str, str]:
     return value
 
 
+@overload
+def obj(body: JsonObject, name: str, *, required: Literal[True], where: str = "") -> JsonObject: ...
+@overload
+def obj(
+    body: JsonObject, name: str, *, required: bool = False, where: str = ""
+) -> JsonObject | None: ...
+
+
 def obj(
     body: JsonObject, name: str, *, required: bool = False, where: str = ""
 ) -> JsonObject | None:
@@ -106,6 +146,16 @@ def obj(
     if not isinstance(value, dict):
         raise _wrong(where, name, "an object")
     return value
+
+
+@overload
+def obj_list(
+    body: JsonObject, name: str, *, required: Literal[True], where: str = ""
+) -> list[JsonObject]: ...
+@overload
+def obj_list(
+    body: JsonObject, name: str, *, required: bool = False, where: str = ""
+) -> list[JsonObject] | None: ...
 
 
 def obj_list(

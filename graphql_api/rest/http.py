@@ -17,7 +17,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 
 from aiohttp import web
 
@@ -91,6 +91,10 @@ class Call:
     def path(self, name: str) -> str:
         return self.request.match_info[name]
 
+    @overload
+    def query(self, name: str, *, required: Literal[True] = True) -> str: ...
+    @overload
+    def query(self, name: str, *, required: bool) -> str | None: ...
     def query(self, name: str, *, required: bool = True) -> str | None:
         value = self.request.query.get(name)
         if value is None or not value.strip():

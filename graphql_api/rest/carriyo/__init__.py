@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from graphql_api.rest.carriyo import reference, returns, settings
+from graphql_api.rest.carriyo import lookups, reference, returns, settings
 from graphql_api.rest.carriyo.schemas import SCHEMAS
 from graphql_api.rest.http import Area, snake_field
 
@@ -28,7 +28,7 @@ def carriyo_field(name: str | None) -> str | None:
 
 AREA = Area(
     name="carriyo",
-    routes=(*returns.ROUTES, *reference.ROUTES, *settings.ROUTES),
+    routes=(*returns.ROUTES, *lookups.ROUTES, *reference.ROUTES, *settings.ROUTES),
     schemas=SCHEMAS,
     field_name=carriyo_field,
 )

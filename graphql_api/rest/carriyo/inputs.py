@@ -39,8 +39,8 @@ def item_request(body: JsonObject, index: int) -> ItemRequest:
     if body.get("quantity") is None:
         raise InvalidQuantity(f"the quantity of sku {sku} is missing", field=f"{where}quantity")
     return ItemRequest(
-        sku=sku,  # type: ignore[arg-type]
-        quantity=f.integer(body, "quantity", where=where),  # type: ignore[arg-type]
+        sku=sku,
+        quantity=f.integer(body, "quantity", required=True, where=where),
         reason_code=f.text(body, "return_reason", where=where),
         comment=f.text(body, "comment", where=where),
         comment_codes=f.text_list(body, "comment_codes", where=where),
@@ -73,15 +73,15 @@ def _collection(body: JsonObject) -> TimeWindow | None:
         return None
     start = f.timestamp(window, "start_date", required=True, where="collection.")
     end = f.timestamp(window, "end_date", required=True, where="collection.")
-    return TimeWindow(start, end)  # type: ignore[arg-type]
+    return TimeWindow(start, end)
 
 
 def create_return(body: JsonObject, actor: Actor) -> c.CreateReturn:
     return c.CreateReturn(
         actor=actor,
-        merchant=f.text(body, "merchant", required=True),  # type: ignore[arg-type]
-        order_reference=f.text(body, "partner_order_reference", required=True),  # type: ignore[arg-type]
-        items=item_requests(body, required=True),  # type: ignore[arg-type]
+        merchant=f.text(body, "merchant", required=True),
+        order_reference=f.text(body, "partner_order_reference", required=True),
+        items=item_requests(body, required=True) or [],
         pickup=address(f.obj(body, "pickup"), "pickup."),
         dropoff=address(f.obj(body, "dropoff"), "dropoff."),
         channel=f.text(body, "channel"),
@@ -159,7 +159,7 @@ def receive_return(body: JsonObject, rid: str, actor: Actor) -> c.ReceiveReturn:
         actor=actor,
         return_request_id=rid,
         quantities=quantities_by_sku(items),
-        conditions={i.sku: i.item_condition for i in items if i.item_condition},  # type: ignore[misc]
+        conditions={i.sku: i.item_condition for i in items if i.item_condition},
     )
 
 
@@ -180,8 +180,8 @@ def add_refund(body: JsonObject, rid: str, actor: Actor) -> c.AddRefund:
     return c.AddRefund(
         actor=actor,
         return_request_id=rid,
-        amount=f.number(body, "amount", required=True),  # type: ignore[arg-type]
-        currency=f.text(body, "currency", required=True),  # type: ignore[arg-type]
+        amount=f.number(body, "amount", required=True),
+        currency=f.text(body, "currency", required=True),
         reference=f.text(body, "reference"),
         refund_type=f.text(body, "type"),
         note=f.text(body, "note"),
@@ -210,9 +210,9 @@ def reference_entry(body: JsonObject, kind: ReferenceKind, code: str | None) -> 
         }
     return ReferenceEntry(
         kind=kind,
-        merchant=f.text(body, "merchant", required=True),  # type: ignore[arg-type]
+        merchant=f.text(body, "merchant", required=True),
         code=code or given,  # type: ignore[arg-type]
-        name=f.text(body, "name", required=True),  # type: ignore[arg-type]
+        name=f.text(body, "name", required=True),
         translations=f.text_map(body, "translations"),
         allowed_return_reasons=f.text_list(body, "allowed_return_reasons"),
         **flags,
@@ -222,14 +222,14 @@ def reference_entry(body: JsonObject, kind: ReferenceKind, code: str | None) -> 
 def return_settings(body: JsonObject) -> ReturnSettings:
     users = f.obj_list(body, "notification_users") or []
     return ReturnSettings(
-        merchant=f.text(body, "merchant", required=True),  # type: ignore[arg-type]
+        merchant=f.text(body, "merchant", required=True),
         allowed_days_for_return=f.integer(body, "allowed_days_for_return"),
         default_dropoff_locations=f.text_map(body, "default_dropoff_locations"),
         allow_undelivered_items=f.boolean(body, "allow_undelivered_items"),
         allow_pickup_location_selection=f.boolean(body, "allow_pickup_location_selection"),
         notification_users=tuple(
             NotificationUser(
-                email=f.text(user, "email", required=True, where=f"notification_users[{i}]."),  # type: ignore[arg-type]
+                email=f.text(user, "email", required=True, where=f"notification_users[{i}]."),
                 name=f.text(user, "name", where=f"notification_users[{i}]."),
             )
             for i, user in enumerate(users)

@@ -41,7 +41,7 @@ def _update(kind: ReferenceKind, code_param: str) -> Handler:
 def _delete(kind: ReferenceKind, code_param: str) -> Handler:
     async def handle(call: Call) -> web.Response:
         merchant, code = call.query("merchant"), call.path(code_param)
-        await use.delete_reference(kind, merchant, code, uow=call.context.unit_of_work())  # type: ignore[arg-type]
+        await use.delete_reference(kind, merchant, code, uow=call.context.unit_of_work())
         return json_response({"merchant": merchant, "code": code, "deleted": True})
 
     return handle

@@ -1,6 +1,6 @@
-"""Carriyo's Return Requests operations: each translates the call into the same use case
-(`domain.services`) or read (loaders, `returnable_lines`) a GraphQL field uses, and answers
-in Carriyo's shape."""
+"""Carriyo's Return Requests operations (the order lookups are in lookups.py): each turns
+the call into the same use case (`domain.services`) or loader a GraphQL field uses, and
+answers in Carriyo's shape."""
 
 from __future__ import annotations
 
@@ -12,22 +12,31 @@ from aiohttp import web
 from domain import commands as c
 from domain import services
 from domain.errors import InvalidInput, NotFound
-from domain.orders import Order
 from domain.returns import ReturnRequest
 from graphql_api.common import return_request_key
-from graphql_api.orders.queries import returnable_lines
 from graphql_api.rest import fields as f
 from graphql_api.rest.carriyo import inputs
 from graphql_api.rest.carriyo import serializers as out
-from graphql_api.rest.carriyo.schemas import QUANTITIES, operation, ref
+from graphql_api.rest.carriyo.schemas import (
+    APPROVE_BODY,
+    ASSIGN_BODY,
+    CANCEL_BODY,
+    ITEMS_BODY,
+    NOTE_BODY,
+    REFUND_ANSWER,
+    REFUND_BODY,
+    REJECT_BODY,
+    REQUEST_ANSWER,
+    SPLIT_BODY,
+    operation,
+    ref,
+)
 from graphql_api.rest.http import Call, Route, json_response
 
 REQUESTS = "/returns/requests"
 ONE = f"{REQUESTS}/{{return_request_id}}"
 ID = ("return_request_id",)
-LOOKUP = ("merchant", "email_or_phone", "partner_order_ref")
 USER_HEADER = "x-user"
-REQUEST_ANSWER = ref("ReturnRequest")
 
 
 def _rid(call: Call) -> str:
@@ -47,29 +56,6 @@ async def get_request(call: Call) -> web.Response:
     if request is None:
         raise NotFound(f"return request {rid} not found", field="return_request_id")
     return _answer(request)
-
-
-async def _customer_order(call: Call) -> Order:
-    """The order, only for someone who names its customer's email or phone; anyone else gets
-    the same 404 as for a missing order, so the lookup reveals nothing."""
-    merchant, who, reference = (call.query(name) for name in LOOKUP)
-    order = await call.context.loaders.order_by_reference.load((merchant, reference))
-    if order is None or not order.customer.matches(who):  # type: ignore[arg-type]
-        raise NotFound(
-            f"no order {reference} of merchant {merchant} for that email or phone",
-            field="partner_order_ref",
-        )
-    return order
-
-
-async def available_items(call: Call) -> web.Response:
-    lines = await returnable_lines(call.context, await _customer_order(call))
-    return json_response([out.available_item(line) for line in lines if line.returnable])
-
-
-async def available_locations(call: Call) -> web.Response:
-    order = await _customer_order(call)
-    return json_response([out.address(a) for a in order.collection_addresses()])
 
 
 # --------------------------------------------------------------------------- writes
@@ -118,7 +104,7 @@ async def add_note(call: Call) -> web.Response:
     command = c.AddReturnNote(
         actor=call.context.actor,
         return_request_id=_rid(call),
-        text=f.text(body, "text", required=True),  # type: ignore[arg-type]
+        text=f.text(body, "text", required=True),
     )
     return _answer(await call.run(services.add_return_note, command))
 
@@ -150,7 +136,7 @@ async def split(call: Call) -> web.Response:
 
 async def set_status(call: Call) -> web.Response:
     status = call.query("status")
-    command = inputs.set_status(status, _rid(call), call.context.actor)  # type: ignore[arg-type]
+    command = inputs.set_status(status, _rid(call), call.context.actor)
     return _answer(await call.run(services.set_return_status, command))
 
 
@@ -168,35 +154,6 @@ async def delete_refund(call: Call) -> web.Response:
 
 # --------------------------------------------------------------------------- routes
 
-ITEMS_BODY = {"type": "object", "properties": {"items": QUANTITIES}}
-APPROVE_BODY = {
-    "type": "object",
-    "properties": {"items": QUANTITIES, "rejection_reason": {"type": "string"}},
-}
-REJECT_BODY = {
-    "type": "object",
-    "properties": {
-        "rejection_reason": {"type": "string"},
-        "items": {
-            "type": "array",
-            "items": {"type": "object", "properties": {"rejection_reason": {"type": "string"}}},
-        },
-    },
-}
-REFUND_BODY = {
-    "type": "object",
-    "required": ["amount", "currency"],
-    "properties": {
-        "reference": {"type": "string"},
-        "type": {"type": "string"},
-        "amount": {"type": "number"},
-        "currency": {"type": "string"},
-        "note": {"type": "string"},
-        "refund_date": {"type": "string", "format": "date-time"},
-    },
-}
-REFUND_ANSWER = ref("ReturnRefundInfo")
-
 
 def _op(summary: str, **kwargs: Any) -> dict[str, Any]:
     kwargs.setdefault("answer", REQUEST_ANSWER)
@@ -209,18 +166,6 @@ ROUTES: tuple[Route, ...] = (
         REQUESTS,
         create_request,
         _op("Create return request", body=ref("CreateReturnRequest")),
-    ),
-    Route(
-        "GET",
-        "/returns/available-items",
-        available_items,
-        operation("Get remaining items", query=LOOKUP, answer={"type": "array"}),
-    ),
-    Route(
-        "GET",
-        "/returns/available-locations",
-        available_locations,
-        operation("Get available locations", query=LOOKUP, answer={"type": "array"}),
     ),
     Route("GET", ONE, get_request, _op("Get return request", path=ID)),
     Route(
@@ -242,7 +187,7 @@ ROUTES: tuple[Route, ...] = (
         _op(
             "Cancel return request",
             path=ID,
-            body={"type": "object", "properties": {"reason": {"type": "string"}}},
+            body=CANCEL_BODY,
             body_required=False,
         ),
     ),
@@ -276,11 +221,7 @@ ROUTES: tuple[Route, ...] = (
             "Add note",
             path=ID,
             headers=(USER_HEADER,),
-            body={
-                "type": "object",
-                "required": ["text"],
-                "properties": {"text": {"type": "string"}},
-            },
+            body=NOTE_BODY,
         ),
     ),
     Route(
@@ -296,11 +237,7 @@ ROUTES: tuple[Route, ...] = (
         _op(
             "Assign return request to a user",
             path=ID,
-            body={
-                "type": "object",
-                "required": ["assigned_to_user"],
-                "properties": {"assigned_to_user": {"type": "string"}},
-            },
+            body=ASSIGN_BODY,
         ),
     ),
     Route(
@@ -310,10 +247,7 @@ ROUTES: tuple[Route, ...] = (
         _op(
             "Split return request items",
             path=ID,
-            body={
-                "type": "object",
-                "properties": {"items": QUANTITIES, "partner_location_id": {"type": "string"}},
-            },
+            body=SPLIT_BODY,
         ),
     ),
     Route(

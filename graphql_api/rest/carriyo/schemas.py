@@ -192,7 +192,47 @@ SETTINGS = obj(
     ("merchant",),
 )
 
+# Bodies and answers of single return-request operations.
+REQUEST_ANSWER = ref("ReturnRequest")
+ITEMS_BODY = {"type": "object", "properties": {"items": QUANTITIES}}
+APPROVE_BODY = {
+    "type": "object",
+    "properties": {"items": QUANTITIES, "rejection_reason": {"type": "string"}},
+}
+REJECT_BODY = {
+    "type": "object",
+    "properties": {
+        "rejection_reason": {"type": "string"},
+        "items": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"rejection_reason": {"type": "string"}}},
+        },
+    },
+}
+REFUND_BODY = {
+    "type": "object",
+    "required": ["amount", "currency"],
+    "properties": {
+        "reference": {"type": "string"},
+        "type": {"type": "string"},
+        "amount": {"type": "number"},
+        "currency": {"type": "string"},
+        "note": {"type": "string"},
+        "refund_date": {"type": "string", "format": "date-time"},
+    },
+}
+REFUND_ANSWER = ref("ReturnRefundInfo")
+CANCEL_BODY = obj({"reason": STRING})
+NOTE_BODY = obj({"text": STRING}, ("text",))
+ASSIGN_BODY = obj({"assigned_to_user": STRING}, ("assigned_to_user",))
+SPLIT_BODY = obj({"items": QUANTITIES, "partner_location_id": STRING})
+
+AVAILABLE_ITEM = obj(
+    {"sku": STRING, "quantity": INTEGER, "description": STRING, "delivery_date": DATE_TIME}
+)
+
 SCHEMAS: JsonObject = {
+    "AvailableItem": AVAILABLE_ITEM,
     "Address": ADDRESS,
     "ReturnItemRequest": ITEM_REQUEST,
     "ItemQuantity": ITEM_QUANTITY,

@@ -37,9 +37,7 @@ async def get_settings(call: Call) -> web.Response:
     `shopify_connector_id` to settings of that connector (else 404)."""
     merchant = call.query("merchant")
     async with call.context.db.read_session() as session:
-        found = await SqlConfigurationRepository(session, call.context.tenant_id).settings(
-            merchant  # type: ignore[arg-type]
-        )
+        found = await SqlConfigurationRepository(session, call.context.tenant_id).settings(merchant)
     connector = call.query("shopify_connector_id", required=False)
     if found is None or (connector is not None and found.shopify_connector_id != connector):
         raise NotFound(f"no return settings for merchant {merchant}", field="merchant")
@@ -56,7 +54,7 @@ def _narrowed(settings: ReturnSettings, user_id: str | None) -> ReturnSettings:
 
 async def delete_settings(call: Call) -> web.Response:
     merchant = call.query("merchant")
-    await use.delete_settings(merchant, uow=call.context.unit_of_work())  # type: ignore[arg-type]
+    await use.delete_settings(merchant, uow=call.context.unit_of_work())
     return json_response({"merchant": merchant, "deleted": True})
 
 
