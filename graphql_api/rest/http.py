@@ -232,15 +232,18 @@ def endpoint(
 
         if not route.writes:
             return await run(request)
-        return await run_idempotently(
-            request,
-            run,
-            store=IdempotencyStore(request.app[DB_KEY]),
-            clock=request.app[CLOCK_KEY],
-            tenant_id=principal.tenant_id,
-            client_id=principal.client_id,
-            error=refusal,
-        )
+        try:
+            return await run_idempotently(
+                request,
+                run,
+                store=IdempotencyStore(request.app[DB_KEY]),
+                clock=request.app[CLOCK_KEY],
+                tenant_id=principal.tenant_id,
+                client_id=principal.client_id,
+                error=refusal,
+            )
+        except web.HTTPRequestEntityTooLarge:  # read for the key's fingerprint
+            return refusal(413, ErrorCode.LIMIT_EXCEEDED, "the body is over the size limit")
 
     return serve
 

@@ -319,3 +319,15 @@ async def test_an_order_lookup_needs_no_write_rights(read_only: Carriyo, carriyo
     params = {"merchant": MERCHANT, "email_or_phone": "ann@example.com", "partner_order_ref": ORDER}
 
     assert (await read_only.call("GET", "/returns/available-items", params=params))[0] == 200
+
+
+@pytest.mark.parametrize("key", [None, "big-1"])
+async def test_a_body_over_the_size_limit_is_413(carriyo: Carriyo, key: str | None) -> None:
+    headers = {"Content-Type": "application/json"} | ({"Idempotency-Key": key} if key else {})
+    big = b'{"merchant": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+
+    response = await carriyo.http.post(REQUESTS, data=big, headers=headers)
+
+    assert response.status == 413
+    assert only_error(await response.json())[0] == "LIMIT_EXCEEDED"
+    assert await count_requests(carriyo) == 0
