@@ -1,9 +1,10 @@
 """`make fuzz`: schemathesis against a served returns-api, failing on any 5xx.
 
 Serves the real app on a fresh SQLite file with development credentials, takes a token the
-way a client would, then lets schemathesis generate GraphQL operations from the schema
-(with a fixed seed and a bounded number of examples per operation). Exit status is
-schemathesis's: non-zero when any check failed.
+way a client would, then lets schemathesis generate GraphQL operations from the schema and
+REST calls from the shims' OpenAPI document (`/openapi.json`), each with a fixed seed and a
+bounded number of examples per operation. Exit status is non-zero when any check failed in
+either run.
 
     .venv/bin/python fuzz/run.py --max-examples 25
 """
@@ -64,6 +65,81 @@ def token_headers(base: str, credentials: Path) -> list[str]:
     ]
 
 
+FUZZ_MERCHANT = "fuzz-store"
+FUZZ_ORDER = "FZ-1"
+FUZZ_SKUS = ("SKU-A", "SKU-B")
+
+
+def call(base: str, method: str, path: str, body: object, headers: list[str]) -> object:
+    request = urllib.request.Request(
+        f"{base}{path}",
+        data=json.dumps(body).encode() if body is not None else None,
+        method=method,
+        headers=dict(h.split(": ", 1) for h in headers) | {"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def seed_rest_data(base: str, headers: list[str]) -> list[str]:
+    """Real return requests in several states, so the REST fuzz also hits the transitions
+    and not only 404s: the hooks mix their ids (and the order's merchant, reference and
+    skus) into the generated calls."""
+    delivered = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 86400))
+    lines = ", ".join(
+        f'{{sku: "{sku}", description: "{sku}", quantity: 1000, unitPrice: "10.50", '
+        f'deliveredAt: "{delivered}"}}'
+        for sku in FUZZ_SKUS
+    )
+    order = (
+        f'mutation {{ upsertOrder(input: {{merchant: "{FUZZ_MERCHANT}", reference: '
+        f'"{FUZZ_ORDER}", currency: "AED", customer: {{email: "fuzz@example.com"}}, '
+        f"lines: [{lines}]}}) {{ userErrors {{ code }} }} }}"
+    )
+    call(base, "POST", "/graphql", {"query": order}, headers)
+    create = {
+        "merchant": FUZZ_MERCHANT,
+        "partner_order_reference": FUZZ_ORDER,
+        "resolution": "REFUND",
+        "items": [{"sku": sku, "quantity": 2} for sku in FUZZ_SKUS],
+        "pickup": {"address1": "1 Fuzz St", "country": "AE"},
+        "dropoff": {"partner_location_id": "WH-FUZZ"},
+    }
+    ids = [
+        call(base, "POST", "/returns/requests", create, headers)["return_request_id"]
+        for _ in range(4)
+    ]  # type: ignore[index]
+    for rid in ids[:2]:
+        call(base, "PATCH", f"/returns/requests/{rid}/approve", None, headers)
+    return ids
+
+
+def schemathesis(
+    target: str, headers: list[str], args: argparse.Namespace, extra_env: dict[str, str]
+) -> int:
+    """One schemathesis run (GraphQL endpoint or OpenAPI document), only failing on 5xx:
+    refusals (400/404/409…) are the API doing its job on generated nonsense."""
+    command = [
+        str(Path(sys.executable).parent / "st"),
+        "run",
+        target,
+        *headers,
+        "--checks",
+        "not_a_server_error",
+        "--max-examples",
+        str(args.max_examples),
+        "--seed",
+        str(args.seed),
+        "--generation-deterministic",
+        "--no-color",
+        "--warnings",
+        "off",
+    ]
+    hooks = os.environ | {"SCHEMATHESIS_HOOKS": "fuzz.hooks"} | extra_env
+    print(f"fuzz: {target}", flush=True)
+    return subprocess.run(command, cwd=ROOT, env=hooks, check=False).returncode
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--max-examples", type=int, default=25)
@@ -78,7 +154,7 @@ def main() -> int:
             "RETURNS_PORT": str(port),
             "RETURNS_DEV_CREDENTIALS": "true",
             "RETURNS_DEV_CREDENTIALS_FILE": str(credentials),
-            "RETURNS_LOG_LEVEL": "WARNING",
+            "RETURNS_LOG_LEVEL": os.environ.get("FUZZ_SERVER_LOG_LEVEL", "WARNING"),
         }
         server = subprocess.Popen(
             [sys.executable, "-m", "graphql_api.cli", "serve"],
@@ -91,24 +167,16 @@ def main() -> int:
             headers = [
                 arg for header in token_headers(base, credentials) for arg in ("--header", header)
             ]
-            command = [
-                str(Path(sys.executable).parent / "st"),
-                "run",
-                f"{base}/graphql",
-                *headers,
-                "--checks",
-                "not_a_server_error",
-                "--max-examples",
-                str(args.max_examples),
-                "--seed",
-                str(args.seed),
-                "--generation-deterministic",
-                "--no-color",
-                "--warnings",
-                "off",
-            ]
-            hooks = os.environ | {"SCHEMATHESIS_HOOKS": "fuzz.hooks"}
-            return subprocess.run(command, cwd=ROOT, env=hooks, check=False).returncode
+            lines = token_headers(base, credentials)
+            graphql = schemathesis(f"{base}/graphql", headers, args, {})
+            known = {
+                "FUZZ_RETURN_IDS": ",".join(seed_rest_data(base, lines)),
+                "FUZZ_MERCHANT": FUZZ_MERCHANT,
+                "FUZZ_ORDER": FUZZ_ORDER,
+                "FUZZ_SKUS": ",".join(FUZZ_SKUS),
+            }
+            rest = schemathesis(f"{base}/openapi.json", headers, args, known)
+            return max(graphql, rest)
         finally:
             server.terminate()
             server.wait(timeout=10)

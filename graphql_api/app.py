@@ -21,11 +21,13 @@ from domain.values import Actor
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY
 from graphql_api.auth import PRINCIPAL_KEY, authenticate, principal_from_params, token_endpoint
 from graphql_api.auto_close import periodic_auto_close
-from graphql_api.context import GRAPHQL_SOURCE, Context
+from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import run_idempotently
+from graphql_api.json_input import encodes_as_utf8
 from graphql_api.logs import request_id_middleware
 from graphql_api.pubsub import EventHub
+from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from persistence import migrate
@@ -35,8 +37,6 @@ from persistence.idempotency import IdempotencyStore
 from persistence.wakeups import PostgresWakeups
 
 log = logging.getLogger(__name__)
-
-USER_HEADER = "X-User"
 
 
 class ReturnsGraphQLView(GraphQLView[Context, None]):
@@ -51,6 +51,8 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         parsed = super().parse_json(data)
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object")
+        if not encodes_as_utf8(parsed):
+            raise HTTPException(400, "Strings must be valid Unicode (no lone surrogates)")
         return parsed
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
@@ -109,22 +111,11 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         context.fresh_loaders()
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
-        user = request.headers.get(USER_HEADER) or None
-        # Only the GraphiQL page itself is served without a principal; it executes nothing,
-        # and an empty tenant id would match no row anyway.
         principal: Principal | None = request.get(PRINCIPAL_KEY)
-        return Context(
-            db=request.app[DB_KEY],
-            clock=request.app[CLOCK_KEY],
-            tenant_id=principal.tenant_id if principal else "",
-            principal=principal,
-            hub=request.app[HUB_KEY],
-            websocket=response if isinstance(response, web.WebSocketResponse) else None,
-            actor=Actor(
-                source=GRAPHQL_SOURCE,
-                user=user[:320] if user else (principal and principal.client_id),
-            ),
-        )
+        context = request_context(request, principal, source=GRAPHQL_SOURCE)
+        if isinstance(response, web.WebSocketResponse):
+            context.websocket = response
+        return context
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -173,6 +164,7 @@ def create_app(
     app.router.add_post("/oauth/token", token_endpoint)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    add_rest_routes(app)
     app.on_startup.append(_startup(settings))
     app.cleanup_ctx.append(periodic_auto_close(settings.auto_close_interval_seconds))
     app.cleanup_ctx.append(_event_delivery)
