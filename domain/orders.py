@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -48,6 +48,23 @@ class Order:
     @property
     def skus(self) -> list[str]:
         return [line.sku for line in self.lines]
+
+    @property
+    def is_delivered(self) -> bool:
+        return any(line.is_delivered for line in self.lines)
+
+    def customer_address(self) -> Address | None:
+        """Where the goods are now: the delivery address, with the customer as contact (what
+        a carrier needs to collect a return)."""
+        address = self.delivery_address
+        if address is None:
+            return None
+        return replace(
+            address,
+            contact_name=address.contact_name or self.customer.name,
+            contact_phone=address.contact_phone or self.customer.phone,
+            contact_email=address.contact_email or self.customer.email,
+        )
 
 
 def make_order_line(

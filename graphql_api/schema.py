@@ -15,6 +15,7 @@ from graphql_api.limits import GraphQLLimits, limit_extensions
 from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
 from graphql_api.merchants.queries import MerchantQueries
 from graphql_api.merchants.types import REFERENCE_TYPES
+from graphql_api.notifications.queries import NotificationQueries
 from graphql_api.orders.mutations import OrderMutations
 from graphql_api.orders.queries import OrderQueries
 from graphql_api.orders.types import OrderType, parse_order_local_id
@@ -42,7 +43,9 @@ class NodeQueries:
         return None
 
 
-Query = merge_types("Query", (ReturnQueries, OrderQueries, MerchantQueries, NodeQueries))
+Query = merge_types(
+    "Query", (ReturnQueries, OrderQueries, MerchantQueries, NotificationQueries, NodeQueries)
+)
 Mutation = merge_types(
     "Mutation", (OrderMutations, ReturnMutations, ReferenceCodeMutations, SettingsMutations)
 )

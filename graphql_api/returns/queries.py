@@ -85,7 +85,7 @@ def decode_cursor(cursor: str) -> queries.PagePosition:
     return position
 
 
-def _check_first(first: int) -> int:
+def check_first(first: int) -> int:
     if not 1 <= first <= MAX_PAGE:
         raise ClientError(f"`first` must be between 1 and {MAX_PAGE}", ErrorCode.LIMIT_EXCEEDED)
     return first
@@ -116,7 +116,7 @@ class ReturnQueries:
         position = decode_cursor(after) if after else None
         async with context.db.read_session() as session:
             page = await queries.page_return_requests(
-                session, context.tenant_id, flt, first=_check_first(first), after=position
+                session, context.tenant_id, flt, first=check_first(first), after=position
             )
         loaded = await context.loaders.return_request_by_id.load_many(
             [rid for rid, _ in page.entries]
