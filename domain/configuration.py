@@ -86,10 +86,16 @@ async def _refuse_if_used(
 # --------------------------------------------------------------------------- settings
 
 
-async def upsert_settings(settings: ReturnSettings, *, uow: UnitOfWork) -> ReturnSettings:
+async def upsert_settings(
+    settings: ReturnSettings, *, uow: UnitOfWork, new: bool | None = None
+) -> ReturnSettings:
+    """Create or replace; with `new`, only create (ALREADY_EXISTS otherwise) or only replace
+    (NOT_FOUND otherwise), as Carriyo's separate create and update operations do."""
     validate_settings(settings)
     async with uow:
         config = uow.configuration
+        if new is not None:
+            _settings_presence(await config.settings(settings.merchant) is not None, new, settings)
         known = {location.code for location in await config.locations(settings.merchant)}
         for location in settings.default_dropoff_locations.values():
             if known and location not in known:  # free text until the merchant has locations
@@ -167,6 +173,17 @@ def _check_presence(exists: bool, new: bool, label: str, code: str, merchant: st
         raise _exists(f"{label} {code}", merchant)
     if not new and not exists:
         raise _missing(f"{label} {code}", merchant)
+
+
+def _settings_presence(exists: bool, new: bool, settings: ReturnSettings) -> None:
+    if new and exists:
+        raise DomainError(
+            f"return settings already exist for merchant {settings.merchant}; update them",
+            field="merchant",
+            code=ErrorCode.ALREADY_EXISTS,
+        )
+    if not new and not exists:
+        raise NotFound(f"no return settings for merchant {settings.merchant}", field="merchant")
 
 
 def _exists(what: str, merchant: str) -> DomainError:

@@ -16,6 +16,23 @@ class Customer:
     email: str | None = None
     phone: str | None = None
 
+    def matches(self, email_or_phone: str) -> bool:
+        """Whether the person looking up an order (Carriyo's `email_or_phone`) is its
+        customer: the email ignoring case, or the phone ignoring spacing, dashes and a
+        leading + or 00. A blank or a customer without contact details never matches."""
+        given = email_or_phone.strip()
+        if not given:
+            return False
+        if "@" in given:
+            return bool(self.email) and self.email.strip().lower() == given.lower()  # type: ignore[union-attr]
+        digits = _phone_digits(given)
+        return bool(digits) and bool(self.phone) and _phone_digits(self.phone) == digits  # type: ignore[arg-type]
+
+
+def _phone_digits(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[2:] if phone.strip().startswith("00") else digits
+
 
 @dataclass(frozen=True, slots=True)
 class OrderLine:
@@ -65,6 +82,13 @@ class Order:
             contact_phone=address.contact_phone or self.customer.phone,
             contact_email=address.contact_email or self.customer.email,
         )
+
+    def collection_addresses(self) -> list[Address]:
+        """Where a carrier may collect a return from the customer: where the order was
+        delivered, once any of it was (Carriyo's "available locations")."""
+        delivered = any(line.is_delivered for line in self.lines)
+        address = self.delivery_address
+        return [address] if delivered and address is not None and address.is_usable() else []
 
 
 def make_order_line(

@@ -12,14 +12,14 @@ from strawberry.aiohttp.views import GraphQLView
 
 from domain.access import Principal
 from domain.ports import Clock, SystemClock
-from domain.values import Actor
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY
 from graphql_api.auth import PRINCIPAL_KEY, authenticate, token_endpoint
 from graphql_api.auto_close import periodic_auto_close
-from graphql_api.context import GRAPHQL_SOURCE, Context
+from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import run_idempotently
 from graphql_api.logs import request_id_middleware
+from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from persistence import migrate
@@ -28,8 +28,6 @@ from persistence.database import Database
 from persistence.idempotency import IdempotencyStore
 
 log = logging.getLogger(__name__)
-
-USER_HEADER = "X-User"
 
 
 class ReturnsGraphQLView(GraphQLView[Context, None]):
@@ -75,20 +73,8 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         )
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
-        user = request.headers.get(USER_HEADER) or None
-        # Only the GraphiQL page itself is served without a principal; it executes nothing,
-        # and an empty tenant id would match no row anyway.
         principal: Principal | None = request.get(PRINCIPAL_KEY)
-        return Context(
-            db=request.app[DB_KEY],
-            clock=request.app[CLOCK_KEY],
-            tenant_id=principal.tenant_id if principal else "",
-            principal=principal,
-            actor=Actor(
-                source=GRAPHQL_SOURCE,
-                user=user[:320] if user else (principal and principal.client_id),
-            ),
-        )
+        return request_context(request, principal, source=GRAPHQL_SOURCE)
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -127,6 +113,7 @@ def create_app(
     app.router.add_post("/oauth/token", token_endpoint)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    add_rest_routes(app)
     app.on_startup.append(_startup(settings))
     app.cleanup_ctx.append(periodic_auto_close(settings.auto_close_interval_seconds))
     if db is None:

@@ -6,17 +6,22 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from aiohttp import web
 from strawberry.types import Info as StrawberryInfo
 
 from domain.access import Principal
 from domain.ports import Clock
 from domain.values import Actor
+from graphql_api.app_keys import CLOCK_KEY, DB_KEY
 from graphql_api.loaders import Loaders
 from persistence.database import Database
 from persistence.outbox import StoredEvent
 from persistence.unit_of_work import SqlUnitOfWork
 
 GRAPHQL_SOURCE = "GRAPHQL"
+REST_SOURCE = "REST"
+USER_HEADER = "X-User"
+MAX_USER_LENGTH = 320
 
 
 @dataclass
@@ -39,3 +44,23 @@ class Context:
 
 
 Info = StrawberryInfo[Context, None]
+
+
+def request_context(request: web.Request, principal: Principal | None, *, source: str) -> Context:
+    """The one way a request becomes a Context, for every face (GraphQL, REST shims): so a
+    change made through any of them runs in the same kind of unit of work, with the same
+    after-commit delivery of its events. `X-User` names the dashboard user acting; without
+    it, the API client is recorded."""
+    user = request.headers.get(USER_HEADER) or None
+    return Context(
+        db=request.app[DB_KEY],
+        clock=request.app[CLOCK_KEY],
+        # Only the GraphiQL page is served without a principal; it executes nothing, and an
+        # empty tenant id would match no row anyway.
+        tenant_id=principal.tenant_id if principal else "",
+        principal=principal,
+        actor=Actor(
+            source=source,
+            user=user[:MAX_USER_LENGTH] if user else (principal and principal.client_id),
+        ),
+    )

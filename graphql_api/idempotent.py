@@ -1,7 +1,8 @@
-"""`Idempotency-Key` for POST /graphql: a retry with the same key and the same body gets the
-original answer (`Idempotency-Replayed: true`) without running the operation again; the same
-key with a different body is refused (422, IDEMPOTENCY_MISMATCH); a retry while the first
-request still runs gets 409. Keys live 24 hours, per tenant."""
+"""`Idempotency-Key` for POST /graphql and the REST shims' writes (POST, PUT, PATCH, DELETE):
+a retry with the same key, target and body gets the original answer
+(`Idempotency-Replayed: true`) without running the operation again; the same key with a
+different request is refused (422, IDEMPOTENCY_MISMATCH); a retry while the first request
+still runs gets 409. Keys live 24 hours, per tenant."""
 
 from __future__ import annotations
 
@@ -19,17 +20,22 @@ HEADER = "Idempotency-Key"
 REPLAYED = "Idempotency-Replayed"
 MAX_KEY_LENGTH = 255
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ErrorRenderer = Callable[[int, ErrorCode, str], web.Response]
 
 
-def fingerprint(body: bytes, client_id: str) -> str:
-    """The same JSON sent again by the same client, whatever its key order or spacing, has
-    the same print; another client reusing the key (even of the same tenant) does not."""
+def fingerprint(body: bytes, client_id: str, target: str = "") -> str:
+    """The same JSON sent again by the same client to the same target (method, path and
+    query), whatever its key order or spacing, has the same print; another client reusing the
+    key (even of the same tenant) does not, nor does the key reused on another REST call
+    with the same (often empty) body, such as /approve after /cancel."""
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"))
     except ValueError:
         canonical = body.decode(errors="replace")
-    return hashlib.sha256(f"{client_id}\n{canonical}".encode()).hexdigest()
+    return hashlib.sha256(f"{client_id}\n{target}\n{canonical}".encode()).hexdigest()
 
 
 async def run_idempotently(
@@ -40,27 +46,31 @@ async def run_idempotently(
     clock: Clock,
     tenant_id: str,
     client_id: str,
+    error: ErrorRenderer | None = None,
 ) -> web.StreamResponse:
+    """`error` renders refusals in the caller's own error shape (GraphQL's by default)."""
     key = request.headers.get(HEADER)
-    if key is None or request.method != "POST":
+    if key is None or request.method not in WRITE_METHODS:
         return await handler(request)
+    refuse = error or _graphql_error
     if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable():
-        return _error(
+        return refuse(
             400,
             ErrorCode.INVALID_INPUT,
             f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters",
         )
+    target = f"{request.method} {request.path_qs}"
     claim = await store.claim(
-        tenant_id, key, fingerprint(await request.read(), client_id), clock.now()
+        tenant_id, key, fingerprint(await request.read(), client_id, target), clock.now()
     )
     if claim.outcome == ClaimOutcome.MISMATCH:
-        return _error(
+        return refuse(
             422,
             ErrorCode.IDEMPOTENCY_MISMATCH,
             f"{HEADER} {key!r} was used for a different request",
         )
     if claim.outcome == ClaimOutcome.IN_PROGRESS:
-        return _error(
+        return refuse(
             409,
             ErrorCode.IDEMPOTENCY_MISMATCH,
             f"a request with {HEADER} {key!r} is still running; retry shortly",
@@ -91,7 +101,7 @@ async def _first_run(
     return response
 
 
-def _error(status: int, code: ErrorCode, message: str) -> web.Response:
+def _graphql_error(status: int, code: ErrorCode, message: str) -> web.Response:
     return web.json_response(
         {"errors": [{"message": message, "extensions": {"code": code.value}}]}, status=status
     )

@@ -267,6 +267,23 @@ async def test_settings_can_be_deleted_once_and_then_are_not_found(world):
     assert (await stored(world)).settings is None
 
 
+async def test_settings_created_only_once_and_updated_only_when_they_exist(world):
+    missing = ReturnSettings(MERCHANT, 7)
+    with pytest.raises(DomainError) as caught:
+        await config.upsert_settings(missing, uow=world.uow(), new=False)
+    assert codes(caught) == [(ErrorCode.NOT_FOUND, "merchant")]
+    assert (await stored(world)).settings is None
+
+    created = await config.upsert_settings(missing, uow=world.uow(), new=True)
+    with pytest.raises(DomainError) as caught:
+        await config.upsert_settings(ReturnSettings(MERCHANT, 9), uow=world.uow(), new=True)
+    assert codes(caught) == [(ErrorCode.ALREADY_EXISTS, "merchant")]
+    assert (await stored(world)).settings == created
+
+    updated = await config.upsert_settings(ReturnSettings(MERCHANT, 9), uow=world.uow(), new=False)
+    assert (await stored(world)).settings == updated
+
+
 # --------------------------------------------------------------------------- refusals
 
 

@@ -1,0 +1,23 @@
+"""The REST compatibility shims: legacy Carriyo (and OTO) integrations call returns-api with
+their own paths, fields and status codes, and reach the same use cases as /graphql.
+
+Each shim is an `Area` of routes (see `http.py`); `AREAS` lists them, and both the app's
+router and the OpenAPI document at `/openapi.json` are built from that one list."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from graphql_api.rest.http import Area, add_area
+from graphql_api.rest.openapi import openapi_handler
+
+OPENAPI_PATH = "/openapi.json"
+
+AREAS: list[Area] = []
+
+
+def add_rest_routes(app: web.Application) -> None:
+    """Register every shim's routes, and the OpenAPI document (no credentials needed)."""
+    for area in AREAS:
+        add_area(app, area)
+    app.router.add_get(OPENAPI_PATH, openapi_handler(AREAS))

@@ -1,0 +1,238 @@
+"""Plumbing every REST shim shares (Carriyo's, OTO's): credentials, JSON bodies, error
+bodies, idempotency and the per-request Context.
+
+A shim route is a `Route`: a method, a path, a handler taking a `Call`, and its OpenAPI
+operation. `endpoint` wraps the handler so that every route authenticates exactly like
+/graphql (Bearer + x-api-key + tenant-id), refuses writes of read-only keys, honours
+`Idempotency-Key` on writes, and turns every expected failure into
+`{"errors": [{"code", "message", "field"}]}` with the status of `graphql_api.errors`'s one
+table. Handlers hold no rules: they translate, call a use case, and serialise.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+
+from domain.access import Principal
+from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
+from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.auth import authenticate
+from graphql_api.context import REST_SOURCE, Context, request_context
+from graphql_api.errors import http_status
+from graphql_api.idempotent import run_idempotently
+from persistence.access import AccessStore
+from persistence.idempotency import IdempotencyStore
+
+log = logging.getLogger(__name__)
+
+JsonObject = dict[str, Any]
+FieldNamer = Callable[[str | None], str | None]
+Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+JSON_CONTENT_TYPE = "application/json"
+
+
+def snake_field(name: str | None) -> str | None:
+    """Domain errors name GraphQL's camelCase fields; snake_case shims show their own."""
+    if name is None:
+        return None
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+@dataclass(frozen=True)
+class Route:
+    """One REST operation: what it answers, how, and how OpenAPI describes it."""
+
+    method: str
+    path: str
+    handler: Handler
+    operation: JsonObject = field(default_factory=dict)
+
+    @property
+    def writes(self) -> bool:
+        return self.method not in READ_METHODS
+
+
+@dataclass(frozen=True)
+class Area:
+    """One shim (Carriyo, OTO): its routes, the component schemas its OpenAPI operations
+    refer to, and how it names fields in error bodies."""
+
+    name: str
+    routes: tuple[Route, ...]
+    schemas: JsonObject = field(default_factory=dict)
+    field_name: FieldNamer = snake_field
+
+
+@dataclass
+class Call:
+    """What a handler works with: the request, its Context (tenant, actor, unit of work,
+    loaders) and readers that refuse malformed input with a 400."""
+
+    request: web.Request
+    context: Context
+    field_name: FieldNamer = snake_field
+
+    @property
+    def principal(self) -> Principal:
+        assert self.context.principal is not None, "endpoint() authenticates first"
+        return self.context.principal
+
+    def path(self, name: str) -> str:
+        return self.request.match_info[name]
+
+    def query(self, name: str, *, required: bool = True) -> str | None:
+        value = self.request.query.get(name)
+        if value is None or not value.strip():
+            if required:
+                raise InvalidInput(f"query parameter {name} is required", field=name)
+            return None
+        return value.strip()
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name) or None
+
+    async def body(self, *, required: bool = True) -> JsonObject:
+        """The JSON object sent. Bodies that are optional may be empty (`{}`)."""
+        try:
+            raw = await self.request.read()
+        except web.HTTPRequestEntityTooLarge as error:
+            raise DomainError(
+                error.text or "body too large", code=ErrorCode.LIMIT_EXCEEDED
+            ) from None
+        if not raw.strip() and not required:
+            return {}
+        return parse_json_object(raw, self.request.content_type)
+
+
+def parse_json_object(raw: bytes, content_type: str) -> JsonObject:
+    """Refuse, as a client mistake, what no handler should ever see: another content type, a
+    NUL character (PostgreSQL cannot store it), malformed JSON, NaN/Infinity, and bodies
+    that are not one JSON object. Numbers with a fraction become Decimal, never float."""
+    if content_type != JSON_CONTENT_TYPE:
+        raise InvalidInput(f"send the body as {JSON_CONTENT_TYPE}", field="Content-Type")
+    text = raw.decode(errors="replace")
+    if "\x00" in text or "\\u0000" in text.lower():
+        raise InvalidInput("NUL characters are not accepted")
+    try:
+        parsed = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise InvalidInput("the body is not well-formed JSON") from None
+    if not isinstance(parsed, dict):
+        raise InvalidInput("the body must be a JSON object")
+    return parsed
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=_dumps)
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, default=_json_default, ensure_ascii=False)
+
+
+def _json_default(value: Any) -> Any:
+    """Money leaves as a JSON number, as the seeds show it, without a float's rounding."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def error_body(errors: Iterable[DomainError], field_name: FieldNamer = snake_field) -> JsonObject:
+    return {
+        "errors": [
+            {"code": error.code.value, "message": error.message, "field": field_name(error.field)}
+            for error in errors
+        ]
+    }
+
+
+def error_response(
+    error: DomainError, field_name: FieldNamer = snake_field, *, status: int | None = None
+) -> web.Response:
+    errors = error.errors if isinstance(error, DomainErrors) else [error]
+    return web.json_response(
+        error_body(errors, field_name), status=status or http_status(error.code)
+    )
+
+
+def refusal(status: int, code: ErrorCode, message: str) -> web.Response:
+    """A refusal decided outside the domain (credentials, idempotency), in the REST shape."""
+    return web.json_response(error_body([DomainError(message, code=code)]), status=status)
+
+
+# --------------------------------------------------------------------------- the wrapper
+
+
+def endpoint(
+    route: Route, *, field_name: FieldNamer = snake_field
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The aiohttp handler for a route: authenticate, authorise, run idempotently, map
+    domain errors; an unexpected exception is logged and masked as a bare 500."""
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        if "\x00" in request.query_string or "%00" in request.raw_path:
+            return refusal(400, ErrorCode.INVALID_INPUT, "NUL characters are not accepted")
+        principal = await authenticate(
+            request, AccessStore(request.app[DB_KEY]), request.app[CLOCK_KEY]
+        )
+        if isinstance(principal, web.Response):
+            response = refusal(
+                401,
+                ErrorCode.UNAUTHENTICATED,
+                "send Authorization: Bearer <token>, x-api-key and tenant-id of one client",
+            )
+            response.headers["WWW-Authenticate"] = principal.headers["WWW-Authenticate"]
+            return response
+        if route.writes and not principal.may_write:
+            return refusal(
+                403, ErrorCode.FORBIDDEN, "this API key is read-only; writes need a full-access key"
+            )
+        call = Call(request, request_context(request, principal, source=REST_SOURCE), field_name)
+
+        async def run(_: web.Request) -> web.StreamResponse:
+            try:
+                return await route.handler(call)
+            except DomainError as error:
+                return error_response(error, field_name)
+            except Exception:
+                log.exception("REST %s %s failed", route.method, route.path)
+                return web.json_response(
+                    {"errors": [{"code": None, "message": "internal error", "field": None}]},
+                    status=500,
+                )
+
+        if not route.writes:
+            return await run(request)
+        return await run_idempotently(
+            request,
+            run,
+            store=IdempotencyStore(request.app[DB_KEY]),
+            clock=request.app[CLOCK_KEY],
+            tenant_id=principal.tenant_id,
+            client_id=principal.client_id,
+            error=refusal,
+        )
+
+    return serve
+
+
+def add_area(app: web.Application, area: Area) -> None:
+    for route in area.routes:
+        app.router.add_route(route.method, route.path, endpoint(route, field_name=area.field_name))

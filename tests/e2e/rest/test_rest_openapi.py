@@ -1,0 +1,39 @@
+"""The OpenAPI document of the REST shims: served without credentials, and in step with the
+routes the app really registers (neither can drift from the other)."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient
+
+from graphql_api.rest import AREAS, OPENAPI_PATH
+
+# Every other route of the app is a REST shim route and must be in the document.
+NOT_REST_SHIM = {"/graphql", "/oauth/token", "/healthz", "/readyz", OPENAPI_PATH}
+
+
+async def test_openapi_document_is_served_without_credentials(http: TestClient) -> None:
+    response = await http.get(OPENAPI_PATH, headers={"Authorization": "", "x-api-key": ""})
+    assert response.status == 200
+    document = await response.json()
+    assert document["openapi"].startswith("3.")
+    assert "ErrorBody" in document["components"]["schemas"]
+
+
+async def test_every_registered_rest_route_is_documented_and_vice_versa(
+    http: TestClient,
+) -> None:
+    document = await (await http.get(OPENAPI_PATH)).json()
+    documented = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    registered = {
+        (route.method, route.resource.canonical)
+        for route in http.app.router.routes()
+        if route.resource is not None
+        and route.resource.canonical not in NOT_REST_SHIM
+        and route.method != "HEAD"  # aiohttp adds HEAD beside every GET
+    }
+    assert registered == documented
+    assert documented == {(r.method, r.path) for area in AREAS for r in area.routes}
