@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from domain.errors import DomainErrors, ErrorCode, InvalidInput, InvalidQuantity
+from domain.errors import DomainErrors, ErrorCode, InvalidInput, InvalidQuantity, NotFound
 from domain.values import Address, aware, bounded_text, currency_code, price_amount
 
 
@@ -160,3 +160,21 @@ def validate_order(order: Order) -> Order:
         raise InvalidInput("an order needs at least one line", field="lines")
     ensure_unique_skus(order.lines)
     return order
+
+
+def choose_merchant(merchants: list[str], reference: str, merchant: str | None) -> str:
+    """Which merchant's order a client means when it names an order by reference alone (OTO
+    does): the one merchant that has it, or the one it named."""
+    if merchant is not None:
+        if merchant not in merchants:
+            raise NotFound(f"order {reference} not found", field="orderId")
+        return merchant
+    if not merchants:
+        raise NotFound(f"order {reference} not found", field="orderId")
+    if len(merchants) > 1:
+        raise InvalidInput(
+            f"order {reference} exists for several merchants ({', '.join(merchants)}); "
+            "name the merchant",
+            field="merchant",
+        )
+    return merchants[0]

@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 from domain import commands as c
 from domain.eligibility import MerchantRules, explain_lines
-from domain.errors import DomainError, ErrorCode, InvalidInput, NotFound, VersionConflict
+from domain.errors import DomainError, ErrorCode, NotFound, VersionConflict
 from domain.lifecycle import ReturnStatus
 from domain.merchant_rules import choose_delivery_option
-from domain.orders import Order, make_order_line, validate_order
+from domain.orders import Order, choose_merchant, make_order_line, validate_order
 from domain.parts import ItemRequest
 from domain.ports import Clock, UnitOfWork
 from domain.returns import ReturnRequest
@@ -440,17 +440,7 @@ async def _load(uow: UnitOfWork, cmd: c.ReturnCommand) -> ReturnRequest:
 
 async def order_by_reference(uow: UnitOfWork, merchant: str | None, reference: str) -> Order:
     """The order a legacy client names by reference alone (with the merchant when given)."""
-    if merchant is None:
-        merchants = await uow.orders.merchants_with(reference)
-        if len(merchants) > 1:
-            raise InvalidInput(
-                f"order {reference} exists for several merchants ({', '.join(merchants)}); "
-                "name the merchant",
-                field="merchant",
-            )
-        if not merchants:
-            raise NotFound(f"order {reference} not found", field="orderId")
-        merchant = merchants[0]
+    merchant = choose_merchant(await uow.orders.merchants_with(reference), reference, merchant)
     order = await uow.orders.get(merchant, reference)
     if order is None:
         raise NotFound(f"order {reference} not found", field="orderId")

@@ -150,12 +150,7 @@ class SqlOrderRepository:
         return order
 
     async def merchants_with(self, reference: str) -> list[str]:
-        found = await self._session.scalars(
-            select(OrderRow.merchant)
-            .where(OrderRow.tenant_id == self._tenant, OrderRow.reference == reference)
-            .order_by(OrderRow.merchant)
-        )
-        return list(found)
+        return await queries.merchants_with_order(self._session, self._tenant, reference)
 
     async def _locked_row(self, merchant: str, reference: str) -> OrderRow | None:
         return await self._session.scalar(

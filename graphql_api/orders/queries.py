@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.eligibility import explain_lines
 from graphql_api.context import Info
+from graphql_api.orders.reads import returnable_lines
 from graphql_api.orders.types import BlockerType, OrderType, ReturnableLineType
-from persistence import queries
-from persistence.rules import merchant_rules
 
 
 @strawberry.type
@@ -30,12 +28,7 @@ class OrderQueries:
         order = await context.loaders.order_by_reference.load((merchant, order_reference))
         if order is None:
             return None
-        async with context.db.read_session() as session:
-            held = await queries.live_quantities(
-                session, context.tenant_id, merchant, order_reference
-            )
-            rules = await merchant_rules(session, context.tenant_id, merchant)
-        explained = explain_lines(order, held, rules=rules, now=context.clock.now())
+        explained = await returnable_lines(context, order)
         return [
             ReturnableLineType(
                 sku=e.line.sku,

@@ -9,7 +9,7 @@ import pytest
 
 from domain.errors import DomainError, ErrorCode
 from domain.merchant_rules import ConfiguredRules, choose_delivery_option
-from domain.orders import Customer
+from domain.orders import Customer, choose_merchant
 from domain.parts import MANUAL_CARRIER
 from domain.reference import DeliveryOption
 from domain.values import Address, quantity_from_text
@@ -120,3 +120,22 @@ def test_an_order_without_delivery_address_has_no_customer_address():
 def test_an_order_is_delivered_when_any_line_is():
     assert make_order().is_delivered
     assert not make_order({"SKU-C": (1, 0, Decimal("1.00"))}).is_delivered
+
+
+def test_an_order_reference_names_the_one_merchant_that_has_it():
+    assert choose_merchant(["acme"], "SO-1", None) == "acme"
+    assert choose_merchant(["acme", "globex"], "SO-1", "globex") == "globex"
+
+
+@pytest.mark.parametrize(
+    ("merchants", "named", "code", "field"),
+    [
+        ([], None, ErrorCode.NOT_FOUND, "orderId"),
+        (["acme"], "globex", ErrorCode.NOT_FOUND, "orderId"),
+        (["acme", "globex"], None, ErrorCode.INVALID_INPUT, "merchant"),
+    ],
+)
+def test_a_missing_or_ambiguous_order_reference_is_refused(merchants, named, code, field):
+    with pytest.raises(DomainError) as raised:
+        choose_merchant(merchants, "SO-1", named)
+    assert (raised.value.code, raised.value.field) == (code, field)
