@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from cross_web import HTTPException
 from strawberry.aiohttp.views import GraphQLView
 
 from domain.access import Principal
-from domain.ports import Clock, SystemClock
+from domain.ports import Clock, NotificationSender, SystemClock
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY
 from graphql_api.auth import PRINCIPAL_KEY, authenticate, token_endpoint
 from graphql_api.auto_close import periodic_auto_close
@@ -19,6 +20,14 @@ from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import run_idempotently
 from graphql_api.logs import request_id_middleware
+from graphql_api.notifications.dispatch import (
+    NOTIFIER_KEY,
+    NotificationDispatcher,
+    drain_on_shutdown,
+)
+from graphql_api.notifications.senders import HttpSmsSender, LogSender
+from graphql_api.portal.links import PORTAL_KEY, PortalLinks
+from graphql_api.portal.routes import add_portal_routes
 from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
@@ -114,11 +123,30 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     add_rest_routes(app)
+    app[PORTAL_KEY] = PortalLinks(
+        key=settings.portal_key(),
+        base_url=settings.base_url(),
+        ttl=timedelta(seconds=settings.portal_link_ttl_seconds),
+    )
+    add_portal_routes(app)
+    app[NOTIFIER_KEY] = NotificationDispatcher(database, app[CLOCK_KEY], _sender(settings))
     app.on_startup.append(_startup(settings))
     app.cleanup_ctx.append(periodic_auto_close(settings.auto_close_interval_seconds))
+    app.cleanup_ctx.append(drain_on_shutdown)
     if db is None:
         app.on_cleanup.append(_dispose)
     return app
+
+
+def _sender(settings: Settings) -> NotificationSender:
+    if settings.sms_gateway_url is None:
+        return LogSender()
+    token = settings.sms_gateway_token
+    return HttpSmsSender(
+        settings.sms_gateway_url,
+        token=token.get_secret_value() if token else None,
+        timeout_seconds=settings.sms_gateway_timeout_seconds,
+    )
 
 
 def _startup(settings: Settings):  # type: ignore[no-untyped-def]
