@@ -86,9 +86,10 @@ class Order:
     def collection_addresses(self) -> list[Address]:
         """Where a carrier may collect a return from the customer: where the order was
         delivered, once any of it was (Carriyo's "available locations")."""
-        delivered = any(line.is_delivered for line in self.lines)
-        address = self.delivery_address
-        return [address] if delivered and address is not None and address.is_usable() else []
+        address = self.customer_address()
+        if not self.is_delivered or address is None or not address.is_usable():
+            return []
+        return [address]
 
 
 def make_order_line(

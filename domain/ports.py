@@ -85,7 +85,7 @@ class ConfigurationRepository(Protocol):
     """A tenant's merchant configuration: reference codes, settings, locations, options."""
 
     async def entries(
-        self, merchant: str, kind: ReferenceKind | None = None
+        self, merchant: str | None, kind: ReferenceKind | None = None
     ) -> list[ReferenceEntry]: ...
 
     async def entry(

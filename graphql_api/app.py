@@ -19,6 +19,7 @@ from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import run_idempotently
+from graphql_api.json_input import encodes_as_utf8
 from graphql_api.logs import request_id_middleware
 from graphql_api.notifications.dispatch import (
     NOTIFIER_KEY,
@@ -49,6 +50,8 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         parsed = super().parse_json(data)
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object")
+        if not encodes_as_utf8(parsed):
+            raise HTTPException(400, "Strings must be valid Unicode (no lone surrogates)")
         return parsed
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:

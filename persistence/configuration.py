@@ -45,13 +45,16 @@ class SqlConfigurationRepository:
     # ------------------------------------------------------------------ reference codes
 
     async def entries(
-        self, merchant: str, kind: ReferenceKind | None = None
+        self, merchant: str | None, kind: ReferenceKind | None = None
     ) -> list[ReferenceEntry]:
+        """A merchant's codes; with merchant None, those of every merchant of the tenant."""
         row = ReferenceEntryRow
-        query = select(row).where(row.tenant_id == self._tenant, row.merchant == merchant)
+        query = select(row).where(row.tenant_id == self._tenant)
+        if merchant is not None:
+            query = query.where(row.merchant == merchant)
         if kind is not None:
             query = query.where(row.kind == kind.value)
-        rows = await self._session.scalars(query.order_by(row.kind, row.code))
+        rows = await self._session.scalars(query.order_by(row.kind, row.merchant, row.code))
         return [entry_from_row(r) for r in rows]
 
     async def entry(self, kind: ReferenceKind, merchant: str, code: str) -> ReferenceEntry | None:

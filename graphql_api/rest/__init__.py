@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from graphql_api.rest import carriyo
 from graphql_api.rest.http import Area, add_area
 from graphql_api.rest.openapi import openapi_handler
 from graphql_api.rest.oto import OTO
 
 OPENAPI_PATH = "/openapi.json"
 
-AREAS: list[Area] = [OTO]
+AREAS: list[Area] = [carriyo.AREA, OTO]
 
 
 def add_rest_routes(app: web.Application) -> None:

@@ -101,6 +101,11 @@ class Call:
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name) or None
 
+    async def run(self, use_case: Callable[..., Awaitable[Any]], command: Any) -> Any:
+        """Run an application use case in a fresh unit of work of this request's Context,
+        exactly as a GraphQL mutation does (graphql_api.execution)."""
+        return await use_case(command, uow=self.context.unit_of_work(), clock=self.context.clock)
+
     async def body(self, *, required: bool = True) -> JsonObject:
         """The JSON object sent. Bodies that are optional may be empty (`{}`)."""
         try:

@@ -148,7 +148,7 @@ class ApproveReturnInput(ReturnCommandInput):
     rejection_reason: str | None = None
 
     def to_command(self, actor: Actor) -> c.ApproveReturn:
-        quantities = _quantities(self.items) if self.items is not None else None
+        quantities = quantities_by_sku(self.items) if self.items is not None else None
         return c.ApproveReturn(
             **self._common(actor), quantities=quantities, rejection_reason=self.rejection_reason
         )
@@ -191,7 +191,7 @@ class ReceiveReturnInput(ReturnCommandInput):
     def to_command(self, actor: Actor) -> c.ReceiveReturn:
         return c.ReceiveReturn(
             **self._common(actor),
-            quantities=_quantities(self.items),
+            quantities=quantities_by_sku(self.items),
             conditions={i.sku: i.item_condition for i in self.items if i.item_condition},
         )
 
@@ -212,7 +212,7 @@ class SplitReturnInput(ReturnCommandInput):
     def to_command(self, actor: Actor) -> c.SplitReturn:
         return c.SplitReturn(
             **self._common(actor),
-            quantities=_quantities(self.items),
+            quantities=quantities_by_sku(self.items),
             pickup_location_id=self.partner_location_id,
         )
 
@@ -299,7 +299,7 @@ class UpdateReverseShipmentInput(ReturnCommandInput):
         )
 
 
-def _quantities(items: list[Any]) -> dict[str, int]:
+def quantities_by_sku(items: list[Any]) -> dict[str, int]:
     """sku → quantity; a sku listed twice is an error, not a silent overwrite."""
     result: dict[str, int] = {}
     for index, item in enumerate(items):

@@ -153,3 +153,16 @@ async def test_nul_characters_in_strings_are_refused_with_400(http: TestClient) 
     )
     assert via_get.status == 400
     await assert_nothing_written(http)
+
+
+async def test_lone_surrogates_in_variables_are_refused_with_400(http: TestClient) -> None:
+    """JSON may escape half a UTF-16 pair; no database can store it. It used to reach the
+    resolvers and fail there as an "Unexpected error"."""
+    query = "query ($m: String!) { returnReasons(merchant: $m) { code } }"
+    body = json.dumps({"query": query, "variables": {"m": "x"}}).replace('"x"', '"x\\ud800"')
+
+    response = await raw(http, body)
+
+    assert response.status == 400
+    assert "lone surrogates" in await response.text()
+    await assert_no_trace(response)

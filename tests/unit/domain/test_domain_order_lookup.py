@@ -3,6 +3,7 @@ a carrier may collect its return."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -41,8 +42,10 @@ def _order(delivered: bool, address: Address | None = HOME) -> Order:
     return Order("acme", "SO-1", "AED", ANN, [line], delivery_address=address)
 
 
-def test_a_delivered_order_is_collected_where_it_was_delivered():
-    assert _order(delivered=True).collection_addresses() == [HOME]
+def test_a_delivered_order_is_collected_where_it_was_delivered_from_its_customer():
+    assert _order(delivered=True).collection_addresses() == [
+        replace(HOME, contact_phone=ANN.phone, contact_email=ANN.email)
+    ]
 
 
 def test_an_undelivered_order_or_one_without_a_usable_address_has_no_collection_address():

@@ -1,0 +1,34 @@
+"""The Carriyo Returns API compatibility shim: the seed's paths, methods, headers, snake_case
+fields, lower-case statuses and status codes, over the same use cases as /graphql."""
+
+from __future__ import annotations
+
+import re
+
+from graphql_api.rest.carriyo import reference, returns, settings
+from graphql_api.rest.carriyo.schemas import SCHEMAS
+from graphql_api.rest.http import Area, snake_field
+
+# Where our field names (as domain errors give them) differ from Carriyo's.
+RENAMED = {
+    "order_reference": "partner_order_reference",
+    "reason_code": "return_reason",
+    "image_urls": "images",
+    "unit_price": "price",
+}
+
+
+def carriyo_field(name: str | None) -> str | None:
+    """`items[0].reasonCode` → `items[0].return_reason`: snake_case, then Carriyo's words."""
+    snake = snake_field(name)
+    if snake is None:
+        return None
+    return re.sub(r"[a-z0-9_]+", lambda m: RENAMED.get(m.group(0), m.group(0)), snake)
+
+
+AREA = Area(
+    name="carriyo",
+    routes=(*returns.ROUTES, *reference.ROUTES, *settings.ROUTES),
+    schemas=SCHEMAS,
+    field_name=carriyo_field,
+)

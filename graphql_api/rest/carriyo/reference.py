@@ -1,0 +1,131 @@
+"""Carriyo's reference data (return reasons, rejection reasons, resolutions, refund types,
+item conditions, return comments): create, list, update and delete, through the same
+configuration use cases and reads as the GraphQL fields."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from domain import configuration as use
+from domain.reference import ReferenceKind
+from graphql_api.rest.carriyo import inputs
+from graphql_api.rest.carriyo import serializers as out
+from graphql_api.rest.carriyo.schemas import operation, ref
+from graphql_api.rest.http import Call, Route, json_response
+from persistence.configuration import SqlConfigurationRepository
+
+K = ReferenceKind
+Handler = Callable[[Call], Awaitable[web.Response]]
+
+
+def _create(kind: ReferenceKind) -> Handler:
+    async def handle(call: Call) -> web.Response:
+        entry = inputs.reference_entry(await call.body(), kind, code=None)
+        saved = await use.create_reference(entry, uow=call.context.unit_of_work())
+        return json_response(out.reference_entry(saved))
+
+    return handle
+
+
+def _update(kind: ReferenceKind, code_param: str) -> Handler:
+    async def handle(call: Call) -> web.Response:
+        entry = inputs.reference_entry(await call.body(), kind, code=call.path(code_param))
+        saved = await use.update_reference(entry, uow=call.context.unit_of_work())
+        return json_response(out.reference_entry(saved))
+
+    return handle
+
+
+def _delete(kind: ReferenceKind, code_param: str) -> Handler:
+    async def handle(call: Call) -> web.Response:
+        merchant, code = call.query("merchant"), call.path(code_param)
+        await use.delete_reference(kind, merchant, code, uow=call.context.unit_of_work())  # type: ignore[arg-type]
+        return json_response({"merchant": merchant, "code": code, "deleted": True})
+
+    return handle
+
+
+def _list(kind: ReferenceKind, merchant_required: bool) -> Handler:
+    """Where the seed makes `merchant` optional, leaving it out lists every merchant's."""
+
+    async def handle(call: Call) -> web.Response:
+        merchant = call.query("merchant", required=merchant_required)
+        language = call.query("language", required=False)
+        async with call.context.db.read_session() as session:
+            config = SqlConfigurationRepository(session, call.context.tenant_id)
+            entries = await config.entries(merchant, kind)
+        return json_response([out.reference_entry(entry, language) for entry in entries])
+
+    return handle
+
+
+# (kind, path segment, path parameter, label, body schema, merchant required on list)
+KINDS = (
+    (K.RETURN_REASON, "reasons", "reason_code", "return reason", "ReturnReason", True),
+    (
+        K.REJECTION_REASON,
+        "rejection-reasons",
+        "reason_code",
+        "rejection reason",
+        "ReferenceCode",
+        False,
+    ),
+    (K.RESOLUTION, "resolutions", "resolution_code", "return resolution", "ReferenceCode", True),
+    (
+        K.REFUND_TYPE,
+        "refund-types",
+        "refund_type_code",
+        "return refund type",
+        "ScopedReferenceCode",
+        False,
+    ),
+    (
+        K.ITEM_CONDITION,
+        "item-conditions",
+        "item_condition_code",
+        "return item condition",
+        "ReferenceCode",
+        False,
+    ),
+    (K.RETURN_COMMENT, "comments", "comment_code", "return comment", "ScopedReferenceCode", True),
+)
+
+
+def _routes() -> tuple[Route, ...]:
+    routes: list[Route] = []
+    for kind, segment, param, label, schema, merchant_required in KINDS:
+        base, one = f"/returns/{segment}", f"/returns/{segment}/{{{param}}}"
+        body, listing = ref(schema), {"type": "array", "items": ref(schema)}
+        required = ("merchant",) if merchant_required else ()
+        optional = ("language",) if merchant_required else ("merchant", "language")
+        routes += [
+            Route(
+                "POST", base, _create(kind), operation(f"Create {label}", body=body, answer=body)
+            ),
+            Route(
+                "GET",
+                base,
+                _list(kind, merchant_required),
+                operation(
+                    f"List {label}s", query=required, optional_query=optional, answer=listing
+                ),
+            ),
+            Route(
+                "PUT",
+                one,
+                _update(kind, param),
+                operation(f"Update {label}", path=(param,), body=body, answer=body),
+            ),
+            Route(
+                "DELETE",
+                one,
+                _delete(kind, param),
+                operation(f"Delete {label}", path=(param,), query=("merchant",)),
+            ),
+        ]
+    return tuple(routes)
+
+
+ROUTES = _routes()
