@@ -61,8 +61,8 @@ def issue(
 
 
 def verify(token: str, *, key: bytes, now: datetime) -> PortalGrant:
-    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidToken
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        raise InvalidToken  # we only ever issue base64url text
     version, _, rest = token.partition(".")
     body, _, signature = rest.partition(".")
     if version != VERSION or not body or not signature:

@@ -56,7 +56,8 @@ def test_a_longer_expiry_cannot_be_written_into_a_token():
 
 
 @pytest.mark.parametrize(
-    "token", ["", "v1", "v1..", "v2.abc.def", "v1.abc", "v1.abc.!!!", "x" * 5000, "v1.é.é"]
+    "token",
+    ["", "v1", "v1..", "v2.abc.def", "v1.abc", "v1.abc.!!!", "x" * 5000, "v1.é.é", "v1.a.\ud800"],
 )
 def test_malformed_tokens_are_invalid(token):
     with pytest.raises(InvalidToken):
