@@ -28,6 +28,7 @@ from graphql_api.auth import authenticate
 from graphql_api.context import REST_SOURCE, Context, request_context
 from graphql_api.errors import http_status
 from graphql_api.idempotent import run_idempotently
+from graphql_api.json_input import encodes_as_utf8
 from persistence.access import AccessStore
 from persistence.idempotency import IdempotencyStore
 
@@ -134,6 +135,8 @@ def parse_json_object(raw: bytes, content_type: str) -> JsonObject:
         raise InvalidInput("the body is not well-formed JSON") from None
     if not isinstance(parsed, dict):
         raise InvalidInput("the body must be a JSON object")
+    if not encodes_as_utf8(parsed):
+        raise InvalidInput("strings must be valid Unicode (no lone surrogates)")
     return parsed
 
 

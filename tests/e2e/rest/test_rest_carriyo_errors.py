@@ -161,6 +161,7 @@ def _raw(carriyo: Carriyo, method: str, path: str, data: bytes, content_type: st
         (b'{"merchant": "a\\u0000b"}', "application/json"),
         (b'{"merchant": "a\x00b"}', "application/json"),
         (b'{"amount": NaN}', "application/json"),
+        (b'{"merchant": "x\\ud800"}', "application/json"),
         (b"merchant=acme", "application/x-www-form-urlencoded"),
         (b'{"merchant": "acme"}', "text/plain"),
         (b"\xff\xfe", "application/json"),
