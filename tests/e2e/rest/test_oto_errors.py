@@ -51,6 +51,7 @@ async def test_read_only_keys_may_only_read(oto, call):
         (b"orderId=1", "application/x-www-form-urlencoded"),
         (b'{"orderId": 1e999999}', "application/json"),
         (b'{"orderId": {"$ne": null}}', "application/json"),
+        (b'{"orderId": "\\ud800", "deliveryOptionId": "1"}', "application/json"),
         (b'{"orderId": "' + b"9" * 5000 + b'"}', "application/json"),
     ],
 )
