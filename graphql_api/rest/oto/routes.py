@@ -27,7 +27,7 @@ MAX_ITEMS = 100
 
 @dataclass(frozen=True)
 class ReadRoute(Route):
-    """A POST that only reads (OTO asks for details and links with POST): read-only keys may
+    """A POST that only reads (OTO asks for return details with POST): read-only keys may
     call it, and it needs no Idempotency-Key."""
 
     @property
@@ -35,14 +35,19 @@ class ReadRoute(Route):
         return False
 
 
-def order_id(body: fields.JsonObject) -> str:
-    """OTO's orderId: a string (a JSON integer is taken as its digits)."""
-    value = body.get("orderId")
+def identifier(body: fields.JsonObject, name: str) -> str:
+    """A required OTO id (orderId, deliveryOptionId): a string; a JSON integer, which OTO's
+    numeric ids invite, is taken as its digits."""
+    value = body.get(name)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("orderId is required (a string)", field="orderId")
+        raise InvalidInput(f"{name} is required (a string)", field=name)
     return value.strip()
+
+
+def order_id(body: fields.JsonObject) -> str:
+    return identifier(body, "orderId")
 
 
 def items(body: fields.JsonObject) -> list[ItemRequest] | None:
@@ -77,7 +82,7 @@ async def create_return_shipment(call: Call) -> web.StreamResponse:
         actor=call.context.actor,
         order_reference=order_id(body),
         merchant=fields.text(body, "merchant"),
-        delivery_option_id=fields.text(body, "deliveryOptionId", required=True) or "",
+        delivery_option_id=identifier(body, "deliveryOptionId"),
         dropoff_location_code=fields.text(body, "pickupLocationCode"),
         items=items(body),
         channel=OTO_CHANNEL,

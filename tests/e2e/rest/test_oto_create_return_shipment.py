@@ -178,6 +178,13 @@ async def test_refusals_name_the_oto_field_and_write_nothing(oto, body, status, 
     assert status == 404, details
 
 
+async def test_numeric_ids_are_taken_as_their_digits(oto):
+    await oto.configure()
+    await oto.order()
+    answer = await oto.shipment(orderId=int(ORDER_ID), deliveryOptionId=156)
+    assert (answer["orderId"], answer["reverseShipment"]["deliveryOptionId"]) == (ORDER_ID, "156")
+
+
 async def test_an_undelivered_order_cannot_be_returned(oto):
     await oto.configure()
     await oto.order(delivered=False)
