@@ -6,7 +6,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from domain.errors import DomainErrors, ErrorCode, InvalidInput, InvalidQuantity, NotFound
+from domain.errors import (
+    DomainError,
+    DomainErrors,
+    ErrorCode,
+    InvalidInput,
+    InvalidQuantity,
+    NotFound,
+)
 from domain.values import Address, aware, bounded_text, currency_code, price_amount
 
 
@@ -69,6 +76,17 @@ class Order:
     @property
     def is_delivered(self) -> bool:
         return any(line.is_delivered for line in self.lines)
+
+    def delivered(self) -> Order:
+        """This order, if any of it was delivered: a reverse shipment needs goods to carry."""
+        if not self.is_delivered:
+            raise DomainError(
+                f"order {self.reference} has not been delivered; only delivered orders "
+                "can be returned",
+                field="orderId",
+                code=ErrorCode.NOT_RETURNABLE,
+            )
+        return self
 
     def customer_address(self) -> Address | None:
         """Where the goods are now: the delivery address, with the customer as contact (what

@@ -87,14 +87,7 @@ async def create_return_shipment(
     approveReturn apply; the goods travel from the order's delivery address to the chosen
     location (or the merchant's default dropoff for that country)."""
     async with uow:
-        order = await order_by_reference(uow, cmd.merchant, cmd.order_reference)
-        if not order.is_delivered:
-            raise DomainError(
-                f"order {order.reference} has not been delivered; only delivered orders "
-                "can be returned",
-                field="orderId",
-                code=ErrorCode.NOT_RETURNABLE,
-            )
+        order = (await order_by_reference(uow, cmd.merchant, cmd.order_reference)).delivered()
         rules = await uow.rules_for(order.merchant)
         option = choose_delivery_option(
             await uow.configuration.delivery_options(order.merchant),
