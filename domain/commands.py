@@ -55,6 +55,20 @@ class CreateReturn(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CreateReturnShipment(Command):
+    """OTO's createReturnShipment: a return request for a delivered order, approved and put
+    on a carrier at once. The merchant may be left out when the order reference is unique in
+    the tenant (OTO names orders by reference alone). No items: every returnable unit."""
+
+    order_reference: str
+    delivery_option_id: str
+    merchant: str | None = None
+    dropoff_location_code: str | None = None
+    items: list[ItemRequest] | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReturnCommand(Command):
     return_request_id: str
     expected_version: int | None = None

@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     INVALID_INPUT = "INVALID_INPUT"
     ALREADY_EXISTS = "ALREADY_EXISTS"
     IN_USE = "IN_USE"
+    UNAVAILABLE = "UNAVAILABLE"
 
 
 class DomainError(Exception):

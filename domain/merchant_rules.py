@@ -16,10 +16,12 @@ from domain.errors import DomainError, ErrorCode, InvalidInput, RequirementMissi
 from domain.orders import OrderLine
 from domain.parts import ItemRequest, ReturnItem
 from domain.reference import (
+    DeliveryOption,
     PickupLocation,
     ReferenceEntry,
     ReferenceKind,
     ReturnSettings,
+    check_code_format,
     unknown_code,
 )
 from domain.values import Address
@@ -203,3 +205,18 @@ class ConfiguredRules(BaseRules):
 
     def _has(self, kind: ReferenceKind) -> bool:
         return any(entry_kind == kind for entry_kind, _ in self._entries)
+
+
+def choose_delivery_option(
+    options: Sequence[DeliveryOption], merchant: str, option_id: str, *, field: str
+) -> DeliveryOption:
+    """The merchant's delivery option (carrier) by id. Like every code, enforced once the
+    merchant has configured options; before that the id is recorded as given, on the
+    manual carrier."""
+    check_code_format(option_id, field=field)
+    if not options:
+        return DeliveryOption(merchant=merchant, id=option_id, name=option_id)
+    chosen = next((option for option in options if option.id == option_id), None)
+    if chosen is None:
+        raise unknown_code("delivery option", option_id, merchant, field)
+    return chosen

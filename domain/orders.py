@@ -6,7 +6,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from domain.errors import DomainErrors, ErrorCode, InvalidInput, InvalidQuantity
+from domain.errors import (
+    DomainError,
+    DomainErrors,
+    ErrorCode,
+    InvalidInput,
+    InvalidQuantity,
+    NotFound,
+)
 from domain.values import Address, aware, bounded_text, currency_code, price_amount
 
 
@@ -66,20 +73,41 @@ class Order:
     def skus(self) -> list[str]:
         return [line.sku for line in self.lines]
 
+    @property
+    def is_delivered(self) -> bool:
+        return any(line.is_delivered for line in self.lines)
+
+    def delivered(self) -> Order:
+        """This order, if any of it was delivered: a reverse shipment needs goods to carry."""
+        if not self.is_delivered:
+            raise DomainError(
+                f"order {self.reference} has not been delivered; only delivered orders "
+                "can be returned",
+                field="orderId",
+                code=ErrorCode.NOT_RETURNABLE,
+            )
+        return self
+
+    def customer_address(self) -> Address | None:
+        """Where the goods are now: the delivery address, with the customer as contact (what
+        a carrier needs to collect a return)."""
+        address = self.delivery_address
+        if address is None:
+            return None
+        return replace(
+            address,
+            contact_name=address.contact_name or self.customer.name,
+            contact_phone=address.contact_phone or self.customer.phone,
+            contact_email=address.contact_email or self.customer.email,
+        )
+
     def collection_addresses(self) -> list[Address]:
         """Where a carrier may collect a return from the customer: where the order was
         delivered, once any of it was (Carriyo's "available locations")."""
-        delivered = any(line.is_delivered for line in self.lines)
-        address = self.delivery_address
-        if not delivered or address is None or not address.is_usable():
+        address = self.customer_address()
+        if not self.is_delivered or address is None or not address.is_usable():
             return []
-        # The carrier calls the customer unless the address names someone else.
-        contact = {
-            "contact_name": address.contact_name or self.customer.name,
-            "contact_phone": address.contact_phone or self.customer.phone,
-            "contact_email": address.contact_email or self.customer.email,
-        }
-        return [replace(address, **contact)]
+        return [address]
 
 
 def make_order_line(
@@ -151,3 +179,21 @@ def validate_order(order: Order) -> Order:
         raise InvalidInput("an order needs at least one line", field="lines")
     ensure_unique_skus(order.lines)
     return order
+
+
+def choose_merchant(merchants: list[str], reference: str, merchant: str | None) -> str:
+    """Which merchant's order a client means when it names an order by reference alone (OTO
+    does): the one merchant that has it, or the one it named."""
+    if merchant is not None:
+        if merchant not in merchants:
+            raise NotFound(f"order {reference} not found", field="orderId")
+        return merchant
+    if not merchants:
+        raise NotFound(f"order {reference} not found", field="orderId")
+    if len(merchants) > 1:
+        raise InvalidInput(
+            f"order {reference} exists for several merchants ({', '.join(merchants)}); "
+            "name the merchant",
+            field="merchant",
+        )
+    return merchants[0]

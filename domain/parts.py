@@ -116,6 +116,7 @@ class ReverseShipment:
     tracking_number: str | None = None
     label_url: str | None = None
     updated_at: datetime | None = None
+    delivery_option_id: str | None = None  # OTO's deliveryOptionId, when one was chosen
 
     @property
     def is_open(self) -> bool:

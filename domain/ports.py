@@ -8,6 +8,7 @@ from typing import Protocol
 
 from domain.eligibility import MerchantRules
 from domain.events import DomainEvent
+from domain.notifications import DeliveryOutcome, Notification
 from domain.orders import Order
 from domain.reference import (
     DeliveryOption,
@@ -45,11 +46,39 @@ class ReturnRepository(Protocol):
         """Units per sku held by live requests on the order, optionally leaving one out."""
         ...
 
+    async def for_order(self, merchant: str, order_reference: str) -> list[ReturnRequest]:
+        """Every request made against the order, whole, oldest first (not locked)."""
+        ...
+
 
 class OrderRepository(Protocol):
     async def get(self, merchant: str, reference: str) -> Order | None: ...
 
     async def upsert(self, order: Order) -> Order: ...
+
+    async def merchants_with(self, reference: str) -> list[str]:
+        """The merchants of the tenant that have an order with this reference (clients such
+        as OTO name an order by its reference alone)."""
+        ...
+
+
+class NotificationLog(Protocol):
+    """The tenant's log of customer notifications."""
+
+    async def add(self, notification: Notification) -> None: ...
+
+    async def get(self, notification_id: str) -> Notification:
+        """Raises NotFound for a missing (or foreign) id."""
+        ...
+
+    async def save(self, notification: Notification) -> None: ...
+
+
+class NotificationSender(Protocol):
+    """Hands a message to whatever delivers it; reports the outcome, never raises for a
+    delivery failure (the log records it)."""
+
+    async def send(self, notification: Notification) -> DeliveryOutcome: ...
 
 
 class ConfigurationRepository(Protocol):
@@ -99,6 +128,7 @@ class UnitOfWork(Protocol):
     returns: ReturnRepository
     orders: OrderRepository
     configuration: ConfigurationRepository
+    notifications: NotificationLog
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -28,7 +28,7 @@ from domain.notes import NotesAndAssignment
 from domain.orders import Order
 from domain.overrides import override_status
 from domain.parts import ItemRequest, ItemsUpdate, ReturnItem, ShipmentStatus
-from domain.reference import ReferenceKind
+from domain.reference import DeliveryOption, ReferenceKind
 from domain.refunds import Refunds, RefundTotal
 from domain.shipments import ReverseShipments
 from domain.splitting import split_request, splittable_units
@@ -77,6 +77,7 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         resolution: str | None = None,
         refund_method: str | None = None,
         collection: TimeWindow | None = None,
+        delivery_option: DeliveryOption | None = None,
     ) -> ReturnRequest:
         dropoff = dropoff or rules.default_dropoff(pickup)
         check_item_requests(
@@ -115,7 +116,9 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
             items=request.item_quantities(),
         )
         if rules.auto_approves(request.items) and request._has_pickup_and_dropoff():
-            request.approve(at=at, actor=AUTO_APPROVAL, rules=rules)
+            request.approve(
+                at=at, actor=AUTO_APPROVAL, rules=rules, delivery_option=delivery_option
+            )
         return request
 
     @property
@@ -222,8 +225,13 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         rules: MerchantRules,
         quantities: Mapping[str, int] | None = None,
         rejection_reason: str | None = None,
+        delivery_option: DeliveryOption | None = None,
     ) -> None:
-        """Approve all units, or fewer per sku; the rest count as rejected with a reason."""
+        """Approve all units, or fewer per sku; the rest count as rejected with a reason.
+
+        With a `delivery_option` (OTO's createReturnShipment names the carrier) the reverse
+        shipment is opened on it whatever the items' reasons say, since the caller asked for
+        the shipment itself."""
         self._require(Action.APPROVE)
         dropoff = self.dropoff or rules.default_dropoff(self.pickup)
         self._require_pickup_and_dropoff(dropoff)
@@ -243,10 +251,10 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
             item.rejection_reason = rejection_reason if qty < item.quantity else None
         self._move(Action.APPROVE, ReturnStatus.APPROVED, at=at, actor=actor)
         self.approved_at = at
-        if any(
+        if delivery_option is not None or any(
             item.approved_quantity and rules.needs_reverse_shipment(item) for item in self.items
         ):
-            self._open_shipment(at=at, actor=actor)
+            self._open_shipment(at=at, actor=actor, option=delivery_option)
 
     def reject(
         self, *, at: datetime, actor: Actor, reason: str, rules: MerchantRules = ANY_CODE

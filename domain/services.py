@@ -13,11 +13,15 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from domain import commands as c
-from domain.eligibility import MerchantRules
-from domain.errors import NotFound, VersionConflict
-from domain.orders import Order, make_order_line, validate_order
+from domain.eligibility import MerchantRules, explain_lines
+from domain.errors import DomainError, ErrorCode, NotFound, VersionConflict
+from domain.lifecycle import ReturnStatus
+from domain.merchant_rules import choose_delivery_option
+from domain.orders import Order, choose_merchant, make_order_line, validate_order
+from domain.parts import ItemRequest
 from domain.ports import Clock, UnitOfWork
 from domain.returns import ReturnRequest
+from domain.values import Address
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 5
@@ -73,6 +77,61 @@ async def create_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock) -
         await uow.returns.add(request)
         await uow.commit()
     return request
+
+
+async def create_return_shipment(
+    cmd: c.CreateReturnShipment, *, uow: UnitOfWork, clock: Clock
+) -> ReturnRequest:
+    """Create, approve and ship in one transaction: the request and its reverse shipment
+    exist together or not at all. The same creation and approval rules as createReturn and
+    approveReturn apply; the goods travel from the order's delivery address to the chosen
+    location (or the merchant's default dropoff for that country)."""
+    async with uow:
+        order = (await order_by_reference(uow, cmd.merchant, cmd.order_reference)).delivered()
+        rules = await uow.rules_for(order.merchant)
+        option = choose_delivery_option(
+            await uow.configuration.delivery_options(order.merchant),
+            order.merchant,
+            cmd.delivery_option_id,
+            field="deliveryOptionId",
+        )
+        held = await uow.returns.live_quantities(order.merchant, order.reference)
+        now = clock.now()
+        code = cmd.dropoff_location_code
+        request = ReturnRequest.create(
+            order=order,
+            items=cmd.items
+            if cmd.items is not None
+            else _everything_returnable(order, held, rules, now),
+            rules=rules,
+            already_requested=held,
+            at=now,
+            actor=cmd.actor,
+            pickup=order.customer_address(),
+            dropoff=Address(partner_location_id=code) if code else None,
+            channel=cmd.channel,
+            delivery_option=option,
+        )
+        if request.status == ReturnStatus.PENDING:
+            request.approve(at=now, actor=cmd.actor, rules=rules, delivery_option=option)
+        await uow.returns.add(request)
+        await uow.commit()
+    return request
+
+
+def _everything_returnable(
+    order: Order, held: dict[str, int], rules: MerchantRules, now: datetime
+) -> list[ItemRequest]:
+    lines = explain_lines(order, held, rules=rules, now=now)
+    items = [ItemRequest(e.line.sku, e.returnable_quantity) for e in lines if e.returnable]
+    if not items:
+        reasons = "; ".join(b.message for e in lines for b in e.blockers) or "no lines"
+        raise DomainError(
+            f"nothing on order {order.reference} can be returned: {reasons}",
+            field="items",
+            code=ErrorCode.NOT_RETURNABLE,
+        )
+    return items
 
 
 async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
@@ -370,6 +429,15 @@ async def _load(uow: UnitOfWork, cmd: c.ReturnCommand) -> ReturnRequest:
             field="expectedVersion",
         )
     return request
+
+
+async def order_by_reference(uow: UnitOfWork, merchant: str | None, reference: str) -> Order:
+    """The order a legacy client names by reference alone (with the merchant when given)."""
+    merchant = choose_merchant(await uow.orders.merchants_with(reference), reference, merchant)
+    order = await uow.orders.get(merchant, reference)
+    if order is None:
+        raise NotFound(f"order {reference} not found", field="orderId")
+    return order
 
 
 async def _order(uow: UnitOfWork, merchant: str, reference: str) -> Order:

@@ -10,6 +10,7 @@ from domain import events as ev
 from domain.errors import NotFound
 from domain.lifecycle import Action
 from domain.parts import MANUAL_CARRIER, ReverseShipment, ShipmentStatus
+from domain.reference import DeliveryOption
 from domain.request_state import ReturnRequestState
 from domain.values import UNSET, Actor, bounded_text, new_id, optional_text
 
@@ -49,15 +50,18 @@ class ReverseShipments(ReturnRequestState):
     def open_shipment(self) -> ReverseShipment | None:
         return next((s for s in self.shipments if s.is_open), None)
 
-    def _open_shipment(self, *, at: datetime, actor: Actor) -> ReverseShipment:
+    def _open_shipment(
+        self, *, at: datetime, actor: Actor, option: DeliveryOption | None = None
+    ) -> ReverseShipment:
         shipment = ReverseShipment(
             id=new_id("RS"),
-            carrier=MANUAL_CARRIER,
+            carrier=(option.carrier if option else None) or MANUAL_CARRIER,
             status=ShipmentStatus.CREATED,
             created_at=at,
             items=self.shipment_items(),
             pickup=self.pickup,
             dropoff=self.dropoff,
+            delivery_option_id=option.id if option else None,
         )
         self.shipments.append(shipment)
         self._record(

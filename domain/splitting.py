@@ -179,4 +179,6 @@ def _split_shipment(
     shipment.items = original.shipment_items()
     shipment.updated_at = at
     original._record_shipment(shipment, at=at, actor=actor)
-    new._open_shipment(at=at, actor=actor).carrier = shipment.carrier
+    moved = new._open_shipment(at=at, actor=actor)
+    moved.carrier = shipment.carrier
+    moved.delivery_option_id = shipment.delivery_option_id

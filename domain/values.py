@@ -38,6 +38,22 @@ def positive_quantity(value: int, *, field: str) -> int:
     return value
 
 
+MAX_QUANTITY_DIGITS = 9
+
+
+def quantity_from_text(value: object, *, field: str) -> int:
+    """A quantity as legacy clients send it: OTO writes `"quantity": "1"`. Digits only (or a
+    JSON integer), at least 1; "1.5", "-1", "1e3", "", true and 1.0 are refused."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return positive_quantity(value, field=field)
+    text = value if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_QUANTITY_DIGITS):
+        raise InvalidQuantity(
+            f'quantity must be a positive whole number such as "1", got {value!r}', field=field
+        )
+    return positive_quantity(int(text), field=field)
+
+
 def currency_code(value: str, *, field: str = "currency") -> str:
     if not isinstance(value, str) or not _CURRENCY.match(value):
         raise InvalidInput(

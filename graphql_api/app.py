@@ -16,7 +16,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from domain.access import Principal
 from domain.errors import ErrorCode
-from domain.ports import Clock, SystemClock
+from domain.ports import Clock, NotificationSender, SystemClock
 from domain.values import Actor
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY
 from graphql_api.auth import PRINCIPAL_KEY, authenticate, principal_from_params, token_endpoint
@@ -26,6 +26,14 @@ from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import run_idempotently
 from graphql_api.json_input import encodes_as_utf8
 from graphql_api.logs import request_id_middleware
+from graphql_api.notifications.dispatch import (
+    NOTIFIER_KEY,
+    NotificationDispatcher,
+    drain_on_shutdown,
+)
+from graphql_api.notifications.senders import HttpSmsSender, LogSender
+from graphql_api.portal.links import PORTAL_KEY, PortalLinks
+from graphql_api.portal.routes import add_portal_routes
 from graphql_api.pubsub import EventHub
 from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
@@ -165,9 +173,17 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     add_rest_routes(app)
+    app[PORTAL_KEY] = PortalLinks(
+        key=settings.portal_key(),
+        base_url=settings.base_url(),
+        ttl=timedelta(seconds=settings.portal_link_ttl_seconds),
+    )
+    add_portal_routes(app)
+    app[NOTIFIER_KEY] = NotificationDispatcher(database, app[CLOCK_KEY], _sender(settings))
     app.on_startup.append(_startup(settings))
     app.cleanup_ctx.append(periodic_auto_close(settings.auto_close_interval_seconds))
     app.cleanup_ctx.append(_event_delivery)
+    app.cleanup_ctx.append(drain_on_shutdown)
     if db is None:
         app.on_cleanup.append(_dispose)
     return app
@@ -190,6 +206,17 @@ async def _event_delivery(app: web.Application) -> AsyncIterator[None]:
     if wakeups is not None:
         await wakeups.stop()
     await hub.close()
+
+
+def _sender(settings: Settings) -> NotificationSender:
+    if settings.sms_gateway_url is None:
+        return LogSender()
+    token = settings.sms_gateway_token
+    return HttpSmsSender(
+        settings.sms_gateway_url,
+        token=token.get_secret_value() if token else None,
+        timeout_seconds=settings.sms_gateway_timeout_seconds,
+    )
 
 
 def _startup(settings: Settings):  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.LIMIT_EXCEEDED: 413,
+    ErrorCode.UNAVAILABLE: 503,
 }
 DEFAULT_HTTP_STATUS = 400  # the seeds answer 400 for every other refused request
 

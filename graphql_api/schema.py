@@ -17,6 +17,7 @@ from graphql_api.limits import GraphQLLimits, limit_extensions
 from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
 from graphql_api.merchants.queries import MerchantQueries
 from graphql_api.merchants.types import REFERENCE_TYPES
+from graphql_api.notifications.queries import NotificationQueries
 from graphql_api.orders.mutations import OrderMutations
 from graphql_api.orders.queries import OrderQueries
 from graphql_api.orders.types import OrderType, parse_order_local_id
@@ -45,7 +46,15 @@ class NodeQueries:
 
 
 Query = merge_types(
-    "Query", (ReturnQueries, EventQueries, OrderQueries, MerchantQueries, NodeQueries)
+    "Query",
+    (
+        ReturnQueries,
+        EventQueries,
+        OrderQueries,
+        MerchantQueries,
+        NotificationQueries,
+        NodeQueries,
+    ),
 )
 Mutation = merge_types(
     "Mutation", (OrderMutations, ReturnMutations, ReferenceCodeMutations, SettingsMutations)

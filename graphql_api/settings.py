@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graphql_api.limits import GraphQLLimits
 from persistence.database import DEFAULT_DATABASE_URL
+
+DEV_PORTAL_SECRET = "development-only-return-portal-secret-not-for-production"
 
 
 class Settings(BaseSettings):
@@ -50,6 +52,46 @@ class Settings(BaseSettings):
         description="Run migrations when the server starts; default: on for SQLite only, "
         "since several PostgreSQL processes must not race to migrate.",
     )
+    public_base_url: str | None = Field(
+        default=None,
+        description="Where customers reach this service (return-portal links start with it); "
+        "default http://{host}:{port}.",
+    )
+    portal_secret: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="HMAC-SHA256 key of return-portal links; without it (and outside "
+        "development) getReturnLink and the portal answer 503.",
+    )
+    portal_link_ttl_seconds: int = Field(
+        default=72 * 3600, ge=60, le=30 * 24 * 3600, description="How long a return link works."
+    )
+    sms_gateway_url: str | None = Field(
+        default=None,
+        description="POST each return SMS here as JSON; without it the notifications log is "
+        "the delivery.",
+    )
+    sms_gateway_token: SecretStr | None = Field(
+        default=None, description="Sent to the SMS gateway as `Authorization: Bearer …`."
+    )
+    sms_gateway_timeout_seconds: float = Field(default=10, gt=0, le=120)
+
+    @field_validator("public_base_url", "sms_gateway_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/") if value else None
+
+    def portal_key(self) -> bytes | None:
+        """The portal signing key; a fixed one only in development (dev credentials on),
+        so production never signs with a key anyone can read in this file."""
+        if self.portal_secret is not None:
+            return self.portal_secret.get_secret_value().encode()
+        return DEV_PORTAL_SECRET.encode() if self.dev_credentials else None
+
+    def base_url(self) -> str:
+        return self.public_base_url or f"http://{self.host}:{self.port}"
 
     ws_init_timeout_seconds: float = Field(
         default=10, gt=0, description="A websocket must send connection_init within this."

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from domain.lifecycle import ReturnStatus
+from domain.notifications import Notification, NotificationChannel, NotificationStatus
 from domain.orders import Customer, Order, OrderLine
 from domain.parts import (
     ItemsUpdate,
@@ -19,6 +20,7 @@ from domain.returns import ReturnRequest
 from domain.values import Actor, Address, TimeWindow
 from persistence.tables import (
     ItemsUpdateRow,
+    NotificationRow,
     OrderLineRow,
     OrderRow,
     RefundRow,
@@ -187,6 +189,7 @@ def children_to_rows(request: ReturnRequest, tenant_id: str) -> list[Any]:
             label_url=s.label_url,
             created_at=s.created_at,
             updated_at=s.updated_at,
+            delivery_option_id=s.delivery_option_id,
             position=p,
             **common,
         )
@@ -258,6 +261,7 @@ def shipment_from_row(row: ReverseShipmentRow) -> ReverseShipment:
         tracking_number=row.tracking_number,
         label_url=row.label_url,
         updated_at=row.updated_at,
+        delivery_option_id=row.delivery_option_id,
     )
 
 
@@ -314,4 +318,32 @@ def request_from_rows(
         auto_closed_at=row.auto_closed_at,
         split_from=row.split_from,
         version=row.version,
+    )
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+def notification_to_row(notification: Notification, tenant_id: str) -> NotificationRow:
+    values = {f.name: getattr(notification, f.name) for f in dataclasses.fields(Notification)}
+    values["channel"] = notification.channel.value
+    values["status"] = notification.status.value
+    return NotificationRow(tenant_id=tenant_id, **values)
+
+
+def notification_from_row(row: NotificationRow) -> Notification:
+    return Notification(
+        id=row.id,
+        channel=NotificationChannel(row.channel),
+        merchant=row.merchant,
+        order_reference=row.order_reference,
+        return_request_id=row.return_request_id,
+        recipient=row.recipient,
+        body=row.body,
+        status=NotificationStatus(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        attempts=row.attempts,
+        sent_at=row.sent_at,
+        error=row.error,
     )

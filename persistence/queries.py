@@ -133,6 +133,16 @@ async def load_orders(
     }
 
 
+async def merchants_with_order(session: AsyncSession, tenant_id: str, reference: str) -> list[str]:
+    """The tenant's merchants that have an order with this reference."""
+    found = await session.scalars(
+        select(OrderRow.merchant)
+        .where(OrderRow.tenant_id == tenant_id, OrderRow.reference == reference)
+        .order_by(OrderRow.merchant)
+    )
+    return list(found)
+
+
 async def live_quantities(
     session: AsyncSession,
     tenant_id: str,

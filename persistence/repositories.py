@@ -6,11 +6,13 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, ErrorCode, NotFound, VersionConflict
+from domain.notifications import Notification
 from domain.orders import Order
 from domain.returns import ReturnRequest
 from persistence import mappers, queries
 from persistence.tables import (
     ItemsUpdateRow,
+    NotificationRow,
     OrderLineRow,
     OrderRow,
     RefundRow,
@@ -78,6 +80,20 @@ class SqlReturnRepository:
             self._session, self._tenant, merchant, order_reference, exclude=exclude
         )
 
+    async def for_order(self, merchant: str, order_reference: str) -> list[ReturnRequest]:
+        ids = await self._session.scalars(
+            select(ReturnRequestRow.id)
+            .where(
+                ReturnRequestRow.tenant_id == self._tenant,
+                ReturnRequestRow.merchant == merchant,
+                ReturnRequestRow.order_reference == order_reference,
+            )
+            .order_by(ReturnRequestRow.created_at, ReturnRequestRow.id)
+        )
+        ordered = list(ids)
+        found = await queries.load_return_requests(self._session, self._tenant, ordered)
+        return [found[rid] for rid in ordered if rid in found]
+
     async def _insert_children(self, request: ReturnRequest) -> None:
         by_table: dict[type, list[dict[str, object]]] = {}
         for row in mappers.children_to_rows(request, self._tenant):
@@ -133,6 +149,9 @@ class SqlOrderRepository:
         )
         return order
 
+    async def merchants_with(self, reference: str) -> list[str]:
+        return await queries.merchants_with_order(self._session, self._tenant, reference)
+
     async def _locked_row(self, merchant: str, reference: str) -> OrderRow | None:
         return await self._session.scalar(
             select(OrderRow)
@@ -158,6 +177,36 @@ class SqlOrderRepository:
                     field="lines",
                     code=ErrorCode.QUANTITY_EXCEEDED,
                 )
+
+
+class SqlNotificationRepository:
+    """The tenant's notifications log."""
+
+    def __init__(self, session: AsyncSession, tenant_id: str) -> None:
+        self._session = session
+        self._tenant = tenant_id
+
+    async def add(self, notification: Notification) -> None:
+        row = mappers.notification_to_row(notification, self._tenant)
+        await self._session.execute(insert(NotificationRow).values(_values(row)))
+
+    async def get(self, notification_id: str) -> Notification:
+        row = await self._session.scalar(
+            select(NotificationRow).where(
+                NotificationRow.tenant_id == self._tenant, NotificationRow.id == notification_id
+            )
+        )
+        if row is None:
+            raise NotFound(f"notification {notification_id} not found", field="notificationId")
+        return mappers.notification_from_row(row)
+
+    async def save(self, notification: Notification) -> None:
+        row = mappers.notification_to_row(notification, self._tenant)
+        await self._session.execute(
+            update(NotificationRow)
+            .where(NotificationRow.tenant_id == self._tenant, NotificationRow.id == notification.id)
+            .values(_values(row))
+        )
 
 
 def _values(row: object) -> dict[str, object]:

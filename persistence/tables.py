@@ -186,6 +186,7 @@ class ReverseShipmentRow(SQLModel, table=True):
     label_url: str | None = Field(default=None, max_length=5000)
     created_at: datetime = _time(nullable=False)
     updated_at: datetime | None = _time()
+    delivery_option_id: str | None = Field(default=None, max_length=100)
 
 
 class ItemsUpdateRow(SQLModel, table=True):
@@ -365,6 +366,31 @@ class IdempotencyKeyRow(SQLModel, table=True):
     response: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _time(nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class NotificationRow(SQLModel, table=True):
+    """The customer notifications log (OTO's "SMS Logs"): each message and its outcome."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_page", "tenant_id", "created_at", "id"),
+        Index("ix_notifications_request", "tenant_id", "return_request_id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    tenant_id: str = Field(max_length=64)
+    channel: str = Field(max_length=16)
+    merchant: str = Field(max_length=100)
+    order_reference: str = Field(max_length=100)
+    return_request_id: str = Field(max_length=32)
+    recipient: str = Field(max_length=40)
+    body: str = Field(max_length=1000)
+    status: str = Field(max_length=16)
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = _time(nullable=False)
+    updated_at: datetime = _time(nullable=False)
+    sent_at: datetime | None = _time()
 
 
 # --------------------------------------------------------------------------- access

@@ -18,7 +18,11 @@ from domain.ports import Clock, SystemClock
 from persistence.configuration import SqlConfigurationRepository
 from persistence.database import Database
 from persistence.outbox import StoredEvent, append_events
-from persistence.repositories import SqlOrderRepository, SqlReturnRepository
+from persistence.repositories import (
+    SqlNotificationRepository,
+    SqlOrderRepository,
+    SqlReturnRepository,
+)
 from persistence.rules import merchant_rules
 from persistence.tables import DEFAULT_TENANT
 
@@ -31,6 +35,7 @@ class SqlUnitOfWork:
     returns: SqlReturnRepository
     orders: SqlOrderRepository
     configuration: SqlConfigurationRepository
+    notifications: SqlNotificationRepository
 
     def __init__(
         self,
@@ -53,6 +58,7 @@ class SqlUnitOfWork:
         self.returns = SqlReturnRepository(self._session, self.tenant_id)
         self.orders = SqlOrderRepository(self._session, self.tenant_id, self._clock.now)
         self.configuration = SqlConfigurationRepository(self._session, self.tenant_id)
+        self.notifications = SqlNotificationRepository(self._session, self.tenant_id)
         self.committed_events = []
         return self
 

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.eligibility import LineEligibility, explain_lines
-from domain.orders import Order
-from graphql_api.context import Context, Info
+from graphql_api.context import Info
+from graphql_api.orders.reads import returnable_lines
 from graphql_api.orders.types import BlockerType, OrderType, ReturnableLineType
-from persistence import queries
-from persistence.rules import merchant_rules
 
-
-async def returnable_lines(context: Context, order: Order) -> list[LineEligibility]:
-    """Every line of the order judged by the merchant's rules against what live requests
-    already hold: the one read behind GraphQL's returnableItems and REST's available-items."""
-    async with context.db.read_session() as session:
-        held = await queries.live_quantities(
-            session, context.tenant_id, order.merchant, order.reference
-        )
-        rules = await merchant_rules(session, context.tenant_id, order.merchant)
-    return explain_lines(order, held, rules=rules, now=context.clock.now())
+__all__ = ["OrderQueries", "returnable_lines"]  # the Carriyo shim reads it from here
 
 
 @strawberry.type

@@ -11,10 +11,11 @@ from aiohttp import web
 from graphql_api.rest import carriyo
 from graphql_api.rest.http import Area, add_area
 from graphql_api.rest.openapi import openapi_handler
+from graphql_api.rest.oto import OTO
 
 OPENAPI_PATH = "/openapi.json"
 
-AREAS: list[Area] = [carriyo.AREA]
+AREAS: list[Area] = [carriyo.AREA, OTO]
 
 
 def add_rest_routes(app: web.Application) -> None:

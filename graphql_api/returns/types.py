@@ -207,6 +207,10 @@ class ReverseShipmentType:
     label_url: str | None
     created_at: datetime
     updated_at: datetime | None
+    delivery_option_id: str | None = strawberry.field(
+        description="The merchant's delivery option the parcel travels with (OTO's "
+        "deliveryOptionId), when one was chosen."
+    )
 
     @classmethod
     def from_domain(cls, shipment: ReverseShipment) -> ReverseShipmentType:
@@ -221,6 +225,7 @@ class ReverseShipmentType:
             label_url=shipment.label_url,
             created_at=shipment.created_at,
             updated_at=shipment.updated_at,
+            delivery_option_id=shipment.delivery_option_id,
         )
 
 

@@ -1,4 +1,5 @@
-"""Fixtures of the REST shim tests (the client itself is in carriyo_client.py)."""
+"""Fixtures of the REST shim tests (the Carriyo client is in carriyo_client.py, the OTO scene
+in oto_support.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.e2e.rest.carriyo_client import Carriyo
+from tests.e2e.rest.oto_support import oto
+
+__all__ = ["carriyo", "oto"]
 
 
 @pytest.fixture

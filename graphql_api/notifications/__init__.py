@@ -1,0 +1,1 @@
+"""The customer notifications log (return SMS) over GraphQL."""

@@ -1,0 +1,67 @@
+"""`notifications`: the tenant's customer notifications, newest first."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from graphql_api.common import PageInfo, return_request_key
+from graphql_api.context import Info
+from graphql_api.notifications.types import (
+    NotificationConnection,
+    NotificationEdge,
+    NotificationType,
+)
+from graphql_api.returns.queries import MAX_PAGE, check_first, decode_cursor, encode_cursor
+from persistence.notifications import page_notifications
+
+
+@strawberry.type
+class NotificationQueries:
+    @strawberry.field(
+        description="Customer notifications (return SMS) and what became of them, newest "
+        "first; optionally those of one return request."
+    )
+    async def notifications(
+        self,
+        info: Info,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"Page size, 1 to {MAX_PAGE}; required, since it drives the cost."
+            ),
+        ],
+        after: str | None = None,
+        return_request_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Readable (RR-…) or global id of a request."),
+        ] = None,
+    ) -> NotificationConnection:
+        context = info.context
+        position = decode_cursor(after) if after else None
+        async with context.db.read_session() as session:
+            found, has_next = await page_notifications(
+                session,
+                context.tenant_id,
+                first=check_first(first),
+                after=position,
+                return_request_id=return_request_key(return_request_id)
+                if return_request_id
+                else None,
+            )
+        edges = [
+            NotificationEdge(
+                cursor=encode_cursor(n.created_at, n.id), node=NotificationType.from_domain(n)
+            )
+            for n in found
+        ]
+        return NotificationConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=has_next,
+                has_previous_page=position is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )

@@ -1,0 +1,46 @@
+"""Reads about one order that every face shares (GraphQL, the OTO shim, the return portal):
+which order a reference names, what may still be returned from it, and its requests."""
+
+from __future__ import annotations
+
+from domain.eligibility import LineEligibility, explain_lines
+from domain.errors import NotFound
+from domain.orders import Order, choose_merchant
+from domain.returns import ReturnRequest
+from graphql_api.context import Context
+from persistence import queries
+from persistence.rules import merchant_rules
+
+MAX_REQUESTS_PER_ORDER = 100
+
+
+async def order_by_reference(context: Context, reference: str, merchant: str | None) -> Order:
+    """The order a client names by reference (and merchant, when it has several); raises
+    NotFound for a missing or foreign one."""
+    async with context.db.read_session() as session:
+        merchants = await queries.merchants_with_order(session, context.tenant_id, reference)
+    chosen = choose_merchant(merchants, reference, merchant)
+    order = await context.loaders.order_by_reference.load((chosen, reference))
+    if order is None:  # deleted in between
+        raise NotFound(f"order {reference} not found", field="orderId")
+    return order
+
+
+async def returnable_lines(context: Context, order: Order) -> list[LineEligibility]:
+    async with context.db.read_session() as session:
+        held = await queries.live_quantities(
+            session, context.tenant_id, order.merchant, order.reference
+        )
+        rules = await merchant_rules(session, context.tenant_id, order.merchant)
+    return explain_lines(order, held, rules=rules, now=context.clock.now())
+
+
+async def requests_for_order(context: Context, order: Order) -> list[ReturnRequest]:
+    """The order's return requests, newest first (at most MAX_REQUESTS_PER_ORDER)."""
+    flt = queries.ReturnFilter(merchant=order.merchant, order_reference=order.reference)
+    async with context.db.read_session() as session:
+        page = await queries.page_return_requests(
+            session, context.tenant_id, flt, first=MAX_REQUESTS_PER_ORDER, after=None
+        )
+    loaded = await context.loaders.return_request_by_id.load_many([rid for rid, _ in page.entries])
+    return [request for request in loaded if request is not None]

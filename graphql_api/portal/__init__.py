@@ -1,0 +1,1 @@
+"""The customer return portal that OTO's getReturnLink points to."""

@@ -1,0 +1,127 @@
+"""The customer return portal that getReturnLink points to: `GET /portal/returns?token=…`
+shows the order and what may still be returned; `POST` asks to return some of it.
+
+The token is the only credential, and it names the tenant, merchant and order: every read
+and write below is scoped by it, so one order's link can never reach another order or
+tenant. Writes go through the same create-return use case as GraphQL's createReturn."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from domain import commands as c
+from domain import services
+from domain.errors import DomainError, InvalidInput, NotFound
+from domain.orders import Order
+from domain.parts import ItemRequest
+from domain.values import Actor, quantity_from_text
+from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.context import Context
+from graphql_api.orders.reads import requests_for_order, returnable_lines
+from graphql_api.portal.links import PORTAL_KEY, PORTAL_PATH
+from graphql_api.portal.tokens import PortalGrant
+from graphql_api.rest import fields
+from graphql_api.rest.http import error_response, json_response, parse_json_object
+from graphql_api.rest.oto import oto_field
+from graphql_api.rest.oto.views import return_shipment
+
+PORTAL_SOURCE = "PORTAL"
+PORTAL_CHANNEL = "PORTAL"
+MAX_ITEMS = 100
+
+PortalHandler = Callable[[Context, Order, web.Request], Awaitable[web.StreamResponse]]
+
+
+def portal_endpoint(
+    handler: PortalHandler,
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def serve(request: web.Request) -> web.StreamResponse:
+        try:
+            grant = request.app[PORTAL_KEY].grant(
+                request.query.get("token"), now=request.app[CLOCK_KEY].now()
+            )
+            context = _context(request, grant)
+            order = await context.loaders.order_by_reference.load(
+                (grant.merchant, grant.order_reference)
+            )
+            if order is None:
+                raise NotFound(f"order {grant.order_reference} not found", field="orderId")
+            return await handler(context, order, request)
+        except DomainError as error:
+            return error_response(error, oto_field)
+
+    return serve
+
+
+def _context(request: web.Request, grant: PortalGrant) -> Context:
+    """The customer acts in the token's tenant, as the portal; nothing from the request's
+    headers decides either."""
+    return Context(
+        db=request.app[DB_KEY],
+        clock=request.app[CLOCK_KEY],
+        tenant_id=grant.tenant_id,
+        actor=Actor(source=PORTAL_SOURCE, user="customer"),
+    )
+
+
+async def show_order(context: Context, order: Order, _request: web.Request) -> web.StreamResponse:
+    lines = await returnable_lines(context, order)
+    requests = await requests_for_order(context, order)
+    return json_response(
+        {
+            "orderId": order.reference,
+            "merchant": order.merchant,
+            "customerName": order.customer.name,
+            "items": [
+                {
+                    "sku": e.line.sku,
+                    "name": e.line.description,
+                    "orderedQuantity": e.line.quantity,
+                    "deliveredQuantity": e.line.delivered_quantity,
+                    "returnableQuantity": e.returnable_quantity,
+                    "returnable": e.returnable,
+                    "blockers": [{"code": b.code.value, "message": b.message} for b in e.blockers],
+                }
+                for e in lines
+            ],
+            "returns": [return_shipment(request) for request in requests],
+        }
+    )
+
+
+async def create_return(context: Context, order: Order, request: web.Request) -> web.StreamResponse:
+    body = parse_json_object(await request.read(), request.content_type)
+    command = c.CreateReturn(
+        actor=context.actor,
+        merchant=order.merchant,
+        order_reference=order.reference,
+        items=_items(body),
+        pickup=order.customer_address(),
+        channel=PORTAL_CHANNEL,
+        customer_comment=fields.text(body, "customerComment"),
+    )
+    created = await services.create_return(command, uow=context.unit_of_work(), clock=context.clock)
+    return json_response(return_shipment(created), status=201)
+
+
+def _items(body: fields.JsonObject) -> list[ItemRequest]:
+    listed = fields.obj_list(body, "items", required=True) or []
+    if len(listed) > MAX_ITEMS:
+        raise InvalidInput(f"at most {MAX_ITEMS} items", field="items")
+    return [
+        ItemRequest(
+            sku=fields.text(item, "sku", required=True, where=f"items[{i}].") or "",
+            quantity=quantity_from_text(item.get("quantity"), field=f"items[{i}].quantity"),
+            reason_code=fields.text(item, "returnReason", where=f"items[{i}]."),
+            comment=fields.text(item, "comment", where=f"items[{i}]."),
+            image_urls=fields.text_list(item, "imageUrls", where=f"items[{i}]."),
+        )
+        for i, item in enumerate(listed)
+    ]
+
+
+def add_portal_routes(app: web.Application) -> None:
+    app.router.add_get(PORTAL_PATH, portal_endpoint(show_order))
+    app.router.add_post(PORTAL_PATH, portal_endpoint(create_return))

@@ -1,0 +1,43 @@
+"""The OTO shim: OTO's return-shipment endpoints (`POST /rest/v2/…`), over the same use
+cases as /graphql. Fields keep OTO's camelCase names, in answers and in error bodies."""
+
+from __future__ import annotations
+
+from graphql_api.rest.http import Area, Handler, Route
+from graphql_api.rest.oto import routes
+from graphql_api.rest.oto.openapi import OPERATIONS, SCHEMAS
+
+PREFIX = "/rest/v2"
+
+# Our domain names some fields after GraphQL; OTO clients sent them under these names.
+OTO_FIELD_NAMES = {
+    "orderReference": "orderId",
+    "dropoff": "pickupLocationCode",
+    "dropoff.partnerLocationId": "pickupLocationCode",
+    "pickup": "orderId",
+}
+
+
+def oto_field(name: str | None) -> str | None:
+    if name is None:
+        return None
+    return OTO_FIELD_NAMES.get(name, name.replace(".reasonCode", ".returnReason"))
+
+
+def _route(name: str, handler: Handler, *, reads: bool = False) -> Route:
+    kind = routes.ReadRoute if reads else Route
+    return kind("POST", f"{PREFIX}/{name}", handler, {"operationId": name, **OPERATIONS[name]})
+
+
+OTO = Area(
+    name="OTO",
+    routes=(
+        _route("createReturnShipment", routes.create_return_shipment),
+        # A link lets a customer create returns: only full-access keys may hand one out.
+        _route("getReturnLink", routes.get_return_link),
+        _route("getReturnDetails", routes.get_return_details, reads=True),
+        _route("triggerReturnSms", routes.trigger_return_sms),
+    ),
+    schemas=SCHEMAS,
+    field_name=oto_field,
+)
