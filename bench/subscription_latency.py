@@ -95,6 +95,13 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy, all cores (from /proc/stat)."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def raise_open_files_limit(needed: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < needed:
@@ -467,6 +474,7 @@ class LevelResult:
     occurred_to_commit: list[float]
     server_cpu: float
     bench_cpu: float
+    other_cpu: float
     bench_lag_p99_ms: float
 
 
@@ -518,7 +526,12 @@ async def run_level(
     loop = asyncio.get_running_loop()
     lag = LoopLag()
     lag.start()
-    cpu0, own0, wall0 = server.cpu_seconds(), time.process_time(), loop.time()
+    cpu0, own0, busy0, wall0 = (
+        server.cpu_seconds(),
+        time.process_time(),
+        machine_busy_seconds(),
+        loop.time(),
+    )
     writes = round(args.rate * args.seconds)
     tasks = []
     until = time.monotonic() + WRITE_BUDGET * args.seconds
@@ -540,8 +553,10 @@ async def run_level(
         if all(c.caught_up(last) for c in connections):
             break
         await asyncio.sleep(0.1)
-    server_cpu = (server.cpu_seconds() - cpu0) / (loop.time() - wall0)
-    bench_cpu = (time.process_time() - own0) / (loop.time() - wall0)
+    elapsed = loop.time() - wall0
+    server_cpu = (server.cpu_seconds() - cpu0) / elapsed
+    bench_cpu = (time.process_time() - own0) / elapsed
+    other_cpu = (machine_busy_seconds() - busy0) / elapsed - server_cpu - bench_cpu
     lag_p99 = await lag.stop()
 
     occurred = {e.position: e.occurred_at.timestamp() for e in events}
@@ -612,6 +627,7 @@ async def run_level(
         occurred_to_commit=[(t - occurred[p]) * 1000 for p, t in committed.items() if t],
         server_cpu=server_cpu,
         bench_cpu=bench_cpu,
+        other_cpu=max(other_cpu, 0.0),
         bench_lag_p99_ms=lag_p99,
     )
 
@@ -818,15 +834,15 @@ def print_report(
     print(
         f"Where the time goes, ms (medians, max in brackets): first = first subscriber's "
         f"delivery - {reference}; fan-out = last - first subscriber's delivery of the same "
-        "event; CPU = share of one core; bench lag = how late this process's loop woke "
-        "(p99)"
+        "event; CPU = share of one core (other = the rest of the machine: PostgreSQL, "
+        "kernel, other programs); bench lag = how late this process's loop woke (p99)"
     )
     head = f"{'subs':>5}"
     if backend == "postgresql":
         head += f" {'occ->commit':>11}"
     head += (
         f" {'occ->answer':>11} {'first':>15} {'fan-out':>17} {'server CPU':>10} "
-        f"{'bench CPU':>9} {'bench lag':>9}"
+        f"{'bench CPU':>9} {'other CPU':>9} {'bench lag':>9}"
     )
     print(head)
     print("-" * len(head))
@@ -838,7 +854,8 @@ def print_report(
         spread = f"{ms(r.spread, 50)} ({ms(r.spread, None)})"
         line += (
             f" {ms(r.occurred_to_answer, 50):>11} {first:>15} {spread:>17} "
-            f"{r.server_cpu * 100:>9.0f}% {r.bench_cpu * 100:>8.0f}% {r.bench_lag_p99_ms:>9.1f}"
+            f"{r.server_cpu * 100:>9.0f}% {r.bench_cpu * 100:>8.0f}% {r.other_cpu * 100:>8.0f}% "
+            f"{r.bench_lag_p99_ms:>9.1f}"
         )
         print(line)
     for r in levels:

@@ -23,7 +23,7 @@ from graphql_api.auth import PRINCIPAL_KEY, authenticate, principal_from_params,
 from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
-from graphql_api.idempotent import run_idempotently
+from graphql_api.idempotent import ConflictingKeys, key_in_mutation_input, run_idempotently
 from graphql_api.json_input import encodes_as_utf8
 from graphql_api.logs import request_id_middleware
 from graphql_api.notifications.dispatch import (
@@ -38,6 +38,7 @@ from graphql_api.pubsub import EventHub
 from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
+from graphql_api.webhooks.dispatcher import webhook_delivery
 from persistence import migrate
 from persistence.access import AccessStore
 from persistence.database import Database
@@ -77,6 +78,13 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         if isinstance(principal, web.Response):
             return principal
         request[PRINCIPAL_KEY] = principal
+        try:
+            input_key = key_in_mutation_input(await request.read())
+        except ConflictingKeys as conflict:
+            return web.json_response(
+                {"errors": [{"message": str(conflict), "extensions": {"code": "INVALID_INPUT"}}]},
+                status=400,
+            )
         return await run_idempotently(
             request,
             super().__call__,
@@ -84,6 +92,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             clock=request.app[CLOCK_KEY],
             tenant_id=principal.tenant_id,
             client_id=principal.client_id,
+            input_key=input_key,
         )
 
     def _is_ide_page(self, request: web.Request) -> bool:
@@ -183,6 +192,13 @@ def create_app(
     app.on_startup.append(_startup(settings))
     app.cleanup_ctx.append(periodic_auto_close(settings.auto_close_interval_seconds))
     app.cleanup_ctx.append(_event_delivery)
+    app.cleanup_ctx.append(
+        webhook_delivery(
+            settings.webhook_interval_seconds,
+            settings.webhook_timeout_seconds,
+            settings.webhook_allow_private_targets,
+        )
+    )
     app.cleanup_ctx.append(drain_on_shutdown)
     if db is None:
         app.on_cleanup.append(_dispose)

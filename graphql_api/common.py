@@ -54,6 +54,18 @@ def return_request_key(value: str) -> str:
     return value
 
 
+@strawberry.input
+class MutationInput:
+    """Every mutation's input can name its own idempotency key (the HTTP layer reads it)."""
+
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Like the Idempotency-Key header: retrying with the same key and the "
+        "same request returns the first answer without doing the work again; the same key "
+        "with another request is refused (IDEMPOTENCY_MISMATCH). Kept 24 hours.",
+    )
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool

@@ -11,6 +11,16 @@ import json
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    StringValueNode,
+    VariableNode,
+    parse,
+)
 
 from domain.errors import ErrorCode
 from domain.ports import Clock
@@ -47,12 +57,21 @@ async def run_idempotently(
     tenant_id: str,
     client_id: str,
     error: ErrorRenderer | None = None,
+    input_key: str | None = None,
 ) -> web.StreamResponse:
-    """`error` renders refusals in the caller's own error shape (GraphQL's by default)."""
+    """`error` renders refusals in the caller's own error shape (GraphQL's by default);
+    `input_key` is a key the request carries in its body (a mutation's `idempotencyKey`)."""
+    refuse = error or _graphql_error
     key = request.headers.get(HEADER)
+    if key is not None and input_key is not None and key != input_key:
+        return refuse(
+            400,
+            ErrorCode.INVALID_INPUT,
+            f"the {HEADER} header and the input's idempotencyKey differ; send one key",
+        )
+    key = key if key is not None else input_key
     if key is None or request.method not in WRITE_METHODS:
         return await handler(request)
-    refuse = error or _graphql_error
     if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable():
         return refuse(
             400,
@@ -67,13 +86,13 @@ async def run_idempotently(
         return refuse(
             422,
             ErrorCode.IDEMPOTENCY_MISMATCH,
-            f"{HEADER} {key!r} was used for a different request",
+            f"idempotency key {key!r} was used for a different request",
         )
     if claim.outcome == ClaimOutcome.IN_PROGRESS:
         return refuse(
             409,
             ErrorCode.IDEMPOTENCY_MISMATCH,
-            f"a request with {HEADER} {key!r} is still running; retry shortly",
+            f"a request with idempotency key {key!r} is still running; retry shortly",
         )
     if claim.outcome == ClaimOutcome.REPLAY:
         return web.Response(
@@ -105,3 +124,68 @@ def _graphql_error(status: int, code: ErrorCode, message: str) -> web.Response:
     return web.json_response(
         {"errors": [{"message": message, "extensions": {"code": code.value}}]}, status=status
     )
+
+
+INPUT_FIELD = "idempotencyKey"
+
+
+class ConflictingKeys(ValueError):
+    """One request named two different idempotency keys."""
+
+
+def key_in_mutation_input(body: bytes) -> str | None:
+    """The `idempotencyKey` a GraphQL mutation request carries in its `input` argument,
+    written inline or passed through variables; None when it has none. Cheap when absent:
+    the document is parsed only if the name occurs in the body at all."""
+    if INPUT_FIELD.encode() not in body:
+        return None
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    requests = parsed if isinstance(parsed, list) else [parsed]
+    keys = {key for item in requests if isinstance(item, dict) for key in _keys_of(item)}
+    if len(keys) > 1:
+        raise ConflictingKeys("one request may carry one idempotencyKey")
+    return next(iter(keys), None)
+
+
+def _keys_of(request: dict[str, object]) -> set[str]:
+    query, variables = request.get("query"), request.get("variables")
+    if not isinstance(query, str):
+        return set()
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return set()  # the view answers the syntax error itself
+    values = variables if isinstance(variables, dict) else {}
+    keys: set[str] = set()
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and definition.operation == (
+            OperationType.MUTATION
+        ):
+            for selection in definition.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    keys |= _key_in_field(selection, values)
+    return keys
+
+
+def _key_in_field(field: FieldNode, variables: dict[str, object]) -> set[str]:
+    argument = next((a for a in field.arguments or () if a.name.value == "input"), None)
+    if argument is None:
+        return set()
+    value = argument.value
+    if isinstance(value, VariableNode):
+        given = variables.get(value.name.value)
+        key = given.get(INPUT_FIELD) if isinstance(given, dict) else None
+        return {key} if isinstance(key, str) else set()
+    if isinstance(value, ObjectValueNode):
+        for item in value.fields:
+            if item.name.value != INPUT_FIELD:
+                continue
+            if isinstance(item.value, StringValueNode):
+                return {item.value.value}
+            if isinstance(item.value, VariableNode):
+                key = variables.get(item.value.name.value)
+                return {key} if isinstance(key, str) else set()
+    return set()

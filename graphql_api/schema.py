@@ -25,6 +25,8 @@ from graphql_api.returns.mutations import ReturnMutations
 from graphql_api.returns.queries import ReturnQueries
 from graphql_api.returns.types import ReturnRequestType
 from graphql_api.scalars import SCALAR_OVERRIDES
+from graphql_api.webhooks.mutations import WebhookMutations
+from graphql_api.webhooks.queries import WebhookQueries
 
 
 @strawberry.type
@@ -53,11 +55,19 @@ Query = merge_types(
         OrderQueries,
         MerchantQueries,
         NotificationQueries,
+        WebhookQueries,
         NodeQueries,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (OrderMutations, ReturnMutations, ReferenceCodeMutations, SettingsMutations)
+    "Mutation",
+    (
+        OrderMutations,
+        ReturnMutations,
+        ReferenceCodeMutations,
+        SettingsMutations,
+        WebhookMutations,
+    ),
 )
 
 Subscription = merge_types("Subscription", (EventSubscriptions,))

@@ -118,6 +118,18 @@ class Settings(BaseSettings):
         gt=0,
         description="How often each process re-reads the event log even without a wake-up.",
     )
+    webhook_interval_seconds: float = Field(
+        default=2,
+        ge=0,
+        description="How often this process sends due webhook deliveries (also right after "
+        "each commit); 0 leaves sending to other processes.",
+    )
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Let webhooks reach loopback, private and link-local addresses "
+        "(development and tests only).",
+    )
     allowed_origins: list[str] = Field(
         default_factory=list,
         description="Browser origins (https://dash.example.com) allowed to open websockets "

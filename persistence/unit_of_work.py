@@ -25,6 +25,7 @@ from persistence.repositories import (
 )
 from persistence.rules import merchant_rules
 from persistence.tables import DEFAULT_TENANT
+from persistence.webhooks import route_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ class SqlUnitOfWork:
             for event in request.pull_events()
         ]
         stored = await append_events(session, self.tenant_id, events)
+        if stored:
+            await route_deliveries(session, self.tenant_id, stored, self._clock.now())
         await session.commit()
         self.committed_events = stored
         if stored:

@@ -13,7 +13,7 @@ from domain.reference import (
     ReferenceKind,
     ReturnSettings,
 )
-from graphql_api.common import AddressInput
+from graphql_api.common import AddressInput, MutationInput
 
 
 @strawberry.input
@@ -37,7 +37,7 @@ def unique_map(pairs: list[tuple[str, str]], *, field: str) -> dict[str, str]:
 
 
 @strawberry.input(description="A return reason and the requirements it puts on items.")
-class ReturnReasonInput:
+class ReturnReasonInput(MutationInput):
     merchant: str
     code: str
     name: str
@@ -64,7 +64,7 @@ class ReturnReasonInput:
 
 
 @strawberry.input(description="A rejection reason, resolution or item condition.")
-class ReferenceCodeInput:
+class ReferenceCodeInput(MutationInput):
     merchant: str
     code: str
     name: str
@@ -81,7 +81,7 @@ class ReferenceCodeInput:
 
 
 @strawberry.input(description="A refund type or return comment, limited to some reasons.")
-class ScopedReferenceCodeInput:
+class ScopedReferenceCodeInput(MutationInput):
     merchant: str
     code: str
     name: str
@@ -102,7 +102,7 @@ class ScopedReferenceCodeInput:
 
 
 @strawberry.input
-class DeleteReferenceCodeInput:
+class DeleteReferenceCodeInput(MutationInput):
     merchant: str
     code: str
 
@@ -120,7 +120,7 @@ class NotificationUserInput:
 
 
 @strawberry.input(description="A merchant's return settings (replaces them whole).")
-class ReturnSettingsInput:
+class ReturnSettingsInput(MutationInput):
     merchant: str
     allowed_days_for_return: int | None = None
     default_dropoff_locations: list[CountryLocationInput] = strawberry.field(default_factory=list)
@@ -153,7 +153,7 @@ class ReturnSettingsInput:
 
 
 @strawberry.input
-class PickupLocationInput:
+class PickupLocationInput(MutationInput):
     merchant: str
     code: str
     name: str
@@ -164,7 +164,7 @@ class PickupLocationInput:
 
 
 @strawberry.input
-class DeliveryOptionInput:
+class DeliveryOptionInput(MutationInput):
     merchant: str
     id: str
     name: str
@@ -175,5 +175,5 @@ class DeliveryOptionInput:
 
 
 @strawberry.input
-class DeleteByMerchantInput:
+class DeleteByMerchantInput(MutationInput):
     merchant: str

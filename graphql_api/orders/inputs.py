@@ -10,7 +10,7 @@ import strawberry
 from domain.commands import OrderLineSpec, UpsertOrder
 from domain.orders import Customer
 from domain.values import Actor
-from graphql_api.common import AddressInput, optional_address
+from graphql_api.common import AddressInput, MutationInput, optional_address
 
 
 @strawberry.input
@@ -33,7 +33,7 @@ class OrderLineInput:
 
 
 @strawberry.input(description="Create or replace an order by (merchant, reference).")
-class UpsertOrderInput:
+class UpsertOrderInput(MutationInput):
     merchant: str
     reference: str
     currency: str

@@ -152,10 +152,11 @@ def _no_constant(name: str) -> Any:
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=_dumps)
+    return web.json_response(data, status=status, dumps=dumps_json)
 
 
-def _dumps(data: Any) -> str:
+def dumps_json(data: Any) -> str:
+    """JSON as the seeds show it (money as JSON numbers); REST answers and webhook bodies."""
     return json.dumps(data, default=_json_default, ensure_ascii=False)
 
 

@@ -14,7 +14,7 @@ from domain.lifecycle import ReturnStatus
 from domain.parts import ItemRequest
 from domain.values import UNSET as KEEP
 from domain.values import Actor
-from graphql_api.common import AddressInput, TimeWindowInput, return_request_key
+from graphql_api.common import AddressInput, MutationInput, TimeWindowInput, return_request_key
 
 
 @strawberry.input(description="One sku to return, with why and what the customer wants.")
@@ -57,7 +57,7 @@ class ReceivedItemInput:
 
 
 @strawberry.input
-class CreateReturnInput:
+class CreateReturnInput(MutationInput):
     merchant: str
     order_reference: str
     items: list[ReturnItemInput]
@@ -86,7 +86,7 @@ class CreateReturnInput:
 
 
 @strawberry.input
-class ReturnCommandInput:
+class ReturnCommandInput(MutationInput):
     return_request_id: strawberry.ID = strawberry.field(
         description="The readable id (RR-…) or the global node id."
     )

@@ -70,7 +70,11 @@ def clock() -> FixedClock:
 async def http(db: Database, clock: FixedClock) -> AsyncIterator[TestClient]:
     """A client of the real app that sends full-access credentials of tenant `default` on
     every request (the tenant the persistence-level fixtures write to)."""
-    app = create_app(Settings(migrate_on_start=False), db=db, clock=clock)
+    # No background webhook sender: its queries would interleave with the statement counts
+    # tests take; the webhook tests start servers that send.
+    app = create_app(
+        Settings(migrate_on_start=False, webhook_interval_seconds=0), db=db, clock=clock
+    )
     headers = await credentials(db, clock, DEFAULT_TENANT)
     async with TestClient(TestServer(app), headers=headers) as client:
         yield client

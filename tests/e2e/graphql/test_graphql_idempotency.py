@@ -115,3 +115,76 @@ async def test_a_key_belongs_to_the_client_that_used_it_first(http: TestClient, 
     )
     assert response.status == 422
     assert await count(http) == 1
+
+
+CREATE_WITH_INPUT_KEY = """
+mutation ($input: CreateReturnInput!) {
+  createReturn(input: $input) { returnRequest { returnRequestId } userErrors { code } }
+}
+"""
+ORDER_WITH_INLINE_KEY = """
+mutation ($ref: String!, $key: String) {
+  upsertOrder(input: {merchant: "m", reference: $ref, currency: "AED", idempotencyKey: $key,
+    lines: [{sku: "A", quantity: 5, unitPrice: "10", deliveredAt: "2026-11-20T10:00:00Z"}]}) {
+    order { reference } userErrors { code }
+  }
+}
+"""
+
+
+def create_body(key: str | None, quantity: int = 1) -> dict:
+    ask = {"merchant": "m", "orderReference": "SO-1", "items": [{"sku": "A", "quantity": quantity}]}
+    if key is not None:
+        ask["idempotencyKey"] = key
+    return {"query": CREATE_WITH_INPUT_KEY, "variables": {"input": ask}}
+
+
+async def test_the_idempotency_key_may_come_in_the_mutation_input(http: TestClient) -> None:
+    order = {"query": ORDER_WITH_INLINE_KEY, "variables": {"ref": "SO-1", "key": "order-1"}}
+    assert (await post(http, order, None)).headers["Idempotency-Replayed"] == "false"
+    assert (await post(http, order, None)).headers["Idempotency-Replayed"] == "true"
+
+    first = await post(http, create_body("create-1"), None)
+    again = await post(http, create_body("create-1"), None)
+
+    assert first.headers["Idempotency-Replayed"] == "false"
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert await first.json() == await again.json()
+    assert await count(http) == 1
+
+
+async def test_an_input_key_reused_for_another_input_is_refused(http: TestClient) -> None:
+    order = {"query": ORDER_WITH_INLINE_KEY, "variables": {"ref": "SO-1", "key": None}}
+    await post(http, order, None)
+    await post(http, create_body("create-1"), None)
+
+    other = await post(http, create_body("create-1", quantity=2), None)
+
+    assert other.status == 422
+    assert (await other.json())["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_MISMATCH"
+    assert await count(http) == 1
+
+
+async def test_a_header_and_an_input_key_must_agree(http: TestClient) -> None:
+    same = await post(http, create_body("k-1"), "k-1")
+    different = await post(http, create_body("k-2"), "k-3")
+
+    assert same.status == 200
+    assert different.status == 400
+    assert (await different.json())["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_two_different_input_keys_in_one_request_are_refused(http: TestClient) -> None:
+    body = {
+        "query": """mutation {
+          a: deleteReturnNote(input: {returnRequestId: "RR-X", noteId: "N", idempotencyKey: "1"})
+            { userErrors { code } }
+          b: deleteReturnNote(input: {returnRequestId: "RR-X", noteId: "N", idempotencyKey: "2"})
+            { userErrors { code } }
+        }"""
+    }
+
+    response = await post(http, body, None)
+
+    assert response.status == 400
+    assert (await response.json())["errors"][0]["extensions"]["code"] == "INVALID_INPUT"

@@ -22,6 +22,7 @@ from graphql_api.app_keys import HUB_KEY
 from graphql_api.settings import Settings
 from persistence.tables import DEFAULT_TENANT
 from tests.e2e.conftest import credentials
+from tests.e2e.rest.carriyo_client import Carriyo
 
 PROTOCOL = "graphql-transport-ws"
 STATUS_CHANGED = """
@@ -329,3 +330,15 @@ async def test_a_gql_client_over_websockets_receives_live_changes(http, api, db,
 
     assert created["returnStatusChanged"]["newStatus"] == "PENDING"
     assert rejected["returnStatusChanged"]["newStatus"] == "REJECTED"
+
+
+async def test_changes_through_the_rest_shim_reach_subscribers_at_once(http, authenticated):
+    await authenticated.subscribe("1", STATUS_CHANGED)
+    await wait_for_subscribers(http.server.app, 1)
+
+    approved = await Carriyo(http).approved()
+
+    created = (await authenticated.next_payload())["returnStatusChanged"]
+    moved = (await authenticated.next_payload())["returnStatusChanged"]
+    assert created["returnRequestId"] == approved["return_request_id"]
+    assert (moved["previousStatus"], moved["newStatus"]) == ("PENDING", "APPROVED")

@@ -1,0 +1,151 @@
+"""Webhooks: where a merchant wants events POSTed, how each delivery is signed, and how
+failed deliveries are retried. Pure rules; sending and storing live in the outer layers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from domain import events
+from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
+from domain.values import optional_text
+
+EVENT_TYPES = frozenset(cls.__name__ for cls in events.DomainEvent.__subclasses__())
+MAX_URL = 2000
+MIN_SECRET, MAX_SECRET = 16, 200
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=6)
+SIGNATURE_HEADER = "X-Returns-Signature"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEndpoint:
+    endpoint_id: str
+    merchant: str | None  # None: every merchant of the tenant
+    url: str
+    event_types: tuple[str, ...]  # empty: every event type
+    secret: str
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        url: str,
+        event_types: tuple[str, ...] = (),
+        merchant: str | None = None,
+        secret: str | None = None,
+        now: datetime,
+    ) -> WebhookEndpoint:
+        """A new, active endpoint; a secret is generated when none is given."""
+        _check(url, event_types, secret)
+        return cls(
+            endpoint_id=f"WH-{secrets.token_hex(6).upper()}",
+            merchant=optional_text(merchant, "merchant", 100),
+            url=url.strip(),
+            event_types=tuple(dict.fromkeys(event_types)),
+            secret=secret if secret is not None else secrets.token_urlsafe(32),
+            active=True,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def changed(
+        self,
+        *,
+        url: str | None = None,
+        event_types: tuple[str, ...] | None = None,
+        secret: str | None = None,
+        active: bool | None = None,
+        now: datetime,
+    ) -> WebhookEndpoint:
+        _check(url if url is not None else self.url, event_types or (), secret)
+        return replace(
+            self,
+            url=url.strip() if url is not None else self.url,
+            event_types=tuple(dict.fromkeys(event_types))
+            if event_types is not None
+            else self.event_types,
+            secret=secret if secret is not None else self.secret,
+            active=active if active is not None else self.active,
+            updated_at=now,
+        )
+
+    def wants(self, event_type: str, merchant: str) -> bool:
+        return (
+            self.active
+            and (self.merchant is None or self.merchant == merchant)
+            and (not self.event_types or event_type in self.event_types)
+        )
+
+
+def _check(url: str, event_types: tuple[str, ...], secret: str | None) -> None:
+    problems: list[DomainError] = []
+    parts = urlsplit(url.strip()) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        problems.append(InvalidInput("url must be an absolute http(s) URL", field="url"))
+    elif len(url) > MAX_URL or any(c.isspace() or c == "\x00" for c in url.strip()):
+        problems.append(
+            InvalidInput(f"url must be at most {MAX_URL} characters, no spaces", field="url")
+        )
+    unknown = sorted(set(event_types) - EVENT_TYPES)
+    if unknown:
+        problems.append(
+            DomainError(
+                f"unknown event types {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(EVENT_TYPES))}",
+                field="eventTypes",
+                code=ErrorCode.UNKNOWN_CODE,
+            )
+        )
+    if secret is not None and not (
+        MIN_SECRET <= len(secret) <= MAX_SECRET and secret.isascii() and secret.isprintable()
+    ):
+        problems.append(
+            InvalidInput(
+                f"secret must be {MIN_SECRET} to {MAX_SECRET} printable ASCII characters",
+                field="secret",
+            )
+        )
+    if problems:
+        raise DomainErrors(problems)
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>`: the receiver recomputes
+    it with the shared secret and refuses stale timestamps, so a captured delivery cannot be
+    forged or replayed much later."""
+    signed = str(timestamp).encode() + b"." + body
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify(secret: str, header: str, body: bytes) -> bool:
+    """What a receiver does (and our tests do) with a delivery's signature header."""
+    fields = dict(part.partition("=")[::2] for part in header.split(","))
+    timestamp = fields.get("t", "")
+    if not timestamp.isdigit():
+        return False
+    return hmac.compare_digest(signature(secret, int(timestamp), body), header)
+
+
+def next_attempt(attempts: int, now: datetime) -> datetime | None:
+    """When to try again after `attempts` failed tries: 30 s, 1 min, 2 min … at most 6 h
+    apart; None once MAX_ATTEMPTS have failed (the delivery is then FAILED)."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return now + min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)

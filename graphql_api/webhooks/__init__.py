@@ -1,0 +1,1 @@
+"""Webhooks over GraphQL (endpoints, deliveries, resend) and the sender that delivers them."""

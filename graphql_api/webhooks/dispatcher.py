@@ -1,0 +1,183 @@
+"""Sends due webhook deliveries: one POST per delivery, signed, retried with backoff.
+
+The body is the return request as the Carriyo API shows it (`GET /return-requests/{id}`),
+as it stands when the delivery is sent; the event it announces travels in the
+`X-Returns-Event-*` headers, its position ordering events of one tenant. Every attempt is
+recorded; a delivery that keeps failing ends FAILED after `MAX_ATTEMPTS` and can be re-sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp import web
+
+from domain.ports import Clock
+from domain.webhooks import SIGNATURE_HEADER, next_attempt, signature
+from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.rest.carriyo.serializers import return_request
+from graphql_api.rest.http import dumps_json
+from persistence import queries
+from persistence.database import Database
+from persistence.webhooks import DeliveryJob, WebhookStore
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+USER_AGENT = "returns-api-webhooks/1"
+
+
+class WebhookSender:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        timeout_seconds: float = 10,
+        allow_private_targets: bool = False,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._allow_private = allow_private_targets
+        self._store = WebhookStore(db)
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._lease = timedelta(seconds=timeout_seconds * 3)
+
+    async def send_due(self) -> int:
+        """Send every delivery due now (in batches); returns how many were attempted."""
+        attempted = 0
+        async with aiohttp.ClientSession(timeout=self._timeout) as http:
+            while jobs := await self._store.claim_due(
+                self._clock.now(), limit=BATCH, lease=self._lease
+            ):
+                bodies = await self._bodies(jobs)
+                await asyncio.gather(*(self._send(http, job, bodies) for job in jobs))
+                attempted += len(jobs)
+        return attempted
+
+    async def _bodies(self, jobs: list[DeliveryJob]) -> dict[tuple[str, str], bytes]:
+        """Each request's current representation, loaded once per batch and tenant."""
+        wanted: dict[str, set[str]] = {}
+        for job in jobs:
+            event = job.delivery.event
+            wanted.setdefault(event.tenant_id, set()).add(event.return_request_id)
+        bodies: dict[tuple[str, str], bytes] = {}
+        async with self._db.read_session() as session:
+            for tenant_id, ids in wanted.items():
+                found = await queries.load_return_requests(session, tenant_id, sorted(ids))
+                for rid, request in found.items():
+                    bodies[(tenant_id, rid)] = dumps_json(return_request(request)).encode()
+        return bodies
+
+    async def _send(
+        self, http: aiohttp.ClientSession, job: DeliveryJob, bodies: dict[tuple[str, str], bytes]
+    ) -> None:
+        delivery, event = job.delivery, job.delivery.event
+        body = bodies.get((event.tenant_id, event.return_request_id), b"{}")
+        now = self._clock.now()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Returns-Delivery": delivery.delivery_id,
+            "X-Returns-Event-Id": event.event_id,
+            "X-Returns-Event-Type": event.event_type,
+            "X-Returns-Event-Position": str(event.position),
+            "X-Returns-Return-Request-Id": event.return_request_id,
+            SIGNATURE_HEADER: signature(job.secret, int(now.timestamp()), body),
+        }
+        status, error = None, None
+        try:
+            if not self._allow_private and not await _public_target(job.url):
+                error = "the URL resolves to a private, loopback or link-local address"
+            else:
+                async with http.post(job.url, data=body, headers=headers) as response:
+                    status = response.status
+                    # The response body is not kept: a tenant must not read other systems.
+                    error = None if 200 <= status < 300 else f"HTTP {status}"
+        except (aiohttp.ClientError, TimeoutError, OSError) as failure:
+            error = f"{type(failure).__name__}: {failure}"[:500] or type(failure).__name__
+        done = self._clock.now()
+        await self._store.record(
+            delivery,
+            now=done,
+            delivered=error is None,
+            response_status=status,
+            error=error,
+            retry_at=None if error is None else next_attempt(delivery.attempts + 1, done),
+        )
+        if error is not None:
+            log.warning("webhook delivery %s failed: %s", delivery.delivery_id, error)
+
+
+async def _public_target(url: str) -> bool:
+    """Refuse targets inside our own network (loopback, private ranges, cloud metadata at
+    169.254.169.254): a tenant's webhook must not become a way to probe them. Checked when
+    sending; a name that re-resolves differently in between (DNS rebinding) is not caught."""
+    parts = urlsplit(url)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        )
+    except OSError:
+        return True  # unresolvable: the POST itself fails and is recorded as such
+    return all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
+
+
+def webhook_delivery(
+    interval_seconds: float, timeout_seconds: float = 10, allow_private_targets: bool = False
+):  # type: ignore[no-untyped-def]
+    """An aiohttp cleanup context: send due deliveries after every commit and every
+    `interval_seconds` (0 disables the sender in this process). On shutdown the round in
+    progress finishes (a query cancelled half-way would strand its connection)."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        if interval_seconds <= 0:
+            yield
+            return
+        db, clock = app[DB_KEY], app[CLOCK_KEY]
+        wake, stop = asyncio.Event(), asyncio.Event()
+        db.on_events_committed(lambda _tenant, _position: wake.set())
+        task = asyncio.create_task(
+            _every(
+                WebhookSender(
+                    db,
+                    clock,
+                    timeout_seconds=timeout_seconds,
+                    allow_private_targets=allow_private_targets,
+                ),
+                wake,
+                stop,
+                interval_seconds,
+            )
+        )
+        yield
+        stop.set()
+        wake.set()
+        try:
+            await asyncio.wait_for(task, timeout=30)
+        except TimeoutError:
+            log.warning("webhook sender did not stop within 30 s; cancelled")
+
+    return context
+
+
+async def _every(
+    sender: WebhookSender, wake: asyncio.Event, stop: asyncio.Event, interval: float
+) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=interval)
+        wake.clear()
+        if stop.is_set():
+            return
+        try:
+            await sender.send_due()
+        except Exception:
+            log.exception("sending webhooks failed; retrying in %s s", interval)

@@ -1,0 +1,334 @@
+"""Webhook endpoints and deliveries in the database.
+
+Deliveries are created by `route_deliveries` inside the transaction that commits the events,
+so a delivery exists exactly when its event does. Senders then `claim_due` them (on
+PostgreSQL with SKIP LOCKED and a lease, so several processes never send the same one at
+once) and `record` each outcome.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.webhooks import DeliveryStatus, WebhookEndpoint
+from persistence.database import Database
+from persistence.event_log import stored_event
+from persistence.outbox import StoredEvent
+from persistence.tables import OutboxEventRow, WebhookDeliveryRow, WebhookEndpointRow
+
+ERROR_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A delivery with the event it carries, as lists and senders see it."""
+
+    delivery_id: str
+    tenant_id: str
+    endpoint_id: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    response_status: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+    event: StoredEvent
+    cursor: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryJob:
+    delivery: Delivery
+    url: str
+    secret: str
+
+
+def _endpoint(row: WebhookEndpointRow) -> WebhookEndpoint:
+    return WebhookEndpoint(
+        endpoint_id=row.endpoint_id,
+        merchant=row.merchant,
+        url=row.url,
+        event_types=tuple(row.event_types),
+        secret=row.secret,
+        active=row.active,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _endpoint_values(tenant_id: str, endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant_id,
+        "endpoint_id": endpoint.endpoint_id,
+        "merchant": endpoint.merchant,
+        "url": endpoint.url,
+        "event_types": list(endpoint.event_types),
+        "secret": endpoint.secret,
+        "active": endpoint.active,
+        "created_at": endpoint.created_at,
+        "updated_at": endpoint.updated_at,
+    }
+
+
+def _delivery(row: WebhookDeliveryRow, event: OutboxEventRow) -> Delivery:
+    return Delivery(
+        delivery_id=row.delivery_id,
+        tenant_id=row.tenant_id,
+        endpoint_id=row.endpoint_id,
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_attempt_at=row.last_attempt_at,
+        response_status=row.response_status,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+        event=stored_event(event),
+        cursor=row.id or 0,
+    )
+
+
+def _pending(tenant_id: str, endpoint_id: str, position: int, now: datetime) -> dict[str, Any]:
+    return {
+        "delivery_id": str(uuid.uuid4()),
+        "tenant_id": tenant_id,
+        "endpoint_id": endpoint_id,
+        "event_position": position,
+        "status": DeliveryStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+async def route_deliveries(
+    session: AsyncSession, tenant_id: str, events: Sequence[StoredEvent], now: datetime
+) -> int:
+    """One pending delivery per (event, endpoint that wants it), in the caller's transaction."""
+    rows = (
+        await session.execute(
+            select(WebhookEndpointRow).where(
+                WebhookEndpointRow.tenant_id == tenant_id, WebhookEndpointRow.active.is_(True)
+            )
+        )
+    ).scalars()
+    endpoints = [_endpoint(row) for row in rows]
+    values = [
+        _pending(tenant_id, endpoint.endpoint_id, event.position, now)
+        for event in events
+        for endpoint in endpoints
+        if endpoint.wants(event.event_type, event.merchant)
+    ]
+    if values:
+        await session.execute(insert(WebhookDeliveryRow), values)
+    return len(values)
+
+
+class WebhookStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # ------------------------------------------------------------------ endpoints
+
+    async def endpoints(self, tenant_id: str, merchant: str | None = None) -> list[WebhookEndpoint]:
+        statement = select(WebhookEndpointRow).where(WebhookEndpointRow.tenant_id == tenant_id)
+        if merchant is not None:
+            statement = statement.where(WebhookEndpointRow.merchant == merchant)
+        async with self._db.read_session() as session:
+            rows = (await session.execute(statement.order_by(WebhookEndpointRow.id))).scalars()
+            return [_endpoint(row) for row in rows]
+
+    async def endpoint(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint | None:
+        async with self._db.read_session() as session:
+            row = await _endpoint_row(session, tenant_id, endpoint_id)
+            return _endpoint(row) if row else None
+
+    async def add(self, tenant_id: str, endpoint: WebhookEndpoint) -> None:
+        async with self._db.write_session() as session, session.begin():
+            await session.execute(
+                insert(WebhookEndpointRow).values(**_endpoint_values(tenant_id, endpoint))
+            )
+
+    async def replace(self, tenant_id: str, endpoint: WebhookEndpoint) -> None:
+        values = _endpoint_values(tenant_id, endpoint)
+        async with self._db.write_session() as session, session.begin():
+            await session.execute(
+                update(WebhookEndpointRow)
+                .where(
+                    WebhookEndpointRow.tenant_id == tenant_id,
+                    WebhookEndpointRow.endpoint_id == endpoint.endpoint_id,
+                )
+                .values(**values)
+            )
+
+    async def remove(self, tenant_id: str, endpoint_id: str) -> bool:
+        """Delete the endpoint and its delivery history; False when there was none."""
+        async with self._db.write_session() as session, session.begin():
+            gone = await session.execute(
+                delete(WebhookEndpointRow).where(
+                    WebhookEndpointRow.tenant_id == tenant_id,
+                    WebhookEndpointRow.endpoint_id == endpoint_id,
+                )
+            )
+            await session.execute(
+                delete(WebhookDeliveryRow).where(
+                    WebhookDeliveryRow.tenant_id == tenant_id,
+                    WebhookDeliveryRow.endpoint_id == endpoint_id,
+                )
+            )
+            return bool(gone.rowcount)
+
+    # ----------------------------------------------------------------- deliveries
+
+    async def deliveries(
+        self,
+        tenant_id: str,
+        *,
+        first: int,
+        before: int | None = None,
+        endpoint_id: str | None = None,
+        status: DeliveryStatus | None = None,
+        return_request_id: str | None = None,
+    ) -> tuple[list[Delivery], bool]:
+        """Newest first; (page, whether more follow)."""
+        statement = (
+            select(WebhookDeliveryRow, OutboxEventRow)
+            .join(OutboxEventRow, OutboxEventRow.position == WebhookDeliveryRow.event_position)
+            .where(WebhookDeliveryRow.tenant_id == tenant_id)
+        )
+        if before is not None:
+            statement = statement.where(WebhookDeliveryRow.id < before)
+        if endpoint_id is not None:
+            statement = statement.where(WebhookDeliveryRow.endpoint_id == endpoint_id)
+        if status is not None:
+            statement = statement.where(WebhookDeliveryRow.status == status.value)
+        if return_request_id is not None:
+            statement = statement.where(OutboxEventRow.return_request_id == return_request_id)
+        statement = statement.order_by(WebhookDeliveryRow.id.desc()).limit(first + 1)
+        async with self._db.read_session() as session:
+            rows = (await session.execute(statement)).all()
+        page = [_delivery(delivery, event) for delivery, event in rows[:first]]
+        return page, len(rows) > first
+
+    async def delivery(self, tenant_id: str, delivery_id: str) -> Delivery | None:
+        async with self._db.read_session() as session:
+            found = (await session.execute(_with_event(tenant_id, delivery_id))).first()
+        return _delivery(*found) if found else None
+
+    async def resend(self, tenant_id: str, delivery_id: str, now: datetime) -> Delivery | None:
+        """A new pending delivery of the same event to the same endpoint (the old one keeps
+        its history); None when the delivery or its endpoint no longer exists."""
+        original = await self.delivery(tenant_id, delivery_id)
+        if original is None or await self.endpoint(tenant_id, original.endpoint_id) is None:
+            return None
+        values = _pending(tenant_id, original.endpoint_id, original.event.position, now)
+        async with self._db.write_session() as session, session.begin():
+            await session.execute(insert(WebhookDeliveryRow).values(**values))
+        return await self.delivery(tenant_id, values["delivery_id"])
+
+    async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[DeliveryJob]:
+        """Pending deliveries whose time has come, of every tenant. Each is leased (its next
+        attempt pushed to now + lease) before it is returned, so a sender that dies mid-way
+        leaves it to be retried, and other processes skip it meanwhile."""
+        if not await self._any_due(now):
+            return []  # most commits route nothing: no write transaction for them
+        due = (
+            select(WebhookDeliveryRow, OutboxEventRow, WebhookEndpointRow)
+            .join(OutboxEventRow, OutboxEventRow.position == WebhookDeliveryRow.event_position)
+            .join(
+                WebhookEndpointRow,
+                (WebhookEndpointRow.tenant_id == WebhookDeliveryRow.tenant_id)
+                & (WebhookEndpointRow.endpoint_id == WebhookDeliveryRow.endpoint_id),
+            )
+            .where(
+                WebhookDeliveryRow.status == DeliveryStatus.PENDING.value,
+                WebhookDeliveryRow.next_attempt_at <= now,
+            )
+            .order_by(WebhookDeliveryRow.id)
+            .limit(limit)
+        )
+        async with self._db.write_session() as session, session.begin():
+            if session.bind.dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True, of=WebhookDeliveryRow)
+            rows = (await session.execute(due)).all()
+            if rows:
+                await session.execute(
+                    update(WebhookDeliveryRow)
+                    .where(WebhookDeliveryRow.id.in_([row[0].id for row in rows]))
+                    .values(next_attempt_at=now + lease)
+                )
+        return [
+            DeliveryJob(_delivery(delivery, event), url=endpoint.url, secret=endpoint.secret)
+            for delivery, event, endpoint in rows
+        ]
+
+    async def _any_due(self, now: datetime) -> bool:
+        statement = (
+            select(WebhookDeliveryRow.id)
+            .where(
+                WebhookDeliveryRow.status == DeliveryStatus.PENDING.value,
+                WebhookDeliveryRow.next_attempt_at <= now,
+            )
+            .limit(1)
+        )
+        async with self._db.read_session() as session:
+            return (await session.execute(statement)).first() is not None
+
+    async def record(
+        self,
+        delivery: Delivery,
+        *,
+        now: datetime,
+        delivered: bool,
+        response_status: int | None,
+        error: str | None,
+        retry_at: datetime | None,
+    ) -> None:
+        """One attempt's outcome: DELIVERED, PENDING again at `retry_at`, or FAILED."""
+        if delivered:
+            status = DeliveryStatus.DELIVERED
+        else:
+            status = DeliveryStatus.PENDING if retry_at else DeliveryStatus.FAILED
+        async with self._db.write_session() as session, session.begin():
+            await session.execute(
+                update(WebhookDeliveryRow)
+                .where(WebhookDeliveryRow.delivery_id == delivery.delivery_id)
+                .values(
+                    status=status.value,
+                    attempts=WebhookDeliveryRow.attempts + 1,
+                    last_attempt_at=now,
+                    next_attempt_at=None if delivered else retry_at,
+                    response_status=response_status,
+                    last_error=error[:ERROR_LIMIT] if error else None,
+                    delivered_at=now if delivered else None,
+                )
+            )
+
+
+def _with_event(tenant_id: str, delivery_id: str) -> Any:
+    return (
+        select(WebhookDeliveryRow, OutboxEventRow)
+        .join(OutboxEventRow, OutboxEventRow.position == WebhookDeliveryRow.event_position)
+        .where(
+            WebhookDeliveryRow.tenant_id == tenant_id,
+            WebhookDeliveryRow.delivery_id == delivery_id,
+        )
+    )
+
+
+async def _endpoint_row(
+    session: AsyncSession, tenant_id: str, endpoint_id: str
+) -> WebhookEndpointRow | None:
+    statement = select(WebhookEndpointRow).where(
+        WebhookEndpointRow.tenant_id == tenant_id, WebhookEndpointRow.endpoint_id == endpoint_id
+    )
+    return (await session.execute(statement)).scalar_one_or_none()

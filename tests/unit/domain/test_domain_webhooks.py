@@ -1,0 +1,101 @@
+"""Webhook rules: what an endpoint accepts, which events it wants, how a delivery is signed
+and when a failed one is tried again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.errors import DomainErrors, ErrorCode
+from domain.webhooks import (
+    MAX_ATTEMPTS,
+    WebhookEndpoint,
+    next_attempt,
+    signature,
+    verify,
+)
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def endpoint(**overrides) -> WebhookEndpoint:
+    values = {"url": "https://hooks.example.com/returns", "now": NOW} | overrides
+    return WebhookEndpoint.register(**values)
+
+
+def test_a_new_endpoint_is_active_with_a_generated_secret():
+    created = endpoint()
+
+    assert created.active
+    assert created.endpoint_id.startswith("WH-")
+    assert len(created.secret) >= 32
+    assert endpoint().secret != created.secret
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://x.example", "hooks.example.com", "https://", "https://a b.example", ""]
+)
+def test_only_absolute_http_urls_are_accepted(url):
+    with pytest.raises(DomainErrors) as refused:
+        endpoint(url=url)
+
+    assert refused.value.errors[0].field == "url"
+
+
+def test_unknown_event_types_and_short_secrets_are_refused_together():
+    with pytest.raises(DomainErrors) as refused:
+        endpoint(event_types=("ReturnStatusChanged", "Nope"), secret="short")
+
+    codes = {(e.field, e.code) for e in refused.value.errors}
+    assert codes == {("eventTypes", ErrorCode.UNKNOWN_CODE), ("secret", ErrorCode.INVALID_INPUT)}
+
+
+def test_an_endpoint_wants_its_merchant_and_event_types_only_while_active():
+    narrow = endpoint(merchant="acme", event_types=("ReturnStatusChanged",))
+
+    assert narrow.wants("ReturnStatusChanged", "acme")
+    assert not narrow.wants("NoteAdded", "acme")
+    assert not narrow.wants("ReturnStatusChanged", "other")
+    assert endpoint().wants("NoteAdded", "anyone")
+    paused = narrow.changed(active=False, now=NOW)
+    assert not paused.wants("ReturnStatusChanged", "acme")
+
+
+def test_changes_keep_what_is_not_changed():
+    original = endpoint(merchant="acme", secret="s" * 20)
+    later = NOW + timedelta(hours=1)
+
+    changed = original.changed(url="https://new.example.com/h", now=later)
+
+    assert changed.url == "https://new.example.com/h"
+    assert (changed.secret, changed.merchant, changed.created_at) == (
+        original.secret,
+        "acme",
+        NOW,
+    )
+    assert changed.updated_at == later
+
+
+def test_a_signature_verifies_with_the_secret_and_nothing_else():
+    body = b'{"return_request_id": "RR-1"}'
+    header = signature("s" * 20, 1_764_072_000, body)
+
+    assert header.startswith("t=1764072000,v1=")
+    assert verify("s" * 20, header, body)
+    assert not verify("t" * 20, header, body)
+    assert not verify("s" * 20, header, body + b" ")
+    assert not verify("s" * 20, header.replace("t=1764072000", "t=1764072001"), body)
+    assert not verify("s" * 20, "garbage", body)
+
+
+def test_retries_back_off_exponentially_then_give_up():
+    delays = [next_attempt(n, NOW) for n in range(1, MAX_ATTEMPTS + 1)]
+
+    assert [d - NOW for d in delays[:3] if d] == [
+        timedelta(seconds=30),
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+    ]
+    assert all(d is not None and d - NOW <= timedelta(hours=6) for d in delays[:-1])
+    assert delays[-1] is None
