@@ -248,6 +248,28 @@ def endpoint(
     return serve
 
 
+def routing_errors(prefixes: tuple[str, ...]) -> Any:
+    """A middleware that answers an unknown path or an unsupported method under a shim's
+    prefix in the shim's JSON error shape, as a legacy client parses every answer."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as error:
+            if not request.path.startswith(prefixes):
+                raise
+            code = ErrorCode.NOT_FOUND if error.status == 404 else ErrorCode.INVALID_INPUT
+            response = refusal(
+                error.status, code, f"{request.method} {request.path}: {error.reason}"
+            )
+            if isinstance(error, web.HTTPMethodNotAllowed):
+                response.headers["Allow"] = ", ".join(sorted(error.allowed_methods))
+            return response
+
+    return middleware
+
+
 def add_area(app: web.Application, area: Area) -> None:
     for route in area.routes:
         app.router.add_route(route.method, route.path, endpoint(route, field_name=area.field_name))
