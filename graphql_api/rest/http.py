@@ -81,7 +81,6 @@ class Call:
 
     request: web.Request
     context: Context
-    field_name: FieldNamer = snake_field
 
     @property
     def principal(self) -> Principal:
@@ -125,12 +124,16 @@ class Call:
 
 
 def parse_json_object(raw: bytes, content_type: str) -> JsonObject:
-    """Refuse, as a client mistake, what no handler should ever see: another content type, a
-    NUL character (PostgreSQL cannot store it), malformed JSON, NaN/Infinity, and bodies
-    that are not one JSON object. Numbers with a fraction become Decimal, never float."""
+    """Refuse, as a client mistake, what no handler should ever see: another content type,
+    bytes that are not UTF-8, a NUL character or lone surrogate (no database stores them),
+    malformed JSON, NaN/Infinity, and bodies that are not one JSON object. Numbers with a
+    fraction become Decimal, never float."""
     if content_type != JSON_CONTENT_TYPE:
         raise InvalidInput(f"send the body as {JSON_CONTENT_TYPE}", field="Content-Type")
-    text = raw.decode(errors="replace")
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        raise InvalidInput("the body is not UTF-8") from None
     if "\x00" in text or "\\u0000" in text.lower():
         raise InvalidInput("NUL characters are not accepted")
     try:
@@ -216,7 +219,7 @@ def endpoint(
             return refusal(
                 403, ErrorCode.FORBIDDEN, "this API key is read-only; writes need a full-access key"
             )
-        call = Call(request, request_context(request, principal, source=REST_SOURCE), field_name)
+        call = Call(request, request_context(request, principal, source=REST_SOURCE))
 
         async def run(_: web.Request) -> web.StreamResponse:
             try:

@@ -165,6 +165,7 @@ def _raw(carriyo: Carriyo, method: str, path: str, data: bytes, content_type: st
         (b"merchant=acme", "application/x-www-form-urlencoded"),
         (b'{"merchant": "acme"}', "text/plain"),
         (b"\xff\xfe", "application/json"),
+        (b'{"merchant": "ac\xffme"}', "application/json"),
         (b"[" * 100_000, "application/json"),
     ],
 )
