@@ -144,13 +144,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--max-examples", type=int, default=25)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--database-url",
+        help="serve on this database (migrated on start) instead of a fresh SQLite file",
+    )
     args = parser.parse_args()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as folder:
         credentials = Path(folder) / "dev-credentials.json"
         env = os.environ | {
-            "DATABASE_URL": f"sqlite+aiosqlite:///{Path(folder) / 'fuzz.db'}",
+            "DATABASE_URL": args.database_url or f"sqlite+aiosqlite:///{Path(folder) / 'fuzz.db'}",
+            "RETURNS_MIGRATE_ON_START": "true",
             "RETURNS_PORT": str(port),
             "RETURNS_DEV_CREDENTIALS": "true",
             "RETURNS_DEV_CREDENTIALS_FILE": str(credentials),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from graphql_api.rest import carriyo
-from graphql_api.rest.http import Area, add_area
+from graphql_api.rest.http import Area, add_area, routing_errors
 from graphql_api.rest.openapi import openapi_handler
 from graphql_api.rest.oto import OTO
 
@@ -23,3 +23,10 @@ def add_rest_routes(app: web.Application) -> None:
     for area in AREAS:
         add_area(app, area)
     app.router.add_get(OPENAPI_PATH, openapi_handler(AREAS))
+    app.middlewares.append(routing_errors(rest_prefixes(AREAS)))
+
+
+def rest_prefixes(areas: list[Area]) -> tuple[str, ...]:
+    """The first path segment of every shim route (`/returns/`): under it, every answer,
+    unknown paths and methods included, is in the shim's JSON error shape."""
+    return tuple(sorted({f"/{r.path.split('/')[1]}/" for area in areas for r in area.routes}))

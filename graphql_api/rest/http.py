@@ -81,7 +81,6 @@ class Call:
 
     request: web.Request
     context: Context
-    field_name: FieldNamer = snake_field
 
     @property
     def principal(self) -> Principal:
@@ -125,12 +124,16 @@ class Call:
 
 
 def parse_json_object(raw: bytes, content_type: str) -> JsonObject:
-    """Refuse, as a client mistake, what no handler should ever see: another content type, a
-    NUL character (PostgreSQL cannot store it), malformed JSON, NaN/Infinity, and bodies
-    that are not one JSON object. Numbers with a fraction become Decimal, never float."""
+    """Refuse, as a client mistake, what no handler should ever see: another content type,
+    bytes that are not UTF-8, a NUL character or lone surrogate (no database stores them),
+    malformed JSON, NaN/Infinity, and bodies that are not one JSON object. Numbers with a
+    fraction become Decimal, never float."""
     if content_type != JSON_CONTENT_TYPE:
         raise InvalidInput(f"send the body as {JSON_CONTENT_TYPE}", field="Content-Type")
-    text = raw.decode(errors="replace")
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        raise InvalidInput("the body is not UTF-8") from None
     if "\x00" in text or "\\u0000" in text.lower():
         raise InvalidInput("NUL characters are not accepted")
     try:
@@ -217,7 +220,7 @@ def endpoint(
             return refusal(
                 403, ErrorCode.FORBIDDEN, "this API key is read-only; writes need a full-access key"
             )
-        call = Call(request, request_context(request, principal, source=REST_SOURCE), field_name)
+        call = Call(request, request_context(request, principal, source=REST_SOURCE))
 
         async def run(_: web.Request) -> web.StreamResponse:
             try:
@@ -247,6 +250,28 @@ def endpoint(
             return refusal(413, ErrorCode.LIMIT_EXCEEDED, "the body is over the size limit")
 
     return serve
+
+
+def routing_errors(prefixes: tuple[str, ...]) -> Any:
+    """A middleware that answers an unknown path or an unsupported method under a shim's
+    prefix in the shim's JSON error shape, as a legacy client parses every answer."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as error:
+            if not request.path.startswith(prefixes):
+                raise
+            code = ErrorCode.NOT_FOUND if error.status == 404 else ErrorCode.INVALID_INPUT
+            response = refusal(
+                error.status, code, f"{request.method} {request.path}: {error.reason}"
+            )
+            if isinstance(error, web.HTTPMethodNotAllowed):
+                response.headers["Allow"] = ", ".join(sorted(error.allowed_methods))
+            return response
+
+    return middleware
 
 
 def add_area(app: web.Application, area: Area) -> None:

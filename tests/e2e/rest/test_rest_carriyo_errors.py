@@ -165,6 +165,7 @@ def _raw(carriyo: Carriyo, method: str, path: str, data: bytes, content_type: st
         (b"merchant=acme", "application/x-www-form-urlencoded"),
         (b'{"merchant": "acme"}', "text/plain"),
         (b"\xff\xfe", "application/json"),
+        (b'{"merchant": "ac\xffme"}', "application/json"),
         (b"[" * 100_000, "application/json"),
     ],
 )
@@ -331,3 +332,12 @@ async def test_a_body_over_the_size_limit_is_413(carriyo: Carriyo, key: str | No
     assert response.status == 413
     assert only_error(await response.json())[0] == "LIMIT_EXCEEDED"
     assert await count_requests(carriyo) == 0
+
+
+async def test_unknown_paths_and_methods_answer_in_the_rest_error_shape(carriyo: Carriyo) -> None:
+    missing = await carriyo.call("GET", "/returns/nothing-here")
+    wrong_method = await carriyo.call("POST", f"{REQUESTS}/RR-X/approve", {})
+
+    assert (missing[0], only_error(missing[1])[0]) == (404, "NOT_FOUND")
+    assert wrong_method[0] == 405
+    assert only_error(wrong_method[1])[0] == "INVALID_INPUT"
