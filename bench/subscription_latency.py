@@ -475,6 +475,7 @@ class LevelResult:
     server_cpu: float
     bench_cpu: float
     other_cpu: float
+    rss_growth_kib: int  # server RSS at the end of the level - at its start (subscribers open)
     bench_lag_p99_ms: float
 
 
@@ -526,6 +527,7 @@ async def run_level(
     loop = asyncio.get_running_loop()
     lag = LoopLag()
     lag.start()
+    rss0 = server.rss_kib()
     cpu0, own0, busy0, wall0 = (
         server.cpu_seconds(),
         time.process_time(),
@@ -554,6 +556,7 @@ async def run_level(
             break
         await asyncio.sleep(0.1)
     elapsed = loop.time() - wall0
+    rss_growth = server.rss_kib() - rss0
     server_cpu = (server.cpu_seconds() - cpu0) / elapsed
     bench_cpu = (time.process_time() - own0) / elapsed
     other_cpu = (machine_busy_seconds() - busy0) / elapsed - server_cpu - bench_cpu
@@ -628,6 +631,7 @@ async def run_level(
         server_cpu=server_cpu,
         bench_cpu=bench_cpu,
         other_cpu=max(other_cpu, 0.0),
+        rss_growth_kib=rss_growth,
         bench_lag_p99_ms=lag_p99,
     )
 
@@ -835,14 +839,16 @@ def print_report(
         f"Where the time goes, ms (medians, max in brackets): first = first subscriber's "
         f"delivery - {reference}; fan-out = last - first subscriber's delivery of the same "
         "event; CPU = share of one core (other = the rest of the machine: PostgreSQL, "
-        "kernel, other programs); bench lag = how late this process's loop woke (p99)"
+        "kernel, other programs); bench lag = how late this process's loop woke (p99); "
+        "RSS growth = server RSS at the level's end - at its start, all subscribers open"
     )
     head = f"{'subs':>5}"
     if backend == "postgresql":
         head += f" {'occ->commit':>11}"
     head += (
         f" {'occ->answer':>11} {'first':>15} {'fan-out':>17} {'server CPU':>10} "
-        f"{'bench CPU':>9} {'other CPU':>9} {'bench lag':>9}"
+        f"{'bench CPU':>9} {'other CPU':>9} {'bench lag':>9} {'RSS growth':>10} "
+        f"{'per delivery':>12}"
     )
     print(head)
     print("-" * len(head))
@@ -855,7 +861,8 @@ def print_report(
         line += (
             f" {ms(r.occurred_to_answer, 50):>11} {first:>15} {spread:>17} "
             f"{r.server_cpu * 100:>9.0f}% {r.bench_cpu * 100:>8.0f}% {r.other_cpu * 100:>8.0f}% "
-            f"{r.bench_lag_p99_ms:>9.1f}"
+            f"{r.bench_lag_p99_ms:>9.1f} {r.rss_growth_kib / 1024:>6.1f} MiB "
+            f"{r.rss_growth_kib * 1024 / max(r.received, 1):>10.0f} B"
         )
         print(line)
     for r in levels:

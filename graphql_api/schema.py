@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from graphql_api.auth import ReadOnlyGuard
 from graphql_api.common import Node, from_global_id
@@ -27,6 +31,8 @@ from graphql_api.returns.types import ReturnRequestType
 from graphql_api.scalars import SCALAR_OVERRIDES
 from graphql_api.webhooks.mutations import WebhookMutations
 from graphql_api.webhooks.queries import WebhookQueries
+
+log = logging.getLogger(__name__)
 
 
 @strawberry.type
@@ -73,9 +79,24 @@ Mutation = merge_types(
 Subscription = merge_types("Subscription", (EventSubscriptions,))
 
 
+class ReturnsSchema(strawberry.Schema):
+    """Logs a client's mistakes (syntax, validation, limits, a read-only key mutating) at
+    INFO, and only what would be masked, the server's own failures, at ERROR."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [error for error in errors if should_mask(error)]
+        for error in errors:
+            if not should_mask(error):
+                code = (error.extensions or {}).get("code", "GRAPHQL")
+                log.info("refused GraphQL request (%s): %s", code, error.message)
+        super().process_errors(unexpected, execution_context)
+
+
 def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
     """The schema with the request limits of `limits` (defaults when None)."""
-    return strawberry.Schema(
+    return ReturnsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

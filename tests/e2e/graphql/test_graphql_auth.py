@@ -7,6 +7,7 @@ not mutate, GraphiQL's page is served to anyone, and the CLI's `create-tenant` a
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import re
 import subprocess
@@ -917,3 +918,18 @@ def test_a_key_for_an_unknown_tenant_exits_2_with_not_found(cli: CliSetup) -> No
     assert "NOT_FOUND" in cli.unknown_tenant.stderr
     assert "client_secret" not in cli.unknown_tenant.stdout
     assert "Traceback" not in cli.unknown_tenant.stderr
+
+
+async def test_refusals_are_logged_as_information_not_as_server_errors(
+    anonymous: TestClient, db: Database, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    read_only = await headers_for(anonymous, await new_client(db, clock, role=Role.READ_ONLY))
+    caplog.set_level(logging.INFO)
+
+    await post(anonymous, QUERY_AND_MUTATION, read_only, operation_name="Write")
+    await post(anonymous, "{ nope }", read_only)
+
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
+    refused = [r.getMessage() for r in caplog.records if r.name == "graphql_api.schema"]
+    assert any("FORBIDDEN" in message for message in refused)
