@@ -22,6 +22,7 @@ from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY
 from graphql_api.auth import PRINCIPAL_KEY, authenticate, principal_from_params, token_endpoint
 from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
+from graphql_api.cors import OriginPolicy
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import ConflictingKeys, key_in_mutation_input, run_idempotently
 from graphql_api.json_input import encodes_as_utf8
@@ -50,6 +51,11 @@ log = logging.getLogger(__name__)
 
 class ReturnsGraphQLView(GraphQLView[Context, None]):
     heartbeat_seconds: float = 30
+    origins: OriginPolicy = OriginPolicy(())
+
+    def is_websocket_origin_allowed(self, request: web.Request, origin: str) -> bool:
+        """Cross-origin websocket upgrades follow the same list as CORS."""
+        return self.origins.allows(origin)
 
     def parse_json(self, data: str | bytes) -> Any:
         """A body of `"x"`, `42` or `null` is a client mistake (400), not a server error;
@@ -157,8 +163,10 @@ def create_app(
     settings: Settings | None = None, *, db: Database | None = None, clock: Clock | None = None
 ) -> web.Application:
     settings = settings or Settings()
+    origins = OriginPolicy(settings.allowed_origins, local_development=settings.dev_credentials)
     app = web.Application(
-        middlewares=[request_id_middleware], client_max_size=settings.max_body_bytes
+        middlewares=[request_id_middleware, origins.middleware()],
+        client_max_size=settings.max_body_bytes,
     )
     database = db or Database(settings.database_url)
     app[DB_KEY] = database
@@ -174,8 +182,8 @@ def create_app(
         subscription_protocols=_protocols(settings),
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
-        allowed_origins=settings.allowed_origins,
     )
+    view.origins = origins
     view.heartbeat_seconds = settings.ws_heartbeat_seconds
     app.router.add_route("*", "/graphql", view)
     app.router.add_post("/oauth/token", token_endpoint)

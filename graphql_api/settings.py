@@ -132,8 +132,9 @@ class Settings(BaseSettings):
     )
     allowed_origins: list[str] = Field(
         default_factory=list,
-        description="Browser origins (https://dash.example.com) allowed to open websockets "
-        "besides the API's own; none by default.",
+        description="Browser origins (https://dash.example.com) allowed to call the API "
+        "(CORS) and open websockets, besides its own; none by default, plus any "
+        "http://localhost:<port> when dev credentials are on.",
     )
 
     def graphql_limits(self) -> GraphQLLimits:
