@@ -53,10 +53,14 @@ class Principal:
     tenant_id: str
     client_id: str
     role: Role
+    expires_at: datetime | None = None  # of the token it presented
 
     @property
     def may_write(self) -> bool:
         return self.role == Role.FULL
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
 
 def validate_tenant_id(value: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -95,8 +96,7 @@ class WebhookEndpoint:
 
 def _check(url: str, event_types: tuple[str, ...], secret: str | None) -> None:
     problems: list[DomainError] = []
-    parts = urlsplit(url.strip()) if isinstance(url, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    if not _absolute_http_url(url):
         problems.append(InvalidInput("url must be an absolute http(s) URL", field="url"))
     elif len(url) > MAX_URL or any(c.isspace() or c == "\x00" for c in url.strip()):
         problems.append(
@@ -125,6 +125,25 @@ def _check(url: str, event_types: tuple[str, ...], secret: str | None) -> None:
         raise DomainErrors(problems)
 
 
+def _absolute_http_url(url: object) -> bool:
+    """http(s), a host that encodes as a domain name or an IP address, a valid port."""
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port  # raises for a port out of range
+        host = parts.hostname
+        if parts.scheme not in ("http", "https") or not host:
+            return False
+        if host.replace(".", "").isdigit() or ":" in host:
+            ipaddress.ip_address(host)
+        else:
+            host.encode("idna")
+    except (ValueError, UnicodeError):
+        return False
+    return True
+
+
 def signature(secret: str, timestamp: int, body: bytes) -> str:
     """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>`: the receiver recomputes
     it with the shared secret and refuses stale timestamps, so a captured delivery cannot be
@@ -134,11 +153,16 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def verify(secret: str, header: str, body: bytes) -> bool:
-    """What a receiver does (and our tests do) with a delivery's signature header."""
+def verify(
+    secret: str, header: str, body: bytes, *, now: int | None = None, tolerance: int = 300
+) -> bool:
+    """What a receiver does (and our tests do) with a delivery's signature header: the
+    HMAC must match and, when `now` (unix seconds) is given, the timestamp be recent."""
     fields = dict(part.partition("=")[::2] for part in header.split(","))
     timestamp = fields.get("t", "")
     if not timestamp.isdigit():
+        return False
+    if now is not None and abs(now - int(timestamp)) > tolerance:
         return False
     return hmac.compare_digest(signature(secret, int(timestamp), body), header)
 

@@ -63,11 +63,14 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         text = data.decode(errors="replace") if isinstance(data, bytes) else data
         if "\x00" in text or "\\u0000" in text.lower():
             raise HTTPException(400, "NUL characters are not accepted")
-        parsed = super().parse_json(data)
-        if not isinstance(parsed, dict | list):
-            raise HTTPException(400, "The request body must be a JSON object")
-        if not encodes_as_utf8(parsed):
-            raise HTTPException(400, "Strings must be valid Unicode (no lone surrogates)")
+        try:
+            parsed = super().parse_json(data)
+            if not isinstance(parsed, dict | list):
+                raise HTTPException(400, "The request body must be a JSON object")
+            if not encodes_as_utf8(parsed):
+                raise HTTPException(400, "Strings must be valid Unicode (no lone surrogates)")
+        except RecursionError:
+            raise HTTPException(400, "The request body is nested too deeply") from None
         return parsed
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:

@@ -17,6 +17,7 @@ from domain.access import Principal
 from domain.errors import ErrorCode
 from domain.ports import Clock
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.json_input import encodes_as_utf8
 from persistence.access import TOKEN_LIFETIME, AccessStore
 
 PRINCIPAL_KEY = web.RequestKey("principal", Principal)
@@ -79,13 +80,15 @@ async def principal_from_params(
     if not isinstance(params, dict):
         return None
     fields = {str(name).lower(): value for name, value in params.items()}
-    scheme, _, bearer = str(fields.get("authorization", "")).partition(" ")
+    authorization = fields.get("authorization")
     api_key, tenant_id = fields.get(API_KEY_HEADER), fields.get(TENANT_HEADER)
-    if scheme.lower() != "bearer" or not bearer or not isinstance(api_key, str):
+    given = (authorization, api_key, tenant_id)
+    if not all(isinstance(value, str) and encodes_as_utf8(value) for value in given):
         return None
-    if not isinstance(tenant_id, str):
+    scheme, _, bearer = str(authorization).partition(" ")
+    if scheme.lower() != "bearer" or not bearer:
         return None
-    return await store.principal(bearer.strip(), api_key, tenant_id, clock.now())
+    return await store.principal(bearer.strip(), str(api_key), str(tenant_id), clock.now())
 
 
 def unauthenticated(message: str) -> web.Response:
@@ -97,19 +100,44 @@ def unauthenticated(message: str) -> web.Response:
 
 
 class ReadOnlyGuard(SchemaExtension):
-    """A read-only key may query but never mutate: refused before anything executes."""
+    """A read-only key may query but never mutate: refused before anything executes.
+
+    A websocket outlives the checks HTTP makes per request, so each operation on it is
+    checked again: the token must still be valid, mutations go over HTTP (where
+    Idempotency-Key applies), subscriptions only over the websocket, and every operation
+    reads fresh data rather than what the connection's first operation cached."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        principal: Principal | None = getattr(context.context, "principal", None)
+        app_context: Any = context.context
+        principal: Principal | None = getattr(app_context, "principal", None)
         # strawberry's own OperationType (not graphql-core's): compare by value.
         operation = getattr(context.operation_type, "value", context.operation_type)
         if principal and not principal.may_write and operation == "mutation":
-            raise GraphQLError(
-                "this API key is read-only; mutations need a full-access key",
-                extensions={"code": ErrorCode.FORBIDDEN.value},
+            raise _refused(
+                "this API key is read-only; mutations need a full-access key", ErrorCode.FORBIDDEN
             )
+        on_websocket = getattr(app_context, "websocket", None) is not None
+        if on_websocket:
+            _check_websocket_operation(app_context, principal, operation)
+        elif operation == "subscription":
+            raise _refused("subscriptions run over a websocket (graphql-transport-ws)")
         yield
+
+
+def _check_websocket_operation(context: Any, principal: Principal | None, operation: str) -> None:
+    if principal is None or principal.expired(context.clock.now()):
+        raise _refused(
+            "the token of this connection has expired; reconnect with a new one",
+            ErrorCode.UNAUTHENTICATED,
+        )
+    if operation == "mutation":
+        raise _refused("send mutations as HTTP POST requests, not over the websocket")
+    context.fresh_loaders()
+
+
+def _refused(message: str, code: ErrorCode = ErrorCode.INVALID_INPUT) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code.value})
 
 
 async def _token_fields(request: web.Request) -> dict[str, Any] | None:

@@ -13,13 +13,18 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from graphql import (
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
+    InlineFragmentNode,
     ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
+    SelectionSetNode,
     StringValueNode,
     VariableNode,
     parse,
+    value_from_ast_untyped,
 )
 
 from domain.errors import ErrorCode
@@ -141,8 +146,8 @@ def key_in_mutation_input(body: bytes) -> str | None:
         return None
     try:
         parsed = json.loads(body)
-    except ValueError:
-        return None
+    except (ValueError, RecursionError):
+        return None  # the view answers a broken body itself
     requests = parsed if isinstance(parsed, list) else [parsed]
     keys = {key for item in requests if isinstance(item, dict) for key in _keys_of(item)}
     if len(keys) > 1:
@@ -159,15 +164,48 @@ def _keys_of(request: dict[str, object]) -> set[str]:
     except GraphQLError:
         return set()  # the view answers the syntax error itself
     values = variables if isinstance(variables, dict) else {}
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
     keys: set[str] = set()
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode) and definition.operation == (
             OperationType.MUTATION
         ):
-            for selection in definition.selection_set.selections:
-                if isinstance(selection, FieldNode):
-                    keys |= _key_in_field(selection, values)
+            given = _with_defaults(definition, values)
+            for field in _top_fields(definition.selection_set, fragments, set()):
+                keys |= _key_in_field(field, given)
     return keys
+
+
+def _with_defaults(
+    operation: OperationDefinitionNode, variables: dict[str, object]
+) -> dict[str, object]:
+    """Variables as the operation sees them: a default fills in one the request left out."""
+    given = dict(variables)
+    for definition in operation.variable_definitions or ():
+        name = definition.variable.name.value
+        if name not in given and definition.default_value is not None:
+            given[name] = value_from_ast_untyped(definition.default_value)
+    return given
+
+
+def _top_fields(
+    selections: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], seen: set[str]
+) -> list[FieldNode]:
+    """The mutation fields of a selection set, through inline fragments and spreads."""
+    fields: list[FieldNode] = []
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            fields.append(selection)
+        elif isinstance(selection, InlineFragmentNode):
+            fields += _top_fields(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                seen.add(selection.name.value)
+                fields += _top_fields(fragment.selection_set, fragments, seen)
+    return fields
 
 
 def _key_in_field(field: FieldNode, variables: dict[str, object]) -> set[str]:

@@ -113,6 +113,7 @@ class EventHub:
             if feed is None:
                 cursor = await _shielded(self._db, event_log.last_position, subscriber.tenant_id)
                 feed = _Feed(cursor=cursor)
+                feed.wake.set()  # a commit while we read the cursor found no feed to wake
                 feed.task = asyncio.create_task(self._follow(subscriber.tenant_id, feed))
                 self._feeds[subscriber.tenant_id] = feed
             feed.subscribers.add(subscriber)

@@ -122,4 +122,4 @@ class AccessStore:
             or not same_secret(api_key, client.api_key_hash)
         ):
             return None
-        return Principal(client.tenant_id, client.client_id, Role(client.role))
+        return Principal(client.tenant_id, client.client_id, Role(client.role), expires_at)

@@ -45,21 +45,22 @@ class PostgresWakeups:
         backoff = 0.1
         first = True
         while True:
+            connection = None
             try:
-                connection = await asyncpg.connect(_dsn(self._db))
-            except (OSError, asyncpg.PostgresError) as error:
-                log.warning("cannot LISTEN for events yet (%s); retrying", error)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-                continue
-            backoff = 0.1
-            try:
+                connection = await asyncpg.connect(**_connect_args(self._db))
                 await self._listen(connection, catch_up=not first)
                 first = False
+                backoff = 0.1
+            except Exception as error:  # any failure: reconnect, never stop listening
+                log.warning("cannot LISTEN for events (%s); retrying", error)
+                first = False
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             finally:
                 self.connected.clear()
-                with contextlib.suppress(Exception):
-                    await connection.close(timeout=1)
+                if connection is not None:
+                    with contextlib.suppress(Exception):
+                        await connection.close(timeout=1)
 
     async def _listen(self, connection: Any, *, catch_up: bool) -> None:
         lost = asyncio.Event()
@@ -81,5 +82,8 @@ class PostgresWakeups:
             self._db.events_committed(*wakeup)
 
 
-def _dsn(db: Database) -> str:
-    return db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _connect_args(db: Database) -> dict[str, Any]:
+    """Host, port, user, password and database only: SQLAlchemy-only URL options (such as
+    prepared_statement_cache_size) would reach PostgreSQL as unknown settings."""
+    args = db.url.translate_connect_args(username="user")
+    return {key: value for key, value in args.items() if value is not None}

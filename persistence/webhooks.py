@@ -226,9 +226,13 @@ class WebhookStore:
 
     async def resend(self, tenant_id: str, delivery_id: str, now: datetime) -> Delivery | None:
         """A new pending delivery of the same event to the same endpoint (the old one keeps
-        its history); None when the delivery or its endpoint no longer exists."""
+        its history); None when the delivery or its endpoint no longer exists, or the
+        endpoint is paused."""
         original = await self.delivery(tenant_id, delivery_id)
-        if original is None or await self.endpoint(tenant_id, original.endpoint_id) is None:
+        if original is None:
+            return None
+        endpoint = await self.endpoint(tenant_id, original.endpoint_id)
+        if endpoint is None or not endpoint.active:
             return None
         values = _pending(tenant_id, original.endpoint_id, original.event.position, now)
         async with self._db.write_session() as session, session.begin():
@@ -252,6 +256,7 @@ class WebhookStore:
             .where(
                 WebhookDeliveryRow.status == DeliveryStatus.PENDING.value,
                 WebhookDeliveryRow.next_attempt_at <= now,
+                WebhookEndpointRow.active.is_(True),
             )
             .order_by(WebhookDeliveryRow.id)
             .limit(limit)

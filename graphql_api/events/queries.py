@@ -25,6 +25,11 @@ class ReturnEventFilter:
     statuses: list[ReturnStatus] | None = strawberry.field(
         default=None, description="Events that moved a request into any of these statuses."
     )
+    status_changes_only: bool = strawberry.field(
+        default=False,
+        description="Only events that set a status: what returnStatusChanged sends, "
+        "resumable with `after`.",
+    )
 
     def to_query(self) -> event_log.EventFilter:
         rid = self.return_request_id
@@ -33,6 +38,7 @@ class ReturnEventFilter:
             return_request_id=return_request_key(rid) if rid else None,
             event_types=tuple(self.event_types or ()),
             statuses=tuple(status.value for status in self.statuses or ()),
+            status_changes_only=self.status_changes_only,
         )
 
 

@@ -18,6 +18,7 @@ from persistence.event_log import EventFilter
 from persistence.outbox import StoredEvent
 
 LAGGING_CLOSE_CODE = 4429
+EXPIRED_CLOSE_CODE = 4403
 
 
 @strawberry.type
@@ -45,7 +46,8 @@ class EventSubscriptions:
         description="Every committed event, in log order. With `after`, first replays what "
         "came after that position, then goes live: no gap, no duplicate. A subscriber that "
         f"falls too far behind is closed with code {LAGGING_CLOSE_CODE}; resume after the "
-        "last position received."
+        "last position received. `filter: {statusChangesOnly: true}` gives what "
+        "returnStatusChanged gives, resumable."
     )
     async def return_events(
         self,
@@ -79,12 +81,12 @@ async def _events(
                 last = event.position
                 yield _pushed(context, event)
         except SubscriberLagging as lagging:
-            if context.websocket is not None:
-                await context.websocket.close(
-                    code=LAGGING_CLOSE_CODE,
-                    message=f"fell behind; resume after {lagging.last_position}".encode(),
-                )
+            await _close(
+                context, LAGGING_CLOSE_CODE, f"fell behind; resume after {lagging.last_position}"
+            )
             raise
+        except TokenExpired:
+            await _close(context, EXPIRED_CLOSE_CODE, "token expired; reconnect with a new one")
 
 
 async def _replay(
@@ -99,9 +101,23 @@ async def _replay(
             return
 
 
+class TokenExpired(Exception):
+    pass
+
+
 def _pushed(context: Context, event: StoredEvent) -> ReturnEventType:
+    """An event to send, if the connection's token is still valid: nothing reaches a
+    subscriber whose credentials have expired."""
+    principal = context.principal
+    if principal is None or principal.expired(context.clock.now()):
+        raise TokenExpired
     context.fresh_loaders()
     return ReturnEventType.from_stored(event)
+
+
+async def _close(context: Context, code: int, reason: str) -> None:
+    if context.websocket is not None:
+        await context.websocket.close(code=code, message=reason.encode())
 
 
 def _hub(context: Context) -> EventHub:

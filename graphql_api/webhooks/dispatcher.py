@@ -1,6 +1,6 @@
 """Sends due webhook deliveries: one POST per delivery, signed, retried with backoff.
 
-The body is the return request as the Carriyo API shows it (`GET /return-requests/{id}`),
+The body is the return request as the Carriyo API shows it (`GET /returns/requests/{id}`),
 as it stands when the delivery is sent; the event it announces travels in the
 `X-Returns-Event-*` headers, its position ordering events of one tenant. Every attempt is
 recorded; a delivery that keeps failing ends FAILED after `MAX_ATTEMPTS` and can be re-sent.
@@ -58,7 +58,9 @@ class WebhookSender:
                 self._clock.now(), limit=BATCH, lease=self._lease
             ):
                 bodies = await self._bodies(jobs)
-                await asyncio.gather(*(self._send(http, job, bodies) for job in jobs))
+                await asyncio.gather(
+                    *(self._send(http, job, bodies) for job in jobs), return_exceptions=True
+                )
                 attempted += len(jobs)
         return attempted
 
@@ -97,12 +99,18 @@ class WebhookSender:
             if not self._allow_private and not await _public_target(job.url):
                 error = "the URL resolves to a private, loopback or link-local address"
             else:
-                async with http.post(job.url, data=body, headers=headers) as response:
+                # No redirects: they would lead past the address check above.
+                async with http.post(
+                    job.url, data=body, headers=headers, allow_redirects=False
+                ) as response:
                     status = response.status
                     # The response body is not kept: a tenant must not read other systems.
                     error = None if 200 <= status < 300 else f"HTTP {status}"
         except (aiohttp.ClientError, TimeoutError, OSError) as failure:
-            error = f"{type(failure).__name__}: {failure}"[:500] or type(failure).__name__
+            error = f"{type(failure).__name__}: {failure}"[:500]
+        except Exception as failure:  # one endpoint's oddity must not stop the others
+            log.exception("webhook delivery %s could not be sent", delivery.delivery_id)
+            error = f"cannot send: {type(failure).__name__}"
         done = self._clock.now()
         await self._store.record(
             delivery,
@@ -122,10 +130,13 @@ async def _public_target(url: str) -> bool:
     sending; a name that re-resolves differently in between (DNS rebinding) is not caught."""
     parts = urlsplit(url)
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        infos = await asyncio.wait_for(
+            asyncio.get_running_loop().getaddrinfo(
+                parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+            ),
+            timeout=5,
         )
-    except OSError:
+    except (OSError, TimeoutError, UnicodeError, ValueError):
         return True  # unresolvable: the POST itself fails and is recorded as such
     return all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
 

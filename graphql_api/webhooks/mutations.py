@@ -126,7 +126,10 @@ class WebhookMutations:
         store = WebhookStore(context.db)
         delivery = await store.resend(context.tenant_id, input.delivery_id, context.clock.now())
         if delivery is None:
-            error = NotFound(f"no webhook delivery {input.delivery_id!r}", field="deliveryId")
+            error = NotFound(
+                f"no webhook delivery {input.delivery_id!r} with an active endpoint",
+                field="deliveryId",
+            )
             return t.WebhookDeliveryPayload(delivery=None, user_errors=user_errors(error))
         return t.WebhookDeliveryPayload(
             delivery=t.WebhookDeliveryType.from_stored(delivery), user_errors=[]

@@ -188,3 +188,37 @@ async def test_two_different_input_keys_in_one_request_are_refused(http: TestCli
 
     assert response.status == 400
     assert (await response.json())["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_input_keys_are_found_in_variable_defaults_and_fragments(http: TestClient) -> None:
+    order = {"query": ORDER_WITH_INLINE_KEY, "variables": {"ref": "SO-1", "key": None}}
+    await post(http, order, None)
+    in_fragment = """
+    mutation ($input: CreateReturnInput!) { ...Create }
+    fragment Create on Mutation { createReturn(input: $input) { userErrors { code } } }"""
+    ask = {"merchant": "m", "orderReference": "SO-1", "items": [{"sku": "A", "quantity": 1}]}
+    with_default = """
+    mutation ($ref: String!, $key: String = "order-default") {
+      upsertOrder(input: {merchant: "m", reference: $ref, currency: "AED", idempotencyKey: $key,
+        lines: [{sku: "A", quantity: 5, unitPrice: "10", deliveredAt: "2026-11-20T10:00:00Z"}]}) {
+        order { reference }
+      }
+    }"""
+    bodies = [
+        {"query": in_fragment, "variables": {"input": {**ask, "idempotencyKey": "in-fragment"}}},
+        {"query": with_default, "variables": {"ref": "SO-2"}},
+    ]
+
+    for body in bodies:
+        first = await post(http, body, None)
+        again = await post(http, body, None)
+        assert first.headers["Idempotency-Replayed"] == "false"
+        assert again.headers["Idempotency-Replayed"] == "true"
+    assert await count(http) == 1
+
+
+async def test_a_deeply_nested_body_is_a_client_error(http: TestClient) -> None:
+    deep = "[" * 20_000 + "]" * 20_000
+    for body in (deep, '{"idempotencyKey": ' + deep + "}"):
+        response = await post(http, body, None)
+        assert response.status == 400

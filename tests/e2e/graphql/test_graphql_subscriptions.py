@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -342,3 +343,77 @@ async def test_changes_through_the_rest_shim_reach_subscribers_at_once(http, aut
     moved = (await authenticated.next_payload())["returnStatusChanged"]
     assert created["returnRequestId"] == approved["return_request_id"]
     assert (moved["previousStatus"], moved["newStatus"]) == ("PENDING", "APPROVED")
+
+
+QUERY_STATUS = "query ($id: ID!) { returnRequest(id: $id) { status } }"
+ADD_NOTE = """mutation ($input: AddReturnNoteInput!) {
+  addReturnNote(input: $input) { userErrors { code } } }"""
+
+
+async def test_queries_over_a_websocket_read_fresh_data(authenticated, api):
+    request = await api.pending_return()
+    rid = request["returnRequestId"]
+    await authenticated.subscribe("1", QUERY_STATUS, {"id": rid})
+    first = await authenticated.next_payload()
+    assert (await authenticated.receive()) == {"id": "1", "type": "complete"}
+    await api.change("approveReturn", {"returnRequestId": rid})
+
+    await authenticated.subscribe("2", QUERY_STATUS, {"id": rid})
+    second = await authenticated.next_payload()
+
+    assert first["returnRequest"]["status"] == "PENDING"
+    assert second["returnRequest"]["status"] == "APPROVED"
+
+
+async def test_mutations_go_over_http_not_the_websocket(authenticated, api):
+    request = await api.pending_return()
+    note = {"returnRequestId": request["returnRequestId"], "text": "x", "idempotencyKey": "k"}
+
+    await authenticated.subscribe("1", ADD_NOTE, {"input": note})
+    message = await authenticated.receive()
+
+    assert message["type"] in ("next", "error")
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert "HTTP POST" in errors[0]["message"]
+    assert (await api.get(request["returnRequestId"])) is not None
+
+
+async def test_an_expired_token_ends_the_subscription_and_refuses_operations(
+    http, socket, api, db, clock
+):
+    headers = await credentials(db, clock, DEFAULT_TENANT, lifetime=timedelta(hours=1))
+    await socket.init(headers)
+    await socket.subscribe("1", STATUS_CHANGED)
+    await wait_for_subscribers(http.server.app, 1)
+    clock.advance(hours=2)
+
+    await api.pending_return()
+    closed = await socket.receive()
+
+    assert closed == {"type": "closed", "code": 4403}
+
+
+async def test_an_expired_token_cannot_run_new_operations(socket, db, clock):
+    headers = await credentials(db, clock, DEFAULT_TENANT, lifetime=timedelta(hours=1))
+    await socket.init(headers)
+    clock.advance(hours=2)
+
+    await socket.subscribe("1", LOG)
+    message = await socket.receive()
+
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_subscription_over_plain_http_is_refused_clearly(graphql):
+    body = await graphql.execute(EVENTS)
+
+    assert body["errors"][0]["message"].startswith("subscriptions run over a websocket")
+
+
+async def test_a_connection_init_with_broken_unicode_is_refused(socket, db, clock):
+    headers = await credentials(db, clock, DEFAULT_TENANT)
+
+    message = await socket.init({**headers, "x-api-key": "\ud800"})
+
+    assert message == {"type": "closed", "code": 4403}

@@ -329,3 +329,73 @@ async def test_targets_inside_our_network_are_refused_by_default(graphql, receiv
     [refused] = await deliveries(graphql)
     assert refused["status"] == "PENDING"
     assert "private, loopback or link-local" in refused["lastError"]
+
+
+async def test_redirects_are_not_followed(graphql, receiver, db, clock):
+    target, inner_url = receiver
+
+    async def redirect(_request: web.Request) -> web.Response:
+        raise web.HTTPTemporaryRedirect(inner_url)
+
+    app = web.Application()
+    app.router.add_post("/moved", redirect)
+    server = TestServer(app)
+    await server.start_server()
+    try:
+        await register(graphql, str(server.make_url("/moved")), eventTypes=["ReturnRequested"])
+        await ReturnsApi(graphql).pending_return()
+        await local_sender(db, clock).send_due()
+    finally:
+        await server.close()
+
+    assert target.received == []
+    [failed] = await deliveries(graphql)
+    assert (failed["status"], failed["responseStatus"], failed["lastError"]) == (
+        "PENDING",
+        307,
+        "HTTP 307",
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["http://example.com:99999/h", "http://a..b/h", "http://[::1/h", "http://999.1.1.1/"]
+)
+async def test_urls_that_cannot_be_sent_to_are_refused_at_registration(graphql, url):
+    data = await graphql.data(CREATE, {"input": {"url": url}})
+
+    assert [e["field"] for e in data["createWebhookEndpoint"]["userErrors"]] == ["url"]
+
+
+async def test_a_paused_endpoint_gets_neither_retries_nor_resends(graphql, receiver, db, clock):
+    target, url = receiver
+    target.answers = [500]
+    created = await register(graphql, url, eventTypes=["ReturnRequested"])
+    await ReturnsApi(graphql).pending_return()
+    sender = local_sender(db, clock)
+    await sender.send_due()
+    endpoint_id = created["webhookEndpoint"]["id"]
+
+    await graphql.data(UPDATE, {"input": {"id": endpoint_id, "active": False}})
+    clock.advance(hours=1)
+    assert await sender.send_due() == 0
+    [pending] = await deliveries(graphql)
+    resend = await graphql.data(RESEND, {"id": pending["id"]})
+
+    assert resend["resendWebhookDelivery"]["userErrors"] == [{"code": "NOT_FOUND"}]
+    assert len(target.received) == 1
+    await graphql.data(UPDATE, {"input": {"id": endpoint_id, "active": True}})
+    assert await sender.send_due() == 1
+    assert len(target.received) == 2
+
+
+async def test_one_broken_target_does_not_stop_the_others(graphql, receiver, db, clock):
+    target, url = receiver
+    await register(graphql, url, eventTypes=["ReturnRequested"])
+    await register(graphql, "http://no-such-host.invalid/h", eventTypes=["ReturnRequested"])
+    await ReturnsApi(graphql).pending_return()
+
+    await local_sender(db, clock, timeout_seconds=2).send_due()
+
+    statuses = sorted(d["status"] for d in await deliveries(graphql))
+    assert statuses == ["DELIVERED", "PENDING"]
+    assert len(target.received) == 1

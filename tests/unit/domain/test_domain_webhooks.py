@@ -99,3 +99,11 @@ def test_retries_back_off_exponentially_then_give_up():
     ]
     assert all(d is not None and d - NOW <= timedelta(hours=6) for d in delays[:-1])
     assert delays[-1] is None
+
+
+def test_a_receiver_can_refuse_stale_signatures():
+    body = b"{}"
+    header = signature("s" * 20, 1_000, body)
+
+    assert verify("s" * 20, header, body, now=1_200)
+    assert not verify("s" * 20, header, body, now=1_000 + 301)
