@@ -585,7 +585,7 @@ async def run_level(
         seen: set[int] = set()
         for at, raw in connection.messages:
             body = json.loads(raw)
-            if body.get("type") == "next" and body["payload"].get("errors"):
+            if body.get("type") == "error" or (body.get("payload") or {}).get("errors"):
                 errors += 1
             position = connection.position(raw)
             if position is None or position <= start:

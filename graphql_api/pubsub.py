@@ -73,9 +73,11 @@ class EventHub:
         self._lock = asyncio.Lock()
         db.on_events_committed(self.wake)
 
-    def wake(self, tenant_id: str, _position: int = 0) -> None:
+    def wake(self, tenant_id: str, position: int = 0) -> None:
+        """Read the tenant's log soon; a position already delivered (our own commit coming
+        back as a PostgreSQL notification) needs no read. 0 means "unknown": read."""
         feed = self._feeds.get(tenant_id)
-        if feed is not None:
+        if feed is not None and (position == 0 or position > feed.cursor):
             feed.wake.set()
 
     def wake_all(self) -> None:

@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from graphql_api import graphql_core_patches
 from graphql_api.auth import ReadOnlyGuard
 from graphql_api.common import Node, from_global_id
 from graphql_api.context import Info
@@ -33,6 +34,7 @@ from graphql_api.webhooks.mutations import WebhookMutations
 from graphql_api.webhooks.queries import WebhookQueries
 
 log = logging.getLogger(__name__)
+graphql_core_patches.apply()
 
 
 @strawberry.type
