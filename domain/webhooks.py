@@ -20,6 +20,7 @@ EVENT_TYPES = frozenset(cls.__name__ for cls in events.DomainEvent.__subclasses_
 MAX_URL = 2000
 MIN_SECRET, MAX_SECRET = 16, 200
 MAX_ATTEMPTS = 8
+MAX_ENDPOINTS = 25  # per tenant: each one multiplies the deliveries every commit writes
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=6)
 SIGNATURE_HEADER = "X-Returns-Signature"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.errors import DomainError, NotFound
-from domain.webhooks import WebhookEndpoint
+from domain.errors import DomainError, ErrorCode, NotFound
+from domain.webhooks import MAX_ENDPOINTS, WebhookEndpoint
 from graphql_api.common import MutationInput
 from graphql_api.context import Info
 from graphql_api.errors import user_errors
@@ -61,6 +61,14 @@ class WebhookMutations:
         self, info: Info, input: CreateWebhookEndpointInput
     ) -> t.WebhookEndpointPayload:
         context = info.context
+        store = WebhookStore(context.db)
+        if len(await store.endpoints(context.tenant_id)) >= MAX_ENDPOINTS:
+            return _failed(
+                DomainError(
+                    f"a tenant may register at most {MAX_ENDPOINTS} webhook endpoints",
+                    code=ErrorCode.LIMIT_EXCEEDED,
+                )
+            )
         try:
             endpoint = WebhookEndpoint.register(
                 url=input.url,
@@ -71,7 +79,7 @@ class WebhookMutations:
             )
         except DomainError as error:
             return _failed(error)
-        await WebhookStore(context.db).add(context.tenant_id, endpoint)
+        await store.add(context.tenant_id, endpoint)
         return t.WebhookEndpointPayload(
             webhook_endpoint=t.WebhookEndpointType.from_domain(endpoint),
             secret=endpoint.secret,

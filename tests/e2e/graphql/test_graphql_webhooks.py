@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from domain.webhooks import MAX_ATTEMPTS, verify
+from domain.webhooks import MAX_ATTEMPTS, MAX_ENDPOINTS, verify
 from graphql_api.app import create_app
 from graphql_api.settings import Settings
 from graphql_api.webhooks.dispatcher import WebhookSender
@@ -399,3 +399,12 @@ async def test_one_broken_target_does_not_stop_the_others(graphql, receiver, db,
     statuses = sorted(d["status"] for d in await deliveries(graphql))
     assert statuses == ["DELIVERED", "PENDING"]
     assert len(target.received) == 1
+
+
+async def test_a_tenant_has_a_bounded_number_of_endpoints(graphql):
+    for n in range(MAX_ENDPOINTS):
+        await register(graphql, f"https://hooks.example.com/{n}")
+
+    data = await graphql.data(CREATE, {"input": {"url": "https://hooks.example.com/one-more"}})
+
+    assert [e["code"] for e in data["createWebhookEndpoint"]["userErrors"]] == ["LIMIT_EXCEEDED"]
