@@ -88,12 +88,18 @@ class ReturnsSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        unexpected = [error for error in errors if should_mask(error)]
+        unexpected = [error for error in errors if _server_failure(error)]
         for error in errors:
-            if not should_mask(error):
+            if not _server_failure(error):
                 code = (error.extensions or {}).get("code", "GRAPHQL")
                 log.info("refused GraphQL request (%s): %s", code, error.message)
         super().process_errors(unexpected, execution_context)
+
+
+def _server_failure(error: GraphQLError) -> bool:
+    """An exception while executing a field (it has a path) that is not one of ours; a bad
+    scalar in the request fails validation (no path) and is the client's."""
+    return error.path is not None and should_mask(error)
 
 
 def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:

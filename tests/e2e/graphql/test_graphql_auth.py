@@ -928,6 +928,10 @@ async def test_refusals_are_logged_as_information_not_as_server_errors(
 
     await post(anonymous, QUERY_AND_MUTATION, read_only, operation_name="Write")
     await post(anonymous, "{ nope }", read_only)
+    naive_time = (
+        '{ returnRequests(first: 1, filter: {createdAfter: "2026-01-01T00:00:00"}) { totalCount } }'
+    )
+    await post(anonymous, naive_time, read_only)
 
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []
