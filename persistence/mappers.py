@@ -18,6 +18,7 @@ from domain.parts import (
 )
 from domain.returns import ReturnRequest
 from domain.values import Actor, Address, TimeWindow
+from domain.webhooks import WebhookEndpoint
 from persistence.tables import (
     ItemsUpdateRow,
     NotificationRow,
@@ -28,6 +29,7 @@ from persistence.tables import (
     ReturnNoteRow,
     ReturnRequestRow,
     ReverseShipmentRow,
+    WebhookEndpointRow,
 )
 
 # --------------------------------------------------------------------------- values
@@ -346,4 +348,26 @@ def notification_from_row(row: NotificationRow) -> Notification:
         attempts=row.attempts,
         sent_at=row.sent_at,
         error=row.error,
+    )
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+def webhook_endpoint_values(endpoint: WebhookEndpoint, tenant_id: str) -> dict[str, Any]:
+    values = {f.name: getattr(endpoint, f.name) for f in dataclasses.fields(WebhookEndpoint)}
+    values["event_types"] = list(endpoint.event_types)
+    return {"tenant_id": tenant_id, **values}
+
+
+def webhook_endpoint_from_row(row: WebhookEndpointRow) -> WebhookEndpoint:
+    return WebhookEndpoint(
+        endpoint_id=row.endpoint_id,
+        merchant=row.merchant,
+        url=row.url,
+        event_types=tuple(row.event_types),
+        secret=row.secret,
+        active=row.active,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )

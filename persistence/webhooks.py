@@ -18,6 +18,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.webhooks import DeliveryStatus, WebhookEndpoint
+from persistence import mappers
 from persistence.database import Database
 from persistence.event_log import stored_event
 from persistence.outbox import StoredEvent
@@ -50,33 +51,6 @@ class DeliveryJob:
     delivery: Delivery
     url: str
     secret: str
-
-
-def _endpoint(row: WebhookEndpointRow) -> WebhookEndpoint:
-    return WebhookEndpoint(
-        endpoint_id=row.endpoint_id,
-        merchant=row.merchant,
-        url=row.url,
-        event_types=tuple(row.event_types),
-        secret=row.secret,
-        active=row.active,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _endpoint_values(tenant_id: str, endpoint: WebhookEndpoint) -> dict[str, Any]:
-    return {
-        "tenant_id": tenant_id,
-        "endpoint_id": endpoint.endpoint_id,
-        "merchant": endpoint.merchant,
-        "url": endpoint.url,
-        "event_types": list(endpoint.event_types),
-        "secret": endpoint.secret,
-        "active": endpoint.active,
-        "created_at": endpoint.created_at,
-        "updated_at": endpoint.updated_at,
-    }
 
 
 def _delivery(row: WebhookDeliveryRow, event: OutboxEventRow) -> Delivery:
@@ -121,7 +95,7 @@ async def route_deliveries(
             )
         )
     ).scalars()
-    endpoints = [_endpoint(row) for row in rows]
+    endpoints = [mappers.webhook_endpoint_from_row(row) for row in rows]
     values = [
         _pending(tenant_id, endpoint.endpoint_id, event.position, now)
         for event in events
@@ -145,21 +119,23 @@ class WebhookStore:
             statement = statement.where(WebhookEndpointRow.merchant == merchant)
         async with self._db.read_session() as session:
             rows = (await session.execute(statement.order_by(WebhookEndpointRow.id))).scalars()
-            return [_endpoint(row) for row in rows]
+            return [mappers.webhook_endpoint_from_row(row) for row in rows]
 
     async def endpoint(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint | None:
         async with self._db.read_session() as session:
             row = await _endpoint_row(session, tenant_id, endpoint_id)
-            return _endpoint(row) if row else None
+            return mappers.webhook_endpoint_from_row(row) if row else None
 
     async def add(self, tenant_id: str, endpoint: WebhookEndpoint) -> None:
         async with self._db.write_session() as session, session.begin():
             await session.execute(
-                insert(WebhookEndpointRow).values(**_endpoint_values(tenant_id, endpoint))
+                insert(WebhookEndpointRow).values(
+                    **mappers.webhook_endpoint_values(endpoint, tenant_id)
+                )
             )
 
     async def replace(self, tenant_id: str, endpoint: WebhookEndpoint) -> None:
-        values = _endpoint_values(tenant_id, endpoint)
+        values = mappers.webhook_endpoint_values(endpoint, tenant_id)
         async with self._db.write_session() as session, session.begin():
             await session.execute(
                 update(WebhookEndpointRow)

@@ -20,6 +20,7 @@ from domain.orders import Customer, Order, OrderLine
 from domain.parts import ItemRequest, ShipmentStatus
 from domain.returns import ReturnRequest
 from domain.values import Actor, Address, TimeWindow
+from domain.webhooks import WebhookEndpoint
 from persistence import mappers, queries
 from persistence.tables import (
     ItemsUpdateRow,
@@ -27,6 +28,7 @@ from persistence.tables import (
     ReturnItemRow,
     ReturnNoteRow,
     ReverseShipmentRow,
+    WebhookEndpointRow,
 )
 
 GULF = timezone(timedelta(hours=4))
@@ -394,3 +396,17 @@ async def test_naive_datetimes_are_refused_not_stored(world):
         await world.create()
 
     assert await world.outbox_count() == 0
+
+
+def test_webhook_endpoints_round_trip_without_a_database():
+    endpoint = WebhookEndpoint.register(
+        url="https://hooks.example.com/r",
+        event_types=("ReturnStatusChanged", "RefundAdded"),
+        merchant="acme",
+        now=datetime(2026, 11, 25, 12, 0, tzinfo=UTC),
+    )
+
+    row = WebhookEndpointRow(**mappers.webhook_endpoint_values(endpoint, "t"))
+
+    assert row.tenant_id == "t"
+    assert mappers.webhook_endpoint_from_row(row) == endpoint
