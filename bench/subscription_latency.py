@@ -1044,7 +1044,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--with-request",
         action="store_true",
-        help="also select returnRequest { status version } (one database read per delivery)",
+        help="also select returnRequest { status version } (one database read per event, shared)",
     )
     return parser.parse_args()
 

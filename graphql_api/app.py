@@ -40,6 +40,7 @@ from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from graphql_api.webhooks.dispatcher import webhook_delivery
+from graphql_api.websocket import LegacyWSHandler, TransportWSHandler
 from persistence import migrate
 from persistence.access import AccessStore
 from persistence.database import Database
@@ -52,6 +53,8 @@ log = logging.getLogger(__name__)
 class ReturnsGraphQLView(GraphQLView[Context, None]):
     heartbeat_seconds: float = 30
     origins: OriginPolicy = OriginPolicy(())
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     def is_websocket_origin_allowed(self, request: web.Request, origin: str) -> bool:
         """Cross-origin websocket upgrades follow the same list as CORS."""
@@ -116,9 +119,12 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         self, request: web.Request, subprotocol: str | None
     ) -> web.WebSocketResponse:
         """Like strawberry's, plus a heartbeat: a peer that stops answering pings is dropped
-        and its subscriptions end."""
+        and its subscriptions end. No permessage-deflate: event frames are small, and
+        compressing each one per connection would undo rendering it once for all."""
         ws = web.WebSocketResponse(
-            protocols=[subprotocol] if subprotocol else [], heartbeat=self.heartbeat_seconds
+            protocols=[subprotocol] if subprotocol else [],
+            heartbeat=self.heartbeat_seconds,
+            compress=False,
         )
         await ws.prepare(request)
         return ws
@@ -176,6 +182,7 @@ def create_app(
     app[CLOCK_KEY] = clock or SystemClock()
     app[HUB_KEY] = EventHub(
         database,
+        app[CLOCK_KEY],
         queue_size=settings.subscriber_queue_size,
         poll_interval=settings.event_poll_seconds,
     )

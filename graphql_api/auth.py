@@ -110,6 +110,9 @@ class ReadOnlyGuard(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         app_context: Any = context.context
+        if getattr(app_context, "renders_for_subscribers", False):
+            yield  # an event rendered for subscribers: each connection is checked on its own
+            return
         principal: Principal | None = getattr(app_context, "principal", None)
         # strawberry's own OperationType (not graphql-core's): compare by value.
         operation = getattr(context.operation_type, "value", context.operation_type)

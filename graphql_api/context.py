@@ -37,6 +37,9 @@ class Context:
     hub: EventHub | None = None
     websocket: web.WebSocketResponse | None = None
     connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
+    # Set only by graphql_api/events/rendering.py: executes a subscription's selection for
+    # one event on behalf of its subscribers, whose connections were checked already.
+    renders_for_subscribers: bool = False
 
     @cached_property
     def loaders(self) -> Loaders:

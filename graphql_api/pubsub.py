@@ -6,19 +6,29 @@ the log after the last position it delivered and hand each new event, in positio
 every matching subscriber. A lost wake-up therefore delays an event, never loses it, and no
 event is ever delivered that did not commit.
 
-Each subscriber has a bounded queue. One that falls `queue_size` events behind is dropped
-(`SubscriberLagging`), and resumes from the last position it received.
+Render once, send many: subscribers that asked for the same selection share one `Renderer`,
+so an event is executed and encoded once per selection, not once per subscriber, and the
+feed writes the finished frame straight to each subscriber's connection. Only a connection
+that cannot take a frame at once (its send buffer is full) gets a backlog, which its own
+task writes out; one that falls `queue_size` frames behind is dropped (`SubscriberLagging`)
+and resumes after the last position its connection accepted. A slow client therefore never
+delays the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
-from collections.abc import AsyncIterator
+import weakref
+from collections import deque
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NoReturn, Protocol, TypeVar
 
+from domain.ports import Clock
 from persistence import event_log
 from persistence.database import Database
 from persistence.event_log import EventFilter
@@ -27,36 +37,150 @@ from persistence.outbox import StoredEvent
 log = logging.getLogger(__name__)
 
 READ_BATCH = 500
+R = TypeVar("R", bound="Renderer")
 
 
 class SubscriberLagging(Exception):
-    """The subscriber's queue overflowed: it must resume from its last position."""
+    """The subscriber's backlog overflowed: it must resume after the last position its
+    connection accepted."""
 
     def __init__(self, last_position: int) -> None:
         super().__init__(f"subscriber fell behind; resume after position {last_position}")
         self.last_position = last_position
 
 
+class TokenExpired(Exception):
+    """The connection's credentials expired: nothing more may reach it."""
+
+
+class Renderer(Protocol):
+    """Turns an event into the payload a group of identical subscriptions receives."""
+
+    async def render(self, event: StoredEvent) -> bytes: ...
+
+
+class Sink(Protocol):
+    """Where one subscriber's frames go (an operation on a websocket)."""
+
+    @property
+    def open(self) -> bool: ...
+
+    def frame(self, payload: bytes) -> bytes: ...
+
+    def writes_at_once(self, size: int) -> bool:
+        """Whether a frame of `size` bytes can be written without waiting for the peer."""
+        ...
+
+    async def write(self, frame: bytes) -> None: ...
+
+
+class _End(enum.Enum):
+    OVERFLOWED = "overflowed"
+    EXPIRED = "expired"
+    CLOSED = "closed"
+
+
 @dataclass(eq=False)
 class Subscriber:
     tenant_id: str
     filter: EventFilter
-    queue: asyncio.Queue[StoredEvent]
+    renderer: Renderer
+    sink: Sink
+    queue_size: int
+    clock: Clock
+    expires_at: datetime | None = None
     live: bool = True
-    overflowed: bool = False
+    holding: bool = False
+    last_position: int = 0
+    backlog: deque[tuple[int, bytes]] = field(default_factory=deque)
+    ended: _End | None = None
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def offer(self, event: StoredEvent) -> None:
-        if not self.live or self.overflowed or not self.filter.matches(event):
+    def wants(self, event: StoredEvent) -> bool:
+        return (
+            self.live
+            and self.ended is None
+            and event.position > self.last_position
+            and self.filter.matches(event)
+        )
+
+    async def push(self, position: int, payload: bytes, now: datetime) -> None:
+        """Write the event's frame now if the connection takes it at once; otherwise leave
+        it to the subscriber's own task (`serve`), so the feed never waits for one peer."""
+        if self._expired(now):
+            self._end(_End.EXPIRED)
+            return
+        frame = self.sink.frame(payload)
+        if self.holding or self.backlog or not self.sink.writes_at_once(len(frame)):
+            self._queue(position, frame)
             return
         try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
-            self.overflowed = True
+            await self.sink.write(frame)
+        except ConnectionError:
+            self._end(_End.CLOSED)
+            return
+        self.last_position = position
+
+    def hold(self) -> None:
+        """Queue what the feed hands out (while the subscription replays the log itself)."""
+        self.holding = True
+        self.live = True
+
+    def release(self, replayed_to: int) -> None:
+        """Stop holding: what the replay already sent is dropped from the backlog."""
+        while self.backlog and self.backlog[0][0] <= replayed_to:
+            self.backlog.popleft()
+        self.last_position = max(self.last_position, replayed_to)
+        self.holding = False
+        self.wake.set()
+
+    async def serve(self) -> NoReturn:
+        """Write out the backlog, and end the subscription as the feed decided: raises
+        `SubscriberLagging` or `TokenExpired`. Runs until cancelled.
+
+        An overflowing subscriber is not sent its backlog: a peer that stopped reading
+        would never take it. It gets what its connection already accepted, then the close,
+        which names the last position written, so it resumes without gap or duplicate."""
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            while self.backlog and self.ended is None:
+                position, frame = self.backlog[0]
+                if self._expired(self.clock.now()):
+                    self._end(_End.EXPIRED)
+                    break
+                try:
+                    await self.sink.write(frame)
+                except ConnectionError:
+                    self._end(_End.CLOSED)
+                    break
+                self.backlog.popleft()
+                self.last_position = position
+            if self.ended is _End.EXPIRED:
+                raise TokenExpired
+            if self.ended is _End.OVERFLOWED:
+                raise SubscriberLagging(self.last_position)
+            # CLOSED: the connection is gone; its handler cancels this task.
+
+    def _queue(self, position: int, frame: bytes) -> None:
+        if len(self.backlog) >= self.queue_size:
+            self._end(_End.OVERFLOWED)
+            return
+        self.backlog.append((position, frame))
+        self.wake.set()
+
+    def _expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+    def _end(self, reason: _End) -> None:
+        if self.ended is None:
+            self.ended = reason
+        self.wake.set()
 
 
 @dataclass(eq=False)
 class _Feed:
-    """One tenant's reader: follows the log and offers each event to its subscribers."""
+    """One tenant's reader: follows the log and hands each event to its subscribers."""
 
     cursor: int
     subscribers: set[Subscriber] = field(default_factory=set)
@@ -65,13 +189,30 @@ class _Feed:
 
 
 class EventHub:
-    def __init__(self, db: Database, *, queue_size: int = 1000, poll_interval: float = 5.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        queue_size: int = 1000,
+        poll_interval: float = 5.0,
+    ) -> None:
         self._db = db
+        self._clock = clock
         self.queue_size = queue_size
         self._poll_interval = poll_interval
         self._feeds: dict[str, _Feed] = {}
+        self._renderers: weakref.WeakValueDictionary[Any, Any] = weakref.WeakValueDictionary()
         self._lock = asyncio.Lock()
         db.on_events_committed(self.wake)
+
+    def shared_renderer(self, key: Any, create: Callable[[], R]) -> R:
+        """The renderer of every live subscription with this key: identical subscriptions
+        render each event once. It lives as long as one of its subscribers does."""
+        renderer = self._renderers.get(key)
+        if renderer is None:
+            renderer = self._renderers[key] = create()
+        return renderer
 
     def wake(self, tenant_id: str, position: int = 0) -> None:
         """Read the tenant's log soon; a position already delivered (our own commit coming
@@ -88,6 +229,11 @@ class EventHub:
     def subscriber_count(self) -> int:
         return sum(len(feed.subscribers) for feed in self._feeds.values())
 
+    @property
+    def rendering_count(self) -> int:
+        """Distinct selections live subscribers hold: what one event costs to render."""
+        return len(self._renderers)
+
     async def close(self) -> None:
         feeds, self._feeds = list(self._feeds.values()), {}
         for feed in feeds:
@@ -95,11 +241,27 @@ class EventHub:
 
     @contextlib.asynccontextmanager
     async def subscribe(
-        self, tenant_id: str, flt: EventFilter, *, live: bool = True
+        self,
+        tenant_id: str,
+        flt: EventFilter,
+        renderer: Renderer,
+        sink: Sink,
+        *,
+        expires_at: datetime | None = None,
+        live: bool = True,
     ) -> AsyncIterator[Subscriber]:
         """Register a subscriber for the duration of the block. With `live=False` it is
-        offered nothing until the caller flips `live` (while it replays the log itself)."""
-        subscriber = Subscriber(tenant_id, flt, asyncio.Queue(self.queue_size), live=live)
+        handed nothing until the caller calls `hold()` (while it replays the log itself)."""
+        subscriber = Subscriber(
+            tenant_id,
+            flt,
+            renderer,
+            sink,
+            self.queue_size,
+            self._clock,
+            expires_at=expires_at,
+            live=live,
+        )
         feed = await self._join(subscriber)
         try:
             yield subscriber
@@ -118,6 +280,7 @@ class EventHub:
                 feed.wake.set()  # a commit while we read the cursor found no feed to wake
                 feed.task = asyncio.create_task(self._follow(subscriber.tenant_id, feed))
                 self._feeds[subscriber.tenant_id] = feed
+            subscriber.last_position = max(subscriber.last_position, feed.cursor)
             feed.subscribers.add(subscriber)
             return feed
 
@@ -129,18 +292,31 @@ class EventHub:
             try:
                 await self._deliver_new(tenant_id, feed)
             except Exception:
-                log.exception("reading the event log for tenant %s failed; retrying", tenant_id)
+                log.exception("delivering events of tenant %s failed; retrying", tenant_id)
                 await asyncio.sleep(1)
 
     async def _deliver_new(self, tenant_id: str, feed: _Feed) -> None:
         while True:
             events = await read_log(self._db, tenant_id, after=feed.cursor)
             for event in events:
+                await self._fan_out(event, list(feed.subscribers))
                 feed.cursor = event.position
-                for subscriber in list(feed.subscribers):
-                    subscriber.offer(event)
             if len(events) < READ_BATCH:
                 return
+
+    async def _fan_out(self, event: StoredEvent, subscribers: list[Subscriber]) -> None:
+        """Render the event once per distinct selection, then push the payload to each
+        subscriber that wants it. (A retry after a failure skips who already has it.)"""
+        payloads: dict[int, bytes] = {}
+        now = self._clock.now()
+        for subscriber in subscribers:
+            if not subscriber.wants(event):
+                continue
+            renderer = subscriber.renderer
+            payload = payloads.get(id(renderer))
+            if payload is None:
+                payload = payloads[id(renderer)] = await renderer.render(event)
+            await subscriber.push(event.position, payload, now)
 
 
 async def read_log(
@@ -161,18 +337,6 @@ async def _shielded(db: Database, read: Any, *args: Any, **kwargs: Any) -> Any:
             return await read(session, *args, **kwargs)
 
     return await asyncio.shield(run())
-
-
-async def next_event(subscriber: Subscriber, last_position: int) -> StoredEvent:
-    """The subscriber's next event after `last_position`. Once it has overflowed, what is
-    queued is still handed out, then `SubscriberLagging` is raised. (A queue overflows only
-    when full, so a consumer waiting on an empty queue never misses the overflow.)"""
-    while True:
-        if subscriber.overflowed and subscriber.queue.empty():
-            raise SubscriberLagging(last_position)
-        event = await subscriber.queue.get()
-        if event.position > last_position:
-            return event
 
 
 async def _cancel(task: asyncio.Task[None] | None) -> None:

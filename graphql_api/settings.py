@@ -110,8 +110,9 @@ class Settings(BaseSettings):
     subscriber_queue_size: int = Field(
         default=1000,
         ge=1,
-        description="Events a subscriber may have waiting; one that falls further behind is "
-        "closed (4429) and resumes from its last position.",
+        description="Frames that may wait for a connection too slow to take them at once; a "
+        "subscriber whose backlog grows past this is closed (4429) and resumes after the last "
+        "position it was sent.",
     )
     event_poll_seconds: float = Field(
         default=5,

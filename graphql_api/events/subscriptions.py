@@ -11,9 +11,11 @@ from domain.lifecycle import ReturnStatus
 from graphql_api.common import return_request_key
 from graphql_api.context import Context, Info
 from graphql_api.events.queries import ReturnEventFilter
+from graphql_api.events.rendering import SelectionRenderer, rendering_key
 from graphql_api.events.types import ReturnEventType
-from graphql_api.pubsub import READ_BATCH, EventHub, SubscriberLagging, next_event, read_log
+from graphql_api.pubsub import READ_BATCH, EventHub, SubscriberLagging, TokenExpired, read_log
 from graphql_api.scalars import EventPosition
+from graphql_api.websocket import push_target
 from persistence.event_log import EventFilter
 from persistence.outbox import StoredEvent
 
@@ -39,7 +41,7 @@ class EventSubscriptions:
             statuses=tuple(status.value for status in statuses or ()),
             status_changes_only=True,
         )
-        async for event in _events(info.context, flt, after=None):
+        async for event in _events(info, flt, after=None):
             yield event
 
     @strawberry.subscription(
@@ -56,37 +58,61 @@ class EventSubscriptions:
         filter: ReturnEventFilter | None = None,
     ) -> AsyncGenerator[ReturnEventType, None]:
         flt = (filter or ReturnEventFilter()).to_query()
-        async for event in _events(info.context, flt, after=after):
+        async for event in _events(info, flt, after=after):
             yield event
 
 
 async def _events(
-    context: Context, flt: EventFilter, *, after: int | None
+    info: Info, flt: EventFilter, *, after: int | None
 ) -> AsyncGenerator[ReturnEventType, None]:
-    hub = _hub(context)
-    async with hub.subscribe(context.tenant_id, flt, live=after is None) as subscriber:
-        last = after or 0
-        try:
+    """Replay what came after `after` through strawberry, one event at a time; then hand the
+    subscription to the EventHub, which renders each live event once for every identical
+    subscription and writes it straight onto the websocket."""
+    context = info.context
+    hub, target = _hub(context), push_target()
+    if target is None:
+        raise RuntimeError("live subscriptions run over the app's websocket handlers")
+    text, variables, key = rendering_key(info, target.variables)
+    renderer = hub.shared_renderer(
+        key,
+        lambda: SelectionRenderer(
+            info.schema,
+            text,
+            variables,
+            db=context.db,
+            clock=context.clock,
+            tenant_id=context.tenant_id,
+        ),
+    )
+    principal = context.principal
+    try:
+        async with hub.subscribe(
+            context.tenant_id,
+            flt,
+            renderer,
+            target.sink,
+            expires_at=principal.expires_at if principal else None,
+            live=after is None,
+        ) as subscriber:
             if after is not None:
+                last = after
                 async for event in _replay(context, flt, after):
                     last = event.position
                     yield _pushed(context, event)
-                subscriber.live = True
+                subscriber.hold()
                 # Whatever the feed handed out while we were replaying is in the log too.
                 async for event in _replay(context, flt, last):
                     last = event.position
                     yield _pushed(context, event)
-            while True:
-                event = await next_event(subscriber, last)
-                last = event.position
-                yield _pushed(context, event)
-        except SubscriberLagging as lagging:
-            await _close(
-                context, LAGGING_CLOSE_CODE, f"fell behind; resume after {lagging.last_position}"
-            )
-            raise
-        except TokenExpired:
-            await _close(context, EXPIRED_CLOSE_CODE, "token expired; reconnect with a new one")
+                subscriber.release(replayed_to=last)
+            await subscriber.serve()
+    except SubscriberLagging as lagging:
+        await _close(
+            context, LAGGING_CLOSE_CODE, f"fell behind; resume after {lagging.last_position}"
+        )
+        raise
+    except TokenExpired:
+        await _close(context, EXPIRED_CLOSE_CODE, "token expired; reconnect with a new one")
 
 
 async def _replay(
@@ -101,13 +127,9 @@ async def _replay(
             return
 
 
-class TokenExpired(Exception):
-    pass
-
-
 def _pushed(context: Context, event: StoredEvent) -> ReturnEventType:
-    """An event to send, if the connection's token is still valid: nothing reaches a
-    subscriber whose credentials have expired."""
+    """A replayed event to send, if the connection's token is still valid: nothing reaches
+    a subscriber whose credentials have expired."""
     principal = context.principal
     if principal is None or principal.expired(context.clock.now()):
         raise TokenExpired

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket as sockets
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer
@@ -271,25 +273,178 @@ async def test_the_legacy_protocol_is_off_unless_configured(http):
     assert message == {"type": "closed", "code": 4406}
 
 
-async def test_a_subscriber_that_falls_behind_is_closed_and_can_resume(db, clock, api):
-    client = await served(db, clock, subscriber_queue_size=1)
+def small_receive_buffer(addr_info: Any) -> sockets.socket:
+    """A client socket whose kernel takes little before the server has to buffer."""
+    family, kind, proto, _, _ = addr_info
+    sock = sockets.socket(family, kind, proto)
+    sock.setsockopt(sockets.SOL_SOCKET, sockets.SO_RCVBUF, 4096)
+    return sock
+
+
+WITH_NOTES = """
+subscription { returnEvents { position eventType returnRequest { notes { text } } } }
+"""
+
+
+async def test_a_subscriber_that_stops_reading_is_closed_and_others_go_on(db, clock, api):
+    """Frames a connection cannot take wait in a backlog of `subscriber_queue_size`; past it
+    the subscriber is closed with 4429 and may resume, while one that reads gets everything.
+    (Each frame carries every note so far, so the stalled peer's buffers fill quickly.)"""
+    client = await served(db, clock, subscriber_queue_size=2)
     headers = await credentials(db, clock, DEFAULT_TENANT)
+    connector = aiohttp.TCPConnector(socket_factory=small_receive_buffer)
+    received: list[dict[str, Any]] = []
+
+    async def read(socket: Socket) -> None:
+        while True:
+            received.append(await socket.next_payload())
+
     try:
-        async with client.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
-            socket = Socket(ws)
-            await socket.init(headers)
-            await socket.subscribe("1", EVENTS)
-            await wait_for_subscribers(client.server.app, 1)
-            request = await api.pending_return()
-            # One approval commits two events at once; a queue of one cannot hold them.
-            await api.change("approveReturn", {"returnRequestId": request["returnRequestId"]})
-            messages = [await socket.receive() for _ in range(3)]
+        async with (
+            aiohttp.ClientSession(connector=connector) as stalled_session,
+            stalled_session.ws_connect(
+                client.make_url("/graphql"), protocols=[PROTOCOL], max_msg_size=0
+            ) as stalled_ws,
+            client.ws_connect("/graphql", protocols=[PROTOCOL], max_msg_size=0) as reading_ws,
+        ):
+            stalled, reading = Socket(stalled_ws), Socket(reading_ws)
+            for one in (stalled, reading):
+                await one.init(headers)
+                await one.subscribe("1", WITH_NOTES)
+            await wait_for_subscribers(client.server.app, 2)
+            reader = asyncio.create_task(read(reading))
+            rid = (await api.pending_return())["returnRequestId"]
+            notes = 60  # about 9 MB for each subscriber, more than the kernel buffers
+            for _ in range(notes):
+                await api.change("addReturnNote", {"returnRequestId": rid, "text": "n" * 5000})
+            for _ in range(500):
+                if len(received) == notes + 1:
+                    break
+                await asyncio.sleep(0.01)
+            reader.cancel()
+            closing = [await stalled.receive(wait=10) for _ in range(notes + 2)]
     finally:
         await client.close()
 
-    received = [m["payload"]["data"]["returnEvents"] for m in messages if m["type"] == "next"]
-    assert messages[-1] == {"type": "closed", "code": 4429}
-    assert received and received[0]["eventType"] == "ReturnRequested"
+    events = [r["returnEvents"] for r in received]
+    assert [e["eventType"] for e in events] == ["ReturnRequested"] + ["NoteAdded"] * notes
+    assert len(events[-1]["returnRequest"]["notes"]) == notes
+    end = next(n for n, message in enumerate(closing) if message["type"] == "closed")
+    positions = [int(m["payload"]["data"]["returnEvents"]["position"]) for m in closing[:end]]
+    assert closing[end] == {"type": "closed", "code": 4429}
+    assert positions == list(range(1, len(positions) + 1)) and len(positions) < notes + 1
+
+
+RICH = """
+subscription ($after: EventPosition, $withRequest: Boolean!) {
+  live: returnEvents(after: $after) {
+    ...Facts
+    returnRequest @include(if: $withRequest) { returnRequestId merchant }
+  }
+}
+fragment Facts on ReturnEvent {
+  position eventType previousStatus newStatus payload actor { source user } occurredAt
+}
+"""
+
+
+async def test_live_frames_are_exactly_what_a_replay_of_the_same_events_renders(
+    http, authenticated, api, db, clock
+):
+    """Live events are rendered once for all subscribers of a selection, replayed ones by
+    strawberry for one subscriber: fragments, aliases, directives and variables give the
+    same frame either way."""
+    await authenticated.subscribe("1", RICH, {"withRequest": True})
+    await wait_for_subscribers(http.server.app, 1)
+    request = await api.pending_return()
+    rid = request["returnRequestId"]
+    await api.change("approveReturn", {"returnRequestId": rid})
+    await api.change("addReturnNote", {"returnRequestId": rid, "text": "ü €"})
+    log = await api.graphql.data(LOG)
+    count = len(log["returnEvents"]["edges"])
+    live = [await authenticated.next_payload() for _ in range(count)]
+
+    async with http.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
+        replaying = Socket(ws)
+        await replaying.init(await credentials(db, clock, DEFAULT_TENANT))
+        await replaying.subscribe("1", RICH, {"after": "0", "withRequest": True})
+        replayed = [await replaying.next_payload() for _ in range(count)]
+
+    assert live == replayed
+    assert live[0]["live"]["returnRequest"] == {"returnRequestId": rid, "merchant": "acme"}
+    assert [event["live"]["eventType"] for event in live][-1] == "NoteAdded"
+
+
+def request_reads(statements: Any) -> int:
+    return sum(1 for sql in statements.statements if sql.startswith("SELECT return_requests."))
+
+
+async def test_subscribers_of_one_selection_share_one_rendering_of_each_event(
+    http, authenticated, api, statements
+):
+    """However many subscribe, and whatever they filter on or resume from, an event costs
+    one rendering per distinct selection: here one read of the request, not one each."""
+    selection = "{ position returnRequest { status } }"
+    one = f"subscription {{ returnEvents {selection} }}"
+    rid = (await api.pending_return())["returnRequestId"]
+    await authenticated.subscribe("1", one)
+    await wait_for_subscribers(http.server.app, 1)
+    statements.reset()
+    await api.change("addReturnNote", {"returnRequestId": rid, "text": "first"})
+    await authenticated.next_payload()
+    alone = request_reads(statements)
+
+    await authenticated.subscribe("2", f"subscription {{ returnEvents(after: 0) {selection} }}")
+    await authenticated.subscribe(
+        "3", f'subscription {{ returnEvents(filter: {{merchant: "acme"}}) {selection} }}'
+    )
+    await authenticated.subscribe("4", f"subscription {{ returnStatusChanged {selection} }}")
+    await authenticated.subscribe("5", one)
+    await wait_for_subscribers(http.server.app, 5)
+    replays = [await authenticated.next_payload() for _ in range(2)]  # "2" replays 2 events
+    statements.reset()
+    await api.change("addReturnNote", {"returnRequestId": rid, "text": "second"})
+    frames = [await authenticated.receive() for _ in range(4)]
+
+    assert {r["returnEvents"]["position"] for r in replays} == {"1", "2"}
+    assert sorted(f["id"] for f in frames) == ["1", "2", "3", "5"]  # "4": status changes only
+    assert len({json.dumps(f["payload"]) for f in frames}) == 1
+    assert request_reads(statements) == alone  # the note's own read, plus one rendering
+    assert http.server.app[HUB_KEY].rendering_count == 2  # returnEvents, returnStatusChanged
+
+
+async def test_no_frame_follows_the_completion_of_a_subscription(http, authenticated, api):
+    await authenticated.subscribe("1", EVENTS)
+    await authenticated.subscribe("2", EVENTS)
+    await wait_for_subscribers(http.server.app, 2)
+    await authenticated.ws.send_json({"id": "1", "type": "complete"})
+
+    await api.pending_return()
+    first = await authenticated.receive()
+    with pytest.raises(TimeoutError):
+        await authenticated.receive(wait=0.3)
+
+    assert first["id"] == "2" and first["type"] == "next"
+
+
+async def test_the_legacy_protocol_when_enabled_streams_data_messages(db, clock, api):
+    client = await served(db, clock, ws_legacy_protocol=True)
+    try:
+        async with client.ws_connect("/graphql", protocols=["graphql-ws"]) as ws:
+            socket = Socket(ws)
+            ack = await socket.init(await credentials(db, clock, DEFAULT_TENANT))
+            await ws.send_json({"id": "a", "type": "start", "payload": {"query": EVENTS}})
+            await wait_for_subscribers(client.server.app, 1)
+            await api.pending_return()
+            data = await socket.receive()
+            while data["type"] == "ka":  # the legacy protocol's keep-alive
+                data = await socket.receive()
+    finally:
+        await client.close()
+
+    assert ack["type"] == "connection_ack"
+    assert data["type"] == "data" and data["id"] == "a"
+    assert data["payload"]["data"]["returnEvents"]["eventType"] == "ReturnRequested"
 
 
 async def test_a_websocket_from_a_foreign_browser_origin_is_refused(http):
