@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,20 +15,7 @@ from graphql_api.settings import Settings
 from persistence.access import AccessStore
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT
-
-
-class FixedClock:
-    """A clock tests can move: return windows, timestamps and ordering become exact."""
-
-    def __init__(self, now: datetime | None = None) -> None:
-        self.current = now or datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, **delta: float) -> datetime:
-        self.current += timedelta(**delta)
-        return self.current
+from tests.clocks import FixedClock
 
 
 class GraphQLClient:

@@ -38,7 +38,7 @@ from graphql_api.schema import schema as served_schema
 from graphql_api.settings import Settings
 from persistence.access import AccessStore
 from persistence.database import Database
-from tests.e2e.conftest import FixedClock
+from tests.clocks import FixedClock
 
 ROOT = Path(__file__).resolve().parents[3]
 TENANT = "tenant-a"

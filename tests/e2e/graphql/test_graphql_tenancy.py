@@ -20,7 +20,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from persistence.database import Database
-from tests.e2e.conftest import FixedClock, credentials
+from tests.clocks import FixedClock
+from tests.e2e.conftest import credentials
 
 TENANT_A = "tenant-a"
 TENANT_B = "tenant-b"

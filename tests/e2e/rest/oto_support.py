@@ -15,7 +15,8 @@ from graphql_api.app import create_app
 from graphql_api.settings import Settings
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT
-from tests.e2e.conftest import FixedClock, GraphQLClient, credentials
+from tests.clocks import FixedClock
+from tests.e2e.conftest import GraphQLClient, credentials
 
 MERCHANT = "acme"
 ORDER_ID = "202111080914"

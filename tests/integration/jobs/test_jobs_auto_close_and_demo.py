@@ -25,21 +25,15 @@ from graphql_api.demo import MERCHANT, seed_demo
 from graphql_api.settings import Settings
 from persistence.database import Database
 from persistence.unit_of_work import SqlUnitOfWork
+from tests.clocks import FixedClock
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.current = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.current
+JOBS_NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
 async def _request(
     db: Database,
-    clock: Clock,
+    clock: FixedClock,
     reference: str,
     *,
     approve: bool,
@@ -90,7 +84,7 @@ async def _auto_close_after(
 
 
 async def test_idle_approved_requests_are_closed_and_fresh_ones_kept(db: Database) -> None:
-    clock = Clock()
+    clock = FixedClock(JOBS_NOW)
     await _auto_close_after(db, 30)
     idle = await _request(db, clock, "SO-1", approve=True)
     pending = await _request(db, clock, "SO-2", approve=False)
@@ -111,7 +105,7 @@ async def test_idle_approved_requests_are_closed_and_fresh_ones_kept(db: Databas
 
 
 async def test_merchants_without_auto_close_days_are_left_alone(db: Database) -> None:
-    clock = Clock()
+    clock = FixedClock(JOBS_NOW)
     await _auto_close_after(db, 5, merchant="other")
     kept = await _request(db, clock, "SO-1", approve=True)
     clock.current += timedelta(days=365)
@@ -121,7 +115,7 @@ async def test_merchants_without_auto_close_days_are_left_alone(db: Database) ->
 
 
 async def test_every_tenant_is_closed_under_its_own_settings(db: Database) -> None:
-    clock = Clock()
+    clock = FixedClock(JOBS_NOW)
     await _auto_close_after(db, 10, tenant="t1")
     await _auto_close_after(db, 40, tenant="t2")
     first = await _request(db, clock, "SO-1", approve=True, tenant="t1")
@@ -133,7 +127,7 @@ async def test_every_tenant_is_closed_under_its_own_settings(db: Database) -> No
 
 
 async def test_the_server_runs_auto_close_periodically(db: Database) -> None:
-    clock = Clock()
+    clock = FixedClock(JOBS_NOW)
     await _auto_close_after(db, 1)
     rid = await _request(db, clock, "SO-1", approve=True)
     clock.current += timedelta(days=2)
@@ -151,7 +145,7 @@ async def test_the_server_runs_auto_close_periodically(db: Database) -> None:
 
 
 async def test_seed_demo_loads_a_usable_merchant_and_can_run_twice(db: Database) -> None:
-    clock = Clock()
+    clock = FixedClock(JOBS_NOW)
     first = await seed_demo(db, clock)
     again = await seed_demo(db, clock)
 

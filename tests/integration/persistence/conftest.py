@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from persistence import queries
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT, OutboxEventRow, ReturnRequestRow
 from persistence.unit_of_work import AfterCommit, SqlUnitOfWork
+from tests.clocks import FixedClock
 
 # Microseconds on purpose: both backends must keep them.
 START = datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -51,24 +52,6 @@ DEFAULT_LINES: Lines = {
     "SKU-A": (3, 3, Decimal("100.00")),
     "SKU-B": (2, 2, Decimal("49.50")),
 }
-
-
-class FixedClock:
-    """The domain's Clock port with a hand on it: time moves only when a test moves it."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
-
-    def set(self, value: datetime) -> datetime:
-        self.current = value
-        return value
-
-    def advance(self, **delta: float) -> datetime:
-        self.current += timedelta(**delta)
-        return self.current
 
 
 def item_requests(quantities: Mapping[str, int]) -> list[ItemRequest]:
@@ -198,7 +181,7 @@ class World:
 
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock()
+    return FixedClock(START)
 
 
 @pytest.fixture
