@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -24,6 +25,18 @@ MAX_ENDPOINTS = 25  # per tenant: each one multiplies the deliveries every commi
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=6)
 SIGNATURE_HEADER = "X-Returns-Signature"
+DELIVERY_HEADER = "X-Returns-Delivery"
+EVENT_ID_HEADER = "X-Returns-Event-Id"
+EVENT_TYPE_HEADER = "X-Returns-Event-Type"
+EVENT_POSITION_HEADER = "X-Returns-Event-Position"
+REQUEST_ID_HEADER = "X-Returns-Return-Request-Id"
+SIGNED_HEADERS = (
+    DELIVERY_HEADER,
+    EVENT_ID_HEADER,
+    EVENT_TYPE_HEADER,
+    EVENT_POSITION_HEADER,
+    REQUEST_ID_HEADER,
+)
 
 
 class DeliveryStatus(StrEnum):
@@ -145,27 +158,41 @@ def _absolute_http_url(url: object) -> bool:
     return True
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>`: the receiver recomputes
+def signed_content(timestamp: int, headers: Mapping[str, str], body: bytes) -> bytes:
+    """What a signature covers: the timestamp, the value of each of `SIGNED_HEADERS` in that
+    order, one per line, then the body. A header value cannot hold a line break, so no two
+    different deliveries read alike, and no header can be altered without the secret."""
+    lines = [str(timestamp), *(headers[name] for name in SIGNED_HEADERS)]
+    return "\n".join(lines).encode() + b"\n" + body
+
+
+def signature(secret: str, timestamp: int, headers: Mapping[str, str], body: bytes) -> str:
+    """`t=<unix seconds>,v1=<hex HMAC-SHA256 of signed_content>`: the receiver recomputes
     it with the shared secret and refuses stale timestamps, so a captured delivery cannot be
-    forged or replayed much later."""
-    signed = str(timestamp).encode() + b"." + body
+    forged, altered or replayed much later."""
+    signed = signed_content(timestamp, headers, body)
     digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={digest}"
 
 
 def verify(
-    secret: str, header: str, body: bytes, *, now: int | None = None, tolerance: int = 300
+    secret: str,
+    header: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    now: int | None = None,
+    tolerance: int = 300,
 ) -> bool:
     """What a receiver does (and our tests do) with a delivery's signature header: the
     HMAC must match and, when `now` (unix seconds) is given, the timestamp be recent."""
     fields = dict(part.partition("=")[::2] for part in header.split(","))
     timestamp = fields.get("t", "")
-    if not timestamp.isdigit():
+    if not timestamp.isdigit() or any(name not in headers for name in SIGNED_HEADERS):
         return False
     if now is not None and abs(now - int(timestamp)) > tolerance:
         return False
-    return hmac.compare_digest(signature(secret, int(timestamp), body), header)
+    return hmac.compare_digest(signature(secret, int(timestamp), headers, body), header)
 
 
 def next_attempt(attempts: int, now: datetime) -> datetime | None:

@@ -2,25 +2,38 @@
 
 The body is the return request as the Carriyo API shows it (`GET /returns/requests/{id}`),
 as it stands when the delivery is sent; the event it announces travels in the
-`X-Returns-Event-*` headers, its position ordering events of one tenant. Every attempt is
-recorded; a delivery that keeps failing ends FAILED after `MAX_ATTEMPTS` and can be re-sent.
+`X-Returns-Event-*` headers, its position ordering events of one tenant; the signature covers
+headers and body. Every attempt is recorded; a delivery that keeps failing ends FAILED after
+`MAX_ATTEMPTS` and can be re-sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import ipaddress
 import logging
+import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import aiohttp
+import aiohttp.abc
 from aiohttp import web
 
 from domain.ports import Clock
-from domain.webhooks import SIGNATURE_HEADER, next_attempt, signature
+from domain.webhooks import (
+    DELIVERY_HEADER,
+    EVENT_ID_HEADER,
+    EVENT_POSITION_HEADER,
+    EVENT_TYPE_HEADER,
+    REQUEST_ID_HEADER,
+    SIGNATURE_HEADER,
+    next_attempt,
+    signature,
+)
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY
 from graphql_api.rest.carriyo.serializers import return_request
 from graphql_api.rest.http import dumps_json
@@ -31,6 +44,7 @@ from persistence.webhooks import DeliveryJob, WebhookStore
 log = logging.getLogger(__name__)
 
 BATCH = 50
+PRIVATE_TARGET = "the URL resolves to a private, loopback or link-local address"
 USER_AGENT = "returns-api-webhooks/1"
 
 
@@ -53,7 +67,9 @@ class WebhookSender:
     async def send_due(self) -> int:
         """Send every delivery due now (in batches); returns how many were attempted."""
         attempted = 0
-        async with aiohttp.ClientSession(timeout=self._timeout) as http:
+        resolver = None if self._allow_private else PublicAddresses()
+        connector = aiohttp.TCPConnector(resolver=resolver)
+        async with aiohttp.ClientSession(timeout=self._timeout, connector=connector) as http:
             while jobs := await self._store.claim_due(
                 self._clock.now(), limit=BATCH, lease=self._lease
             ):
@@ -84,22 +100,25 @@ class WebhookSender:
         delivery, event = job.delivery, job.delivery.event
         body = bodies.get((event.tenant_id, event.return_request_id), b"{}")
         now = self._clock.now()
+        facts = {
+            DELIVERY_HEADER: delivery.delivery_id,
+            EVENT_ID_HEADER: event.event_id,
+            EVENT_TYPE_HEADER: event.event_type,
+            EVENT_POSITION_HEADER: str(event.position),
+            REQUEST_ID_HEADER: event.return_request_id,
+        }
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
-            "X-Returns-Delivery": delivery.delivery_id,
-            "X-Returns-Event-Id": event.event_id,
-            "X-Returns-Event-Type": event.event_type,
-            "X-Returns-Event-Position": str(event.position),
-            "X-Returns-Return-Request-Id": event.return_request_id,
-            SIGNATURE_HEADER: signature(job.secret, int(now.timestamp()), body),
+            **facts,
+            SIGNATURE_HEADER: signature(job.secret, int(now.timestamp()), facts, body),
         }
         status, error = None, None
         try:
-            if not self._allow_private and not await _public_target(job.url):
-                error = "the URL resolves to a private, loopback or link-local address"
+            if not self._allow_private and _inner_address(job.url):
+                error = PRIVATE_TARGET
             else:
-                # No redirects: they would lead past the address check above.
+                # No redirects: they would lead past the address checks.
                 async with http.post(
                     job.url, data=body, headers=headers, allow_redirects=False
                 ) as response:
@@ -124,21 +143,40 @@ class WebhookSender:
             log.warning("webhook delivery %s failed: %s", delivery.delivery_id, error)
 
 
-async def _public_target(url: str) -> bool:
-    """Refuse targets inside our own network (loopback, private ranges, cloud metadata at
-    169.254.169.254): a tenant's webhook must not become a way to probe them. Checked when
-    sending; a name that re-resolves differently in between (DNS rebinding) is not caught."""
-    parts = urlsplit(url)
+class PublicAddresses(aiohttp.abc.AbstractResolver):
+    """Resolves names for the webhook client and refuses any answer that holds an address
+    inside our own network (loopback, private ranges, cloud metadata at 169.254.169.254): a
+    tenant's webhook must not become a way to probe them. The connection uses the very
+    addresses checked, so a name that resolves differently a moment later (DNS rebinding)
+    gets nowhere."""
+
+    def __init__(self, inner: aiohttp.abc.AbstractResolver | None = None) -> None:
+        self._inner = inner or aiohttp.ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[aiohttp.abc.ResolveResult]:
+        found = await self._inner.resolve(host, port, family)
+        if not found or not all(_global(result["host"]) for result in found):
+            raise OSError(errno.EACCES, PRIVATE_TARGET)
+        return found
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+def _inner_address(url: str) -> bool:
+    """A URL naming an address literally (aiohttp does not resolve those) inside our own
+    network."""
+    host = urlsplit(url).hostname or ""
     try:
-        infos = await asyncio.wait_for(
-            asyncio.get_running_loop().getaddrinfo(
-                parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
-            ),
-            timeout=5,
-        )
-    except (OSError, TimeoutError, UnicodeError, ValueError):
-        return True  # unresolvable: the POST itself fails and is recorded as such
-    return all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False  # a name: PublicAddresses checks what it resolves to
+
+
+def _global(address: str) -> bool:
+    return ipaddress.ip_address(address.partition("%")[0]).is_global
 
 
 def webhook_delivery(

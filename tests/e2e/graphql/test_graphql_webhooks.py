@@ -126,7 +126,7 @@ async def test_each_wanted_event_is_posted_signed_with_the_request_as_body(
     types = [headers["X-Returns-Event-Type"] for headers, _ in target.received]
     assert types == ["ReturnRequested", "ReturnStatusChanged"]
     for headers, body in target.received:
-        assert verify(SECRET, headers["X-Returns-Signature"], body)
+        assert verify(SECRET, headers["X-Returns-Signature"], headers, body)
         assert headers["Content-Type"] == "application/json"
         assert headers["X-Returns-Return-Request-Id"] == rid
     positions = [int(h["X-Returns-Event-Position"]) for h, _ in target.received]
@@ -328,6 +328,20 @@ async def test_targets_inside_our_network_are_refused_by_default(graphql, receiv
     assert target.received == []
     [refused] = await deliveries(graphql)
     assert refused["status"] == "PENDING"
+    assert "private, loopback or link-local" in refused["lastError"]
+
+
+async def test_names_resolving_inside_our_network_are_refused_when_connecting(
+    graphql, receiver, db, clock
+):
+    target, url = receiver
+    await register(graphql, url.replace("127.0.0.1", "localhost"), eventTypes=["ReturnRequested"])
+    await ReturnsApi(graphql).pending_return()
+
+    assert await WebhookSender(db, clock).send_due() == 1
+
+    assert target.received == []
+    [refused] = await deliveries(graphql)
     assert "private, loopback or link-local" in refused["lastError"]
 
 

@@ -10,6 +10,7 @@ import pytest
 from domain.errors import DomainErrors, ErrorCode
 from domain.webhooks import (
     MAX_ATTEMPTS,
+    SIGNED_HEADERS,
     WebhookEndpoint,
     next_attempt,
     signature,
@@ -77,16 +78,36 @@ def test_changes_keep_what_is_not_changed():
     assert changed.updated_at == later
 
 
+FACTS = {
+    "X-Returns-Delivery": "d-1",
+    "X-Returns-Event-Id": "e-1",
+    "X-Returns-Event-Type": "ReturnStatusChanged",
+    "X-Returns-Event-Position": "7",
+    "X-Returns-Return-Request-Id": "RR.1",
+}
+
+
 def test_a_signature_verifies_with_the_secret_and_nothing_else():
     body = b'{"return_request_id": "RR-1"}'
-    header = signature("s" * 20, 1_764_072_000, body)
+    header = signature("s" * 20, 1_764_072_000, FACTS, body)
 
     assert header.startswith("t=1764072000,v1=")
-    assert verify("s" * 20, header, body)
-    assert not verify("t" * 20, header, body)
-    assert not verify("s" * 20, header, body + b" ")
-    assert not verify("s" * 20, header.replace("t=1764072000", "t=1764072001"), body)
-    assert not verify("s" * 20, "garbage", body)
+    assert verify("s" * 20, header, FACTS, body)
+    assert not verify("t" * 20, header, FACTS, body)
+    assert not verify("s" * 20, header, FACTS, body + b" ")
+    assert not verify("s" * 20, header.replace("t=1764072000", "t=1764072001"), FACTS, body)
+    assert not verify("s" * 20, "garbage", FACTS, body)
+
+
+def test_the_signature_covers_every_event_header():
+    header = signature("s" * 20, 1_764_072_000, FACTS, b"{}")
+
+    for name in SIGNED_HEADERS:
+        assert not verify("s" * 20, header, FACTS | {name: FACTS[name] + "x"}, b"{}"), name
+        assert not verify("s" * 20, header, {k: v for k, v in FACTS.items() if k != name}, b"{}")
+    # Values cannot be shifted from one header to the next.
+    shifted = FACTS | {"X-Returns-Event-Position": "7.RR", "X-Returns-Return-Request-Id": "1"}
+    assert not verify("s" * 20, header, shifted, b"{}")
 
 
 def test_retries_back_off_exponentially_then_give_up():
@@ -103,7 +124,7 @@ def test_retries_back_off_exponentially_then_give_up():
 
 def test_a_receiver_can_refuse_stale_signatures():
     body = b"{}"
-    header = signature("s" * 20, 1_000, body)
+    header = signature("s" * 20, 1_000, FACTS, body)
 
-    assert verify("s" * 20, header, body, now=1_200)
-    assert not verify("s" * 20, header, body, now=1_000 + 301)
+    assert verify("s" * 20, header, FACTS, body, now=1_200)
+    assert not verify("s" * 20, header, FACTS, body, now=1_000 + 301)
