@@ -30,7 +30,7 @@ from graphql_api.logs import request_id_middleware
 from graphql_api.notifications.dispatch import (
     NOTIFIER_KEY,
     NotificationDispatcher,
-    drain_on_shutdown,
+    notification_delivery,
 )
 from graphql_api.notifications.senders import HttpSmsSender, LogSender
 from graphql_api.portal.links import PORTAL_KEY, PortalLinks
@@ -206,7 +206,13 @@ def create_app(
         ttl=timedelta(seconds=settings.portal_link_ttl_seconds),
     )
     add_portal_routes(app)
-    app[NOTIFIER_KEY] = NotificationDispatcher(database, app[CLOCK_KEY], _sender(settings))
+    app[NOTIFIER_KEY] = NotificationDispatcher(
+        database,
+        app[CLOCK_KEY],
+        _sender(settings),
+        # Well past the longest attempt, so a delivery in flight is never taken twice.
+        stalled_after=timedelta(seconds=max(120, 3 * settings.sms_gateway_timeout_seconds)),
+    )
     app.on_startup.append(_startup(settings))
     app.cleanup_ctx.append(periodic_auto_close(settings.auto_close_interval_seconds))
     app.cleanup_ctx.append(_event_delivery)
@@ -217,7 +223,7 @@ def create_app(
             settings.webhook_allow_private_targets,
         )
     )
-    app.cleanup_ctx.append(drain_on_shutdown)
+    app.cleanup_ctx.append(notification_delivery)
     if db is None:
         app.on_cleanup.append(_dispose)
     return app

@@ -375,6 +375,7 @@ class NotificationRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_notifications_page", "tenant_id", "created_at", "id"),
         Index("ix_notifications_request", "tenant_id", "return_request_id"),
+        Index("ix_notifications_stalled", "status", "updated_at"),
     )
 
     id: str = Field(primary_key=True, max_length=32)

@@ -1,29 +1,57 @@
 """Delivery in the background: a request queues a notification and answers at once; the
 dispatcher, held by the app, sends it afterwards and records the outcome. On shutdown the
-app awaits the deliveries still running, so none is cut off half-way."""
+app awaits the deliveries still running, so none is cut off half-way.
+
+A process killed between queueing and recording leaves messages QUEUED. Every process looks
+for those every `RESUME_INTERVAL`, claims the ones untouched for `stalled_after`
+and delivers them: at least once, so an SMS the gateway took just before the crash may be
+sent twice, but none is silently dropped."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from aiohttp import web
 
 from domain.notifying import deliver_notification
 from domain.ports import Clock, NotificationSender
 from persistence.database import Database
+from persistence.notifications import claim_stalled
 from persistence.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
 
+RESUME_INTERVAL = timedelta(minutes=1)
+
+
 class NotificationDispatcher:
-    def __init__(self, db: Database, clock: Clock, sender: NotificationSender) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        sender: NotificationSender,
+        *,
+        stalled_after: timedelta = timedelta(minutes=2),
+    ) -> None:
         self._db = db
         self._clock = clock
         self.sender = sender
+        self.stalled_after = stalled_after
         self._tasks: set[asyncio.Task[None]] = set()
+
+    async def resume_stalled(self) -> int:
+        """Deliver what a stopped process left QUEUED; returns how many were claimed."""
+        now = self._clock.now()
+        claimed = await claim_stalled(self._db, now=now, untouched_since=now - self.stalled_after)
+        for tenant_id, notification_id in claimed:
+            log.warning("resuming notification %s left queued", notification_id)
+            self.dispatch(tenant_id, notification_id)
+        return len(claimed)
 
     def dispatch(self, tenant_id: str, notification_id: str) -> None:
         task = asyncio.create_task(self._deliver(tenant_id, notification_id))
@@ -51,6 +79,25 @@ class NotificationDispatcher:
 NOTIFIER_KEY = web.AppKey("notifier", NotificationDispatcher)
 
 
-async def drain_on_shutdown(app: web.Application) -> AsyncIterator[None]:
+async def notification_delivery(app: web.Application) -> AsyncIterator[None]:
+    """Resume stalled notifications every `RESUME_INTERVAL`; on shutdown, stop looking and
+    wait for the deliveries still running."""
+    dispatcher, stop = app[NOTIFIER_KEY], asyncio.Event()
+    task = asyncio.create_task(_resume_until(stop, dispatcher))
     yield
-    await app[NOTIFIER_KEY].drain()
+    stop.set()
+    await task
+    await dispatcher.drain()
+
+
+async def _resume_until(stop: asyncio.Event, dispatcher: NotificationDispatcher) -> None:
+    """Waits first: at start the database may still be migrating."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), RESUME_INTERVAL.total_seconds())
+        if stop.is_set():
+            return
+        try:
+            await dispatcher.resume_stalled()
+        except Exception:
+            log.exception("looking for stalled notifications failed; trying again later")

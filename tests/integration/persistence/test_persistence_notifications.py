@@ -3,6 +3,7 @@ afterwards through a sender, and every outcome is kept, per tenant."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from domain.notifications import (
 )
 from domain.notifying import QueueReturnSms, deliver_notification, queue_return_sms
 from domain.orders import Customer
+from graphql_api.notifications.dispatch import NotificationDispatcher
 from graphql_api.notifications.senders import LogSender
 from persistence import mappers
 from persistence.notifications import page_notifications
@@ -157,3 +159,64 @@ def test_a_notification_round_trips_through_its_row():
     sms = return_sms(order, make_request(), at=NOW)
     sms.record(DeliveryOutcome.failed("boom"), at=NOW + timedelta(seconds=1))
     assert mappers.notification_from_row(mappers.notification_to_row(sms, "t")) == sms
+
+
+class Gateway:
+    """An SMS gateway that accepts everything and remembers what it was given."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, notification: Notification) -> DeliveryOutcome:
+        self.sent.append(notification.id)
+        return DeliveryOutcome(NotificationStatus.SENT)
+
+
+async def test_what_a_stopped_process_left_queued_is_delivered_once(world):
+    await world.order()
+    await world.create()
+    left = await queue(world)  # queued; its process died before sending it
+    gateway = Gateway()
+    dispatcher = NotificationDispatcher(
+        world.db, world.clock, gateway, stalled_after=timedelta(minutes=2)
+    )
+    world.clock.advance(minutes=1)
+    assert await dispatcher.resume_stalled() == 0  # may still be in flight elsewhere
+
+    world.clock.advance(minutes=2)
+    assert await dispatcher.resume_stalled() == 1
+    await dispatcher.drain()
+    world.clock.advance(minutes=5)
+    assert await dispatcher.resume_stalled() == 0
+
+    [stored] = await logged(world)
+    assert (stored.id, stored.status, stored.attempts) == (left.id, NotificationStatus.SENT, 1)
+    assert gateway.sent == [left.id]
+
+
+async def test_a_failed_notification_is_not_resumed(world):
+    await world.order()
+    await world.create()
+    sms = await queue(world)
+    await deliver_notification(sms.id, uow=world.uow(), sender=GatewayDown(), clock=world.clock)
+    world.clock.advance(hours=1)
+
+    assert await NotificationDispatcher(world.db, world.clock, Gateway()).resume_stalled() == 0
+
+
+async def test_processes_resuming_at_once_never_take_the_same_notification(world):
+    await world.order()
+    await world.order(tenant_id="other-co")
+    await world.create()
+    await world.create(tenant_id="other-co")
+    left = [await queue(world) for _ in range(3)] + [await queue(world, tenant_id="other-co")]
+    world.clock.advance(minutes=10)
+    gateway = Gateway()
+    dispatchers = [NotificationDispatcher(world.db, world.clock, gateway) for _ in range(4)]
+
+    claimed = await asyncio.gather(*(d.resume_stalled() for d in dispatchers))
+    for dispatcher in dispatchers:
+        await dispatcher.drain()
+
+    assert sum(claimed) == 4
+    assert sorted(gateway.sent) == sorted(n.id for n in left)
