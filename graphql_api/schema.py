@@ -97,9 +97,13 @@ class ReturnsSchema(strawberry.Schema):
 
 
 def _server_failure(error: GraphQLError) -> bool:
-    """An exception while executing a field (it has a path) that is not one of ours; a bad
-    scalar in the request fails validation (no path) and is the client's."""
-    return error.path is not None and should_mask(error)
+    """An exception that is not one of ours, raised while executing a field (it has a path)
+    or by a subscription's event stream (strawberry wraps those with neither path nor
+    location). A bad scalar in the request fails validation at a location in the document
+    and is the client's."""
+    if not should_mask(error):
+        return False
+    return error.path is not None or not error.nodes
 
 
 def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
