@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer
-from gql import Client, gql
+from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 
 from domain.access import Role
@@ -473,7 +473,9 @@ async def test_a_gql_client_over_websockets_receives_live_changes(http, api, db,
         else None,
     )
     async with Client(transport=transport) as session:
-        stream = session.subscribe(gql(STATUS_CHANGED), variable_values={"merchant": "acme"})
+        stream = session.subscribe(
+            GraphQLRequest(STATUS_CHANGED, variable_values={"merchant": "acme"})
+        )
         first = asyncio.ensure_future(stream.__anext__())
         await wait_for_subscribers(http.server.app, 1)
         request = await api.pending_return()
