@@ -23,7 +23,7 @@ import enum
 import logging
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn, Protocol, TypeVar
@@ -37,7 +37,9 @@ from persistence.outbox import StoredEvent
 log = logging.getLogger(__name__)
 
 READ_BATCH = 500
+UNEXPECTED_ERROR_PAYLOAD = b'{"data":null,"errors":[{"message":"Unexpected error."}]}'
 R = TypeVar("R", bound="Renderer")
+T = TypeVar("T")
 
 
 class SubscriberLagging(Exception):
@@ -91,16 +93,19 @@ class Subscriber:
     expires_at: datetime | None = None
     live: bool = True
     holding: bool = False
-    last_position: int = 0
+    flushing: bool = False  # `serve` is writing the backlog: new frames queue behind it
+    last_position: int = 0  # the newest position handed to the connection
+    handed_out: int = 0  # the newest position written or queued: never handed out again
     backlog: deque[tuple[int, bytes]] = field(default_factory=deque)
     ended: _End | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    ending: asyncio.Event = field(default_factory=asyncio.Event)
 
     def wants(self, event: StoredEvent) -> bool:
         return (
             self.live
             and self.ended is None
-            and event.position > self.last_position
+            and event.position > max(self.last_position, self.handed_out)
             and self.filter.matches(event)
         )
 
@@ -110,8 +115,14 @@ class Subscriber:
         if self._expired(now):
             self._end(_End.EXPIRED)
             return
+        self.handed_out = position
         frame = self.sink.frame(payload)
-        if self.holding or self.backlog or not self.sink.writes_at_once(len(frame)):
+        if (
+            self.holding
+            or self.flushing
+            or self.backlog
+            or not self.sink.writes_at_once(len(frame))
+        ):
             self._queue(position, frame)
             return
         try:
@@ -131,6 +142,7 @@ class Subscriber:
         while self.backlog and self.backlog[0][0] <= replayed_to:
             self.backlog.popleft()
         self.last_position = max(self.last_position, replayed_to)
+        self.handed_out = max(self.handed_out, replayed_to)
         self.holding = False
         self.wake.set()
 
@@ -140,27 +152,48 @@ class Subscriber:
 
         An overflowing subscriber is not sent its backlog: a peer that stopped reading
         would never take it. It gets what its connection already accepted, then the close,
-        which names the last position written, so it resumes without gap or duplicate."""
+        which names the last position written, so it resumes without gap or duplicate.
+        A write waiting for such a peer is abandoned as soon as the subscriber ends."""
         while True:
             await self.wake.wait()
             self.wake.clear()
-            while self.backlog and self.ended is None:
-                position, frame = self.backlog[0]
-                if self._expired(self.clock.now()):
-                    self._end(_End.EXPIRED)
-                    break
-                try:
-                    await self.sink.write(frame)
-                except ConnectionError:
-                    self._end(_End.CLOSED)
-                    break
-                self.backlog.popleft()
-                self.last_position = position
+            self.flushing = True
+            try:
+                await self._flush()
+            finally:
+                self.flushing = False
             if self.ended is _End.EXPIRED:
                 raise TokenExpired
             if self.ended is _End.OVERFLOWED:
                 raise SubscriberLagging(self.last_position)
             # CLOSED: the connection is gone; its handler cancels this task.
+
+    async def _flush(self) -> None:
+        while self.backlog and self.ended is None:
+            if self._expired(self.clock.now()):
+                self._end(_End.EXPIRED)
+                return
+            position, frame = self.backlog.popleft()
+            self.last_position = position  # handed to the connection, even if abandoned
+            try:
+                await self._write_unless_ended(frame)
+            except ConnectionError:
+                self._end(_End.CLOSED)
+                return
+
+    async def _write_unless_ended(self, frame: bytes) -> None:
+        """Write, waiting for the peer to take the frame, but no longer than the subscriber
+        lives. (The sink hands the whole frame to the connection before it waits.)"""
+        write = asyncio.ensure_future(self.sink.write(frame))
+        ending = asyncio.ensure_future(self.ending.wait())
+        try:
+            await asyncio.wait({write, ending}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ending.cancel()
+            if not write.done():
+                write.cancel()
+        if write.done() and not write.cancelled():
+            write.result()  # a connection error ends the subscriber
 
     def _queue(self, position: int, frame: bytes) -> None:
         if len(self.backlog) >= self.queue_size:
@@ -176,6 +209,7 @@ class Subscriber:
         if self.ended is None:
             self.ended = reason
         self.wake.set()
+        self.ending.set()
 
 
 @dataclass(eq=False)
@@ -238,6 +272,7 @@ class EventHub:
         feeds, self._feeds = list(self._feeds.values()), {}
         for feed in feeds:
             await _cancel(feed.task)
+        await finish_in_flight()
 
     @contextlib.asynccontextmanager
     async def subscribe(
@@ -315,8 +350,21 @@ class EventHub:
             renderer = subscriber.renderer
             payload = payloads.get(id(renderer))
             if payload is None:
-                payload = payloads[id(renderer)] = await renderer.render(event)
+                payload = payloads[id(renderer)] = await _render(renderer, event)
             await subscriber.push(event.position, payload, now)
+
+
+async def _render(renderer: Renderer, event: StoredEvent) -> bytes:
+    """The renderer's payload, or a masked error: a renderer that fails (a bug; field
+    errors are part of a payload) must not hold up the tenant's other subscribers. Shielded,
+    like every read here: the feed may be cancelled mid-render."""
+    try:
+        return await _run_shielded(renderer.render(event))
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("rendering event %s for subscribers failed", event.position)
+        return UNEXPECTED_ERROR_PAYLOAD
 
 
 async def read_log(
@@ -336,7 +384,28 @@ async def _shielded(db: Database, read: Any, *args: Any, **kwargs: Any) -> Any:
         async with db.read_session() as session:
             return await read(session, *args, **kwargs)
 
-    return await asyncio.shield(run())
+    return await _run_shielded(run())
+
+
+_IN_FLIGHT: set[asyncio.Task[Any]] = set()
+FINISH_SECONDS = 10
+
+
+async def _run_shielded(work: Coroutine[Any, Any, T]) -> T:
+    """Shield `work` from the caller's cancellation and keep it where `finish_in_flight`
+    finds it: work abandoned by a cancelled caller still holds a database connection."""
+    task = asyncio.ensure_future(work)
+    _IN_FLIGHT.add(task)
+    task.add_done_callback(_IN_FLIGHT.discard)
+    return await asyncio.shield(task)
+
+
+async def finish_in_flight() -> None:
+    """Let shielded work that lost its caller end (for `FINISH_SECONDS` at most), so its
+    connections go back to the pool before the database is disposed (shutdown)."""
+    pending = [task for task in _IN_FLIGHT if not task.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=FINISH_SECONDS)
 
 
 async def _cancel(task: asyncio.Task[None] | None) -> None:

@@ -70,11 +70,39 @@ class WebSocketSink:
             raise ConnectionResetError("the subscription's websocket operation has ended")
         await self._ws.send_frame(frame, WSMsgType.TEXT)
 
+    def abort(self) -> None:
+        """Drop the connection at once (a peer that takes not even the close frame)."""
+        if self._transport is not None:
+            self._transport.abort()
+
 
 @dataclass(frozen=True)
 class PushTarget:
+    """An operation as the client sent it, and where its frames go."""
+
     sink: WebSocketSink
+    query: str
     variables: dict[str, Any]
+    operation_name: str | None
+
+
+def _target(
+    handler: Any,
+    operation_id: str,
+    message_type: str,
+    is_current: Callable[[], bool],
+    payload: tuple[Any, Any, Any],
+) -> PushTarget:
+    adapter = handler.websocket
+    sink = WebSocketSink(
+        adapter.ws,
+        adapter.request.transport,
+        operation_id=operation_id,
+        message_type=message_type,
+        is_current=is_current,
+    )
+    query, variables, operation_name = payload  # checked by `malformed` already
+    return PushTarget(sink, query, dict(variables or {}), operation_name)
 
 
 _PUSH_TARGET: ContextVar[PushTarget | None] = ContextVar("push_target", default=None)
@@ -85,31 +113,49 @@ def push_target() -> PushTarget | None:
     return _PUSH_TARGET.get()
 
 
-def _sink(handler: Any, operation_id: str, message_type: str, is_current: Callable[[], bool]):  # type: ignore[no-untyped-def]
-    adapter = handler.websocket
-    return WebSocketSink(
-        adapter.ws,
-        adapter.request.transport,
-        operation_id=operation_id,
-        message_type=message_type,
-        is_current=is_current,
-    )
+def malformed(payload: Any) -> str | None:
+    """What is wrong with a subscribe (start) message's payload, if anything."""
+    if not isinstance(payload, dict):
+        return "the payload must be an object"
+    if not isinstance(payload.get("query"), str):
+        return "payload.query must be a string"
+    if not isinstance(payload.get("variables") or {}, dict):
+        return "payload.variables must be an object"
+    if not isinstance(payload.get("operationName") or "", str):
+        return "payload.operationName must be a string"
+    return None
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, with each operation's push target noted for its task."""
 
+    async def handle_subscribe(self, message: Any) -> None:
+        """A malformed message closes the socket with 4400, as the protocol says."""
+        if self.connection_acknowledged and (problem := malformed(message.get("payload"))):
+            await self.handle_invalid_message(problem)
+            return
+        await super().handle_subscribe(message)
+
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         def is_current() -> bool:
             return self.operations.get(operation.id) is operation and not operation.completed
 
-        sink = _sink(self, operation.id, "next", is_current)
-        _PUSH_TARGET.set(PushTarget(sink, dict(operation.variables or {})))
+        payload = (operation.query, operation.variables, operation.operation_name)
+        _PUSH_TARGET.set(_target(self, operation.id, "next", is_current, payload))
         await super().run_operation(operation)
 
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """The legacy graphql-ws protocol (when enabled): its data messages are "data"."""
+
+    async def handle_start(self, message: Any) -> None:
+        """A malformed start gets the protocol's error message."""
+        if self.connection_acknowledged and (problem := malformed(message.get("payload"))):
+            await self.send_message(
+                {"type": "error", "id": message.get("id"), "payload": {"message": problem}}
+            )
+            return
+        await super().handle_start(message)
 
     async def handle_async_results(
         self,
@@ -123,6 +169,6 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         def is_current() -> bool:
             return self.tasks.get(operation_id) is task
 
-        sink = _sink(self, operation_id, "data", is_current)
-        _PUSH_TARGET.set(PushTarget(sink, dict(variables or {})))
+        payload = (query, variables, operation_name)
+        _PUSH_TARGET.set(_target(self, operation_id, "data", is_current, payload))
         await super().handle_async_results(operation_id, query, operation_name, variables)

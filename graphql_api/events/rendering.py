@@ -1,12 +1,13 @@
-"""Render once, send many: a subscription's selection executed once per event for every
-subscriber that asked for the same thing.
+"""Render once, send many: a subscription's document executed once per event for every
+subscriber that sent the same one.
 
-What a subscriber receives for an event depends only on the selection under the
-subscription's root field, the fragments and variables that selection uses, and the tenant;
-the root field's arguments (`after`, filters) only choose which events arrive. So the key of
-a rendering is that selection, printed as a document of its own, with the values of its
-variables. Subscribers resuming from different positions, or filtering differently, still
-share one rendering of each event they both receive.
+What a subscriber receives for an event depends on the document it sent, the selection under
+the subscription's root field with the values of the variables that selection uses, and the
+tenant; the root field's arguments (`after`, filters) only choose which events arrive. So
+subscribers that send one document, with different values for those arguments' variables
+(resuming from different positions, filtering differently), share one rendering of each event
+they both receive. Rendering runs the client's own document, so even the `locations` of an
+error are what a replay through strawberry gives.
 """
 
 from __future__ import annotations
@@ -16,16 +17,10 @@ from typing import Any
 
 import strawberry
 from graphql import (
-    DocumentNode,
-    FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     Node,
-    OperationDefinitionNode,
-    OperationType,
-    SelectionSetNode,
     VariableNode,
-    print_ast,
     visit,
 )
 from graphql.language import Visitor
@@ -38,15 +33,17 @@ from persistence.outbox import StoredEvent
 
 
 class SelectionRenderer:
-    """Executes one selection for an event, as strawberry would for each subscriber (same
-    extensions, error masking and error logging), and encodes the payload of the protocol's
-    data message once."""
+    """Executes a subscription's document for an event, as strawberry would for each of its
+    subscribers (same extensions, error masking and error logging), and encodes the payload
+    of the protocol's data message once. The variables are the first subscriber's: those
+    the others may differ in only feed the root field's arguments, which rendering ignores."""
 
     def __init__(
         self,
         schema: strawberry.Schema,
         document: str,
         variables: dict[str, Any],
+        operation_name: str | None,
         *,
         db: Database,
         clock: Clock,
@@ -55,6 +52,7 @@ class SelectionRenderer:
         self._schema = schema
         self._document = document
         self._variables = variables
+        self._operation_name = operation_name
         self._db, self._clock, self._tenant_id = db, clock, tenant_id
 
     async def render(self, event: StoredEvent) -> bytes:
@@ -63,6 +61,7 @@ class SelectionRenderer:
             variable_values=self._variables,
             context_value=self._context(),
             root_value=ReturnEventType.from_stored(event),
+            operation_name=self._operation_name,
         )
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
@@ -79,61 +78,39 @@ class SelectionRenderer:
         )
 
 
-def rendering_key(info: Info, variables: dict[str, Any]) -> tuple[str, dict[str, Any], Any]:
-    """The selection of this subscription as a document of its own, the variables it uses,
-    and the key under which identical subscriptions of the tenant share a renderer."""
-    document = selection_document(info)
-    operation = document.definitions[0]
-    assert isinstance(operation, OperationDefinitionNode)
-    used = {definition.variable.name.value for definition in operation.variable_definitions}
+def rendering_key(
+    info: Info, query: str, variables: dict[str, Any], operation_name: str | None
+) -> Any:
+    """The key under which identical subscriptions of a tenant share a renderer."""
+    used = _selection_variables(info)
     values = {name: value for name, value in variables.items() if name in used}
-    text = print_ast(document)
-    return text, values, (info.context.tenant_id, text, json.dumps(values, sort_keys=True))
+    return (info.context.tenant_id, query, operation_name, json.dumps(values, sort_keys=True))
 
 
-def selection_document(info: Info) -> DocumentNode:
-    """The operation with its root field's arguments removed, keeping only the variable
-    definitions and fragments its selection still uses."""
+def _selection_variables(info: Info) -> set[str]:
+    """The variables the root field's selection (its directives, sub-fields and fragments)
+    uses: those, and not its arguments', shape what an event renders to."""
     raw = info._raw_info  # graphql-core's resolve info: the operation's nodes as parsed
-    roots = tuple(
-        FieldNode(
-            alias=node.alias,
-            name=node.name,
-            arguments=(),
-            directives=node.directives,
-            selection_set=node.selection_set,
-        )
-        for node in raw.field_nodes
-    )
-    selection = SelectionSetNode(selections=roots)
-    fragments = _fragments_used(selection, raw.fragments)
-    used = _variables_in(selection, *fragments)
-    definitions = tuple(
-        definition
-        for definition in raw.operation.variable_definitions or ()
-        if definition.variable.name.value in used
-    )
-    operation = OperationDefinitionNode(
-        operation=OperationType.SUBSCRIPTION,
-        name=None,
-        variable_definitions=definitions,
-        directives=(),
-        selection_set=selection,
-    )
-    return DocumentNode(definitions=(operation, *fragments))
+    nodes: list[Node] = []
+    for field in raw.field_nodes:
+        nodes.extend(field.directives or ())
+        if field.selection_set is not None:
+            nodes.append(field.selection_set)
+    fragments = _fragments_used(nodes, raw.fragments)
+    return _variables_in(*nodes, *fragments)
 
 
 def _fragments_used(
-    selection: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]
+    nodes: list[Node], fragments: dict[str, FragmentDefinitionNode]
 ) -> list[FragmentDefinitionNode]:
     found: dict[str, FragmentDefinitionNode] = {}
-    pending: list[Node] = [selection]
+    pending = list(nodes)
     while pending:
         for name in _spreads_in(pending.pop()):
             if name not in found and name in fragments:
                 found[name] = fragments[name]
                 pending.append(fragments[name])
-    return [found[name] for name in sorted(found)]
+    return list(found.values())
 
 
 def _spreads_in(node: Node) -> set[str]:

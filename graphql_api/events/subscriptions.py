@@ -3,7 +3,9 @@ event log resumed from a position. Both only ever see the caller's tenant."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
+from typing import NoReturn
 
 import strawberry
 
@@ -15,12 +17,13 @@ from graphql_api.events.rendering import SelectionRenderer, rendering_key
 from graphql_api.events.types import ReturnEventType
 from graphql_api.pubsub import READ_BATCH, EventHub, SubscriberLagging, TokenExpired, read_log
 from graphql_api.scalars import EventPosition
-from graphql_api.websocket import push_target
+from graphql_api.websocket import PushTarget, push_target
 from persistence.event_log import EventFilter
 from persistence.outbox import StoredEvent
 
 LAGGING_CLOSE_CODE = 4429
 EXPIRED_CLOSE_CODE = 4403
+CLOSE_TIMEOUT_SECONDS = 5
 
 
 @strawberry.type
@@ -72,13 +75,14 @@ async def _events(
     hub, target = _hub(context), push_target()
     if target is None:
         raise RuntimeError("live subscriptions run over the app's websocket handlers")
-    text, variables, key = rendering_key(info, target.variables)
+    key = rendering_key(info, target.query, target.variables, target.operation_name)
     renderer = hub.shared_renderer(
         key,
         lambda: SelectionRenderer(
             info.schema,
-            text,
-            variables,
+            target.query,
+            target.variables,
+            target.operation_name,
             db=context.db,
             clock=context.clock,
             tenant_id=context.tenant_id,
@@ -107,12 +111,10 @@ async def _events(
                 subscriber.release(replayed_to=last)
             await subscriber.serve()
     except SubscriberLagging as lagging:
-        await _close(
-            context, LAGGING_CLOSE_CODE, f"fell behind; resume after {lagging.last_position}"
-        )
-        raise
+        reason = f"fell behind; resume after {lagging.last_position}"
+        await _close(context, target, LAGGING_CLOSE_CODE, reason)
     except TokenExpired:
-        await _close(context, EXPIRED_CLOSE_CODE, "token expired; reconnect with a new one")
+        await _close(context, target, EXPIRED_CLOSE_CODE, "token expired; reconnect with a new one")
 
 
 async def _replay(
@@ -137,9 +139,20 @@ def _pushed(context: Context, event: StoredEvent) -> ReturnEventType:
     return ReturnEventType.from_stored(event)
 
 
-async def _close(context: Context, code: int, reason: str) -> None:
-    if context.websocket is not None:
-        await context.websocket.close(code=code, message=reason.encode())
+async def _close(context: Context, target: PushTarget, code: int, reason: str) -> NoReturn:
+    """Close the socket; a peer that takes not even the close frame within
+    `CLOSE_TIMEOUT_SECONDS` is cut off."""
+    if context.websocket is None:
+        return
+    try:
+        await asyncio.wait_for(
+            context.websocket.close(code=code, message=reason.encode()), CLOSE_TIMEOUT_SECONDS
+        )
+    except TimeoutError:
+        target.sink.abort()
+    # The socket is gone and its handler cancels this operation; ending the stream here
+    # would make strawberry send `complete` on the closed socket.
+    await asyncio.Event().wait()
 
 
 def _hub(context: Context) -> EventHub:

@@ -26,6 +26,7 @@ class Connection:
     def __init__(self) -> None:
         self.full = False
         self.open = True
+        self.stalled = False  # a write hands the frame over, then waits for a peer that never reads
         self.written: list[bytes] = []
 
     def frame(self, payload: bytes) -> bytes:
@@ -38,6 +39,8 @@ class Connection:
         if not self.open:
             raise ConnectionResetError("gone")
         self.written.append(frame)
+        if self.stalled:
+            await asyncio.Event().wait()
 
     @property
     def positions(self) -> list[int]:
@@ -83,9 +86,14 @@ async def serving(sub: Subscriber):  # type: ignore[no-untyped-def]
             await task
 
 
-async def settle() -> None:
-    for _ in range(5):
+async def settle(sub: Subscriber | None = None) -> None:
+    """Let `serve` run until the backlog is written (or it stops)."""
+    for _ in range(100):
         await asyncio.sleep(0)
+        if sub is not None and not sub.backlog and not sub.flushing:
+            for _ in range(5):
+                await asyncio.sleep(0)
+            return
 
 
 def event(position: int, **fields: object) -> StoredEvent:
@@ -127,7 +135,7 @@ async def test_frames_wait_behind_a_full_connection_and_keep_their_order():
 
     assert connection.positions == [1]
     async with serving(sub):
-        await settle()
+        await settle(sub)
     assert connection.positions == [1, 2, 3, 4]
     assert sub.last_position == 4
 
@@ -145,6 +153,33 @@ async def test_an_overflowing_subscriber_is_dropped_at_the_last_position_written
 
     assert lagging.value.last_position == 1
     assert connection.positions == [1]  # the backlog is not forced on a peer that stalled
+
+
+async def test_a_write_stuck_on_a_stalled_peer_does_not_delay_the_drop():
+    connection = Connection()
+    sub = subscriber(connection, queue_size=2)
+    connection.full = connection.stalled = True
+    await push(sub, 1)
+    task = asyncio.create_task(sub.serve())
+    await settle()  # serve hands 1 over and waits for the peer
+
+    await push(sub, 2, 3, 4)
+    with pytest.raises(SubscriberLagging) as lagging:
+        await asyncio.wait_for(task, 1)
+
+    assert lagging.value.last_position == 1
+    assert connection.positions == [1]
+
+
+async def test_an_event_queued_once_is_never_queued_again():
+    """A retry of the feed after a failure offers the same event again."""
+    connection = Connection()
+    sub = subscriber(connection)
+    connection.full = True
+    await push(sub, 1)
+
+    assert not sub.wants(event(1))
+    assert sub.wants(event(2))
 
 
 async def test_nothing_reaches_a_subscriber_once_its_token_expired():
@@ -182,7 +217,7 @@ async def test_while_held_frames_wait_and_what_the_replay_sent_is_dropped():
 
     sub.release(replayed_to=6)
     async with serving(sub):
-        await settle()
+        await settle(sub)
 
     assert connection.positions == [7]
     assert sub.last_position == 7
@@ -262,6 +297,6 @@ def test_a_subscriber_receives_a_gapless_prefix_in_order_or_is_told_where_to_res
 
 async def _serve_briefly(sub: Subscriber) -> None:
     async with serving(sub) as task:
-        await settle()
+        await settle(sub)
         if task.done():
             task.result()

@@ -1,6 +1,6 @@
-"""What a live event renders to depends only on the selection under the subscription's root
-field: the rendering document drops the root field's arguments, and with them the variables
-and fragments nothing else uses, so subscribers that resume or filter differently share it."""
+"""What a live event renders to depends on the document a subscriber sent and on the
+variables the root field's selection uses, not on those only its arguments use: subscribers
+that resume or filter differently through variables share one rendering."""
 
 from __future__ import annotations
 
@@ -10,27 +10,28 @@ from typing import Any
 from graphql import (
     FragmentDefinitionNode,
     OperationDefinitionNode,
-    is_non_null_type,
     parse,
-    print_ast,
 )
 
-from graphql_api.events.rendering import rendering_key, selection_document
-from graphql_api.schema import schema
+from graphql_api.events.rendering import rendering_key
 
 DOCUMENT = """
-subscription Live($after: EventPosition, $merchant: String, $withRequest: Boolean!) {
-  live: returnEvents(after: $after, filter: {merchant: $merchant}) {
+subscription Live($after: EventPosition, $merchant: String, $withRequest: Boolean!,
+                  $live: Boolean!) {
+  live: returnEvents(after: $after, filter: {merchant: $merchant}) @include(if: $live) {
     ...Facts
     returnRequest @include(if: $withRequest) { ...Request }
   }
 }
-subscription Other { returnStatusChanged { ...Unrelated } }
+subscription Other($other: Boolean!) {
+  returnStatusChanged { ...Unrelated @include(if: $other) }
+}
 fragment Facts on ReturnEvent { position eventType }
 fragment Request on ReturnRequest { status ...Deeper }
 fragment Deeper on ReturnRequest { merchant }
 fragment Unrelated on ReturnEvent { newStatus }
 """
+VALUES = {"after": "1", "merchant": "a", "withRequest": True, "live": True}
 
 
 def info_for(document: str, operation_name: str, tenant: str = "t1") -> Any:
@@ -52,47 +53,19 @@ def info_for(document: str, operation_name: str, tenant: str = "t1") -> Any:
     return SimpleNamespace(_raw_info=raw, context=SimpleNamespace(tenant_id=tenant))
 
 
-def test_the_rendering_document_keeps_the_selection_and_what_it_uses_only():
-    document = print_ast(selection_document(info_for(DOCUMENT, "Live")))
-
-    assert document == print_ast(
-        parse(
-            """
-            subscription ($withRequest: Boolean!) {
-              live: returnEvents {
-                ...Facts
-                returnRequest @include(if: $withRequest) { ...Request }
-              }
-            }
-            fragment Deeper on ReturnRequest { merchant }
-            fragment Facts on ReturnEvent { position eventType }
-            fragment Request on ReturnRequest { status ...Deeper }
-            """
-        )
-    )
+def key(values: dict[str, Any], *, tenant: str = "t1", operation: str = "Live") -> Any:
+    return rendering_key(info_for(DOCUMENT, operation, tenant), DOCUMENT, values, operation)
 
 
-def test_subscribers_resuming_or_filtering_differently_share_a_rendering():
-    info = info_for(DOCUMENT, "Live")
-    _, variables, key = rendering_key(info, {"after": "1", "merchant": "a", "withRequest": True})
-    _, _, same = rendering_key(info, {"after": "90", "merchant": "b", "withRequest": True})
-    _, _, other_selection = rendering_key(info, {"withRequest": False})
-    _, _, other_tenant = rendering_key(info_for(DOCUMENT, "Live", "t2"), {"withRequest": True})
-
-    assert variables == {"withRequest": True}
-    assert key == same
-    assert len({key, other_selection, other_tenant}) == 3
+def test_variables_only_the_root_arguments_use_do_not_split_a_rendering():
+    assert key(VALUES) == key(VALUES | {"after": "90", "merchant": "b"})
 
 
-def test_every_subscription_argument_is_optional_since_rendering_drops_them():
-    subscription = schema._schema.subscription_type
-    assert subscription is not None
+def test_variables_the_selection_uses_do():
+    assert key(VALUES) != key(VALUES | {"withRequest": False})  # in a nested directive
+    assert key(VALUES) != key(VALUES | {"live": False})  # on the root field itself
 
-    required = [
-        f"{name}({argument})"
-        for name, field in subscription.fields.items()
-        for argument, definition in field.args.items()
-        if is_non_null_type(definition.type)
-    ]
 
-    assert required == []
+def test_tenants_and_operations_never_share():
+    assert key(VALUES) != key(VALUES, tenant="t2")
+    assert key(VALUES) != key({"other": True}, operation="Other")

@@ -379,27 +379,30 @@ def request_reads(statements: Any) -> int:
     return sum(1 for sql in statements.statements if sql.startswith("SELECT return_requests."))
 
 
-async def test_subscribers_of_one_selection_share_one_rendering_of_each_event(
+SHARED = """
+subscription ($after: EventPosition, $merchant: String) {
+  returnEvents(after: $after, filter: {merchant: $merchant}) { position returnRequest { status } }
+}
+"""
+
+
+async def test_subscribers_of_one_document_share_one_rendering_of_each_event(
     http, authenticated, api, statements
 ):
     """However many subscribe, and whatever they filter on or resume from, an event costs
-    one rendering per distinct selection: here one read of the request, not one each."""
-    selection = "{ position returnRequest { status } }"
-    one = f"subscription {{ returnEvents {selection} }}"
+    one rendering per document: here one read of the request, not one each."""
     rid = (await api.pending_return())["returnRequestId"]
-    await authenticated.subscribe("1", one)
+    await authenticated.subscribe("1", SHARED)
     await wait_for_subscribers(http.server.app, 1)
     statements.reset()
     await api.change("addReturnNote", {"returnRequestId": rid, "text": "first"})
     await authenticated.next_payload()
     alone = request_reads(statements)
 
-    await authenticated.subscribe("2", f"subscription {{ returnEvents(after: 0) {selection} }}")
-    await authenticated.subscribe(
-        "3", f'subscription {{ returnEvents(filter: {{merchant: "acme"}}) {selection} }}'
-    )
-    await authenticated.subscribe("4", f"subscription {{ returnStatusChanged {selection} }}")
-    await authenticated.subscribe("5", one)
+    await authenticated.subscribe("2", SHARED, {"after": "0"})
+    await authenticated.subscribe("3", SHARED, {"merchant": "acme"})
+    await authenticated.subscribe("4", "subscription { returnStatusChanged { position } }")
+    await authenticated.subscribe("5", SHARED)
     await wait_for_subscribers(http.server.app, 5)
     replays = [await authenticated.next_payload() for _ in range(2)]  # "2" replays 2 events
     statements.reset()
@@ -410,7 +413,43 @@ async def test_subscribers_of_one_selection_share_one_rendering_of_each_event(
     assert sorted(f["id"] for f in frames) == ["1", "2", "3", "5"]  # "4": status changes only
     assert len({json.dumps(f["payload"]) for f in frames}) == 1
     assert request_reads(statements) == alone  # the note's own read, plus one rendering
-    assert http.server.app[HUB_KEY].rendering_count == 2  # returnEvents, returnStatusChanged
+    assert http.server.app[HUB_KEY].rendering_count == 2
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "a string",
+        {"variables": {}},
+        {"query": EVENTS, "variables": "not an object"},
+        {"query": EVENTS, "operationName": 7},
+    ],
+)
+async def test_a_malformed_subscribe_message_closes_the_socket_with_4400(authenticated, payload):
+    await authenticated.ws.send_json({"id": "1", "type": "subscribe", "payload": payload})
+
+    assert await authenticated.receive() == {"type": "closed", "code": 4400}
+
+
+async def test_a_malformed_start_on_the_legacy_protocol_gets_an_error(db, clock):
+    client = await served(db, clock, ws_legacy_protocol=True)
+    try:
+        async with client.ws_connect("/graphql", protocols=["graphql-ws"]) as ws:
+            socket = Socket(ws)
+            await socket.init(await credentials(db, clock, DEFAULT_TENANT))
+            payload = {"query": EVENTS, "variables": "not an object"}
+            await ws.send_json({"id": "a", "type": "start", "payload": payload})
+            answer = await socket.receive()
+            while answer["type"] == "ka":
+                answer = await socket.receive()
+    finally:
+        await client.close()
+
+    assert answer == {
+        "type": "error",
+        "id": "a",
+        "payload": {"message": "payload.variables must be an object"},
+    }
 
 
 async def test_no_frame_follows_the_completion_of_a_subscription(http, authenticated, api):
