@@ -13,10 +13,9 @@ from aiohttp import web
 
 from domain import commands as c
 from domain import services
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import DomainError, NotFound
 from domain.orders import Order
-from domain.parts import ItemRequest
-from domain.values import Actor, quantity_from_text
+from domain.values import Actor
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY
 from graphql_api.context import Context
 from graphql_api.orders.reads import requests_for_order, returnable_lines
@@ -25,11 +24,11 @@ from graphql_api.portal.tokens import PortalGrant
 from graphql_api.rest import fields
 from graphql_api.rest.http import error_response, json_response, parse_json_object
 from graphql_api.rest.oto import oto_field
+from graphql_api.rest.oto.routes import items
 from graphql_api.rest.oto.views import return_shipment
 
 PORTAL_SOURCE = "PORTAL"
 PORTAL_CHANNEL = "PORTAL"
-MAX_ITEMS = 100
 
 PortalHandler = Callable[[Context, Order, web.Request], Awaitable[web.StreamResponse]]
 
@@ -97,29 +96,13 @@ async def create_return(context: Context, order: Order, request: web.Request) ->
         actor=context.actor,
         merchant=order.merchant,
         order_reference=order.reference,
-        items=_items(body),
+        items=items(body, required=True),
         pickup=order.customer_address(),
         channel=PORTAL_CHANNEL,
         customer_comment=fields.text(body, "customerComment"),
     )
     created = await services.create_return(command, uow=context.unit_of_work(), clock=context.clock)
     return json_response(return_shipment(created), status=201)
-
-
-def _items(body: fields.JsonObject) -> list[ItemRequest]:
-    listed = fields.obj_list(body, "items", required=True) or []
-    if len(listed) > MAX_ITEMS:
-        raise InvalidInput(f"at most {MAX_ITEMS} items", field="items")
-    return [
-        ItemRequest(
-            sku=fields.text(item, "sku", required=True, where=f"items[{i}].") or "",
-            quantity=quantity_from_text(item.get("quantity"), field=f"items[{i}].quantity"),
-            reason_code=fields.text(item, "returnReason", where=f"items[{i}]."),
-            comment=fields.text(item, "comment", where=f"items[{i}]."),
-            image_urls=fields.text_list(item, "imageUrls", where=f"items[{i}]."),
-        )
-        for i, item in enumerate(listed)
-    ]
 
 
 def add_portal_routes(app: web.Application) -> None:

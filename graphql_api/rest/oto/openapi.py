@@ -66,6 +66,8 @@ SCHEMAS: JsonObject = {
                         "sku": TEXT,
                         "quantity": QUANTITY,
                         "returnReason": {**TEXT, "description": "A return reason code."},
+                        "comment": TEXT,
+                        "imageUrls": {"type": "array", "items": TEXT},
                     },
                 },
             },

@@ -50,8 +50,10 @@ def order_id(body: fields.JsonObject) -> str:
     return identifier(body, "orderId")
 
 
-def items(body: fields.JsonObject) -> list[ItemRequest] | None:
-    listed = fields.obj_list(body, "items")
+def items(body: fields.JsonObject, *, required: bool = False) -> list[ItemRequest] | None:
+    """The `items` of an OTO-style body (createReturnShipment, the return portal); None
+    when left out and not required."""
+    listed = fields.obj_list(body, "items", required=required)
     if listed is None:
         return None
     if len(listed) > MAX_ITEMS:
@@ -61,6 +63,8 @@ def items(body: fields.JsonObject) -> list[ItemRequest] | None:
             sku=fields.text(item, "sku", required=True, where=f"items[{i}].") or "",
             quantity=quantity_from_text(item.get("quantity"), field=f"items[{i}].quantity"),
             reason_code=fields.text(item, "returnReason", where=f"items[{i}]."),
+            comment=fields.text(item, "comment", where=f"items[{i}]."),
+            image_urls=fields.text_list(item, "imageUrls", where=f"items[{i}]."),
         )
         for i, item in enumerate(listed)
     ]

@@ -39,7 +39,7 @@ RETURN_REQUEST = """
 query Request($id: ID!) {
   returnRequest(id: $id) {
     returnRequestId status channel orderReference
-    items { sku quantity approvedQuantity }
+    items { sku quantity approvedQuantity imageUrls }
     reverseShipments { id carrier deliveryOptionId status items { sku quantity } }
     dropoff { partnerLocationId }
     pickup { contactName contactPhone address1 country }

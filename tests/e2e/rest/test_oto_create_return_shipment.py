@@ -222,3 +222,14 @@ async def test_a_retry_with_the_same_idempotency_key_creates_one_return(oto):
     assert first == again
     _, details = await oto.post("getReturnDetails", {"orderId": ORDER_ID})
     assert len(details["returns"]) == 1
+
+
+async def test_items_take_the_same_comment_and_images_as_the_return_portal(oto):
+    await oto.configure()
+    await oto.order()
+    item = {"quantity": "1", "sku": "SKU045857", "comment": "seam open"}
+    answer = await oto.shipment(items=[item | {"imageUrls": ["https://img.example/1.jpg"]}])
+    seen = await oto.request(answer["returnRequestId"])
+
+    assert answer["items"][0]["comment"] == "seam open"
+    assert seen["items"][0]["imageUrls"] == ["https://img.example/1.jpg"]
