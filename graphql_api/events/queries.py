@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
 from domain.lifecycle import ReturnStatus
 from graphql_api.common import PageInfo, return_request_key
 from graphql_api.context import Info
 from graphql_api.events.types import ReturnEventType
-from graphql_api.returns.queries import MAX_PAGE, check_first
+from graphql_api.returns.queries import PageSize, check_first
 from graphql_api.scalars import EventPosition
 from persistence import event_log
 
@@ -62,7 +60,7 @@ class EventQueries:
     async def return_events(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description=f"Page size, 1 to {MAX_PAGE}.")],
+        first: PageSize,
         after: EventPosition | None = None,
         filter: ReturnEventFilter | None = None,
     ) -> ReturnEventConnection:

@@ -13,7 +13,7 @@ from graphql_api.notifications.types import (
     NotificationEdge,
     NotificationType,
 )
-from graphql_api.returns.queries import MAX_PAGE, check_first, decode_cursor, encode_cursor
+from graphql_api.returns.queries import PageSize, check_first, decode_cursor, encode_cursor
 from persistence.notifications import page_notifications
 
 
@@ -26,12 +26,7 @@ class NotificationQueries:
     async def notifications(
         self,
         info: Info,
-        first: Annotated[
-            int,
-            strawberry.argument(
-                description=f"Page size, 1 to {MAX_PAGE}; required, since it drives the cost."
-            ),
-        ],
+        first: PageSize,
         after: str | None = None,
         return_request_id: Annotated[
             strawberry.ID | None,

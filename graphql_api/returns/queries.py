@@ -85,6 +85,14 @@ def decode_cursor(cursor: str) -> queries.PagePosition:
     return position
 
 
+PageSize = Annotated[
+    int,
+    strawberry.argument(
+        description=f"Page size, 1 to {MAX_PAGE}; required, since it drives the cost."
+    ),
+]
+
+
 def check_first(first: int) -> int:
     if not 1 <= first <= MAX_PAGE:
         raise ClientError(f"`first` must be between 1 and {MAX_PAGE}", ErrorCode.LIMIT_EXCEEDED)
@@ -102,12 +110,7 @@ class ReturnQueries:
     async def return_requests(
         self,
         info: Info,
-        first: Annotated[
-            int,
-            strawberry.argument(
-                description=f"Page size, 1 to {MAX_PAGE}; required, since it drives the cost."
-            ),
-        ],
+        first: PageSize,
         filter: ReturnRequestFilter | None = None,
         after: str | None = None,
     ) -> ReturnRequestConnection:

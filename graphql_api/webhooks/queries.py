@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
 from domain.webhooks import DeliveryStatus
 from graphql_api.common import PageInfo, return_request_key
 from graphql_api.context import Info
 from graphql_api.errors import ClientError
-from graphql_api.returns.queries import MAX_PAGE, check_first
+from graphql_api.returns.queries import PageSize, check_first
 from graphql_api.webhooks import types as t
 from persistence.webhooks import WebhookStore
 
@@ -36,7 +34,7 @@ class WebhookQueries:
     async def webhook_deliveries(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description=f"Page size, 1 to {MAX_PAGE}.")],
+        first: PageSize,
         after: str | None = None,
         filter: WebhookDeliveryFilter | None = None,
     ) -> t.WebhookDeliveryConnection:
