@@ -80,10 +80,5 @@ class EventQueries:
         ]
         return ReturnEventConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(events) > size,
-                has_previous_page=bool(after),
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=PageInfo.of(edges, has_next=len(events) > size, has_previous=bool(after)),
         )

@@ -53,10 +53,5 @@ class NotificationQueries:
         ]
         return NotificationConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=has_next,
-                has_previous_page=position is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=PageInfo.of(edges, has_next=has_next, has_previous=position is not None),
         )

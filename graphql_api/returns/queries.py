@@ -134,10 +134,5 @@ class ReturnQueries:
         return ReturnRequestConnection(
             edges=edges,
             filter=flt,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=position is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=PageInfo.of(edges, has_next=page.has_next, has_previous=position is not None),
         )

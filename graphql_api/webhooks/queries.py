@@ -56,10 +56,5 @@ class WebhookQueries:
         ]
         return t.WebhookDeliveryConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=more,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=PageInfo.of(edges, has_next=more, has_previous=after is not None),
         )
