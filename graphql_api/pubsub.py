@@ -37,6 +37,7 @@ from persistence.outbox import StoredEvent
 log = logging.getLogger(__name__)
 
 READ_BATCH = 500
+FINISH_SECONDS = 10  # how long closing the hub waits for shielded reads and renders
 UNEXPECTED_ERROR_PAYLOAD = b'{"data":null,"errors":[{"message":"Unexpected error."}]}'
 R = TypeVar("R", bound="Renderer")
 T = TypeVar("T")
@@ -237,6 +238,7 @@ class EventHub:
         self._poll_interval = poll_interval
         self._feeds: dict[str, _Feed] = {}
         self._renderers: weakref.WeakValueDictionary[Any, Any] = weakref.WeakValueDictionary()
+        self._in_flight: set[asyncio.Task[Any]] = set()
         self._lock = asyncio.Lock()
         db.on_events_committed(self.wake)
 
@@ -272,7 +274,19 @@ class EventHub:
         feeds, self._feeds = list(self._feeds.values()), {}
         for feed in feeds:
             await _cancel(feed.task)
-        await finish_in_flight()
+        # Shielded work that lost its caller still holds a database connection: let it end
+        # before the database is disposed.
+        pending = [task for task in self._in_flight if not task.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=FINISH_SECONDS)
+
+    async def read_log(
+        self, tenant_id: str, *, after: int, flt: EventFilter | None = None
+    ) -> list[StoredEvent]:
+        """The next batch of the log after `after`."""
+        return await self._read(
+            event_log.read_events, tenant_id, after=after, limit=READ_BATCH, flt=flt
+        )
 
     @contextlib.asynccontextmanager
     async def subscribe(
@@ -310,7 +324,7 @@ class EventHub:
         async with self._lock:
             feed = self._feeds.get(subscriber.tenant_id)
             if feed is None:
-                cursor = await _shielded(self._db, event_log.last_position, subscriber.tenant_id)
+                cursor = await self._read(event_log.last_position, subscriber.tenant_id)
                 feed = _Feed(cursor=cursor)
                 feed.wake.set()  # a commit while we read the cursor found no feed to wake
                 feed.task = asyncio.create_task(self._follow(subscriber.tenant_id, feed))
@@ -332,7 +346,7 @@ class EventHub:
 
     async def _deliver_new(self, tenant_id: str, feed: _Feed) -> None:
         while True:
-            events = await read_log(self._db, tenant_id, after=feed.cursor)
+            events = await self.read_log(tenant_id, after=feed.cursor)
             for event in events:
                 await self._fan_out(event, list(feed.subscribers))
                 feed.cursor = event.position
@@ -350,62 +364,35 @@ class EventHub:
             renderer = subscriber.renderer
             payload = payloads.get(id(renderer))
             if payload is None:
-                payload = payloads[id(renderer)] = await _render(renderer, event)
+                payload = payloads[id(renderer)] = await self._render(renderer, event)
             await subscriber.push(event.position, payload, now)
 
+    async def _render(self, renderer: Renderer, event: StoredEvent) -> bytes:
+        """The renderer's payload, or a masked error: a renderer that fails (a bug; field
+        errors are part of a payload) must not hold up the tenant's other subscribers."""
+        try:
+            return await self._shielded(renderer.render(event))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("rendering event %s for subscribers failed", event.position)
+            return UNEXPECTED_ERROR_PAYLOAD
 
-async def _render(renderer: Renderer, event: StoredEvent) -> bytes:
-    """The renderer's payload, or a masked error: a renderer that fails (a bug; field
-    errors are part of a payload) must not hold up the tenant's other subscribers. Shielded,
-    like every read here: the feed may be cancelled mid-render."""
-    try:
-        return await _run_shielded(renderer.render(event))
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("rendering event %s for subscribers failed", event.position)
-        return UNEXPECTED_ERROR_PAYLOAD
+    async def _read(self, read: Any, *args: Any, **kwargs: Any) -> Any:
+        async def run() -> Any:
+            async with self._db.read_session() as session:
+                return await read(session, *args, **kwargs)
 
+        return await self._shielded(run())
 
-async def read_log(
-    db: Database, tenant_id: str, *, after: int, flt: EventFilter | None = None
-) -> list[StoredEvent]:
-    """The next batch of the log after `after`."""
-    return await _shielded(
-        db, event_log.read_events, tenant_id, after=after, limit=READ_BATCH, flt=flt
-    )
-
-
-async def _shielded(db: Database, read: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run a read to its end even if the awaiting subscriber is cancelled: a query cancelled
-    half-way leaves an aiosqlite connection that blocks the event loop's shutdown."""
-
-    async def run() -> Any:
-        async with db.read_session() as session:
-            return await read(session, *args, **kwargs)
-
-    return await _run_shielded(run())
-
-
-_IN_FLIGHT: set[asyncio.Task[Any]] = set()
-FINISH_SECONDS = 10
-
-
-async def _run_shielded(work: Coroutine[Any, Any, T]) -> T:
-    """Shield `work` from the caller's cancellation and keep it where `finish_in_flight`
-    finds it: work abandoned by a cancelled caller still holds a database connection."""
-    task = asyncio.ensure_future(work)
-    _IN_FLIGHT.add(task)
-    task.add_done_callback(_IN_FLIGHT.discard)
-    return await asyncio.shield(task)
-
-
-async def finish_in_flight() -> None:
-    """Let shielded work that lost its caller end (for `FINISH_SECONDS` at most), so its
-    connections go back to the pool before the database is disposed (shutdown)."""
-    pending = [task for task in _IN_FLIGHT if not task.done()]
-    if pending:
-        await asyncio.wait(pending, timeout=FINISH_SECONDS)
+    async def _shielded(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run `work` to its end even if the awaiting task is cancelled: a query cancelled
+        half-way leaves an aiosqlite connection that blocks the event loop's shutdown.
+        `close` waits for what is still running."""
+        task = asyncio.ensure_future(work)
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        return await asyncio.shield(task)
 
 
 async def _cancel(task: asyncio.Task[None] | None) -> None:

@@ -15,7 +15,7 @@ from graphql_api.context import Context, Info
 from graphql_api.events.queries import ReturnEventFilter
 from graphql_api.events.rendering import SelectionRenderer, rendering_key
 from graphql_api.events.types import ReturnEventType
-from graphql_api.pubsub import READ_BATCH, EventHub, SubscriberLagging, TokenExpired, read_log
+from graphql_api.pubsub import READ_BATCH, EventHub, SubscriberLagging, TokenExpired
 from graphql_api.scalars import EventPosition
 from graphql_api.websocket import PushTarget, push_target
 from persistence.event_log import EventFilter
@@ -121,7 +121,7 @@ async def _replay(
     context: Context, flt: EventFilter, after: int
 ) -> AsyncGenerator[StoredEvent, None]:
     while True:
-        events = await read_log(context.db, context.tenant_id, after=after, flt=flt)
+        events = await _hub(context).read_log(context.tenant_id, after=after, flt=flt)
         for event in events:
             after = event.position
             yield event
