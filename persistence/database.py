@@ -8,6 +8,7 @@ beside the writer.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./returns.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -51,8 +54,13 @@ class Database:
         self._commit_listeners.append(listener)
 
     def events_committed(self, tenant_id: str, last_position: int) -> None:
+        """Tell every listener. The change is committed already: a failing listener is
+        logged and must neither fail the command nor keep the others from hearing."""
         for listener in self._commit_listeners:
-            listener(tenant_id, last_position)
+            try:
+                listener(tenant_id, last_position)
+            except Exception:
+                log.exception("a listener of committed events failed")
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -254,6 +254,24 @@ async def test_a_failing_after_commit_does_not_fail_the_command(world, caplog):
     assert "publishing 1 committed events failed" in caplog.text
 
 
+async def test_a_failing_commit_listener_fails_neither_the_command_nor_the_others(world, caplog):
+    await world.order(lines=LINES)
+    rid = (await world.create()).id
+    heard: list[tuple[str, int]] = []
+
+    def broken(_tenant_id: str, _position: int) -> None:
+        raise RuntimeError("listener bug")
+
+    world.db.on_events_committed(broken)
+    world.db.on_events_committed(lambda tenant_id, position: heard.append((tenant_id, position)))
+    with caplog.at_level(logging.ERROR, logger="persistence.database"):
+        held = await world.run(services.hold_return, c.HoldReturn(return_request_id=rid))
+
+    assert held.version == 2
+    assert heard == [("default", (await world.outbox(rid))[-1].position)]
+    assert "a listener of committed events failed" in caplog.text
+
+
 async def test_a_commit_without_events_does_not_call_after_commit(world):
     listener = Listener(world)
 
