@@ -21,7 +21,6 @@ from persistence.outbox import EVENTS_CHANNEL, parse_wakeup
 
 log = logging.getLogger(__name__)
 
-ALL_TENANTS = "*"
 MAX_BACKOFF_SECONDS = 10.0
 
 

@@ -191,8 +191,8 @@ def webhook_delivery(
             yield
             return
         db, clock = app[DB_KEY], app[CLOCK_KEY]
-        wake, stop = asyncio.Event(), asyncio.Event()
-        db.on_events_committed(lambda _tenant, _position: wake.set())
+        wake, stop = CommitWakeup(), asyncio.Event()
+        db.on_events_committed(wake.committed)
         task = asyncio.create_task(
             _every(
                 WebhookSender(
@@ -215,6 +215,22 @@ def webhook_delivery(
             log.warning("webhook sender did not stop within 30 s; cancelled")
 
     return context
+
+
+class CommitWakeup(asyncio.Event):
+    """Set by commits, once per commit: on PostgreSQL a commit of this process is heard
+    twice (locally, then as its own NOTIFY), and the second would cost another look for due
+    deliveries. Position 0 means "unknown" and always wakes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._heard: dict[str, int] = {}
+
+    def committed(self, tenant_id: str, position: int) -> None:
+        if position and position <= self._heard.get(tenant_id, 0):
+            return
+        self._heard[tenant_id] = position
+        self.set()
 
 
 async def _every(
