@@ -86,23 +86,17 @@ class PushTarget:
     operation_name: str | None
 
 
-def _target(
-    handler: Any,
-    operation_id: str,
-    message_type: str,
-    is_current: Callable[[], bool],
-    payload: tuple[Any, Any, Any],
-) -> PushTarget:
+def _sink(
+    handler: Any, operation_id: str, message_type: str, is_current: Callable[[], bool]
+) -> WebSocketSink:
     adapter = handler.websocket
-    sink = WebSocketSink(
+    return WebSocketSink(
         adapter.ws,
         adapter.request.transport,
         operation_id=operation_id,
         message_type=message_type,
         is_current=is_current,
     )
-    query, variables, operation_name = payload  # checked by `malformed` already
-    return PushTarget(sink, query, dict(variables or {}), operation_name)
 
 
 _PUSH_TARGET: ContextVar[PushTarget | None] = ContextVar("push_target", default=None)
@@ -140,8 +134,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         def is_current() -> bool:
             return self.operations.get(operation.id) is operation and not operation.completed
 
-        payload = (operation.query, operation.variables, operation.operation_name)
-        _PUSH_TARGET.set(_target(self, operation.id, "next", is_current, payload))
+        sink = _sink(self, operation.id, "next", is_current)
+        variables = dict(operation.variables or {})  # checked by `malformed` already
+        _PUSH_TARGET.set(PushTarget(sink, operation.query, variables, operation.operation_name))
         await super().run_operation(operation)
 
 
@@ -169,6 +164,6 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         def is_current() -> bool:
             return self.tasks.get(operation_id) is task
 
-        payload = (query, variables, operation_name)
-        _PUSH_TARGET.set(_target(self, operation_id, "data", is_current, payload))
+        sink = _sink(self, operation_id, "data", is_current)
+        _PUSH_TARGET.set(PushTarget(sink, query, dict(variables or {}), operation_name))
         await super().handle_async_results(operation_id, query, operation_name, variables)
