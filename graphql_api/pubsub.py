@@ -96,7 +96,7 @@ class Subscriber:
     holding: bool = False
     flushing: bool = False  # `serve` is writing the backlog: new frames queue behind it
     last_position: int = 0  # the newest position handed to the connection
-    handed_out: int = 0  # the newest position written or queued: never handed out again
+    handed_out: int = 0  # the newest written or queued (>= last_position): never again
     backlog: deque[tuple[int, bytes]] = field(default_factory=deque)
     ended: _End | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -106,7 +106,7 @@ class Subscriber:
         return (
             self.live
             and self.ended is None
-            and event.position > max(self.last_position, self.handed_out)
+            and event.position > self.handed_out
             and self.filter.matches(event)
         )
 
@@ -329,7 +329,8 @@ class EventHub:
                 feed.wake.set()  # a commit while we read the cursor found no feed to wake
                 feed.task = asyncio.create_task(self._follow(subscriber.tenant_id, feed))
                 self._feeds[subscriber.tenant_id] = feed
-            subscriber.last_position = max(subscriber.last_position, feed.cursor)
+            # What the feed delivered before this subscriber joined is not for it.
+            subscriber.last_position = subscriber.handed_out = feed.cursor
             feed.subscribers.add(subscriber)
             return feed
 

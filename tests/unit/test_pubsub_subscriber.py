@@ -241,7 +241,7 @@ async def test_a_closed_connection_ends_delivery_quietly():
 def test_a_subscriber_wants_new_matching_events_only_while_live():
     sub = subscriber(Connection())
     sub.filter = EventFilter(statuses=("APPROVED",))
-    sub.last_position = 4
+    sub.last_position = sub.handed_out = 4
 
     assert sub.wants(event(5))
     assert not sub.wants(event(4))
