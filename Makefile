@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run migrate demo test fuzz lint format schema bench clean
+.PHONY: install run migrate demo test fuzz lint format schema bench bench-compare clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "returns-api needs Python 3.11 or newer")'
@@ -46,6 +46,9 @@ schema: install  ## regenerate schema.graphql from the code
 
 bench: install
 	$(BIN)/python bench/list_statements.py
+
+bench-compare: install  ## returns-api beside PostGraphile 4 and raw aiohttp+asyncpg (needs wrk, npm)
+	$(BIN)/python bench/compare.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

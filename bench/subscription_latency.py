@@ -19,13 +19,10 @@ import asyncio
 import bisect
 import contextlib
 import json
-import math
 import os
 import re
 import resource
 import shlex
-import signal
-import socket
 import sys
 import tempfile
 import time
@@ -35,20 +32,27 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
+from harness import (
+    TENANT,
+    Server,
+    cli_migrate,
+    create_postgres_database,
+    credentials,
+    drop_postgres_database,
+    machine_busy_seconds,
+    percentile,
+    say,
+)
 from sqlalchemy.engine import make_url
 
-from domain.access import Role, new_tenant
-from domain.ports import SystemClock
 from graphql_api.settings import Settings
 from persistence import event_log
-from persistence.access import AccessStore
 from persistence.database import Database
 from persistence.outbox import EVENTS_CHANNEL, StoredEvent, parse_wakeup
 
-ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = "graphql-transport-ws"
-TENANT = "bench"
+SERVER_SETTINGS = frozenset({"RETURNS_WS_MAX_SUBSCRIPTIONS", "RETURNS_SUBSCRIBER_QUEUE_SIZE"})
+
 MERCHANT = "bench"
 REQUESTS = 8  # return requests the writer toggles in turn; writes to one request are serialised
 OPEN_CONCURRENCY = 50  # websockets being opened at once
@@ -83,112 +87,11 @@ asyncio.run(main())
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
-
-
-def machine_busy_seconds() -> float:
-    """CPU time the whole machine has spent busy, all cores (from /proc/stat)."""
-    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
 def raise_open_files_limit(needed: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < needed:
         target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-
-
-class Server:
-    """`python -m graphql_api.cli serve` in its own process (the server children inherit our
-    raised open-files limit)."""
-
-    def __init__(self, database_url: str, log_path: Path) -> None:
-        self.database_url = database_url
-        self.log_path = log_path
-        self.port = free_port()
-        self.process: asyncio.subprocess.Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self, http: aiohttp.ClientSession) -> None:
-        keep = {"RETURNS_WS_MAX_SUBSCRIPTIONS", "RETURNS_SUBSCRIBER_QUEUE_SIZE"}
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNS_") or k in keep}
-        env |= {
-            "DATABASE_URL": self.database_url,
-            "RETURNS_PORT": str(self.port),
-            "RETURNS_MIGRATE_ON_START": "false",
-            "RETURNS_AUTO_CLOSE_INTERVAL_SECONDS": "0",
-            "RETURNS_LOG_LEVEL": "WARNING",
-            "RETURNS_LOG_FORMAT": "text",
-        }
-        with self.log_path.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "graphql_api.cli",
-                "serve",
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=log,
-            )
-        for _ in range(400):
-            try:
-                async with http.get(f"{self.url}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-        raise RuntimeError(f"the server did not start; see {self.log_path}")
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def rss_kib(self) -> int:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
-
-    def cpu_seconds(self) -> float:
-        stat = Path(f"/proc/{self.pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    async def quiet(self, *, below: float = 0.05, window: float = 0.5, limit: float = 15) -> None:
-        """Wait until the server uses less than `below` of a CPU over `window` seconds."""
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            before = self.cpu_seconds()
-            await asyncio.sleep(window)
-            if (self.cpu_seconds() - before) / window < below:
-                return
-
-    async def stop(self) -> None:
-        if self.process is None or self.process.returncode is not None:
-            return
-        self.process.terminate()
-        try:
-            await asyncio.wait_for(self.process.wait(), 15)
-        except TimeoutError:
-            self.process.send_signal(signal.SIGKILL)
-            await self.process.wait()
 
 
 class Writer:
@@ -668,7 +571,7 @@ async def measure_memory(
 ) -> MemoryResult:
     """On a fresh server: RSS once warmed up and idle, then with the subscriptions open and
     idle (none has delivered anything yet); a probe event then checks all were registered."""
-    server = Server(url, log_path)
+    server = Server(url, log_path, keep=SERVER_SETTINGS)
     await server.start(http)
     writer.base_url = server.url
     try:
@@ -703,68 +606,6 @@ async def measure_memory(
         )
     finally:
         await server.stop()
-
-
-async def credentials(db: Database) -> dict[str, str]:
-    """A full-access API client of the bench tenant, created in the database as the e2e
-    tests do."""
-    store = AccessStore(db)
-    now = SystemClock().now()  # the server's clock
-    if await store.tenant(TENANT) is None:
-        await store.create_tenant(new_tenant(TENANT, TENANT, now))
-    issued = await store.create_client(TENANT, Role.FULL, "bench", now)
-    token = await store.issue_token(
-        issued.client.client_id, issued.client_secret, now, lifetime=timedelta(hours=2)
-    )
-    assert token is not None
-    return {"Authorization": f"Bearer {token[0]}", "x-api-key": issued.api_key, "tenant-id": TENANT}
-
-
-async def cli_migrate(url: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNS_")}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "graphql_api.cli",
-        "migrate",
-        cwd=ROOT,
-        env=env | {"DATABASE_URL": url},
-        stdout=asyncio.subprocess.DEVNULL,
-    )
-    if await process.wait() != 0:
-        raise RuntimeError("returns-api migrate failed")
-
-
-def _admin_dsn(url: str) -> tuple[str, str]:
-    parsed = make_url(url)
-    name = parsed.database or ""
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name.startswith("returns_test"):
-        raise SystemExit(f"refusing database name {name!r}: use e.g. returns_bench")
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    return admin.render_as_string(hide_password=False), name
-
-
-async def create_postgres_database(url: str) -> None:
-    dsn, name = _admin_dsn(url)
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-
-
-async def drop_postgres_database(url: str) -> None:
-    dsn, name = _admin_dsn(url)
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
-
-
-def say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def ms(values: list[float], pct: float | None) -> str:
@@ -955,7 +796,7 @@ async def main(args: argparse.Namespace) -> None:
                 writer = Writer(http, headers)
                 results: list[LevelResult] = []
                 if levels:
-                    server = Server(url, log_path)
+                    server = Server(url, log_path, keep=SERVER_SETTINGS)
                     say(f"latency: starting the server ({db.url.get_backend_name()})")
                     await server.start(http)
                     writer.base_url = server.url
@@ -981,7 +822,7 @@ async def main(args: argparse.Namespace) -> None:
                     finally:
                         await server.stop()
                 if not writer.requests:
-                    server = Server(url, log_path)
+                    server = Server(url, log_path, keep=SERVER_SETTINGS)
                     await server.start(http)
                     writer.base_url = server.url
                     await writer.create_requests(REQUESTS)

@@ -1,0 +1,798 @@
+"""returns-api side by side with the peers a user would pick instead, in one run.
+
+Reads (PostgreSQL): returns-api (ONE server process), PostGraphile 4 over the same tables
+(installed with npm into bench/.peers, git-ignored; `--simple-collections only`) and a raw
+aiohttp + asyncpg handler (bench/raw_peer.py). N return requests of 10 items are loaded
+through the project's own use cases, the three servers are checked to answer the same
+returns, items and quantities, then alternating rounds of wrk (Debian's package; a Python
+load generator when wrk is missing) measure each read. Prints req/s, server CPU ms per
+request and the ratios.
+
+Writes (SQLite and PostgreSQL): createReturn (10 items) then approveReturn from 16 clients
+against one returns-api process; prints mutations/s and latency percentiles.
+
+    make bench-compare                                  # reads and writes, defaults below
+    .venv/bin/python bench/compare.py --mode reads --returns 2000 --rounds 2
+    .venv/bin/python bench/compare.py --mode writes --write-seconds 10
+
+The PostgreSQL databases (returns_bench_compare, returns_bench_writes) are created on the
+server of --postgres; the read data is kept between runs and reloaded only when N changes
+or with --reload. This machine is shared and noisy: compare ratios, not absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import shlex
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+from harness import (
+    ROOT,
+    TENANT,
+    Server,
+    cli_migrate,
+    create_postgres_database,
+    credentials,
+    free_port,
+    percentile,
+    plain_dsn,
+    process_cpu_seconds,
+    say,
+    stop_process,
+    wait_until_up,
+)
+
+from domain import commands as c
+from domain import services
+from domain.parts import ItemRequest
+from domain.ports import SystemClock
+from domain.values import Address
+from persistence.database import Database
+from persistence.unit_of_work import SqlUnitOfWork
+
+MERCHANT = "bench"
+POSTGRAPHILE = "postgraphile@4.14.1"
+PEERS = ROOT / "bench" / ".peers"
+ITEM_FIELDS = "sku quantity approvedQuantity rejectedQuantity receivedQuantity unitPrice reasonCode"
+OURS_FIELDS = (
+    f"returnRequestId status merchant orderReference version createdAt items {{ {ITEM_FIELDS} }}"
+)
+PEER_FIELDS = (
+    "id status merchant orderReference version createdAt "
+    f"returnItemsByReturnRequestIdList(orderBy: [POSITION_ASC]) {{ {ITEM_FIELDS} }}"
+)
+OURS_ONE = f"query One($id: ID!) {{ returnRequest(id: $id) {{ {OURS_FIELDS} }} }}"
+OURS_PAGE = (
+    f"query Page {{ returnRequests(first: 100) {{ edges {{ node {{ {OURS_FIELDS} }} }} }} }}"
+)
+PEER_ONE = (
+    f"query One($id: String!) {{ returnRequest: returnRequestById(id: $id) {{ {PEER_FIELDS} }} }}"
+)
+PEER_PAGE = (
+    "query Page { allReturnRequestsList(first: 100, orderBy: [CREATED_AT_DESC, ID_DESC], "
+    f'condition: {{tenantId: "{TENANT}"}}) {{ {PEER_FIELDS} }} }}'
+)
+CREATE = """mutation Create($input: CreateReturnInput!) {
+  createReturn(input: $input) { returnRequest { returnRequestId } userErrors { code message } } }"""
+APPROVE = """mutation Approve($input: ApproveReturnInput!) {
+  approveReturn(input: $input) { returnRequest { status } userErrors { code message } } }"""
+
+
+# --------------------------------------------------------------------------- data
+
+
+def order_command(reference: str, items: int, delivered: datetime) -> c.UpsertOrder:
+    return c.UpsertOrder(
+        merchant=MERCHANT,
+        reference=reference,
+        currency="AED",
+        lines=[
+            c.OrderLineSpec(f"SKU-{n}", f"Item {n}", 2, Decimal("19.90") + n, None, delivered)
+            for n in range(items)
+        ],
+        delivery_address=Address(contact_name="Bench", address1="1 Bench St", country="AE"),
+    )
+
+
+def return_command(reference: str, items: int) -> c.CreateReturn:
+    return c.CreateReturn(
+        merchant=MERCHANT,
+        order_reference=reference,
+        items=[ItemRequest(f"SKU-{n}", 1 + n % 2, reason_code="TOO_SMALL") for n in range(items)],
+        pickup=Address(contact_name="Bench", address1="1 Bench St", country="AE"),
+        dropoff=Address(partner_location_id="WH-1"),
+    )
+
+
+async def in_parallel(jobs: list[Callable[[], Awaitable[Any]]], workers: int) -> None:
+    """Run `jobs` with at most `workers` at once, printing progress now and then."""
+    queue = iter(enumerate(jobs))
+    started = time.monotonic()
+
+    async def worker() -> None:
+        for index, job in queue:
+            await job()
+            if index and index % 1000 == 0:
+                rate = index / (time.monotonic() - started)
+                say(f"  {index}/{len(jobs)} ({rate:.0f}/s)")
+
+    await asyncio.gather(*(worker() for _ in range(workers)))
+
+
+async def load_orders(db: Database, prefix: str, count: int, items: int) -> list[str]:
+    clock = SystemClock()
+    delivered = clock.now() - timedelta(days=1)
+    references = [f"{prefix}-{n:06d}" for n in range(count)]
+
+    def job(reference: str) -> Callable[[], Awaitable[Any]]:
+        return lambda: services.upsert_order(
+            order_command(reference, items, delivered),
+            uow=SqlUnitOfWork(db, tenant_id=TENANT, clock=clock),
+            clock=clock,
+        )
+
+    await in_parallel([job(reference) for reference in references], workers=8)
+    return references
+
+
+async def load_returns(db: Database, references: list[str], items: int) -> None:
+    clock = SystemClock()
+
+    def job(reference: str) -> Callable[[], Awaitable[Any]]:
+        return lambda: services.create_return(
+            return_command(reference, items),
+            uow=SqlUnitOfWork(db, tenant_id=TENANT, clock=clock),
+            clock=clock,
+        )
+
+    await in_parallel([job(reference) for reference in references], workers=8)
+
+
+async def stored_returns(url: str) -> int:
+    with contextlib.suppress(asyncpg.PostgresError, OSError):
+        connection = await asyncpg.connect(plain_dsn(url))
+        try:
+            return await connection.fetchval(
+                "SELECT count(*) FROM return_requests WHERE tenant_id = $1", TENANT
+            )
+        finally:
+            await connection.close()
+    return -1
+
+
+async def ensure_read_data(url: str, count: int, items: int, reload: bool) -> None:
+    if not reload and await stored_returns(url) == count:
+        say(f"reads: reusing the {count} return requests already in the database")
+        return
+    say(f"reads: loading {count} orders and return requests of {items} items (use cases)")
+    await create_postgres_database(url)
+    await cli_migrate(url)
+    db = Database(url)
+    try:
+        references = await load_orders(db, "READ", count, items)
+        await load_returns(db, references, items)
+    finally:
+        await db.dispose()
+
+
+async def sample_ids(url: str, count: int) -> list[str]:
+    connection = await asyncpg.connect(plain_dsn(url))
+    try:
+        rows = await connection.fetch(
+            "SELECT id FROM return_requests WHERE tenant_id = $1 ORDER BY md5(id) LIMIT $2",
+            TENANT,
+            count,
+        )
+    finally:
+        await connection.close()
+    return [row["id"] for row in rows]
+
+
+# --------------------------------------------------------------------------- the three servers
+
+
+@dataclass
+class Peer:
+    """A server process other than returns-api (PostGraphile, the raw handler)."""
+
+    name: str
+    command: list[str]
+    health: str
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    process: asyncio.subprocess.Process | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self, http: aiohttp.ClientSession) -> None:
+        command = [part.replace("{port}", str(self.port)) for part in self.command]
+        with self.log_path.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                *command, cwd=ROOT, stdout=log, stderr=log, env=os.environ | self.env
+            )
+        await wait_until_up(http, self.url + self.health, self.log_path, any_status=True)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    async def stop(self) -> None:
+        await stop_process(self.process)
+
+
+def install_postgraphile() -> Path:
+    cli = PEERS / "node_modules" / "postgraphile" / "cli.js"
+    if cli.exists() and POSTGRAPHILE.split("@")[1] in (cli.parent / "package.json").read_text():
+        return cli
+    if shutil.which("npm") is None:
+        raise SystemExit("PostGraphile needs Node.js and npm (apt-get install nodejs npm)")
+    say(f"reads: npm install {POSTGRAPHILE} into {PEERS.relative_to(ROOT)}")
+    PEERS.mkdir(parents=True, exist_ok=True)
+    (PEERS / "package.json").write_text('{"private": true}\n')
+    subprocess_run(["npm", "install", "--no-audit", "--no-fund", POSTGRAPHILE], cwd=PEERS)
+    return cli
+
+
+def subprocess_run(command: list[str], cwd: Path) -> None:
+    import subprocess
+
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+
+
+def postgraphile(url: str, logs: Path) -> Peer:
+    cli = install_postgraphile()
+    command = ["node", str(cli), "-c", plain_dsn(url), "--simple-collections", "only"]
+    command += ["--host", "127.0.0.1", "--port", "{port}", "--disable-query-log"]
+    return Peer(
+        "PostGraphile 4",
+        command,
+        "/graphql",
+        logs / "postgraphile.log",
+        env={"NODE_ENV": "production"},
+    )
+
+
+def raw_peer(url: str, logs: Path) -> Peer:
+    command = [sys.executable, str(ROOT / "bench" / "raw_peer.py"), plain_dsn(url), "{port}"]
+    return Peer("raw aiohttp+asyncpg", command, "/healthz", logs / "raw.log")
+
+
+# --------------------------------------------------------------------------- same answers
+
+
+def normalised(request: dict[str, Any]) -> dict[str, Any]:
+    """One return as comparable data: the peers name the id and the items differently and
+    spell timestamps their own way."""
+    items = request.get("items", request.get("returnItemsByReturnRequestIdList"))
+    return {
+        "id": request.get("returnRequestId", request.get("id")),
+        "status": request["status"],
+        "merchant": request["merchant"],
+        "orderReference": request["orderReference"],
+        "version": request["version"],
+        "createdAt": datetime.fromisoformat(request["createdAt"]).astimezone(UTC),
+        "items": [{**item, "unitPrice": Decimal(str(item["unitPrice"]))} for item in items or []],
+    }
+
+
+async def answers(http: aiohttp.ClientSession, target: Target) -> Any:
+    async with http.request(
+        target.method, target.url, data=target.body, headers=target.headers
+    ) as response:
+        text = await response.text()
+        if response.status != 200:
+            raise SystemExit(f"{target.name}: HTTP {response.status}: {text[:300]}")
+        return json.loads(text)
+
+
+async def check_same_answers(
+    http: aiohttp.ClientSession, reads: list[Read], ids: list[str]
+) -> None:
+    """Every server answers the same returns, items and quantities, or the run stops."""
+    for read in reads:
+        seen: dict[str, Any] = {}
+        for target in read.targets:
+            found = []
+            for rid in ids if read.one else [""]:
+                data = (await answers(http, target.for_id(rid)))["data"]
+                found += read.extract(data)
+            seen[target.name] = [normalised(request) for request in found]
+        first, *others = seen.values()
+        for name, value in list(seen.items())[1:]:
+            if value != first:
+                raise SystemExit(f"{read.name}: {name} answers differently from the others")
+        say(f"checked: {read.name}: {len(first)} returns answered alike by {len(seen)} servers")
+        assert all(len(request["items"]) for request in first) and others is not None
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class Target:
+    """One server's way of answering one read."""
+
+    name: str
+    pid: int
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: str | None = None
+    placeholder: str = "@ID@"
+
+    def for_id(self, rid: str) -> Target:
+        return Target(
+            self.name,
+            self.pid,
+            self.method,
+            self.url.replace(self.placeholder, rid),
+            self.headers,
+            self.body.replace(self.placeholder, rid) if self.body else None,
+        )
+
+
+@dataclass
+class Read:
+    name: str
+    one: bool  # one return by id (rotating over the sample), or the newest page
+    targets: list[Target]
+    extract: Callable[[dict[str, Any]], list[dict[str, Any]]]
+
+
+@dataclass
+class Figures:
+    requests: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0
+    errors: int = 0
+    rates: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(self.rates) if self.rates else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu / self.requests if self.requests else 0.0
+
+
+def lua_concat(text: str, placeholder: str) -> str:
+    """`text` as a Lua expression with the placeholder replaced by the variable `id`."""
+    head, found, tail = text.partition(placeholder)
+    return f"{json.dumps(head)} .. id .. {json.dumps(tail)}" if found else json.dumps(text)
+
+
+def wrk_script(target: Target, ids: list[str]) -> str:
+    """A wrk Lua script that sends `target`'s request, rotating over `ids`."""
+    path = "/" + target.url.split("/", 3)[3]
+    headers = "".join(
+        f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n" for k, v in target.headers.items()
+    )
+    body = "nil" if target.body is None else lua_concat(target.body, target.placeholder)
+    return f"""
+local ids = {{{",".join(json.dumps(rid) for rid in ids)}}}
+local n = 0
+wrk.method = "{target.method}"
+{headers}
+request = function()
+  n = n + 1
+  local id = ids[(n % #ids) + 1]
+  return wrk.format(nil, {lua_concat(path, target.placeholder)}, nil, {body})
+end
+"""
+
+
+async def run_wrk(
+    target: Target, ids: list[str], args: argparse.Namespace, seconds: float
+) -> tuple[int, int, float]:
+    """(requests, non-2xx, seconds) of one wrk run."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(wrk_script(target, ids))
+    base = target.url.split("/", 3)
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds:g}s"]
+    command += ["-s", script.name, f"{base[0]}//{base[2]}/"]
+    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
+    output = (await process.communicate())[0].decode()
+    os.unlink(script.name)
+    requests = int(re.search(r"(\d+) requests in ([\d.]+)(m?s)", output).group(1))  # type: ignore[union-attr]
+    duration = re.search(r"requests in ([\d.]+)(m?s)", output)
+    elapsed = float(duration.group(1)) / (1000 if duration.group(2) == "ms" else 1)  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    failed = int(bad.group(1)) if bad else 0
+    if errors:
+        failed += sum(int(n) for n in errors.groups())
+    return requests, failed, elapsed
+
+
+async def run_python_load(
+    target: Target, ids: list[str], args: argparse.Namespace, seconds: float
+) -> tuple[int, int, float]:
+    """The same load from this process, when wrk is missing (slower: it shares the CPU)."""
+    done = failed = 0
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    connector = aiohttp.TCPConnector(limit=args.connections)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def client(offset: int) -> None:
+            nonlocal done, failed
+            n = offset
+            while time.monotonic() < deadline:
+                one = target.for_id(ids[n % len(ids)])
+                n += args.connections
+                async with http.request(
+                    one.method, one.url, data=one.body, headers=one.headers
+                ) as r:
+                    await r.read()
+                    done += 1
+                    failed += r.status != 200
+
+        await asyncio.gather(*(client(k) for k in range(args.connections)))
+    return done, failed, time.monotonic() - started
+
+
+async def measure(
+    target: Target, ids: list[str], args: argparse.Namespace, seconds: float
+) -> tuple[int, int, float, float]:
+    load = run_wrk if shutil.which("wrk") else run_python_load
+    cpu = process_cpu_seconds(target.pid)
+    requests, failed, elapsed = await load(target, ids, args, seconds)
+    return requests, failed, elapsed, process_cpu_seconds(target.pid) - cpu
+
+
+async def alternate(
+    reads: list[Read], ids: list[str], args: argparse.Namespace
+) -> dict[tuple[str, str], Figures]:
+    figures: dict[tuple[str, str], Figures] = {}
+    say("warming up every server")
+    for read in reads:
+        for target in read.targets:
+            await measure(target, ids, args, 2)
+    for round_number in range(1, args.rounds + 1):
+        for read in reads:
+            for target in read.targets:
+                requests, failed, elapsed, cpu = await measure(target, ids, args, args.seconds)
+                entry = figures.setdefault((read.name, target.name), Figures())
+                entry.requests += requests
+                entry.seconds += elapsed
+                entry.cpu += cpu
+                entry.errors += failed
+                entry.rates.append(requests / elapsed)
+                rate = requests / elapsed
+                say(f"round {round_number}: {read.name:<30} {target.name:<20} {rate:8.1f} req/s")
+    return figures
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def graphql_target(
+    name: str, pid: int, url: str, query: str, headers: dict[str, str], one: bool
+) -> Target:
+    variables = {"id": "@ID@"} if one else {}
+    body = json.dumps({"query": query, "variables": variables})
+    return Target(name, pid, "POST", url, headers | {"Content-Type": "application/json"}, body)
+
+
+def define_reads(ours: Server, graphile: Peer, raw: Peer, headers: dict[str, str]) -> list[Read]:
+    gql = f"{ours.url}/graphql"
+    peer_gql = f"{graphile.url}/graphql"
+    return [
+        Read(
+            "one return with 10 items",
+            True,
+            [
+                Target(raw.name, raw.pid, "GET", f"{raw.url}/returns/@ID@", {}),
+                graphql_target("returns-api", ours.pid, gql, OURS_ONE, headers, True),
+                graphql_target(graphile.name, graphile.pid, peer_gql, PEER_ONE, {}, True),
+            ],
+            lambda data: [data["returnRequest"]],
+        ),
+        Read(
+            "newest 100 returns with items",
+            False,
+            [
+                Target(raw.name, raw.pid, "GET", f"{raw.url}/returns?first=100", {}),
+                graphql_target("returns-api", ours.pid, gql, OURS_PAGE, headers, False),
+                graphql_target(graphile.name, graphile.pid, peer_gql, PEER_PAGE, {}, False),
+            ],
+            lambda data: (
+                [edge["node"] for edge in data["returnRequests"]["edges"]]
+                if "returnRequests" in data
+                else data["allReturnRequestsList"]
+            ),
+        ),
+    ]
+
+
+def rest_read(ours: Server, raw: Peer, headers: dict[str, str]) -> Read:
+    return Read(
+        "GET /returns/requests/{id}",
+        True,
+        [
+            Target(raw.name, raw.pid, "GET", f"{raw.url}/returns/@ID@", {}),
+            Target("returns-api", ours.pid, "GET", f"{ours.url}/returns/requests/@ID@", headers),
+        ],
+        lambda data: [data],
+    )
+
+
+async def check_rest(http: aiohttp.ClientSession, read: Read, ids: list[str]) -> None:
+    """The REST answer carries the same items and quantities as the raw handler's."""
+    for rid in ids[:20]:
+        raw = (await answers(http, read.targets[0].for_id(rid)))["data"]["returnRequest"]
+        rest = await answers(http, read.targets[1].for_id(rid))
+        skus = [(i["sku"], i["quantity"]) for i in raw["items"]]
+        if [(i["sku"], i["quantity"]) for i in rest["items"]] != skus:
+            raise SystemExit(f"REST answers other items than the raw handler for {rid}")
+    say(f"checked: REST: {min(20, len(ids))} returns carry the raw handler's items")
+
+
+async def reads(args: argparse.Namespace, logs: Path) -> None:
+    url = f"{args.postgres}/returns_bench_compare"
+    await ensure_read_data(url, args.returns, args.items, args.reload)
+    ids = await sample_ids(url, 1000)
+    db = Database(url)
+    headers = await credentials(db)
+    await db.dispose()
+    ours = Server(url, logs / "returns-api.log")
+    graphile = postgraphile(url, logs)
+    raw = raw_peer(url, logs)
+    async with aiohttp.ClientSession() as http:
+        for server in (ours, graphile, raw):
+            await server.start(http)
+        try:
+            graphql_reads = define_reads(ours, graphile, raw, headers)
+            rest = rest_read(ours, raw, headers)
+            await check_same_answers(http, graphql_reads, ids[:20])
+            await check_rest(http, rest, ids)
+            figures = await alternate([*graphql_reads, rest], ids, args)
+        finally:
+            for server in (ours, graphile, raw):
+                await server.stop()
+    print_reads(args, [*graphql_reads, rest], figures)
+
+
+def print_reads(
+    args: argparse.Namespace, reads_: list[Read], figures: dict[tuple[str, str], Figures]
+) -> None:
+    load = (
+        f"wrk -t{args.threads} -c{args.connections} -d{args.seconds:g}s"
+        if shutil.which("wrk")
+        else "python load generator"
+    )
+    print(f"\nReads on PostgreSQL, {args.returns} returns of {args.items} items,", end=" ")
+    print(f"{args.rounds} alternating rounds of `{load}`;")
+    print("req/s = median over rounds; CPU = server process CPU ms per request (all rounds)")
+    names = ["raw aiohttp+asyncpg", "returns-api", "PostGraphile 4"]
+    print(f"\n| read | {' | '.join(names)} | returns-api / PostGraphile | returns-api / raw |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for read in reads_:
+        cells = []
+        for name in names:
+            f = figures.get((read.name, name))
+            cells.append(
+                f"{f.rate:,.0f} req/s ({f.cpu_ms:.2f} ms)"
+                + (f", {f.errors} errors" if f.errors else "")
+                if f
+                else "—"
+            )
+        ours = figures[(read.name, "returns-api")].rate
+        peer = figures.get((read.name, "PostGraphile 4"))
+        raw = figures[(read.name, "raw aiohttp+asyncpg")].rate
+        ratio_peer = f"**{ours / peer.rate:.2f}x**" if peer else "—"
+        print(f"| {read.name} | {' | '.join(cells)} | {ratio_peer} | **{ours / raw:.2f}x** |")
+
+
+# --------------------------------------------------------------------------- writes
+
+
+@dataclass
+class WriteFigures:
+    backend: str
+    create_ms: list[float] = field(default_factory=list)
+    approve_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    cpu: float = 0.0
+
+    @property
+    def mutations(self) -> int:
+        return len(self.create_ms) + len(self.approve_ms)
+
+
+async def write_clients(
+    server: Server,
+    headers: dict[str, str],
+    references: list[str],
+    args: argparse.Namespace,
+    seconds: float,
+    figures: WriteFigures | None,
+) -> None:
+    pending = iter(references)
+    deadline = time.monotonic() + seconds
+    hdrs = headers | {"Content-Type": "application/json"}
+    gql = f"{server.url}/graphql"
+    connector = aiohttp.TCPConnector(limit=args.clients)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def call(query: str, variables: dict[str, Any], into: list[float]) -> dict[str, Any]:
+            started = time.perf_counter()
+            async with http.post(
+                gql, json={"query": query, "variables": variables}, headers=hdrs
+            ) as r:
+                answer = await r.json()
+            into.append(1000 * (time.perf_counter() - started))
+            return answer
+
+        async def client() -> None:
+            scratch: list[float] = []
+            for reference in pending:
+                if time.monotonic() >= deadline:
+                    return
+                created = await call(
+                    CREATE,
+                    {"input": create_input(reference, args.items)},
+                    figures.create_ms if figures else scratch,
+                )
+                payload = (created.get("data") or {}).get("createReturn") or {}
+                if payload.get("userErrors") or not payload.get("returnRequest"):
+                    (figures.errors if figures else []).append(json.dumps(created)[:300])
+                    continue
+                rid = payload["returnRequest"]["returnRequestId"]
+                approved = await call(
+                    APPROVE,
+                    {"input": {"returnRequestId": rid}},
+                    figures.approve_ms if figures else scratch,
+                )
+                payload = (approved.get("data") or {}).get("approveReturn") or {}
+                if payload.get("userErrors") or not payload.get("returnRequest"):
+                    (figures.errors if figures else []).append(json.dumps(approved)[:300])
+
+        cpu = server.cpu_seconds()
+        started = time.monotonic()
+        await asyncio.gather(*(client() for _ in range(args.clients)))
+        if figures is not None:
+            figures.seconds = time.monotonic() - started
+            figures.cpu = server.cpu_seconds() - cpu
+
+
+def create_input(reference: str, items: int) -> dict[str, Any]:
+    return {
+        "merchant": MERCHANT,
+        "orderReference": reference,
+        "items": [
+            {"sku": f"SKU-{n}", "quantity": 1 + n % 2, "reasonCode": "TOO_SMALL"}
+            for n in range(items)
+        ],
+        "pickup": {"contactName": "Bench", "address1": "1 Bench St", "country": "AE"},
+        "dropoff": {"partnerLocationId": "WH-1"},
+    }
+
+
+async def writes_on(url: str, backend: str, args: argparse.Namespace, logs: Path) -> WriteFigures:
+    if backend == "PostgreSQL":
+        await create_postgres_database(url)
+    await cli_migrate(url)
+    db = Database(url)
+    try:
+        headers = await credentials(db)
+        say(f"writes ({backend}): loading {args.write_orders} orders (use cases)")
+        references = await load_orders(db, "WRITE", args.write_orders, args.items)
+    finally:
+        await db.dispose()
+    server = Server(url, logs / f"writes-{backend}.log")
+    figures = WriteFigures(backend)
+    async with aiohttp.ClientSession() as http:
+        await server.start(http)
+    try:
+        warm = max(1, args.write_orders // 20)
+        await write_clients(server, headers, references[:warm], args, 2, None)
+        say(f"writes ({backend}): {args.clients} clients for {args.write_seconds:g} s")
+        await write_clients(server, headers, references[warm:], args, args.write_seconds, figures)
+    finally:
+        await server.stop()
+    return figures
+
+
+async def writes(args: argparse.Namespace, logs: Path) -> None:
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite = f"sqlite+aiosqlite:///{Path(folder) / 'writes.db'}"
+        results.append(await writes_on(sqlite, "SQLite", args, logs))
+    postgres = f"{args.postgres}/returns_bench_writes"
+    results.append(await writes_on(postgres, "PostgreSQL", args, logs))
+    print_writes(args, results)
+
+
+def percentiles(values: list[float]) -> str:
+    if not values:
+        return "—"
+    return " / ".join(f"{percentile(values, p):.0f}" for p in (50, 95, 99)) + " ms"
+
+
+def print_writes(args: argparse.Namespace, results: list[WriteFigures]) -> None:
+    print(f"\nWrites: createReturn ({args.items} items) then approveReturn,", end=" ")
+    print(f"{args.clients} clients, {args.write_seconds:g} s, one server process")
+    print("\n| backend | mutations/s | create p50 / p95 / p99 | approve p50 / p95 / p99", end="")
+    print(" | server CPU per mutation | errors |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        rate = r.mutations / r.seconds if r.seconds else 0
+        cpu = 1000 * r.cpu / r.mutations if r.mutations else 0
+        cells = [r.backend, f"**{rate:,.0f}**", percentiles(r.create_ms)]
+        cells += [percentiles(r.approve_ms), f"{cpu:.2f} ms", str(len(r.errors))]
+        print(f"| {' | '.join(cells)} |")
+        for error in r.errors[:3]:
+            print(f"  error: {error}")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--mode", choices=["reads", "writes", "all"], default="all")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432",
+        help="the PostgreSQL server; databases returns_bench_compare and _writes are made on it",
+    )
+    parser.add_argument(
+        "--returns", type=int, default=10_000, help="return requests loaded for reads"
+    )
+    parser.add_argument("--items", type=int, default=10, help="items per return request")
+    parser.add_argument(
+        "--reload", action="store_true", help="reload the read data even if present"
+    )
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=16, help="concurrent writers")
+    parser.add_argument("--write-seconds", type=float, default=10)
+    parser.add_argument("--write-orders", type=int, default=8000, help="orders loaded for writes")
+    return parser.parse_args()
+
+
+async def main(args: argparse.Namespace) -> None:
+    print(f"$ {shlex.join([sys.executable, *sys.argv])}")
+    print(f"{os.cpu_count()} CPUs, shared by the servers, PostgreSQL and the load generator")
+    logs = PEERS / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    say(f"server logs: {logs.relative_to(ROOT)}")
+    if True:
+        if args.mode in ("reads", "all"):
+            await reads(args, logs)
+        if args.mode in ("writes", "all"):
+            await writes(args, logs)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))
