@@ -22,14 +22,15 @@ from graphql import (
     VariableNode,
 )
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from domain.errors import ErrorCode
 from graphql_api.returns.queries import MAX_PAGE, decode_cursor
@@ -49,12 +50,14 @@ class GraphQLLimits:
 
 
 def limit_extensions(limits: GraphQLLimits) -> list[Callable[[], Any]]:
-    """Fresh extension instances per request, as strawberry wants them."""
+    """Fresh extension instances per request, as strawberry wants them, around validation
+    rules built once: the validation cache is keyed by the rule classes, so rules made
+    afresh per request (as QueryDepthLimiter and MaxAliasesLimiter do) would never hit it."""
+    rules = [depth_rule(limits.max_depth, None), alias_rule(limits.max_aliases)]
     extensions: list[Callable[[], Any]] = [
         lambda: ParserCache(maxsize=limits.cache_size),
         lambda: ValidationCache(maxsize=limits.cache_size),
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: QueryCostLimiter(limits.max_cost),
     ]

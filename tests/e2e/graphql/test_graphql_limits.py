@@ -114,3 +114,19 @@ def test_cost_multiplies_what_is_under_a_page_by_its_size() -> None:
     assert operation_cost(query, None, {"n": 10}) == 1 + 10 * 5
     assert operation_cost(parse("{ returnRequests(first: 3) { totalCount } }"), None, {}) == 4
     assert operation_cost(parse("{ a b { c } }"), None, {}) == 3
+
+
+async def test_a_repeated_document_is_validated_once(strict: TestClient) -> None:
+    """Validation is the dearest step of a small read; the depth and alias rules are built
+    once, so the validation cache (keyed by the rules) serves a repeated document."""
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    cache = _get_validate_cache(Settings().graphql_limits().cache_size)
+    query = '{ order(merchant: "cache-check", reference: "SO-404") { reference } }'
+    await post(strict, query)
+    before = cache.cache_info()
+    for _ in range(3):
+        assert (await post(strict, query))["data"] == {"order": None}
+    after = cache.cache_info()
+    assert after.hits - before.hits == 3
+    assert after.misses == before.misses
