@@ -63,6 +63,29 @@ class Principal:
         return self.expires_at is not None and self.expires_at <= now
 
 
+@dataclass(frozen=True, slots=True)
+class TokenIdentity:
+    """What is stored about a bearer token: whose it is and until when. A call is the
+    client's only with the client's API key and tenant id as well."""
+
+    client_id: str
+    tenant_id: str
+    role: Role
+    api_key_hash: str
+    expires_at: datetime
+    revoked: bool
+
+    def principal(self, api_key: str, tenant_id: str, now: datetime) -> Principal | None:
+        if (
+            self.revoked
+            or self.expires_at <= now
+            or self.tenant_id != tenant_id
+            or not same_secret(api_key, self.api_key_hash)
+        ):
+            return None
+        return Principal(self.tenant_id, self.client_id, self.role, self.expires_at)
+
+
 def validate_tenant_id(value: str) -> str:
     if not 3 <= len(value) <= 64 or not set(value) <= _TENANT_ID_CHARS:
         raise InvalidInput("a tenant id is 3 to 64 characters of a-z, 0-9 and -", field="tenantId")

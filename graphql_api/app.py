@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 from aiohttp import web
 from cross_web import HTTPException
 from strawberry.aiohttp.views import GraphQLView
@@ -19,7 +20,14 @@ from domain.errors import ErrorCode
 from domain.ports import Clock, NotificationSender, SystemClock
 from domain.values import Actor
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY
-from graphql_api.auth import PRINCIPAL_KEY, authenticate, principal_from_params, token_endpoint
+from graphql_api.auth import (
+    IDENTITIES_KEY,
+    PRINCIPAL_KEY,
+    Identities,
+    authenticate,
+    principal_from_params,
+    token_endpoint,
+)
 from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.cors import OriginPolicy
@@ -42,7 +50,6 @@ from graphql_api.settings import Settings
 from graphql_api.webhooks.dispatcher import webhook_delivery
 from graphql_api.websocket import LegacyWSHandler, TransportWSHandler
 from persistence import migrate
-from persistence.access import AccessStore
 from persistence.database import Database
 from persistence.idempotency import IdempotencyStore
 from persistence.wakeups import PostgresWakeups
@@ -59,6 +66,13 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
     def is_websocket_origin_allowed(self, request: web.Request, origin: str) -> bool:
         """Cross-origin websocket upgrades follow the same list as CORS."""
         return self.origins.allows(origin)
+
+    def create_response(self, response_data: Any, sub_response: web.Response) -> web.Response:
+        """The answer as compact UTF-8 JSON, encoded by orjson (a page of 100 returns took
+        milliseconds with the standard library)."""
+        sub_response.body = orjson.dumps(response_data)
+        sub_response.content_type = "application/json"
+        return sub_response
 
     def parse_json(self, data: str | bytes) -> Any:
         """A body of `"x"`, `42` or `null` is a client mistake (400), not a server error;
@@ -84,9 +98,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         if self._is_ide_page(request) or self.is_websocket_request(request):
             # The page executes nothing; a websocket authenticates in connection_init.
             return await super().__call__(request)
-        principal = await authenticate(
-            request, AccessStore(request.app[DB_KEY]), request.app[CLOCK_KEY]
-        )
+        principal = await authenticate(request)
         if isinstance(principal, web.Response):
             return principal
         request[PRINCIPAL_KEY] = principal
@@ -132,8 +144,9 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
     async def on_ws_connect(self, context: Context) -> None:
         """connection_init must carry the same credentials as HTTP calls, as its payload:
         `{"Authorization": "Bearer …", "x-api-key": "…", "tenant-id": "…"}`."""
+        assert context.identities is not None, "request_context sets them"
         principal = await principal_from_params(
-            context.connection_params, AccessStore(context.db), context.clock
+            context.connection_params, context.identities, context.clock
         )
         if principal is None:
             raise ConnectionRejectionError({"code": ErrorCode.UNAUTHENTICATED.value})
@@ -177,9 +190,14 @@ def create_app(
         middlewares=[request_id_middleware, origins.middleware()],
         client_max_size=settings.max_body_bytes,
     )
-    database = db or Database(settings.database_url)
+    database = db or Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
     app[DB_KEY] = database
     app[CLOCK_KEY] = clock or SystemClock()
+    app[IDENTITIES_KEY] = Identities(database, ttl=settings.auth_cache_seconds)
     app[HUB_KEY] = EventHub(
         database,
         app[CLOCK_KEY],
@@ -187,7 +205,9 @@ def create_app(
         poll_interval=settings.event_poll_seconds,
     )
     view = ReturnsGraphQLView(
-        schema=build_schema(settings.graphql_limits()),
+        schema=build_schema(
+            settings.graphql_limits(), compare_executors=settings.graphql_compare_executors
+        ),
         graphql_ide="graphiql" if settings.graphiql else None,
         subscription_protocols=_protocols(settings),
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),

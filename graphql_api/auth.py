@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,14 +14,53 @@ from aiohttp import web
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from domain.access import Principal
+from domain.access import Principal, TokenIdentity, secret_hash
 from domain.errors import ErrorCode
 from domain.ports import Clock
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY
 from graphql_api.json_input import encodes_as_utf8
 from persistence.access import TOKEN_LIFETIME, AccessStore
+from persistence.database import Database
 
 PRINCIPAL_KEY = web.RequestKey("principal", Principal)
+MAX_REMEMBERED_TOKENS = 10_000
+
+
+class Identities:
+    """Whose each bearer token is, remembered in this process for `ttl` seconds, so a call
+    costs no database round trip to authenticate. What is remembered is the stored identity
+    (client, tenant, role, API key hash, expiry, revoked); the API key, the tenant id and
+    the expiry are still checked on every call. A revoked client, or a deleted tenant, is
+    therefore refused by every process within `ttl` seconds, when each re-reads the token.
+    Unknown tokens are not remembered: a token issued a moment ago works at once."""
+
+    def __init__(self, db: Database, *, ttl: float) -> None:
+        self._store = AccessStore(db)
+        self._ttl = ttl
+        self._known: dict[str, tuple[float, TokenIdentity]] = {}
+
+    async def principal(
+        self, bearer: str, api_key: str, tenant_id: str, clock: Clock
+    ) -> Principal | None:
+        identity = await self._identity(secret_hash(bearer))
+        return identity.principal(api_key, tenant_id, clock.now()) if identity else None
+
+    async def _identity(self, token_hash: str) -> TokenIdentity | None:
+        now = time.monotonic()
+        known = self._known.get(token_hash)
+        if known is not None and now - known[0] < self._ttl:
+            return known[1]
+        identity = await self._store.identity(token_hash)
+        if identity is None:
+            self._known.pop(token_hash, None)
+            return None
+        if len(self._known) >= MAX_REMEMBERED_TOKENS:
+            self._known.clear()  # crude, and rare: ten thousand live tokens in one process
+        self._known[token_hash] = (now, identity)
+        return identity
+
+
+IDENTITIES_KEY = web.AppKey("identities", Identities)
 API_KEY_HEADER = "x-api-key"
 TENANT_HEADER = "tenant-id"
 
@@ -57,23 +97,24 @@ async def token_endpoint(request: web.Request) -> web.Response:
     )
 
 
-async def authenticate(
-    request: web.Request, store: AccessStore, clock: Clock
-) -> Principal | web.Response:
+async def authenticate(request: web.Request) -> Principal | web.Response:
+    """The caller of an HTTP request, or the 401 to answer it with."""
     authorization = request.headers.get("Authorization", "")
     scheme, _, bearer = authorization.partition(" ")
     api_key = request.headers.get(API_KEY_HEADER)
     tenant_id = request.headers.get(TENANT_HEADER)
     if scheme.lower() != "bearer" or not bearer or not api_key or not tenant_id:
         return unauthenticated("send Authorization: Bearer <token>, x-api-key and tenant-id")
-    principal = await store.principal(bearer.strip(), api_key, tenant_id, clock.now())
+    principal = await request.app[IDENTITIES_KEY].principal(
+        bearer.strip(), api_key, tenant_id, request.app[CLOCK_KEY]
+    )
     if principal is None:
         return unauthenticated("the token, API key and tenant id do not match a valid client")
     return principal
 
 
 async def principal_from_params(
-    params: object, store: AccessStore, clock: Clock
+    params: object, identities: Identities, clock: Clock
 ) -> Principal | None:
     """The caller of a websocket, from its connection_init payload: the same three
     credentials as HTTP headers (names compared case-insensitively)."""
@@ -88,7 +129,7 @@ async def principal_from_params(
     scheme, _, bearer = str(authorization).partition(" ")
     if scheme.lower() != "bearer" or not bearer:
         return None
-    return await store.principal(bearer.strip(), str(api_key), str(tenant_id), clock.now())
+    return await identities.principal(bearer.strip(), str(api_key), str(tenant_id), clock)
 
 
 def unauthenticated(message: str) -> web.Response:

@@ -30,9 +30,9 @@ AUTO_CLOSE_ACTOR = Actor(source="SYSTEM", user="auto-close")
 
 async def auto_close_idle_returns(db: Database, clock: Clock) -> list[str]:
     """Close every idle request; returns the ids closed."""
-    async with db.read_session() as session:
+    async with db.reading() as reads:
         candidates = await queries.idle_returns(
-            session, clock.now(), [status.value for status in AUTO_CLOSABLE]
+            reads, clock.now(), [status.value for status in AUTO_CLOSABLE]
         )
     closed = []
     for candidate in candidates:

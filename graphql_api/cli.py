@@ -125,6 +125,24 @@ async def _create_api_key(settings: Settings, tenant_id: str, read_only: bool, n
     )
 
 
+async def _revoke_api_key(settings: Settings, client_id: str) -> None:
+    from domain.errors import NotFound
+    from domain.ports import SystemClock
+    from persistence.access import AccessStore
+
+    db = await _database(settings)
+    try:
+        found = await AccessStore(db).revoke_client(client_id, SystemClock().now())
+    finally:
+        await db.dispose()
+    if not found:
+        raise NotFound(f"API client {client_id} not found", field="clientId")
+    print(
+        f"returns-api: API client {client_id} revoked; every serving process refuses its "
+        f"tokens within RETURNS_AUTH_CACHE_SECONDS ({settings.auth_cache_seconds:g} s)"
+    )
+
+
 async def _database(settings: Settings):  # type: ignore[no-untyped-def]
     """The configured database; an embedded SQLite file is migrated first, as `make run` does,
     while PostgreSQL is migrated once, deliberately, with `returns-api migrate`."""
@@ -164,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     key.add_argument("--tenant", required=True)
     key.add_argument("--read-only", action="store_true", help="queries only, no mutations")
     key.add_argument("--name", default="api client")
+    revoke = commands.add_parser(
+        "revoke-api-key", help="revoke an API client: its tokens stop working"
+    )
+    revoke.add_argument("client_id", help="the client_id create-api-key printed (rc_…)")
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "serve":
@@ -174,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         _run_reporting_errors(_create_tenant(settings, args.tenant_id, args.name or args.tenant_id))
     elif args.command == "create-api-key":
         _run_reporting_errors(_create_api_key(settings, args.tenant, args.read_only, args.name))
+    elif args.command == "revoke-api-key":
+        _run_reporting_errors(_revoke_api_key(settings, args.client_id))
     elif args.command == "auto-close":
         asyncio.run(_auto_close(settings))
     elif args.command == "seed-demo":

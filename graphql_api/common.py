@@ -107,6 +107,13 @@ class AddressType:
             return None
         return cls(**{name: getattr(address, name) for name in Address.__slots__})
 
+    @classmethod
+    def from_json(cls, stored: dict[str, Any] | None) -> AddressType | None:
+        """An address as a row stores it (persistence/mappers.py's address_to_json)."""
+        if stored is None:
+            return None
+        return cls(**{name: stored.get(name) for name in Address.__slots__})
+
 
 @strawberry.input(description="A free address, or a merchant location by its id.")
 class AddressInput:

@@ -14,6 +14,7 @@ from domain.access import Principal
 from domain.ports import Clock
 from domain.values import Actor
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY
+from graphql_api.auth import IDENTITIES_KEY, Identities
 from graphql_api.loaders import Loaders
 from graphql_api.pubsub import EventHub
 from persistence.database import Database
@@ -37,6 +38,7 @@ class Context:
     hub: EventHub | None = None
     websocket: web.WebSocketResponse | None = None
     connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
+    identities: Identities | None = None  # who bearer tokens belong to (websockets check)
     # Set only by graphql_api/events/rendering.py: executes a subscription's selection for
     # one event on behalf of its subscribers, whose connections were checked already.
     renders_for_subscribers: bool = False
@@ -73,6 +75,7 @@ def request_context(request: web.Request, principal: Principal | None, *, source
         tenant_id=principal.tenant_id if principal else "",
         principal=principal,
         hub=request.app[HUB_KEY],
+        identities=request.app[IDENTITIES_KEY],
         actor=Actor(
             source=source,
             user=user[:MAX_USER_LENGTH] if user else (principal and principal.client_id),

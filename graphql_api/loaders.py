@@ -1,7 +1,8 @@
 """DataLoaders, one set per request, named for what they return and by what key.
 
 Batch functions return results in key order (None for a missing key) and cost a fixed number
-of SQL statements whatever the number of keys.
+of SQL statements whatever the number of keys. A query reads only what it selects: a page
+of requests costs its own statement, plus one per kind of child it shows (items, notes…).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from strawberry.dataloader import DataLoader
 from domain.orders import Order
 from domain.reference import ReferenceEntry
 from domain.returns import ReturnRequest
-from persistence import event_log, queries
+from persistence import event_log, mappers, queries, read_model
 from persistence.configuration import EntryKey, SqlConfigurationRepository
 from persistence.database import Database
 from persistence.outbox import StoredEvent
+from persistence.reading import Row
 
 OrderKey = tuple[str, str]  # (merchant, reference)
+RowsKey = tuple[str, frozenset[str] | None]  # (return request id, the columns to read)
 
 
 class Loaders:
@@ -28,6 +31,21 @@ class Loaders:
         self.return_request_by_id: DataLoader[str, ReturnRequest | None] = DataLoader(
             load_fn=self._return_requests
         )
+        self._request_rows: DataLoader[RowsKey, Row | None] = DataLoader(
+            load_fn=self._load_request_rows
+        )
+        self._child_rows = {
+            child: self._children(child)
+            for child in (
+                read_model.ITEMS,
+                read_model.NOTES,
+                read_model.REFUNDS,
+                read_model.SHIPMENTS,
+                read_model.ITEMS_UPDATES,
+            )
+        }
+        # Rows of aggregates this operation wrote (mutation payloads show them as written).
+        self._written: dict[str, tuple[Row, dict[type, list[Row]]]] = {}
         self.order_by_reference: DataLoader[OrderKey, Order | None] = DataLoader(
             load_fn=self._orders
         )
@@ -39,14 +57,53 @@ class Loaders:
         )
 
     async def _return_requests(self, ids: Sequence[str]) -> list[ReturnRequest | None]:
-        """Whole aggregates (items, notes, refunds, shipments, history) for a page at once."""
-        async with self._db.read_session() as session:
-            found = await queries.load_return_requests(session, self._tenant, ids)
+        """Whole aggregates (items, notes, refunds, shipments, history) for a page at once:
+        for what only the aggregate can say (allowed actions, refund totals)."""
+        async with self._db.reading() as reads:
+            found = await read_model.load_return_requests(reads, self._tenant, ids)
         return [found.get(rid) for rid in ids]
 
+    async def request_row(self, rid: str, columns: frozenset[str] | None = None) -> Row | None:
+        """A return request's own row (only `columns` of it, when given)."""
+        written = self._written.get(rid)
+        if written is not None:
+            return written[0]
+        return await self._request_rows.load((rid, columns))
+
+    async def child_rows(
+        self, child: read_model.Child, rid: str, columns: frozenset[str] | None = None
+    ) -> list[Row]:
+        """A return request's child rows of one kind, in order (only `columns` of them)."""
+        written = self._written.get(rid)
+        if written is not None:
+            return written[1][child.row_class]
+        return await self._child_rows[child].load((rid, columns))
+
+    async def _load_request_rows(self, keys: Sequence[RowsKey]) -> list[Row | None]:
+        found: dict[RowsKey, Row] = {}
+        async with self._db.reading() as reads:
+            for columns, ids in _by_columns(keys).items():
+                rows = await read_model.request_rows(reads, self._tenant, ids, columns=columns)
+                found |= {(row["id"], columns): row for row in rows}
+        return [found.get(key) for key in keys]
+
+    def _children(self, child: read_model.Child) -> DataLoader[RowsKey, list[Row]]:
+        """A loader of one kind of child rows, by request (and columns): one statement per
+        batch and set of columns."""
+
+        async def load(keys: Sequence[RowsKey]) -> list[list[Row]]:
+            found: dict[RowsKey, list[Row]] = {}
+            async with self._db.reading() as reads:
+                for columns, ids in _by_columns(keys).items():
+                    rows = await read_model.child_rows(reads, self._tenant, child, ids, columns)
+                    found |= {(rid, columns): rows[rid] for rid in ids}
+            return [found[key] for key in keys]
+
+        return DataLoader(load_fn=load)
+
     async def _orders(self, keys: Sequence[OrderKey]) -> list[Order | None]:
-        async with self._db.read_session() as session:
-            found = await queries.load_orders(session, self._tenant, keys)
+        async with self._db.reading() as reads:
+            found = await queries.load_orders(reads, self._tenant, keys)
         return [found.get(key) for key in keys]
 
     async def _references(self, keys: Sequence[EntryKey]) -> list[ReferenceEntry | None]:
@@ -62,8 +119,13 @@ class Loaders:
         return [found[rid] for rid in ids]
 
     def remember(self, request: ReturnRequest) -> None:
-        """Let later fields of this operation see the aggregate a mutation just wrote."""
+        """Let later fields of this operation see the aggregate a mutation just wrote, as
+        the rows it maps to, rather than read it back (and perhaps a newer change with it)."""
         self.return_request_by_id.prime(request.id, request, force=True)
+        self._written[request.id] = (
+            mappers.request_values(request, self._tenant),
+            mappers.children_values(request, self._tenant),  # type: ignore[dict-item]
+        )
 
     def remember_reference(self, entry: ReferenceEntry) -> None:
         self.reference_by_code.prime(
@@ -75,3 +137,11 @@ class Loaders:
 
     def remember_order(self, order: Order) -> None:
         self.order_by_reference.prime((order.merchant, order.reference), order, force=True)
+
+
+def _by_columns(keys: Sequence[RowsKey]) -> dict[frozenset[str] | None, list[str]]:
+    """The ids of a batch grouped by the columns asked of them (usually one group)."""
+    groups: dict[frozenset[str] | None, list[str]] = {}
+    for rid, columns in keys:
+        groups.setdefault(columns, []).append(rid)
+    return groups

@@ -26,6 +26,8 @@ from graphql_api.notifications.queries import NotificationQueries
 from graphql_api.orders.mutations import OrderMutations
 from graphql_api.orders.queries import OrderQueries
 from graphql_api.orders.types import OrderType, parse_order_local_id
+from graphql_api.planned_executor import executor_class
+from graphql_api.returns.columns import request_columns
 from graphql_api.returns.mutations import ReturnMutations
 from graphql_api.returns.queries import ReturnQueries
 from graphql_api.returns.types import ReturnRequestType
@@ -47,8 +49,8 @@ class NodeQueries:
         type_name, local_id = decoded
         loaders = info.context.loaders
         if type_name == "ReturnRequest":
-            request = await loaders.return_request_by_id.load(local_id)
-            return ReturnRequestType.from_domain(request) if request else None
+            row = await loaders.request_row(local_id, request_columns(info))
+            return ReturnRequestType.from_row(row) if row else None
         if type_name == "Order" and (key := parse_order_local_id(local_id)):
             order = await loaders.order_by_reference.load(key)
             return OrderType.from_domain(order) if order else None
@@ -106,8 +108,12 @@ def _server_failure(error: GraphQLError) -> bool:
     return error.path is not None or not error.nodes
 
 
-def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
-    """The schema with the request limits of `limits` (defaults when None)."""
+def build_schema(
+    limits: GraphQLLimits | None = None, *, compare_executors: bool = False
+) -> strawberry.Schema:
+    """The schema with the request limits of `limits` (defaults when None). Queries run
+    through compiled plans; `compare_executors` (tests) checks each planned answer against
+    graphql-core's own."""
     return ReturnsSchema(
         query=Query,
         mutation=Mutation,
@@ -120,6 +126,7 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
         ],
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
         scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=executor_class(compare=compare_executors),
     )
 
 

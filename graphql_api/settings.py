@@ -8,7 +8,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graphql_api.limits import GraphQLLimits
-from persistence.database import DEFAULT_DATABASE_URL
+from persistence.database import DEFAULT_DATABASE_URL, POOL_MAX_OVERFLOW, POOL_SIZE
 
 DEV_PORTAL_SECRET = "development-only-return-portal-secret-not-for-production"
 
@@ -20,6 +20,24 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         validation_alias=AliasChoices("DATABASE_URL", "RETURNS_DATABASE_URL"),
         description="sqlite+aiosqlite:///./returns.db or postgresql+asyncpg://user@host/db",
+    )
+    db_pool_size: int = Field(
+        default=POOL_SIZE,
+        ge=1,
+        description="PostgreSQL connections each process keeps open; size it for the requests "
+        "one process serves at once (processes x (size + overflow) must stay under the "
+        "server's max_connections).",
+    )
+    db_max_overflow: int = Field(
+        default=POOL_MAX_OVERFLOW,
+        ge=0,
+        description="Connections opened beyond the pool under bursts, closed when returned.",
+    )
+    auth_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="How long a process trusts what it read about a bearer token before "
+        "reading it again: a revoked API client is refused everywhere within this.",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -37,6 +55,11 @@ class Settings(BaseSettings):
         default=50_000,
         ge=100,
         description="Ceiling of a query's estimated cost (fields times requested page sizes).",
+    )
+    graphql_compare_executors: bool = Field(
+        default=False,
+        description="Tests only: run graphql-core after every planned query as well and log "
+        "any answer that differs (twice the work).",
     )
     graphql_introspection: bool = Field(
         default=True, description="Switch off in production to hide the schema."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 
 from domain.access import (
     ApiClient,
@@ -13,6 +13,7 @@ from domain.access import (
     Principal,
     Role,
     Tenant,
+    TokenIdentity,
     issue_credentials,
     new_secret,
     same_secret,
@@ -23,6 +24,20 @@ from persistence.database import Database
 from persistence.tables import AccessTokenRow, ApiClientRow, TenantRow
 
 TOKEN_LIFETIME = timedelta(hours=1)
+_CLIENTS: Table = ApiClientRow.__table__  # type: ignore[attr-defined]
+_TOKENS: Table = AccessTokenRow.__table__  # type: ignore[attr-defined]
+_IDENTITY = (
+    select(
+        _CLIENTS.c.client_id,
+        _CLIENTS.c.tenant_id,
+        _CLIENTS.c.role,
+        _CLIENTS.c.api_key_hash,
+        _CLIENTS.c.revoked_at,
+        _TOKENS.c.expires_at,
+    )
+    .join_from(_CLIENTS, _TOKENS, _TOKENS.c.client_id == _CLIENTS.c.client_id)
+    .where(_TOKENS.c.token_hash == bindparam("token"))
+)
 
 
 class AccessStore:
@@ -104,22 +119,34 @@ class AccessStore:
         self, bearer: str, api_key: str, tenant_id: str, now: datetime
     ) -> Principal | None:
         """The caller when token, API key and tenant all belong together; else None."""
-        async with self._db.read_session() as session:
-            found = (
-                await session.execute(
-                    select(ApiClientRow, AccessTokenRow.expires_at)
-                    .join(AccessTokenRow, AccessTokenRow.client_id == ApiClientRow.client_id)
-                    .where(AccessTokenRow.token_hash == secret_hash(bearer))
-                )
-            ).first()
-        if found is None:
+        identity = await self.identity(secret_hash(bearer))
+        return identity.principal(api_key, tenant_id, now) if identity else None
+
+    async def identity(self, token_hash: str) -> TokenIdentity | None:
+        """Whose token this is (by its hash), or None for a token never issued."""
+        async with self._db.reading() as reads:
+            rows = await reads.rows(_IDENTITY, {"token": token_hash})
+        if not rows:
             return None
-        client, expires_at = found
-        if (
-            expires_at <= now
-            or client.revoked_at is not None
-            or client.tenant_id != tenant_id
-            or not same_secret(api_key, client.api_key_hash)
-        ):
-            return None
-        return Principal(client.tenant_id, client.client_id, Role(client.role), expires_at)
+        found = rows[0]
+        return TokenIdentity(
+            client_id=found["client_id"],
+            tenant_id=found["tenant_id"],
+            role=Role(found["role"]),
+            api_key_hash=found["api_key_hash"],
+            expires_at=found["expires_at"],
+            revoked=found["revoked_at"] is not None,
+        )
+
+    async def revoke_client(self, client_id: str, now: datetime) -> bool:
+        """Revoke an API client: its tokens stop working (within the identity cache's
+        lifetime in every serving process). False when there is no such client."""
+        async with self._db.write_session() as session, session.begin():
+            result = await session.execute(
+                update(ApiClientRow)
+                .where(ApiClientRow.client_id == client_id, ApiClientRow.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                return True
+            return await session.get(ApiClientRow, client_id) is not None

@@ -2,8 +2,12 @@
 
 SQLite runs in WAL mode with a busy timeout, and write transactions start with
 `BEGIN IMMEDIATE`: concurrent writers then queue for the write lock at the start instead of
-failing half-way with "database is locked". Reads start a plain deferred transaction and run
-beside the writer.
+failing half-way with "database is locked".
+
+Reads that need no snapshot across statements (the API's views) run on `reading()`, a
+connection in autocommit mode: no BEGIN/ROLLBACK round trips around a SELECT. PostgreSQL
+connections are not pinged at every checkout (that cost a round trip per request); they are
+recycled after `POOL_RECYCLE_SECONDS`, and a connection found dead invalidates the pool.
 """
 
 from __future__ import annotations
@@ -13,15 +17,23 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.util import greenlet_spawn
+
+from persistence.reading import AsyncpgReads, Reads, SqlAlchemyReads
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./returns.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+POOL_SIZE = 16
+POOL_MAX_OVERFLOW = 16
+POOL_RECYCLE_SECONDS = 1800
 _IMMEDIATE = "returns_begin_immediate"
+_AUTOCOMMIT = "AUTOCOMMIT"
 
 CommitListener = Callable[[str, int], None]
 
@@ -29,16 +41,32 @@ CommitListener = Callable[[str, int], None]
 class Database:
     """Owns the engine; hands out write sessions (one transaction each) and read sessions."""
 
-    def __init__(self, url: str = DEFAULT_DATABASE_URL, *, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str = DEFAULT_DATABASE_URL,
+        *,
+        echo: bool = False,
+        pool_size: int = POOL_SIZE,
+        max_overflow: int = POOL_MAX_OVERFLOW,
+    ) -> None:
         self.url = make_url(url)
         self.engine: AsyncEngine = create_async_engine(
-            self.url, echo=echo, **_engine_options(self.url)
+            self.url,
+            echo=echo,
+            # JSON columns (addresses, item codes…) are decoded for every row read: orjson
+            # does it several times faster than the standard library.
+            json_deserializer=orjson.loads,
+            **_engine_options(self.url, pool_size, max_overflow),
         )
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        else:
+            _decode_json_with_orjson(self.engine)
         self._write_bind = self.engine.execution_options(**{_IMMEDIATE: True})
+        self._read_bind = self.engine.execution_options(isolation_level=_AUTOCOMMIT)
         self._commit_listeners: list[CommitListener] = []
+        self._observers: list[Callable[[str], None]] = []
 
     def write_session(self) -> AsyncSession:
         return AsyncSession(self._write_bind, expire_on_commit=False, autoflush=False)
@@ -47,6 +75,26 @@ class Database:
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         async with AsyncSession(self.engine, expire_on_commit=False) as session:
             yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Reads]:
+        """A connection for reads outside any transaction: each statement sees what is
+        committed when it runs. On PostgreSQL the statements run straight on asyncpg
+        (persistence/reading.py says why)."""
+        if self.is_sqlite:
+            async with self._read_bind.connect() as connection:
+                yield SqlAlchemyReads(connection, "sqlite")
+            return
+        lent = await self.engine.raw_connection()
+        try:
+            yield AsyncpgReads(lent.driver_connection, self.engine.dialect, self._observers)
+        finally:
+            await greenlet_spawn(_give_back, lent)
+
+    def on_statement(self, observer: Callable[[str], None]) -> None:
+        """Tell `observer` the SQL of every statement `reading()` runs on asyncpg, which
+        SQLAlchemy's own events do not see (tests count statements with both)."""
+        self._observers.append(observer)
 
     def on_events_committed(self, listener: CommitListener) -> None:
         """Call `listener(tenant_id, last_position)` whenever events of a tenant commit,
@@ -66,10 +114,38 @@ class Database:
         await self.engine.dispose()
 
 
-def _engine_options(url: Any) -> dict[str, Any]:
+def _give_back(lent: Any) -> None:
+    """Return a lent connection to the pool, or drop it if it broke while lent."""
+    if lent.driver_connection.is_closed():
+        lent.invalidate()
+    lent.close()
+
+
+def _engine_options(url: Any, pool_size: int, max_overflow: int) -> dict[str, Any]:
     if url.get_backend_name() == "sqlite":
         return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    return {
+        "pool_size": pool_size,
+        "max_overflow": max_overflow,
+        "pool_recycle": POOL_RECYCLE_SECONDS,
+    }
+
+
+def _decode_json_with_orjson(engine: AsyncEngine) -> None:
+    """asyncpg hands json columns to orjson directly (SQLAlchemy's own codec, set just
+    before, decodes the bytes to text first and calls a wrapper per value)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.run_async(
+            lambda driver: driver.set_type_codec(
+                "json",
+                encoder=str.encode,
+                decoder=orjson.loads,
+                schema="pg_catalog",
+                format="binary",
+            )
+        )
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -91,5 +167,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == _AUTOCOMMIT:
+            return  # reading(): every statement commits on its own
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_IMMEDIATE) else "BEGIN")

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.notifications import Notification, NotificationStatus
 from persistence import mappers
 from persistence.database import Database
-from persistence.queries import PagePosition
+from persistence.read_model import PagePosition
 from persistence.tables import NotificationRow
 
 

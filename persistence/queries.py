@@ -1,150 +1,105 @@
-"""The read side: batch loaders and pages, each one SQL statement per table whatever the
-number of keys. The repository loads aggregates through the same functions."""
+"""Reads besides return requests (persistence/read_model.py has those): orders, the units live
+requests hold on an order, requests idle past their merchant's auto-close days. Batch reads
+cost one statement per table whatever the number of keys."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, Table, bindparam, func, select
 
 from domain.lifecycle import ReturnStatus
 from domain.orders import Order
-from domain.returns import ReturnRequest
 from persistence import mappers
+from persistence.reading import Reads, Row, one_of
 from persistence.tables import (
-    ItemsUpdateRow,
     OrderLineRow,
     OrderRow,
-    RefundRow,
     ReturnItemRow,
-    ReturnNoteRow,
     ReturnRequestRow,
     ReturnSettingsRow,
-    ReverseShipmentRow,
 )
 
-T = TypeVar("T")
+ORDERS: Table = OrderRow.__table__  # type: ignore[attr-defined]
+ORDER_LINES: Table = OrderLineRow.__table__  # type: ignore[attr-defined]
+REQUESTS: Table = ReturnRequestRow.__table__  # type: ignore[attr-defined]
 LIVE_STATUSES = [status.value for status in ReturnStatus if status.is_live]
 
 
-async def load_return_requests(
-    session: AsyncSession, tenant_id: str, ids: Sequence[str], *, lock: bool = False
-) -> dict[str, ReturnRequest]:
-    """Whole aggregates for the ids that exist in the tenant: 6 statements for any count.
-
-    `lock` takes the rows' write lock (PostgreSQL), so writers of one request queue instead
-    of racing; the version check on save stays as the guard for `expectedVersion`.
-    """
-    if not ids:
-        return {}
-    select_headers = select(ReturnRequestRow).where(
-        ReturnRequestRow.tenant_id == tenant_id, ReturnRequestRow.id.in_(ids)
+@functools.cache
+def _orders_statements(dialect_name: str) -> tuple[Select[Any], Select[Any]]:
+    orders = select(ORDERS).where(
+        ORDERS.c.tenant_id == bindparam("tenant"),
+        one_of(ORDERS.c.reference, "references", dialect_name),
     )
-    if lock:
-        select_headers = select_headers.with_for_update()
-    headers = (await session.scalars(select_headers)).all()
-    found = [row.id for row in headers]
-    items = await _children(
-        session, tenant_id, found, ReturnItemRow, ReturnItemRow.position, mappers.item_from_row
-    )
-    notes = await _children(
-        session, tenant_id, found, ReturnNoteRow, ReturnNoteRow.position, mappers.note_from_row
-    )
-    refunds = await _children(
-        session, tenant_id, found, RefundRow, RefundRow.position, mappers.refund_from_row
-    )
-    shipments = await _children(
-        session,
-        tenant_id,
-        found,
-        ReverseShipmentRow,
-        ReverseShipmentRow.position,
-        mappers.shipment_from_row,
-    )
-    updates = await _children(
-        session,
-        tenant_id,
-        found,
-        ItemsUpdateRow,
-        ItemsUpdateRow.position,
-        mappers.items_update_from_row,
-    )
-    return {
-        row.id: mappers.request_from_rows(
-            row,
-            items=items[row.id],
-            notes=notes[row.id],
-            refunds=refunds[row.id],
-            shipments=shipments[row.id],
-            items_updates=updates[row.id],
-        )
-        for row in headers
-    }
-
-
-async def _children(
-    session: AsyncSession,
-    tenant_id: str,
-    ids: Sequence[str],
-    table: Any,
-    order_by: Any,
-    to_domain: Callable[[Any], T],
-) -> dict[str, list[T]]:
-    grouped: dict[str, list[T]] = defaultdict(list)
-    if not ids:
-        return grouped
-    rows = await session.scalars(
-        select(table)
-        .where(table.tenant_id == tenant_id, table.return_request_id.in_(ids))
-        .order_by(table.return_request_id, order_by)
-    )
-    for row in rows:
-        grouped[row.return_request_id].append(to_domain(row))
-    return grouped
+    lines = select(ORDER_LINES).where(one_of(ORDER_LINES.c.order_id, "orders", dialect_name))
+    return orders, lines
 
 
 async def load_orders(
-    session: AsyncSession, tenant_id: str, keys: Sequence[tuple[str, str]]
+    reads: Reads, tenant_id: str, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], Order]:
-    """Orders by (merchant, reference): 2 statements for any number of keys."""
+    """Orders by (merchant, reference): 2 statements for any number of keys. (Read by
+    reference and matched by merchant here: one statement shape for any set of keys.)"""
     if not keys:
         return {}
-    rows = (
-        await session.scalars(
-            select(OrderRow).where(
-                OrderRow.tenant_id == tenant_id,
-                tuple_(OrderRow.merchant, OrderRow.reference).in_(list(keys)),
-            )
-        )
-    ).all()
-    lines: dict[int, list[OrderLineRow]] = defaultdict(list)
+    wanted = set(keys)
+    orders, lines_of = _orders_statements(reads.dialect_name)
+    references = sorted({reference for _, reference in keys})
+    rows = [
+        row
+        for row in await reads.rows(orders, {"tenant": tenant_id, "references": references})
+        if (row["merchant"], row["reference"]) in wanted
+    ]
+    lines: dict[int, list[Row]] = defaultdict(list)
     if rows:
-        for line in await session.scalars(
-            select(OrderLineRow).where(OrderLineRow.order_id.in_([row.id for row in rows]))
-        ):
-            lines[line.order_id].append(line)
+        for line in await reads.rows(lines_of, {"orders": [row["id"] for row in rows]}):
+            lines[line["order_id"]].append(line)
     return {
-        (row.merchant, row.reference): mappers.order_from_rows(row, lines[row.id]) for row in rows
+        (row["merchant"], row["reference"]): mappers.order_from_rows(row, lines[row["id"]])
+        for row in rows
     }
 
 
-async def merchants_with_order(session: AsyncSession, tenant_id: str, reference: str) -> list[str]:
+_MERCHANTS_WITH_ORDER = (
+    select(ORDERS.c.merchant)
+    .where(ORDERS.c.tenant_id == bindparam("tenant"), ORDERS.c.reference == bindparam("reference"))
+    .order_by(ORDERS.c.merchant)
+)
+
+
+async def merchants_with_order(reads: Reads, tenant_id: str, reference: str) -> list[str]:
     """The tenant's merchants that have an order with this reference."""
-    found = await session.scalars(
-        select(OrderRow.merchant)
-        .where(OrderRow.tenant_id == tenant_id, OrderRow.reference == reference)
-        .order_by(OrderRow.merchant)
+    rows = await reads.rows(_MERCHANTS_WITH_ORDER, {"tenant": tenant_id, "reference": reference})
+    return [row["merchant"] for row in rows]
+
+
+@functools.cache
+def _live_quantities(dialect_name: str, excluding: bool) -> Select[Any]:
+    items, requests = ReturnItemRow.__table__.c, REQUESTS.c  # type: ignore[attr-defined]
+    conditions = [
+        requests.tenant_id == bindparam("tenant"),
+        requests.merchant == bindparam("merchant"),
+        requests.order_reference == bindparam("order_reference"),
+        one_of(requests.status, "statuses", dialect_name),
+    ]
+    if excluding:
+        conditions.append(requests.id != bindparam("exclude"))
+    return (
+        select(items.sku, func.sum(items.quantity - items.rejected_quantity).label("held"))
+        .join_from(ReturnItemRow.__table__, REQUESTS, requests.id == items.return_request_id)  # type: ignore[attr-defined]
+        .where(*conditions)
+        .group_by(items.sku)
     )
-    return list(found)
 
 
 async def live_quantities(
-    session: AsyncSession,
+    reads: Reads,
     tenant_id: str,
     merchant: str,
     order_reference: str,
@@ -152,104 +107,16 @@ async def live_quantities(
     exclude: str | None = None,
 ) -> dict[str, int]:
     """Units per sku held by live requests on an order (requested minus rejected)."""
-    held = func.sum(ReturnItemRow.quantity - ReturnItemRow.rejected_quantity)
-    conditions = [
-        ReturnRequestRow.tenant_id == tenant_id,
-        ReturnRequestRow.merchant == merchant,
-        ReturnRequestRow.order_reference == order_reference,
-        ReturnRequestRow.status.in_(LIVE_STATUSES),
-    ]
-    if exclude is not None:
-        conditions.append(ReturnRequestRow.id != exclude)
-    result = await session.execute(
-        select(ReturnItemRow.sku, held)
-        .join(ReturnRequestRow, ReturnRequestRow.id == ReturnItemRow.return_request_id)
-        .where(*conditions)
-        .group_by(ReturnItemRow.sku)
-    )
-    return {sku: int(total or 0) for sku, total in result.all()}
-
-
-# --------------------------------------------------------------------------- pages
-
-
-@dataclass(frozen=True, slots=True)
-class ReturnFilter:
-    merchant: str | None = None
-    statuses: tuple[ReturnStatus, ...] = ()
-    order_reference: str | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    assigned_to: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PagePosition:
-    """Where a page starts: after this (created_at, id) in newest-first order."""
-
-    created_at: datetime
-    id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    entries: list[tuple[str, datetime]]
-    has_next: bool
-
-
-def _filter_conditions(tenant_id: str, flt: ReturnFilter) -> list[Any]:
-    row = ReturnRequestRow
-    conditions: list[Any] = [row.tenant_id == tenant_id]
-    if flt.merchant is not None:
-        conditions.append(row.merchant == flt.merchant)
-    if flt.statuses:
-        conditions.append(row.status.in_([status.value for status in flt.statuses]))
-    if flt.order_reference is not None:
-        conditions.append(row.order_reference == flt.order_reference)
-    if flt.created_after is not None:
-        conditions.append(row.created_at > flt.created_after)
-    if flt.created_before is not None:
-        conditions.append(row.created_at < flt.created_before)
-    if flt.assigned_to is not None:
-        conditions.append(row.assigned_to_user == flt.assigned_to)
-    return conditions
-
-
-async def page_return_requests(
-    session: AsyncSession,
-    tenant_id: str,
-    flt: ReturnFilter,
-    *,
-    first: int,
-    after: PagePosition | None,
-) -> Page:
-    """Keyset pagination, newest first: the cost of page 1000 equals the cost of page 1."""
-    row = ReturnRequestRow
-    conditions = _filter_conditions(tenant_id, flt)
-    if after is not None:
-        conditions.append(
-            or_(
-                row.created_at < after.created_at,
-                and_(row.created_at == after.created_at, row.id < after.id),
-            )
-        )
-    result = await session.execute(
-        select(row.id, row.created_at)
-        .where(*conditions)
-        .order_by(row.created_at.desc(), row.id.desc())
-        .limit(first + 1)
-    )
-    entries = [(rid, created) for rid, created in result.all()]
-    return Page(entries[:first], has_next=len(entries) > first)
-
-
-async def count_return_requests(session: AsyncSession, tenant_id: str, flt: ReturnFilter) -> int:
-    total = await session.scalar(
-        select(func.count())
-        .select_from(ReturnRequestRow)
-        .where(*_filter_conditions(tenant_id, flt))
-    )
-    return int(total or 0)
+    statement = _live_quantities(reads.dialect_name, exclude is not None)
+    values = {
+        "tenant": tenant_id,
+        "merchant": merchant,
+        "order_reference": order_reference,
+        "statuses": LIVE_STATUSES,
+        "exclude": exclude,
+    }
+    rows = await reads.rows(statement, values)
+    return {row["sku"]: int(row["held"] or 0) for row in rows}
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,32 +126,44 @@ class IdleReturn:
     idle_days: int
 
 
-async def idle_returns(
-    session: AsyncSession, now: datetime, statuses: Sequence[str]
-) -> list[IdleReturn]:
+_AUTO_CLOSE_SETTINGS = select(
+    ReturnSettingsRow.__table__.c.tenant_id,  # type: ignore[attr-defined]
+    ReturnSettingsRow.__table__.c.merchant,  # type: ignore[attr-defined]
+    ReturnSettingsRow.__table__.c.auto_close_days,  # type: ignore[attr-defined]
+).where(ReturnSettingsRow.__table__.c.auto_close_days.is_not(None))  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _idle_requests(dialect_name: str) -> Select[Any]:
+    c = REQUESTS.c
+    return (
+        select(c.id)
+        .where(
+            c.tenant_id == bindparam("tenant"),
+            c.merchant == bindparam("merchant"),
+            one_of(c.status, "statuses", dialect_name),
+            c.updated_at <= bindparam("cutoff"),
+        )
+        .order_by(c.updated_at)
+    )
+
+
+async def idle_returns(reads: Reads, now: datetime, statuses: Sequence[str]) -> list[IdleReturn]:
     """Requests in `statuses` untouched for their merchant's auto-close days, every tenant:
     one statement for the settings, one per merchant that has auto-close on."""
-    settings = (
-        await session.execute(
-            select(
-                ReturnSettingsRow.tenant_id,
-                ReturnSettingsRow.merchant,
-                ReturnSettingsRow.auto_close_days,
-            ).where(ReturnSettingsRow.auto_close_days.is_not(None))
-        )
-    ).all()
     found: list[IdleReturn] = []
-    for tenant_id, merchant, days in settings:
-        row = ReturnRequestRow
-        ids = await session.scalars(
-            select(row.id)
-            .where(
-                row.tenant_id == tenant_id,
-                row.merchant == merchant,
-                row.status.in_(statuses),
-                row.updated_at <= now - timedelta(days=days),
-            )
-            .order_by(row.updated_at)
+    for setting in await reads.rows(_AUTO_CLOSE_SETTINGS):
+        tenant_id, merchant, days = (
+            setting["tenant_id"],
+            setting["merchant"],
+            setting["auto_close_days"],
         )
-        found += [IdleReturn(tenant_id, rid, days) for rid in ids]
+        values = {
+            "tenant": tenant_id,
+            "merchant": merchant,
+            "statuses": list(statuses),
+            "cutoff": now - timedelta(days=days),
+        }
+        rows = await reads.rows(_idle_requests(reads.dialect_name), values)
+        found += [IdleReturn(tenant_id, row["id"], days) for row in rows]
     return found

@@ -2,59 +2,69 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+import functools
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, ErrorCode, NotFound, VersionConflict
 from domain.notifications import Notification
 from domain.orders import Order
 from domain.returns import ReturnRequest
-from persistence import mappers, queries
+from persistence import mappers, queries, read_model
+from persistence.reading import Row, SqlAlchemyReads
 from persistence.tables import (
-    ItemsUpdateRow,
     NotificationRow,
     OrderLineRow,
     OrderRow,
-    RefundRow,
-    ReturnItemRow,
-    ReturnNoteRow,
     ReturnRequestRow,
-    ReverseShipmentRow,
 )
 
-_CHILD_TABLES = (ReturnItemRow, ReturnNoteRow, RefundRow, ReverseShipmentRow, ItemsUpdateRow)
+ChildRows = dict[type, list[dict[str, Any]]]
+REQUESTS: Table = ReturnRequestRow.__table__  # type: ignore[attr-defined]
+ORDERS: Table = OrderRow.__table__  # type: ignore[attr-defined]
+ORDER_LINES: Table = OrderLineRow.__table__  # type: ignore[attr-defined]
 
 
 class SqlReturnRepository:
+    """Loads aggregates whole and saves what changed: the request's row, and of its children
+    only the rows whose values differ from what was loaded (compared by position), many
+    rows a statement."""
+
     def __init__(self, session: AsyncSession, tenant_id: str) -> None:
         self._session = session
+        self._reads = SqlAlchemyReads.of(session)
         self._tenant = tenant_id
+        self._loaded: dict[str, ChildRows] = {}
         self.seen: list[ReturnRequest] = []
 
     async def get(self, return_request_id: str) -> ReturnRequest:
-        found = await queries.load_return_requests(
-            self._session, self._tenant, [return_request_id], lock=True
+        found = await read_model.load_return_requests(
+            self._reads, self._tenant, [return_request_id], lock=True
         )
         if return_request_id not in found:
             raise NotFound(f"return request {return_request_id} not found", field="returnRequestId")
-        return found[return_request_id]
+        request = found[return_request_id]
+        self._loaded[request.id] = mappers.children_values(request, self._tenant)
+        return request
 
     async def add(self, request: ReturnRequest) -> None:
         request.version = 1
-        row = mappers.request_to_row(request, self._tenant)
-        await self._session.execute(insert(ReturnRequestRow).values(_values(row)))
-        await self._insert_children(request)
+        await self._session.execute(
+            insert(REQUESTS), [mappers.request_values(request, self._tenant)]
+        )
+        await self._write_children(request.id, {}, mappers.children_values(request, self._tenant))
         self.seen.append(request)
 
     async def save(self, request: ReturnRequest) -> None:
-        row = mappers.request_to_row(request, self._tenant)
-        values = _values(row) | {"version": request.version + 1}
+        values = mappers.request_values(request, self._tenant) | {"version": request.version + 1}
         result = await self._session.execute(
-            update(ReturnRequestRow)
+            update(REQUESTS)
             .where(
-                ReturnRequestRow.tenant_id == self._tenant,
-                ReturnRequestRow.id == request.id,
-                ReturnRequestRow.version == request.version,
+                REQUESTS.c.tenant_id == self._tenant,
+                REQUESTS.c.id == request.id,
+                REQUESTS.c.version == request.version,
             )
             .values(values)
         )
@@ -63,13 +73,9 @@ class SqlReturnRepository:
                 f"return request {request.id} was changed by someone else; reload it and try again",
                 field="expectedVersion",
             )
-        for table in _CHILD_TABLES:
-            await self._session.execute(
-                delete(table).where(
-                    table.tenant_id == self._tenant, table.return_request_id == request.id
-                )
-            )
-        await self._insert_children(request)
+        children = mappers.children_values(request, self._tenant)
+        await self._write_children(request.id, self._loaded.get(request.id), children)
+        self._loaded[request.id] = children
         request.version += 1
         self.seen.append(request)
 
@@ -77,7 +83,7 @@ class SqlReturnRepository:
         self, merchant: str, order_reference: str, *, exclude: str | None = None
     ) -> dict[str, int]:
         return await queries.live_quantities(
-            self._session, self._tenant, merchant, order_reference, exclude=exclude
+            self._reads, self._tenant, merchant, order_reference, exclude=exclude
         )
 
     async def for_order(self, merchant: str, order_reference: str) -> list[ReturnRequest]:
@@ -91,15 +97,69 @@ class SqlReturnRepository:
             .order_by(ReturnRequestRow.created_at, ReturnRequestRow.id)
         )
         ordered = list(ids)
-        found = await queries.load_return_requests(self._session, self._tenant, ordered)
+        found = await read_model.load_return_requests(self._reads, self._tenant, ordered)
+        for request in found.values():
+            self._loaded[request.id] = mappers.children_values(request, self._tenant)
         return [found[rid] for rid in ordered if rid in found]
 
-    async def _insert_children(self, request: ReturnRequest) -> None:
-        by_table: dict[type, list[dict[str, object]]] = {}
-        for row in mappers.children_to_rows(request, self._tenant):
-            by_table.setdefault(type(row), []).append(_values(row))
-        for table, rows in by_table.items():
-            await self._session.execute(insert(table), rows)
+    async def _write_children(
+        self, request_id: str, before: ChildRows | None, after: ChildRows
+    ) -> None:
+        """Per child table: rows that changed at a position are updated, new positions
+        inserted, positions past the new end deleted, unchanged rows left alone. A table
+        whose rows changed identity (ids moved between positions), or any table of an
+        aggregate this repository did not load, is rewritten whole."""
+        for table, rows in after.items():
+            old = None if before is None else before.get(table, [])
+            if old is None or _ids_moved(old, rows):
+                await self._delete_from(table, request_id, 0)
+                old = []
+            await self._write_table(table, request_id, old, rows)
+
+    async def _write_table(
+        self, table: Any, request_id: str, old: list[dict[str, Any]], new: list[dict[str, Any]]
+    ) -> None:
+        if len(old) > len(new):
+            await self._delete_from(table, request_id, len(new))
+        changed = [row for row, was in zip(new, old, strict=False) if row != was]
+        if changed:
+            statement = _update_by_position(table, tuple(changed[0]))
+            await self._session.execute(statement, [_keyed(row) for row in changed])
+        if len(new) > len(old):
+            await self._session.execute(insert(table.__table__), new[len(old) :])
+
+    async def _delete_from(self, table: Any, request_id: str, position: int) -> None:
+        await self._session.execute(
+            delete(table.__table__).where(
+                table.tenant_id == self._tenant,
+                table.return_request_id == request_id,
+                table.position >= position,
+            )
+        )
+
+
+_POSITION_KEY = ("tenant_id", "return_request_id", "position")
+
+
+def _ids_moved(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> bool:
+    return any(row.get("id") != was.get("id") for row, was in zip(new, old, strict=False))
+
+
+def _keyed(row: dict[str, Any]) -> dict[str, Any]:
+    return row | {f"key_{key}": row[key] for key in _POSITION_KEY}
+
+
+@functools.cache
+def _update_by_position(table: Any, columns: tuple[str, ...]) -> Any:
+    """UPDATE of one child row's columns, the row found by request and position; run with
+    many rows at once (one round trip)."""
+    core = table.__table__
+    c = core.c
+    return (
+        update(core)
+        .where(*(c[key] == bindparam(f"key_{key}") for key in _POSITION_KEY))
+        .values({name: bindparam(name) for name in columns if name not in _POSITION_KEY})
+    )
 
 
 class SqlOrderRepository:
@@ -109,6 +169,7 @@ class SqlOrderRepository:
 
     def __init__(self, session: AsyncSession, tenant_id: str, clock_now) -> None:
         self._session = session
+        self._reads = SqlAlchemyReads.of(session)
         self._tenant = tenant_id
         self._now = clock_now
 
@@ -116,56 +177,56 @@ class SqlOrderRepository:
         row = await self._locked_row(merchant, reference)
         if row is None:
             return None
-        lines = (
-            await self._session.scalars(select(OrderLineRow).where(OrderLineRow.order_id == row.id))
-        ).all()
-        return mappers.order_from_rows(row, list(lines))
+        lines = await self._reads.rows(
+            select(ORDER_LINES).where(ORDER_LINES.c.order_id == bindparam("order")),
+            {"order": row["id"]},
+        )
+        return mappers.order_from_rows(row, lines)
 
     async def upsert(self, order: Order) -> Order:
         now = self._now()
         existing = await self._locked_row(order.merchant, order.reference)
         if existing is not None:
             await self._refuse_shrinking_below_live(order)
-            order.created_at = existing.created_at
+            order.created_at = existing["created_at"]
         else:
             order.created_at = now
         order.updated_at = now
-        row, lines = mappers.order_to_rows(order, self._tenant)
+        row, lines = mappers.order_values(order, self._tenant)
         if existing is None:
             result = await self._session.execute(
-                insert(OrderRow).values(_values(row)).returning(OrderRow.id)
+                insert(OrderRow).values(row).returning(OrderRow.id)
             )
             order_id = result.scalar_one()
         else:
-            order_id = existing.id
-            await self._session.execute(
-                update(OrderRow).where(OrderRow.id == order_id).values(_values(row))
-            )
+            order_id = existing["id"]
+            await self._session.execute(update(OrderRow).where(OrderRow.id == order_id).values(row))
             await self._session.execute(
                 delete(OrderLineRow).where(OrderLineRow.order_id == order_id)
             )
         await self._session.execute(
-            insert(OrderLineRow), [_values(line) | {"order_id": order_id} for line in lines]
+            insert(ORDER_LINES), [line | {"order_id": order_id} for line in lines]
         )
         return order
 
     async def merchants_with(self, reference: str) -> list[str]:
-        return await queries.merchants_with_order(self._session, self._tenant, reference)
+        return await queries.merchants_with_order(self._reads, self._tenant, reference)
 
-    async def _locked_row(self, merchant: str, reference: str) -> OrderRow | None:
-        return await self._session.scalar(
-            select(OrderRow)
+    async def _locked_row(self, merchant: str, reference: str) -> Row | None:
+        rows = await self._reads.rows(
+            select(ORDERS)
             .where(
-                OrderRow.tenant_id == self._tenant,
-                OrderRow.merchant == merchant,
-                OrderRow.reference == reference,
+                ORDERS.c.tenant_id == self._tenant,
+                ORDERS.c.merchant == merchant,
+                ORDERS.c.reference == reference,
             )
             .with_for_update()
         )
+        return rows[0] if rows else None
 
     async def _refuse_shrinking_below_live(self, order: Order) -> None:
         held = await queries.live_quantities(
-            self._session, self._tenant, order.merchant, order.reference
+            self._reads, self._tenant, order.merchant, order.reference
         )
         for sku, units in held.items():
             line = order.line(sku)

@@ -69,8 +69,12 @@ class StatementCounter:
         self.count = 0
         self.statements: list[str] = []
         event.listen(db.engine.sync_engine, "before_cursor_execute", self._on_execute)
+        db.on_statement(self._record)  # the reads that run straight on asyncpg
 
     def _on_execute(self, _conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        self._record(statement)
+
+    def _record(self, statement: str) -> None:
         if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK", "PRAGMA"}:
             self.count += 1
             self.statements.append(statement)

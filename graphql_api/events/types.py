@@ -10,7 +10,9 @@ from strawberry.scalars import JSON
 
 from domain.lifecycle import ReturnStatus
 from graphql_api.context import Info
-from graphql_api.returns.types import RequestSourceType, ReturnRequestType
+from graphql_api.returns.columns import request_columns
+from graphql_api.returns.parts import RequestSourceType
+from graphql_api.returns.types import ReturnRequestType
 from graphql_api.scalars import EventPosition
 from persistence.outbox import StoredEvent
 
@@ -35,8 +37,9 @@ class ReturnEventType:
 
     @strawberry.field(description="The request as it stands now (not as it was then).")
     async def return_request(self, info: Info) -> ReturnRequestType | None:
-        request = await info.context.loaders.return_request_by_id.load(self.return_request_id)
-        return ReturnRequestType.from_domain(request) if request else None
+        columns = request_columns(info)
+        row = await info.context.loaders.request_row(self.return_request_id, columns)
+        return ReturnRequestType.from_row(row) if row else None
 
     @classmethod
     def from_stored(cls, event: StoredEvent) -> ReturnEventType:

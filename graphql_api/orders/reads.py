@@ -8,7 +8,7 @@ from domain.errors import NotFound
 from domain.orders import Order, choose_merchant
 from domain.returns import ReturnRequest
 from graphql_api.context import Context
-from persistence import queries
+from persistence import queries, read_model
 from persistence.rules import merchant_rules
 
 MAX_REQUESTS_PER_ORDER = 100
@@ -17,8 +17,8 @@ MAX_REQUESTS_PER_ORDER = 100
 async def order_by_reference(context: Context, reference: str, merchant: str | None) -> Order:
     """The order a client names by reference (and merchant, when it has several); raises
     NotFound for a missing or foreign one."""
-    async with context.db.read_session() as session:
-        merchants = await queries.merchants_with_order(session, context.tenant_id, reference)
+    async with context.db.reading() as reads:
+        merchants = await queries.merchants_with_order(reads, context.tenant_id, reference)
     chosen = choose_merchant(merchants, reference, merchant)
     order = await context.loaders.order_by_reference.load((chosen, reference))
     if order is None:  # deleted in between
@@ -27,20 +27,21 @@ async def order_by_reference(context: Context, reference: str, merchant: str | N
 
 
 async def returnable_lines(context: Context, order: Order) -> list[LineEligibility]:
-    async with context.db.read_session() as session:
+    async with context.db.reading() as reads:
         held = await queries.live_quantities(
-            session, context.tenant_id, order.merchant, order.reference
+            reads, context.tenant_id, order.merchant, order.reference
         )
+    async with context.db.read_session() as session:
         rules = await merchant_rules(session, context.tenant_id, order.merchant)
     return explain_lines(order, held, rules=rules, now=context.clock.now())
 
 
 async def requests_for_order(context: Context, order: Order) -> list[ReturnRequest]:
     """The order's return requests, newest first (at most MAX_REQUESTS_PER_ORDER)."""
-    flt = queries.ReturnFilter(merchant=order.merchant, order_reference=order.reference)
-    async with context.db.read_session() as session:
-        page = await queries.page_return_requests(
-            session, context.tenant_id, flt, first=MAX_REQUESTS_PER_ORDER, after=None
+    flt = read_model.ReturnFilter(merchant=order.merchant, order_reference=order.reference)
+    async with context.db.reading() as reads:
+        page = await read_model.page_return_requests(
+            reads, context.tenant_id, flt, first=MAX_REQUESTS_PER_ORDER, after=None
         )
-    loaded = await context.loaders.return_request_by_id.load_many([rid for rid, _ in page.entries])
+    loaded = await context.loaders.return_request_by_id.load_many([row["id"] for row in page.rows])
     return [request for request in loaded if request is not None]

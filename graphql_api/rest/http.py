@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, overload
 
+import orjson
 from aiohttp import web
 
 from domain.access import Principal
@@ -29,7 +30,6 @@ from graphql_api.context import REST_SOURCE, Context, request_context
 from graphql_api.errors import http_status
 from graphql_api.idempotent import run_idempotently
 from graphql_api.json_input import encodes_as_utf8
-from persistence.access import AccessStore
 from persistence.idempotency import IdempotencyStore
 
 log = logging.getLogger(__name__)
@@ -155,12 +155,17 @@ def _no_constant(name: str) -> Any:
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=dumps_json)
+    return web.Response(body=encode_json(data), status=status, content_type="application/json")
+
+
+def encode_json(data: Any) -> bytes:
+    """JSON as the seeds show it (money as JSON numbers), UTF-8, compact: REST answers and
+    webhook bodies. orjson: several times faster than the standard library on a page."""
+    return orjson.dumps(data, default=_json_default)
 
 
 def dumps_json(data: Any) -> str:
-    """JSON as the seeds show it (money as JSON numbers); REST answers and webhook bodies."""
-    return json.dumps(data, default=_json_default, ensure_ascii=False)
+    return encode_json(data).decode()
 
 
 def _json_default(value: Any) -> Any:
@@ -205,9 +210,7 @@ def endpoint(
     async def serve(request: web.Request) -> web.StreamResponse:
         if "\x00" in request.query_string or "%00" in request.raw_path:
             return refusal(400, ErrorCode.INVALID_INPUT, "NUL characters are not accepted")
-        principal = await authenticate(
-            request, AccessStore(request.app[DB_KEY]), request.app[CLOCK_KEY]
-        )
+        principal = await authenticate(request)
         if isinstance(principal, web.Response):
             response = refusal(
                 401,

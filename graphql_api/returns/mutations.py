@@ -16,7 +16,9 @@ from graphql_api.context import Info
 from graphql_api.errors import UserError, user_errors
 from graphql_api.execution import UseCase, execute
 from graphql_api.returns import inputs as i
-from graphql_api.returns.types import NoteType, RefundType, ReturnRequestType
+from graphql_api.returns.parts import NoteType, RefundType
+from graphql_api.returns.types import ReturnRequestType
+from persistence import mappers
 
 
 @strawberry.type
@@ -50,11 +52,18 @@ class AddRefundPayload:
     user_errors: list[UserError]
 
 
-async def _request_payload(info: Info, use_case: UseCase, data: Any) -> ReturnRequestPayload:
+async def _run(info: Info, use_case: UseCase, data: Any) -> ReturnRequest | list[UserError]:
+    """The request the use case wrote, or the errors it refused with."""
     try:
-        request = await execute(info, use_case, lambda: data.to_command(info.context.actor))
+        return await execute(info, use_case, lambda: data.to_command(info.context.actor))
     except DomainError as error:
-        return ReturnRequestPayload(return_request=None, user_errors=user_errors(error))
+        return user_errors(error)
+
+
+async def _request_payload(info: Info, use_case: UseCase, data: Any) -> ReturnRequestPayload:
+    request = await _run(info, use_case, data)
+    if isinstance(request, list):
+        return ReturnRequestPayload(return_request=None, user_errors=request)
     return ReturnRequestPayload(return_request=_view(info, request), user_errors=[])
 
 
@@ -156,11 +165,13 @@ class ReturnMutations:
     async def add_return_note(
         self, info: Info, input: i.AddReturnNoteInput
     ) -> AddReturnNotePayload:
-        payload = await _request_payload(info, services.add_return_note, input)
-        request = payload.return_request
-        note = NoteType.from_domain(request.request.notes[-1]) if request else None
+        request = await _run(info, services.add_return_note, input)
+        if isinstance(request, list):
+            return AddReturnNotePayload(return_request=None, note=None, user_errors=request)
         return AddReturnNotePayload(
-            return_request=request, note=note, user_errors=payload.user_errors
+            return_request=_view(info, request),
+            note=NoteType.from_row(mappers.note_values(request.notes[-1])),
+            user_errors=[],
         )
 
     @strawberry.mutation(
@@ -168,9 +179,11 @@ class ReturnMutations:
         "the value of approved units."
     )
     async def add_refund(self, info: Info, input: i.AddRefundInput) -> AddRefundPayload:
-        payload = await _request_payload(info, services.add_refund, input)
-        request = payload.return_request
-        refund = RefundType.from_domain(request.request.refunds[-1]) if request else None
+        request = await _run(info, services.add_refund, input)
+        if isinstance(request, list):
+            return AddRefundPayload(return_request=None, refund=None, user_errors=request)
         return AddRefundPayload(
-            return_request=request, refund=refund, user_errors=payload.user_errors
+            return_request=_view(info, request),
+            refund=RefundType.from_row(mappers.refund_values(request.refunds[-1])),
+            user_errors=[],
         )

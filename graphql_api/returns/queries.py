@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from typing import Annotated
 
+import orjson
 import strawberry
 
 from domain.errors import ErrorCode
@@ -15,8 +16,9 @@ from domain.lifecycle import ReturnStatus
 from graphql_api.common import PageInfo, return_request_key
 from graphql_api.context import Info
 from graphql_api.errors import ClientError
+from graphql_api.returns.columns import request_columns
 from graphql_api.returns.types import ReturnRequestType
-from persistence import queries
+from persistence import read_model
 
 MAX_PAGE = 100
 
@@ -32,14 +34,14 @@ class ReturnRequestFilter:
     created_before: datetime | None = None
     assigned_to: str | None = None
 
-    def to_query(self) -> queries.ReturnFilter:
+    def to_query(self) -> read_model.ReturnFilter:
         for name, value in (
             ("createdAfter", self.created_after),
             ("createdBefore", self.created_before),
         ):
             if value is not None and value.utcoffset() is None:
                 raise ClientError(f"`{name}` needs a time zone offset, e.g. 2026-01-31T10:00:00Z")
-        return queries.ReturnFilter(
+        return read_model.ReturnFilter(
             merchant=self.merchant,
             statuses=tuple(self.status or ()),
             order_reference=self.order_reference,
@@ -59,25 +61,25 @@ class ReturnRequestEdge:
 class ReturnRequestConnection:
     edges: list[ReturnRequestEdge]
     page_info: PageInfo
-    filter: strawberry.Private[queries.ReturnFilter]
+    filter: strawberry.Private[read_model.ReturnFilter]
 
     @strawberry.field(description="Requests matching the filter, across all pages.")
     async def total_count(self, info: Info) -> int:
         context = info.context
-        async with context.db.read_session() as session:
-            return await queries.count_return_requests(session, context.tenant_id, self.filter)
+        async with context.db.reading() as reads:
+            return await read_model.count_return_requests(reads, context.tenant_id, self.filter)
 
 
 def encode_cursor(created_at: datetime, rid: str) -> str:
-    raw = json.dumps([created_at.isoformat(), rid]).encode()
+    raw = orjson.dumps([created_at.isoformat(), rid])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> queries.PagePosition:
+def decode_cursor(cursor: str) -> read_model.PagePosition:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created, rid = json.loads(base64.urlsafe_b64decode(padded))
-        position = queries.PagePosition(datetime.fromisoformat(created), str(rid))
+        position = read_model.PagePosition(datetime.fromisoformat(created), str(rid))
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         raise ClientError("`after` is not a cursor returned by this API") from None
     if position.created_at.utcoffset() is None:
@@ -103,8 +105,9 @@ def check_first(first: int) -> int:
 class ReturnQueries:
     @strawberry.field(description="A return request by its readable id (RR-…) or global id.")
     async def return_request(self, info: Info, id: strawberry.ID) -> ReturnRequestType | None:
-        request = await info.context.loaders.return_request_by_id.load(return_request_key(id))
-        return ReturnRequestType.from_domain(request) if request else None
+        loaders = info.context.loaders
+        row = await loaders.request_row(return_request_key(id), request_columns(info))
+        return ReturnRequestType.from_row(row) if row else None
 
     @strawberry.field(description="Return requests, newest first.")
     async def return_requests(
@@ -117,19 +120,21 @@ class ReturnQueries:
         context = info.context
         flt = (filter or ReturnRequestFilter()).to_query()
         position = decode_cursor(after) if after else None
-        async with context.db.read_session() as session:
-            page = await queries.page_return_requests(
-                session, context.tenant_id, flt, first=check_first(first), after=position
+        async with context.db.reading() as reads:
+            page = await read_model.page_return_requests(
+                reads,
+                context.tenant_id,
+                flt,
+                first=check_first(first),
+                after=position,
+                columns=request_columns(info, under=("edges", "node")),
             )
-        loaded = await context.loaders.return_request_by_id.load_many(
-            [rid for rid, _ in page.entries]
-        )
         edges = [
             ReturnRequestEdge(
-                cursor=encode_cursor(created, rid), node=ReturnRequestType.from_domain(request)
+                cursor=encode_cursor(row["created_at"], row["id"]),
+                node=ReturnRequestType.from_row(row),
             )
-            for (rid, created), request in zip(page.entries, loaded, strict=True)
-            if request is not None
+            for row in page.rows
         ]
         return ReturnRequestConnection(
             edges=edges,

@@ -1,267 +1,78 @@
-"""GraphQL views of the ReturnRequest aggregate and its parts, built from domain objects."""
+"""The GraphQL view of a return request: its own fields from its row, everything else read
+when a query selects it. Its parts' views are in parts.py."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain.lifecycle import Action, ReturnStatus
-from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment, ShipmentStatus
 from domain.reference import ReferenceKind
-from domain.returns import RefundTotal, ReturnRequest
-from domain.values import Actor
+from domain.returns import ReturnRequest
 from graphql_api.common import AddressType, Node, TimeWindowType, to_global_id
 from graphql_api.context import Info
+from graphql_api.returns.columns import item_columns
+from graphql_api.returns.parts import (
+    ItemsUpdateType,
+    NoteType,
+    RefundTotalType,
+    RefundType,
+    RequestSourceType,
+    ResolutionRef,
+    ReturnItemType,
+    ReverseShipmentType,
+    referenced,
+)
+from persistence import mappers
+from persistence.read_model import ITEMS, ITEMS_UPDATES, NOTES, REFUNDS, SHIPMENTS
+from persistence.reading import Row
 
 if TYPE_CHECKING:
     from graphql_api.events.types import ReturnEventType
-    from graphql_api.merchants.types import (
-        ItemConditionType,
-        RefundTypeType,
-        ResolutionType,
-        ReturnCommentType,
-        ReturnReasonType,
-    )
     from graphql_api.orders.types import OrderType
 
 OrderRef = Annotated["OrderType", strawberry.lazy("graphql_api.orders.types")]
 ReturnEventRef = Annotated["ReturnEventType", strawberry.lazy("graphql_api.events.types")]
-_MERCHANT_TYPES = "graphql_api.merchants.types"
-ReturnReasonRef = Annotated["ReturnReasonType", strawberry.lazy(_MERCHANT_TYPES)]
-ItemConditionRef = Annotated["ItemConditionType", strawberry.lazy(_MERCHANT_TYPES)]
-ResolutionRef = Annotated["ResolutionType", strawberry.lazy(_MERCHANT_TYPES)]
-RefundTypeRef = Annotated["RefundTypeType", strawberry.lazy(_MERCHANT_TYPES)]
-ReturnCommentRef = Annotated["ReturnCommentType", strawberry.lazy(_MERCHANT_TYPES)]
 
 
-@strawberry.type(name="ReturnItem")
-class ReturnItemType:
-    sku: str
-    description: str
-    unit_price: Decimal
-    currency: str
-    quantity: int = strawberry.field(description="Units requested for return.")
-    approved_quantity: int
-    rejected_quantity: int
-    returned_quantity: int = strawberry.field(description="Units handed to the carrier.")
-    received_quantity: int = strawberry.field(description="Units confirmed at the warehouse.")
-    reason_code: str | None
-    comment: str | None
-    comment_codes: list[str]
-    image_urls: list[str]
-    item_condition_code: str | None
-    resolution_code: str | None
-    refund_type_code: str | None
-    rejection_reason: str | None
-    merchant: strawberry.Private[str]
-
-    @classmethod
-    def from_domain(cls, item: ReturnItem, merchant: str) -> ReturnItemType:
-        return cls(
-            sku=item.sku,
-            description=item.description,
-            unit_price=item.unit_price,
-            currency=item.currency,
-            quantity=item.quantity,
-            approved_quantity=item.approved_quantity,
-            rejected_quantity=item.rejected_quantity,
-            returned_quantity=item.returned_quantity,
-            received_quantity=item.received_quantity,
-            reason_code=item.reason_code,
-            comment=item.comment,
-            comment_codes=list(item.comment_codes),
-            image_urls=list(item.image_urls),
-            item_condition_code=item.item_condition,
-            resolution_code=item.resolution,
-            refund_type_code=item.refund_type,
-            rejection_reason=item.rejection_reason,
-            merchant=merchant,
-        )
-
-    @strawberry.field(
-        description="The return reason behind reasonCode, null when the code "
-        "is free text (the merchant has no reasons configured)."
-    )
-    async def reason(self, info: Info, language: str | None = None) -> ReturnReasonRef | None:
-        return await referenced(
-            info, ReferenceKind.RETURN_REASON, self.merchant, self.reason_code, language
-        )  # type: ignore[return-value]
-
-    @strawberry.field
-    async def item_condition(
-        self, info: Info, language: str | None = None
-    ) -> ItemConditionRef | None:
-        return await referenced(
-            info, ReferenceKind.ITEM_CONDITION, self.merchant, self.item_condition_code, language
-        )  # type: ignore[return-value]
-
-    @strawberry.field
-    async def resolution(self, info: Info, language: str | None = None) -> ResolutionRef | None:
-        return await referenced(
-            info, ReferenceKind.RESOLUTION, self.merchant, self.resolution_code, language
-        )  # type: ignore[return-value]
-
-    @strawberry.field
-    async def refund_type(self, info: Info, language: str | None = None) -> RefundTypeRef | None:
-        return await referenced(
-            info, ReferenceKind.REFUND_TYPE, self.merchant, self.refund_type_code, language
-        )  # type: ignore[return-value]
-
-    @strawberry.field(description="The configured comments behind commentCodes.")
-    async def comments(self, info: Info, language: str | None = None) -> list[ReturnCommentRef]:
-        from graphql_api.merchants.types import reference_view
-
-        keys = [(ReferenceKind.RETURN_COMMENT.value, self.merchant, c) for c in self.comment_codes]
-        entries = await info.context.loaders.reference_by_code.load_many(keys)
-        return [reference_view(e, language) for e in entries if e]  # type: ignore[misc]
+async def _allowed_actions(root: ReturnRequestType, info: Info) -> list[Action]:
+    """Only the whole aggregate knows (refunds, notes, splittable units…): read when asked."""
+    request = await info.context.loaders.return_request_by_id.load(root.return_request_id)
+    return request.allowed_actions if request else []
 
 
-async def referenced(
-    info: Info, kind: ReferenceKind, merchant: str, code: str | None, language: str | None
-) -> Any:
-    """The reference object for a code, through the per-request DataLoader."""
-    if code is None:
-        return None
-    from graphql_api.merchants.types import reference_view
-
-    entry = await info.context.loaders.reference_by_code.load((kind.value, merchant, code))
-    return reference_view(entry, language) if entry else None
+async def _refund_totals(root: ReturnRequestType, info: Info) -> list[RefundTotalType]:
+    request = await info.context.loaders.return_request_by_id.load(root.return_request_id)
+    return [RefundTotalType.from_domain(t) for t in request.refund_totals()] if request else []
 
 
-@strawberry.type(name="Note")
-class NoteType:
-    id: str
-    text: str
-    user: str | None
-    created_at: datetime
-
-    @classmethod
-    def from_domain(cls, note: Note) -> NoteType:
-        return cls(id=note.id, text=note.text, user=note.user, created_at=note.created_at)
+async def _items(root: ReturnRequestType, info: Info) -> list[ReturnItemType]:
+    loaders = info.context.loaders
+    rows = await loaders.child_rows(ITEMS, root.return_request_id, item_columns(info))
+    merchant = root.merchant
+    return [ReturnItemType.from_row(row, merchant) for row in rows]
 
 
-@strawberry.type(name="Refund")
-class RefundType:
-    id: str
-    amount: Decimal
-    currency: str
-    reference: str | None
-    refund_type: str | None
-    note: str | None
-    refund_date: datetime | None
-    created_at: datetime
-
-    @classmethod
-    def from_domain(cls, refund: Refund) -> RefundType:
-        return cls(
-            id=refund.id,
-            amount=refund.amount,
-            currency=refund.currency,
-            reference=refund.reference,
-            refund_type=refund.refund_type,
-            note=refund.note,
-            refund_date=refund.refund_date,
-            created_at=refund.created_at,
-        )
+async def _notes(root: ReturnRequestType, info: Info) -> list[NoteType]:
+    rows = await info.context.loaders.child_rows(NOTES, root.return_request_id)
+    return [NoteType.from_row(row) for row in rows]
 
 
-@strawberry.type(
-    name="RefundTotal",
-    description="Per currency: value of approved units, "
-    "what has been refunded, and what may still be refunded.",
-)
-class RefundTotalType:
-    currency: str
-    approved_value: Decimal
-    refunded: Decimal
-    remaining: Decimal
-
-    @classmethod
-    def from_domain(cls, total: RefundTotal) -> RefundTotalType:
-        return cls(
-            currency=total.currency,
-            approved_value=total.approved_value,
-            refunded=total.refunded,
-            remaining=total.remaining,
-        )
+async def _refunds(root: ReturnRequestType, info: Info) -> list[RefundType]:
+    rows = await info.context.loaders.child_rows(REFUNDS, root.return_request_id)
+    return [RefundType.from_row(row) for row in rows]
 
 
-@strawberry.type(name="ShipmentItem")
-class ShipmentItemType:
-    sku: str
-    quantity: int
+async def _shipments(root: ReturnRequestType, info: Info) -> list[ReverseShipmentType]:
+    rows = await info.context.loaders.child_rows(SHIPMENTS, root.return_request_id)
+    return [ReverseShipmentType.from_row(row) for row in rows]
 
 
-@strawberry.type(name="ReverseShipment")
-class ReverseShipmentType:
-    id: str
-    carrier: str
-    status: ShipmentStatus
-    items: list[ShipmentItemType]
-    pickup: AddressType | None
-    dropoff: AddressType | None
-    tracking_number: str | None
-    label_url: str | None
-    created_at: datetime
-    updated_at: datetime | None
-    delivery_option_id: str | None = strawberry.field(
-        description="The merchant's delivery option the parcel travels with (OTO's "
-        "deliveryOptionId), when one was chosen."
-    )
-
-    @classmethod
-    def from_domain(cls, shipment: ReverseShipment) -> ReverseShipmentType:
-        return cls(
-            id=shipment.id,
-            carrier=shipment.carrier,
-            status=shipment.status,
-            items=[ShipmentItemType(sku=s, quantity=q) for s, q in shipment.items],
-            pickup=AddressType.from_domain(shipment.pickup),
-            dropoff=AddressType.from_domain(shipment.dropoff),
-            tracking_number=shipment.tracking_number,
-            label_url=shipment.label_url,
-            created_at=shipment.created_at,
-            updated_at=shipment.updated_at,
-            delivery_option_id=shipment.delivery_option_id,
-        )
-
-
-@strawberry.type(name="ItemQuantity")
-class ItemQuantityType:
-    sku: str
-    quantity: int
-
-
-@strawberry.type(name="ItemsUpdate", description="One change of a request's item list.")
-class ItemsUpdateType:
-    updated_at: datetime
-    previous: list[ItemQuantityType]
-    current: list[ItemQuantityType]
-    user: str | None
-    source: str | None
-
-    @classmethod
-    def from_domain(cls, update: ItemsUpdate) -> ItemsUpdateType:
-        return cls(
-            updated_at=update.updated_at,
-            user=update.user,
-            source=update.source,
-            previous=[ItemQuantityType(sku=s, quantity=q) for s, q in update.previous],
-            current=[ItemQuantityType(sku=s, quantity=q) for s, q in update.current],
-        )
-
-
-@strawberry.type(name="RequestSource", description="Who made a change, through which face.")
-class RequestSourceType:
-    source: str
-    user: str | None
-
-    @classmethod
-    def from_domain(cls, actor: Actor) -> RequestSourceType:
-        return cls(source=actor.source, user=actor.user)
+async def _items_updates(root: ReturnRequestType, info: Info) -> list[ItemsUpdateType]:
+    rows = await info.context.loaders.child_rows(ITEMS_UPDATES, root.return_request_id)
+    return [ItemsUpdateType.from_row(row) for row in rows]
 
 
 @strawberry.type(
@@ -269,6 +80,10 @@ class RequestSourceType:
     description="A customer's request to return items of one order, from request to completion.",
 )
 class ReturnRequestType(Node):
+    """Built from the request's own row; its children and what only the aggregate can
+    compute are read when a query selects them (through the request's DataLoaders, which a
+    mutation primes with the aggregate it wrote)."""
+
     return_request_id: str = strawberry.field(description="The readable id, e.g. RR-7K3P9Q2M.")
     merchant: str
     order_reference: str
@@ -276,7 +91,9 @@ class ReturnRequestType(Node):
     version: int = strawberry.field(
         description="Optimistic-concurrency version; pass it back as expectedVersion."
     )
-    allowed_actions: list[Action] = strawberry.field(description="What may be done now.")
+    allowed_actions: list[Action] = strawberry.field(
+        resolver=_allowed_actions, description="What may be done now."
+    )
     channel: str | None
     pickup: AddressType | None
     dropoff: AddressType | None
@@ -285,13 +102,14 @@ class ReturnRequestType(Node):
     refund_method: str | None
     assigned_to_user: str | None
     collection: TimeWindowType | None
-    items: list[ReturnItemType]
-    notes: list[NoteType]
-    refunds: list[RefundType]
-    refund_totals: list[RefundTotalType]
-    reverse_shipments: list[ReverseShipmentType]
+    items: list[ReturnItemType] = strawberry.field(resolver=_items)
+    notes: list[NoteType] = strawberry.field(resolver=_notes)
+    refunds: list[RefundType] = strawberry.field(resolver=_refunds)
+    refund_totals: list[RefundTotalType] = strawberry.field(resolver=_refund_totals)
+    reverse_shipments: list[ReverseShipmentType] = strawberry.field(resolver=_shipments)
     items_updates: list[ItemsUpdateType] = strawberry.field(
-        description="History of changes to the item list (edits and splits)."
+        resolver=_items_updates,
+        description="History of changes to the item list (edits and splits).",
     )
     rejection_reason: str | None
     split_from: str | None = strawberry.field(description="The request this one was split from.")
@@ -310,7 +128,6 @@ class ReturnRequestType(Node):
     )
     completed_at: datetime | None
     auto_closed_at: datetime | None
-    request: strawberry.Private[ReturnRequest]
 
     @strawberry.field(description="Every committed change of this request, oldest first.")
     async def events(self, info: Info) -> list[ReturnEventRef]:
@@ -320,47 +137,54 @@ class ReturnRequestType(Node):
         return [ReturnEventType.from_stored(event) for event in stored]
 
     @classmethod
-    def from_domain(cls, r: ReturnRequest) -> ReturnRequestType:
-        window = r.collection
+    def from_row(cls, row: Row) -> ReturnRequestType:
+        """The request's own fields from its row: the read side's, or the one a mutation's
+        aggregate maps to (`from_domain`). A read leaves out the columns its query does
+        not select (graphql_api/returns/columns.py); their fields stay None, unread."""
+        get = row.get
+        start, end = get("collection_start"), get("collection_end")
+        status = get("status")
         return cls(
-            id=to_global_id("ReturnRequest", r.id),
-            request=r,
-            return_request_id=r.id,
-            merchant=r.merchant,
-            order_reference=r.order_reference,
-            status=r.status,
-            version=r.version,
-            allowed_actions=r.allowed_actions,
-            channel=r.channel,
-            pickup=AddressType.from_domain(r.pickup),
-            dropoff=AddressType.from_domain(r.dropoff),
-            customer_comment=r.customer_comment,
-            resolution_code=r.resolution,
-            refund_method=r.refund_method,
-            assigned_to_user=r.assigned_to_user,
-            collection=TimeWindowType(start=window.start, end=window.end) if window else None,
-            items=[ReturnItemType.from_domain(item, r.merchant) for item in r.items],
-            notes=[NoteType.from_domain(note) for note in r.notes],
-            refunds=[RefundType.from_domain(refund) for refund in r.refunds],
-            refund_totals=[RefundTotalType.from_domain(t) for t in r.refund_totals()],
-            reverse_shipments=[ReverseShipmentType.from_domain(s) for s in r.shipments],
-            items_updates=[ItemsUpdateType.from_domain(u) for u in r.items_updates],
-            rejection_reason=r.rejection_reason,
-            split_from=r.split_from,
-            auto_closed=r.auto_closed,
-            creation_source=RequestSourceType.from_domain(r.creation_source),
-            update_source=RequestSourceType.from_domain(r.update_source),
-            updated_by_user=r.update_source.user,
-            created_at=r.created_at,
-            updated_at=r.updated_at,
-            on_hold_at=r.on_hold_at,
-            approved_at=r.approved_at,
-            rejected_at=r.rejected_at,
-            cancelled_at=r.cancelled_at,
-            received_at=r.received_at,
-            completed_at=r.completed_at,
-            auto_closed_at=r.auto_closed_at,
+            id=to_global_id("ReturnRequest", row["id"]),
+            return_request_id=row["id"],
+            merchant=row["merchant"],
+            order_reference=get("order_reference"),  # type: ignore[arg-type]
+            status=ReturnStatus(status) if status else None,  # type: ignore[arg-type]
+            version=get("version"),  # type: ignore[arg-type]
+            channel=get("channel"),
+            pickup=AddressType.from_json(get("pickup")),
+            dropoff=AddressType.from_json(get("dropoff")),
+            customer_comment=get("customer_comment"),
+            resolution_code=get("resolution"),
+            refund_method=get("refund_method"),
+            assigned_to_user=get("assigned_to_user"),
+            collection=TimeWindowType(start=start, end=end) if start and end else None,
+            rejection_reason=get("rejection_reason"),
+            split_from=get("split_from"),
+            auto_closed=get("auto_closed"),  # type: ignore[arg-type]
+            creation_source=RequestSourceType(
+                source=get("creation_source"),  # type: ignore[arg-type]
+                user=get("creation_user"),
+            ),
+            update_source=RequestSourceType(
+                source=get("update_source"),  # type: ignore[arg-type]
+                user=get("update_user"),
+            ),
+            updated_by_user=get("update_user"),
+            created_at=row["created_at"],
+            updated_at=get("updated_at"),  # type: ignore[arg-type]
+            on_hold_at=get("on_hold_at"),
+            approved_at=get("approved_at"),
+            rejected_at=get("rejected_at"),
+            cancelled_at=get("cancelled_at"),
+            received_at=get("received_at"),
+            completed_at=get("completed_at"),
+            auto_closed_at=get("auto_closed_at"),
         )
+
+    @classmethod
+    def from_domain(cls, request: ReturnRequest) -> ReturnRequestType:
+        return cls.from_row(mappers.request_values(request, tenant_id=""))
 
     @strawberry.field(description="The resolution behind resolutionCode, when configured.")
     async def resolution(self, info: Info, language: str | None = None) -> ResolutionRef | None:

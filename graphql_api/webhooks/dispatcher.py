@@ -37,7 +37,7 @@ from domain.webhooks import (
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY
 from graphql_api.rest.carriyo.serializers import return_request
 from graphql_api.rest.http import dumps_json
-from persistence import queries
+from persistence import read_model
 from persistence.database import Database
 from persistence.webhooks import DeliveryJob, WebhookStore
 
@@ -87,9 +87,9 @@ class WebhookSender:
             event = job.delivery.event
             wanted.setdefault(event.tenant_id, set()).add(event.return_request_id)
         bodies: dict[tuple[str, str], bytes] = {}
-        async with self._db.read_session() as session:
+        async with self._db.reading() as reads:
             for tenant_id, ids in wanted.items():
-                found = await queries.load_return_requests(session, tenant_id, sorted(ids))
+                found = await read_model.load_return_requests(reads, tenant_id, sorted(ids))
                 for rid, request in found.items():
                     bodies[(tenant_id, rid)] = dumps_json(return_request(request)).encode()
         return bodies

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from domain.access import Role, new_tenant
+from graphql_api import planned_executor
 from graphql_api.app import create_app
 from graphql_api.settings import Settings
 from persistence.access import AccessStore
@@ -48,20 +50,39 @@ class GraphQLClient:
         return body["data"]
 
 
+# The differential test of the two execution paths: every query an end-to-end test sends
+# runs through its compiled plan and through graphql-core, and their answers must agree.
+os.environ.setdefault("RETURNS_GRAPHQL_COMPARE_EXECUTORS", "true")
+
+
+@pytest.fixture(autouse=True)
+def planned_answers_match_graphql_core() -> Iterator[None]:
+    planned_executor.MISMATCHES.clear()
+    yield
+    assert planned_executor.MISMATCHES == [], planned_executor.MISMATCHES[0]
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock()
 
 
 @pytest.fixture
-async def http(db: Database, clock: FixedClock) -> AsyncIterator[TestClient]:
+async def http(
+    db: Database, clock: FixedClock, request: pytest.FixtureRequest
+) -> AsyncIterator[TestClient]:
     """A client of the real app that sends full-access credentials of tenant `default` on
     every request (the tenant the persistence-level fixtures write to)."""
     # No background webhook sender: its queries would interleave with the statement counts
-    # tests take; the webhook tests start servers that send.
-    app = create_app(
-        Settings(migrate_on_start=False, webhook_interval_seconds=0), db=db, clock=clock
+    # tests take; the webhook tests start servers that send. Tests that count statements
+    # run each query once (no comparison run).
+    counts_statements = request.node.get_closest_marker("counts_statements") is not None
+    settings = Settings(
+        migrate_on_start=False,
+        webhook_interval_seconds=0,
+        graphql_compare_executors=not counts_statements,
     )
+    app = create_app(settings, db=db, clock=clock)
     headers = await credentials(db, clock, DEFAULT_TENANT)
     async with TestClient(TestServer(app), headers=headers) as client:
         yield client

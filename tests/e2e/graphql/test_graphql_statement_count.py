@@ -6,7 +6,10 @@ GraphQL document (aliased fields run one after the other), which keeps set-up fa
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import pytest
 
 PAGE = """
 query Page {
@@ -31,6 +34,7 @@ query Page {
 """
 
 DELIVERED_AT = "2026-11-20T10:00:00+00:00"
+pytestmark = pytest.mark.counts_statements
 
 
 def batch_document(field: str, input_type: str, count: int, selection: str) -> str:
@@ -132,3 +136,32 @@ def summary(hundred: list[str], one: list[str]) -> str:
     """The start of each statement, so a failure shows which entity went N+1."""
     lines = [" ".join(s.split())[:90] for s in hundred]
     return "\n".join([f"{len(hundred)} statements for 100, {len(one)} for 1:", *lines])
+
+
+def tables_read(statements: list[str]) -> list[str]:
+    """The return-request tables each statement reads (auth lookups left out)."""
+    names = ("return_requests", "return_items", "return_notes", "return_refunds",
+             "reverse_shipments", "return_items_updates", "outbox_events", "orders")  # fmt: skip
+    sources = (re.search(r"\bFROM\s+(\w+)", statement) for statement in statements)
+    return [found[1] for found in sources if found and found[1] in names]
+
+
+async def test_a_read_loads_only_the_tables_its_selection_needs(graphql, statements) -> None:
+    await seed(graphql, ["SO-0", "SO-1"])
+    statements.reset()
+    page = await graphql.data("{ returnRequests(first: 100) { edges { node { status } } } }")
+    assert len(page["returnRequests"]["edges"]) == 2
+    assert tables_read(statements.statements) == ["return_requests"]
+
+    rid = page_ids = None
+    page_ids = await graphql.data(
+        "{ returnRequests(first: 1) { edges { node { returnRequestId } } } }"
+    )
+    rid = page_ids["returnRequests"]["edges"][0]["node"]["returnRequestId"]
+    statements.reset()
+    one = await graphql.data(
+        "query ($id: ID!) { returnRequest(id: $id) { status items { sku quantity } } }",
+        {"id": rid},
+    )
+    assert [item["sku"] for item in one["returnRequest"]["items"]] == ["SHIRT-M", "CAP"]
+    assert tables_read(statements.statements) == ["return_requests", "return_items"]

@@ -22,7 +22,7 @@ from domain.orders import Customer, Order
 from domain.parts import ItemRequest
 from domain.returns import ReturnRequest
 from domain.values import Actor, Address
-from persistence import queries
+from persistence import read_model
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT, OutboxEventRow, ReturnRequestRow
 from persistence.unit_of_work import AfterCommit, SqlUnitOfWork
@@ -155,8 +155,8 @@ class World:
         self, request_ids: Sequence[str], tenant_id: str = DEFAULT_TENANT
     ) -> dict[str, ReturnRequest]:
         """Through the read side's batch loader (no repository, no write transaction)."""
-        async with self.db.read_session() as session:
-            return await queries.load_return_requests(session, tenant_id, request_ids)
+        async with self.db.reading() as reads:
+            return await read_model.load_return_requests(reads, tenant_id, request_ids)
 
     async def header(self, request_id: str) -> ReturnRequestRow | None:
         async with self.db.read_session() as session:

@@ -291,8 +291,8 @@ async def test_order_round_trips_through_repository_and_loader(world):
 
     async with world.uow() as uow:
         by_repository = await uow.orders.get("acme", "ORD-7")
-    async with world.db.read_session() as session:
-        by_loader = await queries.load_orders(session, "default", [("acme", "ORD-7")])
+    async with world.db.reading() as reads:
+        by_loader = await queries.load_orders(reads, "default", [("acme", "ORD-7")])
 
     assert by_repository == saved
     assert by_loader == {("acme", "ORD-7"): saved}
@@ -335,11 +335,9 @@ def test_mappers_round_trip_without_a_database():
     """The pure pair alone: to rows and straight back gives the same aggregate."""
     request, _ = in_memory_request(datetime(2025, 3, 1, 12, 0, tzinfo=UTC))
 
-    rows: dict[type, list[Any]] = {}
-    for row in mappers.children_to_rows(request, "t1"):
-        rows.setdefault(type(row), []).append(row)
+    rows = mappers.children_values(request, "t1")
     back = mappers.request_from_rows(
-        mappers.request_to_row(request, "t1"),
+        mappers.request_values(request, "t1"),
         items=[mappers.item_from_row(r) for r in rows[ReturnItemRow]],
         notes=[mappers.note_from_row(r) for r in rows[ReturnNoteRow]],
         refunds=[mappers.refund_from_row(r) for r in rows[RefundRow]],

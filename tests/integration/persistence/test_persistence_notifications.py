@@ -24,7 +24,7 @@ from graphql_api.notifications.dispatch import NotificationDispatcher
 from graphql_api.notifications.senders import LogSender
 from persistence import mappers
 from persistence.notifications import page_notifications
-from persistence.queries import PagePosition
+from persistence.read_model import PagePosition
 from tests.integration.persistence.conftest import ACTOR
 from tests.unit.domain.conftest import NOW, make_order, make_request
 

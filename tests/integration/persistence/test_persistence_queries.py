@@ -12,8 +12,8 @@ import pytest
 
 from domain.lifecycle import ReturnStatus
 from domain.returns import ReturnRequest
-from persistence import queries
-from persistence.queries import PagePosition, ReturnFilter
+from persistence import queries, read_model
+from persistence.read_model import PagePosition, ReturnFilter
 
 ORDERS = {
     ("acme", "ORD-1"): {"SKU-A": (99, 99, Decimal("10.00")), "SKU-B": (99, 99, Decimal("2.5"))},
@@ -92,10 +92,10 @@ def newest_first(seeded: list[Seeded], keep: Callable[[Seeded], bool] = lambda s
 
 async def all_pages(world, flt: ReturnFilter, first: int, tenant_id: str = "default"):
     pages, after = [], None
-    async with world.db.read_session() as session:
+    async with world.db.reading() as reads:
         while True:
-            page = await queries.page_return_requests(
-                session, tenant_id, flt, first=first, after=after
+            page = await read_model.page_return_requests(
+                reads, tenant_id, flt, first=first, after=after
             )
             pages.append(page)
             if not page.has_next:
@@ -105,8 +105,8 @@ async def all_pages(world, flt: ReturnFilter, first: int, tenant_id: str = "defa
 
 
 async def count(world, flt: ReturnFilter, tenant_id: str = "default") -> int:
-    async with world.db.read_session() as session:
-        return await queries.count_return_requests(session, tenant_id, flt)
+    async with world.db.reading() as reads:
+        return await read_model.count_return_requests(reads, tenant_id, flt)
 
 
 # --------------------------------------------------------------------------- pages
@@ -258,12 +258,12 @@ async def seed_full(world, count: int) -> list[str]:
 async def test_loading_1_or_50_requests_costs_the_same_statements(world, statements):
     ids = await seed_full(world, 50)
 
-    async with world.db.read_session() as session:
+    async with world.db.reading() as reads:
         statements.reset()
-        one = await queries.load_return_requests(session, "default", ids[:1])
+        one = await read_model.load_return_requests(reads, "default", ids[:1])
         for_one = statements.count
         statements.reset()
-        fifty = await queries.load_return_requests(session, "default", ids)
+        fifty = await read_model.load_return_requests(reads, "default", ids)
         for_fifty = statements.count
 
     assert for_one == for_fifty == 6, statements.statements
@@ -276,10 +276,10 @@ async def test_loading_1_or_50_requests_costs_the_same_statements(world, stateme
 async def test_loader_skips_missing_and_foreign_ids(world):
     ids = await seed_full(world, 2)
 
-    async with world.db.read_session() as session:
-        found = await queries.load_return_requests(session, "default", [*ids, "RR-MISSING1"])
-        foreign = await queries.load_return_requests(session, "other", ids)
-        nothing = await queries.load_return_requests(session, "default", [])
+    async with world.db.reading() as reads:
+        found = await read_model.load_return_requests(reads, "default", [*ids, "RR-MISSING1"])
+        foreign = await read_model.load_return_requests(reads, "other", ids)
+        nothing = await read_model.load_return_requests(reads, "default", [])
 
     assert set(found) == set(ids)
     assert foreign == nothing == {}
@@ -290,12 +290,12 @@ async def test_loading_orders_costs_the_same_statements_for_1_or_many(world, sta
         await world.order(f"ORD-{number}")
     keys = [("acme", f"ORD-{number}") for number in range(12)]
 
-    async with world.db.read_session() as session:
+    async with world.db.reading() as reads:
         statements.reset()
-        one = await queries.load_orders(session, "default", keys[:1])
+        one = await queries.load_orders(reads, "default", keys[:1])
         for_one = statements.count
         statements.reset()
-        many = await queries.load_orders(session, "default", [*keys, ("acme", "ORD-NONE")])
+        many = await queries.load_orders(reads, "default", [*keys, ("acme", "ORD-NONE")])
         for_many = statements.count
 
     assert for_one == for_many == 2, statements.statements

@@ -1,0 +1,79 @@
+"""Which columns each field of a return request and of its items reads, so a query reads
+only those (graphql_api/selection.py). A field missing here reads nothing of its own; a
+test checks that every field of both types is either here or known to need only the key."""
+
+from __future__ import annotations
+
+from graphql_api.context import Info
+from graphql_api.selection import columns_for, selected_fields
+
+_TIMES = ("created_at", "updated_at", "on_hold_at", "approved_at", "rejected_at")
+_MORE_TIMES = ("cancelled_at", "received_at", "completed_at", "auto_closed_at")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+REQUEST_COLUMNS: dict[str, tuple[str, ...]] = {
+    "returnRequestId": ("id",),
+    "orderReference": ("order_reference",),
+    "status": ("status",),
+    "version": ("version",),
+    "channel": ("channel",),
+    "pickup": ("pickup",),
+    "dropoff": ("dropoff",),
+    "customerComment": ("customer_comment",),
+    "resolutionCode": ("resolution",),
+    "resolution": ("resolution",),
+    "refundMethod": ("refund_method",),
+    "assignedToUser": ("assigned_to_user",),
+    "collection": ("collection_start", "collection_end"),
+    "rejectionReason": ("rejection_reason",),
+    "splitFrom": ("split_from",),
+    "autoClosed": ("auto_closed",),
+    "creationSource": ("creation_source", "creation_user"),
+    "updateSource": ("update_source", "update_user"),
+    "updatedByUser": ("update_user",),
+    "order": ("order_reference",),
+    **{_camel(name): (name,) for name in (*_TIMES, *_MORE_TIMES)},
+}
+# Every row carries the key (children, events and the aggregate are found by it), the
+# merchant (reference codes and orders are the merchant's) and the cursor's time.
+REQUEST_ALWAYS = ("id", "merchant", "created_at")
+
+ITEM_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sku": ("sku",),
+    "description": ("description",),
+    "unitPrice": ("unit_price",),
+    "currency": ("currency",),
+    "quantity": ("quantity",),
+    "approvedQuantity": ("approved_quantity",),
+    "rejectedQuantity": ("rejected_quantity",),
+    "returnedQuantity": ("returned_quantity",),
+    "receivedQuantity": ("received_quantity",),
+    "reasonCode": ("reason_code",),
+    "reason": ("reason_code",),
+    "comment": ("comment",),
+    "commentCodes": ("comment_codes",),
+    "comments": ("comment_codes",),
+    "imageUrls": ("image_urls",),
+    "itemConditionCode": ("item_condition",),
+    "itemCondition": ("item_condition",),
+    "resolutionCode": ("resolution",),
+    "resolution": ("resolution",),
+    "refundTypeCode": ("refund_type",),
+    "refundType": ("refund_type",),
+    "rejectionReason": ("rejection_reason",),
+}
+ITEM_ALWAYS = ("position",)
+
+
+def request_columns(info: Info, under: tuple[str, ...] = ()) -> frozenset[str]:
+    """The return-request columns the selection under this field reads."""
+    return columns_for(selected_fields(info, under), REQUEST_COLUMNS, REQUEST_ALWAYS)
+
+
+def item_columns(info: Info) -> frozenset[str]:
+    return columns_for(selected_fields(info), ITEM_COLUMNS, ITEM_ALWAYS)

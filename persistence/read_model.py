@@ -1,0 +1,268 @@
+"""Return requests as the API reads them (the read model; cosmicpython's "views"): the
+request's own row and each kind of child on demand, as rows from SQL (no ORM objects; see
+persistence/reading.py), one statement per table whatever the number of requests.
+
+The write side loads whole aggregates (`load_return_requests`, built from these readers);
+a query that shows ten fields of a page of requests reads their rows and, if it selects
+them, their items: not their notes, refunds, shipments and history as well.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, or_, select
+
+from domain.lifecycle import ReturnStatus
+from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment
+from domain.returns import ReturnRequest
+from persistence import mappers
+from persistence.reading import Reads, Row, one_of
+from persistence.tables import (
+    ItemsUpdateRow,
+    RefundRow,
+    ReturnItemRow,
+    ReturnNoteRow,
+    ReturnRequestRow,
+    ReverseShipmentRow,
+)
+
+REQUESTS: Table = ReturnRequestRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """One kind of child row: its row class (the key mappers.children_values uses), its
+    table, and its domain mapper."""
+
+    row_class: type
+    to_domain: Callable[[Row], Any]
+
+    @property
+    def table(self) -> Table:
+        return self.row_class.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+ITEMS = Child(ReturnItemRow, mappers.item_from_row)
+NOTES = Child(ReturnNoteRow, mappers.note_from_row)
+REFUNDS = Child(RefundRow, mappers.refund_from_row)
+SHIPMENTS = Child(ReverseShipmentRow, mappers.shipment_from_row)
+ITEMS_UPDATES = Child(ItemsUpdateRow, mappers.items_update_from_row)
+
+
+Columns = frozenset[str] | None  # the columns to read; None: all of them
+
+
+def _selected(table: Table, columns: Columns) -> list[Any]:
+    if columns is None:
+        return [table]
+    return [column for column in table.columns if column.key in columns]
+
+
+@functools.lru_cache(maxsize=512)
+def _rows_of_requests(
+    table: Table, dialect_name: str, *, lock: bool = False, columns: Columns = None
+) -> Select[Any]:
+    """Rows of `table` for the requests `ids` of tenant `tenant`, children in their order.
+    Built once per table, database and set of columns: constructing a statement costs more
+    than running it."""
+    key = table.c.id if table is REQUESTS else table.c.return_request_id
+    statement = select(*_selected(table, columns)).where(
+        table.c.tenant_id == bindparam("tenant"), one_of(key, "ids", dialect_name)
+    )
+    if table is not REQUESTS:
+        statement = statement.order_by(table.c.return_request_id, table.c.position)
+    return statement.with_for_update() if lock else statement
+
+
+async def request_rows(
+    reads: Reads,
+    tenant_id: str,
+    ids: Sequence[str],
+    *,
+    lock: bool = False,
+    columns: Columns = None,
+) -> Sequence[Row]:
+    """The rows of the requests that exist in the tenant (in no particular order).
+
+    `lock` takes the rows' write lock (PostgreSQL), so writers of one request queue instead
+    of racing; the version check on save stays as the guard for `expectedVersion`.
+    """
+    if not ids:
+        return []
+    statement = _rows_of_requests(REQUESTS, reads.dialect_name, lock=lock, columns=columns)
+    return await reads.rows(statement, {"tenant": tenant_id, "ids": list(ids)})
+
+
+async def child_rows(
+    reads: Reads, tenant_id: str, child: Child, ids: Sequence[str], columns: Columns = None
+) -> dict[str, list[Row]]:
+    """Each request's child rows of one kind, in their order: one statement for any number
+    of requests. Requests without any map to an empty list. With `columns`, only those
+    (and `return_request_id`) are read."""
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    if not ids:
+        return grouped
+    if columns is not None:
+        columns = columns | {"return_request_id"}
+    statement = _rows_of_requests(child.table, reads.dialect_name, columns=columns)
+    for row in await reads.rows(statement, {"tenant": tenant_id, "ids": list(ids)}):
+        grouped[row["return_request_id"]].append(row)
+    return grouped
+
+
+async def children(
+    reads: Reads, tenant_id: str, child: Child, ids: Sequence[str]
+) -> dict[str, list[Any]]:
+    """Each request's children of one kind as domain objects (for whole aggregates)."""
+    rows = await child_rows(reads, tenant_id, child, ids)
+    to_domain = child.to_domain
+    return defaultdict(
+        list, {rid: [to_domain(row) for row in found] for rid, found in rows.items()}
+    )
+
+
+async def load_return_requests(
+    reads: Reads, tenant_id: str, ids: Sequence[str], *, lock: bool = False
+) -> dict[str, ReturnRequest]:
+    """Whole aggregates for the ids that exist in the tenant: 6 statements for any count."""
+    headers = await request_rows(reads, tenant_id, ids, lock=lock)
+    found = [row["id"] for row in headers]
+    items: dict[str, list[ReturnItem]] = await children(reads, tenant_id, ITEMS, found)
+    notes: dict[str, list[Note]] = await children(reads, tenant_id, NOTES, found)
+    refunds: dict[str, list[Refund]] = await children(reads, tenant_id, REFUNDS, found)
+    shipments: dict[str, list[ReverseShipment]] = await children(reads, tenant_id, SHIPMENTS, found)
+    updates: dict[str, list[ItemsUpdate]] = await children(reads, tenant_id, ITEMS_UPDATES, found)
+    return {
+        row["id"]: mappers.request_from_rows(
+            row,
+            items=items[row["id"]],
+            notes=notes[row["id"]],
+            refunds=refunds[row["id"]],
+            shipments=shipments[row["id"]],
+            items_updates=updates[row["id"]],
+        )
+        for row in headers
+    }
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnFilter:
+    merchant: str | None = None
+    statuses: tuple[ReturnStatus, ...] = ()
+    order_reference: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    assigned_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PagePosition:
+    """Where a page starts: after this (created_at, id) in newest-first order."""
+
+    created_at: datetime
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: Sequence[Row]  # the requests' own rows, newest first
+    has_next: bool
+
+    @property
+    def entries(self) -> list[tuple[str, datetime]]:
+        """(id, created_at) of each request: what its cursor is made of."""
+        return [(row["id"], row["created_at"]) for row in self.rows]
+
+
+_FILTERS: dict[str, Callable[[str], ColumnElement[bool]]] = {
+    "merchant": lambda _: REQUESTS.c.merchant == bindparam("merchant"),
+    "statuses": lambda dialect: one_of(REQUESTS.c.status, "statuses", dialect),
+    "order_reference": lambda _: REQUESTS.c.order_reference == bindparam("order_reference"),
+    "created_after": lambda _: REQUESTS.c.created_at > bindparam("created_after"),
+    "created_before": lambda _: REQUESTS.c.created_at < bindparam("created_before"),
+    "assigned_to": lambda _: REQUESTS.c.assigned_to_user == bindparam("assigned_to"),
+}
+
+
+def _filter_values(tenant_id: str, flt: ReturnFilter) -> dict[str, Any]:
+    """The filter's bound values: only the conditions it sets take part."""
+    values: dict[str, Any] = {
+        "merchant": flt.merchant,
+        "statuses": [status.value for status in flt.statuses] or None,
+        "order_reference": flt.order_reference,
+        "created_after": flt.created_after,
+        "created_before": flt.created_before,
+        "assigned_to": flt.assigned_to,
+    }
+    return {"tenant": tenant_id} | {k: v for k, v in values.items() if v is not None}
+
+
+@functools.cache
+def _where(dialect_name: str, used: frozenset[str]) -> tuple[ColumnElement[bool], ...]:
+    conditions = [REQUESTS.c.tenant_id == bindparam("tenant")]
+    return (*conditions, *(_FILTERS[name](dialect_name) for name in sorted(used & _FILTERS.keys())))
+
+
+@functools.lru_cache(maxsize=512)
+def _page_statement(
+    dialect_name: str, used: frozenset[str], after: bool, columns: Columns
+) -> Select[Any]:
+    """One statement per shape of filter (which conditions are set) and set of columns,
+    built once."""
+    c = REQUESTS.c
+    conditions = list(_where(dialect_name, used))
+    if after:
+        conditions.append(
+            or_(
+                c.created_at < bindparam("after_created"),
+                and_(c.created_at == bindparam("after_created"), c.id < bindparam("after_id")),
+            )
+        )
+    return (
+        select(*_selected(REQUESTS, columns))
+        .where(*conditions)
+        .order_by(c.created_at.desc(), c.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+@functools.cache
+def _count_statement(dialect_name: str, used: frozenset[str]) -> Select[Any]:
+    return select(func.count()).select_from(REQUESTS).where(*_where(dialect_name, used))
+
+
+async def page_return_requests(
+    reads: Reads,
+    tenant_id: str,
+    flt: ReturnFilter,
+    *,
+    first: int,
+    after: PagePosition | None,
+    columns: Columns = None,
+) -> Page:
+    """Keyset pagination, newest first, one statement: page 1000 costs what page 1 does.
+    With `columns`, only those (and what a cursor is made of) are read."""
+    values = _filter_values(tenant_id, flt)
+    if columns is not None:
+        columns = columns | {"id", "created_at"}
+    statement = _page_statement(reads.dialect_name, frozenset(values), after is not None, columns)
+    values["limit"] = first + 1
+    if after is not None:
+        values |= {"after_created": after.created_at, "after_id": after.id}
+    rows = await reads.rows(statement, values)
+    return Page(rows[:first], has_next=len(rows) > first)
+
+
+async def count_return_requests(reads: Reads, tenant_id: str, flt: ReturnFilter) -> int:
+    values = _filter_values(tenant_id, flt)
+    total = await reads.scalar(_count_statement(reads.dialect_name, frozenset(values)), values)
+    return int(total or 0)
