@@ -12,6 +12,7 @@ recycled after `POOL_RECYCLE_SECONDS`, and a connection found dead invalidates t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -66,6 +67,9 @@ class Database:
         self._write_bind = self.engine.execution_options(**{_IMMEDIATE: True})
         self._read_bind = self.engine.execution_options(isolation_level=_AUTOCOMMIT)
         self._commit_listeners: list[CommitListener] = []
+        # SQLite has one writer at a time: this process's writers queue here, in order,
+        # rather than poll the file lock (whose busy handler sleeps up to 100 ms a try).
+        self.writers = asyncio.Lock() if self.is_sqlite else None
         self._observers: list[Callable[[str], None]] = []
 
     def write_session(self) -> AsyncSession:

@@ -54,8 +54,10 @@ class SqlUnitOfWork:
         self.committed_events: list[StoredEvent] = []
 
     async def __aenter__(self) -> SqlUnitOfWork:
+        if self._db.writers is not None:
+            await self._db.writers.acquire()
         self._session = self._db.write_session()
-        await self._session.begin()
+        await self._session.begin()  # lazy: connects at the first statement
         self.returns = SqlReturnRepository(self._session, self.tenant_id)
         self.orders = SqlOrderRepository(self._session, self.tenant_id, self._clock.now)
         self.configuration = SqlConfigurationRepository(self._session, self.tenant_id)
@@ -77,6 +79,8 @@ class SqlUnitOfWork:
                 await session.rollback()
         finally:
             await session.close()
+            if self._db.writers is not None:
+                self._db.writers.release()
 
     async def rules_for(self, merchant: str) -> MerchantRules:
         return await merchant_rules(self._require_session(), self.tenant_id, merchant)
