@@ -18,7 +18,7 @@ from persistence import event_log, mappers, queries, read_model
 from persistence.configuration import EntryKey, SqlConfigurationRepository
 from persistence.database import Database
 from persistence.outbox import StoredEvent
-from persistence.reading import Row
+from persistence.statements import Row
 
 OrderKey = tuple[str, str]  # (merchant, reference)
 RowsKey = tuple[str, frozenset[str] | None]  # (return request id, the columns to read)
@@ -79,6 +79,10 @@ class Loaders:
             return written[1][child.row_class]
         return await self._child_rows[child].load((rid, columns))
 
+    def rows_of(self, request: ReturnRequest, child: read_model.Child) -> list[Row]:
+        """An aggregate's child rows of one kind, as the read side would read them."""
+        return mappers.children_values(request, self._tenant)[child.row_class]  # type: ignore[return-value]
+
     async def _load_request_rows(self, keys: Sequence[RowsKey]) -> list[Row | None]:
         found: dict[RowsKey, Row] = {}
         async with self._db.reading() as reads:
@@ -108,8 +112,8 @@ class Loaders:
 
     async def _references(self, keys: Sequence[EntryKey]) -> list[ReferenceEntry | None]:
         """Reasons, conditions, resolutions… of a whole page in one statement."""
-        async with self._db.read_session() as session:
-            found = await SqlConfigurationRepository(session, self._tenant).entries_by_key(keys)
+        async with self._db.reading() as reads:
+            found = await SqlConfigurationRepository(reads, self._tenant).entries_by_key(keys)
         return [found.get(key) for key in keys]
 
     async def _events(self, ids: Sequence[str]) -> list[list[StoredEvent]]:

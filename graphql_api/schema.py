@@ -49,8 +49,9 @@ class NodeQueries:
         type_name, local_id = decoded
         loaders = info.context.loaders
         if type_name == "ReturnRequest":
-            row = await loaders.request_row(local_id, request_columns(info))
-            return ReturnRequestType.from_row(row) if row else None
+            columns, whole = request_columns(info)
+            row = await loaders.request_row(local_id, columns)
+            return ReturnRequestType.from_row(row, whole=whole) if row else None
         if type_name == "Order" and (key := parse_order_local_id(local_id)):
             order = await loaders.order_by_reference.load(key)
             return OrderType.from_domain(order) if order else None

@@ -1,17 +1,17 @@
 """Merchant configuration in SQL: reference codes, settings, pickup locations, delivery
-options. Used by the unit of work (writes) and, on a read session, by queries and rules."""
+options. Used by the unit of work (writes) and, on a read connection, by queries and rules."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Select, Table, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, ErrorCode
 from domain.reference import (
@@ -24,6 +24,15 @@ from domain.reference import (
 )
 from persistence.mappers import address_from_json, address_to_json
 from persistence.queries import LIVE_STATUSES
+from persistence.statements import (
+    Row,
+    Statements,
+    delete_where,
+    insert_into,
+    one_of,
+    update_where,
+    where,
+)
 from persistence.tables import (
     DeliveryOptionRow,
     PickupLocationRow,
@@ -35,11 +44,21 @@ from persistence.tables import (
 )
 
 EntryKey = tuple[str, str, str]  # (kind, merchant, code)
+ENTRIES: Table = ReferenceEntryRow.__table__  # type: ignore[attr-defined]
+SETTINGS: Table = ReturnSettingsRow.__table__  # type: ignore[attr-defined]
+LOCATIONS: Table = PickupLocationRow.__table__  # type: ignore[attr-defined]
+OPTIONS: Table = DeliveryOptionRow.__table__  # type: ignore[attr-defined]
+REQUESTS: Table = ReturnRequestRow.__table__  # type: ignore[attr-defined]
+ITEMS: Table = ReturnItemRow.__table__  # type: ignore[attr-defined]
+REFUNDS: Table = RefundRow.__table__  # type: ignore[attr-defined]
 
 
 class SqlConfigurationRepository:
-    def __init__(self, session: AsyncSession, tenant_id: str) -> None:
-        self._session = session
+    """A tenant's merchant configuration. Every statement is built once (with bindparams)
+    and run through `Statements`, inside a unit of work or on a read connection."""
+
+    def __init__(self, statements: Statements, tenant_id: str) -> None:
+        self._sql = statements
         self._tenant = tenant_id
 
     # ------------------------------------------------------------------ reference codes
@@ -48,217 +67,250 @@ class SqlConfigurationRepository:
         self, merchant: str | None, kind: ReferenceKind | None = None
     ) -> list[ReferenceEntry]:
         """A merchant's codes; with merchant None, those of every merchant of the tenant."""
-        row = ReferenceEntryRow
-        query = select(row).where(row.tenant_id == self._tenant)
-        if merchant is not None:
-            query = query.where(row.merchant == merchant)
-        if kind is not None:
-            query = query.where(row.kind == kind.value)
-        rows = await self._session.scalars(query.order_by(row.kind, row.merchant, row.code))
-        return [entry_from_row(r) for r in rows]
+        statement = _entries(merchant is not None, kind is not None)
+        values = {"tenant": self._tenant, "merchant": merchant, "kind": kind and kind.value}
+        return [entry_from_row(row) for row in await self._sql.rows(statement, values)]
 
     async def entry(self, kind: ReferenceKind, merchant: str, code: str) -> ReferenceEntry | None:
         found = await self.entries_by_key([(kind.value, merchant, code)])
         return found.get((kind.value, merchant, code))
 
     async def entries_by_key(self, keys: Sequence[EntryKey]) -> dict[EntryKey, ReferenceEntry]:
-        """One statement for any number of (kind, merchant, code) keys (DataLoader batch)."""
+        """One statement for any number of (kind, merchant, code) keys (DataLoader batch):
+        the codes are read by code and matched by kind and merchant here, so one statement
+        shape serves any set of keys."""
         if not keys:
             return {}
-        row = ReferenceEntryRow
-        rows = await self._session.scalars(
-            select(row).where(
-                row.tenant_id == self._tenant,
-                tuple_(row.kind, row.merchant, row.code).in_(list(keys)),
-            )
+        wanted = set(keys)
+        codes = sorted({code for _, _, code in keys})
+        rows = await self._sql.rows(
+            _entries_by_code(self._sql.dialect_name), {"tenant": self._tenant, "codes": codes}
         )
-        return {(r.kind, r.merchant, r.code): entry_from_row(r) for r in rows}
+        found = {(row["kind"], row["merchant"], row["code"]): row for row in rows}
+        return {key: entry_from_row(row) for key, row in found.items() if key in wanted}
 
     async def save_entry(self, entry: ReferenceEntry, *, new: bool) -> None:
         now = datetime.now(UTC)
         key = {"merchant": entry.merchant, "kind": entry.kind.value, "code": entry.code}
         created = {"created_at": now} if new else {}
         await self._save(
-            ReferenceEntryRow,
-            key,
-            entry_values(entry) | {"updated_at": now},
-            new=new,
-            on_insert=created,
+            ENTRIES, key, entry_values(entry) | {"updated_at": now}, new=new, on_insert=created
         )
 
     async def remove_entry(self, kind: ReferenceKind, merchant: str, code: str) -> None:
-        await self._remove(
-            ReferenceEntryRow, {"merchant": merchant, "kind": kind.value, "code": code}
-        )
+        await self._remove(ENTRIES, {"merchant": merchant, "kind": kind.value, "code": code})
 
     # ------------------------------------------------------------------ settings
 
     async def settings(self, merchant: str) -> ReturnSettings | None:
-        row = await self._session.scalar(
-            select(ReturnSettingsRow).where(*self._match(ReturnSettingsRow, {"merchant": merchant}))
-        )
-        return settings_from_row(row) if row else None
+        rows = await self._sql.rows(_SETTINGS, {"tenant": self._tenant, "merchant": merchant})
+        return settings_from_row(rows[0]) if rows else None
 
     async def save_settings(self, settings: ReturnSettings) -> None:
         """One atomic upsert, so concurrent first saves for a merchant all apply."""
         now = datetime.now(UTC)
         values = settings_values(settings) | {"updated_at": now}
-        dialect = self._session.bind.dialect.name
-        upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = upsert(ReturnSettingsRow).values(
-            values | {"tenant_id": self._tenant, "created_at": now}
-        )
-        await self._session.execute(
-            statement.on_conflict_do_update(index_elements=["tenant_id", "merchant"], set_=values)
-        )
+        statement = _upsert_settings(self._sql.dialect_name, tuple(values))
+        await self._sql.execute(statement, values | {"tenant_id": self._tenant, "created_at": now})
 
     async def remove_settings(self, merchant: str) -> None:
-        await self._remove(ReturnSettingsRow, {"merchant": merchant})
+        await self._remove(SETTINGS, {"merchant": merchant})
 
     # ------------------------------------------------------------------ locations, options
 
     async def locations(self, merchant: str) -> list[PickupLocation]:
-        row = PickupLocationRow
-        rows = await self._session.scalars(
-            select(row).where(*self._match(row, {"merchant": merchant})).order_by(row.code)
-        )
+        rows = await self._sql.rows(_LOCATIONS, {"tenant": self._tenant, "merchant": merchant})
         return [
-            PickupLocation(r.merchant, r.code, r.name, address_from_json(r.address))  # type: ignore[arg-type]
+            PickupLocation(r["merchant"], r["code"], r["name"], address_from_json(r["address"]))  # type: ignore[arg-type]
             for r in rows
         ]
 
     async def save_location(self, location: PickupLocation, *, new: bool) -> None:
         await self._save(
-            PickupLocationRow,
+            LOCATIONS,
             {"merchant": location.merchant, "code": location.code},
             {"name": location.name, "address": address_to_json(location.address)},
             new=new,
         )
 
     async def remove_location(self, merchant: str, code: str) -> None:
-        await self._remove(PickupLocationRow, {"merchant": merchant, "code": code})
+        await self._remove(LOCATIONS, {"merchant": merchant, "code": code})
 
     async def delivery_options(self, merchant: str) -> list[DeliveryOption]:
-        row = DeliveryOptionRow
-        rows = await self._session.scalars(
-            select(row).where(*self._match(row, {"merchant": merchant})).order_by(row.option_id)
-        )
-        return [DeliveryOption(r.merchant, r.option_id, r.name, r.carrier) for r in rows]
+        rows = await self._sql.rows(_OPTIONS, {"tenant": self._tenant, "merchant": merchant})
+        return [
+            DeliveryOption(r["merchant"], r["option_id"], r["name"], r["carrier"]) for r in rows
+        ]
 
     async def save_delivery_option(self, option: DeliveryOption, *, new: bool) -> None:
         await self._save(
-            DeliveryOptionRow,
+            OPTIONS,
             {"merchant": option.merchant, "option_id": option.id},
             {"name": option.name, "carrier": option.carrier},
             new=new,
         )
 
     async def remove_delivery_option(self, merchant: str, option_id: str) -> None:
-        await self._remove(DeliveryOptionRow, {"merchant": merchant, "option_id": option_id})
+        await self._remove(OPTIONS, {"merchant": merchant, "option_id": option_id})
 
     # ------------------------------------------------------------------ shared writes
 
-    def _match(self, table: Any, key: dict[str, Any]) -> list[Any]:
-        """The WHERE clause of one configuration row: the tenant plus its natural key."""
-        return [
-            table.tenant_id == self._tenant,
-            *(getattr(table, column) == value for column, value in key.items()),
-        ]
-
     async def _save(
         self,
-        table: Any,
+        table: Table,
         key: dict[str, Any],
         values: dict[str, Any],
         *,
         new: bool,
         on_insert: dict[str, Any] | None = None,
     ) -> None:
-        if new:
-            try:
-                await self._session.execute(
-                    insert(table).values(
-                        values | key | (on_insert or {}) | {"tenant_id": self._tenant}
-                    )
-                )
-            except IntegrityError:
-                # A concurrent writer created the same key first (PostgreSQL; SQLite's
-                # writers queue). The transaction is spoilt either way: report the clash.
-                raise DomainError(
-                    f"{' '.join(str(v) for v in key.values())} already exists",
-                    field="code",
-                    code=ErrorCode.ALREADY_EXISTS,
-                ) from None
-        else:
-            await self._session.execute(
-                update(table).where(*self._match(table, key)).values(values)
-            )
+        if not new:
+            keys = ("tenant_id", *key)
+            statement = update_where(table, keys, tuple(values))
+            await self._sql.execute(statement, where(values, tenant_id=self._tenant, **key))
+            return
+        row = values | key | (on_insert or {}) | {"tenant_id": self._tenant}
+        try:
+            await self._sql.execute(insert_into(table, tuple(row)), row)
+        except IntegrityError:
+            # A concurrent writer created the same key first (PostgreSQL; SQLite's writers
+            # queue). The transaction is spoilt either way: report the clash.
+            raise DomainError(
+                f"{' '.join(str(v) for v in key.values())} already exists",
+                field="code",
+                code=ErrorCode.ALREADY_EXISTS,
+            ) from None
 
-    async def _remove(self, table: Any, key: dict[str, Any]) -> None:
-        await self._session.execute(delete(table).where(*self._match(table, key)))
+    async def _remove(self, table: Table, key: dict[str, Any]) -> None:
+        statement = delete_where(table, ("tenant_id", *key))
+        await self._sql.execute(statement, where({}, tenant_id=self._tenant, **key))
 
     # ------------------------------------------------------------------ usage
 
     async def live_requests_using(
         self, kind: ReferenceKind | None, merchant: str, code: str
     ) -> int:
-        request = ReturnRequestRow
-        live = [
-            request.tenant_id == self._tenant,
-            request.merchant == merchant,
-            request.status.in_(LIVE_STATUSES),
-        ]
-        if kind is None or kind == ReferenceKind.RETURN_COMMENT:
-            return await self._count_in_json(kind, live, code)
-        item = ReturnItemRow
-        matches: dict[ReferenceKind, list[Any]] = {
-            ReferenceKind.RETURN_REASON: [item.reason_code == code],
-            ReferenceKind.ITEM_CONDITION: [item.item_condition == code],
-            ReferenceKind.RESOLUTION: [item.resolution == code, request.resolution == code],
-            ReferenceKind.REFUND_TYPE: [
-                item.refund_type == code,
-                request.id.in_(
-                    select(RefundRow.return_request_id).where(
-                        RefundRow.tenant_id == self._tenant, RefundRow.refund_type == code
-                    )
-                ),
-            ],
-            ReferenceKind.REJECTION_REASON: [
-                item.rejection_reason == code,
-                request.rejection_reason == code,
-            ],
+        values = {
+            "tenant": self._tenant,
+            "merchant": merchant,
+            "statuses": LIVE_STATUSES,
+            "code": code,
         }
-        total = await self._session.scalar(
-            select(func.count(func.distinct(request.id)))
-            .select_from(request)
-            .join(item, item.return_request_id == request.id)
-            .where(*live, or_(*matches[kind]))
-        )
+        if kind is None or kind == ReferenceKind.RETURN_COMMENT:
+            return await self._count_in_json(kind, values)
+        total = await self._sql.scalar(_live_using(self._sql.dialect_name, kind), values)
         return int(total or 0)
 
-    async def _count_in_json(self, kind: ReferenceKind | None, live: list[Any], code: str) -> int:
+    async def _count_in_json(self, kind: ReferenceKind | None, values: dict[str, Any]) -> int:
         """Codes inside JSON columns: read the live candidates and look in Python, the same
         way on SQLite and PostgreSQL."""
-        request = ReturnRequestRow
+        code = values["code"]
         if kind is None:
-            rows = await self._session.execute(
-                select(request.id, request.pickup, request.dropoff).where(*live)
-            )
+            rows = await self._sql.rows(_live_places(self._sql.dialect_name), values)
             return sum(
                 1
-                for _, pickup, dropoff in rows
+                for row in rows
                 if code
                 in (
-                    (pickup or {}).get("partner_location_id"),
-                    (dropoff or {}).get("partner_location_id"),
+                    (row["pickup"] or {}).get("partner_location_id"),
+                    (row["dropoff"] or {}).get("partner_location_id"),
                 )
             )
-        rows = await self._session.execute(
-            select(ReturnItemRow.return_request_id, ReturnItemRow.comment_codes)
-            .join(request, request.id == ReturnItemRow.return_request_id)
-            .where(*live)
+        rows = await self._sql.rows(_live_comment_codes(self._sql.dialect_name), values)
+        return len(
+            {row["return_request_id"] for row in rows if code in (row["comment_codes"] or [])}
         )
-        return len({rid for rid, codes in rows if code in (codes or [])})
+
+
+# --------------------------------------------------------------------------- statements
+
+
+def _of_tenant_merchant(table: Table) -> list[Any]:
+    return [table.c.tenant_id == bindparam("tenant"), table.c.merchant == bindparam("merchant")]
+
+
+_SETTINGS = select(SETTINGS).where(*_of_tenant_merchant(SETTINGS))
+_LOCATIONS = select(LOCATIONS).where(*_of_tenant_merchant(LOCATIONS)).order_by(LOCATIONS.c.code)
+_OPTIONS = select(OPTIONS).where(*_of_tenant_merchant(OPTIONS)).order_by(OPTIONS.c.option_id)
+
+
+@functools.cache
+def _entries(by_merchant: bool, by_kind: bool) -> Select[Any]:
+    c = ENTRIES.c
+    conditions = [c.tenant_id == bindparam("tenant")]
+    if by_merchant:
+        conditions.append(c.merchant == bindparam("merchant"))
+    if by_kind:
+        conditions.append(c.kind == bindparam("kind"))
+    return select(ENTRIES).where(*conditions).order_by(c.kind, c.merchant, c.code)
+
+
+@functools.cache
+def _entries_by_code(dialect_name: str) -> Select[Any]:
+    return select(ENTRIES).where(
+        ENTRIES.c.tenant_id == bindparam("tenant"), one_of(ENTRIES.c.code, "codes", dialect_name)
+    )
+
+
+@functools.cache
+def _upsert_settings(dialect_name: str, columns: tuple[str, ...]) -> Any:
+    upsert = postgresql_insert if dialect_name == "postgresql" else sqlite_insert
+    inserted = ("tenant_id", "created_at", *columns)
+    statement = upsert(SETTINGS).values(
+        {name: bindparam(name, type_=SETTINGS.c[name].type) for name in inserted}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["tenant_id", "merchant"],
+        set_={name: statement.excluded[name] for name in columns},
+    )
+
+
+def _live(dialect_name: str) -> list[Any]:
+    return [
+        REQUESTS.c.tenant_id == bindparam("tenant"),
+        REQUESTS.c.merchant == bindparam("merchant"),
+        one_of(REQUESTS.c.status, "statuses", dialect_name),
+    ]
+
+
+@functools.cache
+def _live_using(dialect_name: str, kind: ReferenceKind) -> Select[Any]:
+    """Live requests of a merchant whose items (or the request itself) use a code."""
+    item, request, code = ITEMS.c, REQUESTS.c, bindparam("code")
+    refunds_of_type = select(REFUNDS.c.return_request_id).where(
+        REFUNDS.c.tenant_id == bindparam("tenant"), REFUNDS.c.refund_type == code
+    )
+    matches: dict[ReferenceKind, list[Any]] = {
+        ReferenceKind.RETURN_REASON: [item.reason_code == code],
+        ReferenceKind.ITEM_CONDITION: [item.item_condition == code],
+        ReferenceKind.RESOLUTION: [item.resolution == code, request.resolution == code],
+        ReferenceKind.REFUND_TYPE: [item.refund_type == code, request.id.in_(refunds_of_type)],
+        ReferenceKind.REJECTION_REASON: [
+            item.rejection_reason == code,
+            request.rejection_reason == code,
+        ],
+    }
+    return (
+        select(func.count(func.distinct(request.id)))
+        .select_from(REQUESTS)
+        .join(ITEMS, item.return_request_id == request.id)
+        .where(*_live(dialect_name), or_(*matches[kind]))
+    )
+
+
+@functools.cache
+def _live_places(dialect_name: str) -> Select[Any]:
+    c = REQUESTS.c
+    return select(c.id, c.pickup, c.dropoff).where(*_live(dialect_name))
+
+
+@functools.cache
+def _live_comment_codes(dialect_name: str) -> Select[Any]:
+    return (
+        select(ITEMS.c.return_request_id, ITEMS.c.comment_codes)
+        .join(REQUESTS, REQUESTS.c.id == ITEMS.c.return_request_id)
+        .where(*_live(dialect_name))
+    )
 
 
 # --------------------------------------------------------------------------- mappers
@@ -280,19 +332,19 @@ def entry_values(entry: ReferenceEntry) -> dict[str, Any]:
     }
 
 
-def entry_from_row(row: ReferenceEntryRow) -> ReferenceEntry:
+def entry_from_row(row: Row) -> ReferenceEntry:
     return ReferenceEntry(
-        kind=ReferenceKind(row.kind),
-        merchant=row.merchant,
-        code=row.code,
-        name=row.name,
-        translations=dict(row.translations or {}),
-        allowed_return_reasons=tuple(row.allowed_return_reasons or ()),
-        require_comments=row.require_comments,
-        require_images=row.require_images,
-        require_item_condition=row.require_item_condition,
-        reverse_shipment_create_enabled=row.reverse_shipment_create_enabled,
-        auto_approve=row.auto_approve,
+        kind=ReferenceKind(row["kind"]),
+        merchant=row["merchant"],
+        code=row["code"],
+        name=row["name"],
+        translations=dict(row["translations"] or {}),
+        allowed_return_reasons=tuple(row["allowed_return_reasons"] or ()),
+        require_comments=row["require_comments"],
+        require_images=row["require_images"],
+        require_item_condition=row["require_item_condition"],
+        reverse_shipment_create_enabled=row["reverse_shipment_create_enabled"],
+        auto_approve=row["auto_approve"],
     )
 
 
@@ -313,18 +365,18 @@ def settings_values(settings: ReturnSettings) -> dict[str, Any]:
     }
 
 
-def settings_from_row(row: ReturnSettingsRow) -> ReturnSettings:
+def settings_from_row(row: Row) -> ReturnSettings:
     return ReturnSettings(
-        merchant=row.merchant,
-        allowed_days_for_return=row.allowed_days_for_return,
-        default_dropoff_locations=dict(row.default_dropoff_locations or {}),
-        allow_undelivered_items=row.allow_undelivered_items,
-        allow_pickup_location_selection=row.allow_pickup_location_selection,
+        merchant=row["merchant"],
+        allowed_days_for_return=row["allowed_days_for_return"],
+        default_dropoff_locations=dict(row["default_dropoff_locations"] or {}),
+        allow_undelivered_items=row["allow_undelivered_items"],
+        allow_pickup_location_selection=row["allow_pickup_location_selection"],
         notification_users=tuple(
-            NotificationUser(u["email"], u.get("name")) for u in row.notification_users or []
+            NotificationUser(u["email"], u.get("name")) for u in row["notification_users"] or []
         ),
-        order_lookup_methods=tuple(row.order_lookup_methods or ()),
-        auto_close_days=row.auto_close_days,
-        shopify_integration_enabled=row.shopify_integration_enabled,
-        shopify_connector_id=row.shopify_connector_id,
+        order_lookup_methods=tuple(row["order_lookup_methods"] or ()),
+        auto_close_days=row["auto_close_days"],
+        shopify_integration_enabled=row["shopify_integration_enabled"],
+        shopify_connector_id=row["shopify_connector_id"],
     )

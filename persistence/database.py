@@ -4,7 +4,7 @@ SQLite runs in WAL mode with a busy timeout, and write transactions start with
 `BEGIN IMMEDIATE`: concurrent writers then queue for the write lock at the start instead of
 failing half-way with "database is locked".
 
-Reads that need no snapshot across statements (the API's views) run on `reading()`, a
+Statements that need no snapshot across statements (the API's views) run on `reading()`, a
 connection in autocommit mode: no BEGIN/ROLLBACK round trips around a SELECT. PostgreSQL
 connections are not pinged at every checkout (that cost a round trip per request); they are
 recycled after `POOL_RECYCLE_SECONDS`, and a connection found dead invalidates the pool.
@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import event
@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.util import greenlet_spawn
 
-from persistence.reading import AsyncpgReads, Reads, SqlAlchemyReads
+from persistence.statements import AsyncpgStatements, SqlAlchemyStatements, Statements
 
 log = logging.getLogger(__name__)
 
@@ -81,19 +81,37 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Reads]:
+    async def reading(self) -> AsyncIterator[Statements]:
         """A connection for reads outside any transaction: each statement sees what is
         committed when it runs. On PostgreSQL the statements run straight on asyncpg
-        (persistence/reading.py says why)."""
+        (persistence/statements.py says why)."""
         if self.is_sqlite:
             async with self._read_bind.connect() as connection:
-                yield SqlAlchemyReads(connection, "sqlite")
+                yield SqlAlchemyStatements(connection, "sqlite")
             return
         lent = await self.engine.raw_connection()
         try:
-            yield AsyncpgReads(lent.driver_connection, self.engine.dialect, self._observers)
+            yield AsyncpgStatements(lent.driver_connection, self.engine.dialect, self._observers)
         finally:
             await greenlet_spawn(_give_back, lent)
+
+    async def begin_write(self) -> WriteTransaction:
+        """A write transaction with the statements that run in it: on PostgreSQL straight on
+        asyncpg (persistence/statements.py says why), on SQLite through SQLAlchemy with
+        BEGIN IMMEDIATE."""
+        if self.is_sqlite:
+            session = self.write_session()
+            await session.begin()
+            return _SessionTransaction(session)
+        lent = await self.engine.raw_connection()
+        try:
+            transaction = lent.driver_connection.transaction()
+            await transaction.start()
+        except BaseException:
+            await greenlet_spawn(_give_back, lent)
+            raise
+        statements = AsyncpgStatements(lent.driver_connection, self.engine.dialect, self._observers)
+        return _AsyncpgTransaction(lent, transaction, statements)
 
     def on_statement(self, observer: Callable[[str], None]) -> None:
         """Tell `observer` the SQL of every statement `reading()` runs on asyncpg, which
@@ -116,6 +134,52 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class WriteTransaction(Protocol):
+    statements: Statements
+
+    async def commit(self) -> None: ...
+
+    async def close(self) -> None:
+        """Roll back unless committed, and give the connection back."""
+        ...
+
+
+class _SessionTransaction:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.statements: Statements = SqlAlchemyStatements(session, "sqlite")
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def close(self) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+
+class _AsyncpgTransaction:
+    def __init__(self, lent: Any, transaction: Any, statements: Statements) -> None:
+        self._lent = lent
+        self._transaction = transaction
+        self.statements = statements
+        self._open = True
+
+    async def commit(self) -> None:
+        self._open = False
+        await self._transaction.commit()
+
+    async def close(self) -> None:
+        try:
+            if self._open and not self._lent.driver_connection.is_closed():
+                self._open = False
+                await self._transaction.rollback()
+        finally:
+            await greenlet_spawn(_give_back, self._lent)
 
 
 def _give_back(lent: Any) -> None:

@@ -20,15 +20,13 @@ from domain.parts import (
 from domain.returns import ReturnRequest
 from domain.values import Actor, Address, TimeWindow
 from domain.webhooks import WebhookEndpoint
-from persistence.reading import Row
+from persistence.statements import Row
 from persistence.tables import (
     ItemsUpdateRow,
-    NotificationRow,
     RefundRow,
     ReturnItemRow,
     ReturnNoteRow,
     ReverseShipmentRow,
-    WebhookEndpointRow,
 )
 
 # --------------------------------------------------------------------------- values
@@ -357,28 +355,28 @@ def request_from_rows(
 # --------------------------------------------------------------------------- notifications
 
 
-def notification_to_row(notification: Notification, tenant_id: str) -> NotificationRow:
+def notification_values(notification: Notification, tenant_id: str) -> dict[str, Any]:
     values = {f.name: getattr(notification, f.name) for f in dataclasses.fields(Notification)}
     values["channel"] = notification.channel.value
     values["status"] = notification.status.value
-    return NotificationRow(tenant_id=tenant_id, **values)
+    return {"tenant_id": tenant_id, **values}
 
 
-def notification_from_row(row: NotificationRow) -> Notification:
+def notification_from_row(row: Row) -> Notification:
     return Notification(
-        id=row.id,
-        channel=NotificationChannel(row.channel),
-        merchant=row.merchant,
-        order_reference=row.order_reference,
-        return_request_id=row.return_request_id,
-        recipient=row.recipient,
-        body=row.body,
-        status=NotificationStatus(row.status),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        attempts=row.attempts,
-        sent_at=row.sent_at,
-        error=row.error,
+        id=row["id"],
+        channel=NotificationChannel(row["channel"]),
+        merchant=row["merchant"],
+        order_reference=row["order_reference"],
+        return_request_id=row["return_request_id"],
+        recipient=row["recipient"],
+        body=row["body"],
+        status=NotificationStatus(row["status"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        attempts=row["attempts"],
+        sent_at=row["sent_at"],
+        error=row["error"],
     )
 
 
@@ -391,14 +389,14 @@ def webhook_endpoint_values(endpoint: WebhookEndpoint, tenant_id: str) -> dict[s
     return {"tenant_id": tenant_id, **values}
 
 
-def webhook_endpoint_from_row(row: WebhookEndpointRow) -> WebhookEndpoint:
+def webhook_endpoint_from_row(row: Row) -> WebhookEndpoint:
     return WebhookEndpoint(
-        endpoint_id=row.endpoint_id,
-        merchant=row.merchant,
-        url=row.url,
-        event_types=tuple(row.event_types),
-        secret=row.secret,
-        active=row.active,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        endpoint_id=row["endpoint_id"],
+        merchant=row["merchant"],
+        url=row["url"],
+        event_types=tuple(row["event_types"]),
+        secret=row["secret"],
+        active=row["active"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )

@@ -36,13 +36,17 @@ async def page_notifications(
             )
         )
     rows = (
-        await session.scalars(
-            select(row)
-            .where(*conditions)
-            .order_by(row.created_at.desc(), row.id.desc())
-            .limit(first + 1)
+        (
+            await session.execute(
+                select(NotificationRow.__table__)  # type: ignore[attr-defined]
+                .where(*conditions)
+                .order_by(row.created_at.desc(), row.id.desc())
+                .limit(first + 1)
+            )
         )
-    ).all()
+        .mappings()
+        .all()
+    )
     return [mappers.notification_from_row(r) for r in rows[:first]], len(rows) > first
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import String, bindparam, func, insert, select
 
 from domain.events import DomainEvent
+from persistence.statements import Statements
 from persistence.tables import OutboxEventRow
 
 
@@ -37,7 +38,12 @@ class StoredEvent:
 _OUTBOX_LOCK_NAMESPACE = 0x52455455  # "RETU"
 
 
-async def _serialise_appends(session: AsyncSession, tenant_id: str) -> None:
+_SERIALISE = select(
+    func.pg_advisory_xact_lock(_OUTBOX_LOCK_NAMESPACE, func.hashtext(bindparam("tenant")))
+)
+
+
+async def _serialise_appends(sql: Statements, tenant_id: str) -> None:
     """Make positions visible in commit order, so a reader resuming after position P never
     finds a smaller one committed later.
 
@@ -46,11 +52,8 @@ async def _serialise_appends(session: AsyncSession, tenant_id: str) -> None:
     writing transaction and released at commit, orders them. SQLite's single writer already
     does.
     """
-    if session.bind.dialect.name != "postgresql":
-        return
-    await session.execute(
-        select(func.pg_advisory_xact_lock(_OUTBOX_LOCK_NAMESPACE, func.hashtext(tenant_id)))
-    )
+    if sql.dialect_name == "postgresql":
+        await sql.rows(_SERIALISE, {"tenant": tenant_id})
 
 
 def _row_values(merchant: str, event: DomainEvent, tenant_id: str) -> dict[str, Any]:
@@ -71,30 +74,67 @@ def _row_values(merchant: str, event: DomainEvent, tenant_id: str) -> dict[str, 
 
 
 async def append_events(
-    session: AsyncSession, tenant_id: str, events: Sequence[tuple[str, DomainEvent]]
+    sql: Statements, tenant_id: str, events: Sequence[tuple[str, DomainEvent]]
 ) -> list[StoredEvent]:
-    """Insert (merchant, event) pairs in order and return them with their log positions."""
+    """Insert (merchant, event) pairs in order and return them with their log positions:
+    one statement for all of them (positions matched back by event id)."""
     if not events:
         return []
-    await _serialise_appends(session, tenant_id)
+    await _serialise_appends(sql, tenant_id)
     rows = [_row_values(merchant, event, tenant_id) for merchant, event in events]
-    positions = (
-        (
-            await session.execute(
-                insert(OutboxEventRow).returning(
-                    OutboxEventRow.position, sort_by_parameter_order=True
-                ),
-                rows,
-            )
-        )
-        .scalars()
-        .all()
+    postgresql = sql.dialect_name == "postgresql"
+    inserted = await sql.rows(
+        _insert_events(len(rows), notify=postgresql),
+        _numbered(rows) | {"channel": EVENTS_CHANNEL, "tenant": tenant_id},
     )
-    await _notify_on_commit(session, tenant_id, positions[-1])
-    return [
-        StoredEvent(position=position, **values)
-        for position, values in zip(positions, rows, strict=True)
+    positions = {row["event_id"]: row["position"] for row in inserted}
+    stored = [StoredEvent(position=positions[values["event_id"]], **values) for values in rows]
+    stored.sort(key=lambda event: event.position)
+    return stored
+
+
+_EVENT_COLUMNS = (
+    "event_id",
+    "tenant_id",
+    "event_type",
+    "return_request_id",
+    "merchant",
+    "previous_status",
+    "new_status",
+    "actor_source",
+    "actor_user",
+    "occurred_at",
+    "payload",
+)
+
+
+@functools.lru_cache(maxsize=32)
+def _insert_events(count: int, *, notify: bool) -> Any:
+    """INSERT of `count` events in one statement, returning their positions; built once
+    per count (a command raises one to a few events).
+
+    With `notify` (PostgreSQL), the same statement also wakes every API process when (and
+    only if) the transaction commits: `pg_notify` with the tenant and the newest position,
+    never the payload (listeners read the log, so a missed notification delays, never
+    loses). Every row asks with the same payload, and PostgreSQL delivers identical
+    notifications of one transaction once."""
+    table = OutboxEventRow.__table__  # type: ignore[attr-defined]
+    values = [
+        {name: bindparam(f"{name}_{n}", type_=table.c[name].type) for name in _EVENT_COLUMNS}
+        for n in range(count)
     ]
+    inserted = insert(table).values(values).returning(table.c.position, table.c.event_id)
+    if not notify:
+        return inserted
+    rows = inserted.cte("inserted")
+    newest = select(func.max(rows.c.position)).scalar_subquery()
+    payload = func.concat(newest, " ", bindparam("tenant", type_=String))  # wakeup_payload
+    wake = func.pg_notify(bindparam("channel", type_=String), payload).label("notified")
+    return select(rows.c.position, rows.c.event_id, wake)
+
+
+def _numbered(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {f"{name}_{n}": value for n, row in enumerate(rows) for name, value in row.items()}
 
 
 EVENTS_CHANNEL = "returns_events"
@@ -109,14 +149,3 @@ def parse_wakeup(payload: str) -> tuple[str, int] | None:
     return (tenant_id, int(position)) if position.isdigit() and tenant_id else None
 
 
-async def _notify_on_commit(session: AsyncSession, tenant_id: str, position: int) -> None:
-    """On PostgreSQL, wake every API process when (and only if) this transaction commits.
-
-    The notification carries the tenant and the newest position, never the payload:
-    listeners read the events from the log, so a missed notification delays, never loses.
-    """
-    if session.bind.dialect.name != "postgresql":
-        return
-    await session.execute(
-        select(func.pg_notify(EVENTS_CHANNEL, wakeup_payload(tenant_id, position)))
-    )

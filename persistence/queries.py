@@ -1,4 +1,4 @@
-"""Reads besides return requests (persistence/read_model.py has those): orders, the units live
+"""Statements besides return requests (persistence/read_model.py has those): orders, the units live
 requests hold on an order, requests idle past their merchant's auto-close days. Batch reads
 cost one statement per table whatever the number of keys."""
 
@@ -16,7 +16,7 @@ from sqlalchemy import Select, Table, bindparam, func, select
 from domain.lifecycle import ReturnStatus
 from domain.orders import Order
 from persistence import mappers
-from persistence.reading import Reads, Row, one_of
+from persistence.statements import Row, Statements, one_of
 from persistence.tables import (
     OrderLineRow,
     OrderRow,
@@ -42,7 +42,7 @@ def _orders_statements(dialect_name: str) -> tuple[Select[Any], Select[Any]]:
 
 
 async def load_orders(
-    reads: Reads, tenant_id: str, keys: Sequence[tuple[str, str]]
+    reads: Statements, tenant_id: str, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], Order]:
     """Orders by (merchant, reference): 2 statements for any number of keys. (Read by
     reference and matched by merchant here: one statement shape for any set of keys.)"""
@@ -73,7 +73,7 @@ _MERCHANTS_WITH_ORDER = (
 )
 
 
-async def merchants_with_order(reads: Reads, tenant_id: str, reference: str) -> list[str]:
+async def merchants_with_order(reads: Statements, tenant_id: str, reference: str) -> list[str]:
     """The tenant's merchants that have an order with this reference."""
     rows = await reads.rows(_MERCHANTS_WITH_ORDER, {"tenant": tenant_id, "reference": reference})
     return [row["merchant"] for row in rows]
@@ -99,7 +99,7 @@ def _live_quantities(dialect_name: str, excluding: bool) -> Select[Any]:
 
 
 async def live_quantities(
-    reads: Reads,
+    reads: Statements,
     tenant_id: str,
     merchant: str,
     order_reference: str,
@@ -148,7 +148,9 @@ def _idle_requests(dialect_name: str) -> Select[Any]:
     )
 
 
-async def idle_returns(reads: Reads, now: datetime, statuses: Sequence[str]) -> list[IdleReturn]:
+async def idle_returns(
+    reads: Statements, now: datetime, statuses: Sequence[str]
+) -> list[IdleReturn]:
     """Requests in `statuses` untouched for their merchant's auto-close days, every tenant:
     one statement for the settings, one per merchant that has auto-close on."""
     found: list[IdleReturn] = []

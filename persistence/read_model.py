@@ -1,6 +1,6 @@
 """Return requests as the API reads them (the read model; cosmicpython's "views"): the
 request's own row and each kind of child on demand, as rows from SQL (no ORM objects; see
-persistence/reading.py), one statement per table whatever the number of requests.
+persistence/statements.py), one statement per table whatever the number of requests.
 
 The write side loads whole aggregates (`load_return_requests`, built from these readers);
 a query that shows ten fields of a page of requests reads their rows and, if it selects
@@ -22,7 +22,7 @@ from domain.lifecycle import ReturnStatus
 from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment
 from domain.returns import ReturnRequest
 from persistence import mappers
-from persistence.reading import Reads, Row, one_of
+from persistence.statements import Row, Statements, one_of
 from persistence.tables import (
     ItemsUpdateRow,
     RefundRow,
@@ -81,7 +81,7 @@ def _rows_of_requests(
 
 
 async def request_rows(
-    reads: Reads,
+    reads: Statements,
     tenant_id: str,
     ids: Sequence[str],
     *,
@@ -100,7 +100,7 @@ async def request_rows(
 
 
 async def child_rows(
-    reads: Reads, tenant_id: str, child: Child, ids: Sequence[str], columns: Columns = None
+    reads: Statements, tenant_id: str, child: Child, ids: Sequence[str], columns: Columns = None
 ) -> dict[str, list[Row]]:
     """Each request's child rows of one kind, in their order: one statement for any number
     of requests. Requests without any map to an empty list. With `columns`, only those
@@ -117,7 +117,7 @@ async def child_rows(
 
 
 async def children(
-    reads: Reads, tenant_id: str, child: Child, ids: Sequence[str]
+    reads: Statements, tenant_id: str, child: Child, ids: Sequence[str]
 ) -> dict[str, list[Any]]:
     """Each request's children of one kind as domain objects (for whole aggregates)."""
     rows = await child_rows(reads, tenant_id, child, ids)
@@ -128,7 +128,7 @@ async def children(
 
 
 async def load_return_requests(
-    reads: Reads, tenant_id: str, ids: Sequence[str], *, lock: bool = False
+    reads: Statements, tenant_id: str, ids: Sequence[str], *, lock: bool = False
 ) -> dict[str, ReturnRequest]:
     """Whole aggregates for the ids that exist in the tenant: 6 statements for any count."""
     headers = await request_rows(reads, tenant_id, ids, lock=lock)
@@ -241,7 +241,7 @@ def _count_statement(dialect_name: str, used: frozenset[str]) -> Select[Any]:
 
 
 async def page_return_requests(
-    reads: Reads,
+    reads: Statements,
     tenant_id: str,
     flt: ReturnFilter,
     *,
@@ -262,7 +262,7 @@ async def page_return_requests(
     return Page(rows[:first], has_next=len(rows) > first)
 
 
-async def count_return_requests(reads: Reads, tenant_id: str, flt: ReturnFilter) -> int:
+async def count_return_requests(reads: Statements, tenant_id: str, flt: ReturnFilter) -> int:
     values = _filter_values(tenant_id, flt)
     total = await reads.scalar(_count_statement(reads.dialect_name, frozenset(values)), values)
     return int(total or 0)

@@ -5,15 +5,21 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, bindparam, select
 
 from domain.errors import DomainError, ErrorCode, NotFound, VersionConflict
 from domain.notifications import Notification
 from domain.orders import Order
 from domain.returns import ReturnRequest
 from persistence import mappers, queries, read_model
-from persistence.reading import Row, SqlAlchemyReads
+from persistence.statements import (
+    Row,
+    Statements,
+    delete_where,
+    insert_into,
+    update_where,
+    where,
+)
 from persistence.tables import (
     NotificationRow,
     OrderLineRow,
@@ -25,6 +31,9 @@ ChildRows = dict[type, list[dict[str, Any]]]
 REQUESTS: Table = ReturnRequestRow.__table__  # type: ignore[attr-defined]
 ORDERS: Table = OrderRow.__table__  # type: ignore[attr-defined]
 ORDER_LINES: Table = OrderLineRow.__table__  # type: ignore[attr-defined]
+NOTIFICATIONS: Table = NotificationRow.__table__  # type: ignore[attr-defined]
+_REQUEST_KEY = ("tenant_id", "id", "version")
+_CHILD_KEY = ("tenant_id", "return_request_id", "position")
 
 
 class SqlReturnRepository:
@@ -32,16 +41,15 @@ class SqlReturnRepository:
     only the rows whose values differ from what was loaded (compared by position), many
     rows a statement."""
 
-    def __init__(self, session: AsyncSession, tenant_id: str) -> None:
-        self._session = session
-        self._reads = SqlAlchemyReads.of(session)
+    def __init__(self, statements: Statements, tenant_id: str) -> None:
+        self._sql = statements
         self._tenant = tenant_id
         self._loaded: dict[str, ChildRows] = {}
         self.seen: list[ReturnRequest] = []
 
     async def get(self, return_request_id: str) -> ReturnRequest:
         found = await read_model.load_return_requests(
-            self._reads, self._tenant, [return_request_id], lock=True
+            self._sql, self._tenant, [return_request_id], lock=True
         )
         if return_request_id not in found:
             raise NotFound(f"return request {return_request_id} not found", field="returnRequestId")
@@ -51,24 +59,18 @@ class SqlReturnRepository:
 
     async def add(self, request: ReturnRequest) -> None:
         request.version = 1
-        await self._session.execute(
-            insert(REQUESTS), [mappers.request_values(request, self._tenant)]
-        )
-        await self._write_children(request.id, {}, mappers.children_values(request, self._tenant))
+        values = mappers.request_values(request, self._tenant)
+        await self._sql.execute(insert_into(REQUESTS, tuple(values)), values)
+        children = mappers.children_values(request, self._tenant)
+        await self._write_children(request.id, {}, children)
+        self._loaded[request.id] = children
         self.seen.append(request)
 
     async def save(self, request: ReturnRequest) -> None:
         values = mappers.request_values(request, self._tenant) | {"version": request.version + 1}
-        result = await self._session.execute(
-            update(REQUESTS)
-            .where(
-                REQUESTS.c.tenant_id == self._tenant,
-                REQUESTS.c.id == request.id,
-                REQUESTS.c.version == request.version,
-            )
-            .values(values)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        statement = update_where(REQUESTS, _REQUEST_KEY, tuple(values))
+        key = {"tenant_id": self._tenant, "id": request.id, "version": request.version}
+        if await self._sql.execute(statement, where(values, **key)) != 1:
             raise VersionConflict(
                 f"return request {request.id} was changed by someone else; reload it and try again",
                 field="expectedVersion",
@@ -83,21 +85,16 @@ class SqlReturnRepository:
         self, merchant: str, order_reference: str, *, exclude: str | None = None
     ) -> dict[str, int]:
         return await queries.live_quantities(
-            self._reads, self._tenant, merchant, order_reference, exclude=exclude
+            self._sql, self._tenant, merchant, order_reference, exclude=exclude
         )
 
     async def for_order(self, merchant: str, order_reference: str) -> list[ReturnRequest]:
-        ids = await self._session.scalars(
-            select(ReturnRequestRow.id)
-            .where(
-                ReturnRequestRow.tenant_id == self._tenant,
-                ReturnRequestRow.merchant == merchant,
-                ReturnRequestRow.order_reference == order_reference,
-            )
-            .order_by(ReturnRequestRow.created_at, ReturnRequestRow.id)
+        rows = await self._sql.rows(
+            _FOR_ORDER,
+            {"tenant": self._tenant, "merchant": merchant, "reference": order_reference},
         )
-        ordered = list(ids)
-        found = await read_model.load_return_requests(self._reads, self._tenant, ordered)
+        ordered = [row["id"] for row in rows]
+        found = await read_model.load_return_requests(self._sql, self._tenant, ordered)
         for request in found.values():
             self._loaded[request.id] = mappers.children_values(request, self._tenant)
         return [found[rid] for rid in ordered if rid in found]
@@ -119,47 +116,49 @@ class SqlReturnRepository:
     async def _write_table(
         self, table: Any, request_id: str, old: list[dict[str, Any]], new: list[dict[str, Any]]
     ) -> None:
+        core = table.__table__
         if len(old) > len(new):
             await self._delete_from(table, request_id, len(new))
         changed = [row for row, was in zip(new, old, strict=False) if row != was]
         if changed:
-            statement = _update_by_position(table, tuple(changed[0]))
-            await self._session.execute(statement, [_keyed(row) for row in changed])
+            columns = tuple(name for name in changed[0] if name not in _CHILD_KEY)
+            statement = update_where(core, _CHILD_KEY, columns)
+            rows = [where(row, **{key: row[key] for key in _CHILD_KEY}) for row in changed]
+            await self._sql.execute_many(statement, rows)
         if len(new) > len(old):
-            await self._session.execute(insert(table.__table__), new[len(old) :])
+            await self._sql.execute_many(insert_into(core, tuple(new[0])), new[len(old) :])
 
     async def _delete_from(self, table: Any, request_id: str, position: int) -> None:
-        await self._session.execute(
-            delete(table.__table__).where(
-                table.tenant_id == self._tenant,
-                table.return_request_id == request_id,
-                table.position >= position,
-            )
+        await self._sql.execute(
+            _delete_from_position(table.__table__),
+            {"tenant": self._tenant, "request": request_id, "position": position},
         )
 
 
-_POSITION_KEY = ("tenant_id", "return_request_id", "position")
+@functools.cache
+def _delete_from_position(table: Table) -> Any:
+    """DELETE of a request's child rows from a position on."""
+    c = table.c
+    return table.delete().where(
+        c.tenant_id == bindparam("tenant"),
+        c.return_request_id == bindparam("request"),
+        c.position >= bindparam("position"),
+    )
+
+
+_FOR_ORDER = (
+    select(REQUESTS.c.id)
+    .where(
+        REQUESTS.c.tenant_id == bindparam("tenant"),
+        REQUESTS.c.merchant == bindparam("merchant"),
+        REQUESTS.c.order_reference == bindparam("reference"),
+    )
+    .order_by(REQUESTS.c.created_at, REQUESTS.c.id)
+)
 
 
 def _ids_moved(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> bool:
     return any(row.get("id") != was.get("id") for row, was in zip(new, old, strict=False))
-
-
-def _keyed(row: dict[str, Any]) -> dict[str, Any]:
-    return row | {f"key_{key}": row[key] for key in _POSITION_KEY}
-
-
-@functools.cache
-def _update_by_position(table: Any, columns: tuple[str, ...]) -> Any:
-    """UPDATE of one child row's columns, the row found by request and position; run with
-    many rows at once (one round trip)."""
-    core = table.__table__
-    c = core.c
-    return (
-        update(core)
-        .where(*(c[key] == bindparam(f"key_{key}") for key in _POSITION_KEY))
-        .values({name: bindparam(name) for name in columns if name not in _POSITION_KEY})
-    )
 
 
 class SqlOrderRepository:
@@ -167,9 +166,8 @@ class SqlOrderRepository:
     same order's units are judged one after the other (PostgreSQL; SQLite's writer lock
     already serialises them)."""
 
-    def __init__(self, session: AsyncSession, tenant_id: str, clock_now) -> None:
-        self._session = session
-        self._reads = SqlAlchemyReads.of(session)
+    def __init__(self, statements: Statements, tenant_id: str, clock_now) -> None:
+        self._sql = statements
         self._tenant = tenant_id
         self._now = clock_now
 
@@ -177,10 +175,7 @@ class SqlOrderRepository:
         row = await self._locked_row(merchant, reference)
         if row is None:
             return None
-        lines = await self._reads.rows(
-            select(ORDER_LINES).where(ORDER_LINES.c.order_id == bindparam("order")),
-            {"order": row["id"]},
-        )
+        lines = await self._sql.rows(_LINES_OF_ORDER, {"order": row["id"]})
         return mappers.order_from_rows(row, lines)
 
     async def upsert(self, order: Order) -> Order:
@@ -194,39 +189,33 @@ class SqlOrderRepository:
         order.updated_at = now
         row, lines = mappers.order_values(order, self._tenant)
         if existing is None:
-            result = await self._session.execute(
-                insert(OrderRow).values(row).returning(OrderRow.id)
-            )
-            order_id = result.scalar_one()
+            inserted = await self._sql.rows(insert_into(ORDERS, tuple(row), ("id",)), row)
+            order_id = inserted[0]["id"]
         else:
             order_id = existing["id"]
-            await self._session.execute(update(OrderRow).where(OrderRow.id == order_id).values(row))
-            await self._session.execute(
-                delete(OrderLineRow).where(OrderLineRow.order_id == order_id)
+            await self._sql.execute(
+                update_where(ORDERS, ("id",), tuple(row)), where(row, id=order_id)
             )
-        await self._session.execute(
-            insert(ORDER_LINES), [line | {"order_id": order_id} for line in lines]
-        )
+            await self._sql.execute(
+                delete_where(ORDER_LINES, ("order_id",)), where({}, order_id=order_id)
+            )
+        rows = [line | {"order_id": order_id} for line in lines]
+        if rows:
+            await self._sql.execute_many(insert_into(ORDER_LINES, tuple(rows[0])), rows)
         return order
 
     async def merchants_with(self, reference: str) -> list[str]:
-        return await queries.merchants_with_order(self._reads, self._tenant, reference)
+        return await queries.merchants_with_order(self._sql, self._tenant, reference)
 
     async def _locked_row(self, merchant: str, reference: str) -> Row | None:
-        rows = await self._reads.rows(
-            select(ORDERS)
-            .where(
-                ORDERS.c.tenant_id == self._tenant,
-                ORDERS.c.merchant == merchant,
-                ORDERS.c.reference == reference,
-            )
-            .with_for_update()
+        rows = await self._sql.rows(
+            _LOCKED_ORDER, {"tenant": self._tenant, "merchant": merchant, "reference": reference}
         )
         return rows[0] if rows else None
 
     async def _refuse_shrinking_below_live(self, order: Order) -> None:
         held = await queries.live_quantities(
-            self._reads, self._tenant, order.merchant, order.reference
+            self._sql, self._tenant, order.merchant, order.reference
         )
         for sku, units in held.items():
             line = order.line(sku)
@@ -240,42 +229,43 @@ class SqlOrderRepository:
                 )
 
 
+_LOCKED_ORDER = (
+    select(ORDERS)
+    .where(
+        ORDERS.c.tenant_id == bindparam("tenant"),
+        ORDERS.c.merchant == bindparam("merchant"),
+        ORDERS.c.reference == bindparam("reference"),
+    )
+    .with_for_update()
+)
+_LINES_OF_ORDER = select(ORDER_LINES).where(ORDER_LINES.c.order_id == bindparam("order"))
+
+
 class SqlNotificationRepository:
     """The tenant's notifications log."""
 
-    def __init__(self, session: AsyncSession, tenant_id: str) -> None:
-        self._session = session
+    def __init__(self, statements: Statements, tenant_id: str) -> None:
+        self._sql = statements
         self._tenant = tenant_id
 
     async def add(self, notification: Notification) -> None:
-        row = mappers.notification_to_row(notification, self._tenant)
-        await self._session.execute(insert(NotificationRow).values(_values(row)))
+        values = mappers.notification_values(notification, self._tenant)
+        await self._sql.execute(insert_into(NOTIFICATIONS, tuple(values)), values)
 
     async def get(self, notification_id: str) -> Notification:
-        row = await self._session.scalar(
-            select(NotificationRow).where(
-                NotificationRow.tenant_id == self._tenant, NotificationRow.id == notification_id
-            )
-        )
-        if row is None:
+        rows = await self._sql.rows(_NOTIFICATION, {"tenant": self._tenant, "id": notification_id})
+        if not rows:
             raise NotFound(f"notification {notification_id} not found", field="notificationId")
-        return mappers.notification_from_row(row)
+        return mappers.notification_from_row(rows[0])
 
     async def save(self, notification: Notification) -> None:
-        row = mappers.notification_to_row(notification, self._tenant)
-        await self._session.execute(
-            update(NotificationRow)
-            .where(NotificationRow.tenant_id == self._tenant, NotificationRow.id == notification.id)
-            .values(_values(row))
+        values = mappers.notification_values(notification, self._tenant)
+        statement = update_where(NOTIFICATIONS, ("tenant_id", "id"), tuple(values))
+        await self._sql.execute(
+            statement, where(values, tenant_id=self._tenant, id=notification.id)
         )
 
 
-def _values(row: object) -> dict[str, object]:
-    """Column values of a row model, without unset autoincrement keys."""
-    table = row.__table__  # type: ignore[attr-defined]
-    values = {column.key: getattr(row, column.key) for column in table.columns}
-    return {
-        key: value
-        for key, value in values.items()
-        if not (value is None and table.columns[key].primary_key)
-    }
+_NOTIFICATION = select(NOTIFICATIONS).where(
+    NOTIFICATIONS.c.tenant_id == bindparam("tenant"), NOTIFICATIONS.c.id == bindparam("id")
+)

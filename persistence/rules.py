@@ -4,15 +4,14 @@ locations, read in three statements, for the write side (unit of work) and the r
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.eligibility import MerchantRules
 from domain.merchant_rules import ConfiguredRules
 from persistence.configuration import SqlConfigurationRepository
+from persistence.statements import Statements
 
 
-async def merchant_rules(session: AsyncSession, tenant_id: str, merchant: str) -> MerchantRules:
-    config = SqlConfigurationRepository(session, tenant_id)
+async def merchant_rules(sql: Statements, tenant_id: str, merchant: str) -> MerchantRules:
+    config = SqlConfigurationRepository(sql, tenant_id)
     return ConfiguredRules(
         merchant,
         await config.settings(merchant),

@@ -11,12 +11,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.eligibility import MerchantRules
 from domain.ports import Clock, SystemClock
 from persistence.configuration import SqlConfigurationRepository
-from persistence.database import Database
+from persistence.database import Database, WriteTransaction
 from persistence.outbox import StoredEvent, append_events
 from persistence.repositories import (
     SqlNotificationRepository,
@@ -50,18 +48,23 @@ class SqlUnitOfWork:
         self.tenant_id = tenant_id
         self._clock = clock or SystemClock()
         self._after_commit = after_commit
-        self._session: AsyncSession | None = None
+        self._transaction: WriteTransaction | None = None
         self.committed_events: list[StoredEvent] = []
 
     async def __aenter__(self) -> SqlUnitOfWork:
         if self._db.writers is not None:
             await self._db.writers.acquire()
-        self._session = self._db.write_session()
-        await self._session.begin()  # lazy: connects at the first statement
-        self.returns = SqlReturnRepository(self._session, self.tenant_id)
-        self.orders = SqlOrderRepository(self._session, self.tenant_id, self._clock.now)
-        self.configuration = SqlConfigurationRepository(self._session, self.tenant_id)
-        self.notifications = SqlNotificationRepository(self._session, self.tenant_id)
+        try:
+            self._transaction = await self._db.begin_write()
+        except BaseException:
+            if self._db.writers is not None:
+                self._db.writers.release()
+            raise
+        sql = self._transaction.statements
+        self.returns = SqlReturnRepository(sql, self.tenant_id)
+        self.orders = SqlOrderRepository(sql, self.tenant_id, self._clock.now)
+        self.configuration = SqlConfigurationRepository(sql, self.tenant_id)
+        self.notifications = SqlNotificationRepository(sql, self.tenant_id)
         self.committed_events = []
         return self
 
@@ -71,31 +74,30 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session, self._session = self._session, None
-        if session is None:
+        transaction, self._transaction = self._transaction, None
+        if transaction is None:
             return
         try:
-            if session.in_transaction():
-                await session.rollback()
+            await transaction.close()
         finally:
-            await session.close()
             if self._db.writers is not None:
                 self._db.writers.release()
 
     async def rules_for(self, merchant: str) -> MerchantRules:
-        return await merchant_rules(self._require_session(), self.tenant_id, merchant)
+        return await merchant_rules(self._require().statements, self.tenant_id, merchant)
 
     async def commit(self) -> None:
-        session = self._require_session()
+        transaction = self._require()
+        sql = transaction.statements
         events = [
             (request.merchant, event)
             for request in self.returns.seen
             for event in request.pull_events()
         ]
-        stored = await append_events(session, self.tenant_id, events)
+        stored = await append_events(sql, self.tenant_id, events)
         if stored:
-            await route_deliveries(session, self.tenant_id, stored, self._clock.now())
-        await session.commit()
+            await route_deliveries(sql, self.tenant_id, stored, self._clock.now())
+        await transaction.commit()
         self.committed_events = stored
         if stored:
             self._db.events_committed(self.tenant_id, stored[-1].position)
@@ -110,7 +112,7 @@ class SqlUnitOfWork:
             # not turn a success into an error; log readers catch up from the outbox.
             log.exception("publishing %d committed events failed", len(stored))
 
-    def _require_session(self) -> AsyncSession:
-        if self._session is None:
+    def _require(self) -> WriteTransaction:
+        if self._transaction is None:
             raise RuntimeError("use the unit of work inside `async with`")
-        return self._session
+        return self._transaction

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.webhooks import DeliveryStatus, WebhookEndpoint
@@ -22,7 +22,11 @@ from persistence import mappers
 from persistence.database import Database
 from persistence.event_log import stored_event
 from persistence.outbox import StoredEvent
+from persistence.statements import Statements, insert_into
 from persistence.tables import OutboxEventRow, WebhookDeliveryRow, WebhookEndpointRow
+
+ENDPOINTS: Table = WebhookEndpointRow.__table__  # type: ignore[attr-defined]
+DELIVERIES: Table = WebhookDeliveryRow.__table__  # type: ignore[attr-defined]
 
 ERROR_LIMIT = 500
 
@@ -84,17 +88,16 @@ def _pending(tenant_id: str, endpoint_id: str, position: int, now: datetime) -> 
     }
 
 
+_ACTIVE_ENDPOINTS = select(ENDPOINTS).where(
+    ENDPOINTS.c.tenant_id == bindparam("tenant"), ENDPOINTS.c.active.is_(True)
+)
+
+
 async def route_deliveries(
-    session: AsyncSession, tenant_id: str, events: Sequence[StoredEvent], now: datetime
+    sql: Statements, tenant_id: str, events: Sequence[StoredEvent], now: datetime
 ) -> int:
     """One pending delivery per (event, endpoint that wants it), in the caller's transaction."""
-    rows = (
-        await session.execute(
-            select(WebhookEndpointRow).where(
-                WebhookEndpointRow.tenant_id == tenant_id, WebhookEndpointRow.active.is_(True)
-            )
-        )
-    ).scalars()
+    rows = await sql.rows(_ACTIVE_ENDPOINTS, {"tenant": tenant_id})
     endpoints = [mappers.webhook_endpoint_from_row(row) for row in rows]
     values = [
         _pending(tenant_id, endpoint.endpoint_id, event.position, now)
@@ -103,7 +106,7 @@ async def route_deliveries(
         if endpoint.wants(event.event_type, event.merchant)
     ]
     if values:
-        await session.execute(insert(WebhookDeliveryRow), values)
+        await sql.execute_many(insert_into(DELIVERIES, tuple(values[0])), values)
     return len(values)
 
 
@@ -114,12 +117,12 @@ class WebhookStore:
     # ------------------------------------------------------------------ endpoints
 
     async def endpoints(self, tenant_id: str, merchant: str | None = None) -> list[WebhookEndpoint]:
-        statement = select(WebhookEndpointRow).where(WebhookEndpointRow.tenant_id == tenant_id)
+        statement = select(ENDPOINTS).where(ENDPOINTS.c.tenant_id == tenant_id)
         if merchant is not None:
-            statement = statement.where(WebhookEndpointRow.merchant == merchant)
+            statement = statement.where(ENDPOINTS.c.merchant == merchant)
         async with self._db.read_session() as session:
-            rows = (await session.execute(statement.order_by(WebhookEndpointRow.id))).scalars()
-            return [mappers.webhook_endpoint_from_row(row) for row in rows]
+            rows = await session.execute(statement.order_by(ENDPOINTS.c.id))
+            return [mappers.webhook_endpoint_from_row(row) for row in rows.mappings()]
 
     async def endpoint(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint | None:
         async with self._db.read_session() as session:
@@ -306,10 +309,8 @@ def _with_event(tenant_id: str, delivery_id: str) -> Any:
     )
 
 
-async def _endpoint_row(
-    session: AsyncSession, tenant_id: str, endpoint_id: str
-) -> WebhookEndpointRow | None:
-    statement = select(WebhookEndpointRow).where(
-        WebhookEndpointRow.tenant_id == tenant_id, WebhookEndpointRow.endpoint_id == endpoint_id
+async def _endpoint_row(session: AsyncSession, tenant_id: str, endpoint_id: str) -> Any:
+    statement = select(ENDPOINTS).where(
+        ENDPOINTS.c.tenant_id == tenant_id, ENDPOINTS.c.endpoint_id == endpoint_id
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    return (await session.execute(statement)).mappings().first()

@@ -37,9 +37,9 @@ class ReturnEventType:
 
     @strawberry.field(description="The request as it stands now (not as it was then).")
     async def return_request(self, info: Info) -> ReturnRequestType | None:
-        columns = request_columns(info)
+        columns, whole = request_columns(info)
         row = await info.context.loaders.request_row(self.return_request_id, columns)
-        return ReturnRequestType.from_row(row) if row else None
+        return ReturnRequestType.from_row(row, whole=whole) if row else None
 
     @classmethod
     def from_stored(cls, event: StoredEvent) -> ReturnEventType:

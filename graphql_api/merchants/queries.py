@@ -17,8 +17,8 @@ T = TypeVar("T")
 
 async def read(info: Info, query: Callable[[SqlConfigurationRepository], Awaitable[T]]) -> T:
     """Run one read of the caller's tenant configuration on a read session."""
-    async with info.context.db.read_session() as session:
-        return await query(SqlConfigurationRepository(session, info.context.tenant_id))
+    async with info.context.db.reading() as reads:
+        return await query(SqlConfigurationRepository(reads, info.context.tenant_id))
 
 
 async def _codes(

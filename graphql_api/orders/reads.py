@@ -1,4 +1,4 @@
-"""Reads about one order that every face shares (GraphQL, the OTO shim, the return portal):
+"""Statements about one order that every face shares (GraphQL, the OTO shim, the return portal):
 which order a reference names, what may still be returned from it, and its requests."""
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ async def returnable_lines(context: Context, order: Order) -> list[LineEligibili
         held = await queries.live_quantities(
             reads, context.tenant_id, order.merchant, order.reference
         )
-    async with context.db.read_session() as session:
-        rules = await merchant_rules(session, context.tenant_id, order.merchant)
+        rules = await merchant_rules(reads, context.tenant_id, order.merchant)
     return explain_lines(order, held, rules=rules, now=context.clock.now())
 
 

@@ -70,9 +70,17 @@ ITEM_COLUMNS: dict[str, tuple[str, ...]] = {
 ITEM_ALWAYS = ("position",)
 
 
-def request_columns(info: Info, under: tuple[str, ...] = ()) -> frozenset[str]:
-    """The return-request columns the selection under this field reads."""
-    return columns_for(selected_fields(info, under), REQUEST_COLUMNS, REQUEST_ALWAYS)
+# Fields only the whole aggregate can answer: when a query selects one, it reads the whole
+# aggregate anyway, and the request's children are taken from it rather than read again.
+AGGREGATE_FIELDS = frozenset({"allowedActions", "refundTotals"})
+
+
+def request_columns(info: Info, under: tuple[str, ...] = ()) -> tuple[frozenset[str], bool]:
+    """The return-request columns the selection under this field reads, and whether it
+    selects a field only the whole aggregate answers."""
+    fields = selected_fields(info, under)
+    columns = columns_for(fields, REQUEST_COLUMNS, REQUEST_ALWAYS)
+    return columns, bool(fields & AGGREGATE_FIELDS)
 
 
 def item_columns(info: Info) -> frozenset[str]:

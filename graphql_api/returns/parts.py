@@ -19,7 +19,7 @@ from domain.reference import ReferenceKind
 from domain.returns import RefundTotal
 from graphql_api.common import AddressType
 from graphql_api.context import Info
-from persistence.reading import Row
+from persistence.statements import Row
 
 if TYPE_CHECKING:
     from graphql_api.merchants.types import (

@@ -105,9 +105,9 @@ def check_first(first: int) -> int:
 class ReturnQueries:
     @strawberry.field(description="A return request by its readable id (RR-…) or global id.")
     async def return_request(self, info: Info, id: strawberry.ID) -> ReturnRequestType | None:
-        loaders = info.context.loaders
-        row = await loaders.request_row(return_request_key(id), request_columns(info))
-        return ReturnRequestType.from_row(row) if row else None
+        columns, whole = request_columns(info)
+        row = await info.context.loaders.request_row(return_request_key(id), columns)
+        return ReturnRequestType.from_row(row, whole=whole) if row else None
 
     @strawberry.field(description="Return requests, newest first.")
     async def return_requests(
@@ -120,6 +120,7 @@ class ReturnQueries:
         context = info.context
         flt = (filter or ReturnRequestFilter()).to_query()
         position = decode_cursor(after) if after else None
+        columns, whole = request_columns(info, under=("edges", "node"))
         async with context.db.reading() as reads:
             page = await read_model.page_return_requests(
                 reads,
@@ -127,12 +128,12 @@ class ReturnQueries:
                 flt,
                 first=check_first(first),
                 after=position,
-                columns=request_columns(info, under=("edges", "node")),
+                columns=columns,
             )
         edges = [
             ReturnRequestEdge(
                 cursor=encode_cursor(row["created_at"], row["id"]),
-                node=ReturnRequestType.from_row(row),
+                node=ReturnRequestType.from_row(row, whole=whole),
             )
             for row in page.rows
         ]

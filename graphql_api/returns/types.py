@@ -26,8 +26,8 @@ from graphql_api.returns.parts import (
     referenced,
 )
 from persistence import mappers
-from persistence.read_model import ITEMS, ITEMS_UPDATES, NOTES, REFUNDS, SHIPMENTS
-from persistence.reading import Row
+from persistence.read_model import ITEMS, ITEMS_UPDATES, NOTES, REFUNDS, SHIPMENTS, Child
+from persistence.statements import Row
 
 if TYPE_CHECKING:
     from graphql_api.events.types import ReturnEventType
@@ -48,30 +48,39 @@ async def _refund_totals(root: ReturnRequestType, info: Info) -> list[RefundTota
     return [RefundTotalType.from_domain(t) for t in request.refund_totals()] if request else []
 
 
-async def _items(root: ReturnRequestType, info: Info) -> list[ReturnItemType]:
+async def _children(
+    root: ReturnRequestType, info: Info, child: Child, columns: frozenset[str] | None = None
+) -> list[Row]:
+    """The request's child rows of one kind: from the whole aggregate when the query reads
+    it anyway (it selects allowedActions or refundTotals), else only these rows."""
     loaders = info.context.loaders
-    rows = await loaders.child_rows(ITEMS, root.return_request_id, item_columns(info))
+    if root.whole:
+        request = await loaders.return_request_by_id.load(root.return_request_id)
+        return loaders.rows_of(request, child) if request else []
+    return await loaders.child_rows(child, root.return_request_id, columns)
+
+
+async def _items(root: ReturnRequestType, info: Info) -> list[ReturnItemType]:
+    rows = await _children(root, info, ITEMS, item_columns(info))
     merchant = root.merchant
     return [ReturnItemType.from_row(row, merchant) for row in rows]
 
 
 async def _notes(root: ReturnRequestType, info: Info) -> list[NoteType]:
-    rows = await info.context.loaders.child_rows(NOTES, root.return_request_id)
-    return [NoteType.from_row(row) for row in rows]
+    return [NoteType.from_row(row) for row in await _children(root, info, NOTES)]
 
 
 async def _refunds(root: ReturnRequestType, info: Info) -> list[RefundType]:
-    rows = await info.context.loaders.child_rows(REFUNDS, root.return_request_id)
-    return [RefundType.from_row(row) for row in rows]
+    return [RefundType.from_row(row) for row in await _children(root, info, REFUNDS)]
 
 
 async def _shipments(root: ReturnRequestType, info: Info) -> list[ReverseShipmentType]:
-    rows = await info.context.loaders.child_rows(SHIPMENTS, root.return_request_id)
+    rows = await _children(root, info, SHIPMENTS)
     return [ReverseShipmentType.from_row(row) for row in rows]
 
 
 async def _items_updates(root: ReturnRequestType, info: Info) -> list[ItemsUpdateType]:
-    rows = await info.context.loaders.child_rows(ITEMS_UPDATES, root.return_request_id)
+    rows = await _children(root, info, ITEMS_UPDATES)
     return [ItemsUpdateType.from_row(row) for row in rows]
 
 
@@ -128,6 +137,7 @@ class ReturnRequestType(Node):
     )
     completed_at: datetime | None
     auto_closed_at: datetime | None
+    whole: strawberry.Private[bool] = False  # children from the aggregate (see _children)
 
     @strawberry.field(description="Every committed change of this request, oldest first.")
     async def events(self, info: Info) -> list[ReturnEventRef]:
@@ -137,7 +147,7 @@ class ReturnRequestType(Node):
         return [ReturnEventType.from_stored(event) for event in stored]
 
     @classmethod
-    def from_row(cls, row: Row) -> ReturnRequestType:
+    def from_row(cls, row: Row, *, whole: bool = False) -> ReturnRequestType:
         """The request's own fields from its row: the read side's, or the one a mutation's
         aggregate maps to (`from_domain`). A read leaves out the columns its query does
         not select (graphql_api/returns/columns.py); their fields stay None, unread."""
@@ -180,6 +190,7 @@ class ReturnRequestType(Node):
             received_at=get("received_at"),
             completed_at=get("completed_at"),
             auto_closed_at=get("auto_closed_at"),
+            whole=whole,
         )
 
     @classmethod

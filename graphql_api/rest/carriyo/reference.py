@@ -53,8 +53,8 @@ def _list(kind: ReferenceKind, merchant_required: bool) -> Handler:
     async def handle(call: Call) -> web.Response:
         merchant = call.query("merchant", required=merchant_required)
         language = call.query("language", required=False)
-        async with call.context.db.read_session() as session:
-            config = SqlConfigurationRepository(session, call.context.tenant_id)
+        async with call.context.db.reading() as reads:
+            config = SqlConfigurationRepository(reads, call.context.tenant_id)
             entries = await config.entries(merchant, kind)
         return json_response([out.reference_entry(entry, language) for entry in entries])
 

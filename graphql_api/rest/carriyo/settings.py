@@ -36,8 +36,8 @@ async def get_settings(call: Call) -> web.Response:
     """The seed's filters narrow the answer: `notification_user_id` to that user (by email),
     `shopify_connector_id` to settings of that connector (else 404)."""
     merchant = call.query("merchant")
-    async with call.context.db.read_session() as session:
-        found = await SqlConfigurationRepository(session, call.context.tenant_id).settings(merchant)
+    async with call.context.db.reading() as reads:
+        found = await SqlConfigurationRepository(reads, call.context.tenant_id).settings(merchant)
     connector = call.query("shopify_connector_id", required=False)
     if found is None or (connector is not None and found.shopify_connector_id != connector):
         raise NotFound(f"no return settings for merchant {merchant}", field="merchant")

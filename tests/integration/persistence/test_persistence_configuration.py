@@ -697,8 +697,8 @@ async def test_a_tenants_configuration_is_invisible_to_and_does_not_constrain_an
     world.clock.advance(days=30)  # long past t1's one-day window
 
     assert await stored(world, "t2") == Stored([], None, [], [])
-    async with world.db.read_session() as session:
-        t2_rules = await merchant_rules(session, "t2", MERCHANT)
+    async with world.db.reading() as reads:
+        t2_rules = await merchant_rules(reads, "t2", MERCHANT)
     assert isinstance(t2_rules, ConfiguredRules)
     assert (t2_rules.configured, t2_rules.settings) == (False, ReturnSettings(MERCHANT))
 
@@ -752,8 +752,8 @@ async def test_merchant_rules_are_built_from_what_is_stored(world):
         world, allowed_days_for_return=7, default_dropoff_locations={"AE": "WH-DXB-1"}
     )
 
-    async with world.db.read_session() as session:
-        rules = await merchant_rules(session, DEFAULT_TENANT, MERCHANT)
+    async with world.db.reading() as reads:
+        rules = await merchant_rules(reads, DEFAULT_TENANT, MERCHANT)
     async with world.uow() as uow:
         write_side = await uow.rules_for(MERCHANT)
 

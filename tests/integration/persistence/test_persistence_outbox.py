@@ -19,6 +19,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.events import NoteDeleted
 from domain.values import Actor
 from persistence.outbox import StoredEvent, append_events
+from persistence.statements import SqlAlchemyStatements
 
 LINES = {"SKU-A": (3, 3, Decimal("10.125")), "SKU-B": (2, 2, Decimal("5"))}
 
@@ -307,13 +308,17 @@ async def test_positions_become_visible_in_increasing_order(world):
     async def fast_writer() -> StoredEvent:
         async with world.db.write_session() as fast:
             await fast.begin()
-            [late] = await append_events(fast, "default", [("acme", second_event)])
+            [late] = await append_events(
+                SqlAlchemyStatements.of(fast), "default", [("acme", second_event)]
+            )
             await fast.commit()
             return late
 
     async with world.db.write_session() as slow:
         await slow.begin()
-        [early] = await append_events(slow, "default", [("acme", first_event)])
+        [early] = await append_events(
+            SqlAlchemyStatements.of(slow), "default", [("acme", first_event)]
+        )
         fast_task = asyncio.create_task(fast_writer())
         await asyncio.sleep(0.3)
         assert not fast_task.done(), "the second writer must wait for the first to commit"
@@ -321,3 +326,45 @@ async def test_positions_become_visible_in_increasing_order(world):
     late = await fast_task
 
     assert early.position < late.position, "positions must follow commit order"
+
+
+async def test_a_commit_wakes_other_processes_once_with_its_newest_position(world):
+    """On PostgreSQL the event INSERT also asks for a NOTIFY: delivered once per commit,
+    with the tenant and the newest position, and never for a rolled-back change."""
+    if world.db.is_sqlite:
+        pytest.skip("SQLite is one process: no notifications")
+    import asyncpg
+
+    from persistence.outbox import EVENTS_CHANNEL, parse_wakeup
+    from tests.conftest import POSTGRES_URL
+
+    assert POSTGRES_URL is not None
+    heard: list[str] = []
+    listener = await asyncpg.connect(POSTGRES_URL.replace("+asyncpg", ""))
+    await listener.add_listener(EVENTS_CHANNEL, lambda *args: heard.append(args[3]))
+    try:
+        await world.order(lines=LINES)
+        request = await world.create(items={"SKU-A": 1})
+        with pytest.raises(DomainError):
+            await services.cancel_return(
+                c.CancelReturn(return_request_id="RR-NOTHERE", actor=world.actor),
+                uow=world.uow(),
+                clock=world.clock,
+            )
+        await services.approve_return(  # two events in one commit
+            c.ApproveReturn(return_request_id=request.id, actor=world.actor),
+            uow=world.uow(),
+            clock=world.clock,
+        )
+        for _ in range(50):
+            if len(heard) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.1)
+    finally:
+        await listener.close()
+    positions = [event.position for event in await world.outbox()]
+    assert [parse_wakeup(payload) for payload in heard] == [
+        ("default", positions[0]),
+        ("default", positions[-1]),
+    ]
