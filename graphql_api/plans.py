@@ -60,6 +60,17 @@ _STRAWBERRY_FIELD = "strawberry-definition"
 _ATTRIBUTE, _TYPENAME, _RESOLVER = 0, 1, 2
 
 
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """How a scalar or enum value is taken as it is (its class is the type's own), or an
+    enum member named; anything else goes through the type's coercion."""
+
+    nullable: bool
+    native: type | None = None  # str, bool or float: taken as is
+    is_int: bool = False  # int within 32 bits: taken as is
+    names: dict[Any, str] | None = None  # enum member → name
+
+
 class PlanMiss(Exception):
     """The plan cannot give this answer exactly as graphql-core would: let it run."""
 
@@ -76,12 +87,15 @@ class FieldPlan:
     details: FieldDetailsList = field(default_factory=list)
     args: dict[str, Any] | None = None  # None: they depend on the request's variables
     complete: Complete | None = None
+    leaf: Leaf | None = None  # for a plain scalar or enum attribute: its fast checks
 
 
 @dataclass(slots=True)
 class ObjectPlan:
     type: GraphQLObjectType
     fields: list[FieldPlan]
+    # The object's completion as one function generated for this selection (see _generate).
+    function: Callable[[Any, Run, Path | None], dict[str, Any]] | None = None
 
 
 class Run:
@@ -110,6 +124,8 @@ class Run:
 def complete_object(plan: ObjectPlan, source: Any, run: Run, path: Path | None) -> dict[str, Any]:
     """The answer for one object: plain attributes now, resolvers called now and, when they
     return awaitables, completed once the level they belong to is awaited."""
+    if plan.function is not None:
+        return plan.function(source, run, path)
     result: dict[str, Any] = {}
     type_name = plan.type.name
     for field_plan in plan.fields:
@@ -237,9 +253,8 @@ class Compiler:
     def object_plan(
         self, type_: GraphQLObjectType, grouped: dict[str, FieldDetailsList]
     ) -> ObjectPlan:
-        return ObjectPlan(
-            type_, [self.field_plan(type_, key, details) for key, details in grouped.items()]
-        )
+        fields = [self.field_plan(type_, key, details) for key, details in grouped.items()]
+        return ObjectPlan(type_, fields, _generate(type_.name, fields))
 
     def field_plan(
         self, parent: GraphQLObjectType, key: str, details: FieldDetailsList
@@ -258,12 +273,14 @@ class Compiler:
         complete = self.completion(field_def.type, details, field_def, parent)
         attribute = _plain_attribute(field_def)
         if attribute is not None and not node.arguments:
-            return FieldPlan(key, _ATTRIBUTE, attribute=attribute, complete=complete)
+            leaf = _leaf_checks(field_def.type)
+            return FieldPlan(key, _ATTRIBUTE, attribute=attribute, complete=complete, leaf=leaf)
+        direct = _direct_resolver(field_def, self.schema) if not field_def.args else None
         return FieldPlan(
             key,
             _RESOLVER,
             parent=parent,
-            resolve=field_def.resolve or self.executor.field_resolver,
+            resolve=direct or field_def.resolve or self.executor.field_resolver,
             field_def=field_def,
             nodes=[detail.node for detail in details],
             details=details,
@@ -394,8 +411,10 @@ _INT_RANGE = range(-(2**31), 2**31)
 
 
 def _leaf(type_: Any) -> Complete:
-    """`coerce_output_value`, with the built-in scalars' common case taken directly."""
+    """`coerce_output_value`, with the built-in scalars' and enums' common cases taken
+    directly (an enum's members map to their names once, here)."""
     coerce = type_.coerce_output_value
+    names = _enum_names(type_)
     native: type | None = (
         {
             GraphQLString.name: str,
@@ -414,6 +433,10 @@ def _leaf(type_: Any) -> Complete:
         kind = type(value)
         if kind is native or (is_int and kind is int and value in _INT_RANGE):
             return value
+        if names is not None:
+            name = names.get(value)
+            if name is not None:
+                return name
         try:
             coerced = coerce(value)
         except Exception as error:
@@ -423,6 +446,84 @@ def _leaf(type_: Any) -> Complete:
         return coerced
 
     return complete
+
+
+def _leaf_checks(type_: GraphQLOutputType) -> Leaf | None:
+    """The fast checks of a scalar or enum field, None for any other type."""
+    nullable = not isinstance(type_, GraphQLNonNull)
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if not is_leaf_type(inner):
+        return None
+    natives = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLFloat: float}
+    return Leaf(
+        nullable=nullable,
+        native=natives.get(inner),  # type: ignore[call-overload]
+        is_int=inner is GraphQLInt,
+        names=_enum_names(inner),
+    )
+
+
+def _generate(
+    type_name: str, fields: list[FieldPlan]
+) -> Callable[[Any, Run, Path | None], dict[str, Any]]:
+    """One function completing objects of this selection, generated once per plan: for a
+    page of items, seven attributes each, the generic loop spent more than the work.
+    Each plain scalar is read and, when its class is already the type's own, stored as is;
+    anything else calls the field's completion, as the loop would."""
+    namespace: dict[str, Any] = {"_resolve": _resolve, "type_name": type_name}
+    lines = ["def complete(source, run, path):", "    result = {}"]
+    for index, plan in enumerate(fields):
+        key = repr(plan.key)
+        namespace[f"plan{index}"] = plan
+        namespace[f"complete{index}"] = plan.complete
+        if plan.kind == _TYPENAME:
+            lines.append(f"    result[{key}] = type_name")
+        elif plan.kind == _RESOLVER:
+            lines.append(f"    result[{key}] = _resolve(plan{index}, source, run, path, result)")
+        else:
+            lines += _attribute_lines(index, key, plan, namespace)
+    lines.append("    return result")
+    exec("\n".join(lines), namespace)  # code built from the schema's own names only
+    return namespace["complete"]  # type: ignore[no-any-return]
+
+
+def _attribute_lines(index: int, key: str, plan: FieldPlan, namespace: dict[str, Any]) -> list[str]:
+    read = f"    value = source.{plan.attribute}"
+    slow = f"complete{index}(value, run, path)"
+    leaf = plan.leaf
+    if leaf is None:
+        return [f"    result[{key}] = complete{index}(source.{plan.attribute}, run, path)"]
+    guard = "value is not None and " if leaf.nullable else ""
+    if leaf.names is not None:
+        namespace[f"names{index}"] = leaf.names
+        return [
+            read,
+            f"    name = names{index}.get(value)",
+            f"    result[{key}] = name if name is not None else {slow}",
+        ]
+    if leaf.native is not None:
+        namespace[f"native{index}"] = leaf.native
+        test = f"value.__class__ is not native{index}"
+    elif leaf.is_int:
+        test = "(value.__class__ is not int or not -2147483648 <= value <= 2147483647)"
+    else:
+        return [f"    result[{key}] = complete{index}(source.{plan.attribute}, run, path)"]
+    return [read, f"    if {guard}{test}:", f"        value = {slow}", f"    result[{key}] = value"]
+
+
+def _enum_names(type_: Any) -> dict[Any, str] | None:
+    """For an enum over a Python Enum (strawberry's), each member's GraphQL name: what its
+    coerce_output_value answers, found by a loop over the values on every call."""
+    wrapped = getattr(type_, "wrapped_cls", None)
+    if not isinstance(getattr(type_, "values", None), dict) or wrapped is None:
+        return None
+    names = {}
+    for member in wrapped:
+        try:
+            names[member] = type_.coerce_output_value(member)
+        except Exception:
+            continue
+    return names
 
 
 def _plain_attribute(field_def: GraphQLField) -> str | None:
@@ -435,6 +536,35 @@ def _plain_attribute(field_def: GraphQLField) -> str | None:
     if definition.default_resolver is not getattr:
         return None
     return definition.python_name
+
+
+def _direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[..., Any] | None:
+    """For a strawberry resolver that takes no arguments but its parent and `info`, and
+    has no field extensions: a function calling it the way strawberry's wrapper would
+    (`resolver(self_or_root, info=Info(...))`), without the wrapper's layers of argument
+    conversion and extension handling, a good part of a page's cost (`items` of 100
+    requests). Anything else (arguments, extensions, permissions, `Parent`) goes through
+    the field's own resolve function. tests/unit/test_planned_execution.py pins the
+    strawberry internals this reads."""
+    field = (field_def.extensions or {}).get(_STRAWBERRY_FIELD)
+    resolver = getattr(field, "base_resolver", None)
+    if resolver is None or field.extensions or field.arguments or resolver.parent_parameter:
+        return None
+    info_class = schema.extensions[_STRAWBERRY_FIELD].config.info_class
+    function = resolver.wrapped_func
+    takes_self = resolver.self_parameter is not None
+    root = resolver.root_parameter.name if resolver.root_parameter else None
+    info = resolver.info_parameter.name if resolver.info_parameter else None
+
+    def call(source: Any, raw_info: Any) -> Any:
+        kwargs: dict[str, Any] = {}
+        if root is not None:
+            kwargs[root] = source
+        if info is not None:
+            kwargs[info] = info_class(_raw_info=raw_info, _field=field)
+        return function(source, **kwargs) if takes_self else function(**kwargs)
+
+    return call
 
 
 def _uses_variables(node: Any) -> bool:

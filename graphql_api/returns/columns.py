@@ -4,6 +4,8 @@ test checks that every field of both types is either here or known to need only 
 
 from __future__ import annotations
 
+import functools
+
 from graphql_api.context import Info
 from graphql_api.selection import columns_for, selected_fields
 
@@ -78,10 +80,28 @@ AGGREGATE_FIELDS = frozenset({"allowedActions", "refundTotals"})
 def request_columns(info: Info, under: tuple[str, ...] = ()) -> tuple[frozenset[str], bool]:
     """The return-request columns the selection under this field reads, and whether it
     selects a field only the whole aggregate answers."""
+    return _request_columns(selected_fields(info, under))
+
+
+def item_columns(info: Info) -> frozenset[str]:
+    return _item_columns(selected_fields(info))
+
+
+def items_under(info: Info, under: tuple[str, ...]) -> frozenset[str] | None:
+    """The item columns a query selects on the requests under this field (`under` leads to
+    them), or None when it selects no items or reads whole aggregates (which bring them)."""
     fields = selected_fields(info, under)
+    if "items" not in fields or fields & AGGREGATE_FIELDS:
+        return None
+    return _item_columns(selected_fields(info, (*under, "items")))
+
+
+@functools.lru_cache(maxsize=1024)
+def _request_columns(fields: frozenset[str]) -> tuple[frozenset[str], bool]:
     columns = columns_for(fields, REQUEST_COLUMNS, REQUEST_ALWAYS)
     return columns, bool(fields & AGGREGATE_FIELDS)
 
 
-def item_columns(info: Info) -> frozenset[str]:
-    return columns_for(selected_fields(info), ITEM_COLUMNS, ITEM_ALWAYS)
+@functools.lru_cache(maxsize=1024)
+def _item_columns(fields: frozenset[str]) -> frozenset[str]:
+    return columns_for(fields, ITEM_COLUMNS, ITEM_ALWAYS)

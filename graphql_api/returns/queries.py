@@ -16,9 +16,10 @@ from domain.lifecycle import ReturnStatus
 from graphql_api.common import PageInfo, return_request_key
 from graphql_api.context import Info
 from graphql_api.errors import ClientError
-from graphql_api.returns.columns import request_columns
+from graphql_api.returns.columns import items_under, request_columns
 from graphql_api.returns.types import ReturnRequestType
 from persistence import read_model
+from persistence.read_model import ITEMS
 
 MAX_PAGE = 100
 
@@ -121,6 +122,7 @@ class ReturnQueries:
         flt = (filter or ReturnRequestFilter()).to_query()
         position = decode_cursor(after) if after else None
         columns, whole = request_columns(info, under=("edges", "node"))
+        items = items_under(info, ("edges", "node"))
         async with context.db.reading() as reads:
             page = await read_model.page_return_requests(
                 reads,
@@ -130,6 +132,9 @@ class ReturnQueries:
                 after=position,
                 columns=columns,
             )
+            if items is not None and page.rows:
+                ids = [row["id"] for row in page.rows]
+                await context.loaders.prefetch_children(reads, ITEMS, ids, items)
         edges = [
             ReturnRequestEdge(
                 cursor=encode_cursor(row["created_at"], row["id"]),

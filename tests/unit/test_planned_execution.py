@@ -8,6 +8,7 @@ may be, mutations, introspection). The differential run over the end-to-end suit
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterator
 
@@ -214,3 +215,46 @@ async def test_two_resolvers_waiting_on_the_same_load_both_get_it() -> None:
     assert result.data["parcels"] == [{"a": 0, "b": 0}, {"a": 10, "b": 10}]
     assert batches.batches == [["0", "1"]]
     assert counts(schema)["planned"] == 1
+
+
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+strawberry.enum(Colour)
+
+
+class Shade(enum.StrEnum):
+    DARK = "dark"
+
+
+@strawberry.type
+class Odd:
+    """Values whose class is not the scalar's own: the generated completion hands them to
+    the type's coercion, as graphql-core does."""
+
+    flag_as_int: int = True  # type: ignore[assignment]
+    float_as_int: int = 3.0  # type: ignore[assignment]
+    shade_as_text: str = Shade.DARK
+    colour: Colour = Colour.BLUE
+    no_colour: Colour | None = None
+    no_text: str | None = None
+    big: float = 10**20
+
+
+@strawberry.type
+class OddQuery:
+    @strawberry.field
+    def odd(self) -> Odd:
+        return Odd()
+
+
+async def test_values_of_other_classes_are_coerced_as_graphql_core_does() -> None:
+    query = "{ odd { flagAsInt floatAsInt shadeAsText colour noColour noText big } }"
+    planned = strawberry.Schema(query=OddQuery, execution_context_class=executor_class())
+    plain = strawberry.Schema(query=OddQuery)
+    got, want = await planned.execute(query), await plain.execute(query)
+    assert got.errors is None
+    assert answer(got) == answer(want)
+    assert counts(planned)["planned"] == 1
