@@ -67,6 +67,7 @@ class Database:
         self._write_bind = self.engine.execution_options(**{_IMMEDIATE: True})
         self._read_bind = self.engine.execution_options(isolation_level=_AUTOCOMMIT)
         self._commit_listeners: list[CommitListener] = []
+        self._delivery_listeners: list[CommitListener] = []
         # SQLite has one writer at a time: this process's writers queue here, in order,
         # rather than poll the file lock (whose busy handler sleeps up to 100 ms a try).
         self.writers = asyncio.Lock() if self.is_sqlite else None
@@ -123,17 +124,30 @@ class Database:
         in this process or (through PostgreSQL notifications) in another one."""
         self._commit_listeners.append(listener)
 
+    def on_deliveries_routed(self, listener: CommitListener) -> None:
+        """Call `listener(tenant_id, last_position)` when a commit of this process created
+        webhook deliveries: its sender sends them at once. (Other processes send what their
+        own commits create, and every sender polls for the rest.)"""
+        self._delivery_listeners.append(listener)
+
+    def deliveries_routed(self, tenant_id: str, last_position: int) -> None:
+        _tell(self._delivery_listeners, tenant_id, last_position)
+
     def events_committed(self, tenant_id: str, last_position: int) -> None:
         """Tell every listener. The change is committed already: a failing listener is
         logged and must neither fail the command nor keep the others from hearing."""
-        for listener in self._commit_listeners:
-            try:
-                listener(tenant_id, last_position)
-            except Exception:
-                log.exception("a listener of committed events failed")
+        _tell(self._commit_listeners, tenant_id, last_position)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _tell(listeners: list[CommitListener], tenant_id: str, last_position: int) -> None:
+    for listener in listeners:
+        try:
+            listener(tenant_id, last_position)
+        except Exception:
+            log.exception("a listener of committed events failed")
 
 
 class WriteTransaction(Protocol):

@@ -147,5 +147,3 @@ def wakeup_payload(tenant_id: str, position: int) -> str:
 def parse_wakeup(payload: str) -> tuple[str, int] | None:
     position, _, tenant_id = payload.partition(" ")
     return (tenant_id, int(position)) if position.isdigit() and tenant_id else None
-
-

@@ -95,12 +95,15 @@ class SqlUnitOfWork:
             for event in request.pull_events()
         ]
         stored = await append_events(sql, self.tenant_id, events)
-        if stored:
-            await route_deliveries(sql, self.tenant_id, stored, self._clock.now())
+        routed = (
+            await route_deliveries(sql, self.tenant_id, stored, self._clock.now()) if stored else 0
+        )
         await transaction.commit()
         self.committed_events = stored
         if stored:
             self._db.events_committed(self.tenant_id, stored[-1].position)
+        if routed:
+            self._db.deliveries_routed(self.tenant_id, stored[-1].position)
         if self._after_commit is not None and stored:
             await self._publish(stored)
 

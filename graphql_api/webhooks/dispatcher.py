@@ -182,9 +182,10 @@ def _global(address: str) -> bool:
 def webhook_delivery(
     interval_seconds: float, timeout_seconds: float = 10, allow_private_targets: bool = False
 ):  # type: ignore[no-untyped-def]
-    """An aiohttp cleanup context: send due deliveries after every commit and every
-    `interval_seconds` (0 disables the sender in this process). On shutdown the round in
-    progress finishes (a query cancelled half-way would strand its connection)."""
+    """An aiohttp cleanup context: send due deliveries after every commit of this process
+    that created some, and every `interval_seconds` (0 disables the sender here). On
+    shutdown the round in progress finishes (a query cancelled half-way would strand its
+    connection)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         if interval_seconds <= 0:
@@ -192,7 +193,7 @@ def webhook_delivery(
             return
         db, clock = app[DB_KEY], app[CLOCK_KEY]
         wake, stop = CommitWakeup(), asyncio.Event()
-        db.on_events_committed(wake.committed)
+        db.on_deliveries_routed(wake.committed)
         task = asyncio.create_task(
             _every(
                 WebhookSender(
@@ -218,9 +219,8 @@ def webhook_delivery(
 
 
 class CommitWakeup(asyncio.Event):
-    """Set by commits, once per commit: on PostgreSQL a commit of this process is heard
-    twice (locally, then as its own NOTIFY), and the second would cost another look for due
-    deliveries. Position 0 means "unknown" and always wakes."""
+    """Set by commits that created deliveries, once per commit. Position 0 means "unknown"
+    and always wakes."""
 
     def __init__(self) -> None:
         super().__init__()

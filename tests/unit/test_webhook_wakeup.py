@@ -1,5 +1,5 @@
-"""The webhook sender wakes once per commit, though a commit of this process is heard twice
-on PostgreSQL (locally, then as its own NOTIFY)."""
+"""The webhook sender wakes once per commit (a commit that created deliveries), and wakes for
+newer positions, other tenants and unknown positions."""
 
 from __future__ import annotations
 

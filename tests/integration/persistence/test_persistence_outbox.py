@@ -368,3 +368,27 @@ async def test_a_commit_wakes_other_processes_once_with_its_newest_position(worl
         ("default", positions[0]),
         ("default", positions[-1]),
     ]
+
+
+async def test_only_a_commit_that_creates_deliveries_wakes_the_webhook_sender(world):
+    """Most commits route no webhook: they must not cost the sender a look for due
+    deliveries. A commit that creates some wakes it at once."""
+    from sqlalchemy import insert
+
+    from persistence.tables import WebhookEndpointRow
+
+    woken: list[tuple[str, int]] = []
+    world.db.on_deliveries_routed(lambda tenant, position: woken.append((tenant, position)))
+    await world.order(lines=LINES)
+    await world.create(items={"SKU-A": 1})
+    assert woken == []
+
+    now = world.clock.now()
+    endpoint = {"tenant_id": "default", "endpoint_id": "WH-1", "merchant": None,
+                "url": "https://hooks.example.com/r", "event_types": [], "secret": "s" * 32,
+                "active": True, "created_at": now, "updated_at": now}  # fmt: skip
+    async with world.db.write_session() as session, session.begin():
+        await session.execute(insert(WebhookEndpointRow.__table__), [endpoint])  # type: ignore[attr-defined]
+    await world.create(items={"SKU-B": 1})
+    positions = [event.position for event in await world.outbox()]
+    assert woken == [("default", positions[-1])]
