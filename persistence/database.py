@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.util import greenlet_spawn
 
 from persistence.statements import AsyncpgStatements, SqlAlchemyStatements, Statements
@@ -101,9 +101,9 @@ class Database:
         asyncpg (persistence/statements.py says why), on SQLite through SQLAlchemy with
         BEGIN IMMEDIATE."""
         if self.is_sqlite:
-            session = self.write_session()
-            await session.begin()
-            return _SessionTransaction(session)
+            connection = await self._write_bind.connect()
+            await connection.begin()  # BEGIN IMMEDIATE (see _on_begin)
+            return _ConnectionTransaction(connection)
         lent = await self.engine.raw_connection()
         try:
             transaction = lent.driver_connection.transaction()
@@ -160,20 +160,22 @@ class WriteTransaction(Protocol):
         ...
 
 
-class _SessionTransaction:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.statements: Statements = SqlAlchemyStatements(session, "sqlite")
+class _ConnectionTransaction:
+    """A write transaction through SQLAlchemy Core (SQLite)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.statements: Statements = SqlAlchemyStatements(connection, "sqlite")
 
     async def commit(self) -> None:
-        await self.session.commit()
+        await self.connection.commit()
 
     async def close(self) -> None:
         try:
-            if self.session.in_transaction():
-                await self.session.rollback()
+            if self.connection.in_transaction():
+                await self.connection.rollback()
         finally:
-            await self.session.close()
+            await self.connection.close()
 
 
 class _AsyncpgTransaction:
