@@ -85,6 +85,20 @@ class Loaders:
             return written[1][child.row_class]
         return await self._child_rows(child).load((rid, columns))
 
+    async def request_row_now(
+        self, reads: Statements, rid: str, columns: frozenset[str]
+    ) -> Row | None:
+        """A return request's own row read at once on the caller's connection (a root field
+        reading its request and that request's items together), remembered for the rest of
+        the operation like a loaded one."""
+        written = self._written.get(rid)
+        if written is not None:
+            return written[0]
+        rows = await read_model.request_rows(reads, self._tenant, [rid], columns=columns)
+        row = rows[0] if rows else None
+        self._request_rows.prime((rid, columns), row)
+        return row
+
     async def prefetch_children(
         self,
         reads: Statements,

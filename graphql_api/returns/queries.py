@@ -107,7 +107,15 @@ class ReturnQueries:
     @strawberry.field(description="A return request by its readable id (RR-…) or global id.")
     async def return_request(self, info: Info, id: strawberry.ID) -> ReturnRequestType | None:
         columns, whole = request_columns(info)
-        row = await info.context.loaders.request_row(return_request_key(id), columns)
+        rid, loaders = return_request_key(id), info.context.loaders
+        items = items_under(info, ())
+        if items is None:
+            row = await loaders.request_row(rid, columns)
+        else:  # its items in the same go, on one connection
+            async with info.context.db.reading() as reads:
+                row = await loaders.request_row_now(reads, rid, columns)
+                if row is not None:
+                    await loaders.prefetch_children(reads, ITEMS, [rid], items)
         return ReturnRequestType.from_row(row, whole=whole) if row else None
 
     @strawberry.field(description="Return requests, newest first.")
