@@ -28,7 +28,7 @@ from graphql_api.auth import authenticate
 from graphql_api.context import REST_SOURCE, Context, request_context
 from graphql_api.errors import http_status
 from graphql_api.idempotent import run_idempotently
-from graphql_api.json_input import encodes_as_utf8
+from graphql_api.json_input import encodes_as_utf8, undecodable_header
 from persistence.access import AccessStore
 from persistence.idempotency import IdempotencyStore
 
@@ -205,6 +205,8 @@ def endpoint(
     async def serve(request: web.Request) -> web.StreamResponse:
         if "\x00" in request.query_string or "%00" in request.raw_path:
             return refusal(400, ErrorCode.INVALID_INPUT, "NUL characters are not accepted")
+        if (header := undecodable_header(request.headers)) is not None:
+            return refusal(400, ErrorCode.INVALID_INPUT, f"the {header} header is not UTF-8")
         principal = await authenticate(
             request, AccessStore(request.app[DB_KEY]), request.app[CLOCK_KEY]
         )
