@@ -26,3 +26,15 @@ def undecodable_header(headers: Mapping[str, str]) -> str | None:
         if not encodes_as_utf8(value):
             return name
     return None
+
+
+def unstorable_text(parsed: Any) -> str | None:
+    """Why decoded JSON cannot be taken, if it cannot: a NUL character (no field accepts one
+    and PostgreSQL cannot store it; a GraphQL string escape `\\u0000` counts too) or a lone
+    surrogate. For input that arrives already decoded, as websocket messages do; HTTP bodies
+    are checked as they are read."""
+    if not encodes_as_utf8(parsed):
+        return "strings must be valid Unicode (no lone surrogates)"
+    if "\\u0000" in json.dumps(parsed).lower():
+        return "NUL characters are not accepted"
+    return None
