@@ -1,18 +1,21 @@
 """Scalars with the rules DESIGN.md §8 sets for every face: times carry their offset and
-come back in UTC. A value a scalar refuses is refused while the request is validated, before
-anything runs, with the same message and code (`INVALID_INPUT`) whether it was written in
-the document or sent as a variable."""
+come back in UTC; money is a string in one canonical decimal form. A value a scalar refuses
+is refused while the request is validated, before anything runs, with the same message and
+code (`INVALID_INPUT`) whether it was written in the document or sent as a variable."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, NewType, TypeVar
 
 import strawberry
 from graphql import ValueNode, value_from_ast_untyped
 
+from domain.errors import DomainError
+from domain.values import decimal_from_text, decimal_text
 from graphql_api.errors import ClientError
 
 T = TypeVar("T")
@@ -37,6 +40,8 @@ def refusing(parse: Callable[[object], T]) -> dict[str, Callable[..., T]]:
             return parse(value)
         except ValueError as error:
             raise ClientError(str(error)) from None
+        except DomainError as error:
+            raise ClientError(error.message, error.code) from None
 
     def parse_literal(node: ValueNode, variables: dict[str, Any] | None = None) -> T:
         try:
@@ -101,4 +106,27 @@ EventPositionScalar = strawberry.scalar(
     **refusing(_parse_position),
 )
 
-SCALAR_OVERRIDES = {datetime: AwareDateTime, EventPosition: EventPositionScalar}
+
+def _parse_decimal(value: object) -> Decimal:
+    """A JSON number is refused as well as text in another form: a float has already been
+    rounded by the time it arrives, and money must reach the domain as it was written."""
+    if not isinstance(value, str):
+        raise ValueError(f'Decimal is a string such as "49.90", got {shown(value)}')
+    return decimal_from_text(value, field="Decimal")
+
+
+MoneyDecimal = strawberry.scalar(
+    name="Decimal",
+    description="An exact decimal number, sent and returned as a string in one form: ASCII "
+    'digits, an optional leading "-", no leading zeros, a point only between digits, at most '
+    '40 characters ("49.90", "0.5", "120"). Anything else ("+1", " 1", ".5", "1.", "1e3", '
+    '"-0", digits of other scripts, a JSON number) is refused with INVALID_INPUT.',
+    serialize=decimal_text,
+    **refusing(_parse_decimal),
+)
+
+SCALAR_OVERRIDES = {
+    datetime: AwareDateTime,
+    EventPosition: EventPositionScalar,
+    Decimal: MoneyDecimal,
+}
