@@ -34,9 +34,10 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=100, ge=1)
     graphql_max_tokens: int = Field(default=10_000, ge=100)
     graphql_max_cost: int = Field(
-        default=50_000,
+        default=250_000,
         ge=100,
-        description="Ceiling of a query's estimated cost (fields times requested page sizes).",
+        description="Ceiling of a query's estimated cost: the most field values its answer "
+        "can hold, every list at its page size or bound (graphql_api/list_bounds.py).",
     )
     graphql_introspection: bool = Field(
         default=True, description="Switch off in production to hide the schema."
