@@ -5,7 +5,8 @@ switch off. Over a limit the request gets a clear error and nothing executes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,7 @@ class GraphQLLimits:
     max_cost: int = 250_000
     cache_size: int = 256
     introspection: bool = True
+    timeout_seconds: float = 10
 
 
 def limit_extensions(limits: GraphQLLimits) -> list[Callable[[], Any]]:
@@ -66,6 +68,7 @@ def limit_extensions(limits: GraphQLLimits) -> list[Callable[[], Any]]:
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: QueryCostLimiter(limits.max_cost),
+        lambda: QueryTimeout(limits.timeout_seconds),
     ]
     if not limits.introspection:
         extensions.append(DisableIntrospection)
@@ -233,6 +236,31 @@ def _argument(field: FieldNode, name: str, walk: _Walk) -> Any:
     if isinstance(value, IntValueNode):
         return int(value.value)
     return getattr(value, "value", None)
+
+
+class QueryTimeout(SchemaExtension):
+    """Stops a query that runs longer than `seconds` (LIMIT_EXCEEDED): lists longer than
+    their declared bounds, or a slow database, must not hold the server for one client.
+    Queries only: a mutation stopped between its commit and its answer would leave the
+    client to retry work that was done; a subscription runs as long as it is wanted."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        operation = self.execution_context.operation_type
+        if getattr(operation, "value", operation) != "query":
+            yield
+            return
+        try:
+            async with asyncio.timeout(self.seconds):
+                yield
+        except TimeoutError:
+            raise GraphQLError(
+                f"the query ran longer than {self.seconds:g} s and was stopped; request "
+                "smaller pages or fewer fields",
+                extensions={"code": ErrorCode.LIMIT_EXCEEDED.value},
+            ) from None
 
 
 # Opaque cursors, by the field that hands them out; other `after` arguments are typed

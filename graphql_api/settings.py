@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         description="Ceiling of a query's estimated cost: the most field values its answer "
         "can hold, every list at its page size or bound (graphql_api/list_bounds.py).",
     )
+    graphql_timeout_seconds: float = Field(
+        default=10, gt=0, description="A query running longer is stopped (LIMIT_EXCEEDED)."
+    )
     graphql_introspection: bool = Field(
         default=True, description="Switch off in production to hide the schema."
     )
@@ -145,5 +148,6 @@ class Settings(BaseSettings):
             max_aliases=self.graphql_max_aliases,
             max_tokens=self.graphql_max_tokens,
             max_cost=self.graphql_max_cost,
+            timeout_seconds=self.graphql_timeout_seconds,
             introspection=self.graphql_introspection,
         )

@@ -218,3 +218,34 @@ async def test_a_cycle_of_nested_lists_is_refused_before_anything_runs(
     assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
     assert error["extensions"]["cost"] > GraphQLLimits().max_cost
     assert statements.count == 1, statements.statements  # the credentials, nothing else
+
+
+@pytest.fixture
+async def impatient(db: Database, clock) -> AsyncIterator[TestClient]:  # type: ignore[no-untyped-def]
+    """A server whose queries may run a microsecond: any that waits for the database is
+    stopped."""
+    settings = Settings(migrate_on_start=False, graphql_timeout_seconds=0.000_001)
+    headers = await credentials(db, clock, DEFAULT_TENANT)
+    app = create_app(settings, db=db, clock=clock)
+    async with TestClient(TestServer(app), headers=headers) as client:
+        yield client
+
+
+async def test_a_query_that_runs_too_long_is_stopped_with_a_clear_error(
+    impatient: TestClient,
+) -> None:
+    body = await post(impatient, "{ returnRequests(first: 100) { totalCount } }")
+
+    assert body.get("data") is None
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "LIMIT_EXCEEDED"}
+    assert "ran longer than 1e-06 s" in error["message"]
+    assert (await post(impatient, "{ __typename }"))["data"] == {"__typename": "Query"}
+
+
+async def test_a_mutation_is_never_stopped_between_its_commit_and_its_answer(
+    impatient: TestClient,
+) -> None:
+    body = await post(impatient, CREATE_ORDER)
+
+    assert body["data"]["upsertOrder"]["order"] == {"reference": "SO-1"}
