@@ -197,6 +197,11 @@ def seeds(known: Known) -> list[Request]:
             'mutation { addRefund(input: {returnRequestId: "' + rid + '", amount: "1.50", '
             'currency: "AED"}) { userErrors { code } } }'
         ),
+        graphql(  # values written in the document, where scalars parse literals
+            '{ returnEvents(first: 5, after: "1") { edges { cursor } } '
+            'returnRequests(first: 5, filter: {createdBefore: "2030-01-31T10:00:00+04:00"}) '
+            "{ totalCount } }"
+        ),
         Request("GET", "/graphql?query=%7B__typename%7D", creds),
         rest("GET", f"/returns/requests/{rid}"),
         rest("GET", f"/returns/reasons?merchant={known.merchant}&language=ar"),
