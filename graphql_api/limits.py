@@ -180,7 +180,7 @@ def _field_cost(
         return _introspection_cost(field.selection_set)
     definition = parent.fields.get(name) if isinstance(parent, _WITH_FIELDS) else None
     page = _page_size(field, walk)
-    below_scope = _Scope(scope.visiting, page if page is not None else scope.page)
+    below_scope = _Scope(scope.visiting, page)  # a page bounds its own edges only
     if definition is None:  # validation refuses unknown fields before this runs
         return 1 + _cost(field.selection_set, None, walk, below_scope)
     below = _cost(field.selection_set, get_named_type(definition.type), walk, below_scope)
