@@ -182,9 +182,10 @@ def _basic_credentials(request: web.Request) -> tuple[str, str] | None:
     if scheme.lower() != "basic":
         return None
     try:
-        client_id, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
     except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 once decoded
         return "", ""
+    client_id, _, secret = decoded.partition(":")
     return client_id, secret
 
 
