@@ -189,7 +189,8 @@ def run_stages(base: str, port: int, credentials: Path, args: argparse.Namespace
     if "rest" in stages:
         rest = schemathesis(f"{base}/openapi.json", headers, args, known)
     if "bytes" in stages:
-        raw = byte_stage(port, credentials, lines, known["FUZZ_RETURN_IDS"], args)
+        fresh = ",".join(seed_rest_data(base, lines))  # the stages before changed theirs
+        raw = byte_stage(port, credentials, lines, fresh, args)
     return max(graphql, rest, raw)
 
 
