@@ -32,7 +32,7 @@ test: install  ## lint, schema drift and the whole test suite (PostgreSQL too if
 
 FUZZ_EXAMPLES ?= 25
 fuzz: install  ## schemathesis against a served instance; fails on any server error
-	$(BIN)/python fuzz/run.py --max-examples $(FUZZ_EXAMPLES)
+	$(BIN)/python -m fuzz.run --max-examples $(FUZZ_EXAMPLES)
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,7 +6,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from domain.errors import InvalidInput, InvalidQuantity
 
@@ -64,6 +64,55 @@ def currency_code(value: str, *, field: str = "currency") -> str:
 
 MAX_AMOUNT = Decimal("1e12")
 MAX_PRICE_DECIMALS = 4
+MAX_DECIMAL_TEXT = 40
+# The one written form of a decimal number (README "Money"): ASCII digits, an optional
+# leading minus, no leading zeros, and a point only between digits.
+_CANONICAL_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+
+
+def decimal_from_text(text: object, *, field: str = "amount") -> Decimal:
+    """A decimal written in the one canonical form, or InvalidInput. Decimal() alone also
+    reads "٣" (any script's digits), " 1", "+1", ".5", "1.", "1e3" and "NaN": other
+    spellings of a number, or of none, that would be stored as written. "-0" is refused
+    too: zero is written 0, and a stored -0 would be shown as -0."""
+    if not (
+        isinstance(text, str)
+        and len(text) <= MAX_DECIMAL_TEXT
+        and _CANONICAL_DECIMAL.fullmatch(text)
+    ):
+        raise InvalidInput(
+            f'{field} must be written like "49.90" (digits 0-9, an optional leading "-", a '
+            f"point only between digits), got {_shown(text)}",
+            field=field,
+        )
+    value = Decimal(text)
+    if value.is_zero() and value.is_signed():
+        raise InvalidInput(f'{field} must not be a negative zero; write "0"', field=field)
+    return value
+
+
+def decimal_text(value: Decimal) -> str:
+    """A decimal in that same canonical form: fixed-point, never an exponent or a -0."""
+    return format(value.copy_abs() if value.is_zero() else value, "f")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= MAX_DECIMAL_TEXT + 2 else text[:MAX_DECIMAL_TEXT] + "…"
+
+
+def _decimals(value: Decimal) -> int:
+    """Decimal places as written: "1.50" has two. Bounding these bounds the stored text."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _plain(value: Decimal) -> Decimal:
+    """The same number without an exponent or a negative zero (Decimal("1E+2") is 100)."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        value = value.quantize(Decimal(1))
+    return value.copy_abs() if value.is_zero() else value
 
 
 def price_amount(value: Decimal, *, field: str) -> Decimal:
@@ -72,30 +121,33 @@ def price_amount(value: Decimal, *, field: str) -> Decimal:
         raise InvalidInput(
             f"unit price must be between 0 and {MAX_AMOUNT:,.0f}, got {value}", field=field
         )
-    exponent = value.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -MAX_PRICE_DECIMALS:
+    if _decimals(value) > MAX_PRICE_DECIMALS:
         raise InvalidInput(
             f"unit price has more than {MAX_PRICE_DECIMALS} decimals: {value}", field=field
         )
-    return value
+    return _plain(value)
 
 
 def money_amount(value: Decimal | int | str, *, field: str = "amount") -> Decimal:
-    """A positive, finite amount with at most three decimals (covers KWD/BHD/OMR minor units)."""
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(f"amount must be a decimal number, got {value!r}", field=field) from None
+    """A positive, finite amount with at most three decimals (covers KWD/BHD/OMR minor units).
+    Text must be written in the canonical form (`decimal_from_text`)."""
+    if isinstance(value, str):
+        amount = decimal_from_text(value, field=field)
+    elif isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        amount = Decimal(value)
+    else:
+        raise InvalidInput(f"amount must be a decimal number, got {value!r}", field=field)
     if not amount.is_finite() or amount <= 0 or amount >= MAX_AMOUNT:
         raise InvalidInput(
             f"amount must be a positive number below {MAX_AMOUNT:,.0f}, got {value}", field=field
         )
-    exponent = amount.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -MAX_AMOUNT_DECIMALS:
+    if _decimals(amount) > MAX_AMOUNT_DECIMALS:
         raise InvalidInput(
             f"amount has more than {MAX_AMOUNT_DECIMALS} decimals: {value}", field=field
         )
-    return amount
+    return _plain(amount)
 
 
 def bounded_text(value: str, *, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:

@@ -3,15 +3,17 @@
 Serves the real app on a fresh SQLite file with development credentials, takes a token the
 way a client would, then lets schemathesis generate GraphQL operations from the schema and
 REST calls from the shims' OpenAPI document (`/openapi.json`), each with a fixed seed and a
-bounded number of examples per operation. Exit status is non-zero when any check failed in
-either run.
+bounded number of examples per operation. A last stage (`fuzz/raw_bytes.py`) mutates the
+headers, bodies and targets of real requests byte by byte, which no schema-driven client
+sends. Exit status is non-zero when any check failed in any stage.
 
-    .venv/bin/python fuzz/run.py --max-examples 25
+    .venv/bin/python -m fuzz.run --max-examples 25
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import socket
@@ -20,7 +22,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
+
+from fuzz import raw_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20261125
@@ -140,10 +145,64 @@ def schemathesis(
     return subprocess.run(command, cwd=ROOT, env=hooks, check=False).returncode
 
 
+def portal_token(base: str, headers: list[str]) -> str:
+    """A real return-portal token for the fuzz order, as OTO's getReturnLink hands it out."""
+    answer = call(base, "POST", "/rest/v2/getReturnLink", {"orderId": FUZZ_ORDER}, headers)
+    link = str(answer["returnLink"])  # type: ignore[index]
+    return link.split("token=", 1)[1]
+
+
+def byte_stage(
+    port: int, credentials: Path, headers: list[str], return_ids: str, args: argparse.Namespace
+) -> int:
+    """Mutated bytes of real requests on every face (`fuzz/raw_bytes.py`)."""
+    saved = json.loads(credentials.read_text())
+    known = raw_bytes.Known(
+        headers=dict(header.split(": ", 1) for header in headers),
+        client_id=saved["client_id"],
+        client_secret=saved["client_secret"],
+        return_ids=return_ids.split(","),
+        merchant=FUZZ_MERCHANT,
+        order=FUZZ_ORDER,
+        sku=FUZZ_SKUS[0],
+        portal_token=portal_token(f"http://127.0.0.1:{port}", headers),
+    )
+    print("fuzz: raw bytes on every face", flush=True)
+    run = raw_bytes.run("127.0.0.1", port, known, examples=args.max_examples, seed=args.seed)
+    return raw_bytes.report(asyncio.run(run))
+
+
+def run_stages(base: str, port: int, credentials: Path, args: argparse.Namespace) -> int:
+    """The chosen stages against the served instance; the worst exit status."""
+    lines = token_headers(base, credentials)
+    headers = [arg for header in lines for arg in ("--header", header)]
+    stages = set(args.stages.split(","))
+    graphql = rest = raw = 0
+    if "graphql" in stages:
+        graphql = schemathesis(f"{base}/graphql", headers, args, {})
+    known = {
+        "FUZZ_RETURN_IDS": ",".join(seed_rest_data(base, lines)),
+        "FUZZ_MERCHANT": FUZZ_MERCHANT,
+        "FUZZ_ORDER": FUZZ_ORDER,
+        "FUZZ_SKUS": ",".join(FUZZ_SKUS),
+    }
+    if "rest" in stages:
+        rest = schemathesis(f"{base}/openapi.json", headers, args, known)
+    if "bytes" in stages:
+        fresh = ",".join(seed_rest_data(base, lines))  # the stages before changed theirs
+        raw = byte_stage(port, credentials, lines, fresh, args)
+    return max(graphql, rest, raw)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--max-examples", type=int, default=25)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--stages",
+        default="graphql,rest,bytes",
+        help="comma-separated stages to run (graphql, rest, bytes); all by default",
+    )
     parser.add_argument(
         "--database-url",
         help="serve on this database (migrated on start) instead of a fresh SQLite file",
@@ -161,30 +220,44 @@ def main() -> int:
             "RETURNS_DEV_CREDENTIALS_FILE": str(credentials),
             "RETURNS_LOG_LEVEL": os.environ.get("FUZZ_SERVER_LOG_LEVEL", "WARNING"),
         }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "graphql_api.cli", "serve"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
+        server_log = Path(folder) / "server.log"
+        with server_log.open("wb") as log:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "graphql_api.cli", "serve"],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+            try:
+                wait_ready(base)
+                status = run_stages(base, port, credentials, args)
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+        if status:
+            show_errors(server_log)
+        return status
+
+
+def show_errors(server_log: Path) -> None:
+    """The server's own account of what failed: the last line of each ERROR it logged,
+    leaving out the malformed requests aiohttp itself turns away (refusals, not failures)."""
+    seen: Counter[str] = Counter()
+    for line in server_log.read_text(errors="replace").splitlines():
         try:
-            wait_ready(base)
-            headers = [
-                arg for header in token_headers(base, credentials) for arg in ("--header", header)
-            ]
-            lines = token_headers(base, credentials)
-            graphql = schemathesis(f"{base}/graphql", headers, args, {})
-            known = {
-                "FUZZ_RETURN_IDS": ",".join(seed_rest_data(base, lines)),
-                "FUZZ_MERCHANT": FUZZ_MERCHANT,
-                "FUZZ_ORDER": FUZZ_ORDER,
-                "FUZZ_SKUS": ",".join(FUZZ_SKUS),
-            }
-            rest = schemathesis(f"{base}/openapi.json", headers, args, known)
-            return max(graphql, rest)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        trace = str(entry.get("exception") or "")
+        if entry.get("level") != "ERROR" or "BadHttpMessage" in trace:
+            continue
+        causes = [line for line in trace.splitlines() if line[:1].isalpha()]
+        cause = causes[-1].split(":", 1)[0] if causes else ""
+        seen[f"{str(entry.get('message')).splitlines()[0]}: {cause}"] += 1
+    print(f"fuzz: the server logged {sum(seen.values())} errors:", flush=True)
+    for what, count in seen.most_common(20):
+        print(f"  {count} x {what}", flush=True)
 
 
 if __name__ == "__main__":

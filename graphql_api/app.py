@@ -33,7 +33,7 @@ from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.cors import OriginPolicy
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import ConflictingKeys, key_in_mutation_input, run_idempotently
-from graphql_api.json_input import encodes_as_utf8
+from graphql_api.json_input import encodes_as_utf8, undecodable_header
 from graphql_api.logs import request_id_middleware
 from graphql_api.notifications.dispatch import (
     NOTIFIER_KEY,
@@ -76,12 +76,16 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
 
     def parse_json(self, data: str | bytes) -> Any:
         """A body of `"x"`, `42` or `null` is a client mistake (400), not a server error;
-        so is a NUL character, which no field accepts and PostgreSQL cannot store."""
-        text = data.decode(errors="replace") if isinstance(data, bytes) else data
+        so is a NUL character, which no field accepts and PostgreSQL cannot store, and
+        so are bytes that are not UTF-8."""
+        try:
+            text = data.decode() if isinstance(data, bytes) else data
+        except UnicodeDecodeError:
+            raise HTTPException(400, "The request body is not UTF-8") from None
         if "\x00" in text or "\\u0000" in text.lower():
             raise HTTPException(400, "NUL characters are not accepted")
         try:
-            parsed = super().parse_json(data)
+            parsed = super().parse_json(text)
             if not isinstance(parsed, dict | list):
                 raise HTTPException(400, "The request body must be a JSON object")
             if not encodes_as_utf8(parsed):
@@ -92,12 +96,12 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         if "\x00" in request.query_string or "%00" in request.raw_path:
-            return web.json_response(
-                {"errors": [{"message": "NUL characters are not accepted"}]}, status=400
-            )
+            return _refused(400, "NUL characters are not accepted")
+        if (header := undecodable_header(request.headers)) is not None:
+            return _refused(400, f"the {header} header is not UTF-8")
         if self._is_ide_page(request) or self.is_websocket_request(request):
             # The page executes nothing; a websocket authenticates in connection_init.
-            return await super().__call__(request)
+            return await self._serve(request)
         principal = await authenticate(request)
         if isinstance(principal, web.Response):
             return principal
@@ -105,19 +109,24 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         try:
             input_key = key_in_mutation_input(await request.read())
         except ConflictingKeys as conflict:
-            return web.json_response(
-                {"errors": [{"message": str(conflict), "extensions": {"code": "INVALID_INPUT"}}]},
-                status=400,
-            )
+            return _refused(400, str(conflict))
         return await run_idempotently(
             request,
-            super().__call__,
+            self._serve,
             store=IdempotencyStore(request.app[DB_KEY]),
             clock=request.app[CLOCK_KEY],
             tenant_id=principal.tenant_id,
             client_id=principal.client_id,
             input_key=input_key,
         )
+
+    async def _serve(self, request: web.Request) -> web.StreamResponse:
+        """strawberry's view, with its refusals of malformed requests (400, 405, 415) in
+        the GraphQL error shape rather than as plain text."""
+        try:
+            return await self.run(request=request)
+        except HTTPException as error:
+            return _refused(error.status_code, error.reason)
 
     def _is_ide_page(self, request: web.Request) -> bool:
         return (
@@ -161,6 +170,12 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         if isinstance(response, web.WebSocketResponse):
             context.websocket = response
         return context
+
+
+def _refused(status: int, message: str) -> web.Response:
+    """A request refused before GraphQL runs, in the shape of GraphQL's own errors."""
+    error = {"message": message, "extensions": {"code": ErrorCode.INVALID_INPUT.value}}
+    return web.json_response({"errors": [error]}, status=status)
 
 
 async def healthz(_request: web.Request) -> web.Response:

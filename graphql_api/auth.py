@@ -5,7 +5,6 @@ and all three must belong together. A failure never says which part was wrong.""
 from __future__ import annotations
 
 import base64
-import binascii
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +17,7 @@ from domain.access import Principal, TokenIdentity, secret_hash
 from domain.errors import ErrorCode
 from domain.ports import Clock
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY
-from graphql_api.json_input import encodes_as_utf8
+from graphql_api.json_input import undecodable_header
 from persistence.access import TOKEN_LIFETIME, AccessStore
 from persistence.database import Database
 
@@ -63,10 +62,13 @@ class Identities:
 IDENTITIES_KEY = web.AppKey("identities", Identities)
 API_KEY_HEADER = "x-api-key"
 TENANT_HEADER = "tenant-id"
+MAX_CREDENTIAL_LENGTH = 512
 
 
 async def token_endpoint(request: web.Request) -> web.Response:
     """RFC 6749 client-credentials grant, with OAuth's own error bodies."""
+    if (header := undecodable_header(request.headers)) is not None:
+        return _oauth_error(400, "invalid_request", f"the {header} header is not UTF-8")
     fields = await _token_fields(request)
     if fields is None:
         return _oauth_error(400, "invalid_request", "send a JSON or form body")
@@ -80,9 +82,11 @@ async def token_endpoint(request: web.Request) -> web.Response:
     )
     if not isinstance(client_id, str) or not isinstance(secret, str):
         return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
-    issued = await AccessStore(request.app[DB_KEY]).issue_token(
-        client_id, secret, request.app[CLOCK_KEY].now()
-    )
+    issued = None
+    if well_formed_credential(client_id) and well_formed_credential(secret):
+        issued = await AccessStore(request.app[DB_KEY]).issue_token(
+            client_id, secret, request.app[CLOCK_KEY].now()
+        )
     if issued is None:
         return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
     token, client = issued
@@ -105,12 +109,26 @@ async def authenticate(request: web.Request) -> Principal | web.Response:
     tenant_id = request.headers.get(TENANT_HEADER)
     if scheme.lower() != "bearer" or not bearer or not api_key or not tenant_id:
         return unauthenticated("send Authorization: Bearer <token>, x-api-key and tenant-id")
-    principal = await request.app[IDENTITIES_KEY].principal(
-        bearer.strip(), api_key, tenant_id, request.app[CLOCK_KEY]
-    )
+    given = (bearer.strip(), api_key, tenant_id)
+    principal = None
+    if all(well_formed_credential(value) for value in given):
+        principal = await request.app[IDENTITIES_KEY].principal(*given, request.app[CLOCK_KEY])
     if principal is None:
         return unauthenticated("the token, API key and tenant id do not match a valid client")
     return principal
+
+
+def well_formed_credential(value: object) -> bool:
+    """Whether `value` could be one of our credentials at all: every token, key, secret,
+    client id and tenant id we issue is printable ASCII. Anything else (a NUL, a lone
+    surrogate, bytes that were not UTF-8) cannot match, so it is refused as a wrong
+    credential before it reaches a hash or a database driver that cannot encode it."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_CREDENTIAL_LENGTH
+        and value.isascii()
+        and value.isprintable()
+    )
 
 
 async def principal_from_params(
@@ -123,13 +141,13 @@ async def principal_from_params(
     fields = {str(name).lower(): value for name, value in params.items()}
     authorization = fields.get("authorization")
     api_key, tenant_id = fields.get(API_KEY_HEADER), fields.get(TENANT_HEADER)
-    given = (authorization, api_key, tenant_id)
-    if not all(isinstance(value, str) and encodes_as_utf8(value) for value in given):
+    if not isinstance(authorization, str):
         return None
-    scheme, _, bearer = str(authorization).partition(" ")
-    if scheme.lower() != "bearer" or not bearer:
+    scheme, _, bearer = authorization.partition(" ")
+    given = (bearer.strip(), api_key, tenant_id)
+    if scheme.lower() != "bearer" or not all(well_formed_credential(v) for v in given):
         return None
-    return await identities.principal(bearer.strip(), str(api_key), str(tenant_id), clock)
+    return await identities.principal(*given, clock)  # type: ignore[arg-type]
 
 
 def unauthenticated(message: str) -> web.Response:
@@ -191,19 +209,22 @@ async def _token_fields(request: web.Request) -> dict[str, Any] | None:
             return body if isinstance(body, dict) else None
         if request.content_type == "application/x-www-form-urlencoded":
             return dict(await request.post())
-    except ValueError:
+    except (ValueError, LookupError):  # malformed, not UTF-8, or an unknown charset
         return None
     return None
 
 
 def _basic_credentials(request: web.Request) -> tuple[str, str] | None:
+    """The client's id and secret from `Authorization: Basic`; None without that header.
+    A header that does not decode to `id:secret` text names no client: ("", "")."""
     scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "basic":
         return None
     try:
-        client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 once decoded
+        return "", ""
+    client_id, _, secret = decoded.partition(":")
     return client_id, secret
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, Node
 
 from domain.errors import DomainError, DomainErrors, ErrorCode
 
@@ -49,10 +49,13 @@ def user_errors(error: DomainError) -> list[UserError]:
 
 
 class ClientError(GraphQLError):
-    """A refused query argument (bad cursor, page too large): shown, never masked."""
+    """A refused query argument (bad cursor, page too large, a value a scalar cannot take):
+    shown, never masked; `node` points at the value when it is written in the document."""
 
-    def __init__(self, message: str, code: ErrorCode = ErrorCode.INVALID_INPUT) -> None:
-        super().__init__(message, extensions={"code": code.value})
+    def __init__(
+        self, message: str, code: ErrorCode = ErrorCode.INVALID_INPUT, *, node: Node | None = None
+    ) -> None:
+        super().__init__(message, node, extensions={"code": code.value})
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -1,11 +1,12 @@
 """Limits that keep one GraphQL request from costing the server more than it should:
-depth, aliases, tokens, a cost ceiling from requested page sizes, bounded parser and
-validation caches, no field suggestions, and introspection that production can switch off.
-Over a limit the request gets a clear error and nothing executes."""
+depth, aliases, tokens, a cost ceiling from the sizes of every list asked for, bounded
+parser and validation caches, no field suggestions, and introspection that production can
+switch off. Over a limit the request gets a clear error and nothing executes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +16,19 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_list_type,
 )
 from strawberry.extensions import (
     AddValidationRules,
@@ -33,6 +42,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from domain.errors import ErrorCode
+from graphql_api.list_bounds import LIST_BOUNDS, PAGE_SIZE
 from graphql_api.returns.queries import MAX_PAGE, decode_cursor
 
 PAGE_ARGUMENT = "first"
@@ -44,9 +54,10 @@ class GraphQLLimits:
     max_depth: int = 15
     max_aliases: int = 100
     max_tokens: int = 10_000
-    max_cost: int = 50_000
+    max_cost: int = 250_000
     cache_size: int = 256
     introspection: bool = True
+    timeout_seconds: float = 10
 
 
 def limit_extensions(limits: GraphQLLimits) -> list[Callable[[], Any]]:
@@ -60,6 +71,7 @@ def limit_extensions(limits: GraphQLLimits) -> list[Callable[[], Any]]:
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: QueryCostLimiter(limits.max_cost),
+        lambda: QueryTimeout(limits.timeout_seconds),
     ]
     if not limits.introspection:
         extensions.append(DisableIntrospection)
@@ -67,11 +79,8 @@ def limit_extensions(limits: GraphQLLimits) -> list[Callable[[], Any]]:
 
 
 class QueryCostLimiter(SchemaExtension):
-    """Refuses, before execution, an operation whose estimated cost passes the ceiling.
-
-    Every field costs 1; a paginated field multiplies what is under it by its page size
-    (`first`, with its variable value; `first` is required wherever it exists).
-    """
+    """Refuses, before execution, an operation whose estimated cost passes the ceiling: the
+    most field values its answer can hold (`operation_cost`)."""
 
     def __init__(self, max_cost: int) -> None:
         self.max_cost = max_cost
@@ -83,6 +92,7 @@ class QueryCostLimiter(SchemaExtension):
                 context.graphql_document,
                 context.operation_name,
                 context.variables or {},
+                schema=context.schema._schema,
             )
             if cost > self.max_cost:
                 raise GraphQLError(
@@ -97,7 +107,15 @@ def operation_cost(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any],
+    *,
+    schema: GraphQLSchema,
 ) -> int:
+    """The most field values the operation's answer can hold. Every field costs 1; a list
+    field multiplies itself and what is under it by the most elements it can hold (its
+    page's `first` for a connection's edges, else its bound in `LIST_BOUNDS`), so nested
+    lists multiply: `events { returnRequest { events … } } }` costs 50 x 50 x ….
+    Introspection fields cost 1 each: graphql-core bounds their nesting, and production can
+    switch them off."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -109,40 +127,100 @@ def operation_cost(
     ]
     if not chosen:
         return 0
-    return _cost(chosen[0].selection_set, _Walk(fragments, variables), frozenset())
+    root = schema.get_root_type(chosen[0].operation)
+    walk = _Walk(schema, fragments, variables)
+    return _cost(chosen[0].selection_set, root, walk, _Scope(frozenset(), None))
 
 
 @dataclass(frozen=True)
 class _Walk:
+    schema: GraphQLSchema
     fragments: Mapping[str, FragmentDefinitionNode]
     variables: Mapping[str, Any]
 
 
-def _cost(selection_set: SelectionSetNode | None, walk: _Walk, visiting: frozenset[str]) -> int:
+@dataclass(frozen=True)
+class _Scope:
+    """Where a selection set sits: the fragments being expanded (a fragment never expands
+    inside itself) and the page size of the connection it belongs to, if any."""
+
+    visiting: frozenset[str]
+    page: int | None
+
+
+def _cost(
+    selection_set: SelectionSetNode | None,
+    parent: GraphQLNamedType | None,
+    walk: _Walk,
+    scope: _Scope,
+) -> int:
     if selection_set is None:
         return 0
     total = 0
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            below = _cost(selection.selection_set, walk, visiting)
-            total += 1 + _page_size(selection, walk) * below
+            total += _field_cost(selection, parent, walk, scope)
         elif isinstance(selection, InlineFragmentNode):
-            total += _cost(selection.selection_set, walk, visiting)
+            condition = selection.type_condition
+            inner = walk.schema.get_type(condition.name.value) if condition else parent
+            total += _cost(selection.selection_set, inner, walk, scope)
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             fragment = walk.fragments.get(name)
-            if fragment is not None and name not in visiting:
-                total += _cost(fragment.selection_set, walk, visiting | {name})
+            if fragment is not None and name not in scope.visiting:
+                inner = walk.schema.get_type(fragment.type_condition.name.value)
+                visiting = _Scope(scope.visiting | {name}, scope.page)
+                total += _cost(fragment.selection_set, inner, walk, visiting)
     return total
 
 
-def _page_size(field: FieldNode, walk: _Walk) -> int:
-    """The page size a field asks for (1 for fields that do not paginate), refusing sizes
-    and cursors a page cannot have before anything runs."""
+def _field_cost(
+    field: FieldNode, parent: GraphQLNamedType | None, walk: _Walk, scope: _Scope
+) -> int:
+    """1 for the field, plus what is under it, times the elements it can hold."""
+    name = field.name.value
+    if name.startswith("__"):
+        return _introspection_cost(field.selection_set)
+    definition = parent.fields.get(name) if isinstance(parent, _WITH_FIELDS) else None
+    page = _page_size(field, walk)
+    below_scope = _Scope(scope.visiting, page)  # a page bounds its own edges only
+    if definition is None:  # validation refuses unknown fields before this runs
+        return 1 + _cost(field.selection_set, None, walk, below_scope)
+    below = _cost(field.selection_set, get_named_type(definition.type), walk, below_scope)
+    return _elements(parent, name, definition, scope) * (1 + below)
+
+
+_WITH_FIELDS = (GraphQLObjectType, GraphQLInterfaceType)
+
+
+def _elements(
+    parent: GraphQLNamedType | None, name: str, definition: GraphQLField, scope: _Scope
+) -> int:
+    """The most elements a field's value holds: 1 unless it is a list."""
+    if not is_list_type(get_nullable_type(definition.type)):
+        return 1
+    bound = LIST_BOUNDS.get(f"{parent.name if parent else ''}.{name}", MAX_PAGE)
+    if bound == PAGE_SIZE:
+        return scope.page if scope.page is not None else MAX_PAGE
+    return bound
+
+
+def _introspection_cost(selection_set: SelectionSetNode | None) -> int:
+    if selection_set is None:
+        return 1
+    return 1 + sum(
+        _introspection_cost(getattr(selection, "selection_set", None))
+        for selection in selection_set.selections
+    )
+
+
+def _page_size(field: FieldNode, walk: _Walk) -> int | None:
+    """The page size a field asks for (None for fields that do not paginate), refusing
+    sizes and cursors a page cannot have before anything runs."""
     _check_cursor(field.name.value, _argument(field, AFTER_ARGUMENT, walk))
     size = _argument(field, PAGE_ARGUMENT, walk)
     if size is None:
-        return 1
+        return None
     if not isinstance(size, int) or not 1 <= size <= MAX_PAGE:
         raise GraphQLError(
             f"`first` must be between 1 and {MAX_PAGE}",
@@ -161,6 +239,31 @@ def _argument(field: FieldNode, name: str, walk: _Walk) -> Any:
     if isinstance(value, IntValueNode):
         return int(value.value)
     return getattr(value, "value", None)
+
+
+class QueryTimeout(SchemaExtension):
+    """Stops a query that runs longer than `seconds` (LIMIT_EXCEEDED): lists longer than
+    their declared bounds, or a slow database, must not hold the server for one client.
+    Queries only: a mutation stopped between its commit and its answer would leave the
+    client to retry work that was done; a subscription runs as long as it is wanted."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        operation = self.execution_context.operation_type
+        if getattr(operation, "value", operation) != "query":
+            yield
+            return
+        try:
+            async with asyncio.timeout(self.seconds):
+                yield
+        except TimeoutError:
+            raise GraphQLError(
+                f"the query ran longer than {self.seconds:g} s and was stopped; request "
+                "smaller pages or fewer fields",
+                extensions={"code": ErrorCode.LIMIT_EXCEEDED.value},
+            ) from None
 
 
 # Opaque cursors, by the field that hands them out; other `after` arguments are typed

@@ -202,25 +202,47 @@ async def execute_plan(plan: ObjectPlan, executor: Any) -> dict[str, Any]:
     try:
         return await _run(plan, executor, run)
     except BaseException:
-        for entry in run.pending:  # resolvers a plan that gave up leaves behind
-            entry.steps.close()
+        for entry in run.pending:  # resolvers a plan that gave up (or was cancelled) leaves
+            await _cancel(entry.steps)
         raise
+
+
+async def _cancel(steps: Any) -> None:
+    """Cancel a resolver's coroutine as a Task would be cancelled (CancelledError at its
+    await) and drive its clean-up (closing a database connection awaits) to its end before
+    the plan gives up, so no connection is left half-closed for the garbage collector."""
+    try:
+        waited = steps.throw(asyncio.CancelledError())
+        while True:
+            if waited is not None:
+                waited._asyncio_future_blocking = False
+                await asyncio.wait([waited])
+            else:
+                await asyncio.sleep(0)
+            waited = steps.send(None)
+    except BaseException:
+        return
 
 
 async def _run(plan: ObjectPlan, executor: Any, run: Run) -> dict[str, Any]:
     data = complete_object(plan, executor.root_value, run, None)
     while run.pending:
-        waiting, run.pending = run.pending, []
+        waiting = run.pending  # still run.pending while it waits: a cancel must find them
         futures = {entry.future for entry in waiting if entry.future is not None}
         if futures and all(entry.future is not None for entry in waiting):
             await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
         else:
             await asyncio.sleep(0)
-        for entry in waiting:
-            if entry.future is None or entry.future.done():
-                entry.resume(run)
-            else:
+        run.pending = []
+        for index, entry in enumerate(waiting):
+            if entry.future is not None and not entry.future.done():
                 run.pending.append(entry)
+                continue
+            try:
+                entry.resume(run)
+            except BaseException:
+                run.pending.extend(waiting[index + 1 :])  # still to be cancelled
+                raise
     return data
 
 

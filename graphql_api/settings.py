@@ -52,9 +52,13 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=100, ge=1)
     graphql_max_tokens: int = Field(default=10_000, ge=100)
     graphql_max_cost: int = Field(
-        default=50_000,
+        default=250_000,
         ge=100,
-        description="Ceiling of a query's estimated cost (fields times requested page sizes).",
+        description="Ceiling of a query's estimated cost: the most field values its answer "
+        "can hold, every list at its page size or bound (graphql_api/list_bounds.py).",
+    )
+    graphql_timeout_seconds: float = Field(
+        default=10, gt=0, description="A query running longer is stopped (LIMIT_EXCEEDED)."
     )
     graphql_compare_executors: bool = Field(
         default=False,
@@ -167,5 +171,6 @@ class Settings(BaseSettings):
             max_aliases=self.graphql_max_aliases,
             max_tokens=self.graphql_max_tokens,
             max_cost=self.graphql_max_cost,
+            timeout_seconds=self.graphql_timeout_seconds,
             introspection=self.graphql_introspection,
         )

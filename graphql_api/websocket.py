@@ -23,7 +23,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
+from domain.errors import ErrorCode
 from graphql_api.context import Context
+from graphql_api.json_input import unstorable_text
 
 
 class WebSocketSink:
@@ -124,9 +126,15 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, with each operation's push target noted for its task."""
 
     async def handle_subscribe(self, message: Any) -> None:
-        """A malformed message closes the socket with 4400, as the protocol says."""
+        """A malformed message closes the socket with 4400, as the protocol says. Text no
+        database can store (a NUL, a lone surrogate) gets this operation an error, as the
+        HTTP face refuses it with a 400, and the socket serves on."""
         if self.connection_acknowledged and (problem := malformed(message.get("payload"))):
             await self.handle_invalid_message(problem)
+            return
+        if self.connection_acknowledged and (refusal := unstorable_text(message["payload"])):
+            error = {"message": refusal, "extensions": {"code": ErrorCode.INVALID_INPUT.value}}
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
             return
         await super().handle_subscribe(message)
 
@@ -144,8 +152,11 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """The legacy graphql-ws protocol (when enabled): its data messages are "data"."""
 
     async def handle_start(self, message: Any) -> None:
-        """A malformed start gets the protocol's error message."""
-        if self.connection_acknowledged and (problem := malformed(message.get("payload"))):
+        """A malformed start, or one with text no database can store, gets the protocol's
+        error message."""
+        payload = message.get("payload")
+        problem = malformed(payload) or unstorable_text(payload)
+        if self.connection_acknowledged and problem:
             await self.send_message(
                 {"type": "error", "id": message.get("id"), "payload": {"message": problem}}
             )

@@ -29,7 +29,7 @@ from graphql_api.auth import authenticate
 from graphql_api.context import REST_SOURCE, Context, request_context
 from graphql_api.errors import http_status
 from graphql_api.idempotent import run_idempotently
-from graphql_api.json_input import encodes_as_utf8
+from graphql_api.json_input import encodes_as_utf8, undecodable_header
 from persistence.idempotency import IdempotencyStore
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,8 @@ def parse_json_object(raw: bytes, content_type: str) -> JsonObject:
     """Refuse, as a client mistake, what no handler should ever see: another content type,
     bytes that are not UTF-8, a NUL character or lone surrogate (no database stores them),
     malformed JSON, NaN/Infinity, and bodies that are not one JSON object. Numbers with a
-    fraction become Decimal, never float."""
+    fraction become Decimal, never float; numbers with an exponent are refused (README,
+    "Money")."""
     if content_type != JSON_CONTENT_TYPE:
         raise InvalidInput(f"send the body as {JSON_CONTENT_TYPE}", field="Content-Type")
     try:
@@ -137,7 +138,11 @@ def parse_json_object(raw: bytes, content_type: str) -> JsonObject:
     if "\x00" in text or "\\u0000" in text.lower():
         raise InvalidInput("NUL characters are not accepted")
     try:
-        parsed = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+        parsed = json.loads(text, parse_float=_plain_number, parse_constant=_no_constant)
+    except _ExponentNumber as number:
+        raise InvalidInput(
+            f"write numbers without an exponent, e.g. 120 or 49.9, got {number}"
+        ) from None
     except (ValueError, RecursionError):
         raise InvalidInput("the body is not well-formed JSON") from None
     if not isinstance(parsed, dict):
@@ -145,6 +150,19 @@ def parse_json_object(raw: bytes, content_type: str) -> JsonObject:
     if not encodes_as_utf8(parsed):
         raise InvalidInput("strings must be valid Unicode (no lone surrogates)")
     return parsed
+
+
+class _ExponentNumber(ValueError):
+    """A JSON number written with an exponent (1e2, 4.99E1)."""
+
+
+def _plain_number(text: str) -> Decimal:
+    """A JSON number with a fraction, exactly as written. With an exponent it is another
+    spelling of a plain number (or of a huge one) that the seeds never send: refused, so
+    that every amount arrives in the one form GraphQL's Decimal takes too."""
+    if "e" in text or "E" in text:
+        raise _ExponentNumber(text)
+    return Decimal(text)
 
 
 def _no_constant(name: str) -> Any:
@@ -210,6 +228,8 @@ def endpoint(
     async def serve(request: web.Request) -> web.StreamResponse:
         if "\x00" in request.query_string or "%00" in request.raw_path:
             return refusal(400, ErrorCode.INVALID_INPUT, "NUL characters are not accepted")
+        if (header := undecodable_header(request.headers)) is not None:
+            return refusal(400, ErrorCode.INVALID_INPUT, f"the {header} header is not UTF-8")
         principal = await authenticate(request)
         if isinstance(principal, web.Response):
             response = refusal(

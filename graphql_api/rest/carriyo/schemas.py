@@ -215,7 +215,12 @@ REFUND_BODY = {
     "properties": {
         "reference": {"type": "string"},
         "type": {"type": "string"},
-        "amount": {"type": "number"},
+        "amount": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "description": "Read exactly as written, in plain notation (49.9, not 4.99e1); "
+            "at most three decimal places.",
+        },
         "currency": {"type": "string"},
         "note": {"type": "string"},
         "refund_date": {"type": "string", "format": "date-time"},

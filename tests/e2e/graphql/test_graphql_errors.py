@@ -472,8 +472,6 @@ async def test_a_request_with_refunds_cannot_be_cancelled(api) -> None:
 @pytest.mark.parametrize(
     ("refund", "field"),
     [
-        ({"amount": "NaN"}, "amount"),
-        ({"amount": "Infinity"}, "amount"),
         ({"amount": "0"}, "amount"),
         ({"amount": "-5"}, "amount"),
         ({"amount": "1.2345"}, "amount"),
@@ -482,6 +480,8 @@ async def test_a_request_with_refunds_cannot_be_cancelled(api) -> None:
     ],
 )
 async def test_add_refund_refuses_invalid_input(api, refund, field) -> None:
+    """Amounts the Decimal scalar takes but the rules refuse; those it does not take ("NaN",
+    "Infinity", …) are in test_graphql_money.py."""
     request = await api.approved_return()
     input = {"returnRequestId": request["returnRequestId"], "amount": "10", "currency": "AED"}
     await assert_refused(api, "addRefund", input | refund, "INVALID_INPUT", field)

@@ -1,0 +1,108 @@
+"""How many elements each list field of the schema can hold, for the cost ceiling
+(graphql_api/limits.py). Every list field has an entry; a test checks that none is missing.
+
+Three kinds of bound:
+- `PAGE_SIZE`: a connection's `edges`, bounded by the `first` the client asked for;
+- a bound the domain enforces (translations, images, comment codes, webhook endpoints,
+  actions, event types);
+- a declared size for lists the domain leaves open (a request's items, notes, events…):
+  what a large real request reaches. Resolvers do not cut lists at these sizes; the request
+  timeout bounds what a longer one costs.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from domain.eligibility import MAX_COMMENT_CODES, MAX_IMAGES
+from domain.lifecycle import Action
+from domain.reference import MAX_TRANSLATIONS
+from domain.webhooks import EVENT_TYPES, MAX_ENDPOINTS
+
+PAGE_SIZE: Final = 0  # the `first` of the connection the list belongs to
+
+# Declared sizes of lists the domain leaves open.
+ITEMS_PER_REQUEST = 20
+NOTES_PER_REQUEST = 20
+REFUNDS_PER_REQUEST = 10
+CURRENCIES_PER_REQUEST = 3
+SHIPMENTS_PER_REQUEST = 5
+ITEM_UPDATES_PER_REQUEST = 10
+EVENTS_PER_REQUEST = 50
+LINES_PER_ORDER = 50
+CODES_PER_MERCHANT = 100
+LOCATIONS_PER_MERCHANT = 100
+BLOCKERS_PER_LINE = 10
+USER_ERRORS = 20
+COUNTRIES_PER_MERCHANT = 50
+NOTIFICATION_USERS = 20
+LOOKUP_METHODS = 5
+
+_REFERENCE_TYPES = (
+    "ReferenceCode",
+    "ReturnReason",
+    "RejectionReason",
+    "Resolution",
+    "RefundType",
+    "ItemCondition",
+    "ReturnComment",
+)
+_REFERENCE_QUERIES = (
+    "returnReasons",
+    "rejectionReasons",
+    "resolutions",
+    "refundTypes",
+    "itemConditions",
+    "returnComments",
+)
+_PAYLOADS = (
+    "AddRefundPayload",
+    "AddReturnNotePayload",
+    "DeletePayload",
+    "DeleteWebhookEndpointPayload",
+    "DeliveryOptionPayload",
+    "PickupLocationPayload",
+    "ReferenceCodePayload",
+    "ReturnRequestPayload",
+    "ReturnSettingsPayload",
+    "SplitReturnPayload",
+    "UpsertOrderPayload",
+    "WebhookDeliveryPayload",
+    "WebhookEndpointPayload",
+)
+
+LIST_BOUNDS: Final[dict[str, int]] = {
+    "ReturnRequestConnection.edges": PAGE_SIZE,
+    "ReturnEventConnection.edges": PAGE_SIZE,
+    "NotificationConnection.edges": PAGE_SIZE,
+    "WebhookDeliveryConnection.edges": PAGE_SIZE,
+    "Query.returnableItems": LINES_PER_ORDER,
+    **{f"Query.{name}": CODES_PER_MERCHANT for name in _REFERENCE_QUERIES},
+    "Query.pickupLocations": LOCATIONS_PER_MERCHANT,
+    "Query.deliveryOptions": LOCATIONS_PER_MERCHANT,
+    "Query.webhookEndpoints": MAX_ENDPOINTS,
+    "ReturnRequest.allowedActions": len(Action),
+    "ReturnRequest.items": ITEMS_PER_REQUEST,
+    "ReturnRequest.notes": NOTES_PER_REQUEST,
+    "ReturnRequest.refunds": REFUNDS_PER_REQUEST,
+    "ReturnRequest.refundTotals": CURRENCIES_PER_REQUEST,
+    "ReturnRequest.reverseShipments": SHIPMENTS_PER_REQUEST,
+    "ReturnRequest.itemsUpdates": ITEM_UPDATES_PER_REQUEST,
+    "ReturnRequest.events": EVENTS_PER_REQUEST,
+    "ReturnItem.commentCodes": MAX_COMMENT_CODES,
+    "ReturnItem.comments": MAX_COMMENT_CODES,
+    "ReturnItem.imageUrls": MAX_IMAGES,
+    "ItemsUpdate.previous": ITEMS_PER_REQUEST,
+    "ItemsUpdate.current": ITEMS_PER_REQUEST,
+    "ReverseShipment.items": ITEMS_PER_REQUEST,
+    "Order.lines": LINES_PER_ORDER,
+    "ReturnableLine.blockers": BLOCKERS_PER_LINE,
+    **{f"{kind}.translations": MAX_TRANSLATIONS for kind in _REFERENCE_TYPES},
+    "RefundType.allowedReturnReasons": CODES_PER_MERCHANT,
+    "ReturnComment.allowedReturnReasons": CODES_PER_MERCHANT,
+    "ReturnSettings.defaultDropoffLocations": COUNTRIES_PER_MERCHANT,
+    "ReturnSettings.notificationUsers": NOTIFICATION_USERS,
+    "ReturnSettings.orderLookupMethods": LOOKUP_METHODS,
+    "WebhookEndpoint.eventTypes": len(EVENT_TYPES),
+    **{f"{payload}.userErrors": USER_ERRORS for payload in _PAYLOADS},
+}
