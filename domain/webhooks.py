@@ -56,6 +56,7 @@ class WebhookEndpoint:
     active: bool
     created_at: datetime
     updated_at: datetime
+    version: int = 1  # optimistic concurrency: a change made on an older one is refused
 
     @classmethod
     def register(

@@ -251,6 +251,7 @@ class WebhookEndpointRow(SQLModel, table=True):
     active: bool = True
     created_at: datetime = _time(nullable=False)
     updated_at: datetime = _time(nullable=False)
+    version: int = 1
 
 
 class WebhookDeliveryRow(SQLModel, table=True):

@@ -25,6 +25,7 @@ from persistence.repositories import (
 )
 from persistence.rules import merchant_rules
 from persistence.tables import DEFAULT_TENANT
+from persistence.webhook_endpoints import SqlWebhookEndpointRepository
 from persistence.webhooks import route_deliveries
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     orders: SqlOrderRepository
     configuration: SqlConfigurationRepository
     notifications: SqlNotificationRepository
+    webhooks: SqlWebhookEndpointRepository
 
     def __init__(
         self,
@@ -60,6 +62,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(self._session, self.tenant_id, self._clock.now)
         self.configuration = SqlConfigurationRepository(self._session, self.tenant_id)
         self.notifications = SqlNotificationRepository(self._session, self.tenant_id)
+        self.webhooks = SqlWebhookEndpointRepository(self._session, self.tenant_id)
         self.committed_events = []
         return self
 

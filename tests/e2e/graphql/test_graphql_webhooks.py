@@ -20,7 +20,7 @@ from graphql_api.app import create_app
 from graphql_api.settings import Settings
 from graphql_api.webhooks.dispatcher import WebhookSender
 from persistence.tables import DEFAULT_TENANT
-from persistence.webhooks import WebhookStore
+from persistence.unit_of_work import SqlUnitOfWork
 from tests.e2e.conftest import GraphQLClient, credentials
 from tests.e2e.graphql.conftest import ReturnsApi
 
@@ -381,10 +381,11 @@ async def test_no_spelling_of_an_inner_address_reaches_a_local_listener(
     non-ASCII forms: the sender must refuse them on its own."""
     target, url = receiver
     port = url.split(":")[2].split("/")[0]
-    store = WebhookStore(db)
-    for host in SAME_ADDRESS:
-        stored = WebhookEndpoint.register(url="https://hooks.example.com/h", now=clock.now())
-        await store.add(DEFAULT_TENANT, replace(stored, url=f"http://{host}:{port}/hooks"))
+    async with SqlUnitOfWork(db, tenant_id=DEFAULT_TENANT, clock=clock) as uow:
+        for host in SAME_ADDRESS:
+            stored = WebhookEndpoint.register(url="https://hooks.example.com/h", now=clock.now())
+            await uow.webhooks.add(replace(stored, url=f"http://{host}:{port}/hooks"))
+        await uow.commit()
     await ReturnsApi(graphql).pending_return()
 
     assert await WebhookSender(db, clock, timeout_seconds=2).send_due() == len(SAME_ADDRESS)
@@ -484,3 +485,76 @@ async def test_a_tenant_has_a_bounded_number_of_endpoints(graphql):
     data = await graphql.data(CREATE, {"input": {"url": "https://hooks.example.com/one-more"}})
 
     assert [e["code"] for e in data["createWebhookEndpoint"]["userErrors"]] == ["LIMIT_EXCEEDED"]
+
+
+async def test_concurrent_registrations_never_pass_the_endpoint_limit(graphql):
+    for n in range(MAX_ENDPOINTS - 5):
+        await register(graphql, f"https://hooks.example.com/{n}")
+
+    answers = await asyncio.gather(
+        *(
+            graphql.data(CREATE, {"input": {"url": f"https://hooks.example.com/race-{n}"}})
+            for n in range(10)
+        )
+    )
+
+    errors = [a["createWebhookEndpoint"]["userErrors"] for a in answers]
+    assert sorted(len(e) for e in errors) == [0] * 5 + [1] * 5
+    assert {e[0]["code"] for e in errors if e} == {"LIMIT_EXCEEDED"}
+    assert len((await graphql.data(ENDPOINTS))["webhookEndpoints"]) == MAX_ENDPOINTS
+
+
+VERSIONED_UPDATE = """
+mutation ($input: UpdateWebhookEndpointInput!) {
+  updateWebhookEndpoint(input: $input) {
+    webhookEndpoint { url active eventTypes version } userErrors { code field }
+  }
+}
+"""
+
+
+async def test_an_update_made_on_a_stale_version_is_refused(graphql):
+    created = await register(graphql, "https://hooks.example.com/a")
+    endpoint_id = created["webhookEndpoint"]["id"]
+    edit = {"id": endpoint_id, "expectedVersion": 1}
+
+    first = await graphql.data(
+        VERSIONED_UPDATE, {"input": edit | {"url": "https://hooks.example.com/b"}}
+    )
+    stale = await graphql.data(VERSIONED_UPDATE, {"input": edit | {"active": False}})
+
+    assert first["updateWebhookEndpoint"]["webhookEndpoint"]["version"] == 2
+    assert stale["updateWebhookEndpoint"] == {
+        "webhookEndpoint": None,
+        "userErrors": [{"code": "VERSION_CONFLICT", "field": "expectedVersion"}],
+    }
+    [stored] = (await graphql.data(ENDPOINTS))["webhookEndpoints"]
+    assert stored["url"] == "https://hooks.example.com/b"
+
+
+async def test_concurrent_updates_of_different_fields_all_apply(graphql):
+    created = await register(graphql, "https://hooks.example.com/a")
+    endpoint_id = created["webhookEndpoint"]["id"]
+    edits = [
+        {"active": False},
+        {"eventTypes": ["NoteAdded"]},
+        {"url": "https://hooks.example.com/b"},
+    ]
+
+    answers = await asyncio.gather(
+        *(graphql.data(VERSIONED_UPDATE, {"input": {"id": endpoint_id, **e}}) for e in edits)
+    )
+
+    assert all(a["updateWebhookEndpoint"]["userErrors"] == [] for a in answers)
+    versions = sorted(a["updateWebhookEndpoint"]["webhookEndpoint"]["version"] for a in answers)
+    assert versions == [2, 3, 4]
+    final = next(
+        a["updateWebhookEndpoint"]["webhookEndpoint"]
+        for a in answers
+        if a["updateWebhookEndpoint"]["webhookEndpoint"]["version"] == 4
+    )
+    assert (final["active"], final["eventTypes"], final["url"]) == (
+        False,
+        ["NoteAdded"],
+        "https://hooks.example.com/b",
+    )
