@@ -18,7 +18,7 @@ from domain.access import Principal
 from domain.errors import ErrorCode
 from domain.ports import Clock, NotificationSender, SystemClock
 from domain.values import Actor
-from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY
+from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY, IDEMPOTENCY_KEY
 from graphql_api.auth import PRINCIPAL_KEY, authenticate, principal_from_params, token_endpoint
 from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
@@ -100,7 +100,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         return await run_idempotently(
             request,
             super().__call__,
-            store=IdempotencyStore(request.app[DB_KEY]),
+            store=request.app[IDEMPOTENCY_KEY],
             clock=request.app[CLOCK_KEY],
             tenant_id=principal.tenant_id,
             client_id=principal.client_id,
@@ -180,6 +180,9 @@ def create_app(
     database = db or Database(settings.database_url)
     app[DB_KEY] = database
     app[CLOCK_KEY] = clock or SystemClock()
+    app[IDEMPOTENCY_KEY] = IdempotencyStore(
+        database, lease=timedelta(seconds=settings.idempotency_lease_seconds)
+    )
     app[HUB_KEY] = EventHub(
         database,
         app[CLOCK_KEY],

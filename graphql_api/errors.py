@@ -19,7 +19,9 @@ strawberry.enum(
 HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.VERSION_CONFLICT: 409,
-    ErrorCode.IDEMPOTENCY_MISMATCH: 409,
+    ErrorCode.IDEMPOTENCY_MISMATCH: 422,
+    ErrorCode.IDEMPOTENCY_IN_PROGRESS: 409,
+    ErrorCode.IDEMPOTENCY_ANSWER_LOST: 410,  # gone for good: retrying cannot bring it back
     ErrorCode.ALREADY_EXISTS: 409,
     ErrorCode.IN_USE: 409,
     ErrorCode.UNAUTHENTICATED: 401,

@@ -126,6 +126,13 @@ class Settings(BaseSettings):
         "each commit); 0 leaves sending to other processes.",
     )
     webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    idempotency_lease_seconds: float = Field(
+        default=60,
+        gt=0,
+        description="How long a request holds its Idempotency-Key while it runs: a retry "
+        "after a crash waits this long, then takes the key over. Keep it above the longest "
+        "request; one that outlives it and is taken over cannot commit its work.",
+    )
     webhook_allow_private_targets: bool = Field(
         default=False,
         description="Let webhooks reach loopback, private and link-local addresses "

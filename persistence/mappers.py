@@ -370,4 +370,5 @@ def webhook_endpoint_from_row(row: WebhookEndpointRow) -> WebhookEndpoint:
         active=row.active,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        version=row.version,
     )

@@ -251,6 +251,7 @@ class WebhookEndpointRow(SQLModel, table=True):
     active: bool = True
     created_at: datetime = _time(nullable=False)
     updated_at: datetime = _time(nullable=False)
+    version: int = 1
 
 
 class WebhookDeliveryRow(SQLModel, table=True):
@@ -366,6 +367,11 @@ class IdempotencyKeyRow(SQLModel, table=True):
     response: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _time(nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    # The lease of the request doing the key's work: a retry takes over an expired one.
+    lease_token: str | None = Field(default=None, max_length=32)
+    lease_expires_at: datetime | None = _time()
+    # Set by the work's own transaction: the work committed, even if no answer was stored.
+    committed_at: datetime | None = _time()
 
 
 class NotificationRow(SQLModel, table=True):

@@ -17,6 +17,7 @@ from domain.eligibility import MerchantRules
 from domain.ports import Clock, SystemClock
 from persistence.configuration import SqlConfigurationRepository
 from persistence.database import Database
+from persistence.idempotency import KeyClaim, record_commit
 from persistence.outbox import StoredEvent, append_events
 from persistence.repositories import (
     SqlNotificationRepository,
@@ -25,6 +26,7 @@ from persistence.repositories import (
 )
 from persistence.rules import merchant_rules
 from persistence.tables import DEFAULT_TENANT
+from persistence.webhook_endpoints import SqlWebhookEndpointRepository
 from persistence.webhooks import route_deliveries
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class SqlUnitOfWork:
     orders: SqlOrderRepository
     configuration: SqlConfigurationRepository
     notifications: SqlNotificationRepository
+    webhooks: SqlWebhookEndpointRepository
 
     def __init__(
         self,
@@ -45,11 +48,14 @@ class SqlUnitOfWork:
         tenant_id: str = DEFAULT_TENANT,
         clock: Clock | None = None,
         after_commit: AfterCommit | None = None,
+        idempotency: KeyClaim | None = None,
     ) -> None:
+        """`idempotency`: the key whose work this is; its commit is recorded with the work."""
         self._db = db
         self.tenant_id = tenant_id
         self._clock = clock or SystemClock()
         self._after_commit = after_commit
+        self._idempotency = idempotency
         self._session: AsyncSession | None = None
         self.committed_events: list[StoredEvent] = []
 
@@ -60,6 +66,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(self._session, self.tenant_id, self._clock.now)
         self.configuration = SqlConfigurationRepository(self._session, self.tenant_id)
         self.notifications = SqlNotificationRepository(self._session, self.tenant_id)
+        self.webhooks = SqlWebhookEndpointRepository(self._session, self.tenant_id)
         self.committed_events = []
         return self
 
@@ -83,6 +90,8 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         session = self._require_session()
+        if self._idempotency is not None:
+            await record_commit(session, self._idempotency, self._clock.now())
         events = [
             (request.merchant, event)
             for request in self.returns.seen

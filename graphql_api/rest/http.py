@@ -23,14 +23,13 @@ from aiohttp import web
 
 from domain.access import Principal
 from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
-from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.app_keys import CLOCK_KEY, DB_KEY, IDEMPOTENCY_KEY
 from graphql_api.auth import authenticate
 from graphql_api.context import REST_SOURCE, Context, request_context
 from graphql_api.errors import http_status
 from graphql_api.idempotent import run_idempotently
 from graphql_api.json_input import encodes_as_utf8
 from persistence.access import AccessStore
-from persistence.idempotency import IdempotencyStore
 
 log = logging.getLogger(__name__)
 
@@ -220,9 +219,11 @@ def endpoint(
             return refusal(
                 403, ErrorCode.FORBIDDEN, "this API key is read-only; writes need a full-access key"
             )
-        call = Call(request, request_context(request, principal, source=REST_SOURCE))
 
         async def run(_: web.Request) -> web.StreamResponse:
+            # The Context is made here, after the idempotency claim, so its units of work
+            # record their commits on the key.
+            call = Call(request, request_context(request, principal, source=REST_SOURCE))
             try:
                 return await route.handler(call)
             except DomainError as error:
@@ -240,7 +241,7 @@ def endpoint(
             return await run_idempotently(
                 request,
                 run,
-                store=IdempotencyStore(request.app[DB_KEY]),
+                store=request.app[IDEMPOTENCY_KEY],
                 clock=request.app[CLOCK_KEY],
                 tenant_id=principal.tenant_id,
                 client_id=principal.client_id,

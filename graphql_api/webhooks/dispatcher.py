@@ -17,11 +17,12 @@ import logging
 import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from urllib.parse import urlsplit
+from typing import Any
 
 import aiohttp
 import aiohttp.abc
 from aiohttp import web
+from yarl import URL
 
 from domain.ports import Clock
 from domain.webhooks import (
@@ -67,8 +68,12 @@ class WebhookSender:
     async def send_due(self) -> int:
         """Send every delivery due now (in batches); returns how many were attempted."""
         attempted = 0
-        resolver = None if self._allow_private else PublicAddresses()
-        connector = aiohttp.TCPConnector(resolver=resolver)
+        if self._allow_private:
+            connector = aiohttp.TCPConnector()
+        else:
+            connector = aiohttp.TCPConnector(
+                resolver=PublicAddresses(), socket_factory=public_socket
+            )
         async with aiohttp.ClientSession(timeout=self._timeout, connector=connector) as http:
             while jobs := await self._store.claim_due(
                 self._clock.now(), limit=BATCH, lease=self._lease
@@ -115,7 +120,7 @@ class WebhookSender:
         }
         status, error = None, None
         try:
-            if not self._allow_private and _inner_address(job.url):
+            if not self._allow_private and inner_address(job.url):
                 error = PRIVATE_TARGET
             else:
                 # No redirects: they would lead past the address checks.
@@ -165,18 +170,52 @@ class PublicAddresses(aiohttp.abc.AbstractResolver):
         await self._inner.close()
 
 
-def _inner_address(url: str) -> bool:
-    """A URL naming an address literally (aiohttp does not resolve those) inside our own
-    network."""
-    host = urlsplit(url).hostname or ""
+AddrInfo = tuple[int, int, int, str, tuple[Any, ...]]  # one getaddrinfo() answer
+
+
+def public_socket(addr_info: AddrInfo) -> socket.socket:
+    """Every socket the webhook client opens, refused for an address inside our network
+    however the client came to it (a literal, a resolver answer, a lookalike spelling read
+    as a literal): the last check, made on the very address the connection uses."""
+    family, kind, proto, _, address = addr_info
+    if not _global(str(address[0])):
+        raise OSError(errno.EACCES, PRIVATE_TARGET)
+    return socket.socket(family, kind, proto)
+
+
+def inner_address(url: str) -> bool:
+    """A URL naming, literally, an address inside our own network, its host read exactly as
+    the HTTP client reads it: yarl maps IDNA/UTS46 and NFKC forms onto ASCII, so 127.0.0.1
+    written with ideographic or fullwidth full stops, or fullwidth digits, is 127.0.0.1 to
+    it, a literal it connects to without asking any resolver."""
     try:
-        return not ipaddress.ip_address(host).is_global
+        host = URL(url).raw_host or ""
+    except ValueError:
+        return False  # the client cannot send to it either; it reports why
+    try:
+        return not _global(host)
     except ValueError:
         return False  # a name: PublicAddresses checks what it resolves to
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def _global(address: str) -> bool:
-    return ipaddress.ip_address(address.partition("%")[0]).is_global
+    """A public address, and so is any IPv4 address it carries (IPv4-mapped, 6to4, Teredo,
+    NAT64, IPv4-compatible): `::ffff:127.0.0.1` is loopback by another name."""
+    ip = ipaddress.ip_address(address.partition("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        return ip.is_global and all(inner.is_global for inner in _carried_ipv4(ip))
+    return ip.is_global
+
+
+def _carried_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    carried = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        carried.append(ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF))
+    return [address for address in carried if address is not None]
 
 
 def webhook_delivery(
