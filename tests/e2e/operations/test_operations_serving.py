@@ -3,6 +3,8 @@ and what it does not say on every probe."""
 
 from __future__ import annotations
 
+import logging
+import os
 import socket
 import subprocess
 
@@ -38,3 +40,30 @@ def test_the_server_logs_one_line_when_it_listens_and_one_when_it_stops(tmp_path
     stopped = [m for m in messages if m.startswith("returns-api stopped")]
     assert stopped == [f"returns-api stopped serving http://127.0.0.1:{port}"]
     assert messages.index(listening[0]) < messages.index(stopped[0]) == len(messages) - 1
+
+
+def test_make_run_serves_with_human_readable_text_logs() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    plan = subprocess.run(
+        ["make", "-n", "run"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.replace("\\\n", " ")
+    serve = [line for line in plan.splitlines() if line.rstrip().endswith("returns-api serve")]
+    assert len(serve) == 1, plan
+    assert "RETURNS_LOG_FORMAT=text" in serve[0]
+
+
+def test_text_logs_are_plain_lines(tmp_path) -> None:
+    port = free_port()
+    with served(tmp_path, port, RETURNS_LOG_FORMAT="text") as server:
+        server.stop()
+    text = server.log.read_text()
+    listening = [line for line in text.splitlines() if "listening on" in line]
+    assert len(listening) == 1 and not listening[0].startswith("{")
+    assert " INFO " in listening[0]
+
+
+async def test_readiness_probes_leave_no_alembic_chatter_in_the_log(http, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    for _ in range(3):
+        assert (await http.get("/readyz")).status == 200
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("alembic")] == []
