@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 
+from tests.e2e.operations.scraping import parse
 from tests.e2e.operations.serving import ROOT, SERVE, served, server_env
 from tests.e2e.processes.test_processes_fan_out import free_port
 
@@ -67,3 +68,17 @@ async def test_readiness_probes_leave_no_alembic_chatter_in_the_log(http, caplog
     for _ in range(3):
         assert (await http.get("/readyz")).status == 200
     assert [r.getMessage() for r in caplog.records if r.name.startswith("alembic")] == []
+
+
+def test_a_real_server_is_scraped_with_its_metrics_token(tmp_path) -> None:
+    token = "a-token-for-the-scraper-only"
+    with served(tmp_path, free_port(), RETURNS_METRICS_TOKEN=token) as server:
+        refused, _ = server.get("/metrics")
+        status, text = server.get("/metrics", {"Authorization": f"Bearer {token}"})
+        server.stop()
+    assert (refused, status) == (401, 200)
+    metrics = parse(text)
+    health = {"face": "health", "operation": "GET /healthz", "status": "2xx"}
+    assert metrics.value("returns_http_requests_total", **health) >= 1
+    assert metrics.value("returns_errors_total", face="metrics", code="UNAUTHENTICATED") == 1
+    assert metrics.value("process_resident_memory_bytes") is not None
