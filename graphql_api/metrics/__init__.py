@@ -2,5 +2,5 @@
 (connections, subscribers, backlogs), served at GET /metrics.
 
 `recording` is what request code calls (errors by code, the GraphQL operation executed);
-`registry` owns the series and the request middleware; `endpoint` serves and guards
-/metrics and wires it all."""
+`registry` owns the series and the request middleware; `state` reads what the process and
+the database hold when scraped; `endpoint` serves and guards /metrics and wires it all."""

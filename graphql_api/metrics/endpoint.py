@@ -19,7 +19,9 @@ from prometheus_client.exposition import choose_encoder
 from pydantic import SecretStr
 
 from domain.errors import ErrorCode
+from graphql_api.app_keys import DB_KEY
 from graphql_api.metrics.registry import METRICS_KEY, Faces, Metrics
+from graphql_api.metrics.state import DatabaseBacklogs, LiveState
 from graphql_api.portal.links import PORTAL_PATH
 from graphql_api.rest import AREAS, OPENAPI_PATH, rest_prefixes
 
@@ -29,11 +31,14 @@ FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 def install_metrics(app: web.Application, token: SecretStr | None) -> Metrics:
     """Count every request of `app` (outermost middleware, so refusals count too) and serve
-    /metrics."""
+    /metrics. Call once the app holds its database, event hub and notifier."""
     metrics = Metrics(Faces(face_prefixes()))
+    backlogs = DatabaseBacklogs(app[DB_KEY])
+    metrics.registry.register(LiveState(app, metrics, backlogs))
     app[METRICS_KEY] = metrics
     app.middlewares.insert(0, metrics.middleware)
-    app.router.add_get(METRICS_PATH, metrics_endpoint(metrics, MetricsAccess(token)))
+    app.router.add_get(METRICS_PATH, metrics_endpoint(metrics, backlogs, MetricsAccess(token)))
+    app.cleanup_ctx.append(backlogs.finish)
     return metrics
 
 
@@ -86,12 +91,13 @@ class MetricsAccess:
 
 
 def metrics_endpoint(
-    metrics: Metrics, access: MetricsAccess
+    metrics: Metrics, backlogs: DatabaseBacklogs, access: MetricsAccess
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def serve(request: web.Request) -> web.Response:
         refused = access.refusal(request)
         if refused is not None:
             return refused
+        await backlogs.refresh()
         encode, content_type = choose_encoder(request.headers.get("Accept", ""))
         return web.Response(
             body=encode(metrics.registry),

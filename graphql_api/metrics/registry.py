@@ -120,6 +120,12 @@ class Metrics:
             ["face", "code"],
             registry=self.registry,
         )
+        self.webhook_attempts = Counter(
+            "returns_webhook_attempts",
+            "Webhook sending attempts of this process, by outcome (delivered, retrying, failed).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.websockets_open = 0
         self._faces = faces
         self._operations = OperationNames(max_operation_names)
@@ -155,6 +161,9 @@ class Metrics:
 
     def count_error(self, face: str, code: str) -> None:
         self.errors.labels(face, code if code in ERROR_CODES else OTHER).inc()
+
+    def webhook_attempt(self, outcome: str) -> None:
+        self.webhook_attempts.labels(outcome).inc()
 
     def _labels(self, request: web.Request) -> tuple[str, str]:
         """(face, operation) of the request's route, worked out once per route."""

@@ -4,13 +4,21 @@ operation with labels no client can multiply, errors by code, and what the proce
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from domain.webhooks import MAX_ATTEMPTS
 from graphql_api.app import create_app
 from graphql_api.metrics.registry import MAX_OPERATION_NAMES
 from graphql_api.settings import Settings
-from tests.e2e.operations.scraping import scrape
+from tests.e2e.conftest import GraphQLClient, credentials
+from tests.e2e.graphql.conftest import ReturnsApi
+from tests.e2e.graphql.test_graphql_subscriptions import PROTOCOL, Socket, wait_for_subscribers
+from tests.e2e.graphql.test_graphql_webhooks import local_sender, register
+from tests.e2e.operations.scraping import Scrape, scrape
+from tests.e2e.rest.oto_support import ORDER_ID
+from tests.e2e.rest.test_oto_return_sms import drain, returned
 
 REQUESTS = "returns_http_requests_total"
 LATENCY = "returns_http_request_duration_seconds_count"
@@ -110,6 +118,94 @@ async def test_errors_are_counted_by_code_on_every_face(http) -> None:
     assert metrics.value(ERRORS, face="rest-carriyo", code="NOT_FOUND") == 1
     assert metrics.value(ERRORS, face="graphql", code="UNAUTHENTICATED") == 1
     assert metrics.total(ERRORS, face="oauth") == 1
+
+
+async def test_the_pool_websockets_and_subscribers_are_gauged(http, db, clock) -> None:
+    async with http.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
+        socket = Socket(ws)
+        assert (await socket.init(await credentials(db, clock, "default")))["type"] == (
+            "connection_ack"
+        )
+        await socket.subscribe("1", EVENTS)
+        await wait_for_subscribers(http.server.app, 1)
+        live = await scrape(http)
+    after = await _scrape_until(http, lambda metrics: metrics.value("returns_websockets_open") == 0)
+
+    assert live.value("returns_websockets_open") == 1
+    assert live.value("returns_subscribers") == 1
+    assert live.value("returns_event_log_lag_events") == 0
+    assert after.value("returns_subscribers") == 0
+    for gauge in ("returns_db_pool_in_use", "returns_db_pool_idle", "returns_db_pool_waiting"):
+        assert live.value(gauge) is not None and live.value(gauge) >= 0
+    assert live.value("returns_db_pool_max") >= 1
+    assert live.value("returns_sms_sending") == 0
+
+
+async def _scrape_until(http: TestClient, condition: Callable[[Scrape], bool]) -> Scrape:
+    for _ in range(100):
+        metrics = await scrape(http)
+        if condition(metrics):
+            return metrics
+        await asyncio.sleep(0.02)
+    raise AssertionError("the metrics never showed the expected state")
+
+
+async def test_webhook_deliveries_are_gauged_by_state(graphql, http, db, clock) -> None:
+    api = ReturnsApi(graphql)
+    await register(graphql, "http://127.0.0.1:9/unreachable", eventTypes=["ReturnRequested"])
+    await api.pending_return()
+    sender = local_sender(db, clock, timeout_seconds=2)
+    for _ in range(MAX_ATTEMPTS):
+        assert await sender.send_due() == 1
+        clock.advance(hours=7)
+    await api.create_return([{"sku": "CAP", "quantity": 1}])
+
+    metrics = await scrape(http)
+    assert metrics.value(DELIVERIES, state="failed") == 1
+    assert metrics.value(DELIVERIES, state="pending") == 1
+
+
+async def test_the_servers_own_webhook_attempts_are_counted_by_outcome(db, clock, receiver) -> None:
+    target, url = receiver
+    settings = Settings(
+        migrate_on_start=False,
+        webhook_interval_seconds=0.05,
+        webhook_allow_private_targets=True,
+    )
+    app = create_app(settings, db=db, clock=clock)
+    headers = await credentials(db, clock, "default")
+    async with TestClient(TestServer(app), headers=headers) as client:
+        graphql = GraphQLClient(client)
+        await register(graphql, url, eventTypes=["ReturnRequested"])
+        await ReturnsApi(graphql).pending_return()
+        await asyncio.wait_for(target.arrived.wait(), 10)
+        # A scrape counts the database before it renders: wait for one that followed the
+        # attempt from start to end.
+        metrics = await _scrape_until(
+            client,
+            lambda m: (
+                m.value(ATTEMPTS, outcome="delivered") == 1
+                and m.value(DELIVERIES, state="pending") == 0
+            ),
+        )
+    assert metrics.value(ATTEMPTS, outcome="retrying") is None
+
+
+async def test_the_sms_queue_and_the_messages_being_sent_are_gauged(
+    oto_with_gateway, gateway
+) -> None:
+    oto, (held_gateway, _) = oto_with_gateway, gateway
+    held_gateway.hold = asyncio.Event()
+    await returned(oto)
+    assert (await oto.post("triggerReturnSms", {"orderId": ORDER_ID}))[0] == 200
+
+    sending = await _scrape_until(oto.http, lambda m: m.value("returns_sms_sending") == 1)
+    held_gateway.hold.set()
+    await drain(oto)
+    sent = await scrape(oto.http)
+
+    assert sending.value("returns_sms_queued") == 1
+    assert (sent.value("returns_sms_queued"), sent.value("returns_sms_sending")) == (0, 0)
 
 
 async def test_a_metrics_token_is_required_from_everyone_once_set(db, clock) -> None:

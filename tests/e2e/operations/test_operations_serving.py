@@ -81,4 +81,5 @@ def test_a_real_server_is_scraped_with_its_metrics_token(tmp_path) -> None:
     health = {"face": "health", "operation": "GET /healthz", "status": "2xx"}
     assert metrics.value("returns_http_requests_total", **health) >= 1
     assert metrics.value("returns_errors_total", face="metrics", code="UNAUTHENTICATED") == 1
+    assert metrics.value("returns_db_pool_max") is not None
     assert metrics.value("process_resident_memory_bytes") is not None
