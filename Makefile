@@ -17,7 +17,8 @@ install: $(STAMP)
 
 run: install  ## migrate the SQLite file and serve GraphQL + GraphiQL with a dev key
 	$(BIN)/returns-api migrate
-	RETURNS_DEV_CREDENTIALS=true RETURNS_WEBHOOK_ALLOW_PRIVATE_TARGETS=true $(BIN)/returns-api serve
+	RETURNS_LOG_FORMAT=text RETURNS_DEV_CREDENTIALS=true RETURNS_WEBHOOK_ALLOW_PRIVATE_TARGETS=true \
+		$(BIN)/returns-api serve
 
 migrate: install
 	$(BIN)/returns-api migrate

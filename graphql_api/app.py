@@ -27,6 +27,7 @@ from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import ConflictingKeys, key_in_mutation_input, run_idempotently
 from graphql_api.json_input import encodes_as_utf8
 from graphql_api.logs import request_id_middleware
+from graphql_api.metrics.endpoint import install_metrics
 from graphql_api.notifications.dispatch import (
     NOTIFIER_KEY,
     NotificationDispatcher,
@@ -227,6 +228,7 @@ def create_app(
         )
     )
     app.cleanup_ctx.append(notification_delivery)
+    install_metrics(app, settings.metrics_token)
     if db is None:
         app.on_cleanup.append(_dispose)
     return app

@@ -18,24 +18,12 @@ def schema_sdl() -> str:
     return schema.as_str() + "\n"
 
 
-def _serve(settings: Settings) -> None:
-    from aiohttp import web
-
-    from graphql_api.app import create_app
+def _serve(settings: Settings) -> int:
     from graphql_api.logs import configure_logging
+    from graphql_api.serving import serve
 
     configure_logging(settings.log_level, settings.log_format)
-    print(
-        f"returns-api: GraphQL and GraphiQL on http://{settings.host}:{settings.port}/graphql",
-        flush=True,
-    )
-    web.run_app(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        access_log_format='%a "%r" %s %b %Tf',
-    )
+    return serve(settings)
 
 
 async def _migrate(settings: Settings) -> None:
@@ -167,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "serve":
-        _serve(settings)
+        return _serve(settings)
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
     elif args.command == "create-tenant":

@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 
 from domain.errors import DomainError, DomainErrors, ErrorCode
+from graphql_api.metrics.recording import note_error
 
 strawberry.enum(
     ErrorCode,
@@ -47,6 +48,8 @@ class UserError:
 
 def user_errors(error: DomainError) -> list[UserError]:
     errors = error.errors if isinstance(error, DomainErrors) else [error]
+    for each in errors:
+        note_error(each.code.value)
     return [UserError(code=e.code, field=e.field, message=e.message) for e in errors]
 
 

@@ -145,6 +145,13 @@ class Settings(BaseSettings):
         "http://localhost:<port> when dev credentials are on.",
     )
 
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="Bearer token GET /metrics requires; without it, /metrics answers only "
+        "connections from this host that no proxy forwarded.",
+    )
+
     def graphql_limits(self) -> GraphQLLimits:
         return GraphQLLimits(
             max_depth=self.graphql_max_depth,

@@ -29,6 +29,7 @@ from graphql_api.context import REST_SOURCE, Context, request_context
 from graphql_api.errors import http_status
 from graphql_api.idempotent import run_idempotently
 from graphql_api.json_input import encodes_as_utf8
+from graphql_api.metrics.recording import note_error
 from persistence.access import AccessStore
 
 log = logging.getLogger(__name__)
@@ -170,12 +171,13 @@ def _json_default(value: Any) -> Any:
 
 
 def error_body(errors: Iterable[DomainError], field_name: FieldNamer = snake_field) -> JsonObject:
-    return {
-        "errors": [
-            {"code": error.code.value, "message": error.message, "field": field_name(error.field)}
-            for error in errors
-        ]
-    }
+    body = [
+        {"code": error.code.value, "message": error.message, "field": field_name(error.field)}
+        for error in errors
+    ]
+    for entry in body:
+        note_error(entry["code"])
+    return {"errors": body}
 
 
 def error_response(

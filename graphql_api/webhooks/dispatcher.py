@@ -15,7 +15,7 @@ import errno
 import ipaddress
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -36,6 +36,7 @@ from domain.webhooks import (
     signature,
 )
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.metrics.registry import METRICS_KEY
 from graphql_api.rest.carriyo.serializers import return_request
 from graphql_api.rest.http import dumps_json
 from persistence import queries
@@ -57,8 +58,10 @@ class WebhookSender:
         *,
         timeout_seconds: float = 10,
         allow_private_targets: bool = False,
+        on_attempt: Callable[[str], None] = lambda _outcome: None,
     ) -> None:
         self._db = db
+        self._on_attempt = on_attempt  # told "delivered", "retrying" or "failed"
         self._clock = clock
         self._allow_private = allow_private_targets
         self._store = WebhookStore(db)
@@ -136,14 +139,16 @@ class WebhookSender:
             log.exception("webhook delivery %s could not be sent", delivery.delivery_id)
             error = f"cannot send: {type(failure).__name__}"
         done = self._clock.now()
+        retry_at = None if error is None else next_attempt(delivery.attempts + 1, done)
         await self._store.record(
             delivery,
             now=done,
             delivered=error is None,
             response_status=status,
             error=error,
-            retry_at=None if error is None else next_attempt(delivery.attempts + 1, done),
+            retry_at=retry_at,
         )
+        self._on_attempt("delivered" if error is None else "retrying" if retry_at else "failed")
         if error is not None:
             log.warning("webhook delivery %s failed: %s", delivery.delivery_id, error)
 
@@ -239,6 +244,7 @@ def webhook_delivery(
                     clock,
                     timeout_seconds=timeout_seconds,
                     allow_private_targets=allow_private_targets,
+                    on_attempt=app[METRICS_KEY].webhook_attempt,
                 ),
                 wake,
                 stop,

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
+from graphql_api.metrics.endpoint import METRICS_PATH
 from graphql_api.portal.links import PORTAL_PATH
 from graphql_api.rest import AREAS, OPENAPI_PATH
 
 # Every other route of the app is a REST shim route and must be in the document. The return
-# portal is the customers' page behind a signed link, not a merchant's API.
-NOT_REST_SHIM = {"/graphql", "/oauth/token", "/healthz", "/readyz", OPENAPI_PATH, PORTAL_PATH}
+# portal is the customers' page behind a signed link, not a merchant's API; /metrics is the
+# operators'.
+NOT_REST_SHIM = {
+    "/graphql",
+    "/oauth/token",
+    "/healthz",
+    "/readyz",
+    OPENAPI_PATH,
+    PORTAL_PATH,
+    METRICS_PATH,
+}
 
 
 async def test_openapi_document_is_served_without_credentials(http: TestClient) -> None:
