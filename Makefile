@@ -15,15 +15,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The server migrates once as it starts (RETURNS_MIGRATE_ON_START), so no separate step here.
 run: install  ## migrate the SQLite file and serve GraphQL + GraphiQL with a dev key
-	$(BIN)/returns-api migrate
-	RETURNS_DEV_CREDENTIALS=true RETURNS_WEBHOOK_ALLOW_PRIVATE_TARGETS=true $(BIN)/returns-api serve
+	RETURNS_DEV_CREDENTIALS=true RETURNS_WEBHOOK_ALLOW_PRIVATE_TARGETS=true \
+	  RETURNS_MIGRATE_ON_START=true $(BIN)/returns-api serve
 
 migrate: install
 	$(BIN)/returns-api migrate
 
-demo: install  ## load the demo merchant "demo-store" into the database
-	$(BIN)/returns-api seed-demo
+demo: install  ## load the demo merchant "demo-store" into the dev tenant (make run's key)
+	$(BIN)/returns-api seed-demo --tenant dev
 
 test: install  ## lint, schema drift and the whole test suite (PostgreSQL too if RETURNS_TEST_POSTGRES_URL is set)
 	$(BIN)/ruff check .

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graphql_api.limits import GraphQLLimits
 from persistence.database import DEFAULT_DATABASE_URL
+
+if TYPE_CHECKING:
+    from graphql_api.limits import GraphQLLimits
 
 DEV_PORTAL_SECRET = "development-only-return-portal-secret-not-for-production"
 
@@ -139,6 +141,9 @@ class Settings(BaseSettings):
     )
 
     def graphql_limits(self) -> GraphQLLimits:
+        # Imported here: limits pull in strawberry, which commands like `migrate` never need.
+        from graphql_api.limits import GraphQLLimits
+
         return GraphQLLimits(
             max_depth=self.graphql_max_depth,
             max_aliases=self.graphql_max_aliases,
