@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run migrate demo test fuzz lint format schema bench clean
+.PHONY: install run migrate demo test fuzz lint format schema bench clean vendor vendor-check
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "returns-api needs Python 3.11 or newer")'
@@ -44,6 +44,12 @@ format: install
 
 schema: install  ## regenerate schema.graphql from the code
 	$(BIN)/returns-api export-schema
+
+vendor: install  ## refresh GraphiQL and Swagger UI from their pinned npm releases (needs npm)
+	$(BIN)/python tools/vendor_assets.py
+
+vendor-check: install  ## the vendored files match their integrity hashes and pins
+	$(BIN)/python tools/vendor_assets.py --check
 
 bench: install
 	$(BIN)/python bench/list_statements.py

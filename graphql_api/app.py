@@ -39,6 +39,9 @@ from graphql_api.pubsub import EventHub
 from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
+from graphql_api.web import pages
+from graphql_api.web.assets import add_static_routes, static_headers
+from graphql_api.web.templates import setup_templates
 from graphql_api.webhooks.dispatcher import webhook_delivery
 from graphql_api.websocket import LegacyWSHandler, TransportWSHandler
 from persistence import migrate
@@ -107,6 +110,10 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             input_key=input_key,
         )
 
+    async def render_graphql_ide(self, request: web.Request) -> web.Response:
+        """Our GraphiQL page: its files come from this app, not a CDN (works offline)."""
+        return pages.graphiql(request)
+
     def _is_ide_page(self, request: web.Request) -> bool:
         return (
             request.method == "GET"
@@ -174,7 +181,7 @@ def create_app(
     settings = settings or Settings()
     origins = OriginPolicy(settings.allowed_origins, local_development=settings.dev_credentials)
     app = web.Application(
-        middlewares=[request_id_middleware, origins.middleware()],
+        middlewares=[request_id_middleware, origins.middleware(), static_headers],
         client_max_size=settings.max_body_bytes,
     )
     database = db or Database(settings.database_url)
@@ -200,6 +207,9 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     add_rest_routes(app)
+    setup_templates(app)
+    add_static_routes(app)
+    pages.add_page_routes(app)
     app[PORTAL_KEY] = PortalLinks(
         key=settings.portal_key(),
         base_url=settings.base_url(),
@@ -271,7 +281,9 @@ def _startup(settings: Settings):  # type: ignore[no-untyped-def]
         if settings.dev_credentials:
             path = Path(settings.dev_credentials_file)
             headers = await ensure_dev_credentials(database, app[CLOCK_KEY], path)
-            print(describe(headers, path), flush=True)
+            app[pages.DEV_CREDENTIALS_KEY].headers.update(headers)
+            app[pages.DEV_CREDENTIALS_KEY].file = str(path)
+            print(describe(headers, path, settings.base_url()), flush=True)
 
     return run
 
