@@ -16,6 +16,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from domain.access import Principal
 from domain.errors import ErrorCode
+from domain.photos import PhotoLimits
 from domain.ports import Clock, NotificationSender, SystemClock
 from domain.values import Actor
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY
@@ -34,6 +35,7 @@ from graphql_api.notifications.dispatch import (
 )
 from graphql_api.notifications.senders import HttpSmsSender, LogSender
 from graphql_api.portal.links import PORTAL_KEY, PortalLinks
+from graphql_api.portal.photos import add_photo_routes
 from graphql_api.portal.routes import add_portal_routes
 from graphql_api.pubsub import EventHub
 from graphql_api.rest import add_rest_routes
@@ -216,6 +218,11 @@ def create_app(
         ttl=timedelta(seconds=settings.portal_link_ttl_seconds),
     )
     add_portal_routes(app)
+    add_photo_routes(
+        app,
+        directory=settings.photo_dir,
+        limits=PhotoLimits(settings.photo_max_bytes, settings.photo_max_per_item),
+    )
     app[NOTIFIER_KEY] = NotificationDispatcher(
         database,
         app[CLOCK_KEY],

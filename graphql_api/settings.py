@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     portal_link_ttl_seconds: int = Field(
         default=72 * 3600, ge=60, le=30 * 24 * 3600, description="How long a return link works."
     )
+    photo_dir: str = Field(
+        default="./returns-photos",
+        description="Where the default photo store keeps customers' return photos.",
+    )
+    photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    photo_max_per_item: int = Field(default=5, ge=1, le=20)
     sms_gateway_url: str | None = Field(
         default=None,
         description="POST each return SMS here as JSON; without it the notifications log is "
