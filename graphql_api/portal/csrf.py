@@ -2,8 +2,10 @@
 
 The browser holds a random nonce in a SameSite=Strict, HttpOnly cookie; the form carries
 HMAC(portal key, nonce + token). Another site can neither read the cookie nor compute the
-field, and a browser does not send a Strict cookie with another site's POST; an Origin
-header, when sent, must be this server's own."""
+field, and a browser does not send a Strict cookie with another site's POST. Headers a
+browser adds are checked too: `Sec-Fetch-Site`, when sent, must say same-origin, and an
+Origin, when sent, must be this server's own ("null" is what browsers send under our
+no-referrer policy, so it proves nothing either way and the token decides)."""
 
 from __future__ import annotations
 
@@ -44,8 +46,10 @@ def set_cookie(response: web.StreamResponse, request: web.Request, nonce: str) -
 
 
 def is_genuine(request: web.Request, key: bytes, token: str, submitted: str) -> bool:
-    origin = request.headers.get("Origin")
-    if origin is not None and origin != _own_origin(request):
+    origin = request.headers.get("Origin", "null")
+    if origin != "null" and origin != _own_origin(request):
+        return False
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         return False
     nonce = request.cookies.get(COOKIE, "")
     if not NONCE.fullmatch(nonce) or not submitted:
