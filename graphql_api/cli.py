@@ -1,4 +1,7 @@
-"""`returns-api serve | migrate | export-schema`."""
+"""`returns-api serve | migrate | export-schema`.
+
+Each command imports what it needs when it runs: `--help` and the small commands must not
+pay for the whole app (strawberry, aiohttp, SQLAlchemy)."""
 
 from __future__ import annotations
 
@@ -6,8 +9,10 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from graphql_api.settings import Settings
+if TYPE_CHECKING:
+    from graphql_api.settings import Settings
 
 SCHEMA_FILE = Path("schema.graphql")
 
@@ -38,7 +43,7 @@ async def _migrate(settings: Settings) -> None:
         await db.dispose()
 
 
-async def _seed_demo(settings: Settings) -> None:
+async def _seed_demo(settings: Settings, tenant_id: str) -> None:
     from domain.ports import SystemClock
     from graphql_api.demo import MERCHANT, seed_demo
     from persistence import migrate
@@ -47,12 +52,12 @@ async def _seed_demo(settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
         await migrate.upgrade(db)
-        summary = await seed_demo(db, SystemClock())
+        summary = await seed_demo(db, SystemClock(), tenant_id=tenant_id)
     finally:
         await db.dispose()
     print(
-        f"returns-api: merchant {MERCHANT!r} ready: {summary.codes} codes, "
-        f"{summary.locations} pickup locations, {summary.options} delivery options, "
+        f"returns-api: merchant {MERCHANT!r} ready in tenant {tenant_id!r}: {summary.codes} "
+        f"codes, {summary.locations} pickup locations, {summary.options} delivery options, "
         f"orders {', '.join(summary.orders)}"
     )
 
@@ -141,9 +146,15 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "auto-close", help="complete requests idle for their merchant's auto-close days"
     )
-    commands.add_parser(
+    demo = commands.add_parser(
         "seed-demo",
         help="load a demo merchant with reasons, settings, locations and delivered orders",
+    )
+    demo.add_argument(
+        "--tenant",
+        default="dev",
+        help="tenant to load it into, created if missing (default: dev, the tenant of the "
+        "key `make run` prints)",
     )
     tenant = commands.add_parser("create-tenant", help="create a tenant")
     tenant.add_argument("tenant_id", help="3-64 characters of a-z, 0-9 and -")
@@ -153,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     key.add_argument("--read-only", action="store_true", help="queries only, no mutations")
     key.add_argument("--name", default="api client")
     args = parser.parse_args(argv)
+    from graphql_api.settings import Settings
+
     settings = Settings()
     if args.command == "serve":
         return _serve(settings)
@@ -165,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "auto-close":
         asyncio.run(_auto_close(settings))
     elif args.command == "seed-demo":
-        asyncio.run(_seed_demo(settings))
+        _run_reporting_errors(_seed_demo(settings, args.tenant))
     elif args.command == "export-schema":
         sdl = schema_sdl()
         if str(args.output) == "-":

@@ -21,6 +21,7 @@ from graphql_api.events.queries import EventQueries
 from graphql_api.events.subscriptions import EventSubscriptions
 from graphql_api.limits import GraphQLLimits, limit_extensions
 from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
+from graphql_api.merchants.portal import PortalSettingsMutations, PortalSettingsQueries
 from graphql_api.merchants.queries import MerchantQueries
 from graphql_api.merchants.types import REFERENCE_TYPES
 from graphql_api.metrics.recording import GRAPHQL, INTERNAL, OperationRecorder, note_error
@@ -64,6 +65,7 @@ Query = merge_types(
         EventQueries,
         OrderQueries,
         MerchantQueries,
+        PortalSettingsQueries,
         NotificationQueries,
         WebhookQueries,
         NodeQueries,
@@ -76,6 +78,7 @@ Mutation = merge_types(
         ReturnMutations,
         ReferenceCodeMutations,
         SettingsMutations,
+        PortalSettingsMutations,
         WebhookMutations,
     ),
 )

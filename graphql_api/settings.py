@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graphql_api.limits import GraphQLLimits
 from persistence.database import DEFAULT_DATABASE_URL
+
+if TYPE_CHECKING:
+    from graphql_api.limits import GraphQLLimits
 
 DEV_PORTAL_SECRET = "development-only-return-portal-secret-not-for-production"
 
@@ -66,6 +68,12 @@ class Settings(BaseSettings):
     portal_link_ttl_seconds: int = Field(
         default=72 * 3600, ge=60, le=30 * 24 * 3600, description="How long a return link works."
     )
+    photo_dir: str = Field(
+        default="./returns-photos",
+        description="Where the default photo store keeps customers' return photos.",
+    )
+    photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    photo_max_per_item: int = Field(default=5, ge=1, le=20)
     sms_gateway_url: str | None = Field(
         default=None,
         description="POST each return SMS here as JSON; without it the notifications log is "
@@ -153,6 +161,9 @@ class Settings(BaseSettings):
     )
 
     def graphql_limits(self) -> GraphQLLimits:
+        # Imported here: limits pull in strawberry, which commands like `migrate` never need.
+        from graphql_api.limits import GraphQLLimits
+
         return GraphQLLimits(
             max_depth=self.graphql_max_depth,
             max_aliases=self.graphql_max_aliases,

@@ -438,3 +438,21 @@ class AccessTokenRow(SQLModel, table=True):
         )
     )
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class PortalSettingsRow(SQLModel, table=True):
+    """A merchant's return-portal brand (domain/portal.py); one row per merchant."""
+
+    __tablename__ = "portal_settings"
+    __table_args__ = (UniqueConstraint("tenant_id", "merchant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    merchant: str = Field(max_length=100)
+    display_name: str | None = Field(default=None, max_length=200)
+    logo_url: str | None = Field(default=None, max_length=2000)
+    accent_colour: str = Field(max_length=7)
+    support_email: str | None = Field(default=None, max_length=320)
+    support_phone: str | None = Field(default=None, max_length=40)
+    return_policy: str | None = Field(default=None, max_length=5000)
+    updated_at: datetime = _time(nullable=False)
