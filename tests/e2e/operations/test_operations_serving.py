@@ -10,7 +10,7 @@ import subprocess
 
 from tests.e2e.operations.scraping import parse
 from tests.e2e.operations.serving import ROOT, SERVE, served, server_env
-from tests.e2e.processes.test_processes_fan_out import free_port
+from tests.e2e.processes.servers import free_port
 
 
 def test_a_taken_port_is_one_line_naming_returns_port_and_a_failing_exit(tmp_path) -> None:
