@@ -22,8 +22,9 @@ from domain.errors import ErrorCode
 from graphql_api.app_keys import DB_KEY
 from graphql_api.metrics.registry import METRICS_KEY, Faces, Metrics
 from graphql_api.metrics.state import DatabaseBacklogs, LiveState
-from graphql_api.portal.links import PORTAL_PATH
+from graphql_api.portal.photos import PHOTOS_PATH
 from graphql_api.rest import AREAS, OPENAPI_PATH, rest_prefixes
+from graphql_api.web.assets import STATIC_PREFIX
 
 METRICS_PATH = "/metrics"
 FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
@@ -43,11 +44,16 @@ def install_metrics(app: web.Application, token: SecretStr | None) -> Metrics:
 
 
 def face_prefixes() -> list[tuple[str, str]]:
-    """(path prefix, face): one face per way in, one per REST shim."""
+    """(path prefix, face): one face per way in, one per REST shim. Paths are route
+    templates, so the static files are all `/static` and a photo is `/photos/{photo_id}`."""
     faces = [
-        ("/graphql", "graphql"),
+        ("/graphql", "graphql"),  # GraphiQL, the page, included
         ("/oauth/", "oauth"),
-        (PORTAL_PATH, "portal"),
+        ("/portal/", "portal"),  # the customers' return pages (PORTAL_PATH)
+        (f"{PHOTOS_PATH}/", "photos"),
+        ("/", "pages"),  # the landing page: "/" alone, not every path
+        ("/docs", "pages"),
+        (STATIC_PREFIX, "static"),  # GraphiQL's, Swagger UI's and the pages' own files
         ("/healthz", "health"),
         ("/readyz", "health"),
         (METRICS_PATH, "metrics"),

@@ -82,12 +82,16 @@ class OperationNames:
 
 
 class Faces:
-    """Which face of the service a path belongs to: the first matching prefix wins."""
+    """Which face of the service a path belongs to: the first matching prefix wins. The root
+    prefix "/", which every path starts with, names the root page alone."""
 
     def __init__(self, prefixes: Sequence[tuple[str, str]]) -> None:
-        self._prefixes = tuple(prefixes)
+        self._root = next((face for prefix, face in prefixes if prefix == "/"), OTHER_FACE)
+        self._prefixes = tuple((prefix, face) for prefix, face in prefixes if prefix != "/")
 
     def of(self, path: str) -> str:
+        if path == "/":
+            return self._root
         for prefix, face in self._prefixes:
             if path.startswith(prefix):
                 return face

@@ -30,10 +30,16 @@ def test_only_well_formed_names_up_to_the_limit_become_labels() -> None:
         ("/returns/requests/{return_request_id}", "rest-carriyo"),
         ("/rest/v2/createReturnShipment", "rest-oto"),
         ("/portal/returns", "portal"),
+        ("/photos/{photo_id}", "photos"),
+        ("/", "pages"),
+        ("/docs", "pages"),
+        ("/static", "static"),
+        ("/static/vendor/graphiql-3.8.3/graphiql.min.js", "static"),
         ("/oauth/token", "oauth"),
         ("/readyz", "health"),
         ("/metrics", "metrics"),
         ("/anything/else", "other"),
+        ("/favicon.ico", "other"),
     ],
 )
 def test_every_way_in_has_its_face(path: str, face: str) -> None:

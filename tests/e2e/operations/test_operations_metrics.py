@@ -10,7 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from domain.webhooks import MAX_ATTEMPTS
 from graphql_api.app import create_app
-from graphql_api.metrics.registry import MAX_OPERATION_NAMES
+from graphql_api.metrics.endpoint import face_prefixes
+from graphql_api.metrics.registry import MAX_OPERATION_NAMES, OTHER_FACE, Faces
 from graphql_api.settings import Settings
 from tests.e2e.conftest import GraphQLClient, credentials
 from tests.e2e.graphql.conftest import ReturnsApi
@@ -62,6 +63,23 @@ async def test_requests_are_counted_and_timed_per_face_and_operation(http) -> No
     assert metrics.value(REQUESTS, status="4xx", **oto_details) == 1
     assert metrics.value(REQUESTS, face="health", operation="GET /healthz", status="2xx") == 1
     assert metrics.total(LATENCY, face="graphql") == 3
+
+
+async def test_every_route_of_the_app_has_a_face(http) -> None:
+    faces = Faces(face_prefixes())
+    routes = {r.resource.canonical for r in http.app.router.routes() if r.resource is not None}
+    assert {path for path in routes if faces.of(path) == OTHER_FACE} == set()
+
+
+async def test_pages_and_their_files_are_counted_as_theirs(http) -> None:
+    assert (await http.get("/")).status == 200
+    assert (await http.get("/docs")).status == 200
+    assert (await http.get("/static/site.css")).status == 200
+
+    metrics = await scrape(http)
+    assert metrics.value(REQUESTS, face="pages", operation="GET /", status="2xx") == 1
+    assert metrics.value(REQUESTS, face="pages", operation="GET /docs", status="2xx") == 1
+    assert metrics.value(REQUESTS, face="static", operation="GET /static", status="2xx") == 1
 
 
 async def test_labels_never_carry_what_a_client_made_up(http) -> None:
