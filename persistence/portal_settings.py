@@ -1,6 +1,7 @@
 """Merchants' return-portal settings in SQL: read by the portal on every page, written by
 GraphQL's updatePortalSettings. Not part of the returns aggregate and raising no events, so
-a save is one upsert in its own transaction."""
+a save is one upsert in its own transaction, which records the commit on the request's
+idempotency key as a unit of work does (persistence/idempotency.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.portal import PortalSettings
 from persistence.database import Database
+from persistence.idempotency import KeyClaim, record_commit
 from persistence.tables import PortalSettingsRow
 
 
@@ -29,11 +31,20 @@ async def portal_settings(
 
 
 async def save_portal_settings(
-    db: Database, tenant_id: str, settings: PortalSettings, *, now: datetime
+    db: Database,
+    tenant_id: str,
+    settings: PortalSettings,
+    *,
+    now: datetime,
+    idempotency: KeyClaim | None = None,
 ) -> None:
-    """One atomic upsert, so two first saves for a merchant both apply (the last wins)."""
+    """One atomic upsert, so two first saves for a merchant both apply (the last wins).
+    Under an idempotency key it commits only while the key is still this request's
+    (else `LeaseLost`, nothing written), and marks the key's work as committed."""
     values = asdict(settings) | {"updated_at": now}
     async with db.write_session() as session, session.begin():
+        if idempotency is not None:
+            await record_commit(session, idempotency, now)
         upsert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
         statement = upsert(PortalSettingsRow).values(values | {"tenant_id": tenant_id})
         await session.execute(

@@ -79,7 +79,16 @@ class PortalSettingsMutations:
         except DomainError as error:
             return PortalSettingsPayload(portal_settings=None, user_errors=user_errors(error))
         context = info.context
-        await save_portal_settings(context.db, context.tenant_id, settings, now=context.clock.now())
+        try:
+            await save_portal_settings(
+                context.db,
+                context.tenant_id,
+                settings,
+                now=context.clock.now(),
+                idempotency=context.idempotency,
+            )
+        except DomainError as error:  # the request's idempotency key was taken over
+            return PortalSettingsPayload(portal_settings=None, user_errors=user_errors(error))
         return PortalSettingsPayload(
             portal_settings=PortalSettingsType.from_domain(settings), user_errors=[]
         )

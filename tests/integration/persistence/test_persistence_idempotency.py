@@ -12,6 +12,7 @@ import pytest
 from domain import commands as c
 from domain import services
 from domain.errors import ErrorCode
+from domain.portal import PortalSettings
 from persistence.idempotency import (
     ClaimOutcome,
     IdempotencyStore,
@@ -19,6 +20,7 @@ from persistence.idempotency import (
     LeaseLost,
     record_commit,
 )
+from persistence.portal_settings import portal_settings, save_portal_settings
 from persistence.tables import DEFAULT_TENANT
 from persistence.unit_of_work import SqlUnitOfWork
 
@@ -143,3 +145,35 @@ async def test_a_failed_request_frees_its_key_unless_some_work_committed(store, 
     assert again.outcome == ClaimOutcome.NEW and again.held and not again.held.taken_over
     assert (await claim(store, world, "something-done")).outcome == ClaimOutcome.ANSWER_LOST
     assert await notes(world, rid) == ["once"]
+
+
+async def test_portal_settings_saved_under_a_key_commit_on_it_like_a_unit_of_work(store, world):
+    """updatePortalSettings writes outside the unit of work; its save keeps the same rule."""
+    slow = (await claim(store, world, "brand")).held
+    world.clock.advance(seconds=31)
+    retry = (await claim(store, world, "brand")).held
+    assert slow is not None and retry is not None
+
+    with pytest.raises(LeaseLost):
+        await save_portal_settings(
+            world.db,
+            DEFAULT_TENANT,
+            PortalSettings("acme", "Slow"),
+            now=world.clock.now(),
+            idempotency=slow,
+        )
+    async with world.db.read_session() as session:
+        assert await portal_settings(session, DEFAULT_TENANT, "acme") is None
+
+    await save_portal_settings(
+        world.db,
+        DEFAULT_TENANT,
+        PortalSettings("acme", "Acme"),
+        now=world.clock.now(),
+        idempotency=retry,
+    )  # committed; the process dies before complete()
+    world.clock.advance(seconds=31)
+    assert (await claim(store, world, "brand")).outcome == ClaimOutcome.ANSWER_LOST
+    async with world.db.read_session() as session:
+        saved = await portal_settings(session, DEFAULT_TENANT, "acme")
+    assert saved is not None and saved.display_name == "Acme"
