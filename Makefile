@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run migrate demo test fuzz lint format schema bench bench-compare clean
+.PHONY: install run migrate demo test fuzz lint format schema bench bench-compare clean vendor vendor-check
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "returns-api needs Python 3.11 or newer")'
@@ -15,15 +15,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The server migrates once as it starts (RETURNS_MIGRATE_ON_START), so no separate step here.
 run: install  ## migrate the SQLite file and serve GraphQL + GraphiQL with a dev key
-	$(BIN)/returns-api migrate
-	RETURNS_DEV_CREDENTIALS=true RETURNS_WEBHOOK_ALLOW_PRIVATE_TARGETS=true $(BIN)/returns-api serve
+	RETURNS_LOG_FORMAT=text RETURNS_DEV_CREDENTIALS=true RETURNS_WEBHOOK_ALLOW_PRIVATE_TARGETS=true \
+	  RETURNS_MIGRATE_ON_START=true $(BIN)/returns-api serve
 
 migrate: install
 	$(BIN)/returns-api migrate
 
-demo: install  ## load the demo merchant "demo-store" into the database
-	$(BIN)/returns-api seed-demo
+demo: install  ## load the demo merchant "demo-store" into the dev tenant (make run's key)
+	$(BIN)/returns-api seed-demo --tenant dev
 
 test: install  ## lint, schema drift and the whole test suite (PostgreSQL too if RETURNS_TEST_POSTGRES_URL is set)
 	$(BIN)/ruff check .
@@ -43,6 +44,12 @@ format: install
 
 schema: install  ## regenerate schema.graphql from the code
 	$(BIN)/returns-api export-schema
+
+vendor: install  ## refresh GraphiQL and Swagger UI from their pinned npm releases (needs npm)
+	$(BIN)/python tools/vendor_assets.py
+
+vendor-check: install  ## the vendored files match their integrity hashes and pins
+	$(BIN)/python tools/vendor_assets.py --check
 
 bench: install
 	$(BIN)/python bench/list_statements.py

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
@@ -20,10 +20,14 @@ from domain.values import Address, bounded_text, optional_code
 
 @dataclass(frozen=True, slots=True)
 class Blocker:
-    """One reason an order line cannot be returned, with the error code a command would get."""
+    """One reason an order line cannot be returned, with the error code a command would get,
+    and the facts its message is built from, so a face can say it in the customer's language
+    (the portal does): the day the window closed, the requests holding the units."""
 
     code: ErrorCode
     message: str
+    closed_on: date | None = None
+    held_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,23 +132,28 @@ def explain_lines(
     *,
     rules: MerchantRules,
     now: datetime,
+    held_by: Mapping[str, Sequence[str]] | None = None,
 ) -> list[LineEligibility]:
-    """Every order line with what is left to return and what blocks it."""
+    """Every order line with what is left to return and what blocks it; `held_by` names the
+    live requests holding each sku's units, for the explanation."""
     explained = []
     for line in order.lines:
         taken = already_requested.get(line.sku, 0)
         blockers = list(rules.line_blockers(line, now=now))
         units = rules.returnable_units(line)
         if not blockers and taken >= units:
-            blockers.append(
-                Blocker(
-                    ErrorCode.QUANTITY_EXCEEDED,
-                    f"all {units} returnable units of sku {line.sku} "
-                    "are already in return requests",
-                )
-            )
+            blockers.append(_all_taken(line, units, tuple((held_by or {}).get(line.sku, ()))))
         explained.append(LineEligibility(line, taken, tuple(blockers), units))
     return explained
+
+
+def _all_taken(line: OrderLine, units: int, holders: tuple[str, ...]) -> Blocker:
+    named = f": {', '.join(holders)}" if holders else ""
+    return Blocker(
+        ErrorCode.QUANTITY_EXCEEDED,
+        f"all {units} returnable units of sku {line.sku} are already in return requests{named}",
+        held_by=holders,
+    )
 
 
 def check_item_requests(

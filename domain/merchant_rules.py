@@ -67,6 +67,7 @@ class ConfiguredRules(BaseRules):
                         ErrorCode.RETURN_WINDOW_EXPIRED,
                         f"sku {line.sku}: the {days}-day return window closed on "
                         f"{closes.date().isoformat()}",
+                        closed_on=closes.date(),
                     )
                 ]
         return []

@@ -18,6 +18,7 @@ from domain.reference import (
     ReturnSettings,
 )
 from domain.returns import ReturnRequest
+from domain.webhooks import WebhookEndpoint
 
 
 class Clock(Protocol):
@@ -121,6 +122,35 @@ class ConfigurationRepository(Protocol):
         ...
 
 
+class WebhookEndpointRepository(Protocol):
+    """A tenant's webhook endpoints, and re-sends of their deliveries."""
+
+    async def count(self) -> int:
+        """The tenant's endpoints; no other transaction adds one until this one ends, so a
+        limit checked on the count holds."""
+        ...
+
+    async def get(self, endpoint_id: str) -> WebhookEndpoint:
+        """Held until the transaction ends; raises NotFound for a missing (or foreign) id."""
+        ...
+
+    async def add(self, endpoint: WebhookEndpoint) -> None: ...
+
+    async def save(self, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+        """Write it if its version is still the stored one (VERSION_CONFLICT otherwise);
+        returns it at its new version."""
+        ...
+
+    async def remove(self, endpoint_id: str) -> bool:
+        """Delete it and its deliveries; False when there was none."""
+        ...
+
+    async def resend(self, delivery_id: str, now: datetime) -> str | None:
+        """A new pending delivery of the same event to the same endpoint; None when the
+        delivery is missing or its endpoint gone or paused."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Re-enterable: each `async with` begins a new one; leaving without
     `commit()` rolls back. Events of saved aggregates are stored with the change."""
@@ -129,6 +159,7 @@ class UnitOfWork(Protocol):
     orders: OrderRepository
     configuration: ConfigurationRepository
     notifications: NotificationLog
+    webhooks: WebhookEndpointRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

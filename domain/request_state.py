@@ -8,7 +8,7 @@ from datetime import datetime
 
 from domain import events as ev
 from domain.errors import DomainError, ErrorCode, InvalidTransition
-from domain.lifecycle import ALLOWED, Action, ReturnStatus, status_allows
+from domain.lifecycle import Action, ReturnStatus, status_allows
 from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment
 from domain.values import Actor, Address, TimeWindow
 
@@ -72,10 +72,24 @@ class ReturnRequestState:
         pulled, self.events = self.events, []
         return pulled
 
+    @property
+    def allowed_actions(self) -> list[Action]:
+        """Status-allowed actions whose other preconditions hold right now: what clients see
+        as `allowedActions`, and what a refused action's error lists, so both faces agree."""
+        return [
+            action
+            for action in Action
+            if status_allows(self.status, action) and self._precondition_holds(action)
+        ]
+
+    def _precondition_holds(self, action: Action) -> bool:
+        """Overridden by the aggregate with the checks beyond status (notes to delete, …)."""
+        return True
+
     def _require(self, action: Action) -> None:
         if not status_allows(self.status, action):
             raise InvalidTransition(
-                action.value, self.status.value, [a.value for a in ALLOWED[self.status]]
+                action.value, self.status.value, [a.value for a in self.allowed_actions]
             )
 
     def _move(

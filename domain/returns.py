@@ -121,15 +121,6 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
             )
         return request
 
-    @property
-    def allowed_actions(self) -> list[Action]:
-        """Status-allowed actions whose other preconditions hold right now."""
-        return [
-            action
-            for action in Action
-            if status_allows(self.status, action) and self._precondition_holds(action)
-        ]
-
     # ----------------------------------------------------------------- editing
 
     def update(
@@ -227,7 +218,9 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         rejection_reason: str | None = None,
         delivery_option: DeliveryOption | None = None,
     ) -> None:
-        """Approve all units, or fewer per sku; the rest count as rejected with a reason.
+        """Approve every unit (`quantities` None), or exactly the listed units per sku: a sku
+        left out of the list is approved 0, since a merchant naming two shirts means those two
+        shirts. Units not approved count as rejected, which needs a rejection reason.
 
         With a `delivery_option` (OTO's createReturnShipment names the carrier) the reverse
         shipment is opened on it whatever the items' reasons say, since the caller asked for
@@ -235,7 +228,7 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         self._require(Action.APPROVE)
         dropoff = self.dropoff or rules.default_dropoff(self.pickup)
         self._require_pickup_and_dropoff(dropoff)
-        approved = self._approved_quantities(quantities or {})
+        approved = self._approved_quantities(quantities)
         rejection_reason = optional_text(rejection_reason, "rejectionReason", REASON_LIMIT)
         _raise(rules.code_problem(REJECTION, rejection_reason, field="rejectionReason"))
         if any(qty < item.quantity for item, qty in approved) and not rejection_reason:
@@ -434,12 +427,14 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
                 code=ErrorCode.MISSING_DROPOFF,
             )
 
-    def _approved_quantities(self, quantities: Mapping[str, int]) -> list[tuple[ReturnItem, int]]:
-        for sku in quantities:
+    def _approved_quantities(
+        self, quantities: Mapping[str, int] | None
+    ) -> list[tuple[ReturnItem, int]]:
+        for sku in quantities or {}:
             self.item(sku, field_name="items")
         result = []
         for item in self.items:
-            qty = quantities.get(item.sku, item.quantity)
+            qty = item.quantity if quantities is None else quantities.get(item.sku, 0)
             if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
                 raise InvalidQuantity(
                     f"approved quantity for sku {item.sku} must be ≥ 0", field="items"

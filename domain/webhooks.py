@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -55,6 +56,7 @@ class WebhookEndpoint:
     active: bool
     created_at: datetime
     updated_at: datetime
+    version: int = 1  # optimistic concurrency: a change made on an older one is refused
 
     @classmethod
     def register(
@@ -110,7 +112,11 @@ class WebhookEndpoint:
 
 def _check(url: str, event_types: tuple[str, ...], secret: str | None) -> None:
     problems: list[DomainError] = []
-    if not _absolute_http_url(url):
+    if disguised := _disguised_address(url):
+        problems.append(
+            InvalidInput(f"url names the address {disguised}: write it in ASCII", field="url")
+        )
+    elif not _absolute_http_url(url):
         problems.append(InvalidInput("url must be an absolute http(s) URL", field="url"))
     elif len(url) > MAX_URL or any(c.isspace() or c == "\x00" for c in url.strip()):
         problems.append(
@@ -156,6 +162,34 @@ def _absolute_http_url(url: object) -> bool:
     except (ValueError, UnicodeError):
         return False
     return True
+
+
+# Full stops that IDNA separates labels with, as it does with ".".
+_IDNA_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+
+
+def client_host(host: str) -> str:
+    """A host as HTTP clients read it before connecting: NFKC folds compatibility forms
+    (fullwidth and circled digits, fullwidth letters) onto ASCII, and IDNA takes the
+    ideographic and fullwidth full stops for dots: fullwidth `127` with ideographic full
+    stops is 127.0.0.1."""
+    return unicodedata.normalize("NFKC", host).translate(_IDNA_DOTS).lower()
+
+
+def _disguised_address(url: str) -> str | None:
+    """The address a non-ASCII host stands for, when the client would read it as an IP
+    literal (digits and dots, or a colon, as aiohttp decides) and connect to it without
+    resolving: such a spelling only serves to slip past an address check."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return None  # not a URL at all: said otherwise
+    if host.isascii():
+        return None
+    read = client_host(host)
+    if read.isascii() and (":" in read or read.replace(".", "").isdigit()):
+        return read
+    return None
 
 
 def signed_content(timestamp: int, headers: Mapping[str, str], body: bytes) -> bytes:

@@ -17,9 +17,10 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from domain.access import Principal
 from domain.errors import ErrorCode
+from domain.photos import PhotoLimits
 from domain.ports import Clock, NotificationSender, SystemClock
 from domain.values import Actor
-from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY
+from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY, IDEMPOTENCY_KEY
 from graphql_api.auth import (
     IDENTITIES_KEY,
     PRINCIPAL_KEY,
@@ -35,6 +36,7 @@ from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import ConflictingKeys, key_in_mutation_input, run_idempotently
 from graphql_api.json_input import encodes_as_utf8, undecodable_header
 from graphql_api.logs import request_id_middleware
+from graphql_api.metrics.endpoint import install_metrics
 from graphql_api.notifications.dispatch import (
     NOTIFIER_KEY,
     NotificationDispatcher,
@@ -42,11 +44,15 @@ from graphql_api.notifications.dispatch import (
 )
 from graphql_api.notifications.senders import HttpSmsSender, LogSender
 from graphql_api.portal.links import PORTAL_KEY, PortalLinks
+from graphql_api.portal.photos import add_photo_routes
 from graphql_api.portal.routes import add_portal_routes
 from graphql_api.pubsub import EventHub
 from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
+from graphql_api.web import pages
+from graphql_api.web.assets import add_static_routes, static_headers
+from graphql_api.web.templates import setup_templates
 from graphql_api.webhooks.dispatcher import webhook_delivery
 from graphql_api.websocket import LegacyWSHandler, TransportWSHandler
 from persistence import migrate
@@ -113,7 +119,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         return await run_idempotently(
             request,
             self._serve,
-            store=IdempotencyStore(request.app[DB_KEY]),
+            store=request.app[IDEMPOTENCY_KEY],
             clock=request.app[CLOCK_KEY],
             tenant_id=principal.tenant_id,
             client_id=principal.client_id,
@@ -127,6 +133,10 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             return await self.run(request=request)
         except HTTPException as error:
             return _refused(error.status_code, error.reason)
+
+    async def render_graphql_ide(self, request: web.Request) -> web.Response:
+        """Our GraphiQL page: its files come from this app, not a CDN (works offline)."""
+        return pages.graphiql(request)
 
     def _is_ide_page(self, request: web.Request) -> bool:
         return (
@@ -202,7 +212,7 @@ def create_app(
     settings = settings or Settings()
     origins = OriginPolicy(settings.allowed_origins, local_development=settings.dev_credentials)
     app = web.Application(
-        middlewares=[request_id_middleware, origins.middleware()],
+        middlewares=[request_id_middleware, origins.middleware(), static_headers],
         client_max_size=settings.max_body_bytes,
     )
     database = db or Database(
@@ -213,6 +223,9 @@ def create_app(
     app[DB_KEY] = database
     app[CLOCK_KEY] = clock or SystemClock()
     app[IDENTITIES_KEY] = Identities(database, ttl=settings.auth_cache_seconds)
+    app[IDEMPOTENCY_KEY] = IdempotencyStore(
+        database, lease=timedelta(seconds=settings.idempotency_lease_seconds)
+    )
     app[HUB_KEY] = EventHub(
         database,
         app[CLOCK_KEY],
@@ -235,12 +248,20 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     add_rest_routes(app)
+    setup_templates(app)
+    add_static_routes(app)
+    pages.add_page_routes(app)
     app[PORTAL_KEY] = PortalLinks(
         key=settings.portal_key(),
         base_url=settings.base_url(),
         ttl=timedelta(seconds=settings.portal_link_ttl_seconds),
     )
     add_portal_routes(app)
+    add_photo_routes(
+        app,
+        directory=settings.photo_dir,
+        limits=PhotoLimits(settings.photo_max_bytes, settings.photo_max_per_item),
+    )
     app[NOTIFIER_KEY] = NotificationDispatcher(
         database,
         app[CLOCK_KEY],
@@ -259,6 +280,7 @@ def create_app(
         )
     )
     app.cleanup_ctx.append(notification_delivery)
+    install_metrics(app, settings.metrics_token)
     if db is None:
         app.on_cleanup.append(_dispose)
     return app
@@ -306,7 +328,9 @@ def _startup(settings: Settings):  # type: ignore[no-untyped-def]
         if settings.dev_credentials:
             path = Path(settings.dev_credentials_file)
             headers = await ensure_dev_credentials(database, app[CLOCK_KEY], path)
-            print(describe(headers, path), flush=True)
+            app[pages.DEV_CREDENTIALS_KEY].headers.update(headers)
+            app[pages.DEV_CREDENTIALS_KEY].file = str(path)
+            print(describe(headers, path, settings.base_url()), flush=True)
 
     return run
 

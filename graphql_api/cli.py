@@ -1,4 +1,7 @@
-"""`returns-api serve | migrate | export-schema`."""
+"""`returns-api serve | migrate | export-schema`.
+
+Each command imports what it needs when it runs: `--help` and the small commands must not
+pay for the whole app (strawberry, aiohttp, SQLAlchemy)."""
 
 from __future__ import annotations
 
@@ -6,8 +9,10 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from graphql_api.settings import Settings
+if TYPE_CHECKING:
+    from graphql_api.settings import Settings
 
 SCHEMA_FILE = Path("schema.graphql")
 
@@ -18,37 +23,12 @@ def schema_sdl() -> str:
     return schema.as_str() + "\n"
 
 
-def _serve(settings: Settings) -> None:
-    from aiohttp import web
-
-    from graphql_api.app import create_app
+def _serve(settings: Settings) -> int:
     from graphql_api.logs import configure_logging
+    from graphql_api.serving import serve
 
     configure_logging(settings.log_level, settings.log_format)
-    print(
-        f"returns-api: GraphQL and GraphiQL on http://{settings.host}:{settings.port}/graphql",
-        flush=True,
-    )
-    web.run_app(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        access_log_format='%a "%r" %s %b %Tf',
-        loop=_event_loop(),
-    )
-
-
-def _event_loop():  # type: ignore[no-untyped-def]
-    """uvloop where it is installed (not on Windows): its event loop and transports cost
-    less per request than asyncio's (measured with bench/compare.py)."""
-    import asyncio
-
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+    return serve(settings)
 
 
 async def _migrate(settings: Settings) -> None:
@@ -63,7 +43,7 @@ async def _migrate(settings: Settings) -> None:
         await db.dispose()
 
 
-async def _seed_demo(settings: Settings) -> None:
+async def _seed_demo(settings: Settings, tenant_id: str) -> None:
     from domain.ports import SystemClock
     from graphql_api.demo import MERCHANT, seed_demo
     from persistence import migrate
@@ -72,12 +52,12 @@ async def _seed_demo(settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
         await migrate.upgrade(db)
-        summary = await seed_demo(db, SystemClock())
+        summary = await seed_demo(db, SystemClock(), tenant_id=tenant_id)
     finally:
         await db.dispose()
     print(
-        f"returns-api: merchant {MERCHANT!r} ready: {summary.codes} codes, "
-        f"{summary.locations} pickup locations, {summary.options} delivery options, "
+        f"returns-api: merchant {MERCHANT!r} ready in tenant {tenant_id!r}: {summary.codes} "
+        f"codes, {summary.locations} pickup locations, {summary.options} delivery options, "
         f"orders {', '.join(summary.orders)}"
     )
 
@@ -184,9 +164,15 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "auto-close", help="complete requests idle for their merchant's auto-close days"
     )
-    commands.add_parser(
+    demo = commands.add_parser(
         "seed-demo",
         help="load a demo merchant with reasons, settings, locations and delivered orders",
+    )
+    demo.add_argument(
+        "--tenant",
+        default="dev",
+        help="tenant to load it into, created if missing (default: dev, the tenant of the "
+        "key `make run` prints)",
     )
     tenant = commands.add_parser("create-tenant", help="create a tenant")
     tenant.add_argument("tenant_id", help="3-64 characters of a-z, 0-9 and -")
@@ -200,9 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     revoke.add_argument("client_id", help="the client_id create-api-key printed (rc_…)")
     args = parser.parse_args(argv)
+    from graphql_api.settings import Settings
+
     settings = Settings()
     if args.command == "serve":
-        _serve(settings)
+        return _serve(settings)
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
     elif args.command == "create-tenant":
@@ -214,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "auto-close":
         asyncio.run(_auto_close(settings))
     elif args.command == "seed-demo":
-        asyncio.run(_seed_demo(settings))
+        _run_reporting_errors(_seed_demo(settings, args.tenant))
     elif args.command == "export-schema":
         sdl = schema_sdl()
         if str(args.output) == "-":

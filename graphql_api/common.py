@@ -64,7 +64,8 @@ class MutationInput:
         default=None,
         description="Like the Idempotency-Key header: retrying with the same key and the "
         "same request returns the first answer without doing the work again; the same key "
-        "with another request is refused (IDEMPOTENCY_MISMATCH). Kept 24 hours.",
+        "with another request is refused (IDEMPOTENCY_MISMATCH), and while the first still "
+        "runs, IDEMPOTENCY_IN_PROGRESS. Kept 24 hours.",
     )
 
 

@@ -13,11 +13,12 @@ from strawberry.types import Info as StrawberryInfo
 from domain.access import Principal
 from domain.ports import Clock
 from domain.values import Actor
-from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY
+from graphql_api.app_keys import CLAIM_KEY, CLOCK_KEY, DB_KEY, HUB_KEY
 from graphql_api.auth import IDENTITIES_KEY, Identities
 from graphql_api.loaders import Loaders
 from graphql_api.pubsub import EventHub
 from persistence.database import Database
+from persistence.idempotency import KeyClaim
 from persistence.outbox import StoredEvent
 from persistence.unit_of_work import SqlUnitOfWork
 
@@ -39,6 +40,9 @@ class Context:
     websocket: web.WebSocketResponse | None = None
     connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
     identities: Identities | None = None  # who bearer tokens belong to (websockets check)
+    # The Idempotency-Key this request does the work of: its units of work record their
+    # commits on it, so a retry after a crash never runs the work twice.
+    idempotency: KeyClaim | None = None
     # Set only by graphql_api/events/rendering.py: executes a subscription's selection for
     # one event on behalf of its subscribers, whose connections were checked already.
     renders_for_subscribers: bool = False
@@ -54,7 +58,11 @@ class Context:
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self.db, tenant_id=self.tenant_id, clock=self.clock, after_commit=self.after_commit
+            self.db,
+            tenant_id=self.tenant_id,
+            clock=self.clock,
+            after_commit=self.after_commit,
+            idempotency=self.idempotency,
         )
 
 
@@ -80,4 +88,5 @@ def request_context(request: web.Request, principal: Principal | None, *, source
             source=source,
             user=user[:MAX_USER_LENGTH] if user else (principal and principal.client_id),
         ),
+        idempotency=request.get(CLAIM_KEY),
     )

@@ -16,7 +16,7 @@ ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 ALLOWED_HEADERS = (
     "Authorization, Content-Type, x-api-key, tenant-id, Idempotency-Key, X-User, X-Request-Id"
 )
-EXPOSED_HEADERS = "Idempotency-Replayed, X-Request-Id"
+EXPOSED_HEADERS = "Idempotency-Replayed, Retry-After, X-Request-Id"
 PREFLIGHT_MAX_AGE = "600"
 _LOCAL_ORIGIN = re.compile(r"^http://(localhost|127\.0\.0\.1)(:\d{1,5})?$")
 

@@ -1,6 +1,10 @@
 """`returns-api seed-demo`: one merchant with realistic reasons, settings, locations and
 delivered orders, so a newcomer can try the API at once. Safe to run again: it updates what
-exists. Times are relative to now, so the return window always has something in and out."""
+exists. Times are relative to now, so the return window always has something in and out.
+
+It goes into the `dev` tenant by default, the one whose key `make run` prints, since data no
+key can read is no demo at all; orders carry a delivery address and phone, so pickups, OTO's
+createReturnShipment and the return SMS work on them."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from decimal import Decimal
 from domain import commands as c
 from domain import configuration as config
 from domain import services
+from domain.access import new_tenant
 from domain.errors import DomainError, ErrorCode
 from domain.orders import Customer
 from domain.ports import Clock
@@ -23,6 +28,8 @@ from domain.reference import (
     ReturnSettings,
 )
 from domain.values import Actor, Address
+from graphql_api.dev_credentials import DEV_TENANT
+from persistence.access import AccessStore
 from persistence.database import Database
 from persistence.unit_of_work import SqlUnitOfWork
 
@@ -190,9 +197,11 @@ class DemoSummary:
     orders: list[str]
 
 
-async def seed_demo(db: Database, clock: Clock) -> DemoSummary:
+async def seed_demo(db: Database, clock: Clock, *, tenant_id: str = DEV_TENANT) -> DemoSummary:
+    await _ensure_tenant(db, clock, tenant_id)
+
     def uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(db, clock=clock)
+        return SqlUnitOfWork(db, tenant_id=tenant_id, clock=clock)
 
     for entry in CODES:
         await _create_or_update(
@@ -216,6 +225,13 @@ async def seed_demo(db: Database, clock: Clock) -> DemoSummary:
     return DemoSummary(
         len(CODES), len(LOCATIONS), len(OPTIONS), [order.reference for order in orders]
     )
+
+
+async def _ensure_tenant(db: Database, clock: Clock, tenant_id: str) -> None:
+    store = AccessStore(db)
+    if await store.tenant(tenant_id) is None:
+        name = "Local development" if tenant_id == DEV_TENANT else tenant_id
+        await store.create_tenant(new_tenant(tenant_id, name, clock.now()))
 
 
 async def _create_or_update(create, update) -> None:  # type: ignore[no-untyped-def]
@@ -244,7 +260,11 @@ def _orders(clock: Clock) -> list[c.UpsertOrder]:
             currency="AED",
             customer=customer,
             delivery_address=Address(
-                contact_name=customer.name, address1="12 Palm Street", city="Dubai", country="AE"
+                contact_name=customer.name,
+                contact_phone=customer.phone,
+                address1="12 Palm Street",
+                city="Dubai",
+                country="AE",
             ),
             lines=[
                 c.OrderLineSpec(sku, description, qty, Decimal(price), None, delivered)

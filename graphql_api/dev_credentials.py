@@ -43,12 +43,15 @@ async def ensure_dev_credentials(db: Database, clock: Clock, path: Path) -> dict
     }
 
 
-def describe(headers: dict[str, str], path: Path) -> str:
+def describe(headers: dict[str, str], path: Path, base_url: str) -> str:
     return (
-        "returns-api: development credentials (tenant 'dev'; client secret kept in "
+        f"returns-api: development credentials (tenant {DEV_TENANT!r}; client secret kept in "
         f"{path}):\n"
-        "  paste into GraphiQL's Headers tab (the token lasts one hour; restart for a new one):\n"
-        f"  {json.dumps(headers)}"
+        f"  GraphiQL at {base_url}/graphql opens with these headers already in its Headers tab\n"
+        "  (for curl and other clients; the token lasts one hour, restart for a new one):\n"
+        f"  {json.dumps(headers)}\n"
+        f"  `make demo` loads the demo merchant 'demo-store' into tenant {DEV_TENANT!r}; "
+        f"start at {base_url}/"
     )
 
 

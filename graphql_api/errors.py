@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError, Node
 
 from domain.errors import DomainError, DomainErrors, ErrorCode
+from graphql_api.metrics.recording import note_error
 
 strawberry.enum(
     ErrorCode,
@@ -19,7 +20,9 @@ strawberry.enum(
 HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.VERSION_CONFLICT: 409,
-    ErrorCode.IDEMPOTENCY_MISMATCH: 409,
+    ErrorCode.IDEMPOTENCY_MISMATCH: 422,
+    ErrorCode.IDEMPOTENCY_IN_PROGRESS: 409,
+    ErrorCode.IDEMPOTENCY_ANSWER_LOST: 410,  # gone for good: retrying cannot bring it back
     ErrorCode.ALREADY_EXISTS: 409,
     ErrorCode.IN_USE: 409,
     ErrorCode.UNAUTHENTICATED: 401,
@@ -45,6 +48,8 @@ class UserError:
 
 def user_errors(error: DomainError) -> list[UserError]:
     errors = error.errors if isinstance(error, DomainErrors) else [error]
+    for each in errors:
+        note_error(each.code.value)
     return [UserError(code=e.code, field=e.field, message=e.message) for e in errors]
 
 

@@ -2,12 +2,17 @@
 a retry with the same key, target and body gets the original answer
 (`Idempotency-Replayed: true`) without running the operation again; the same key with a
 different request is refused (422, IDEMPOTENCY_MISMATCH); a retry while the first request
-still runs gets 409. Keys live 24 hours, per tenant."""
+still runs gets 409 IDEMPOTENCY_IN_PROGRESS with `Retry-After`. The first request holds the
+key as a lease: if its process dies, a retry after the lease takes the key over and runs the
+work, unless the work had committed (its units of work record that on the key), in which
+case the retry gets 410 IDEMPOTENCY_ANSWER_LOST and the work never runs twice. Keys live 24
+hours, per tenant."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -29,7 +34,11 @@ from graphql import (
 
 from domain.errors import ErrorCode
 from domain.ports import Clock
-from persistence.idempotency import ClaimOutcome, IdempotencyStore
+from graphql_api.app_keys import CLAIM_KEY
+from graphql_api.errors import http_status
+from persistence.idempotency import Claim, ClaimOutcome, IdempotencyStore, KeyClaim
+
+log = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotency-Replayed"
@@ -87,18 +96,8 @@ async def run_idempotently(
     claim = await store.claim(
         tenant_id, key, fingerprint(await request.read(), client_id, target), clock.now()
     )
-    if claim.outcome == ClaimOutcome.MISMATCH:
-        return refuse(
-            422,
-            ErrorCode.IDEMPOTENCY_MISMATCH,
-            f"idempotency key {key!r} was used for a different request",
-        )
-    if claim.outcome == ClaimOutcome.IN_PROGRESS:
-        return refuse(
-            409,
-            ErrorCode.IDEMPOTENCY_MISMATCH,
-            f"a request with idempotency key {key!r} is still running; retry shortly",
-        )
+    if claim.held is not None:
+        return await _first_run(request, handler, store, claim.held, clock)
     if claim.outcome == ClaimOutcome.REPLAY:
         return web.Response(
             text=claim.response,
@@ -106,22 +105,51 @@ async def run_idempotently(
             content_type="application/json",
             headers={REPLAYED: "true"},
         )
-    return await _first_run(request, handler, store, tenant_id, key)
+    return _refusal(claim, key, refuse)
+
+
+def _refusal(claim: Claim, key: str, refuse: ErrorRenderer) -> web.Response:
+    """Why a request with this key does not run: each case has its own stable code."""
+    code, message = {
+        ClaimOutcome.MISMATCH: (
+            ErrorCode.IDEMPOTENCY_MISMATCH,
+            f"idempotency key {key!r} was used for a different request",
+        ),
+        ClaimOutcome.IN_PROGRESS: (
+            ErrorCode.IDEMPOTENCY_IN_PROGRESS,
+            f"a request with idempotency key {key!r} is still running; retry after "
+            f"{claim.retry_after} s",
+        ),
+        ClaimOutcome.ANSWER_LOST: (
+            ErrorCode.IDEMPOTENCY_ANSWER_LOST,
+            f"the request with idempotency key {key!r} committed its changes, but the "
+            "server stopped before its answer was stored; it will not run again: read the "
+            "current state instead",
+        ),
+    }[claim.outcome]
+    response = refuse(http_status(code), code, message)
+    if claim.retry_after is not None:
+        response.headers["Retry-After"] = str(claim.retry_after)
+    return response
 
 
 async def _first_run(
-    request: web.Request, handler: Handler, store: IdempotencyStore, tenant_id: str, key: str
+    request: web.Request, handler: Handler, store: IdempotencyStore, held: KeyClaim, clock: Clock
 ) -> web.StreamResponse:
+    """Run the work as the key's claimant: its units of work see the claim (CLAIM_KEY)."""
+    if held.taken_over:
+        log.warning("idempotency key %r taken over from a request that stopped", held.key)
+    request[CLAIM_KEY] = held
     try:
         response = await handler(request)
     except BaseException:
-        await store.release(tenant_id, key)
+        await store.release(held, clock.now())
         raise
     if isinstance(response, web.Response) and response.status < 500 and response.text:
-        await store.complete(tenant_id, key, response.status, response.text)
+        await store.complete(held, response.status, response.text)
         response.headers[REPLAYED] = "false"
     else:
-        await store.release(tenant_id, key)
+        await store.release(held, clock.now())
     return response
 
 

@@ -62,6 +62,7 @@ _PAYLOADS = (
     "DeleteWebhookEndpointPayload",
     "DeliveryOptionPayload",
     "PickupLocationPayload",
+    "PortalSettingsPayload",
     "ReferenceCodePayload",
     "ReturnRequestPayload",
     "ReturnSettingsPayload",

@@ -218,6 +218,7 @@ class _Feed:
     """One tenant's reader: follows the log and hands each event to its subscribers."""
 
     cursor: int
+    heard: int = 0  # the newest position a commit announced (the lag is heard - cursor)
     subscribers: set[Subscriber] = field(default_factory=set)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
@@ -254,7 +255,10 @@ class EventHub:
         """Read the tenant's log soon; a position already delivered (our own commit coming
         back as a PostgreSQL notification) needs no read. 0 means "unknown": read."""
         feed = self._feeds.get(tenant_id)
-        if feed is not None and (position == 0 or position > feed.cursor):
+        if feed is None:
+            return
+        feed.heard = max(feed.heard, position)
+        if position == 0 or position > feed.cursor:
             feed.wake.set()
 
     def wake_all(self) -> None:
@@ -264,6 +268,12 @@ class EventHub:
     @property
     def subscriber_count(self) -> int:
         return sum(len(feed.subscribers) for feed in self._feeds.values())
+
+    @property
+    def lag(self) -> int:
+        """Events committed (as far as this process has heard) that its feeds have not yet
+        handed to their subscribers."""
+        return sum(max(0, feed.heard - feed.cursor) for feed in self._feeds.values())
 
     @property
     def rendering_count(self) -> int:

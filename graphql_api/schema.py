@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from domain.errors import DomainError
 from graphql_api import graphql_core_patches
 from graphql_api.auth import ReadOnlyGuard
 from graphql_api.common import Node, from_global_id
@@ -20,8 +21,10 @@ from graphql_api.events.queries import EventQueries
 from graphql_api.events.subscriptions import EventSubscriptions
 from graphql_api.limits import GraphQLLimits, limit_extensions
 from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
+from graphql_api.merchants.portal import PortalSettingsMutations, PortalSettingsQueries
 from graphql_api.merchants.queries import MerchantQueries
 from graphql_api.merchants.types import REFERENCE_TYPES
+from graphql_api.metrics.recording import GRAPHQL, INTERNAL, OperationRecorder, note_error
 from graphql_api.notifications.queries import NotificationQueries
 from graphql_api.orders.mutations import OrderMutations
 from graphql_api.orders.queries import OrderQueries
@@ -65,6 +68,7 @@ Query = merge_types(
         EventQueries,
         OrderQueries,
         MerchantQueries,
+        PortalSettingsQueries,
         NotificationQueries,
         WebhookQueries,
         NodeQueries,
@@ -77,6 +81,7 @@ Mutation = merge_types(
         ReturnMutations,
         ReferenceCodeMutations,
         SettingsMutations,
+        PortalSettingsMutations,
         WebhookMutations,
     ),
 )
@@ -93,10 +98,21 @@ class ReturnsSchema(strawberry.Schema):
     ) -> None:
         unexpected = [error for error in errors if _server_failure(error)]
         for error in errors:
-            if not _server_failure(error):
-                code = (error.extensions or {}).get("code", "GRAPHQL")
+            if _server_failure(error):
+                note_error(INTERNAL)
+            else:
+                code = _error_code(error)
+                note_error(code)
                 log.info("refused GraphQL request (%s): %s", code, error.message)
         super().process_errors(unexpected, execution_context)
+
+
+def _error_code(error: GraphQLError) -> str:
+    """The error's stable code; GraphQL's own syntax and validation errors have none."""
+    code = (error.extensions or {}).get("code")
+    if code is None and isinstance(error.original_error, DomainError):
+        code = error.original_error.code
+    return GRAPHQL if code is None else str(code)
 
 
 def _server_failure(error: GraphQLError) -> bool:
@@ -121,6 +137,7 @@ def build_schema(
         subscription=Subscription,
         types=[ReturnRequestType, OrderType, *REFERENCE_TYPES],
         extensions=[
+            OperationRecorder,
             *limit_extensions(limits or GraphQLLimits()),
             ReadOnlyGuard,
             lambda: MaskErrors(should_mask_error=should_mask),

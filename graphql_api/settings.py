@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graphql_api.limits import GraphQLLimits
 from persistence.database import DEFAULT_DATABASE_URL, POOL_MAX_OVERFLOW, POOL_SIZE
+
+if TYPE_CHECKING:
+    from graphql_api.limits import GraphQLLimits
 
 DEV_PORTAL_SECRET = "development-only-return-portal-secret-not-for-production"
 
@@ -93,6 +95,12 @@ class Settings(BaseSettings):
     portal_link_ttl_seconds: int = Field(
         default=72 * 3600, ge=60, le=30 * 24 * 3600, description="How long a return link works."
     )
+    photo_dir: str = Field(
+        default="./returns-photos",
+        description="Where the default photo store keeps customers' return photos.",
+    )
+    photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    photo_max_per_item: int = Field(default=5, ge=1, le=20)
     sms_gateway_url: str | None = Field(
         default=None,
         description="POST each return SMS here as JSON; without it the notifications log is "
@@ -153,6 +161,13 @@ class Settings(BaseSettings):
         "each commit); 0 leaves sending to other processes.",
     )
     webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    idempotency_lease_seconds: float = Field(
+        default=60,
+        gt=0,
+        description="How long a request holds its Idempotency-Key while it runs: a retry "
+        "after a crash waits this long, then takes the key over. Keep it above the longest "
+        "request; one that outlives it and is taken over cannot commit its work.",
+    )
     webhook_allow_private_targets: bool = Field(
         default=False,
         description="Let webhooks reach loopback, private and link-local addresses "
@@ -165,7 +180,17 @@ class Settings(BaseSettings):
         "http://localhost:<port> when dev credentials are on.",
     )
 
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="Bearer token GET /metrics requires; without it, /metrics answers only "
+        "connections from this host that no proxy forwarded.",
+    )
+
     def graphql_limits(self) -> GraphQLLimits:
+        # Imported here: limits pull in strawberry, which commands like `migrate` never need.
+        from graphql_api.limits import GraphQLLimits
+
         return GraphQLLimits(
             max_depth=self.graphql_max_depth,
             max_aliases=self.graphql_max_aliases,

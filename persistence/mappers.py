@@ -399,4 +399,5 @@ def webhook_endpoint_from_row(row: Row) -> WebhookEndpoint:
         active=row["active"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        version=row["version"],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,16 @@ from sqlalchemy.engine import Connection
 from persistence.database import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Alembic announces its dialect at INFO every time it looks at the schema, i.e. on every
+# /readyz probe; what it migrated ("Running upgrade …") stays.
+_CHATTER = frozenset({"Context impl %s.", "Will assume %s DDL."})
+
+
+def _not_chatter(record: logging.LogRecord) -> bool:
+    return record.msg not in _CHATTER
+
+
+logging.getLogger("alembic.runtime.migration").addFilter(_not_chatter)
 
 
 def alembic_config() -> Config:

@@ -251,6 +251,7 @@ class WebhookEndpointRow(SQLModel, table=True):
     active: bool = True
     created_at: datetime = _time(nullable=False)
     updated_at: datetime = _time(nullable=False)
+    version: int = 1
 
 
 class WebhookDeliveryRow(SQLModel, table=True):
@@ -366,6 +367,11 @@ class IdempotencyKeyRow(SQLModel, table=True):
     response: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _time(nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    # The lease of the request doing the key's work: a retry takes over an expired one.
+    lease_token: str | None = Field(default=None, max_length=32)
+    lease_expires_at: datetime | None = _time()
+    # Set by the work's own transaction: the work committed, even if no answer was stored.
+    committed_at: datetime | None = _time()
 
 
 class NotificationRow(SQLModel, table=True):
@@ -432,3 +438,21 @@ class AccessTokenRow(SQLModel, table=True):
         )
     )
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class PortalSettingsRow(SQLModel, table=True):
+    """A merchant's return-portal brand (domain/portal.py); one row per merchant."""
+
+    __tablename__ = "portal_settings"
+    __table_args__ = (UniqueConstraint("tenant_id", "merchant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    merchant: str = Field(max_length=100)
+    display_name: str | None = Field(default=None, max_length=200)
+    logo_url: str | None = Field(default=None, max_length=2000)
+    accent_colour: str = Field(max_length=7)
+    support_email: str | None = Field(default=None, max_length=320)
+    support_phone: str | None = Field(default=None, max_length=40)
+    return_policy: str | None = Field(default=None, max_length=5000)
+    updated_at: datetime = _time(nullable=False)

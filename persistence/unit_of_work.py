@@ -15,6 +15,7 @@ from domain.eligibility import MerchantRules
 from domain.ports import Clock, SystemClock
 from persistence.configuration import SqlConfigurationRepository
 from persistence.database import Database, WriteTransaction
+from persistence.idempotency import KeyClaim, record_commit
 from persistence.outbox import StoredEvent, append_events
 from persistence.repositories import (
     SqlNotificationRepository,
@@ -23,6 +24,7 @@ from persistence.repositories import (
 )
 from persistence.rules import merchant_rules
 from persistence.tables import DEFAULT_TENANT
+from persistence.webhook_endpoints import SqlWebhookEndpointRepository
 from persistence.webhooks import route_deliveries
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ class SqlUnitOfWork:
     orders: SqlOrderRepository
     configuration: SqlConfigurationRepository
     notifications: SqlNotificationRepository
+    webhooks: SqlWebhookEndpointRepository
 
     def __init__(
         self,
@@ -43,11 +46,14 @@ class SqlUnitOfWork:
         tenant_id: str = DEFAULT_TENANT,
         clock: Clock | None = None,
         after_commit: AfterCommit | None = None,
+        idempotency: KeyClaim | None = None,
     ) -> None:
+        """`idempotency`: the key whose work this is; its commit is recorded with the work."""
         self._db = db
         self.tenant_id = tenant_id
         self._clock = clock or SystemClock()
         self._after_commit = after_commit
+        self._idempotency = idempotency
         self._transaction: WriteTransaction | None = None
         self.committed_events: list[StoredEvent] = []
 
@@ -65,6 +71,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(sql, self.tenant_id, self._clock.now)
         self.configuration = SqlConfigurationRepository(sql, self.tenant_id)
         self.notifications = SqlNotificationRepository(sql, self.tenant_id)
+        self.webhooks = SqlWebhookEndpointRepository(sql, self.tenant_id)
         self.committed_events = []
         return self
 
@@ -89,6 +96,8 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         transaction = self._require()
         sql = transaction.statements
+        if self._idempotency is not None:
+            await record_commit(sql, self._idempotency, self._clock.now())
         events = [
             (request.merchant, event)
             for request in self.returns.seen

@@ -1,9 +1,10 @@
 """Webhook endpoints and deliveries in the database.
 
-Deliveries are created by `route_deliveries` inside the transaction that commits the events,
-so a delivery exists exactly when its event does. Senders then `claim_due` them (on
-PostgreSQL with SKIP LOCKED and a lease, so several processes never send the same one at
-once) and `record` each outcome.
+Endpoints are written through the unit of work (`persistence/webhook_endpoints.py`); this
+store reads them. Deliveries are created by `route_deliveries` inside the transaction that
+commits the events, so a delivery exists exactly when its event does. Senders then
+`claim_due` them (on PostgreSQL with SKIP LOCKED and a lease, so several processes never
+send the same one at once) and `record` each outcome.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, bindparam, select, update
 
 from domain.webhooks import DeliveryStatus, WebhookEndpoint
 from persistence import mappers
@@ -75,7 +75,9 @@ def _delivery(row: WebhookDeliveryRow, event: OutboxEventRow) -> Delivery:
     )
 
 
-def _pending(tenant_id: str, endpoint_id: str, position: int, now: datetime) -> dict[str, Any]:
+def pending_delivery(
+    tenant_id: str, endpoint_id: str, position: int, now: datetime
+) -> dict[str, Any]:
     return {
         "delivery_id": str(uuid.uuid4()),
         "tenant_id": tenant_id,
@@ -100,7 +102,7 @@ async def route_deliveries(
     rows = await sql.rows(_ACTIVE_ENDPOINTS, {"tenant": tenant_id})
     endpoints = [mappers.webhook_endpoint_from_row(row) for row in rows]
     values = [
-        _pending(tenant_id, endpoint.endpoint_id, event.position, now)
+        pending_delivery(tenant_id, endpoint.endpoint_id, event.position, now)
         for event in events
         for endpoint in endpoints
         if endpoint.wants(event.event_type, event.merchant)
@@ -123,48 +125,6 @@ class WebhookStore:
         async with self._db.read_session() as session:
             rows = await session.execute(statement.order_by(ENDPOINTS.c.id))
             return [mappers.webhook_endpoint_from_row(row) for row in rows.mappings()]
-
-    async def endpoint(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint | None:
-        async with self._db.read_session() as session:
-            row = await _endpoint_row(session, tenant_id, endpoint_id)
-            return mappers.webhook_endpoint_from_row(row) if row else None
-
-    async def add(self, tenant_id: str, endpoint: WebhookEndpoint) -> None:
-        async with self._db.write_session() as session, session.begin():
-            await session.execute(
-                insert(WebhookEndpointRow).values(
-                    **mappers.webhook_endpoint_values(endpoint, tenant_id)
-                )
-            )
-
-    async def replace(self, tenant_id: str, endpoint: WebhookEndpoint) -> None:
-        values = mappers.webhook_endpoint_values(endpoint, tenant_id)
-        async with self._db.write_session() as session, session.begin():
-            await session.execute(
-                update(WebhookEndpointRow)
-                .where(
-                    WebhookEndpointRow.tenant_id == tenant_id,
-                    WebhookEndpointRow.endpoint_id == endpoint.endpoint_id,
-                )
-                .values(**values)
-            )
-
-    async def remove(self, tenant_id: str, endpoint_id: str) -> bool:
-        """Delete the endpoint and its delivery history; False when there was none."""
-        async with self._db.write_session() as session, session.begin():
-            gone = await session.execute(
-                delete(WebhookEndpointRow).where(
-                    WebhookEndpointRow.tenant_id == tenant_id,
-                    WebhookEndpointRow.endpoint_id == endpoint_id,
-                )
-            )
-            await session.execute(
-                delete(WebhookDeliveryRow).where(
-                    WebhookDeliveryRow.tenant_id == tenant_id,
-                    WebhookDeliveryRow.endpoint_id == endpoint_id,
-                )
-            )
-            return bool(gone.rowcount)
 
     # ----------------------------------------------------------------- deliveries
 
@@ -202,21 +162,6 @@ class WebhookStore:
         async with self._db.read_session() as session:
             found = (await session.execute(_with_event(tenant_id, delivery_id))).first()
         return _delivery(*found) if found else None
-
-    async def resend(self, tenant_id: str, delivery_id: str, now: datetime) -> Delivery | None:
-        """A new pending delivery of the same event to the same endpoint (the old one keeps
-        its history); None when the delivery or its endpoint no longer exists, or the
-        endpoint is paused."""
-        original = await self.delivery(tenant_id, delivery_id)
-        if original is None:
-            return None
-        endpoint = await self.endpoint(tenant_id, original.endpoint_id)
-        if endpoint is None or not endpoint.active:
-            return None
-        values = _pending(tenant_id, original.endpoint_id, original.event.position, now)
-        async with self._db.write_session() as session, session.begin():
-            await session.execute(insert(WebhookDeliveryRow).values(**values))
-        return await self.delivery(tenant_id, values["delivery_id"])
 
     async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[DeliveryJob]:
         """Pending deliveries whose time has come, of every tenant. Each is leased (its next
@@ -307,10 +252,3 @@ def _with_event(tenant_id: str, delivery_id: str) -> Any:
             WebhookDeliveryRow.delivery_id == delivery_id,
         )
     )
-
-
-async def _endpoint_row(session: AsyncSession, tenant_id: str, endpoint_id: str) -> Any:
-    statement = select(ENDPOINTS).where(
-        ENDPOINTS.c.tenant_id == tenant_id, ENDPOINTS.c.endpoint_id == endpoint_id
-    )
-    return (await session.execute(statement)).mappings().first()

@@ -53,6 +53,11 @@ class NotificationDispatcher:
             self.dispatch(tenant_id, notification_id)
         return len(claimed)
 
+    @property
+    def in_flight(self) -> int:
+        """Deliveries this process has started and not finished."""
+        return len(self._tasks)
+
     def dispatch(self, tenant_id: str, notification_id: str) -> None:
         task = asyncio.create_task(self._deliver(tenant_id, notification_id))
         self._tasks.add(task)

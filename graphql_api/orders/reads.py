@@ -9,6 +9,7 @@ from domain.orders import Order, choose_merchant
 from domain.returns import ReturnRequest
 from graphql_api.context import Context
 from persistence import queries, read_model
+from persistence.holdings import live_holdings
 from persistence.rules import merchant_rules
 
 MAX_REQUESTS_PER_ORDER = 100
@@ -28,11 +29,11 @@ async def order_by_reference(context: Context, reference: str, merchant: str | N
 
 async def returnable_lines(context: Context, order: Order) -> list[LineEligibility]:
     async with context.db.reading() as reads:
-        held = await queries.live_quantities(
-            reads, context.tenant_id, order.merchant, order.reference
-        )
+        holdings = await live_holdings(reads, context.tenant_id, order.merchant, order.reference)
         rules = await merchant_rules(reads, context.tenant_id, order.merchant)
-    return explain_lines(order, held, rules=rules, now=context.clock.now())
+    held = {sku: sum(by_request.values()) for sku, by_request in holdings.items()}
+    holders = {sku: sorted(by_request) for sku, by_request in holdings.items()}
+    return explain_lines(order, held, rules=rules, now=context.clock.now(), held_by=holders)
 
 
 async def requests_for_order(context: Context, order: Order) -> list[ReturnRequest]:

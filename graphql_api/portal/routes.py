@@ -31,6 +31,8 @@ PORTAL_SOURCE = "PORTAL"
 PORTAL_CHANNEL = "PORTAL"
 
 PortalHandler = Callable[[Context, Order, web.Request], Awaitable[web.StreamResponse]]
+PortalPage = Callable[[web.Request], Awaitable[web.StreamResponse]]
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def portal_endpoint(
@@ -41,7 +43,7 @@ def portal_endpoint(
             grant = request.app[PORTAL_KEY].grant(
                 request.query.get("token"), now=request.app[CLOCK_KEY].now()
             )
-            context = _context(request, grant)
+            context = portal_context(request, grant)
             order = await context.loaders.order_by_reference.load(
                 (grant.merchant, grant.order_reference)
             )
@@ -54,7 +56,7 @@ def portal_endpoint(
     return serve
 
 
-def _context(request: web.Request, grant: PortalGrant) -> Context:
+def portal_context(request: web.Request, grant: PortalGrant) -> Context:
     """The customer acts in the token's tenant, as the portal; nothing from the request's
     headers decides either."""
     return Context(
@@ -105,6 +107,27 @@ async def create_return(context: Context, order: Order, request: web.Request) ->
     return json_response(return_shipment(created), status=201)
 
 
+def negotiated(
+    *, json: Callable[[web.Request], Awaitable[web.StreamResponse]], html: PortalPage
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """One link for people and programs: browsers (HTML accepted, forms posted) get the
+    pages, API clients keep the JSON."""
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        if request.method == "POST":
+            wants_page = request.content_type in FORM_TYPES
+        else:
+            accept = request.headers.get("Accept", "")
+            wants_page = "text/html" in accept and "application/json" not in accept
+        return await (html if wants_page else json)(request)
+
+    return serve
+
+
 def add_portal_routes(app: web.Application) -> None:
-    app.router.add_get(PORTAL_PATH, portal_endpoint(show_order))
-    app.router.add_post(PORTAL_PATH, portal_endpoint(create_return))
+    from graphql_api.portal import pages
+
+    app.router.add_get(PORTAL_PATH, negotiated(json=portal_endpoint(show_order), html=pages.show))
+    app.router.add_post(
+        PORTAL_PATH, negotiated(json=portal_endpoint(create_return), html=pages.submit)
+    )

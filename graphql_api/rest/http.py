@@ -24,13 +24,13 @@ from aiohttp import web
 
 from domain.access import Principal
 from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
-from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.app_keys import CLOCK_KEY, IDEMPOTENCY_KEY
 from graphql_api.auth import authenticate
 from graphql_api.context import REST_SOURCE, Context, request_context
 from graphql_api.errors import http_status
 from graphql_api.idempotent import run_idempotently
 from graphql_api.json_input import encodes_as_utf8, undecodable_header
-from persistence.idempotency import IdempotencyStore
+from graphql_api.metrics.recording import note_error
 
 log = logging.getLogger(__name__)
 
@@ -194,12 +194,13 @@ def _json_default(value: Any) -> Any:
 
 
 def error_body(errors: Iterable[DomainError], field_name: FieldNamer = snake_field) -> JsonObject:
-    return {
-        "errors": [
-            {"code": error.code.value, "message": error.message, "field": field_name(error.field)}
-            for error in errors
-        ]
-    }
+    body = [
+        {"code": error.code.value, "message": error.message, "field": field_name(error.field)}
+        for error in errors
+    ]
+    for entry in body:
+        note_error(entry["code"])
+    return {"errors": body}
 
 
 def error_response(
@@ -243,9 +244,11 @@ def endpoint(
             return refusal(
                 403, ErrorCode.FORBIDDEN, "this API key is read-only; writes need a full-access key"
             )
-        call = Call(request, request_context(request, principal, source=REST_SOURCE))
 
         async def run(_: web.Request) -> web.StreamResponse:
+            # The Context is made here, after the idempotency claim, so its units of work
+            # record their commits on the key.
+            call = Call(request, request_context(request, principal, source=REST_SOURCE))
             try:
                 return await route.handler(call)
             except DomainError as error:
@@ -263,7 +266,7 @@ def endpoint(
             return await run_idempotently(
                 request,
                 run,
-                store=IdempotencyStore(request.app[DB_KEY]),
+                store=request.app[IDEMPOTENCY_KEY],
                 clock=request.app[CLOCK_KEY],
                 tenant_id=principal.tenant_id,
                 client_id=principal.client_id,

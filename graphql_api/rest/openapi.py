@@ -52,7 +52,14 @@ COMMON_RESPONSES: JsonObject = {
 }
 WRITE_RESPONSES: JsonObject = {
     "403": _error("The API key is read-only."),
-    "409": _error("Conflict: already exists, in use, or changed meanwhile."),
+    "409": _error(
+        "Conflict: already exists, in use, changed meanwhile, or the first request with this "
+        "Idempotency-Key is still running (IDEMPOTENCY_IN_PROGRESS; see Retry-After)."
+    ),
+    "410": _error(
+        "The first request with this Idempotency-Key committed its changes but its answer "
+        "was lost in a crash (IDEMPOTENCY_ANSWER_LOST): it will not run again."
+    ),
     "422": _error("Idempotency-Key reused for a different request."),
 }
 IDEMPOTENCY_HEADER: JsonObject = {
@@ -60,7 +67,8 @@ IDEMPOTENCY_HEADER: JsonObject = {
     "in": "header",
     "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-    "description": "A retry with the same key and request replays the first answer.",
+    "description": "A retry with the same key and request replays the first answer, or "
+    "runs the request once if its first attempt died before committing.",
 }
 
 

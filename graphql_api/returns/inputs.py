@@ -140,8 +140,9 @@ class UpdateReturnInput(ReturnCommandInput):
 
 
 @strawberry.input(
-    description="Approve all units, or list fewer per sku (the rest are "
-    "rejected, which needs a rejectionReason)."
+    description="Without items, approve every unit; with items, approve exactly the listed "
+    "quantities: a sku left out is approved 0. Units not approved are rejected, which needs a "
+    "rejectionReason."
 )
 class ApproveReturnInput(ReturnCommandInput):
     items: list[ItemQuantityInput] | None = None

@@ -15,13 +15,14 @@ import errno
 import ipaddress
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from urllib.parse import urlsplit
+from typing import Any
 
 import aiohttp
 import aiohttp.abc
 from aiohttp import web
+from yarl import URL
 
 from domain.ports import Clock
 from domain.webhooks import (
@@ -35,6 +36,7 @@ from domain.webhooks import (
     signature,
 )
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.metrics.registry import METRICS_KEY
 from graphql_api.rest.carriyo.serializers import return_request
 from graphql_api.rest.http import dumps_json
 from persistence import read_model
@@ -56,8 +58,10 @@ class WebhookSender:
         *,
         timeout_seconds: float = 10,
         allow_private_targets: bool = False,
+        on_attempt: Callable[[str], None] = lambda _outcome: None,
     ) -> None:
         self._db = db
+        self._on_attempt = on_attempt  # told "delivered", "retrying" or "failed"
         self._clock = clock
         self._allow_private = allow_private_targets
         self._store = WebhookStore(db)
@@ -67,8 +71,12 @@ class WebhookSender:
     async def send_due(self) -> int:
         """Send every delivery due now (in batches); returns how many were attempted."""
         attempted = 0
-        resolver = None if self._allow_private else PublicAddresses()
-        connector = aiohttp.TCPConnector(resolver=resolver)
+        if self._allow_private:
+            connector = aiohttp.TCPConnector()
+        else:
+            connector = aiohttp.TCPConnector(
+                resolver=PublicAddresses(), socket_factory=public_socket
+            )
         async with aiohttp.ClientSession(timeout=self._timeout, connector=connector) as http:
             while jobs := await self._store.claim_due(
                 self._clock.now(), limit=BATCH, lease=self._lease
@@ -115,7 +123,7 @@ class WebhookSender:
         }
         status, error = None, None
         try:
-            if not self._allow_private and _inner_address(job.url):
+            if not self._allow_private and inner_address(job.url):
                 error = PRIVATE_TARGET
             else:
                 # No redirects: they would lead past the address checks.
@@ -131,14 +139,16 @@ class WebhookSender:
             log.exception("webhook delivery %s could not be sent", delivery.delivery_id)
             error = f"cannot send: {type(failure).__name__}"
         done = self._clock.now()
+        retry_at = None if error is None else next_attempt(delivery.attempts + 1, done)
         await self._store.record(
             delivery,
             now=done,
             delivered=error is None,
             response_status=status,
             error=error,
-            retry_at=None if error is None else next_attempt(delivery.attempts + 1, done),
+            retry_at=retry_at,
         )
+        self._on_attempt("delivered" if error is None else "retrying" if retry_at else "failed")
         if error is not None:
             log.warning("webhook delivery %s failed: %s", delivery.delivery_id, error)
 
@@ -165,18 +175,52 @@ class PublicAddresses(aiohttp.abc.AbstractResolver):
         await self._inner.close()
 
 
-def _inner_address(url: str) -> bool:
-    """A URL naming an address literally (aiohttp does not resolve those) inside our own
-    network."""
-    host = urlsplit(url).hostname or ""
+AddrInfo = tuple[int, int, int, str, tuple[Any, ...]]  # one getaddrinfo() answer
+
+
+def public_socket(addr_info: AddrInfo) -> socket.socket:
+    """Every socket the webhook client opens, refused for an address inside our network
+    however the client came to it (a literal, a resolver answer, a lookalike spelling read
+    as a literal): the last check, made on the very address the connection uses."""
+    family, kind, proto, _, address = addr_info
+    if not _global(str(address[0])):
+        raise OSError(errno.EACCES, PRIVATE_TARGET)
+    return socket.socket(family, kind, proto)
+
+
+def inner_address(url: str) -> bool:
+    """A URL naming, literally, an address inside our own network, its host read exactly as
+    the HTTP client reads it: yarl maps IDNA/UTS46 and NFKC forms onto ASCII, so 127.0.0.1
+    written with ideographic or fullwidth full stops, or fullwidth digits, is 127.0.0.1 to
+    it, a literal it connects to without asking any resolver."""
     try:
-        return not ipaddress.ip_address(host).is_global
+        host = URL(url).raw_host or ""
+    except ValueError:
+        return False  # the client cannot send to it either; it reports why
+    try:
+        return not _global(host)
     except ValueError:
         return False  # a name: PublicAddresses checks what it resolves to
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def _global(address: str) -> bool:
-    return ipaddress.ip_address(address.partition("%")[0]).is_global
+    """A public address, and so is any IPv4 address it carries (IPv4-mapped, 6to4, Teredo,
+    NAT64, IPv4-compatible): `::ffff:127.0.0.1` is loopback by another name."""
+    ip = ipaddress.ip_address(address.partition("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        return ip.is_global and all(inner.is_global for inner in _carried_ipv4(ip))
+    return ip.is_global
+
+
+def _carried_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    carried = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        carried.append(ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF))
+    return [address for address in carried if address is not None]
 
 
 def webhook_delivery(
@@ -201,6 +245,7 @@ def webhook_delivery(
                     clock,
                     timeout_seconds=timeout_seconds,
                     allow_private_targets=allow_private_targets,
+                    on_attempt=app[METRICS_KEY].webhook_attempt,
                 ),
                 wake,
                 stop,

@@ -1,14 +1,17 @@
-"""Register, change and remove webhook endpoints; re-send a delivery."""
+"""Register, change and remove webhook endpoints; re-send a delivery: input → command →
+use case (domain/webhook_endpoints.py, one unit of work each) → payload."""
 
 from __future__ import annotations
 
 import strawberry
 
-from domain.errors import DomainError, ErrorCode, NotFound
-from domain.webhooks import MAX_ENDPOINTS, WebhookEndpoint
+from domain import webhook_endpoints as use
+from domain.errors import DomainError
+from domain.values import Actor
 from graphql_api.common import MutationInput
 from graphql_api.context import Info
 from graphql_api.errors import user_errors
+from graphql_api.execution import execute
 from graphql_api.webhooks import types as t
 from persistence.webhooks import WebhookStore
 
@@ -24,6 +27,15 @@ class CreateWebhookEndpointInput(MutationInput):
         default=None, description="16 to 200 characters; generated (and returned once) if omitted."
     )
 
+    def to_command(self, actor: Actor) -> use.RegisterWebhookEndpoint:
+        return use.RegisterWebhookEndpoint(
+            actor=actor,
+            url=self.url,
+            event_types=tuple(self.event_types),
+            merchant=self.merchant,
+            secret=self.secret,
+        )
+
 
 @strawberry.input
 class UpdateWebhookEndpointInput(MutationInput):
@@ -32,6 +44,22 @@ class UpdateWebhookEndpointInput(MutationInput):
     event_types: list[str] | None = None
     secret: str | None = None
     active: bool | None = None
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="The version you read: a change made since refuses this one "
+        "(VERSION_CONFLICT) instead of being overwritten.",
+    )
+
+    def to_command(self, actor: Actor) -> use.ChangeWebhookEndpoint:
+        return use.ChangeWebhookEndpoint(
+            actor=actor,
+            endpoint_id=self.id,
+            url=self.url,
+            event_types=tuple(self.event_types) if self.event_types is not None else None,
+            secret=self.secret,
+            active=self.active,
+            expected_version=self.expected_version,
+        )
 
 
 @strawberry.input
@@ -50,36 +78,18 @@ def _failed(error: DomainError) -> t.WebhookEndpointPayload:
     )
 
 
-def _missing(what: str, id: str) -> NotFound:
-    return NotFound(f"no {what} {id!r}", field="id")
-
-
 @strawberry.type
 class WebhookMutations:
     @strawberry.mutation(description="Start POSTing matching events to a URL, signed.")
     async def create_webhook_endpoint(
         self, info: Info, input: CreateWebhookEndpointInput
     ) -> t.WebhookEndpointPayload:
-        context = info.context
-        store = WebhookStore(context.db)
-        if len(await store.endpoints(context.tenant_id)) >= MAX_ENDPOINTS:
-            return _failed(
-                DomainError(
-                    f"a tenant may register at most {MAX_ENDPOINTS} webhook endpoints",
-                    code=ErrorCode.LIMIT_EXCEEDED,
-                )
-            )
         try:
-            endpoint = WebhookEndpoint.register(
-                url=input.url,
-                event_types=tuple(input.event_types),
-                merchant=input.merchant,
-                secret=input.secret,
-                now=context.clock.now(),
+            endpoint = await execute(
+                info, use.register_webhook_endpoint, lambda: input.to_command(info.context.actor)
             )
         except DomainError as error:
             return _failed(error)
-        await store.add(context.tenant_id, endpoint)
         return t.WebhookEndpointPayload(
             webhook_endpoint=t.WebhookEndpointType.from_domain(endpoint),
             secret=endpoint.secret,
@@ -90,22 +100,12 @@ class WebhookMutations:
     async def update_webhook_endpoint(
         self, info: Info, input: UpdateWebhookEndpointInput
     ) -> t.WebhookEndpointPayload:
-        context = info.context
-        store = WebhookStore(context.db)
-        current = await store.endpoint(context.tenant_id, input.id)
         try:
-            if current is None:
-                raise _missing("webhook endpoint", input.id)
-            endpoint = current.changed(
-                url=input.url,
-                event_types=tuple(input.event_types) if input.event_types is not None else None,
-                secret=input.secret,
-                active=input.active,
-                now=context.clock.now(),
+            endpoint = await execute(
+                info, use.change_webhook_endpoint, lambda: input.to_command(info.context.actor)
             )
         except DomainError as error:
             return _failed(error)
-        await store.replace(context.tenant_id, endpoint)
         return t.WebhookEndpointPayload(
             webhook_endpoint=t.WebhookEndpointType.from_domain(endpoint),
             secret=input.secret,
@@ -116,12 +116,12 @@ class WebhookMutations:
     async def delete_webhook_endpoint(
         self, info: Info, input: WebhookEndpointIdInput
     ) -> t.DeleteWebhookEndpointPayload:
-        context = info.context
-        if await WebhookStore(context.db).remove(context.tenant_id, input.id):
-            return t.DeleteWebhookEndpointPayload(deleted=True, user_errors=[])
-        return t.DeleteWebhookEndpointPayload(
-            deleted=False, user_errors=user_errors(_missing("webhook endpoint", input.id))
-        )
+        command = use.RemoveWebhookEndpoint(actor=info.context.actor, endpoint_id=input.id)
+        try:
+            await execute(info, use.remove_webhook_endpoint, lambda: command)
+        except DomainError as error:
+            return t.DeleteWebhookEndpointPayload(deleted=False, user_errors=user_errors(error))
+        return t.DeleteWebhookEndpointPayload(deleted=True, user_errors=[])
 
     @strawberry.mutation(
         description="Send a delivery's event again, as a new delivery (the old one keeps its "
@@ -130,15 +130,14 @@ class WebhookMutations:
     async def resend_webhook_delivery(
         self, info: Info, input: ResendWebhookDeliveryInput
     ) -> t.WebhookDeliveryPayload:
-        context = info.context
-        store = WebhookStore(context.db)
-        delivery = await store.resend(context.tenant_id, input.delivery_id, context.clock.now())
-        if delivery is None:
-            error = NotFound(
-                f"no webhook delivery {input.delivery_id!r} with an active endpoint",
-                field="deliveryId",
-            )
+        command = use.ResendWebhookDelivery(actor=info.context.actor, delivery_id=input.delivery_id)
+        try:
+            delivery_id = await execute(info, use.resend_webhook_delivery, lambda: command)
+        except DomainError as error:
             return t.WebhookDeliveryPayload(delivery=None, user_errors=user_errors(error))
+        context = info.context
+        delivery = await WebhookStore(context.db).delivery(context.tenant_id, delivery_id)
+        assert delivery is not None, "committed just now, in this tenant"
         return t.WebhookDeliveryPayload(
             delivery=t.WebhookDeliveryType.from_stored(delivery), user_errors=[]
         )

@@ -27,6 +27,10 @@ class WebhookEndpointType:
     )
     created_at: datetime
     updated_at: datetime
+    version: int = strawberry.field(
+        description="Grows with every change; pass it as `expectedVersion` to update only "
+        "what you read."
+    )
 
     @classmethod
     def from_domain(cls, endpoint: WebhookEndpoint) -> WebhookEndpointType:
@@ -39,6 +43,7 @@ class WebhookEndpointType:
             secret_hint=endpoint.secret[-4:],
             created_at=endpoint.created_at,
             updated_at=endpoint.updated_at,
+            version=endpoint.version,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -13,9 +14,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from domain.access import Role, new_tenant
 from graphql_api import planned_executor
 from graphql_api.app import create_app
+from graphql_api.idempotent import fingerprint
 from graphql_api.settings import Settings
 from persistence.access import AccessStore
 from persistence.database import Database
+from persistence.idempotency import IdempotencyStore, KeyClaim
 from persistence.tables import DEFAULT_TENANT
 from tests.clocks import FixedClock
 
@@ -116,3 +119,22 @@ async def credentials(
 @pytest.fixture
 def graphql(http: TestClient) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+async def claimed_elsewhere(
+    http: TestClient, db: Database, clock: FixedClock, target: str, body: Any, key: str
+) -> KeyClaim:
+    """`key` as a request of this client on another server process holds it: claimed for
+    this very request (`target` is "METHOD /path?query"), its work still running."""
+    headers = http.session.headers
+    principal = await AccessStore(db).principal(
+        headers["Authorization"].removeprefix("Bearer "),
+        headers["x-api-key"],
+        headers["tenant-id"],
+        clock.now(),
+    )
+    assert principal is not None
+    same_request = fingerprint(json.dumps(body).encode(), principal.client_id, target)
+    claim = await IdempotencyStore(db).claim(principal.tenant_id, key, same_request, clock.now())
+    assert claim.held is not None
+    return claim.held

@@ -133,7 +133,7 @@ def approve_return(body: JsonObject, rid: str, actor: Actor) -> c.ApproveReturn:
     return c.ApproveReturn(
         actor=actor,
         return_request_id=rid,
-        quantities=quantities_by_sku(items) if items else None,
+        quantities=None if items is None else quantities_by_sku(items),
         rejection_reason=f.text(body, "rejection_reason"),
     )
 

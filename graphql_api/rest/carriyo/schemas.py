@@ -197,6 +197,9 @@ REQUEST_ANSWER = ref("ReturnRequest")
 ITEMS_BODY = {"type": "object", "properties": {"items": QUANTITIES}}
 APPROVE_BODY = {
     "type": "object",
+    "description": "Without items, every unit is approved; with items, exactly the listed "
+    "quantities (a sku left out is approved 0). Units not approved are rejected with "
+    "rejection_reason.",
     "properties": {"items": QUANTITIES, "rejection_reason": {"type": "string"}},
 }
 REJECT_BODY = {

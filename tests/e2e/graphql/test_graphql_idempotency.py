@@ -7,8 +7,12 @@ import json
 
 from aiohttp.test_utils import TestClient
 
+from domain import commands as c
+from domain import services
+from domain.parts import ItemRequest
 from persistence.tables import DEFAULT_TENANT
-from tests.e2e.conftest import credentials
+from persistence.unit_of_work import SqlUnitOfWork
+from tests.e2e.conftest import claimed_elsewhere, credentials
 
 CREATE = """
 mutation ($ref: String!) {
@@ -94,6 +98,68 @@ async def test_concurrent_retries_with_one_key_run_the_operation_once(http: Test
     responses = await asyncio.gather(*[post(http, body, "key-1") for _ in range(5)])
 
     assert {r.status for r in responses} <= {200, 409}
+    for refused in (r for r in responses if r.status == 409):
+        assert await error_code(refused) == "IDEMPOTENCY_IN_PROGRESS"
+    assert await count(http) == 1
+
+
+async def error_code(response) -> str:  # type: ignore[no-untyped-def]
+    [error] = (await response.json())["errors"]
+    return error["extensions"]["code"]
+
+
+async def test_a_retry_while_the_first_request_runs_gets_its_own_code(
+    http: TestClient, db, clock
+) -> None:  # type: ignore[no-untyped-def]
+    body = {"query": CREATE, "variables": {"ref": "SO-1"}}
+    await claimed_elsewhere(http, db, clock, "POST /graphql", body, "key-1")
+    clock.advance(seconds=20)
+
+    retry = await post(http, body, "key-1")
+
+    assert retry.status == 409
+    assert await error_code(retry) == "IDEMPOTENCY_IN_PROGRESS"
+    assert retry.headers["Retry-After"] == "40"  # what is left of the 60 s lease
+    assert await count(http) == 0
+
+
+async def test_a_key_stranded_by_a_crash_is_taken_over_after_its_lease(
+    http: TestClient, db, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """The process holding the key died before its work committed: a retry after the lease
+    runs the work, once."""
+    body = {"query": CREATE, "variables": {"ref": "SO-1"}}
+    await claimed_elsewhere(http, db, clock, "POST /graphql", body, "key-1")
+    clock.advance(seconds=61)
+
+    retry = await post(http, body, "key-1")
+    again = await post(http, body, "key-1")
+
+    assert (retry.status, retry.headers["Idempotency-Replayed"]) == (200, "false")
+    assert (again.status, again.headers["Idempotency-Replayed"]) == (200, "true")
+    assert await retry.json() == await again.json()
+    assert await count(http) == 1
+
+
+async def test_a_retry_after_a_crash_that_lost_only_the_answer_is_told_so(
+    http: TestClient, db, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """The process committed the key's work and died before storing the answer: the retry
+    must not do the work again, and says why."""
+    await post(http, {"query": ORDER_WITH_INLINE_KEY, "variables": {"ref": "SO-1"}}, None)
+    body = create_body(None)
+    held = await claimed_elsewhere(http, db, clock, "POST /graphql", body, "key-1")
+    command = c.CreateReturn(
+        merchant="m", order_reference="SO-1", items=[ItemRequest(sku="A", quantity=1)]
+    )
+    uow = SqlUnitOfWork(db, tenant_id=DEFAULT_TENANT, clock=clock, idempotency=held)
+    await services.create_return(command, uow=uow, clock=clock)
+    clock.advance(seconds=61)
+
+    retry = await post(http, body, "key-1")
+
+    assert retry.status == 410
+    assert await error_code(retry) == "IDEMPOTENCY_ANSWER_LOST"
     assert await count(http) == 1
 
 

@@ -309,7 +309,7 @@ async def test_a_return_goes_from_request_to_completion(graphql, clock) -> None:
     approve_input = {
         "returnRequestId": rid,
         "expectedVersion": 2,
-        "items": [{"sku": "SHIRT-M", "quantity": 3}],
+        "items": [{"sku": "SHIRT-M", "quantity": 3}, {"sku": "CAP", "quantity": 1}],
         "rejectionReason": "WORN",
     }
     request = (await merchant.ok(APPROVE_RETURN, approve_input, LEAD))["returnRequest"]

@@ -674,7 +674,7 @@ async def test_approval_opens_a_reverse_shipment_only_when_a_reason_asks_for_one
     )
     approve = {
         "returnRequestId": partial["returnRequestId"],
-        "items": [{"sku": "CAP", "quantity": 0}],
+        "items": [{"sku": "SHIRT-M", "quantity": 1}, {"sku": "CAP", "quantity": 0}],
         "rejectionReason": "Worn",
     }
     approved = await api.change("approveReturn", approve)

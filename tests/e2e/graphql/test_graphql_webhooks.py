@@ -8,17 +8,19 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from domain.webhooks import MAX_ATTEMPTS, MAX_ENDPOINTS, verify
+from domain.webhooks import MAX_ATTEMPTS, MAX_ENDPOINTS, WebhookEndpoint, verify
 from graphql_api.app import create_app
 from graphql_api.settings import Settings
 from graphql_api.webhooks.dispatcher import WebhookSender
 from persistence.tables import DEFAULT_TENANT
+from persistence.unit_of_work import SqlUnitOfWork
 from tests.e2e.conftest import GraphQLClient, credentials
 from tests.e2e.graphql.conftest import ReturnsApi
 
@@ -345,6 +347,67 @@ async def test_names_resolving_inside_our_network_are_refused_when_connecting(
     assert "private, loopback or link-local" in refused["lastError"]
 
 
+# Every spelling of the receiver's own address (127.0.0.1), or of one that reaches it. The
+# client maps the non-ASCII ones (IDNA/UTS46, NFKC) onto the ASCII literal.
+LOOKALIKE_LITERALS = [
+    "127\u30020\u30020\u30021",  # ideographic full stops
+    "127\uff0e0\uff0e0\uff0e1",  # fullwidth full stops
+    "127\uff610\uff610\uff611",  # halfwidth ideographic full stops
+    "\uff11\uff12\uff17.\uff10.\uff10.\uff11",  # fullwidth digits
+    "\uff11\uff12\uff17\uff0e\uff10\uff0e\uff10\uff0e\uff11",
+    "\u2460\u2461\u2466.\u24ea.\u24ea.\u2460",  # circled digits
+    "\U0001d7cf\U0001d7d0\U0001d7d5.\U0001d7ce.\U0001d7ce.\U0001d7cf",  # mathematical
+    "\uff10.\uff10.\uff10.\uff10",  # 0.0.0.0
+]
+SAME_ADDRESS = [
+    "127.0.0.1",
+    *LOOKALIKE_LITERALS,
+    "[::ffff:127.0.0.1]",
+    "[0:0:0:0:0:ffff:7f00:1]",
+    "0.0.0.0",
+    "127.0.0.1.",
+    "2130706433",
+    "0x7f.1",
+    "127.1",
+    "localhost",
+    "\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54",  # fullwidth localhost
+]
+
+
+async def test_no_spelling_of_an_inner_address_reaches_a_local_listener(
+    graphql, receiver, db, clock
+):
+    """Endpoints as an older release may have stored them, before registration refused the
+    non-ASCII forms: the sender must refuse them on its own."""
+    target, url = receiver
+    port = url.split(":")[2].split("/")[0]
+    async with SqlUnitOfWork(db, tenant_id=DEFAULT_TENANT, clock=clock) as uow:
+        for host in SAME_ADDRESS:
+            stored = WebhookEndpoint.register(url="https://hooks.example.com/h", now=clock.now())
+            await uow.webhooks.add(replace(stored, url=f"http://{host}:{port}/hooks"))
+        await uow.commit()
+    await ReturnsApi(graphql).pending_return()
+
+    assert await WebhookSender(db, clock, timeout_seconds=2).send_due() == len(SAME_ADDRESS)
+
+    assert target.received == []
+    refused = await deliveries(graphql)
+    assert len(refused) == len(SAME_ADDRESS)
+    assert {d["status"] for d in refused} == {"PENDING"}
+    assert all(d["lastError"] for d in refused)
+
+
+@pytest.mark.parametrize("host", LOOKALIKE_LITERALS)
+async def test_non_ascii_spellings_of_an_address_are_refused_at_registration(
+    graphql, receiver, host
+):
+    _, url = receiver
+    data = await graphql.data(CREATE, {"input": {"url": url.replace("127.0.0.1", host)}})
+
+    assert [e["field"] for e in data["createWebhookEndpoint"]["userErrors"]] == ["url"]
+    assert (await graphql.data(ENDPOINTS))["webhookEndpoints"] == []
+
+
 async def test_redirects_are_not_followed(graphql, receiver, db, clock):
     target, inner_url = receiver
 
@@ -422,3 +485,76 @@ async def test_a_tenant_has_a_bounded_number_of_endpoints(graphql):
     data = await graphql.data(CREATE, {"input": {"url": "https://hooks.example.com/one-more"}})
 
     assert [e["code"] for e in data["createWebhookEndpoint"]["userErrors"]] == ["LIMIT_EXCEEDED"]
+
+
+async def test_concurrent_registrations_never_pass_the_endpoint_limit(graphql):
+    for n in range(MAX_ENDPOINTS - 5):
+        await register(graphql, f"https://hooks.example.com/{n}")
+
+    answers = await asyncio.gather(
+        *(
+            graphql.data(CREATE, {"input": {"url": f"https://hooks.example.com/race-{n}"}})
+            for n in range(10)
+        )
+    )
+
+    errors = [a["createWebhookEndpoint"]["userErrors"] for a in answers]
+    assert sorted(len(e) for e in errors) == [0] * 5 + [1] * 5
+    assert {e[0]["code"] for e in errors if e} == {"LIMIT_EXCEEDED"}
+    assert len((await graphql.data(ENDPOINTS))["webhookEndpoints"]) == MAX_ENDPOINTS
+
+
+VERSIONED_UPDATE = """
+mutation ($input: UpdateWebhookEndpointInput!) {
+  updateWebhookEndpoint(input: $input) {
+    webhookEndpoint { url active eventTypes version } userErrors { code field }
+  }
+}
+"""
+
+
+async def test_an_update_made_on_a_stale_version_is_refused(graphql):
+    created = await register(graphql, "https://hooks.example.com/a")
+    endpoint_id = created["webhookEndpoint"]["id"]
+    edit = {"id": endpoint_id, "expectedVersion": 1}
+
+    first = await graphql.data(
+        VERSIONED_UPDATE, {"input": edit | {"url": "https://hooks.example.com/b"}}
+    )
+    stale = await graphql.data(VERSIONED_UPDATE, {"input": edit | {"active": False}})
+
+    assert first["updateWebhookEndpoint"]["webhookEndpoint"]["version"] == 2
+    assert stale["updateWebhookEndpoint"] == {
+        "webhookEndpoint": None,
+        "userErrors": [{"code": "VERSION_CONFLICT", "field": "expectedVersion"}],
+    }
+    [stored] = (await graphql.data(ENDPOINTS))["webhookEndpoints"]
+    assert stored["url"] == "https://hooks.example.com/b"
+
+
+async def test_concurrent_updates_of_different_fields_all_apply(graphql):
+    created = await register(graphql, "https://hooks.example.com/a")
+    endpoint_id = created["webhookEndpoint"]["id"]
+    edits = [
+        {"active": False},
+        {"eventTypes": ["NoteAdded"]},
+        {"url": "https://hooks.example.com/b"},
+    ]
+
+    answers = await asyncio.gather(
+        *(graphql.data(VERSIONED_UPDATE, {"input": {"id": endpoint_id, **e}}) for e in edits)
+    )
+
+    assert all(a["updateWebhookEndpoint"]["userErrors"] == [] for a in answers)
+    versions = sorted(a["updateWebhookEndpoint"]["webhookEndpoint"]["version"] for a in answers)
+    assert versions == [2, 3, 4]
+    final = next(
+        a["updateWebhookEndpoint"]["webhookEndpoint"]
+        for a in answers
+        if a["updateWebhookEndpoint"]["webhookEndpoint"]["version"] == 4
+    )
+    assert (final["active"], final["eventTypes"], final["url"]) == (
+        False,
+        ["NoteAdded"],
+        "https://hooks.example.com/b",
+    )

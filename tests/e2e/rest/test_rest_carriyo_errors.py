@@ -8,10 +8,15 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from domain import commands as c
+from domain import services
 from domain.access import Role
+from domain.parts import ItemRequest
 from graphql_api.app import create_app
 from graphql_api.settings import Settings
-from tests.e2e.conftest import credentials
+from persistence.tables import DEFAULT_TENANT
+from persistence.unit_of_work import SqlUnitOfWork
+from tests.e2e.conftest import claimed_elsewhere, credentials
 from tests.e2e.rest.carriyo_client import MERCHANT, ORDER, Carriyo
 
 REQUESTS = "/returns/requests"
@@ -298,6 +303,38 @@ async def test_the_same_key_on_another_write_is_refused_not_replayed(carriyo: Ca
     assert only_error(await other.json())[0] == "IDEMPOTENCY_MISMATCH"
     assert (same.status, same.headers["Idempotency-Replayed"]) == (200, "true")
     assert (await carriyo.get(rid))[1]["status"] == "on_hold"
+
+
+async def test_a_key_whose_work_committed_before_a_crash_is_never_run_again(
+    carriyo: Carriyo, db, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Another process claimed the key, created the request and died before storing the
+    answer: retries say it is running, then that its answer is lost; none creates it again."""
+    await carriyo.order()
+    body, key = carriyo.create_body(), {"Idempotency-Key": "create-1"}
+    held = await claimed_elsewhere(carriyo.http, db, clock, f"POST {REQUESTS}", body, "create-1")
+    command = c.CreateReturn(
+        merchant=MERCHANT,
+        order_reference=ORDER,
+        items=[ItemRequest(sku="SHIRT-M", quantity=2, reason_code="TOO_SMALL")],
+    )
+    uow = SqlUnitOfWork(db, tenant_id=DEFAULT_TENANT, clock=clock, idempotency=held)
+    await services.create_return(command, uow=uow, clock=clock)
+
+    running = await carriyo.http.post(REQUESTS, json=body, headers=key)
+    clock.advance(seconds=61)
+    lost = await carriyo.http.post(REQUESTS, json=body, headers=key)
+
+    assert (running.status, only_error(await running.json())) == (
+        409,
+        ("IDEMPOTENCY_IN_PROGRESS", None),
+    )
+    assert int(running.headers["Retry-After"]) == 60
+    assert (lost.status, only_error(await lost.json())) == (
+        410,
+        ("IDEMPOTENCY_ANSWER_LOST", None),
+    )
+    assert await count_requests(carriyo) == 1
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE"])

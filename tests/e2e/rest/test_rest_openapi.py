@@ -5,12 +5,29 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
+from graphql_api.metrics.endpoint import METRICS_PATH
 from graphql_api.portal.links import PORTAL_PATH
+from graphql_api.portal.photos import PHOTOS_PATH
 from graphql_api.rest import AREAS, OPENAPI_PATH
+from graphql_api.web.assets import STATIC_PREFIX
 
 # Every other route of the app is a REST shim route and must be in the document. The return
-# portal is the customers' page behind a signed link, not a merchant's API.
-NOT_REST_SHIM = {"/graphql", "/oauth/token", "/healthz", "/readyz", OPENAPI_PATH, PORTAL_PATH}
+# portal is the customers' page behind a signed link, not a merchant's API, and so are the
+# photos it links to; /metrics is the operators'; the landing page, the REST reference and
+# their static files are for people reading in a browser.
+NOT_REST_SHIM = {
+    "/graphql",
+    "/oauth/token",
+    "/healthz",
+    "/readyz",
+    OPENAPI_PATH,
+    PORTAL_PATH,
+    METRICS_PATH,
+    "/",
+    "/docs",
+    STATIC_PREFIX,
+    f"{PHOTOS_PATH}/{{photo_id}}",
+}
 
 
 async def test_openapi_document_is_served_without_credentials(http: TestClient) -> None:

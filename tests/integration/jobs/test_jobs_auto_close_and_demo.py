@@ -151,7 +151,7 @@ async def test_seed_demo_loads_a_usable_merchant_and_can_run_twice(db: Database)
 
     assert first == again
     assert first.orders == ["DEMO-1001", "DEMO-1002", "DEMO-1003", "DEMO-1004"]
-    uow = SqlUnitOfWork(db, clock=clock)
+    uow = SqlUnitOfWork(db, tenant_id="dev", clock=clock)
     request = await services.create_return(
         c.CreateReturn(
             merchant=MERCHANT,
@@ -164,6 +164,31 @@ async def test_seed_demo_loads_a_usable_merchant_and_can_run_twice(db: Database)
     )
     assert request.status == ReturnStatus.APPROVED, "WRONG_SIZE auto-approves"
     assert request.dropoff == Address(partner_location_id="WH-DXB")
+
+
+async def test_demo_data_is_readable_with_the_dev_key_and_has_address_and_phone(
+    db: Database, tmp_path: Path
+) -> None:
+    """`make demo` then `make run`: the printed dev key sees the demo merchant's orders, with
+    what pickups and SMS need."""
+    from graphql_api.dev_credentials import ensure_dev_credentials
+
+    clock = FixedClock(JOBS_NOW)
+    await seed_demo(db, clock)
+    headers = await ensure_dev_credentials(db, clock, tmp_path / "dev.json")
+    app = create_app(
+        Settings(migrate_on_start=False, webhook_interval_seconds=0), db=db, clock=clock
+    )
+    query = (
+        '{ order(reference: "DEMO-1001", merchant: "demo-store") '
+        "{ customer { phone } deliveryAddress { contactPhone city } } }"
+    )
+    async with TestClient(TestServer(app), headers=headers) as client:
+        answer = await (await client.post("/graphql", json={"query": query})).json()
+
+    order = answer["data"]["order"]
+    assert order["customer"]["phone"] == order["deliveryAddress"]["contactPhone"] == "+971501111111"
+    assert order["deliveryAddress"]["city"] == "Dubai"
 
 
 def test_the_cli_migrates_seeds_and_auto_closes_a_fresh_sqlite_file(tmp_path: Path) -> None:
@@ -183,5 +208,5 @@ def test_the_cli_migrates_seeds_and_auto_closes_a_fresh_sqlite_file(tmp_path: Pa
         return done.stdout
 
     assert "database at revision" in run("migrate")
-    assert "merchant 'demo-store' ready: 18 codes" in run("seed-demo")
+    assert "merchant 'demo-store' ready in tenant 'dev': 18 codes" in run("seed-demo")
     assert "auto-closed 0 return request(s)" in run("auto-close")

@@ -10,6 +10,7 @@ from typing import Any
 
 from domain import commands as c
 from domain import services
+from domain import webhook_endpoints as hooks
 from domain.errors import (
     DomainError,
     ErrorCode,
@@ -18,6 +19,7 @@ from domain.errors import (
     VersionConflict,
 )
 from domain.lifecycle import ReturnStatus
+from domain.webhooks import MAX_ENDPOINTS
 
 RACERS = 10
 
@@ -189,3 +191,80 @@ async def test_a_writer_that_loads_a_request_waits_for_the_open_write_on_it(worl
     second = await asyncio.wait_for(waiting, timeout=10)
     assert [n.text for n in second.notes] == ["first", "second"]
     assert second.version == 3
+
+
+# --------------------------------------------------------------------------- webhook endpoints
+
+
+def register_hook(n: int) -> hooks.RegisterWebhookEndpoint:
+    return hooks.RegisterWebhookEndpoint(url=f"https://hooks.example.com/{n}")
+
+
+async def test_concurrent_webhook_registrations_never_pass_the_endpoint_limit(world):
+    """The count and the insert are one transaction, serialised per tenant, so racing
+    registrations cannot all see room for one more."""
+    for n in range(MAX_ENDPOINTS - 5):
+        await world.run(hooks.register_webhook_endpoint, register_hook(n))
+
+    results = await asyncio.gather(
+        *(world.run(hooks.register_webhook_endpoint, register_hook(100 + n)) for n in range(10)),
+        return_exceptions=True,
+    )
+
+    wins, losses = outcomes(results)
+    assert len(wins) == 5, losses
+    assert {error.code for error in losses} == {ErrorCode.LIMIT_EXCEEDED}
+    async with world.uow() as uow:
+        assert await uow.webhooks.count() == MAX_ENDPOINTS
+
+
+async def test_webhook_updates_pinned_to_one_version_let_exactly_one_win(world):
+    created = await world.run(hooks.register_webhook_endpoint, register_hook(1))
+
+    results = await asyncio.gather(
+        *(
+            world.run(
+                hooks.change_webhook_endpoint,
+                hooks.ChangeWebhookEndpoint(
+                    endpoint_id=created.endpoint_id,
+                    url=f"https://hooks.example.com/edit-{n}",
+                    expected_version=created.version,
+                ),
+            )
+            for n in range(RACERS)
+        ),
+        return_exceptions=True,
+    )
+
+    wins, losses = outcomes(results)
+    assert len(wins) == 1 and all(isinstance(e, VersionConflict) for e in losses), results
+    async with world.uow() as uow:
+        stored = await uow.webhooks.get(created.endpoint_id)
+    assert (stored.url, stored.version) == (wins[0].url, created.version + 1)
+
+
+async def test_concurrent_webhook_updates_of_different_fields_both_apply(world):
+    """Without a pinned version each update reads the endpoint as committed (row lock or the
+    write lock), so neither silently writes back the other's old values."""
+    created = await world.run(hooks.register_webhook_endpoint, register_hook(1))
+    changes = [
+        hooks.ChangeWebhookEndpoint(endpoint_id=created.endpoint_id, active=False),
+        hooks.ChangeWebhookEndpoint(endpoint_id=created.endpoint_id, event_types=("NoteAdded",)),
+        hooks.ChangeWebhookEndpoint(endpoint_id=created.endpoint_id, url="https://b.example/h"),
+    ]
+
+    results = await asyncio.gather(
+        *(world.run(hooks.change_webhook_endpoint, change) for change in changes),
+        return_exceptions=True,
+    )
+
+    wins, _ = outcomes(results)
+    assert len(wins) == 3
+    async with world.uow() as uow:
+        stored = await uow.webhooks.get(created.endpoint_id)
+    assert (stored.active, stored.event_types, stored.url) == (
+        False,
+        ("NoteAdded",),
+        "https://b.example/h",
+    )
+    assert stored.version == created.version + 3

@@ -128,7 +128,7 @@ async def rich_request(world) -> ReturnRequest:
             c.ApproveReturn(
                 return_request_id=rid,
                 actor=actor,
-                quantities={"SKU-B": 1},
+                quantities={"SKU-A": 3, "SKU-B": 1, "SKU-C": 1},
                 rejection_reason="worn",
             ),
         ),
@@ -323,7 +323,11 @@ def in_memory_request(at: datetime) -> tuple[ReturnRequest, ReturnRequest]:
     )
     request.add_note(text="hello", at=at, actor=actor)
     request.approve(
-        at=at, actor=actor, rules=BaseRules(), quantities={"SKU-B": 1}, rejection_reason="worn"
+        at=at,
+        actor=actor,
+        rules=BaseRules(),
+        quantities={"SKU-A": 3, "SKU-B": 1},
+        rejection_reason="worn",
     )
     request.add_refund(amount=Decimal("10.125"), currency="KWD", at=at, actor=actor)
     new = request.split(at=at, actor=actor, quantities={"SKU-A": 1})

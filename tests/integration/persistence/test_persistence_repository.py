@@ -267,7 +267,9 @@ async def test_live_quantities_count_requested_minus_rejected_of_live_requests(w
     partly = (await world.create(items={"SKU-A": 3, "SKU-B": 2})).id
     await world.run(
         services.approve_return,
-        c.ApproveReturn(return_request_id=partly, quantities={"SKU-A": 1}, rejection_reason="r"),
+        c.ApproveReturn(
+            return_request_id=partly, quantities={"SKU-A": 1, "SKU-B": 2}, rejection_reason="r"
+        ),
     )
     pending = (await world.create(items={"SKU-A": 1, "SKU-B": 1})).id
     cancelled = (await world.create(items={"SKU-A": 2})).id

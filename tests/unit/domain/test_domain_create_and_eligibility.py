@@ -275,7 +275,11 @@ def test_live_quantities_hold_requested_minus_rejected_units(build_request, rule
     assert request.live_quantities() == {"SKU-A": 3, "SKU-B": 2}
 
     request.approve(
-        at=now, actor=actor, rules=rules, quantities={"SKU-A": 1}, rejection_reason="worn"
+        at=now,
+        actor=actor,
+        rules=rules,
+        quantities={"SKU-A": 1, "SKU-B": 2},
+        rejection_reason="worn",
     )
     assert request.live_quantities() == {"SKU-A": 1, "SKU-B": 2}
 

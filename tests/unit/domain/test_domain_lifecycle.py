@@ -166,7 +166,7 @@ def test_invalid_transition_message_lists_the_allowed_actions(build_request_in, 
         request.approve(at=now, actor=actor, rules=None)  # type: ignore[arg-type]
 
     assert caught.value.message == (
-        "cannot approve a return request in status REJECTED; allowed actions: ADD_NOTE, DELETE_NOTE"
+        "cannot approve a return request in status REJECTED; allowed actions: ADD_NOTE"
     )
 
 
@@ -350,3 +350,23 @@ def test_parse_status_rejects_unknown_values_with_invalid_input(text):
     assert caught.value.code == ErrorCode.INVALID_INPUT
     assert caught.value.field == "status"
     assert "PENDING" in caught.value.message
+
+
+@pytest.mark.parametrize("status", list(ReturnStatus), ids=str)
+def test_a_refused_action_lists_exactly_the_allowed_actions_clients_see(
+    status, build_request_in, now, actor
+):
+    """One source: the error's list is `allowed_actions`, the list GraphQL and REST show."""
+    request = build_request_in(status)
+    if status == ReturnStatus.COMPLETED:
+        request.status = ReturnStatus.APPROVED
+        request.add_refund(amount=Decimal("1.00"), currency="AED", at=now, actor=actor)
+        request.status = ReturnStatus.COMPLETED
+    refused = next(a for a in Action if a != Action.UPDATE and not status_allows(status, a))
+
+    with pytest.raises(InvalidTransition) as caught:
+        perform(request, refused, at=now, actor=actor)
+
+    listed = caught.value.message.rsplit("allowed actions: ", 1)[1]
+    expected = ", ".join(sorted(a.value for a in request.allowed_actions)) or "none"
+    assert listed == expected

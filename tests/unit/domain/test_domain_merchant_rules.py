@@ -972,8 +972,8 @@ def test_free_text_reasons_never_auto_approve(build_order, now, actor):
         (("SHIP", "SHIP"), None, True),
         (("SHIP", "KEEP"), None, True),
         (("KEEP", "KEEP"), None, False),
-        (("SHIP", "KEEP"), {"SKU-A": 0}, False),
-        (("SHIP", "KEEP"), {"SKU-B": 0}, True),
+        (("SHIP", "KEEP"), {"SKU-A": 0, "SKU-B": 1}, False),
+        (("SHIP", "KEEP"), {"SKU-A": 2, "SKU-B": 0}, True),
     ],
     ids=["all ship", "one ships", "none ships", "shipping item rejected", "keeping item rejected"],
 )
@@ -1048,13 +1048,21 @@ def test_a_partial_approval_checks_its_rejection_reason_code(build_request, late
 
     with pytest.raises(DomainError) as caught:
         request.approve(
-            at=later, actor=actor, rules=rules, quantities={"SKU-A": 1}, rejection_reason="used"
+            at=later,
+            actor=actor,
+            rules=rules,
+            quantities={"SKU-A": 1, "SKU-B": 1},
+            rejection_reason="used",
         )
     assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "rejectionReason")]
     assert request.status == ReturnStatus.PENDING
 
     request.approve(
-        at=later, actor=actor, rules=rules, quantities={"SKU-A": 1}, rejection_reason="WORN"
+        at=later,
+        actor=actor,
+        rules=rules,
+        quantities={"SKU-A": 1, "SKU-B": 1},
+        rejection_reason="WORN",
     )
     assert [(i.sku, i.approved_quantity, i.rejection_reason) for i in request.items] == [
         ("SKU-A", 1, "WORN"),

@@ -166,7 +166,11 @@ def test_refund_beyond_the_approved_value_is_refused(approved, now, actor):
 def test_rejected_units_do_not_count_towards_the_refundable_value(build_request, rules, now, actor):
     request = build_request({"SKU-A": 2, "SKU-B": 1})
     request.approve(
-        at=now, actor=actor, rules=rules, quantities={"SKU-A": 1}, rejection_reason="worn"
+        at=now,
+        actor=actor,
+        rules=rules,
+        quantities={"SKU-A": 1, "SKU-B": 1},
+        rejection_reason="worn",
     )
     assert request.remaining_refundable("AED") == Decimal("149.50")
     with pytest.raises(DomainError) as caught:

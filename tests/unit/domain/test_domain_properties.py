@@ -223,7 +223,7 @@ def test_refunds_per_currency_never_exceed_the_approved_value(
 ):
     request = build_request(items, order=build_order(LINES))
     first = next(iter(items))
-    quantities = {first: items[first] - 1} if partial and len(items) > 1 else None
+    quantities = {**items, first: items[first] - 1} if partial and len(items) > 1 else None
     request.approve(
         at=now, actor=actor, rules=rules, quantities=quantities, rejection_reason="partial"
     )

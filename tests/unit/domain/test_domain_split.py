@@ -27,7 +27,11 @@ def _partly_approved(build_request, rules, now, actor):
     """APPROVED: SKU-A 3 requested (2 approved, 1 rejected), SKU-B 2 approved."""
     request = build_request({"SKU-A": 3, "SKU-B": 2})
     request.approve(
-        at=now, actor=actor, rules=rules, quantities={"SKU-A": 2}, rejection_reason="worn"
+        at=now,
+        actor=actor,
+        rules=rules,
+        quantities={"SKU-A": 2, "SKU-B": 2},
+        rejection_reason="worn",
     )
     request.pull_events()
     return request

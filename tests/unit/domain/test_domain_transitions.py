@@ -267,7 +267,11 @@ def test_approve_asks_the_rules_only_about_approved_items(build_request, now, ac
 
     request = build_request([ItemRequest("SKU-A", 1, "DAMAGED"), ItemRequest("SKU-B", 1, "SIZE")])
     request.approve(
-        at=now, actor=actor, rules=OnlyDamaged(), quantities={"SKU-A": 0}, rejection_reason="x"
+        at=now,
+        actor=actor,
+        rules=OnlyDamaged(),
+        quantities={"SKU-A": 0, "SKU-B": 1},
+        rejection_reason="x",
     )
     assert request.shipments == []
 
@@ -275,12 +279,51 @@ def test_approve_asks_the_rules_only_about_approved_items(build_request, now, ac
 def test_approve_fewer_units_rejects_the_rest_with_the_reason(build_request, rules, now, actor):
     request = build_request({"SKU-A": 3, "SKU-B": 2})
     request.approve(
-        at=now, actor=actor, rules=rules, quantities={"SKU-A": 1}, rejection_reason="worn"
+        at=now,
+        actor=actor,
+        rules=rules,
+        quantities={"SKU-A": 1, "SKU-B": 2},
+        rejection_reason="worn",
     )
 
     a, b = request.items
     assert (a.approved_quantity, a.rejected_quantity, a.rejection_reason) == (1, 2, "worn")
     assert (b.approved_quantity, b.rejected_quantity, b.rejection_reason) == (2, 0, None)
+
+
+def test_approve_with_items_approves_exactly_the_listed_units(build_request, rules, now, actor):
+    """A merchant naming two shirts means those two shirts: an unlisted sku is approved 0."""
+    request = build_request({"SKU-A": 3, "SKU-B": 2})
+    request.approve(
+        at=now, actor=actor, rules=rules, quantities={"SKU-A": 2}, rejection_reason="worn"
+    )
+
+    a, b = request.items
+    assert (a.approved_quantity, a.rejected_quantity, a.rejection_reason) == (2, 1, "worn")
+    assert (b.approved_quantity, b.rejected_quantity, b.rejection_reason) == (0, 2, "worn")
+    assert request.live_quantities() == {"SKU-A": 2, "SKU-B": 0}
+
+
+def test_approve_with_items_leaving_one_out_needs_a_rejection_reason(
+    build_request, rules, now, actor
+):
+    request = build_request({"SKU-A": 3, "SKU-B": 2})
+    with pytest.raises(DomainError) as caught:
+        request.approve(at=now, actor=actor, rules=rules, quantities={"SKU-A": 3})
+
+    assert caught.value.code == ErrorCode.REQUIREMENT_MISSING
+    assert request.status == ReturnStatus.PENDING
+
+
+def test_approve_with_an_empty_item_list_approves_nothing_and_is_refused(
+    build_request, rules, now, actor
+):
+    request = build_request({"SKU-A": 3})
+    with pytest.raises(DomainError) as caught:
+        request.approve(at=now, actor=actor, rules=rules, quantities={}, rejection_reason="x")
+
+    assert caught.value.code == ErrorCode.INVALID_QUANTITY
+    assert request.status == ReturnStatus.PENDING
 
 
 def test_partial_approval_needs_a_rejection_reason(pending, rules, now, actor):
@@ -529,7 +572,11 @@ def test_receive_more_than_outstanding_is_quantity_exceeded(approved, now, actor
 def test_receive_units_that_were_rejected_is_quantity_exceeded(build_request, rules, now, actor):
     request = build_request({"SKU-A": 2, "SKU-B": 1})
     request.approve(
-        at=now, actor=actor, rules=rules, quantities={"SKU-B": 0}, rejection_reason="late"
+        at=now,
+        actor=actor,
+        rules=rules,
+        quantities={"SKU-A": 2, "SKU-B": 0},
+        rejection_reason="late",
     )
     with pytest.raises(DomainError) as caught:
         request.receive(at=now, actor=actor, quantities={"SKU-B": 1})

@@ -128,3 +128,35 @@ def test_a_receiver_can_refuse_stale_signatures():
 
     assert verify("s" * 20, header, FACTS, body, now=1_200)
     assert not verify("s" * 20, header, FACTS, body, now=1_000 + 301)
+
+
+# Non-ASCII spellings of an address: the HTTP client maps them (IDNA/UTS46, NFKC) onto the
+# ASCII literal, so `127。0。0。1` is 127.0.0.1 to it, never a name to resolve.
+LOOKALIKE_ADDRESSES = [
+    "127\u30020\u30020\u30021",  # ideographic full stops
+    "127\uff0e0\uff0e0\uff0e1",  # fullwidth full stops
+    "127\uff610\uff610\uff611",  # halfwidth ideographic full stops
+    "\uff11\uff12\uff17.\uff10.\uff10.\uff11",  # fullwidth digits
+    "\uff11\uff12\uff17\uff0e\uff10\uff0e\uff10\uff0e\uff11",  # fullwidth everything
+    "\u2460\u2461\u2466.\u24ea.\u24ea.\u2460",  # circled digits
+    "\U0001d7cf\U0001d7d0\U0001d7d5.\U0001d7ce.\U0001d7ce.\U0001d7cf",  # mathematical bold
+    "\uff11\uff16\uff19.\uff12\uff15\uff14.\uff11\uff16\uff19.\uff12\uff15\uff14",  # metadata
+    "\uff10.\uff10.\uff10.\uff10",  # 0.0.0.0, which reaches this host
+]
+
+
+@pytest.mark.parametrize("host", LOOKALIKE_ADDRESSES)
+def test_a_non_ascii_host_that_reads_as_an_address_is_refused(host):
+    with pytest.raises(DomainErrors) as refused:
+        endpoint(url=f"http://{host}:8080/hooks")
+
+    assert [(e.field, e.code) for e in refused.value.errors] == [("url", ErrorCode.INVALID_INPUT)]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://b\u00fccher.example/hooks", "http://127.0.0.1:8080/hooks", "http://[::1]/h"]
+)
+def test_names_in_other_scripts_and_ascii_literals_are_left_to_the_sender(url):
+    """A real international name stays a name; an ASCII literal is judged when sending,
+    where private targets may be allowed (development)."""
+    assert endpoint(url=url).url == url

@@ -1,0 +1,100 @@
+"""How a merchant's return portal looks to its customers: the brand (name, logo, accent
+colour), whom to ask for help, and the return policy shown beside the form.
+
+Values are checked here, once, because the portal puts them into HTML, a stylesheet and a
+Content-Security-Policy: a colour must be a colour and a logo address must be https (or a
+path on this server), never a `javascript:` or `data:` URL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from domain.errors import DomainErrors, InvalidInput
+from domain.values import optional_code, optional_text
+
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+DEFAULT_ACCENT = "#0b57d0"
+NAME_LIMIT = 200
+CONTACT_LIMIT = 320
+URL_LIMIT = 2000
+POLICY_LIMIT = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class PortalSettings:
+    merchant: str
+    display_name: str | None = None
+    logo_url: str | None = None
+    accent_colour: str = DEFAULT_ACCENT
+    support_email: str | None = None
+    support_phone: str | None = None
+    return_policy: str | None = None
+
+    @property
+    def logo_origin(self) -> str | None:
+        """The site the logo comes from (for the page's img-src), None for our own paths."""
+        if not self.logo_url or self.logo_url.startswith("/"):
+            return None
+        parts = urlsplit(self.logo_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+def default_portal_settings(merchant: str) -> PortalSettings:
+    return PortalSettings(merchant=merchant)
+
+
+def validated_portal_settings(settings: PortalSettings) -> PortalSettings:
+    """The settings normalised, or every problem at once (InvalidInput per field)."""
+    problems: list[InvalidInput] = []
+    values: dict[str, object] = {}
+    checks = {
+        "merchant": lambda: optional_code(settings.merchant, field="merchant"),
+        "display_name": lambda: optional_text(settings.display_name, "displayName", NAME_LIMIT),
+        "logo_url": lambda: _logo_url(settings.logo_url),
+        "accent_colour": lambda: _colour(settings.accent_colour),
+        "support_email": lambda: _email(settings.support_email),
+        "support_phone": lambda: optional_text(settings.support_phone, "supportPhone", 40),
+        "return_policy": lambda: optional_text(
+            settings.return_policy, "returnPolicy", POLICY_LIMIT
+        ),
+    }
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except InvalidInput as problem:
+            problems.append(problem)
+    if not values.get("merchant") and not problems:
+        problems.append(InvalidInput("merchant must not be empty", field="merchant"))
+    if problems:
+        raise DomainErrors(problems)
+    return replace(settings, **values)  # type: ignore[arg-type]
+
+
+def _colour(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_ACCENT
+    if not isinstance(value, str) or not COLOUR.fullmatch(value.strip()):
+        raise InvalidInput("accentColour must be a colour like #0b57d0", field="accentColour")
+    return value.strip().lower()
+
+
+def _logo_url(value: str | None) -> str | None:
+    url = optional_text(value, "logoUrl", URL_LIMIT)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    served_here = url.startswith("/") and not url.startswith("//")
+    if served_here or (parts.scheme == "https" and parts.netloc and " " not in url):
+        return url
+    raise InvalidInput(
+        "logoUrl must be an https:// address or a path on this server", field="logoUrl"
+    )
+
+
+def _email(value: str | None) -> str | None:
+    email = optional_text(value, "supportEmail", CONTACT_LIMIT)
+    if email is not None and not re.fullmatch(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+", email):
+        raise InvalidInput("supportEmail must be an email address", field="supportEmail")
+    return email

@@ -1,0 +1,64 @@
+"""What code deep inside a request tells the metrics: the error codes it answers and the
+GraphQL operation it executes.
+
+The request middleware puts a `RequestRecord` in a context variable; these functions fill
+it. Outside a request (background senders, the CLI, tests of lower layers) there is no
+record and they do nothing, so no caller has to know whether metrics are on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from strawberry.extensions import SchemaExtension
+
+ErrorCounter = Callable[[str, str], None]  # (face, code)
+INTERNAL = "INTERNAL"  # a masked server failure
+GRAPHQL = "GRAPHQL"  # GraphQL's own syntax and validation errors, which carry no code
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    face: str
+    count_error: ErrorCounter
+    operation_name: str | None = None
+    executed: bool = False
+    noted_error: bool = False
+
+
+_RECORD: ContextVar[RequestRecord | None] = ContextVar("metrics_request", default=None)
+
+
+def current_record() -> RequestRecord | None:
+    return _RECORD.get()
+
+
+def start_record(record: RequestRecord) -> object:
+    """Make `record` the current request's; returns the token `end_record` needs."""
+    return _RECORD.set(record)
+
+
+def end_record(token: object) -> None:
+    _RECORD.reset(token)  # type: ignore[arg-type]
+
+
+def note_error(code: str) -> None:
+    """The request answers an error with this code (a userError, a REST error body, a
+    GraphQL error). Counted at once, so a long-lived websocket's errors are not held back."""
+    record = _RECORD.get()
+    if record is not None:
+        record.noted_error = True
+        record.count_error(record.face, code)
+
+
+class OperationRecorder(SchemaExtension):
+    """Notes the name of the GraphQL operation about to execute: only a document that parsed
+    and validated, from a caller that authenticated, gets this far."""
+
+    def on_execute(self) -> Iterator[None]:
+        record = _RECORD.get()
+        if record is not None:
+            record.executed = True
+            record.operation_name = self.execution_context.operation_name
+        yield

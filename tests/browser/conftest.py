@@ -1,0 +1,141 @@
+"""Browser tests: Playwright driving Debian's Chromium (`apt-get install -y chromium`), never a
+downloaded browser. Reusable by every page's tests (the portal, GraphiQL, the merchant desk):
+
+- `live_app(settings)` serves the real app on a real socket, on a fresh SQLite file;
+- `browser` is Chromium, headless; `open_page(base_url, **options)` gives a page whose every
+  request to another host is refused and recorded (`page.foreign_requests`), so a test proves
+  a page needs nothing from the internet;
+- `accessibility_problems(page)` runs axe-core and returns the serious and critical violations;
+- `screenshot(page, name)` saves into tests/browser/screenshots/ (git-ignored).
+
+Without Chromium these tests skip and say how to get it; under CI=true they never skip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from graphql_api.app import create_app
+from graphql_api.settings import Settings
+from persistence import migrate
+from persistence.database import Database
+
+CHROMIUM = os.environ.get("RETURNS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+PHONE = {"width": 390, "height": 844}  # a common phone, in CSS pixels
+SERIOUS = {"serious", "critical"}
+
+
+def _require_chromium() -> None:
+    if Path(CHROMIUM).is_file() or shutil.which(CHROMIUM):
+        return
+    message = (
+        f"Chromium not found at {CHROMIUM}: install Debian's package with "
+        "`apt-get install -y chromium` (or set RETURNS_CHROMIUM); never `playwright install`"
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    _require_chromium()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        await launched.close()
+
+
+@dataclass
+class LiveApp:
+    url: str
+    db: Database
+    app: Any
+
+
+@pytest.fixture
+async def live_app(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[LiveApp]]]:
+    """Serves the real app on 127.0.0.1 (a fresh SQLite file) with the given settings."""
+    servers: list[TestServer] = []
+
+    async def start(clock: Any = None, **settings: Any) -> LiveApp:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'browser.db'}")
+        await migrate.upgrade(db)
+        defaults = {"migrate_on_start": False, "webhook_interval_seconds": 0}
+        server = TestServer(create_app(Settings(**(defaults | settings)), db=db, clock=clock))
+        await server.start_server()
+        servers.append(server)
+        return LiveApp(str(server.make_url("")).rstrip("/"), db, server.app)
+
+    yield start
+    for server in servers:
+        await server.close()
+        await server.app[_db_key()].dispose()
+
+
+def _db_key() -> Any:
+    from graphql_api.app_keys import DB_KEY
+
+    return DB_KEY
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Callable[..., Awaitable[Any]]:
+    async def open_(base_url: str, **options: Any) -> Any:
+        context = await browser.new_context(**options)
+        page = await context.new_page()
+        page.foreign_requests = []
+
+        async def guard(route: Any) -> None:
+            if route.request.url.startswith((base_url, "data:", "blob:")):
+                await route.continue_()
+            else:
+                page.foreign_requests.append(route.request.url)
+                await route.abort()
+
+        await context.route("**/*", guard)
+        page.console_errors = []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        return page
+
+    return open_
+
+
+async def accessibility_problems(page: Any) -> list[str]:
+    from axe_playwright_python.async_playwright import Axe
+
+    results = await Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
+    ]
+
+
+async def screenshot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,200 @@
+"""The HTML portal over HTTP: hostile text is escaped, the form needs its CSRF pair, the
+token never leaves in a Referer, refused links get the JSON portal's checks as pages, photos
+are sniffed and shown only to the tenant's credentials, and API clients keep the JSON."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import FormData
+from aiohttp.test_utils import TestClient, TestServer
+
+from domain import commands as c
+from domain import services
+from domain.orders import Customer
+from domain.portal import PortalSettings
+from domain.values import Actor, Address
+from graphql_api.app import create_app
+from graphql_api.portal.links import PORTAL_KEY
+from graphql_api.settings import Settings
+from persistence.portal_settings import save_portal_settings
+from persistence.unit_of_work import SqlUnitOfWork
+from tests.browser.test_browser_portal import tiny_png
+from tests.e2e.conftest import credentials
+
+HOSTILE = '<script>alert("x")</script>'
+HTML = {"Accept": "text/html"}
+
+
+@pytest.fixture
+async def portal(db, clock, tmp_path: Path):
+    settings = Settings(
+        migrate_on_start=False,
+        webhook_interval_seconds=0,
+        portal_secret="p" * 40,
+        photo_dir=str(tmp_path / "photos"),
+    )
+    app = create_app(settings, db=db, clock=clock)
+    await _order(db, clock)
+    await save_portal_settings(
+        db,
+        "default",
+        PortalSettings("acme", display_name=HOSTILE, return_policy=HOSTILE),
+        now=clock.now(),
+    )
+    async with TestClient(TestServer(app)) as client:
+        link, _ = app[PORTAL_KEY].link("default", "acme", "SO-1", now=clock.now())
+        yield client, "/" + link.split("/", 3)[3]
+
+
+async def _order(db, clock) -> None:
+    await services.upsert_order(
+        c.UpsertOrder(
+            actor=Actor(),
+            merchant="acme",
+            reference="SO-1",
+            currency="AED",
+            customer=Customer(HOSTILE, "ann@example.com", "+971500000000"),
+            delivery_address=Address(address1="1 Palm St", city="Dubai", country="AE"),
+            lines=[
+                c.OrderLineSpec(
+                    "SKU-1",
+                    HOSTILE,
+                    2,
+                    __import__("decimal").Decimal("10"),
+                    None,
+                    clock.now() - timedelta(days=1),
+                ),
+            ],
+        ),
+        uow=SqlUnitOfWork(db, clock=clock),
+        clock=clock,
+    )
+
+
+async def _page(client: TestClient, path: str) -> tuple[str, str]:
+    response = await client.get(path, headers=HTML)
+    html = await response.text()
+    return html, re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def _form(csrf: str, **extra: str) -> dict[str, str]:
+    fields = {
+        "csrf": csrf,
+        "sku-0": "SKU-1",
+        "qty-0": "1",
+        "method": "pickup",
+        "address1": "1 Palm St",
+        "city": "Dubai",
+        "country": "AE",
+    }
+    return fields | extra
+
+
+def _with_photo(fields: dict[str, str], data: bytes) -> FormData:
+    """A multipart form whose photo claims to be a PNG, whatever its bytes are."""
+    form = FormData()
+    for name, value in fields.items():
+        form.add_field(name, value)
+    form.add_field("photos-0", data, filename="photo.png", content_type="image/png")
+    return form
+
+
+async def test_every_value_is_escaped(portal) -> None:
+    client, path = portal
+    html, _ = await _page(client, path)
+    assert HOSTILE not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+async def test_pages_send_no_referrer_and_a_strict_policy(portal) -> None:
+    client, path = portal
+    response = await client.get(path, headers=HTML)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+async def test_a_form_without_its_csrf_pair_is_refused(portal) -> None:
+    client, path = portal
+    _, csrf = await _page(client, path)
+
+    forged = await client.post(path, data=_form("0" * 64), allow_redirects=False)
+    foreign = await client.post(
+        path, data=_form(csrf), headers={"Origin": "https://evil.example"}, allow_redirects=False
+    )
+    client.session.cookie_jar.clear()
+    no_cookie = await client.post(path, data=_form(csrf), allow_redirects=False)
+
+    assert [forged.status, foreign.status, no_cookie.status] == [403, 403, 403]
+
+
+async def test_a_genuine_form_creates_the_return_and_redirects(portal) -> None:
+    client, path = portal
+    _, csrf = await _page(client, path)
+
+    answer = await client.post(path, data=_form(csrf), allow_redirects=False)
+
+    assert answer.status == 303
+    assert "created=RR-" in answer.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("change", "status"), [("expired", 401), ("tampered", 403), ("missing", 401)]
+)
+async def test_refused_links_are_pages_with_the_json_portals_statuses(
+    portal, clock, change, status
+) -> None:
+    client, path = portal
+    if change == "expired":
+        clock.advance(days=4)
+    elif change == "tampered":
+        path = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    else:
+        path = path.split("?")[0]
+
+    response = await client.get(path, headers=HTML)
+
+    assert response.status == status
+    assert "text/html" in response.headers["Content-Type"]
+
+
+async def test_api_clients_still_get_json(portal) -> None:
+    client, path = portal
+    response = await client.get(path, headers={"Accept": "application/json"})
+    assert (await response.json())["orderId"] == "SO-1"
+
+
+async def test_photos_are_sniffed_and_readable_only_with_the_tenants_key(portal, db, clock) -> None:
+    client, path = portal
+    _, csrf = await _page(client, path)
+    disguised = b"GIF89a not a png at all"
+    refused = await client.post(
+        path,
+        data=_with_photo(_form(csrf), disguised),
+    )
+    assert "Photos must be JPEG, PNG or WebP images." in await refused.text()
+
+    answer = await client.post(
+        path,
+        data=_with_photo(_form(csrf), tiny_png()),
+        allow_redirects=False,
+    )
+    rid = answer.headers["Location"].rsplit("created=", 1)[1]
+    async with SqlUnitOfWork(db, clock=clock) as uow:
+        loaded = await uow.returns.get(rid)
+    (url,) = loaded.items[0].image_urls
+    photo_path = "/" + url.split("/", 3)[3]
+
+    anonymous = await client.get(photo_path)
+    owner = await client.get(photo_path, headers=await credentials(db, clock, "default"))
+    stranger = await client.get(photo_path, headers=await credentials(db, clock, "globex"))
+
+    assert anonymous.status == 401
+    assert owner.status == 200 and owner.content_type == "image/png"
+    assert await owner.read() == tiny_png()
+    assert stranger.status == 404
