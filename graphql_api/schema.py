@@ -29,6 +29,7 @@ from graphql_api.orders.queries import OrderQueries
 from graphql_api.orders.types import OrderType, parse_order_local_id
 from graphql_api.returns.mutations import ReturnMutations
 from graphql_api.returns.queries import ReturnQueries
+from graphql_api.returns.status_counts import StatusCountQueries
 from graphql_api.returns.types import ReturnRequestType
 from graphql_api.scalars import SCALAR_OVERRIDES
 from graphql_api.webhooks.mutations import WebhookMutations
@@ -60,6 +61,7 @@ Query = merge_types(
     "Query",
     (
         ReturnQueries,
+        StatusCountQueries,
         EventQueries,
         OrderQueries,
         MerchantQueries,
