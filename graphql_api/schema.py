@@ -16,6 +16,7 @@ from graphql_api.auth import ReadOnlyGuard
 from graphql_api.common import Node, from_global_id
 from graphql_api.context import Info
 from graphql_api.errors import should_mask
+from graphql_api.events.log_position import EventLogPositionQueries
 from graphql_api.events.queries import EventQueries
 from graphql_api.events.subscriptions import EventSubscriptions
 from graphql_api.limits import GraphQLLimits, limit_extensions
@@ -63,6 +64,7 @@ Query = merge_types(
         ReturnQueries,
         StatusCountQueries,
         EventQueries,
+        EventLogPositionQueries,
         OrderQueries,
         MerchantQueries,
         PortalSettingsQueries,
