@@ -33,6 +33,7 @@ from graphql_api.returns.queries import ReturnQueries
 from graphql_api.returns.status_counts import StatusCountQueries
 from graphql_api.returns.types import ReturnRequestType
 from graphql_api.scalars import SCALAR_OVERRIDES
+from graphql_api.viewer import ViewerQueries
 from graphql_api.webhooks.mutations import WebhookMutations
 from graphql_api.webhooks.queries import WebhookQueries
 
@@ -71,6 +72,7 @@ Query = merge_types(
         NotificationQueries,
         WebhookQueries,
         NodeQueries,
+        ViewerQueries,
     ),
 )
 Mutation = merge_types(
