@@ -7,6 +7,10 @@ import { eventName, formatMoney, formatTime, statusName, t } from "./i18n.js";
 
 const dash = () => t("panel.none");
 
+/** "by <name>", the name isolated so a Latin id does not scramble an Arabic line. */
+const by = (user, source) =>
+  h("small", {}, ` ${t("panel.by", { user: "" }).trim()} `, h("bdi", {}, user), source ? ` (${source})` : "");
+
 function section(title, ...content) {
   const id = `section-${title.replace(/\W+/g, "-")}`;
   return h("section", { "aria-labelledby": id }, h("h3", { id }, title), ...content);
@@ -104,7 +108,7 @@ function refunds(request, actions) {
   const list = request.refunds.length
     ? h("ul", { class: "refunds" }, request.refunds.map((refund) =>
         h("li", { dataset: { refund: refund.id } },
-          h("span", {}, `${formatMoney(refund.amount, refund.currency)} · ${refund.reference ?? ""} ${refund.refundType ?? ""}`),
+          h("bdi", {}, `${formatMoney(refund.amount, refund.currency)} · ${refund.reference ?? ""} ${refund.refundType ?? ""}`),
           h("time", { datetime: refund.createdAt }, formatTime(refund.createdAt)),
           actions.inline("DELETE_REFUND", { refundId: refund.id }))))
     : h("p", {}, t("panel.noRefunds"));
@@ -116,8 +120,8 @@ function notes(request, actions) {
   return h("ul", { class: "notes" }, request.notes.map((note) =>
     h("li", { dataset: { note: note.id } },
       h("p", {}, note.text),
-      h("small", {}, [note.user ? t("panel.by", { user: note.user }) : "", " · ",
-        h("time", { datetime: note.createdAt }, formatTime(note.createdAt))]),
+      note.user ? by(note.user) : null, " · ",
+      h("small", {}, h("time", { datetime: note.createdAt }, formatTime(note.createdAt))),
       actions.inline("DELETE_NOTE", { noteId: note.id }))));
 }
 
@@ -130,7 +134,7 @@ function history(request) {
       event.newStatus
         ? ` ${event.previousStatus ? statusName(event.previousStatus) : ""} → ${statusName(event.newStatus)}`
         : "",
-      event.actor?.user ? h("small", {}, ` ${t("panel.by", { user: event.actor.user })} (${event.actor.source})`) : "")));
+      event.actor?.user ? by(event.actor.user, event.actor.source) : "")));
 }
 
 /** Draw the request into `body`, keeping the `actions` element (and any open form) as is. */

@@ -136,9 +136,9 @@ export class QueueView {
       },
       h("span", { class: "rid" }, row.returnRequestId),
       h("span", { class: `badge status-${row.status}` }, statusName(row.status)),
-      h("span", { class: "where" }, `${row.merchant} · ${row.orderReference}`),
+      h("bdi", { class: "where" }, `${row.merchant} · ${row.orderReference}`),
       h("span", { class: "units" }, t("queue.items", { count: units })),
-      h("span", { class: "assignee" }, row.assignedToUser || t("queue.unassigned")),
+      h("bdi", { class: "assignee" }, row.assignedToUser || t("queue.unassigned")),
       h("time", { datetime: row.createdAt }, formatTime(row.createdAt))
     );
     const li = h("li", { dataset: { rid: row.returnRequestId } }, button);
