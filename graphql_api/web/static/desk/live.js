@@ -16,6 +16,7 @@ export class LiveFeed {
     this.attempt = 0;
     this.stopped = false;
     this.resumedAfter = [];
+    this.received = []; // the newest positions handed on, for whoever checks nothing came twice
     this.batch = [];
   }
 
@@ -67,6 +68,8 @@ export class LiveFeed {
     const position = BigInt(event.position);
     if (position <= this.position) return;
     this.position = position;
+    this.received.push(event.position);
+    if (this.received.length > 1000) this.received.shift();
     this.batch.push(event);
     if (this.batch.length === 1) {
       setTimeout(() => {
