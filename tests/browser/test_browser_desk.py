@@ -29,6 +29,8 @@ from tests.clocks import FixedClock
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 SECOND = 1_000  # ms, Playwright's unit
+ALLOWED = "query ($id: ID!) { returnRequest(id: $id) { allowedActions } }"
+INLINE = {"DELETE_NOTE", "DELETE_REFUND"}  # offered beside each note and refund instead
 
 
 @pytest.fixture
@@ -83,6 +85,9 @@ async def test_one_operator_approves_and_the_other_sees_it_within_a_second(scene
     history = bob.locator(".history li", has_text="alice@ops")
     await history.last.wait_for()
     await screenshot(bob, "desk-bob-sees-alice-approve")
+    allowed = await scene.backend.graphql(ALLOWED, {"id": rid})
+    shown = await bob.locator(".toolbar button").evaluate_all("bs => bs.map(b => b.dataset.action)")
+    assert set(shown) == set(allowed["returnRequest"]["allowedActions"]) - INLINE
     assert await bob.locator("#queue li[data-rid]").count() == 1
     assert alice.foreign_requests == bob.foreign_requests == []
     assert alice.console_errors == bob.console_errors == []
@@ -329,3 +334,15 @@ async def test_axe_finds_no_serious_problem_on_laptop_and_tablet(scene, open_pag
     if language == "ar":
         assert await page.locator("#panel-status").inner_text() == "قيد الانتظار"
         assert "غيرت رأيي" in await page.locator("table.items").inner_text()
+
+
+async def test_under_make_run_the_desk_signs_itself_in(live_app, open_page, tmp_path):
+    live = await live_app(dev_credentials=True, dev_credentials_file=str(tmp_path / "dev.json"))
+    page = await open_page(live.url, viewport=LAPTOP)
+
+    await page.goto(f"{live.url}/desk")
+    await page.locator("#live-status[data-state=live]").wait_for()
+
+    assert await page.locator(".signin").count() == 0
+    assert "developer" in await page.locator(".who").inner_text()
+    assert page.foreign_requests == [] and page.console_errors == []
