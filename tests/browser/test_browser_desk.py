@@ -313,6 +313,20 @@ async def test_filters_counts_and_pages_follow_the_connection(scene, open_page):
     await scene.backend.change("resumeReturn", {"returnRequestId": other})
     await row(page, other).wait_for(state="detached", timeout=SECOND)  # no longer on hold
 
+    await page.click(".tab[data-status=ALL]")
+    await page.fill("#filter-orderReference", "")
+    await page.fill("#filter-assignedTo", "nobody")
+    await page.press("#filter-assignedTo", "Enter")
+    await page.locator("#queue .empty").wait_for()
+    await page.fill("#filter-assignedTo", "")
+    await page.fill("#filter-merchant", MERCHANT)
+    await page.fill("#filter-from", "2026-12-02")  # the day after every request was made
+    await page.press("#filter-merchant", "Enter")
+    await page.locator("#queue .empty").wait_for()
+    await page.fill("#filter-from", "2026-12-01")
+    await page.press("#filter-merchant", "Enter")
+    await page.locator("#queue li[data-rid]").nth(24).wait_for()
+
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 async def test_axe_finds_no_serious_problem_on_laptop_and_tablet(scene, open_page, language):
@@ -346,3 +360,42 @@ async def test_under_make_run_the_desk_signs_itself_in(live_app, open_page, tmp_
     assert await page.locator(".signin").count() == 0
     assert "developer" in await page.locator(".who").inner_text()
     assert page.foreign_requests == [] and page.console_errors == []
+
+
+async def test_split_assign_edit_ship_and_reject_from_their_forms(scene, open_page):
+    rid = await scene.new_return(shirts=2, caps=1)
+    page = await operator(scene, open_page, "alice@ops")
+    await open_return(page, rid)
+
+    async def act(action: str, fill: dict[str, str] | None = None) -> None:
+        await page.click(f".toolbar button[data-action={action}]")
+        for field, value in (fill or {}).items():
+            control = page.locator(f".action-form [data-field='{field}']")
+            if await control.evaluate("c => c.tagName") == "SELECT":
+                await control.select_option(value)
+            else:
+                await control.fill(value)
+        await page.click(".action-form button.primary")
+        await page.locator(".message .done").wait_for()
+
+    await act("SPLIT", {"items[1].quantity": "1"})
+    await page.locator("#queue li[data-rid]").nth(1).wait_for(timeout=SECOND)
+    await act("ASSIGN")
+    await row(page, rid).locator(".assignee", has_text="alice@ops").wait_for(timeout=SECOND)
+    await act("UPDATE", {"items[0].quantity": "1", "customerComment": "only one after all"})
+    await page.locator("table.items tr[data-sku=TSHIRT] .requested", has_text="1").wait_for()
+    await act("APPROVE")
+    await act("UPDATE_SHIPMENT", {"trackingNumber": "TRK-42"})
+    await page.locator(".shipments", has_text="TRK-42").wait_for()
+    await act("CANCEL", {"reason": "customer kept it"})
+    await page.locator("#panel-status", has_text="Cancelled").wait_for()
+
+    ids = await page.locator("#queue li[data-rid]").evaluate_all("ls => ls.map(l => l.dataset.rid)")
+    assert len(ids) == len(set(ids)) == 2
+    await page.locator(".panel-body > .facts", has_text="only one after all").wait_for()
+    allowed = (await scene.backend.graphql(ALLOWED, {"id": rid}))["returnRequest"]
+    shown = await page.locator(".toolbar button").evaluate_all(
+        "bs => bs.map(b => b.dataset.action)"
+    )
+    assert set(shown) == set(allowed["allowedActions"]) - INLINE
+    assert "CANCEL" not in shown and "APPROVE" not in shown

@@ -162,12 +162,22 @@ export class Desk {
         if (change) this.view.update(this.model, row.returnRequestId, change);
       }
       if (event.returnRequestId === this.openId) this.later("panel", () => this.refreshPanel());
+      const born = event.eventType === "ReturnSplit" && event.payload?.new_return_request_id;
+      if (born) this.fetchRow(born).catch(() => {});
     }
     this.later("counts", async () => {
       const data = await this.api.query("Counts", { filter: this.apiFilter(false) });
       this.showCounts(data.returnStatusCounts);
     });
     this.live.dataset.position = this.feed.position.toString();
+  }
+
+  /** A request that arrived without an event of its own (a split's new one). */
+  async fetchRow(id) {
+    const data = await this.api.query("QueueRow", { id });
+    const row = data.returnRequest;
+    const change = row && this.model.apply(row);
+    if (change) this.view.update(this.model, row.returnRequestId, change);
   }
 
   later(name, task) {
@@ -223,10 +233,9 @@ export class Desk {
     const body = h("div", { class: "panel-body" });
     renderPanel(body, request, this.actions);
     fill(this.panel, close, body);
-    const row = this.model.rows.get(request.returnRequestId);
-    if (row && row.version < request.version) {
-      this.model.rows.set(request.returnRequestId, { ...row, ...request });
-    }
+    // The operator's own change shows in the queue at once, before its event arrives.
+    const change = this.model.apply(request);
+    if (change) this.view.update(this.model, request.returnRequestId, change);
   }
 
   close() {
