@@ -10,7 +10,15 @@ from graphql_api.rest import AREAS, OPENAPI_PATH
 
 # Every other route of the app is a REST shim route and must be in the document. The return
 # portal is the customers' page behind a signed link, not a merchant's API.
-NOT_REST_SHIM = {"/graphql", "/oauth/token", "/healthz", "/readyz", OPENAPI_PATH, PORTAL_PATH}
+NOT_REST_SHIM = {
+    "/graphql",
+    "/oauth/token",
+    "/healthz",
+    "/readyz",
+    OPENAPI_PATH,
+    PORTAL_PATH,
+    "/desk",  # the returns desk page, a client of /graphql
+}
 
 
 async def test_openapi_document_is_served_without_credentials(http: TestClient) -> None:
