@@ -213,7 +213,7 @@ async def test_approving_chosen_units_puts_each_user_error_beside_its_field(scen
     assert "rejection reason" in beside
     shirt = page.locator("table.items tr[data-sku=TSHIRT]")
     assert await shirt.locator(".approved").inner_text() == "1"
-    assert await shirt.locator(".rejected").inner_text() == "1 (USED_ITEM)"
+    assert await shirt.locator(".rejected").inner_text() == "1 (Item shows signs of use)"
 
     await page.click(".toolbar button[data-action=RECEIVE]")
     await page.select_option("[data-field='items[0].itemCondition']", "USED")

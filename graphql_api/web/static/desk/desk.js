@@ -221,17 +221,19 @@ export class Desk {
       fill(this.panel, h("p", {}, t("panel.gone")));
       return;
     }
-    this.showPanel(data.returnRequest);
+    await this.showPanel(data.returnRequest);
   }
 
-  showPanel(request) {
+  async showPanel(request) {
+    if (request.returnRequestId !== this.openId) return;
+    const names = await this.reference(request.merchant).catch(() => ({}));
     if (request.returnRequestId !== this.openId) return;
     if (this.shown && this.shown.returnRequestId === request.returnRequestId && this.shown.version > request.version) return;
     this.shown = request;
     this.actions.show(request);
     const close = h("button", { type: "button", class: "close", onclick: () => this.close() }, t("panel.close"));
     const body = h("div", { class: "panel-body" });
-    renderPanel(body, request, this.actions);
+    renderPanel(body, request, this.actions, names);
     fill(this.panel, close, body);
     // The operator's own change shows in the queue at once, before its event arrives.
     const change = this.model.apply(request);

@@ -38,7 +38,12 @@ function place(address) {
   return h("address", {}, lines.map((line) => h("span", {}, line)));
 }
 
-function itemsTable(request) {
+/** A configured code by its name in the operator's language, else the code itself. */
+function named(list, code) {
+  return (list || []).find((entry) => entry.code === code)?.name ?? code;
+}
+
+function itemsTable(request, names) {
   const head = ["sku", "description", "reason", "condition", "requested", "approved", "rejected", "received"];
   return h(
     "div",
@@ -62,7 +67,7 @@ function itemsTable(request) {
             h("td", { class: "num requested" }, item.quantity),
             h("td", { class: "num approved" }, item.approvedQuantity),
             h("td", { class: "num rejected" }, item.rejectedQuantity,
-              item.rejectionReason ? h("small", {}, ` (${item.rejectionReason})`) : null),
+              item.rejectionReason ? h("small", {}, ` (${named(names.rejectionReasons, item.rejectionReason)})`) : null),
             h("td", { class: "num received" }, item.receivedQuantity)
           )
         )
@@ -138,7 +143,7 @@ function history(request) {
 }
 
 /** Draw the request into `body`, keeping the `actions` element (and any open form) as is. */
-export function renderPanel(body, request, actions) {
+export function renderPanel(body, request, actions, names = {}) {
   fill(
     body,
     h("header", { class: "panel-head" },
@@ -155,7 +160,7 @@ export function renderPanel(body, request, actions) {
       [t("panel.version"), String(request.version)],
     ]),
     actions.element,
-    section(t("panel.items"), itemsTable(request)),
+    section(t("panel.items"), itemsTable(request, names)),
     h("div", { class: "places" },
       section(t("panel.pickup"), place(request.pickup)),
       section(t("panel.dropoff"), place(request.dropoff))),
