@@ -32,7 +32,11 @@ export class Api {
       const fragment = pending.pop();
       if (needed.includes(fragment)) continue;
       needed.push(fragment);
-      pending.push(...[...fragments.get(fragment).split("{").slice(1).join("{").matchAll(SPREAD)].map((m) => m[1]));
+      pending.push(
+        ...[...fragments.get(fragment).split("{").slice(1).join("{").matchAll(SPREAD)].map(
+          (m) => m[1],
+        ),
+      );
     }
     return [text, ...needed.map((n) => fragments.get(n))].join("\n");
   }

@@ -8,8 +8,24 @@ import { renderPanel } from "./panel.js";
 import { QueueModel, QueueView } from "./queue.js";
 
 const PAGE = 25;
-const STATUSES = ["PENDING", "ON_HOLD", "APPROVED", "PARTIALLY_RECEIVED", "RECEIVED", "COMPLETED", "REJECTED", "CANCELLED"];
-const ZONES = ["UTC", "Asia/Dubai", "Asia/Riyadh", "Africa/Cairo", "Europe/London", "America/New_York"];
+const STATUSES = [
+  "PENDING",
+  "ON_HOLD",
+  "APPROVED",
+  "PARTIALLY_RECEIVED",
+  "RECEIVED",
+  "COMPLETED",
+  "REJECTED",
+  "CANCELLED",
+];
+const ZONES = [
+  "UTC",
+  "Asia/Dubai",
+  "Asia/Riyadh",
+  "Africa/Cairo",
+  "Europe/London",
+  "America/New_York",
+];
 
 export class Desk {
   constructor({ root, config, session, api, start }) {
@@ -42,50 +58,117 @@ export class Desk {
   /** The page's frame in the current language; the queue and panel are drawn into it. */
   draw() {
     const zones = ZONES.includes(timeZone()) ? ZONES : [timeZone(), ...ZONES];
-    this.live = h("p", { id: "live-status", class: "live", role: "status", "aria-live": "polite" }, t("live.connecting"));
+    this.live = h(
+      "p",
+      { id: "live-status", class: "live", role: "status", "aria-live": "polite" },
+      t("live.connecting"),
+    );
     this.counts = h("div", { class: "tabs", role: "group", "aria-label": t("filters.status") });
     this.total = h("p", { class: "total", "aria-live": "polite" });
     this.list = h("ol", { class: "queue", id: "queue", "aria-label": t("queue.title") });
-    this.more = h("button", { type: "button", class: "more", hidden: true, onclick: () => this.loadMore() }, t("queue.more"));
+    this.more = h(
+      "button",
+      { type: "button", class: "more", hidden: true, onclick: () => this.loadMore() },
+      t("queue.more"),
+    );
     this.scroller = h("div", { class: "queue-scroll", id: "queue-scroll" }, this.list, this.more);
-    this.panel = h("section", { class: "panel", id: "panel", "aria-labelledby": "panel-title", hidden: !this.openId });
-    fill(this.root,
-      h("header", { class: "top" },
+    this.panel = h("section", {
+      class: "panel",
+      id: "panel",
+      "aria-labelledby": "panel-title",
+      hidden: !this.openId,
+    });
+    fill(
+      this.root,
+      h(
+        "header",
+        { class: "top" },
         h("h1", {}, t("app.title")),
         this.live,
-        h("div", { class: "who" },
+        h(
+          "div",
+          { class: "who" },
           h("span", {}, t("header.operator", { operator: this.session.operator })),
-          this.select("language", t("header.language"), [["en", "English"], ["ar", "العربية"]], language(), (v) => this.relabel(() => setLanguage(v))),
-          this.select("timezone", t("header.timeZone"), zones.map((z) => [z, z]), timeZone(), (v) => this.relabel(() => setTimeZone(v))))),
-      this.viewer.mayWrite ? null : h("p", { class: "readonly", role: "note" }, t("readonly.banner")),
-      h("main", { class: "layout" },
-        h("div", { class: "queue-column" },
-          this.filters(), this.counts, this.total,
+          this.select(
+            "language",
+            t("header.language"),
+            [
+              ["en", "English"],
+              ["ar", "العربية"],
+            ],
+            language(),
+            (v) => this.relabel(() => setLanguage(v)),
+          ),
+          this.select(
+            "timezone",
+            t("header.timeZone"),
+            zones.map((z) => [z, z]),
+            timeZone(),
+            (v) => this.relabel(() => setTimeZone(v)),
+          ),
+        ),
+      ),
+      this.viewer.mayWrite
+        ? null
+        : h("p", { class: "readonly", role: "note" }, t("readonly.banner")),
+      h(
+        "main",
+        { class: "layout" },
+        h(
+          "div",
+          { class: "queue-column" },
+          this.filters(),
+          this.counts,
+          this.total,
           h("p", { class: "hint" }, t("queue.help")),
-          this.scroller),
-        this.panel));
-    this.view = new QueueView({ list: this.list, scroller: this.scroller, onOpen: (id) => this.open(id) });
+          this.scroller,
+        ),
+        this.panel,
+      ),
+    );
+    this.view = new QueueView({
+      list: this.list,
+      scroller: this.scroller,
+      onOpen: (id) => this.open(id),
+    });
     this.view.selected = this.openId;
   }
 
   select(name, label, options, current, onchange) {
     const id = `pick-${name}`;
-    const control = h("select", { id, onchange: (event) => onchange(event.target.value) },
-      options.map(([value, text]) => h("option", { value, selected: value === current ? "selected" : null }, text)));
+    const control = h(
+      "select",
+      { id, onchange: (event) => onchange(event.target.value) },
+      options.map(([value, text]) =>
+        h("option", { value, selected: value === current ? "selected" : null }, text),
+      ),
+    );
     return h("span", { class: "pick" }, h("label", { for: id }, label), control);
   }
 
   filters() {
-    const input = (name, label, type = "text") => h("div", { class: "field" },
-      h("label", { for: `filter-${name}` }, t(label)),
-      h("input", { id: `filter-${name}`, name, type, value: this.filter[`${name}Input`] ?? "" }));
-    const form = h("form", { class: "filters", "aria-label": t("filters.title") },
-      input("merchant", "filters.merchant"), input("assignedTo", "filters.assignee"),
-      input("orderReference", "filters.order"), input("from", "filters.from", "date"),
+    const input = (name, label, type = "text") =>
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: `filter-${name}` }, t(label)),
+        h("input", { id: `filter-${name}`, name, type, value: this.filter[`${name}Input`] ?? "" }),
+      );
+    const form = h(
+      "form",
+      { class: "filters", "aria-label": t("filters.title") },
+      input("merchant", "filters.merchant"),
+      input("assignedTo", "filters.assignee"),
+      input("orderReference", "filters.order"),
+      input("from", "filters.from", "date"),
       input("until", "filters.to", "date"),
-      h("div", { class: "buttons" },
+      h(
+        "div",
+        { class: "buttons" },
         h("button", { type: "submit", class: "primary" }, t("filters.apply")),
-        h("button", { type: "reset" }, t("filters.clear"))));
+        h("button", { type: "reset" }, t("filters.clear")),
+      ),
+    );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.applyFilters(Object.fromEntries(new FormData(form)));
@@ -121,7 +204,11 @@ export class Desk {
   }
 
   async load() {
-    const data = await this.api.query("Queue", { first: PAGE, filter: this.apiFilter(), countFilter: this.apiFilter(false) });
+    const data = await this.api.query("Queue", {
+      first: PAGE,
+      filter: this.apiFilter(),
+      countFilter: this.apiFilter(false),
+    });
     this.model.reset({ ...this.apiFilter(), status: this.status });
     this.model.addPage(data.returnRequests);
     this.view.render(this.model);
@@ -131,7 +218,10 @@ export class Desk {
 
   async loadMore() {
     const data = await this.api.query("Queue", {
-      first: PAGE, after: this.model.endCursor, filter: this.apiFilter(), countFilter: this.apiFilter(false),
+      first: PAGE,
+      after: this.model.endCursor,
+      filter: this.apiFilter(),
+      countFilter: this.apiFilter(false),
     });
     this.model.addPage(data.returnRequests);
     this.view.render(this.model);
@@ -142,14 +232,29 @@ export class Desk {
   showCounts(counts) {
     this.lastCounts = counts;
     const all = counts.reduce((sum, c) => sum + c.count, 0);
-    const tab = (status, label, count) => h("button", {
-      type: "button", class: "tab", dataset: { status: status ?? "ALL", count },
-      "aria-pressed": this.status === status ? "true" : "false",
-      onclick: () => { this.status = status; this.load(); },
-    }, label, " ", h("span", { class: "count" }, String(count)));
-    fill(this.counts, tab(null, t("filters.all"), all),
-      STATUSES.map((s) => tab(s, statusName(s), counts.find((c) => c.status === s)?.count ?? 0)));
-    const shown = this.status ? counts.find((c) => c.status === this.status)?.count ?? 0 : all;
+    const tab = (status, label, count) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: "tab",
+          dataset: { status: status ?? "ALL", count },
+          "aria-pressed": this.status === status ? "true" : "false",
+          onclick: () => {
+            this.status = status;
+            this.load();
+          },
+        },
+        label,
+        " ",
+        h("span", { class: "count" }, String(count)),
+      );
+    fill(
+      this.counts,
+      tab(null, t("filters.all"), all),
+      STATUSES.map((s) => tab(s, statusName(s), counts.find((c) => c.status === s)?.count ?? 0)),
+    );
+    const shown = this.status ? (counts.find((c) => c.status === this.status)?.count ?? 0) : all;
     fill(this.total, t("queue.total", { count: shown }));
   }
 
@@ -228,10 +333,19 @@ export class Desk {
     if (request.returnRequestId !== this.openId) return;
     const names = await this.reference(request.merchant).catch(() => ({}));
     if (request.returnRequestId !== this.openId) return;
-    if (this.shown && this.shown.returnRequestId === request.returnRequestId && this.shown.version > request.version) return;
+    if (
+      this.shown &&
+      this.shown.returnRequestId === request.returnRequestId &&
+      this.shown.version > request.version
+    )
+      return;
     this.shown = request;
     this.actions.show(request);
-    const close = h("button", { type: "button", class: "close", onclick: () => this.close() }, t("panel.close"));
+    const close = h(
+      "button",
+      { type: "button", class: "close", onclick: () => this.close() },
+      t("panel.close"),
+    );
     const body = h("div", { class: "panel-body" });
     renderPanel(body, request, this.actions, names);
     fill(this.panel, close, body);

@@ -57,9 +57,7 @@ export function formatTime(iso) {
 
 export function formatMoney(amount, currency) {
   try {
-    return new Intl.NumberFormat(locale(), { style: "currency", currency }).format(
-      Number(amount)
-    );
+    return new Intl.NumberFormat(locale(), { style: "currency", currency }).format(Number(amount));
   } catch {
     return `${amount} ${currency}`;
   }

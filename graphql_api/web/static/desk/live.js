@@ -59,7 +59,7 @@ export class LiveFeed {
         next: ({ data }) => data?.returnEvents && this.receive(data.returnEvents),
         error: () => this.retry(client),
         complete: () => this.retry(client),
-      }
+      },
     );
   }
 

@@ -7,12 +7,20 @@ import { signIn } from "./signin.js";
 const config = JSON.parse(document.getElementById("desk-config").textContent);
 const root = document.getElementById("desk");
 const asked = new URLSearchParams(location.search).get("lang");
-setLanguage(asked || localStorage.getItem("desk.language") || (navigator.language.startsWith("ar") ? "ar" : "en"));
+setLanguage(
+  asked ||
+    localStorage.getItem("desk.language") ||
+    (navigator.language.startsWith("ar") ? "ar" : "en"),
+);
 const zone = localStorage.getItem("desk.timeZone");
 if (zone) setTimeZone(zone);
 
 const signedIn = await signIn(root, config, async (candidate) => {
-  const api = new Api({ session: candidate, graphqlUrl: config.graphql, documentsUrl: config.documents });
+  const api = new Api({
+    session: candidate,
+    graphqlUrl: config.graphql,
+    documentsUrl: config.documents,
+  });
   const start = await api.query("Start");
   return { session: candidate, api, start };
 });

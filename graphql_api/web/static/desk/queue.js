@@ -139,7 +139,7 @@ export class QueueView {
       h("bdi", { class: "where" }, `${row.merchant} · ${row.orderReference}`),
       h("span", { class: "units" }, t("queue.items", { count: units })),
       h("bdi", { class: "assignee" }, row.assignedToUser || t("queue.unassigned")),
-      h("time", { datetime: row.createdAt }, formatTime(row.createdAt))
+      h("time", { datetime: row.createdAt }, formatTime(row.createdAt)),
     );
     const li = h("li", { dataset: { rid: row.returnRequestId } }, button);
     this.items.set(row.returnRequestId, li);

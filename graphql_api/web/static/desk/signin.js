@@ -17,14 +17,22 @@ export function signIn(root, config, check) {
   if (config.devSignIn) return start(config, config.devSignIn, check);
   return new Promise((resolve) => {
     const error = h("p", { class: "form-error", role: "alert", id: "signin-error" });
-    const form = h("form", { class: "signin", "aria-labelledby": "signin-title" },
+    const form = h(
+      "form",
+      { class: "signin", "aria-labelledby": "signin-title" },
       h("h1", { id: "signin-title" }, t("signin.title")),
       h("p", {}, t("signin.help")),
-      FIELDS.map(([name, label, type, autocomplete]) => h("div", { class: "field" },
-        h("label", { for: `signin-${name}` }, t(label)),
-        h("input", { id: `signin-${name}`, name, type, autocomplete, required: true }))),
+      FIELDS.map(([name, label, type, autocomplete]) =>
+        h(
+          "div",
+          { class: "field" },
+          h("label", { for: `signin-${name}` }, t(label)),
+          h("input", { id: `signin-${name}`, name, type, autocomplete, required: true }),
+        ),
+      ),
       error,
-      h("button", { type: "submit", class: "primary" }, t("signin.submit")));
+      h("button", { type: "submit", class: "primary" }, t("signin.submit")),
+    );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const values = Object.fromEntries(new FormData(form));
