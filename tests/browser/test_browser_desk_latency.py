@@ -14,7 +14,6 @@ import time
 from datetime import UTC, datetime
 
 import aiohttp
-import pytest
 
 from domain.ports import SystemClock
 from graphql_api.demo import seed_demo
@@ -74,7 +73,19 @@ def record(name: str, report: dict) -> None:
     print(f"desk commit-to-screen latency ({name}):", json.dumps(report))
 
 
-async def test_changes_reach_the_screen_well_within_a_second(live_app, open_page):
+async def test_changes_reach_the_screen_well_within_a_second(db, live_app, open_page):
+    """On SQLite the app serves in this process (on its own file); on PostgreSQL two server
+    processes share `db`, the page on one and the writes through the other."""
+    if db.is_sqlite:
+        report = await _one_process(live_app, open_page)
+        record("sqlite-one-process", report)
+    else:
+        report = await _two_processes(db, open_page)
+        record("postgres-two-processes", report)
+    assert report["from_commit_ms"]["p99"] < 1000
+
+
+async def _one_process(live_app, open_page) -> dict:
     clock = FixedClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     live = await live_app(clock=clock)
     await seed_demo(live.db, clock)
@@ -85,15 +96,10 @@ async def test_changes_reach_the_screen_well_within_a_second(live_app, open_page
         rid = await backend.create_return("SO-1")
         page = await open_page(live.url, viewport=LAPTOP)
         await sign_in(page, live.url, client, "watcher@ops")
-        report = await measure(page, backend, rid)
-
-    record("sqlite-one-process", report)
-    assert report["from_commit_ms"]["p99"] < 1000
+        return await measure(page, backend, rid)
 
 
-async def test_changes_through_another_process_reach_the_screen_within_a_second(db, open_page):
-    if db.is_sqlite:
-        pytest.skip("two server processes share a PostgreSQL database")
+async def _two_processes(db, open_page) -> dict:
     url = db.url.render_as_string(hide_password=False)
     page_server, writer_server = Server(url), Server(url)
     clock = SystemClock()
@@ -108,10 +114,7 @@ async def test_changes_through_another_process_reach_the_screen_within_a_second(
             rid = await backend.create_return("SO-1")
             page = await open_page(page_server.url, viewport=LAPTOP)
             await sign_in(page, page_server.url, client, "watcher@ops")
-            report = await measure(page, backend, rid)
+            return await measure(page, backend, rid)
     finally:
         await page_server.stop()
         await writer_server.stop()
-
-    record("postgres-two-processes", report)
-    assert report["from_commit_ms"]["p99"] < 1000
