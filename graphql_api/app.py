@@ -32,6 +32,7 @@ from graphql_api.auth import (
 from graphql_api.auto_close import periodic_auto_close
 from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.cors import OriginPolicy
+from graphql_api.desk.routes import add_desk_routes
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
 from graphql_api.idempotent import ConflictingKeys, key_in_mutation_input, run_idempotently
 from graphql_api.json_input import encodes_as_utf8, undecodable_header
@@ -257,6 +258,7 @@ def create_app(
         ttl=timedelta(seconds=settings.portal_link_ttl_seconds),
     )
     add_portal_routes(app)
+    add_desk_routes(app)
     add_photo_routes(
         app,
         directory=settings.photo_dir,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Final
 
 from domain.eligibility import MAX_COMMENT_CODES, MAX_IMAGES
-from domain.lifecycle import Action
+from domain.lifecycle import Action, ReturnStatus
 from domain.reference import MAX_TRANSLATIONS
 from domain.webhooks import EVENT_TYPES, MAX_ENDPOINTS
 
@@ -82,6 +82,7 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "Query.pickupLocations": LOCATIONS_PER_MERCHANT,
     "Query.deliveryOptions": LOCATIONS_PER_MERCHANT,
     "Query.webhookEndpoints": MAX_ENDPOINTS,
+    "Query.returnStatusCounts": len(ReturnStatus),
     "ReturnRequest.allowedActions": len(Action),
     "ReturnRequest.items": ITEMS_PER_REQUEST,
     "ReturnRequest.notes": NOTES_PER_REQUEST,

@@ -17,6 +17,7 @@ from graphql_api.auth import ReadOnlyGuard
 from graphql_api.common import Node, from_global_id
 from graphql_api.context import Info
 from graphql_api.errors import should_mask
+from graphql_api.events.log_position import EventLogPositionQueries
 from graphql_api.events.queries import EventQueries
 from graphql_api.events.subscriptions import EventSubscriptions
 from graphql_api.limits import GraphQLLimits, limit_extensions
@@ -33,8 +34,10 @@ from graphql_api.planned_executor import executor_class
 from graphql_api.returns.columns import request_columns
 from graphql_api.returns.mutations import ReturnMutations
 from graphql_api.returns.queries import ReturnQueries
+from graphql_api.returns.status_counts import StatusCountQueries
 from graphql_api.returns.types import ReturnRequestType
 from graphql_api.scalars import SCALAR_OVERRIDES
+from graphql_api.viewer import ViewerQueries
 from graphql_api.webhooks.mutations import WebhookMutations
 from graphql_api.webhooks.queries import WebhookQueries
 
@@ -65,13 +68,16 @@ Query = merge_types(
     "Query",
     (
         ReturnQueries,
+        StatusCountQueries,
         EventQueries,
+        EventLogPositionQueries,
         OrderQueries,
         MerchantQueries,
         PortalSettingsQueries,
         NotificationQueries,
         WebhookQueries,
         NodeQueries,
+        ViewerQueries,
     ),
 )
 Mutation = merge_types(

@@ -1,12 +1,13 @@
 """Refresh the front-end files the app serves itself (`make vendor`), or check them
 (`make vendor-check`).
 
-Browsers get GraphiQL and Swagger UI from this server, never from a CDN, so both work offline
-and under a strict Content-Security-Policy. Each library is a pinned npm release: `npm pack`
-fetches its tarball, whose sha512 must equal the registry's published `dist.integrity`; the
-files the pages use and the package's licence are copied under graphql_api/web/static/vendor/,
-and manifest.json records the tarball integrity and each file's sha384 (the pages' `integrity`
-attributes). Only this refresh needs Node and the network; `make run` never does.
+Browsers get GraphiQL, Swagger UI and the desk's graphql-ws client from this server, never
+from a CDN, so they work offline and under a strict Content-Security-Policy. Each library is a
+pinned npm release: `npm pack` fetches its tarball, whose sha512 must equal the registry's
+published `dist.integrity`; the files the pages use and the package's licence are copied under
+graphql_api/web/static/vendor/, and manifest.json records the tarball integrity and each
+file's sha384 (the pages' `integrity` attributes). Only this refresh needs Node and the
+network; `make run` never does.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "graphql_api" / "web" / "static" / "vendor"
 MANIFEST = VENDOR / "manifest.json"
-LICENCE_FILES = ("LICENSE", "NOTICE")
+LICENCE_FILES = ("LICENSE", "LICENSE.md", "NOTICE")
 
 # name: (pinned version, files the pages load)
 PINS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -32,6 +33,8 @@ PINS: dict[str, tuple[str, tuple[str, ...]]] = {
     "react-dom": ("18.2.0", ("umd/react-dom.production.min.js",)),
     "graphiql": ("3.8.3", ("graphiql.min.js", "graphiql.min.css")),
     "swagger-ui-dist": ("5.32.0", ("swagger-ui-bundle.js", "swagger-ui.css")),
+    # The returns desk's subscriptions: the protocol's reference client, not our own code.
+    "graphql-ws": ("6.4.2", ("umd/graphql-ws.min.js",)),
 }
 
 

@@ -53,6 +53,7 @@ def face_prefixes() -> list[tuple[str, str]]:
         (f"{PHOTOS_PATH}/", "photos"),
         ("/", "pages"),  # the landing page: "/" alone, not every path
         ("/docs", "pages"),
+        ("/desk", "pages"),  # the returns desk's page; its calls count as /graphql's
         (STATIC_PREFIX, "static"),  # GraphiQL's, Swagger UI's and the pages' own files
         ("/healthz", "health"),
         ("/readyz", "health"),

@@ -14,7 +14,8 @@ from graphql_api.web.assets import STATIC_PREFIX
 # Every other route of the app is a REST shim route and must be in the document. The return
 # portal is the customers' page behind a signed link, not a merchant's API, and so are the
 # photos it links to; /metrics is the operators'; the landing page, the REST reference and
-# their static files are for people reading in a browser.
+# their static files are for people reading in a browser; the returns desk is a client of
+# /graphql.
 NOT_REST_SHIM = {
     "/graphql",
     "/oauth/token",
@@ -27,6 +28,7 @@ NOT_REST_SHIM = {
     "/docs",
     STATIC_PREFIX,
     f"{PHOTOS_PATH}/{{photo_id}}",
+    "/desk",  # the returns desk page, a client of /graphql
 }
 
 

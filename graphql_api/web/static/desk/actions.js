@@ -1,0 +1,317 @@
+// The action area of the open request: one button per action in its `allowedActions` (no
+// more, no less), the form of the chosen action, and what came of it. Every write carries
+// the version the operator was looking at (`expectedVersion`); when another operator got
+// there first, the answer VERSION_CONFLICT is turned into what changed since and an offer to
+// do the same again on the new state. userErrors appear beside the field they name.
+import { fill, h, randomKey } from "./dom.js";
+import { actionName, eventName, formatTime, statusName, t } from "./i18n.js";
+import { FORMS } from "./forms.js";
+
+const TOOLBAR_ORDER = Object.keys(FORMS).filter((action) => !FORMS[action].inline);
+
+export class Actions {
+  constructor({ api, mayWrite, operator, reference, onResult }) {
+    Object.assign(this, { api, mayWrite, operator, reference, onResult });
+    this.toolbar = h("div", {
+      class: "toolbar",
+      role: "toolbar",
+      "aria-label": t("panel.actions"),
+    });
+    this.area = h("div", { class: "form-area" });
+    this.message = h("div", { class: "message", role: "status", "aria-live": "polite" });
+    this.element = h(
+      "section",
+      { class: "actions", "aria-label": t("panel.actions") },
+      this.toolbar,
+      this.message,
+      this.area,
+    );
+    this.form = null;
+  }
+
+  /** The request as it now stands: buttons follow its allowedActions; an open form stays. */
+  show(request) {
+    this.request = request;
+    const allowed = request.allowedActions.filter((action) => TOOLBAR_ORDER.includes(action));
+    allowed.sort((a, b) => TOOLBAR_ORDER.indexOf(a) - TOOLBAR_ORDER.indexOf(b));
+    fill(
+      this.toolbar,
+      allowed.length
+        ? allowed.map((action) => this.button(action, actionName(action), () => this.open(action)))
+        : h("p", {}, t("panel.noActions")),
+    );
+  }
+
+  button(action, label, onclick, extra = {}) {
+    const readOnly = !this.mayWrite;
+    return h(
+      "button",
+      {
+        type: "button",
+        class: extra.class ?? "action",
+        dataset: { action },
+        "aria-label": extra.ariaLabel,
+        "aria-disabled": readOnly ? "true" : null,
+        title: readOnly ? t("readonly.tooltip") : null,
+        onclick: readOnly ? null : onclick,
+      },
+      label,
+    );
+  }
+
+  /** A small button for an action on one note or refund, when the request allows it. */
+  inline(action, values) {
+    if (!this.request?.allowedActions.includes(action)) return null;
+    return this.button(action, t("panel.delete"), () => this.submit(action, values, this.request), {
+      class: "inline",
+      ariaLabel: actionName(action),
+    });
+  }
+
+  async open(action) {
+    const spec = FORMS[action];
+    const snapshot = this.request;
+    const ref = await this.reference(snapshot.merchant);
+    const fields = spec.fields(snapshot, ref, this.operator);
+    const form = h(
+      "form",
+      { class: "action-form", dataset: { action }, novalidate: true },
+      h("h3", {}, actionName(action)),
+      fields.map((field) => this.field(field)),
+      h("p", { class: "form-error", role: "alert" }),
+      h(
+        "div",
+        { class: "buttons" },
+        h(
+          "button",
+          { type: "submit", class: "primary" },
+          t("form.submit", { action: actionName(action) }),
+        ),
+        h("button", { type: "button", onclick: () => this.close() }, t("form.cancel")),
+      ),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submit(action, values(form), snapshot, form);
+    });
+    this.form = form;
+    fill(this.message);
+    fill(this.area, form);
+    (form.querySelector("input, select, textarea") ?? form.querySelector("button.primary")).focus();
+  }
+
+  field(field) {
+    const id = `f-${randomKey()}`;
+    const common = {
+      id,
+      name: field.name,
+      required: field.required,
+      dataset: { field: field.name },
+    };
+    let control;
+    if (field.kind === "select") {
+      const options = [
+        h("option", { value: "" }, t("form.choose")),
+        field.options.map((o) => h("option", { value: o.value }, o.label)),
+      ];
+      control =
+        field.options.length || !field.free
+          ? h("select", common, options)
+          : h("input", { ...common, type: "text" });
+    } else if (field.kind === "textarea") {
+      control = h("textarea", { ...common, rows: 3 }, field.value ?? "");
+    } else if (field.kind === "checkbox") {
+      control = h("input", { ...common, type: "checkbox", checked: Boolean(field.value) });
+    } else {
+      control = h("input", {
+        ...common,
+        type: field.kind === "number" ? "number" : "text",
+        min: field.min,
+        max: field.max,
+        inputmode: field.inputmode,
+        value: field.value ?? "",
+      });
+    }
+    const error = h("span", { class: "field-error", id: `${id}-error`, "aria-live": "polite" });
+    control.setAttribute("aria-describedby", error.id);
+    return h(
+      "div",
+      { class: `field field-${field.kind}` },
+      h("label", { for: id }, field.label),
+      control,
+      error,
+    );
+  }
+
+  close() {
+    this.form = null;
+    fill(this.area);
+  }
+
+  async submit(action, formValues, snapshot, form = null) {
+    const spec = FORMS[action];
+    const { input, rename = {} } = spec.input(snapshot, formValues);
+    input.returnRequestId = snapshot.returnRequestId;
+    input.expectedVersion = snapshot.version;
+    this.clearErrors(form);
+    fill(this.message, t("form.sending"));
+    let payload;
+    try {
+      const data = await this.api.mutate(spec.document, { input, lang: this.language() });
+      payload = Object.values(data)[0];
+    } catch (error) {
+      fill(
+        this.message,
+        h("span", { class: "error", role: "alert" }, t("form.failed", { message: error.message })),
+      );
+      return;
+    }
+    const errors = payload.userErrors;
+    if (errors.some((e) => e.code === "VERSION_CONFLICT")) {
+      await this.conflict(action, formValues, snapshot, form);
+      return;
+    }
+    if (errors.length) {
+      fill(this.message);
+      this.showErrors(errors, rename, form);
+      return;
+    }
+    this.close();
+    fill(
+      this.message,
+      h("span", { class: "done" }, t("form.done", { action: actionName(action) })),
+    );
+    this.onResult(payload.returnRequest);
+  }
+
+  /** Show what changed since the operator's snapshot, and offer to redo on the new state. */
+  async conflict(action, formValues, snapshot, form) {
+    const data = await this.api.query("ReturnDetail", {
+      id: snapshot.returnRequestId,
+      lang: this.language(),
+    });
+    const fresh = data.returnRequest;
+    this.onResult(fresh);
+    const box = h(
+      "div",
+      { class: "conflict", role: "alert" },
+      h("p", {}, h("strong", {}, t("conflict.title"))),
+      h("p", {}, t("conflict.changes")),
+      h(
+        "ul",
+        {},
+        changes(snapshot, fresh).map((line) => h("li", {}, line)),
+      ),
+      h(
+        "div",
+        { class: "buttons" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "primary redo",
+            onclick: () => {
+              fill(this.message);
+              this.submit(action, formValues, this.request, form);
+            },
+          },
+          t("conflict.redo", { action: actionName(action) }),
+        ),
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: () => {
+              fill(this.message);
+              this.close();
+            },
+          },
+          t("conflict.discard"),
+        ),
+      ),
+    );
+    fill(this.message, box);
+    box.querySelector("button.redo").focus();
+  }
+
+  showErrors(errors, rename, form) {
+    for (const error of errors) {
+      const field = error.field ? renamed(error.field, rename) : null;
+      const control = form && field ? matching(form, field) : null;
+      if (control) {
+        control.setAttribute("aria-invalid", "true");
+        form.querySelector(`#${control.id}-error`).textContent = error.message;
+      } else if (form) {
+        form.querySelector(".form-error").textContent = error.message;
+      } else {
+        fill(this.message, h("span", { class: "error", role: "alert" }, error.message));
+      }
+    }
+    form?.querySelector("[aria-invalid=true]")?.focus();
+  }
+
+  clearErrors(form) {
+    if (!form) return;
+    form.querySelectorAll(".field-error, .form-error").forEach((el) => (el.textContent = ""));
+    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+  }
+
+  language() {
+    return document.documentElement.lang;
+  }
+}
+
+function values(form) {
+  const result = {};
+  for (const control of form.elements) {
+    if (!control.name) continue;
+    result[control.name] = control.type === "checkbox" ? control.checked : control.value;
+  }
+  return result;
+}
+
+function renamed(field, rename) {
+  const match = field.match(/^(items\[\d+\])(.*)$/);
+  return match && rename[match[1]] ? rename[match[1]] + match[2] : field;
+}
+
+/** The control a userError's field names, or the nearest one it belongs to. */
+function matching(form, field) {
+  const controls = [...form.querySelectorAll("[data-field]")];
+  return (
+    controls.find((c) => c.dataset.field === field) ??
+    controls.find((c) => c.dataset.field.startsWith(`${field}.`)) ??
+    controls.find((c) => field.startsWith(`${c.dataset.field}.`))
+  );
+}
+
+/** Readable lines for what differs between two states of a request. */
+export function changes(before, after) {
+  const lines = [];
+  if (before.status !== after.status) {
+    lines.push(
+      t("conflict.status", { from: statusName(before.status), to: statusName(after.status) }),
+    );
+  }
+  if ((before.assignedToUser ?? "") !== (after.assignedToUser ?? "")) {
+    lines.push(
+      t("conflict.assignee", {
+        from: before.assignedToUser || "—",
+        to: after.assignedToUser || "—",
+      }),
+    );
+  }
+  const seen = Math.max(0, ...before.events.map((e) => Number(e.position)));
+  for (const event of after.events.filter((e) => Number(e.position) > seen)) {
+    lines.push(
+      t("conflict.event", {
+        event:
+          eventName(event.eventType) + (event.newStatus ? ` (${statusName(event.newStatus)})` : ""),
+        by: event.actor?.user ? t("panel.by", { user: event.actor.user }) : "",
+        time: formatTime(event.occurredAt),
+      }),
+    );
+  }
+  lines.push(t("conflict.version", { from: before.version, to: after.version }));
+  return lines;
+}

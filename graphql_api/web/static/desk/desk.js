@@ -1,0 +1,396 @@
+// The desk once signed in: header, filters with status counts, the live queue and the panel
+// of one request. State lives here; queue.js, panel.js and actions.js draw their parts.
+import { Actions } from "./actions.js";
+import { fill, h } from "./dom.js";
+import { language, setLanguage, setTimeZone, startOfDay, statusName, t, timeZone } from "./i18n.js";
+import { LiveFeed } from "./live.js";
+import { renderPanel } from "./panel.js";
+import { QueueModel, QueueView } from "./queue.js";
+
+const PAGE = 25;
+const STATUSES = [
+  "PENDING",
+  "ON_HOLD",
+  "APPROVED",
+  "PARTIALLY_RECEIVED",
+  "RECEIVED",
+  "COMPLETED",
+  "REJECTED",
+  "CANCELLED",
+];
+const ZONES = [
+  "UTC",
+  "Asia/Dubai",
+  "Asia/Riyadh",
+  "Africa/Cairo",
+  "Europe/London",
+  "America/New_York",
+];
+
+export class Desk {
+  constructor({ root, config, session, api, start }) {
+    Object.assign(this, { root, config, session, api });
+    this.viewer = start.viewer;
+    this.position = start.eventLogPosition;
+    this.model = new QueueModel();
+    this.filter = {};
+    this.status = null;
+    this.openId = null;
+    this.references = new Map();
+    this.timers = {};
+  }
+
+  async run() {
+    this.draw();
+    await this.load();
+    this.feed = new LiveFeed({
+      url: new URL(this.config.graphql, location.href).href.replace(/^http/, "ws"),
+      session: this.session,
+      api: this.api,
+      after: this.position,
+      onEvents: (events) => this.receive(events),
+      onState: (state) => this.showLive(state),
+    });
+    await this.feed.start();
+    document.addEventListener("keydown", (event) => this.key(event));
+  }
+
+  /** The page's frame in the current language; the queue and panel are drawn into it. */
+  draw() {
+    const zones = ZONES.includes(timeZone()) ? ZONES : [timeZone(), ...ZONES];
+    this.live = h(
+      "p",
+      { id: "live-status", class: "live", role: "status", "aria-live": "polite" },
+      t("live.connecting"),
+    );
+    this.counts = h("div", { class: "tabs", role: "group", "aria-label": t("filters.status") });
+    this.total = h("p", { class: "total", "aria-live": "polite" });
+    this.list = h("ol", { class: "queue", id: "queue", "aria-label": t("queue.title") });
+    this.more = h(
+      "button",
+      { type: "button", class: "more", hidden: true, onclick: () => this.loadMore() },
+      t("queue.more"),
+    );
+    this.scroller = h("div", { class: "queue-scroll", id: "queue-scroll" }, this.list, this.more);
+    this.panel = h("section", {
+      class: "panel",
+      id: "panel",
+      "aria-labelledby": "panel-title",
+      hidden: !this.openId,
+    });
+    fill(
+      this.root,
+      h(
+        "header",
+        { class: "top" },
+        h("h1", {}, t("app.title")),
+        this.live,
+        h(
+          "div",
+          { class: "who" },
+          h("span", {}, t("header.operator", { operator: this.session.operator })),
+          this.select(
+            "language",
+            t("header.language"),
+            [
+              ["en", "English"],
+              ["ar", "العربية"],
+            ],
+            language(),
+            (v) => this.relabel(() => setLanguage(v)),
+          ),
+          this.select(
+            "timezone",
+            t("header.timeZone"),
+            zones.map((z) => [z, z]),
+            timeZone(),
+            (v) => this.relabel(() => setTimeZone(v)),
+          ),
+        ),
+      ),
+      this.viewer.mayWrite
+        ? null
+        : h("p", { class: "readonly", role: "note" }, t("readonly.banner")),
+      h(
+        "main",
+        { class: "layout" },
+        h(
+          "div",
+          { class: "queue-column" },
+          this.filters(),
+          this.counts,
+          this.total,
+          h("p", { class: "hint" }, t("queue.help")),
+          this.scroller,
+        ),
+        this.panel,
+      ),
+    );
+    this.view = new QueueView({
+      list: this.list,
+      scroller: this.scroller,
+      onOpen: (id) => this.open(id),
+    });
+    this.view.selected = this.openId;
+  }
+
+  select(name, label, options, current, onchange) {
+    const id = `pick-${name}`;
+    const control = h(
+      "select",
+      { id, onchange: (event) => onchange(event.target.value) },
+      options.map(([value, text]) =>
+        h("option", { value, selected: value === current ? "selected" : null }, text),
+      ),
+    );
+    return h("span", { class: "pick" }, h("label", { for: id }, label), control);
+  }
+
+  filters() {
+    const input = (name, label, type = "text") =>
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: `filter-${name}` }, t(label)),
+        h("input", { id: `filter-${name}`, name, type, value: this.filter[`${name}Input`] ?? "" }),
+      );
+    const form = h(
+      "form",
+      { class: "filters", "aria-label": t("filters.title") },
+      input("merchant", "filters.merchant"),
+      input("assignedTo", "filters.assignee"),
+      input("orderReference", "filters.order"),
+      input("from", "filters.from", "date"),
+      input("until", "filters.to", "date"),
+      h(
+        "div",
+        { class: "buttons" },
+        h("button", { type: "submit", class: "primary" }, t("filters.apply")),
+        h("button", { type: "reset" }, t("filters.clear")),
+      ),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.applyFilters(Object.fromEntries(new FormData(form)));
+    });
+    form.addEventListener("reset", () => setTimeout(() => this.applyFilters({}), 0));
+    return form;
+  }
+
+  applyFilters(values) {
+    const next = {};
+    for (const key of ["merchant", "assignedTo", "orderReference"]) {
+      if (values[key]?.trim()) next[key] = values[key].trim();
+      next[`${key}Input`] = values[key] ?? "";
+    }
+    next.fromInput = values.from ?? "";
+    next.untilInput = values.until ?? "";
+    if (values.from) next.createdAfter = startOfDay(values.from);
+    if (values.until) {
+      const day = new Date(`${values.until}T00:00:00Z`);
+      day.setUTCDate(day.getUTCDate() + 1);
+      next.createdBefore = startOfDay(day.toISOString().slice(0, 10));
+    }
+    this.filter = next;
+    this.load();
+  }
+
+  /** The API's filter: the form's values, plus the status tab unless counting the tabs. */
+  apiFilter(withStatus = true) {
+    const { merchant, assignedTo, orderReference, createdAfter, createdBefore } = this.filter;
+    const filter = { merchant, assignedTo, orderReference, createdAfter, createdBefore };
+    if (withStatus && this.status) filter.status = [this.status];
+    return Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
+  }
+
+  async load() {
+    const data = await this.api.query("Queue", {
+      first: PAGE,
+      filter: this.apiFilter(),
+      countFilter: this.apiFilter(false),
+    });
+    this.model.reset({ ...this.apiFilter(), status: this.status });
+    this.model.addPage(data.returnRequests);
+    this.view.render(this.model);
+    this.showCounts(data.returnStatusCounts);
+    this.more.hidden = !this.model.hasNext;
+  }
+
+  async loadMore() {
+    const data = await this.api.query("Queue", {
+      first: PAGE,
+      after: this.model.endCursor,
+      filter: this.apiFilter(),
+      countFilter: this.apiFilter(false),
+    });
+    this.model.addPage(data.returnRequests);
+    this.view.render(this.model);
+    this.showCounts(data.returnStatusCounts);
+    this.more.hidden = !this.model.hasNext;
+  }
+
+  showCounts(counts) {
+    this.lastCounts = counts;
+    const all = counts.reduce((sum, c) => sum + c.count, 0);
+    const tab = (status, label, count) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: "tab",
+          dataset: { status: status ?? "ALL", count },
+          "aria-pressed": this.status === status ? "true" : "false",
+          onclick: () => {
+            this.status = status;
+            this.load();
+          },
+        },
+        label,
+        " ",
+        h("span", { class: "count" }, String(count)),
+      );
+    fill(
+      this.counts,
+      tab(null, t("filters.all"), all),
+      STATUSES.map((s) => tab(s, statusName(s), counts.find((c) => c.status === s)?.count ?? 0)),
+    );
+    const shown = this.status ? (counts.find((c) => c.status === this.status)?.count ?? 0) : all;
+    fill(this.total, t("queue.total", { count: shown }));
+  }
+
+  /** Live events: rows move at once; the counts and the open panel follow right after. */
+  receive(events) {
+    for (const event of events) {
+      const row = event.returnRequest;
+      if (row) {
+        const change = this.model.apply(row);
+        if (change) this.view.update(this.model, row.returnRequestId, change);
+      }
+      if (event.returnRequestId === this.openId) this.later("panel", () => this.refreshPanel());
+      const born = event.eventType === "ReturnSplit" && event.payload?.new_return_request_id;
+      if (born) this.fetchRow(born).catch(() => {});
+    }
+    this.later("counts", async () => {
+      const data = await this.api.query("Counts", { filter: this.apiFilter(false) });
+      this.showCounts(data.returnStatusCounts);
+    });
+    this.live.dataset.position = this.feed.position.toString();
+  }
+
+  /** A request that arrived without an event of its own (a split's new one). */
+  async fetchRow(id) {
+    const data = await this.api.query("QueueRow", { id });
+    const row = data.returnRequest;
+    const change = row && this.model.apply(row);
+    if (change) this.view.update(this.model, row.returnRequestId, change);
+  }
+
+  later(name, task) {
+    clearTimeout(this.timers[name]);
+    this.timers[name] = setTimeout(() => task().catch(() => {}), 50);
+  }
+
+  showLive({ state, attempt, wait, resumed, position }) {
+    this.live.dataset.state = state;
+    this.live.dataset.resumedAfter = this.feed?.resumedAfter.join(",") ?? "";
+    const text = {
+      connecting: t("live.connecting"),
+      live: resumed ? t("live.resumed", { position }) : t("live.live"),
+      lost: t("live.lost", { seconds: Math.ceil((wait ?? 0) / 1000), attempt }),
+    }[state];
+    fill(this.live, text);
+  }
+
+  async open(id) {
+    this.openId = id;
+    this.view.select(id);
+    this.actions = new Actions({
+      api: this.api,
+      mayWrite: this.viewer.mayWrite,
+      operator: this.session.operator,
+      reference: (merchant) => this.reference(merchant),
+      onResult: (request) => this.showPanel(request),
+    });
+    this.panel.hidden = false;
+    fill(this.panel, h("p", {}, t("panel.loading")));
+    await this.refreshPanel();
+    this.panel.querySelector("#panel-title")?.focus();
+  }
+
+  async refreshPanel() {
+    const id = this.openId;
+    if (!id) return;
+    const data = await this.api.query("ReturnDetail", { id, lang: language() });
+    if (id !== this.openId) return;
+    if (!data.returnRequest) {
+      fill(this.panel, h("p", {}, t("panel.gone")));
+      return;
+    }
+    await this.showPanel(data.returnRequest);
+  }
+
+  async showPanel(request) {
+    if (request.returnRequestId !== this.openId) return;
+    const names = await this.reference(request.merchant).catch(() => ({}));
+    if (request.returnRequestId !== this.openId) return;
+    if (
+      this.shown &&
+      this.shown.returnRequestId === request.returnRequestId &&
+      this.shown.version > request.version
+    )
+      return;
+    this.shown = request;
+    this.actions.show(request);
+    const close = h(
+      "button",
+      { type: "button", class: "close", onclick: () => this.close() },
+      t("panel.close"),
+    );
+    const body = h("div", { class: "panel-body" });
+    renderPanel(body, request, this.actions, names);
+    fill(this.panel, close, body);
+    // The operator's own change shows in the queue at once, before its event arrives.
+    const change = this.model.apply(request);
+    if (change) this.view.update(this.model, request.returnRequestId, change);
+  }
+
+  close() {
+    const id = this.openId;
+    this.openId = null;
+    this.shown = null;
+    this.panel.hidden = true;
+    fill(this.panel);
+    this.view.select(null);
+    this.view.focusRow(id);
+  }
+
+  async reference(merchant) {
+    const key = `${merchant}:${language()}`;
+    if (!this.references.has(key)) {
+      this.references.set(key, this.api.query("ReferenceData", { merchant, lang: language() }));
+    }
+    return this.references.get(key);
+  }
+
+  /** Escape closes the panel (or its form first) and puts focus back on the row. */
+  key(event) {
+    if (event.key !== "Escape" || !this.openId) return;
+    if (this.actions?.form) this.actions.close();
+    else this.close();
+  }
+
+  /** Language or time zone changed: draw everything again, keeping filters and panel. */
+  relabel(change) {
+    change();
+    localStorage.setItem("desk.language", language());
+    localStorage.setItem("desk.timeZone", timeZone());
+    const state = this.live.dataset;
+    this.draw();
+    Object.assign(this.live.dataset, state);
+    this.showLive({ state: state.state ?? "live" });
+    this.view.render(this.model);
+    if (this.lastCounts) this.showCounts(this.lastCounts);
+    this.more.hidden = !this.model.hasNext;
+    if (this.openId) this.open(this.openId);
+  }
+}

@@ -1,0 +1,29 @@
+// Boots the desk: language and time zone, sign-in, then the desk itself.
+import { Api } from "./api.js";
+import { Desk } from "./desk.js";
+import { setLanguage, setTimeZone } from "./i18n.js";
+import { signIn } from "./signin.js";
+
+const config = JSON.parse(document.getElementById("desk-config").textContent);
+const root = document.getElementById("desk");
+const asked = new URLSearchParams(location.search).get("lang");
+setLanguage(
+  asked ||
+    localStorage.getItem("desk.language") ||
+    (navigator.language.startsWith("ar") ? "ar" : "en"),
+);
+const zone = localStorage.getItem("desk.timeZone");
+if (zone) setTimeZone(zone);
+
+const signedIn = await signIn(root, config, async (candidate) => {
+  const api = new Api({
+    session: candidate,
+    graphqlUrl: config.graphql,
+    documentsUrl: config.documents,
+  });
+  const start = await api.query("Start");
+  return { session: candidate, api, start };
+});
+const desk = new Desk({ root, config, ...signedIn });
+await desk.run();
+window.returnsDesk = desk; // for the browser tests and the curious: state, not an API
