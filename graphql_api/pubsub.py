@@ -346,8 +346,11 @@ class EventHub:
 
     async def _follow(self, tenant_id: str, feed: _Feed) -> None:
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
+            # arrives as the event is set, and the feed would outlive its last subscriber.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(feed.wake.wait(), timeout=self._poll_interval)
+                async with asyncio.timeout(self._poll_interval):
+                    await feed.wake.wait()
             feed.wake.clear()
             try:
                 await self._deliver_new(tenant_id, feed)

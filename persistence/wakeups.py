@@ -70,7 +70,8 @@ class PostgresWakeups:
             self._on_reconnect()  # whatever committed while we were not listening
         while not lost.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(lost.wait(), timeout=5)
+                async with asyncio.timeout(5):
+                    await lost.wait()
             if not lost.is_set() and connection.is_closed():
                 break
         log.warning("the event LISTEN connection was lost; reconnecting")

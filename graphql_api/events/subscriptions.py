@@ -145,9 +145,8 @@ async def _close(context: Context, target: PushTarget, code: int, reason: str) -
     if context.websocket is None:
         return
     try:
-        await asyncio.wait_for(
-            context.websocket.close(code=code, message=reason.encode()), CLOSE_TIMEOUT_SECONDS
-        )
+        async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+            await context.websocket.close(code=code, message=reason.encode())
     except TimeoutError:
         target.sink.abort()
     # The socket is gone and its handler cancels this operation; ending the stream here

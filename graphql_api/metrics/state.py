@@ -42,7 +42,8 @@ class DatabaseBacklogs:
         if self._reading is None or self._reading.done():
             self._reading = asyncio.ensure_future(self._read())
         try:
-            self.latest = await asyncio.wait_for(asyncio.shield(self._reading), self._deadline)
+            async with asyncio.timeout(self._deadline):
+                self.latest = await asyncio.shield(self._reading)
         except Exception as failure:
             self.latest = None
             log.warning("metrics could not count database backlogs: %r", failure)

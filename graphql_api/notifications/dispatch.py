@@ -99,7 +99,8 @@ async def _resume_until(stop: asyncio.Event, dispatcher: NotificationDispatcher)
     """Waits first: at start the database may still be migrating."""
     while True:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), RESUME_INTERVAL.total_seconds())
+            async with asyncio.timeout(RESUME_INTERVAL.total_seconds()):
+                await stop.wait()
         if stop.is_set():
             return
         try:
