@@ -72,6 +72,10 @@ def token_headers(base: str, credentials: Path) -> list[str]:
 
 FUZZ_MERCHANT = "fuzz-store"
 FUZZ_ORDER = "FZ-1"
+# The byte stage seeds its own merchant: the REST stage before it may have changed
+# fuzz-store's rules (reasons, resolutions) so that yesterday's valid create no longer is.
+BYTES_MERCHANT = "fuzz-bytes-store"
+BYTES_ORDER = "FZ-2"
 FUZZ_SKUS = ("SKU-A", "SKU-B")
 
 
@@ -82,11 +86,17 @@ def call(base: str, method: str, path: str, body: object, headers: list[str]) ->
         method=method,
         headers=dict(h.split(": ", 1) for h in headers) | {"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as refusal:  # say why, not only the status
+        detail = refusal.read().decode(errors="replace")[:2000]
+        raise SystemExit(f"fuzz: {method} {path} answered {refusal.code}: {detail}") from None
 
 
-def seed_rest_data(base: str, headers: list[str]) -> list[str]:
+def seed_rest_data(
+    base: str, headers: list[str], merchant: str = FUZZ_MERCHANT, order: str = FUZZ_ORDER
+) -> list[str]:
     """Real return requests in several states, so the REST fuzz also hits the transitions
     and not only 404s: the hooks mix their ids (and the order's merchant, reference and
     skus) into the generated calls."""
@@ -96,15 +106,15 @@ def seed_rest_data(base: str, headers: list[str]) -> list[str]:
         f'deliveredAt: "{delivered}"}}'
         for sku in FUZZ_SKUS
     )
-    order = (
-        f'mutation {{ upsertOrder(input: {{merchant: "{FUZZ_MERCHANT}", reference: '
-        f'"{FUZZ_ORDER}", currency: "AED", customer: {{email: "fuzz@example.com"}}, '
+    upsert = (
+        f'mutation {{ upsertOrder(input: {{merchant: "{merchant}", reference: '
+        f'"{order}", currency: "AED", customer: {{email: "fuzz@example.com"}}, '
         f"lines: [{lines}]}}) {{ userErrors {{ code }} }} }}"
     )
-    call(base, "POST", "/graphql", {"query": order}, headers)
+    call(base, "POST", "/graphql", {"query": upsert}, headers)
     create = {
-        "merchant": FUZZ_MERCHANT,
-        "partner_order_reference": FUZZ_ORDER,
+        "merchant": merchant,
+        "partner_order_reference": order,
         "resolution": "REFUND",
         "items": [{"sku": sku, "quantity": 2} for sku in FUZZ_SKUS],
         "pickup": {"address1": "1 Fuzz St", "country": "AE"},
@@ -145,9 +155,9 @@ def schemathesis(
     return subprocess.run(command, cwd=ROOT, env=hooks, check=False).returncode
 
 
-def portal_token(base: str, headers: list[str]) -> str:
+def portal_token(base: str, headers: list[str], order: str) -> str:
     """A real return-portal token for the fuzz order, as OTO's getReturnLink hands it out."""
-    answer = call(base, "POST", "/rest/v2/getReturnLink", {"orderId": FUZZ_ORDER}, headers)
+    answer = call(base, "POST", "/rest/v2/getReturnLink", {"orderId": order}, headers)
     link = str(answer["returnLink"])  # type: ignore[index]
     return link.split("token=", 1)[1]
 
@@ -162,10 +172,10 @@ def byte_stage(
         client_id=saved["client_id"],
         client_secret=saved["client_secret"],
         return_ids=return_ids.split(","),
-        merchant=FUZZ_MERCHANT,
-        order=FUZZ_ORDER,
+        merchant=BYTES_MERCHANT,
+        order=BYTES_ORDER,
         sku=FUZZ_SKUS[0],
-        portal_token=portal_token(f"http://127.0.0.1:{port}", headers),
+        portal_token=portal_token(f"http://127.0.0.1:{port}", headers, BYTES_ORDER),
     )
     print("fuzz: raw bytes on every face", flush=True)
     run = raw_bytes.run("127.0.0.1", port, known, examples=args.max_examples, seed=args.seed)
@@ -189,7 +199,7 @@ def run_stages(base: str, port: int, credentials: Path, args: argparse.Namespace
     if "rest" in stages:
         rest = schemathesis(f"{base}/openapi.json", headers, args, known)
     if "bytes" in stages:
-        fresh = ",".join(seed_rest_data(base, lines))  # the stages before changed theirs
+        fresh = ",".join(seed_rest_data(base, lines, BYTES_MERCHANT, BYTES_ORDER))
         raw = byte_stage(port, credentials, lines, fresh, args)
     return max(graphql, rest, raw)
 
