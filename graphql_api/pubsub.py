@@ -113,6 +113,10 @@ class Subscriber:
     async def push(self, position: int, payload: bytes, now: datetime) -> None:
         """Write the event's frame now if the connection takes it at once; otherwise leave
         it to the subscriber's own task (`serve`), so the feed never waits for one peer."""
+        if self.ended is not None or position <= self.handed_out:
+            # Handed out meanwhile: a replay that ended while the feed rendered this event
+            # (the feed asks `wants` before rendering, pushes after) already sent it.
+            return
         if self._expired(now):
             self._end(_End.EXPIRED)
             return

@@ -223,6 +223,22 @@ async def test_while_held_frames_wait_and_what_the_replay_sent_is_dropped():
     assert sub.last_position == 7
 
 
+async def test_an_event_the_replay_sent_while_the_feed_rendered_it_is_not_sent_again():
+    """The feed asks `wants`, renders (awaiting the database), then pushes; the replay may
+    end and release in between (seen as a duplicate in the process fan-out test)."""
+    connection = Connection()
+    sub = subscriber(connection, queue_size=10)
+    sub.live = False
+    sub.hold()
+    assert sub.wants(event(4))  # the feed decides, then awaits its render …
+    sub.release(replayed_to=4)  # … while the replay sends 4 and releases
+    await push(sub, 4, 5)
+    async with serving(sub):
+        await settle(sub)
+
+    assert connection.positions == [5]
+
+
 async def test_a_closed_connection_ends_delivery_quietly():
     connection = Connection()
     sub = subscriber(connection)
