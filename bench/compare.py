@@ -498,6 +498,16 @@ def graphql_target(
     return Target(name, pid, "POST", url, headers | {"Content-Type": "application/json"}, body)
 
 
+def with_variant(read: Read, ours: Server, variant: Server | None, name: str) -> Read:
+    """`read` with a second returns-api (`--variant`) measured beside the first."""
+    if variant is None:
+        return read
+    target = next(t for t in read.targets if t.name == "returns-api")
+    url = target.url.replace(ours.url, variant.url)
+    twin = Target(name, variant.pid, target.method, url, target.headers, target.body)
+    return Read(read.name, read.one, [*read.targets, twin], read.extract)
+
+
 def define_reads(ours: Server, graphile: Peer, raw: Peer, headers: dict[str, str]) -> list[Read]:
     gql = f"{ours.url}/graphql"
     peer_gql = f"{graphile.url}/graphql"
@@ -562,19 +572,33 @@ async def reads(args: argparse.Namespace, logs: Path) -> None:
     ours = Server(url, logs / "returns-api.log")
     graphile = postgraphile(url, logs)
     raw = raw_peer(url, logs)
+    servers: list[Server | Peer] = [ours, graphile, raw]
+    variant = None
+    if args.variant:
+        setting, _, value = args.variant.partition("=")
+        variant = Server(url, logs / "returns-api-variant.log", env={setting: value})
+        servers.append(variant)
     async with aiohttp.ClientSession() as http:
-        for server in (ours, graphile, raw):
+        for server in servers:
             await server.start(http)
         try:
             graphql_reads = define_reads(ours, graphile, raw, headers)
             rest = rest_read(ours, raw, headers)
             await check_same_answers(http, graphql_reads, ids[:20])
             await check_rest(http, rest, ids)
-            figures = await alternate([*graphql_reads, rest], ids, args)
+            measured = [
+                with_variant(read, ours, variant, variant_name(args))
+                for read in [*graphql_reads, rest]
+            ]
+            figures = await alternate(measured, ids, args)
         finally:
-            for server in (ours, graphile, raw):
+            for server in servers:
                 await server.stop()
-    print_reads(args, [*graphql_reads, rest], figures)
+    print_reads(args, measured, figures)
+
+
+def variant_name(args: argparse.Namespace) -> str:
+    return f"returns-api {args.variant}"
 
 
 def print_reads(
@@ -606,6 +630,23 @@ def print_reads(
         raw = figures[(read.name, "raw aiohttp+asyncpg")].rate
         ratio_peer = f"**{ours / peer.rate:.2f}x**" if peer else "—"
         print(f"| {read.name} | {' | '.join(cells)} | {ratio_peer} | **{ours / raw:.2f}x** |")
+    if args.variant:
+        print_variant(args, reads_, figures)
+
+
+def print_variant(
+    args: argparse.Namespace, reads_: list[Read], figures: dict[tuple[str, str], Figures]
+) -> None:
+    """The same reads from a returns-api served with `--variant`, against the default."""
+    name = variant_name(args)
+    print(f"\n| read | returns-api | {name} | variant / default |")
+    print("| --- | ---: | ---: | ---: |")
+    for read in reads_:
+        ours, twin = figures[(read.name, "returns-api")], figures[(read.name, name)]
+        print(
+            f"| {read.name} | {ours.rate:,.0f} req/s ({ours.cpu_ms:.2f} ms) | "
+            f"{twin.rate:,.0f} req/s ({twin.cpu_ms:.2f} ms) | **{twin.rate / ours.rate:.2f}x** |"
+        )
 
 
 # --------------------------------------------------------------------------- writes
@@ -770,6 +811,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--items", type=int, default=10, help="items per return request")
     parser.add_argument(
         "--reload", action="store_true", help="reload the read data even if present"
+    )
+    parser.add_argument(
+        "--variant",
+        metavar="RETURNS_SETTING=VALUE",
+        help="reads: also serve returns-api with this setting and print it beside the default",
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8)

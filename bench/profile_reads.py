@@ -87,7 +87,7 @@ async def main(args: argparse.Namespace) -> None:
                 "raw",
                 "-o",
                 str(raw),
-                "--nonblocking",
+                *(["--native"] if args.native else ["--nonblocking"]),
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.DEVNULL,
             )
@@ -107,6 +107,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--limit", type=int, default=45)
+    parser.add_argument(
+        "--native", action="store_true", help="sample C and Cython frames too (slower)"
+    )
     return parser.parse_args()
 
 

@@ -47,6 +47,7 @@ from graphql_api.notifications.senders import HttpSmsSender, LogSender
 from graphql_api.portal.links import PORTAL_KEY, PortalLinks
 from graphql_api.portal.photos import add_photo_routes
 from graphql_api.portal.routes import add_portal_routes
+from graphql_api.prepared import PreparedQueries
 from graphql_api.pubsub import EventHub
 from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
@@ -69,6 +70,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
     origins: OriginPolicy = OriginPolicy(())
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
+    prepared: PreparedQueries
 
     def is_websocket_origin_allowed(self, request: web.Request, origin: str) -> bool:
         """Cross-origin websocket upgrades follow the same list as CORS."""
@@ -131,6 +133,8 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         """strawberry's view, with its refusals of malformed requests (400, 405, 415) in
         the GraphQL error shape rather than as plain text."""
         try:
+            if (answer := await self.prepared.answer(self, request)) is not None:
+                return answer
             return await self.run(request=request)
         except HTTPException as error:
             return _refused(error.status_code, error.reason)
@@ -243,6 +247,12 @@ def create_app(
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
     )
     view.origins = origins
+    view.prepared = PreparedQueries(
+        view.schema,
+        settings.graphql_limits(),
+        enabled=settings.graphql_prepared_queries,
+        compare=settings.graphql_compare_executors,
+    )
     view.heartbeat_seconds = settings.ws_heartbeat_seconds
     app.router.add_route("*", "/graphql", view)
     app.router.add_post("/oauth/token", token_endpoint)

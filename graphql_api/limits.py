@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
+    ASTValidationRule,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -23,6 +25,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    Node,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -64,7 +67,7 @@ def limit_extensions(limits: GraphQLLimits) -> list[Callable[[], Any]]:
     """Fresh extension instances per request, as strawberry wants them, around validation
     rules built once: the validation cache is keyed by the rule classes, so rules made
     afresh per request (as QueryDepthLimiter and MaxAliasesLimiter do) would never hit it."""
-    rules = [depth_rule(limits.max_depth, None), alias_rule(limits.max_aliases)]
+    rules = limit_rules(limits)
     extensions: list[Callable[[], Any]] = [
         lambda: ParserCache(maxsize=limits.cache_size),
         lambda: ValidationCache(maxsize=limits.cache_size),
@@ -76,6 +79,11 @@ def limit_extensions(limits: GraphQLLimits) -> list[Callable[[], Any]]:
     if not limits.introspection:
         extensions.append(DisableIntrospection)
     return extensions
+
+
+def limit_rules(limits: GraphQLLimits) -> list[type[ASTValidationRule]]:
+    """The depth and alias rules, built once per schema (prepared queries use them too)."""
+    return [depth_rule(limits.max_depth, None), alias_rule(limits.max_aliases)]
 
 
 class QueryCostLimiter(SchemaExtension):
@@ -130,6 +138,27 @@ def operation_cost(
     root = schema.get_root_type(chosen[0].operation)
     walk = _Walk(schema, fragments, variables)
     return _cost(chosen[0].selection_set, root, walk, _Scope(frozenset(), None))
+
+
+def cost_varies(document: DocumentNode) -> bool:
+    """Whether `operation_cost` reads variables: a page size or cursor given as one. When
+    not, a document's cost is the same on every request and may be priced once."""
+    return any(
+        argument.name.value in (PAGE_ARGUMENT, AFTER_ARGUMENT)
+        and isinstance(argument.value, VariableNode)
+        for argument in _arguments(document)
+    )
+
+
+def _arguments(node: Node) -> Iterator[ArgumentNode]:
+    for key in node.keys:
+        value = getattr(node, key, None)
+        children = value if isinstance(value, tuple | list) else (value,)
+        for child in children:
+            if isinstance(child, ArgumentNode):
+                yield child
+            elif isinstance(child, Node):
+                yield from _arguments(child)
 
 
 @dataclass(frozen=True)
@@ -259,11 +288,15 @@ class QueryTimeout(SchemaExtension):
             async with asyncio.timeout(self.seconds):
                 yield
         except TimeoutError:
-            raise GraphQLError(
-                f"the query ran longer than {self.seconds:g} s and was stopped; request "
-                "smaller pages or fewer fields",
-                extensions={"code": ErrorCode.LIMIT_EXCEEDED.value},
-            ) from None
+            raise query_timeout_error(self.seconds) from None
+
+
+def query_timeout_error(seconds: float) -> GraphQLError:
+    return GraphQLError(
+        f"the query ran longer than {seconds:g} s and was stopped; request "
+        "smaller pages or fewer fields",
+        extensions={"code": ErrorCode.LIMIT_EXCEEDED.value},
+    )
 
 
 # Opaque cursors, by the field that hands them out; other `after` arguments are typed

@@ -57,8 +57,13 @@ class OperationRecorder(SchemaExtension):
     and validated, from a caller that authenticated, gets this far."""
 
     def on_execute(self) -> Iterator[None]:
-        record = _RECORD.get()
-        if record is not None:
-            record.executed = True
-            record.operation_name = self.execution_context.operation_name
+        note_operation(self.execution_context.operation_name)
         yield
+
+
+def note_operation(name: str | None) -> None:
+    """The request executes the GraphQL operation `name` (None when it has none)."""
+    record = _RECORD.get()
+    if record is not None:
+        record.executed = True
+        record.operation_name = name

@@ -13,8 +13,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from domain.access import Role, new_tenant
 from graphql_api import planned_executor
-from graphql_api.app import create_app
+from graphql_api.app import ReturnsGraphQLView, create_app
 from graphql_api.idempotent import fingerprint
+from graphql_api.prepared import PreparedQueries
 from graphql_api.settings import Settings
 from persistence.access import AccessStore
 from persistence.database import Database
@@ -63,6 +64,14 @@ def planned_answers_match_graphql_core() -> Iterator[None]:
     planned_executor.MISMATCHES.clear()
     yield
     assert planned_executor.MISMATCHES == [], planned_executor.MISMATCHES[0]
+
+
+def prepared_queries(client: TestClient) -> PreparedQueries:
+    """The prepared queries of the app `client` talks to (its GraphQL view's)."""
+    for route in client.app.router.routes():
+        if isinstance(route.handler, ReturnsGraphQLView):
+            return route.handler.prepared
+    raise AssertionError("the app serves no GraphQL view")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from domain.access import Role
 from domain.lifecycle import Action
 from domain.reference import MAX_TRANSLATIONS
 from graphql_api.app import create_app
-from graphql_api.limits import GraphQLLimits, operation_cost
+from graphql_api.limits import GraphQLLimits, cost_varies, operation_cost
 from graphql_api.list_bounds import (
     CODES_PER_MERCHANT,
     EVENTS_PER_REQUEST,
@@ -32,7 +32,7 @@ from graphql_api.settings import Settings
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT
 from tests.conftest import StatementCounter
-from tests.e2e.conftest import credentials
+from tests.e2e.conftest import credentials, prepared_queries
 
 CREATE_ORDER = """
 mutation { upsertOrder(input: {merchant: "m", reference: "SO-1", currency: "AED",
@@ -251,17 +251,55 @@ async def test_a_mutation_is_never_stopped_between_its_commit_and_its_answer(
     assert body["data"]["upsertOrder"]["order"] == {"reference": "SO-1"}
 
 
-async def test_a_repeated_document_is_validated_once(strict: TestClient) -> None:
-    """Validation is the dearest step of a small read; the depth and alias rules are built
-    once, so the validation cache (keyed by the rules) serves a repeated document."""
-    from strawberry.extensions.validation_cache import _get_validate_cache
-
-    cache = _get_validate_cache(Settings().graphql_limits().cache_size)
+async def test_a_repeated_document_is_prepared_once(strict: TestClient) -> None:
+    """Parsing and validation are the dearest steps of a small read: a query text seen
+    before is answered from its prepared document (graphql_api/prepared.py)."""
+    prepared = prepared_queries(strict)
     query = '{ order(merchant: "cache-check", reference: "SO-404") { reference } }'
     await post(strict, query)
-    before = cache.cache_info()
+    hits, misses = prepared.hits, prepared.misses
     for _ in range(3):
         assert (await post(strict, query))["data"] == {"order": None}
-    after = cache.cache_info()
+    assert (prepared.hits - hits, prepared.misses - misses) == (3, 0)
+
+
+async def test_the_long_way_validates_a_repeated_document_once(db: Database, clock) -> None:  # type: ignore[no-untyped-def]
+    """With prepared queries switched off, strawberry's validation cache (keyed by the
+    rules, which are built once) serves a repeated document."""
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    settings = Settings(migrate_on_start=False, graphql_prepared_queries=False)
+    headers = await credentials(db, clock, DEFAULT_TENANT)
+    app = create_app(settings, db=db, clock=clock)
+    async with TestClient(TestServer(app), headers=headers) as client:
+        cache = _get_validate_cache(settings.graphql_limits().cache_size)
+        query = '{ order(merchant: "cache-check", reference: "SO-405") { reference } }'
+        await post(client, query)
+        before = cache.cache_info()
+        for _ in range(3):
+            body = await post(client, query)
+            assert body["data"] == {"order": None}
+        after = cache.cache_info()
     assert after.hits - before.hits == 3
     assert after.misses == before.misses
+    assert prepared_queries(client).hits == prepared_queries(client).misses == 0
+
+
+async def test_a_prepared_query_is_priced_with_each_requests_variables(strict: TestClient) -> None:
+    query = "query($n: Int!) { returnRequests(first: $n) { edges { node { status } } } }"
+    for size, refused in ((5, False), (101, True), (5, False)):
+        body = await post(strict, query, {"n": size})
+        codes = [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
+        assert codes == (["LIMIT_EXCEEDED"] if refused else []), (size, body)
+    assert prepared_queries(strict).misses == 1
+
+
+def test_a_cost_varies_only_with_page_sizes_and_cursors_given_as_variables() -> None:
+    assert not cost_varies(parse("query($id: ID!) { returnRequest(id: $id) { status } }"))
+    assert not cost_varies(parse("{ returnRequests(first: 5) { totalCount } }"))
+    assert cost_varies(parse("query($n: Int) { returnRequests(first: $n) { totalCount } }"))
+    assert cost_varies(
+        parse("query($c: String) { returnRequests(first: 5, after: $c) { totalCount } }")
+    )
+    spread = "fragment F on Query { returnRequests(first: $n) { totalCount } }"
+    assert cost_varies(parse(f"query($n: Int) {{ ...F }} {spread}"))
