@@ -22,7 +22,7 @@ from domain.lifecycle import ReturnStatus
 from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment
 from domain.returns import ReturnRequest
 from persistence import mappers
-from persistence.statements import Row, Statements, one_of
+from persistence.statements import POSTGRESQL, AsyncpgStatements, Row, Statements, one_of
 from persistence.tables import (
     ItemsUpdateRow,
     RefundRow,
@@ -130,7 +130,14 @@ async def children(
 async def load_return_requests(
     reads: Statements, tenant_id: str, ids: Sequence[str], *, lock: bool = False
 ) -> dict[str, ReturnRequest]:
-    """Whole aggregates for the ids that exist in the tenant: 6 statements for any count."""
+    """Whole aggregates for the ids that exist in the tenant, for any count: one statement
+    when reading on PostgreSQL, 6 otherwise.
+
+    A locking load keeps one statement per table: after waiting for a row lock PostgreSQL
+    rechecks the locked row only, and children read in the same statement could be those of
+    the snapshot from before the wait."""
+    if not lock and isinstance(reads, AsyncpgStatements):
+        return await _whole_in_one(reads, tenant_id, ids)
     headers = await request_rows(reads, tenant_id, ids, lock=lock)
     found = [row["id"] for row in headers]
     items: dict[str, list[ReturnItem]] = await children(reads, tenant_id, ITEMS, found)
@@ -149,6 +156,58 @@ async def load_return_requests(
         )
         for row in headers
     }
+
+
+# Every kind of child of a whole aggregate, by the name its array has in `_whole_requests`.
+WHOLE_CHILDREN = {
+    "items": ITEMS,
+    "notes": NOTES,
+    "refunds": REFUNDS,
+    "shipments": SHIPMENTS,
+    "items_updates": ITEMS_UPDATES,
+}
+
+
+async def _whole_in_one(
+    reads: AsyncpgStatements, tenant_id: str, ids: Sequence[str]
+) -> dict[str, ReturnRequest]:
+    """Whole aggregates in one statement: each kind of child comes back as an array of its
+    table's row type, which asyncpg decodes with the columns' own types. Each statement
+    costs the server a round trip and this process about 100 µs of CPU; six were most of a
+    REST read."""
+    if not ids:
+        return {}
+    rows = await reads.rows(_whole_requests(), {"tenant": tenant_id, "ids": list(ids)})
+    readers = {name: reads.row_reader(child.table) for name, child in WHOLE_CHILDREN.items()}
+    found = {}
+    for row in rows:
+        kinds = {
+            name: [child.to_domain(readers[name](value)) for value in row[name]]
+            for name, child in WHOLE_CHILDREN.items()
+        }
+        found[row["id"]] = mappers.request_from_rows(row, **kinds)
+    return found
+
+
+@functools.cache
+def _whole_requests() -> Select[Any]:
+    """The requests `ids` of tenant `tenant` (PostgreSQL), each with one array per kind of
+    child, in the children's order."""
+    arrays = [
+        func.array(
+            select(child.table.table_valued())
+            .where(
+                child.table.c.tenant_id == REQUESTS.c.tenant_id,
+                child.table.c.return_request_id == REQUESTS.c.id,
+            )
+            .order_by(child.table.c.position)
+            .scalar_subquery()
+        ).label(name)
+        for name, child in WHOLE_CHILDREN.items()
+    ]
+    return select(REQUESTS, *arrays).where(
+        REQUESTS.c.tenant_id == bindparam("tenant"), one_of(REQUESTS.c.id, "ids", POSTGRESQL)
+    )
 
 
 # --------------------------------------------------------------------------- pages

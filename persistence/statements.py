@@ -149,6 +149,7 @@ class AsyncpgStatements:
 
     dialect_name = POSTGRESQL
     _compiled: dict[int, tuple[Executable, _Compiled]] = {}
+    _readers: dict[tuple[Table, int], Callable[[Any], Row]] = {}
     MAX_COMPILED = 2048  # statements are built once each; this only bounds a mistake
 
     def __init__(
@@ -183,6 +184,16 @@ class AsyncpgStatements:
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(compiled.sql, None, error) from error
 
+    def row_reader(self, table: Table) -> Callable[[Any], Row]:
+        """How a value of `table`'s row type read inside another row (`ARRAY(SELECT t FROM
+        t …)`) becomes the row a SELECT from the table gives: by column name, through each
+        column type's result processor."""
+        key = (table, id(self._dialect))
+        reader = self._readers.get(key)
+        if reader is None:
+            reader = self._readers[key] = _row_reader(table, self._dialect)
+        return reader
+
     def _compile(self, statement: Executable) -> _Compiled:
         """Compiled once per statement object: persistence builds its statements once (or
         once per shape: filters set, columns written) and keeps them."""
@@ -195,6 +206,23 @@ class AsyncpgStatements:
         for observe in self._observers:
             observe(found[1].sql)
         return found[1]
+
+
+def _row_reader(table: Table, dialect: Dialect) -> Callable[[Any], Row]:
+    keys = {column.name: column.key for column in table.columns}
+    processors = [
+        (column.key, processor)
+        for column in table.columns
+        if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None))
+    ]
+
+    def read(record: Any) -> Row:
+        values = {keys[name]: value for name, value in record.items()}
+        for key, processor in processors:
+            values[key] = processor(values[key])
+        return values
+
+    return read
 
 
 async def _translated(call: Callable[..., Any], compiled: _Compiled, params: Values | None) -> Any:

@@ -142,11 +142,17 @@ def summary(hundred: list[str], one: list[str]) -> str:
 
 
 def tables_read(statements: list[str]) -> list[str]:
-    """The return-request tables each statement reads (auth lookups left out)."""
+    """The return-request tables the statements read, each statement's in the order they
+    appear in it (auth lookups left out). A whole aggregate read on PostgreSQL names every
+    child table inside the request's own statement."""
     names = ("return_requests", "return_items", "return_notes", "return_refunds",
              "reverse_shipments", "return_items_updates", "outbox_events", "orders")  # fmt: skip
-    sources = (re.search(r"\bFROM\s+(\w+)", statement) for statement in statements)
-    return [found[1] for found in sources if found and found[1] in names]
+    return [
+        table
+        for statement in statements
+        for table in dict.fromkeys(re.findall(r"\bFROM\s+(\w+)", statement))
+        if table in names
+    ]
 
 
 async def test_a_read_loads_only_the_tables_its_selection_needs(graphql, statements) -> None:
