@@ -85,18 +85,26 @@ class Loaders:
             return written[1][child.row_class]
         return await self._child_rows(child).load((rid, columns))
 
-    async def request_row_now(
-        self, reads: Statements, rid: str, columns: frozenset[str]
+    async def request_and_children_now(
+        self,
+        reads: Statements,
+        rid: str,
+        child: read_model.Child,
+        columns: frozenset[str],
+        child_columns: frozenset[str],
     ) -> Row | None:
-        """A return request's own row read at once on the caller's connection (a root field
-        reading its request and that request's items together), remembered for the rest of
-        the operation like a loaded one."""
+        """A return request's row and its children of one kind read at once on the
+        caller's connection (one statement on PostgreSQL), remembered for the rest of the
+        operation like loaded ones."""
         written = self._written.get(rid)
         if written is not None:
             return written[0]
-        rows = await read_model.request_rows(reads, self._tenant, [rid], columns=columns)
-        row = rows[0] if rows else None
+        row, children = await read_model.request_and_children(
+            reads, self._tenant, rid, child, columns=columns, child_columns=child_columns
+        )
         self._request_rows.prime((rid, columns), row)
+        if row is not None:
+            self._child_rows(child).prime((rid, child_columns), children)
         return row
 
     async def prefetch_children(

@@ -116,6 +116,56 @@ async def child_rows(
     return grouped
 
 
+async def request_and_children(
+    reads: Statements,
+    tenant_id: str,
+    rid: str,
+    child: Child,
+    *,
+    columns: Columns = None,
+    child_columns: Columns = None,
+) -> tuple[Row | None, list[Row]]:
+    """A request's row and its child rows of one kind (a read of one request with its
+    items): one statement on PostgreSQL, the children as an array of their row type (all
+    of their columns), two elsewhere."""
+    if isinstance(reads, AsyncpgStatements):
+        statement = _request_with_children(child.table, columns)
+        rows = await reads.rows(statement, {"tenant": tenant_id, "ids": [rid]})
+        if not rows:
+            return None, []
+        row = dict(rows[0].items())
+        read = reads.row_reader(child.table)
+        return row, [read(value) for value in row.pop(CHILDREN_LABEL)]
+    found = await request_rows(reads, tenant_id, [rid], columns=columns)
+    if not found:
+        return None, []
+    return found[0], (await child_rows(reads, tenant_id, child, [rid], child_columns))[rid]
+
+
+CHILDREN_LABEL = "children_of_request"
+
+
+@functools.lru_cache(maxsize=512)
+def _request_with_children(table: Table, columns: Columns) -> Select[Any]:
+    return select(
+        *_selected(REQUESTS, columns), _children_array(table).label(CHILDREN_LABEL)
+    ).where(REQUESTS.c.tenant_id == bindparam("tenant"), one_of(REQUESTS.c.id, "ids", POSTGRESQL))
+
+
+def _children_array(table: Table) -> ColumnElement[Any]:
+    """`ARRAY(SELECT child FROM child …)`: a request's rows of `table`, in their order, as
+    one value of the request's own row (PostgreSQL)."""
+    return func.array(
+        select(table.table_valued())
+        .where(
+            table.c.tenant_id == REQUESTS.c.tenant_id,
+            table.c.return_request_id == REQUESTS.c.id,
+        )
+        .order_by(table.c.position)
+        .scalar_subquery()
+    )
+
+
 async def children(
     reads: Statements, tenant_id: str, child: Child, ids: Sequence[str]
 ) -> dict[str, list[Any]]:
@@ -193,18 +243,7 @@ async def _whole_in_one(
 def _whole_requests() -> Select[Any]:
     """The requests `ids` of tenant `tenant` (PostgreSQL), each with one array per kind of
     child, in the children's order."""
-    arrays = [
-        func.array(
-            select(child.table.table_valued())
-            .where(
-                child.table.c.tenant_id == REQUESTS.c.tenant_id,
-                child.table.c.return_request_id == REQUESTS.c.id,
-            )
-            .order_by(child.table.c.position)
-            .scalar_subquery()
-        ).label(name)
-        for name, child in WHOLE_CHILDREN.items()
-    ]
+    arrays = [_children_array(child.table).label(name) for name, child in WHOLE_CHILDREN.items()]
     return select(REQUESTS, *arrays).where(
         REQUESTS.c.tenant_id == bindparam("tenant"), one_of(REQUESTS.c.id, "ids", POSTGRESQL)
     )

@@ -111,11 +111,9 @@ class ReturnQueries:
         items = items_under(info, ())
         if items is None:
             row = await loaders.request_row(rid, columns)
-        else:  # its items in the same go, on one connection
+        else:  # its items in the same go
             async with info.context.db.reading() as reads:
-                row = await loaders.request_row_now(reads, rid, columns)
-                if row is not None:
-                    await loaders.prefetch_children(reads, ITEMS, [rid], items)
+                row = await loaders.request_and_children_now(reads, rid, ITEMS, columns, items)
         return ReturnRequestType.from_row(row, whole=whole) if row else None
 
     @strawberry.field(description="Return requests, newest first.")

@@ -155,7 +155,7 @@ def tables_read(statements: list[str]) -> list[str]:
     ]
 
 
-async def test_a_read_loads_only_the_tables_its_selection_needs(graphql, statements) -> None:
+async def test_a_read_loads_only_the_tables_its_selection_needs(graphql, statements, db) -> None:
     await seed(graphql, ["SO-0", "SO-1"])
     statements.reset()
     page = await graphql.data("{ returnRequests(first: 100) { edges { node { status } } } }")
@@ -173,7 +173,9 @@ async def test_a_read_loads_only_the_tables_its_selection_needs(graphql, stateme
         {"id": rid},
     )
     assert [item["sku"] for item in one["returnRequest"]["items"]] == ["SHIRT-M", "CAP"]
-    assert tables_read(statements.statements) == ["return_requests", "return_items"]
+    # One statement on PostgreSQL (the items as an array in the request's row), two elsewhere.
+    assert sorted(tables_read(statements.statements)) == ["return_items", "return_requests"]
+    assert statements.count == (1 if db.engine.dialect.name == "postgresql" else 2)
 
 
 async def test_children_come_from_the_aggregate_when_the_query_reads_it_anyway(

@@ -326,3 +326,20 @@ async def test_loading_orders_costs_the_same_statements_for_1_or_many(world, sta
     assert for_one == for_many == 2, statements.statements
     assert list(one) == keys[:1] and set(many) == set(keys)
     assert all(len(order.lines) == 2 for order in many.values())
+
+
+async def test_a_request_read_with_its_items_matches_its_rows_read_table_by_table(world):
+    [rid] = await seed_full(world, 1)
+
+    async with world.db.reading() as reads:
+        row, items = await read_model.request_and_children(reads, "default", rid, read_model.ITEMS)
+        [alone] = await read_model.request_rows(reads, "default", [rid])
+        by_table = await read_model.child_rows(reads, "default", read_model.ITEMS, [rid])
+        missing = await read_model.request_and_children(
+            reads, "default", "RR-NONE", read_model.ITEMS
+        )
+
+    assert dict(row) == dict(alone.items())
+    assert [dict(item) for item in items] == [dict(item.items()) for item in by_table[rid]]
+    assert [item["sku"] for item in items] == [item["sku"] for item in by_table[rid]]
+    assert missing == (None, [])
