@@ -91,10 +91,17 @@ class Database:
                 yield SqlAlchemyStatements(connection, "sqlite")
             return
         lent = await self.engine.raw_connection()
+        cancelled = False
         try:
             yield AsyncpgStatements(lent.driver_connection, self.engine.dialect, self._observers)
+        except asyncio.CancelledError:
+            # A statement cancelled mid-flight (a query past its time limit) leaves asyncpg
+            # cancelling it on the server; until then the connection refuses the next
+            # statement ("another operation is in progress"), so it is not lent again.
+            cancelled = True
+            raise
         finally:
-            await greenlet_spawn(_give_back, lent)
+            await greenlet_spawn(_give_back, lent, cancelled)
 
     async def begin_write(self) -> WriteTransaction:
         """A write transaction with the statements that run in it: on PostgreSQL straight on
@@ -198,9 +205,9 @@ class _AsyncpgTransaction:
             await greenlet_spawn(_give_back, self._lent)
 
 
-def _give_back(lent: Any) -> None:
+def _give_back(lent: Any, broken: bool = False) -> None:
     """Return a lent connection to the pool, or drop it if it broke while lent."""
-    if lent.driver_connection.is_closed():
+    if broken or lent.driver_connection.is_closed():
         lent.invalidate()
     lent.close()
 
