@@ -766,7 +766,8 @@ async def writes_on(url: str, backend: str, args: argparse.Namespace, logs: Path
         references = await load_orders(db, "WRITE", args.write_orders, args.items)
     finally:
         await db.dispose()
-    await analyze(url)
+    # No ANALYZE here: the return tables are empty until the clients fill them, and
+    # statistics saying so would steer PostgreSQL to scans as they grow.
     server = Server(url, logs / f"writes-{backend}.log")
     figures = WriteFigures(backend)
     async with aiohttp.ClientSession() as http:
