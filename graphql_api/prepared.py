@@ -109,7 +109,7 @@ class PreparedQueries:
             return None
         answer = await self._run(view, request, prepared, variables)
         if answer is not None and self.compare:
-            await _compare(view, request, answer)
+            await _compare(view, request, answer, self._limits.timeout_seconds)
         return answer
 
     def _prepared(self, query: str, operation_name: str | None) -> PreparedQuery | None:
@@ -196,10 +196,17 @@ class PreparedQueries:
         return view.create_response({"data": result.data}, sub_response)
 
 
-async def _compare(view: ReturnsGraphQLView, request: web.Request, answer: Any) -> None:
-    """The differential test of the two ways (compare mode, tests only)."""
+async def _compare(
+    view: ReturnsGraphQLView, request: web.Request, answer: Any, seconds: float
+) -> None:
+    """The differential test of the two ways (compare mode, tests only). A long way that ran
+    out of time proves nothing about the answers (a CI machine can stall for seconds)."""
     expected = await view.run(request=request)
     want, got = getattr(expected, "body", None), answer.body
+    timed_out = query_timeout_error(seconds).message
+    if isinstance(want, bytes) and timed_out.encode() in want and want != got:
+        log.warning("the long way ran out of time; answers not compared: %s", got)
+        return
     if (expected.status, want) != (answer.status, got):
         log.error("prepared answer differs from strawberry's: %s != %s", got, want)
         MISMATCHES.append(f"prepared {answer.status} {got!r}\n!=\n{expected.status} {want!r}")

@@ -101,8 +101,20 @@ def _db_key() -> Any:
     return DB_KEY
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the test, so a fixture can tell that its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def open_page(browser: Any) -> Callable[..., Awaitable[Any]]:
+async def open_page(
+    browser: Any, request: pytest.FixtureRequest
+) -> AsyncIterator[Callable[..., Awaitable[Any]]]:
+    pages: list[Any] = []
+
     async def open_(base_url: str, **options: Any) -> Any:
         context = await browser.new_context(**options)
         page = await context.new_page()
@@ -117,10 +129,34 @@ def open_page(browser: Any) -> Callable[..., Awaitable[Any]]:
 
         await context.route("**/*", guard)
         page.console_errors = []
-        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        page.console = []
+        page.on("console", lambda m: _console(page, m))
+        pages.append(page)
         return page
 
-    return open_
+    yield open_
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        for number, page in enumerate(pages):
+            await _explain(page, f"{request.node.name}-page{number}")
+
+
+def _console(page: Any, message: Any) -> None:
+    page.console.append(f"{message.type}: {message.text}")
+    if message.type == "error":
+        page.console_errors.append(message.text)
+
+
+async def _explain(page: Any, name: str) -> None:
+    """What a failed test's page showed, printed into the report: a flaky wait in CI must say
+    what the page held instead."""
+    print(f"\n--- {name}: {page.url}")
+    print("console:", *page.console[-30:], sep="\n  ")
+    try:
+        print("text:", (await page.locator("body").inner_text(timeout=2000))[-3000:])
+        print("saved:", await screenshot(page, name))
+    except Exception as error:  # a closed page explains nothing more
+        print("page unreadable:", error)
 
 
 async def accessibility_problems(page: Any) -> list[str]:

@@ -287,7 +287,10 @@ export class Desk {
 
   later(name, task) {
     clearTimeout(this.timers[name]);
-    this.timers[name] = setTimeout(() => task().catch(() => {}), 50);
+    this.timers[name] = setTimeout(
+      () => task().catch((error) => console.warn(`desk: ${name} not refreshed`, error)),
+      50,
+    );
   }
 
   showLive({ state, attempt, wait, resumed, position }) {
