@@ -597,6 +597,9 @@ async def reads(args: argparse.Namespace, logs: Path) -> None:
     if args.variant:
         setting, _, value = args.variant.partition("=")
         variant = Server(url, logs / "returns-api-variant.log", env={setting: value})
+    elif args.baseline:
+        variant = Server(url, logs / "returns-api-baseline.log", root=args.baseline.resolve())
+    if variant is not None:
         servers.append(variant)
     async with aiohttp.ClientSession() as http:
         for server in servers:
@@ -618,6 +621,8 @@ async def reads(args: argparse.Namespace, logs: Path) -> None:
 
 
 def variant_name(args: argparse.Namespace) -> str:
+    if args.baseline:
+        return f"returns-api of {args.baseline}"
     return f"returns-api {args.variant}"
 
 
@@ -650,22 +655,25 @@ def print_reads(
         raw = figures[(read.name, "raw aiohttp+asyncpg")].rate
         ratio_peer = f"**{ours / peer.rate:.2f}x**" if peer else "—"
         print(f"| {read.name} | {' | '.join(cells)} | {ratio_peer} | **{ours / raw:.2f}x** |")
-    if args.variant:
+    if args.variant or args.baseline:
         print_variant(args, reads_, figures)
 
 
 def print_variant(
     args: argparse.Namespace, reads_: list[Read], figures: dict[tuple[str, str], Figures]
 ) -> None:
-    """The same reads from a returns-api served with `--variant`, against the default."""
+    """The same reads from the returns-api served with `--variant` (its ratio to the
+    default) or from `--baseline`'s checkout (this checkout's ratio to it)."""
     name = variant_name(args)
-    print(f"\n| read | returns-api | {name} | variant / default |")
+    ratio = "this / baseline" if args.baseline else "variant / default"
+    print(f"\n| read | returns-api | {name} | {ratio} |")
     print("| --- | ---: | ---: | ---: |")
     for read in reads_:
         ours, twin = figures[(read.name, "returns-api")], figures[(read.name, name)]
+        times = ours.rate / twin.rate if args.baseline else twin.rate / ours.rate
         print(
             f"| {read.name} | {ours.rate:,.0f} req/s ({ours.cpu_ms:.2f} ms) | "
-            f"{twin.rate:,.0f} req/s ({twin.cpu_ms:.2f} ms) | **{twin.rate / ours.rate:.2f}x** |"
+            f"{twin.rate:,.0f} req/s ({twin.cpu_ms:.2f} ms) | **{times:.2f}x** |"
         )
 
 
@@ -838,6 +846,13 @@ def parse_args() -> argparse.Namespace:
         "--variant",
         metavar="RETURNS_SETTING=VALUE",
         help="reads: also serve returns-api with this setting and print it beside the default",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="reads: also serve the returns-api of this checkout (`git worktree add /tmp/base "
+        "HEAD`) and print it beside this one, to measure a change in one run",
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8)

@@ -71,8 +71,10 @@ class Server:
         *,
         keep: frozenset[str] = frozenset(),
         env: dict[str, str] | None = None,
+        root: Path = ROOT,
     ) -> None:
         self.database_url = database_url
+        self.root = root  # the checkout whose code it serves
         self.log_path = log_path
         self.port = free_port()
         self.process: asyncio.subprocess.Process | None = None
@@ -101,7 +103,7 @@ class Server:
                 "-m",
                 "graphql_api.cli",
                 "serve",
-                cwd=ROOT,
+                cwd=self.root,  # `-m` imports from the working directory first
                 env=env,
                 stdout=log,
                 stderr=log,
