@@ -94,7 +94,7 @@ class _Compiled:
     conversions their types make of the values, and the conversions its result columns'
     types make of what comes back."""
 
-    __slots__ = ("binds", "constants", "keys", "processors", "sql")
+    __slots__ = ("binds", "constants", "row", "sql")
 
     def __init__(self, statement: Any, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -115,12 +115,11 @@ class _Compiled:
             or getattr(statement, "exported_columns", None)
             or ()
         )
-        self.keys = tuple(column.key for column in columns)
-        self.processors: list[tuple[str, Callable[[Any], Any]]] = []
-        for column in columns:
-            processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
-            if processor is not None:
-                self.processors.append((column.key, processor))
+        fields = [
+            (column.key, index, _processor(column, dialect)) for index, column in enumerate(columns)
+        ]
+        # Records pass as they are when no column converts (an asyncpg Record maps names).
+        self.row = _row_function(fields) if any(p for _, _, p in fields) else _as_is
 
     def arguments(self, params: Values) -> list[Any]:
         """The values in the statement's order, converted by their types; a value a type
@@ -134,14 +133,6 @@ class _Compiled:
             ]
         except (TypeError, ValueError) as error:
             raise StatementError(str(error), self.sql, dict(params), error) from error
-
-    def row(self, record: Any) -> Row:
-        if not self.processors:
-            return record  # type: ignore[no-any-return]  # an asyncpg Record maps names too
-        values = dict(zip(self.keys, record, strict=True))
-        for key, processor in self.processors:
-            values[key] = processor(values[key])
-        return values
 
 
 class AsyncpgStatements:
@@ -209,20 +200,37 @@ class AsyncpgStatements:
 
 
 def _row_reader(table: Table, dialect: Dialect) -> Callable[[Any], Row]:
-    keys = {column.name: column.key for column in table.columns}
-    processors = [
-        (column.key, processor)
-        for column in table.columns
-        if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None))
-    ]
+    return _row_function(
+        [(column.key, column.name, _processor(column, dialect)) for column in table.columns]
+    )
 
-    def read(record: Any) -> Row:
-        values = {keys[name]: value for name, value in record.items()}
-        for key, processor in processors:
-            values[key] = processor(values[key])
-        return values
 
-    return read
+def _processor(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    return column.type.dialect_impl(dialect).result_processor(dialect, None)  # type: ignore[no-any-return]
+
+
+def _as_is(record: Any) -> Row:
+    return record  # type: ignore[no-any-return]
+
+
+def _row_function(
+    fields: Sequence[tuple[str, int | str, Callable[[Any], Any] | None]],
+) -> Callable[[Any], Row]:
+    """The function turning a record into its row: each (key, where in the record, the
+    column type's result processor) becomes one entry of a dict display, generated once
+    per statement. A page reads a thousand rows, and a loop over the columns per row cost
+    more than the values it converted."""
+    namespace: dict[str, Any] = {}
+    entries = []
+    for index, (key, where, processor) in enumerate(fields):
+        value = f"record[{where!r}]"
+        if processor is not None:
+            namespace[f"process{index}"] = processor
+            value = f"process{index}({value})"
+        entries.append(f"{key!r}: {value}")
+    source = f"def row(record):\n    return {{{', '.join(entries)}}}\n"
+    exec(source, namespace)  # code built from the tables' own column names only
+    return namespace["row"]  # type: ignore[no-any-return]
 
 
 async def _translated(call: Callable[..., Any], compiled: _Compiled, params: Values | None) -> Any:
