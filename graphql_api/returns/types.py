@@ -4,7 +4,7 @@ when a query selects it. Its parts' views are in parts.py."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from graphql_api.events.types import ReturnEventType
     from graphql_api.orders.types import OrderType
 
+_new = object.__new__
 OrderRef = Annotated["OrderType", strawberry.lazy("graphql_api.orders.types")]
 ReturnEventRef = Annotated["ReturnEventType", strawberry.lazy("graphql_api.events.types")]
 
@@ -150,48 +151,29 @@ class ReturnRequestType(Node):
     def from_row(cls, row: Row, *, whole: bool = False) -> ReturnRequestType:
         """The request's own fields from its row: the read side's, or the one a mutation's
         aggregate maps to (`from_domain`). A read leaves out the columns its query does
-        not select (graphql_api/returns/columns.py); their fields stay None, unread."""
-        get = row.get
-        start, end = get("collection_start"), get("collection_end")
-        status = get("status")
-        return cls(
-            id=to_global_id("ReturnRequest", row["id"]),
-            return_request_id=row["id"],
-            merchant=row["merchant"],
-            order_reference=get("order_reference"),  # type: ignore[arg-type]
-            status=ReturnStatus(status) if status else None,  # type: ignore[arg-type]
-            version=get("version"),  # type: ignore[arg-type]
-            channel=get("channel"),
-            pickup=AddressType.from_json(get("pickup")),
-            dropoff=AddressType.from_json(get("dropoff")),
-            customer_comment=get("customer_comment"),
-            resolution_code=get("resolution"),
-            refund_method=get("refund_method"),
-            assigned_to_user=get("assigned_to_user"),
-            collection=TimeWindowType(start=start, end=end) if start and end else None,
-            rejection_reason=get("rejection_reason"),
-            split_from=get("split_from"),
-            auto_closed=get("auto_closed"),  # type: ignore[arg-type]
-            creation_source=RequestSourceType(
-                source=get("creation_source"),  # type: ignore[arg-type]
-                user=get("creation_user"),
-            ),
-            update_source=RequestSourceType(
-                source=get("update_source"),  # type: ignore[arg-type]
-                user=get("update_user"),
-            ),
-            updated_by_user=get("update_user"),
-            created_at=row["created_at"],
-            updated_at=get("updated_at"),  # type: ignore[arg-type]
-            on_hold_at=get("on_hold_at"),
-            approved_at=get("approved_at"),
-            rejected_at=get("rejected_at"),
-            cancelled_at=get("cancelled_at"),
-            received_at=get("received_at"),
-            completed_at=get("completed_at"),
-            auto_closed_at=get("auto_closed_at"),
-            whole=whole,
-        )
+        not select (graphql_api/returns/columns.py); their fields stay None, unread. As
+        for items (ReturnItemType.from_row), the row's values become the attributes in one
+        copy, and only the fields whose columns were read are converted."""
+        values = {**_REQUEST_UNREAD, **row, "whole": whole}
+        rid = values["return_request_id"] = row["id"]
+        values["id"] = to_global_id("ReturnRequest", rid)
+        values["resolution_code"] = values.pop("resolution", None)
+        values["updated_by_user"] = values.get("update_user")
+        if values["status"] is not None:
+            values["status"] = ReturnStatus(values["status"])
+        for place in ("pickup", "dropoff"):
+            if values[place] is not None:
+                values[place] = AddressType.from_json(values[place])
+        start, end = values.get("collection_start"), values.get("collection_end")
+        values["collection"] = TimeWindowType(start=start, end=end) if start and end else None
+        for side in ("creation", "update"):
+            if f"{side}_source" in row:
+                values[f"{side}_source"] = RequestSourceType(
+                    source=row[f"{side}_source"], user=row.get(f"{side}_user")
+                )
+        request = _new(cls)
+        request.__dict__ = values
+        return request
 
     @classmethod
     def from_domain(cls, request: ReturnRequest) -> ReturnRequestType:
@@ -211,3 +193,11 @@ class ReturnRequestType(Node):
             (self.merchant, self.order_reference)
         )
         return OrderType.from_domain(order) if order else None
+
+
+# Every plain field of a request, None until its column is read.
+_REQUEST_UNREAD: dict[str, Any] = {
+    field.python_name: None
+    for field in ReturnRequestType.__strawberry_definition__.fields  # type: ignore[attr-defined]
+    if field.base_resolver is None
+}
