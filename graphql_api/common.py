@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -77,13 +78,20 @@ class PageInfo:
     end_cursor: str | None
 
     @classmethod
-    def of(cls, edges: Sequence[Any], *, has_next: bool, has_previous: bool) -> PageInfo:
-        """The page info of a page of edges (each with a `cursor`)."""
+    def of(
+        cls,
+        edges: Sequence[Any],
+        *,
+        has_next: bool,
+        has_previous: bool,
+        cursor: Callable[[Any], str] = attrgetter("cursor"),
+    ) -> PageInfo:
+        """The page info of a page of edges; `cursor` gives an edge's cursor."""
         return cls(
             has_next_page=has_next,
             has_previous_page=has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=cursor(edges[0]) if edges else None,
+            end_cursor=cursor(edges[-1]) if edges else None,
         )
 
 

@@ -52,10 +52,18 @@ class ReturnRequestFilter:
         )
 
 
+def _edge_cursor(root: ReturnRequestEdge) -> str:
+    return root.cursor_text()
+
+
 @strawberry.type
 class ReturnRequestEdge:
-    cursor: str
+    cursor: str = strawberry.field(resolver=_edge_cursor)
     node: ReturnRequestType
+
+    def cursor_text(self) -> str:
+        """Encoded only when asked: a dashboard's page of 100 rarely selects cursors."""
+        return encode_cursor(self.node.created_at, self.node.return_request_id)
 
 
 @strawberry.type
@@ -142,14 +150,16 @@ class ReturnQueries:
                 ids = [row["id"] for row in page.rows]
                 await context.loaders.prefetch_children(reads, ITEMS, ids, items)
         edges = [
-            ReturnRequestEdge(
-                cursor=encode_cursor(row["created_at"], row["id"]),
-                node=ReturnRequestType.from_row(row, whole=whole),
-            )
+            ReturnRequestEdge(node=ReturnRequestType.from_row(row, whole=whole))
             for row in page.rows
         ]
         return ReturnRequestConnection(
             edges=edges,
             filter=flt,
-            page_info=PageInfo.of(edges, has_next=page.has_next, has_previous=position is not None),
+            page_info=PageInfo.of(
+                [edges[0], edges[-1]] if edges else [],
+                has_next=page.has_next,
+                has_previous=position is not None,
+                cursor=ReturnRequestEdge.cursor_text,
+            ),
         )
