@@ -92,8 +92,13 @@ def decimal_from_text(text: object, *, field: str = "amount") -> Decimal:
 
 
 def decimal_text(value: Decimal) -> str:
-    """A decimal in that same canonical form: fixed-point, never an exponent or a -0."""
-    return format(value.copy_abs() if value.is_zero() else value, "f")
+    """A decimal in that same canonical form: fixed-point, never an exponent or a -0.
+    `str` already writes fixed-point whenever it would not use an exponent, at a third of
+    the cost of `format` (a page of 100 returns writes a thousand prices)."""
+    text = str(value)
+    if "E" in text or (text[0] == "-" and value.is_zero()):
+        return format(value.copy_abs() if value.is_zero() else value, "f")
+    return text
 
 
 def _shown(value: object) -> str:

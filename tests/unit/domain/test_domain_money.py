@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.errors import ErrorCode, InvalidInput
 from domain.values import decimal_from_text, decimal_text, money_amount, price_amount
@@ -90,3 +92,12 @@ def test_decimal_places_count_as_written() -> None:
             money_amount(amount)
     with pytest.raises(InvalidInput):
         price_amount(Decimal("1.00000"), field="unitPrice")
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=None))
+def test_the_written_form_is_the_fixed_point_one_without_a_negative_zero(value: Decimal) -> None:
+    """decimal_text takes `str` when it writes no exponent; it must always agree with the
+    fixed-point `format`, with a zero's sign dropped."""
+    expected = format(value.copy_abs() if value.is_zero() else value, "f")
+
+    assert decimal_text(value) == expected
