@@ -181,12 +181,17 @@ async def load_return_requests(
     reads: Statements, tenant_id: str, ids: Sequence[str], *, lock: bool = False
 ) -> dict[str, ReturnRequest]:
     """Whole aggregates for the ids that exist in the tenant, for any count: one statement
-    when reading on PostgreSQL, 6 otherwise.
+    when reading on PostgreSQL, two when locking there, 6 on SQLite.
 
-    A locking load keeps one statement per table: after waiting for a row lock PostgreSQL
-    rechecks the locked row only, and children read in the same statement could be those of
-    the snapshot from before the wait."""
-    if not lock and isinstance(reads, AsyncpgStatements):
+    A locking load on PostgreSQL takes the requests' row locks in a statement of its own
+    and then reads the aggregates: after waiting for a row lock PostgreSQL rechecks only the
+    locked row, so children read in the locking statement could be those of the snapshot
+    from before the wait, while the next statement's snapshot is taken after it (READ
+    COMMITTED), and every writer of a request's children holds that request's lock."""
+    if isinstance(reads, AsyncpgStatements):
+        if lock:
+            locked = await request_rows(reads, tenant_id, ids, lock=True, columns=_KEY)
+            ids = [row["id"] for row in locked]
         return await _whole_in_one(reads, tenant_id, ids)
     headers = await request_rows(reads, tenant_id, ids, lock=lock)
     found = [row["id"] for row in headers]
@@ -208,6 +213,7 @@ async def load_return_requests(
     }
 
 
+_KEY = frozenset({"id"})
 # Every kind of child of a whole aggregate, by the name its array has in `_whole_requests`.
 WHOLE_CHILDREN = {
     "items": ITEMS,

@@ -3,16 +3,18 @@ statement count does not grow with the number of keys."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import insert
 
 from domain.lifecycle import ReturnStatus
 from domain.returns import ReturnRequest
-from persistence import queries, read_model
+from persistence import queries, read_model, tables
 from persistence.read_model import PagePosition, ReturnFilter
 from persistence.statements import POSTGRESQL
 
@@ -276,9 +278,10 @@ async def test_loading_1_or_50_requests_costs_the_same_statements(world, stateme
     assert [len(whole.refunds), len(whole.shipments)] == [1, 1]
 
 
-async def test_a_locking_load_reads_table_by_table_and_finds_the_same_aggregates(world, statements):
+async def test_a_locking_load_finds_the_same_aggregates_as_a_read(world, statements):
     """Writers lock, and after a lock wait PostgreSQL rechecks only the locked row: their
-    loads read each table in its own statement (6), and must build what reads build."""
+    loads take the locks in one statement and read the aggregates in the next (2), or read
+    table by table (6, SQLite), and must build what reads build."""
     ids = await seed_full(world, 3)
 
     async with world.db.reading() as reads:
@@ -289,13 +292,57 @@ async def test_a_locking_load_reads_table_by_table_and_finds_the_same_aggregates
         locked = await read_model.load_return_requests(
             transaction.statements, "default", ids, lock=True
         )
-        assert statements.count == 6, statements.statements
+        expected = 2 if world.db.engine.dialect.name == POSTGRESQL else 6
+        assert statements.count == expected, statements.statements
     finally:
         await transaction.close()
 
     assert {rid: vars(request) for rid, request in read.items()} == {
         rid: vars(request) for rid, request in locked.items()
     }
+
+
+async def test_a_locking_load_that_waited_for_a_writer_sees_what_it_committed(world):
+    """The children are read after the lock is taken: a load that queued behind another
+    writer of the request builds the aggregate that writer left, not the one from before."""
+    if world.db.engine.dialect.name != POSTGRESQL:
+        pytest.skip("SQLite has one writer at a time: a second writer never waits on a row")
+    [rid] = await seed_full(world, 1)
+    first = await world.db.begin_write()
+    try:
+        [request] = (
+            await read_model.load_return_requests(first.statements, "default", [rid], lock=True)
+        ).values()
+        await first.statements.execute(
+            insert(tables.ReturnNoteRow.__table__),
+            {
+                "id": "N-WAITED",
+                "tenant_id": "default",
+                "return_request_id": rid,
+                "position": 1,
+                "text": "written while the other waited",
+                "user": None,
+                "created_at": world.clock.now(),
+            },
+        )
+        second = await world.db.begin_write()
+        try:
+            waiting = asyncio.create_task(
+                read_model.load_return_requests(second.statements, "default", [rid], lock=True)
+            )
+            await asyncio.sleep(0.2)
+            assert not waiting.done()  # queued behind the first writer's lock
+            await first.commit()
+            found = (await asyncio.wait_for(waiting, 10))[rid]
+        finally:
+            await second.close()
+    finally:
+        await first.close()
+
+    assert [note.text for note in found.notes] == [
+        *(note.text for note in request.notes),
+        "written while the other waited",
+    ]
 
 
 async def test_loader_skips_missing_and_foreign_ids(world):
