@@ -25,6 +25,7 @@ from domain.reference import (
 from persistence.mappers import address_from_json, address_to_json
 from persistence.queries import LIVE_STATUSES
 from persistence.statements import (
+    AsyncpgStatements,
     Row,
     Statements,
     delete_where,
@@ -102,6 +103,28 @@ class SqlConfigurationRepository:
 
     # ------------------------------------------------------------------ settings
 
+    async def rule_sources(
+        self, merchant: str
+    ) -> tuple[ReturnSettings | None, list[ReferenceEntry], list[PickupLocation]]:
+        """What a merchant's eligibility rules are made of (settings, codes, locations):
+        one statement on PostgreSQL, each table as an array of its row type, as every
+        write and `returnableItems` read them; three elsewhere."""
+        if not isinstance(self._sql, AsyncpgStatements):
+            return (
+                await self.settings(merchant),
+                await self.entries(merchant),
+                await self.locations(merchant),
+            )
+        [row] = await self._sql.rows(_RULE_SOURCES, {"tenant": self._tenant, "merchant": merchant})
+        settings = [self._sql.row_reader(SETTINGS)(value) for value in row["settings"]]
+        entries = [self._sql.row_reader(ENTRIES)(value) for value in row["entries"]]
+        locations = [self._sql.row_reader(LOCATIONS)(value) for value in row["locations"]]
+        return (
+            settings_from_row(settings[0]) if settings else None,
+            [entry_from_row(entry) for entry in entries],
+            [_location(location) for location in locations],
+        )
+
     async def settings(self, merchant: str) -> ReturnSettings | None:
         rows = await self._sql.rows(_SETTINGS, {"tenant": self._tenant, "merchant": merchant})
         return settings_from_row(rows[0]) if rows else None
@@ -120,10 +143,7 @@ class SqlConfigurationRepository:
 
     async def locations(self, merchant: str) -> list[PickupLocation]:
         rows = await self._sql.rows(_LOCATIONS, {"tenant": self._tenant, "merchant": merchant})
-        return [
-            PickupLocation(r["merchant"], r["code"], r["name"], address_from_json(r["address"]))  # type: ignore[arg-type]
-            for r in rows
-        ]
+        return [_location(row) for row in rows]
 
     async def save_location(self, location: PickupLocation, *, new: bool) -> None:
         await self._save(
@@ -231,6 +251,20 @@ def _of_tenant_merchant(table: Table) -> list[Any]:
 
 _SETTINGS = select(SETTINGS).where(*_of_tenant_merchant(SETTINGS))
 _LOCATIONS = select(LOCATIONS).where(*_of_tenant_merchant(LOCATIONS)).order_by(LOCATIONS.c.code)
+
+
+def _rows_array(table: Table, *order_by: Any) -> Any:
+    """`ARRAY(SELECT t FROM t …)`: the merchant's rows of `table` as one value (PostgreSQL)."""
+    rows = select(table.table_valued()).where(*_of_tenant_merchant(table)).order_by(*order_by)
+    return func.array(rows.scalar_subquery())
+
+
+# `rule_sources` on PostgreSQL: the rows of _SETTINGS, _entries(True, False) and _LOCATIONS.
+_RULE_SOURCES = select(
+    _rows_array(SETTINGS).label("settings"),
+    _rows_array(ENTRIES, ENTRIES.c.kind, ENTRIES.c.merchant, ENTRIES.c.code).label("entries"),
+    _rows_array(LOCATIONS, LOCATIONS.c.code).label("locations"),
+)
 _OPTIONS = select(OPTIONS).where(*_of_tenant_merchant(OPTIONS)).order_by(OPTIONS.c.option_id)
 
 
@@ -330,6 +364,12 @@ def entry_values(entry: ReferenceEntry) -> dict[str, Any]:
         "reverse_shipment_create_enabled": entry.reverse_shipment_create_enabled,
         "auto_approve": entry.auto_approve,
     }
+
+
+def _location(row: Row) -> PickupLocation:
+    return PickupLocation(
+        row["merchant"], row["code"], row["name"], address_from_json(row["address"])
+    )  # type: ignore[arg-type]
 
 
 def entry_from_row(row: Row) -> ReferenceEntry:
