@@ -954,3 +954,20 @@ async def test_stored_settings_allow_undelivered_items_and_pickup_location_choic
     with pytest.raises(DomainErrors) as unknown:
         await world.create(items={"SKU-A": 1}, pickup=Address(partner_location_id="GHOST"))
     assert (ErrorCode.UNKNOWN_CODE, "pickup.partnerLocationId") in codes(unknown)
+
+
+async def test_the_rule_sources_read_at_once_are_the_ones_read_one_by_one(world):
+    """Every write reads a merchant's settings, codes and locations in one statement on
+    PostgreSQL; they must be what the three reads of the repository give."""
+    await add_locations(world, WAREHOUSE, BRANCH)
+    await add(world, *EVERY_KIND)
+    await upsert(world, allowed_days_for_return=30, default_dropoff_locations={"AE": "WH-DXB-1"})
+
+    async with world.uow() as uow:
+        at_once = await uow.configuration.rule_sources(MERCHANT)
+        nothing = await uow.configuration.rule_sources("no-such-merchant")
+    one_by_one = await stored(world)
+
+    assert at_once == (one_by_one.settings, one_by_one.entries, one_by_one.locations)
+    assert len(at_once[1]) == len(EVERY_KIND) and len(at_once[2]) == 2
+    assert nothing == (None, [], [])
