@@ -12,7 +12,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError
-from graphql_api import graphql_core_patches
+from graphql_api import graphql_core_patches, input_builders
 from graphql_api.auth import ReadOnlyGuard
 from graphql_api.common import Node, from_global_id
 from graphql_api.context import Info
@@ -137,7 +137,7 @@ def build_schema(
     """The schema with the request limits of `limits` (defaults when None). Queries run
     through compiled plans; `compare_executors` (tests) checks each planned answer against
     graphql-core's own."""
-    return ReturnsSchema(
+    schema = ReturnsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -152,6 +152,8 @@ def build_schema(
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=executor_class(compare=compare_executors),
     )
+    input_builders.install(schema)
+    return schema
 
 
 schema = build_schema()
