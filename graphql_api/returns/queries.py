@@ -157,7 +157,7 @@ class ReturnQueries:
             edges=edges,
             filter=flt,
             page_info=PageInfo.of(
-                [edges[0], edges[-1]] if edges else [],
+                edges,
                 has_next=page.has_next,
                 has_previous=position is not None,
                 cursor=ReturnRequestEdge.cursor_text,
