@@ -250,7 +250,9 @@ def _of_tenant_merchant(table: Table) -> list[Any]:
 
 
 _SETTINGS = select(SETTINGS).where(*_of_tenant_merchant(SETTINGS))
-_LOCATIONS = select(LOCATIONS).where(*_of_tenant_merchant(LOCATIONS)).order_by(LOCATIONS.c.code)
+_LOCATION_ORDER = (LOCATIONS.c.code,)
+_ENTRY_ORDER = (ENTRIES.c.kind, ENTRIES.c.merchant, ENTRIES.c.code)
+_LOCATIONS = select(LOCATIONS).where(*_of_tenant_merchant(LOCATIONS)).order_by(*_LOCATION_ORDER)
 
 
 def _rows_array(table: Table, *order_by: Any) -> Any:
@@ -259,11 +261,12 @@ def _rows_array(table: Table, *order_by: Any) -> Any:
     return func.array(rows.scalar_subquery())
 
 
-# `rule_sources` on PostgreSQL: the rows of _SETTINGS, _entries(True, False) and _LOCATIONS.
+# `rule_sources` on PostgreSQL: the rows of _SETTINGS, _entries(True, False) and _LOCATIONS,
+# in their orders.
 _RULE_SOURCES = select(
     _rows_array(SETTINGS).label("settings"),
-    _rows_array(ENTRIES, ENTRIES.c.kind, ENTRIES.c.merchant, ENTRIES.c.code).label("entries"),
-    _rows_array(LOCATIONS, LOCATIONS.c.code).label("locations"),
+    _rows_array(ENTRIES, *_ENTRY_ORDER).label("entries"),
+    _rows_array(LOCATIONS, *_LOCATION_ORDER).label("locations"),
 )
 _OPTIONS = select(OPTIONS).where(*_of_tenant_merchant(OPTIONS)).order_by(OPTIONS.c.option_id)
 
@@ -276,7 +279,7 @@ def _entries(by_merchant: bool, by_kind: bool) -> Select[Any]:
         conditions.append(c.merchant == bindparam("merchant"))
     if by_kind:
         conditions.append(c.kind == bindparam("kind"))
-    return select(ENTRIES).where(*conditions).order_by(c.kind, c.merchant, c.code)
+    return select(ENTRIES).where(*conditions).order_by(*_ENTRY_ORDER)
 
 
 @functools.cache
