@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain import events as ev
-from domain.eligibility import ANY_CODE, MerchantRules
+from domain.eligibility import MerchantRules
 from domain.errors import DomainError, ErrorCode, NotFound, RefundExceedsValue
 from domain.lifecycle import APPROVED_FAMILY, Action
 from domain.parts import Refund
@@ -63,7 +63,7 @@ class Refunds(ReturnRequestState):
         refund_type: str | None = None,
         note: str | None = None,
         refund_date: datetime | None = None,
-        rules: MerchantRules = ANY_CODE,
+        rules: MerchantRules,
     ) -> Refund:
         self._require(Action.ADD_REFUND)
         amount = money_amount(amount)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from domain import events as ev
-from domain.eligibility import ANY_CODE, MerchantRules, check_item_requests
+from domain.eligibility import MerchantRules, check_item_requests
 from domain.errors import (
     DomainError,
     DomainErrors,
@@ -131,7 +131,7 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         items: Sequence[ItemRequest] | None = None,
         order: Order | None = None,
         already_requested: Mapping[str, int] | None = None,
-        rules: MerchantRules | None = None,
+        rules: MerchantRules,
         pickup: object = UNSET,
         dropoff: object = UNSET,
         resolution: object = UNSET,
@@ -145,7 +145,6 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
                 f"return request {self.id} is {self.status.value}; it can only be edited "
                 "while PENDING or ON_HOLD"
             )
-        rules = rules or ANY_CODE
         values = self._validated_fields(
             pickup=pickup,
             dropoff=dropoff,
@@ -249,9 +248,7 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         ):
             self._open_shipment(at=at, actor=actor, option=delivery_option)
 
-    def reject(
-        self, *, at: datetime, actor: Actor, reason: str, rules: MerchantRules = ANY_CODE
-    ) -> None:
+    def reject(self, *, at: datetime, actor: Actor, reason: str, rules: MerchantRules) -> None:
         self._require(Action.REJECT)
         reason = bounded_text(reason or "", field="rejectionReason", limit=REASON_LIMIT)
         _raise(rules.code_problem(REJECTION, reason, field="rejectionReason"))
@@ -278,7 +275,7 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         actor: Actor,
         quantities: Mapping[str, int],
         conditions: Mapping[str, str] | None = None,
-        rules: MerchantRules = ANY_CODE,
+        rules: MerchantRules,
     ) -> None:
         """Record units that arrived; RECEIVED once every approved unit is in."""
         self._require(Action.RECEIVE)
@@ -368,7 +365,7 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         quantities: Mapping[str, int],
         pickup_location_id: str | None = None,
         new_request_id: str | None = None,
-        rules: MerchantRules = ANY_CODE,
+        rules: MerchantRules,
     ) -> ReturnRequest:
         self._require(Action.SPLIT)
         pickup = Address(partner_location_id=pickup_location_id) if pickup_location_id else None

@@ -1,16 +1,17 @@
 """Use cases: one async function per command, written against the ports.
 
-Each runs in one unit of work: load, call one domain method, save, commit. A write that loses
-an optimistic-concurrency race is retried on fresh state when the caller did not pin a version,
-so the rules are always judged against what is really stored.
+Each reads top to bottom as one unit of work: load, call one domain method, save, commit. A
+use case that judges codes, eligibility or shipments asks the unit of work for the merchant's
+rules itself (they cost a read, so the others do not). A change to an existing request is
+`@retried`: one that loses an optimistic-concurrency race runs again on fresh state.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from domain import commands as c
 from domain.eligibility import MerchantRules, explain_lines
@@ -23,8 +24,27 @@ from domain.ports import Clock, UnitOfWork
 from domain.returns import ReturnRequest
 from domain.values import Address
 
-T = TypeVar("T")
 MAX_ATTEMPTS = 5
+UseCase = TypeVar("UseCase", bound=Callable[..., Awaitable[Any]])
+
+
+def retried(use_case: UseCase) -> UseCase:
+    """Run a change again on fresh state when it lost an optimistic-concurrency race
+    (VERSION_CONFLICT), up to MAX_ATTEMPTS times, so its rules are judged against what is
+    really stored. A command that pinned `expected_version` gets the conflict instead: it
+    asked to change that version and no other."""
+
+    @functools.wraps(use_case)
+    async def run(cmd: c.ReturnCommand, **dependencies: Any) -> Any:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return await use_case(cmd, **dependencies)
+            except VersionConflict:
+                if cmd.expected_version is not None or attempt == MAX_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    return cast(UseCase, run)
 
 
 async def upsert_order(cmd: c.UpsertOrder, *, uow: UnitOfWork, clock: Clock) -> Order:
@@ -134,8 +154,10 @@ def _everything_returnable(
     return items
 
 
+@retried
 async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    async def apply(request: ReturnRequest, step: Step) -> None:
+    async with uow:
+        request = await _load(uow, cmd)
         extra: dict[str, Any] = {}
         if cmd.items is not None:
             extra = {
@@ -146,9 +168,9 @@ async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -
                 ),
             }
         request.update(
-            at=step.now,
+            at=clock.now(),
             actor=cmd.actor,
-            rules=step.rules,
+            rules=await uow.rules_for(request.merchant),
             pickup=cmd.pickup,
             dropoff=cmd.dropoff,
             resolution=cmd.resolution,
@@ -157,270 +179,197 @@ async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -
             collection=cmd.collection,
             **extra,
         )
+        return await _stored(uow, request)
 
-    return await _change(cmd, uow, clock, apply, with_rules=True)
 
-
+@retried
 async def approve_return(cmd: c.ApproveReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(
-            lambda r, step: r.approve(
-                at=step.now,
-                actor=cmd.actor,
-                rules=step.rules,
-                quantities=cmd.quantities,
-                rejection_reason=cmd.rejection_reason,
-            )
-        ),
-        with_rules=True,
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.approve(
+            at=clock.now(),
+            actor=cmd.actor,
+            rules=await uow.rules_for(request.merchant),
+            quantities=cmd.quantities,
+            rejection_reason=cmd.rejection_reason,
+        )
+        return await _stored(uow, request)
 
 
+@retried
 async def reject_return(cmd: c.RejectReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(
-            lambda r, step: r.reject(
-                at=step.now, actor=cmd.actor, reason=cmd.reason, rules=step.rules
-            )
-        ),
-        with_rules=True,
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.reject(
+            at=clock.now(),
+            actor=cmd.actor,
+            reason=cmd.reason,
+            rules=await uow.rules_for(request.merchant),
+        )
+        return await _stored(uow, request)
 
 
+@retried
 async def hold_return(cmd: c.HoldReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(lambda r, step: r.hold(at=step.now, actor=cmd.actor, reason=cmd.reason)),
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.hold(at=clock.now(), actor=cmd.actor, reason=cmd.reason)
+        return await _stored(uow, request)
 
 
+@retried
 async def resume_return(cmd: c.ResumeReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(
-        cmd, uow, clock, _sync(lambda r, step: r.resume(at=step.now, actor=cmd.actor))
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.resume(at=clock.now(), actor=cmd.actor)
+        return await _stored(uow, request)
 
 
+@retried
 async def cancel_return(cmd: c.CancelReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(lambda r, step: r.cancel(at=step.now, actor=cmd.actor, reason=cmd.reason)),
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.cancel(at=clock.now(), actor=cmd.actor, reason=cmd.reason)
+        return await _stored(uow, request)
 
 
+@retried
 async def receive_return(cmd: c.ReceiveReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(
-            lambda r, step: r.receive(
-                at=step.now,
-                actor=cmd.actor,
-                quantities=cmd.quantities,
-                conditions=cmd.conditions,
-                rules=step.rules,
-            )
-        ),
-        with_rules=True,
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.receive(
+            at=clock.now(),
+            actor=cmd.actor,
+            quantities=cmd.quantities,
+            conditions=cmd.conditions,
+            rules=await uow.rules_for(request.merchant),
+        )
+        return await _stored(uow, request)
 
 
+@retried
 async def complete_return(cmd: c.CompleteReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(
-        cmd, uow, clock, _sync(lambda r, step: r.complete(at=step.now, actor=cmd.actor))
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.complete(at=clock.now(), actor=cmd.actor)
+        return await _stored(uow, request)
 
 
+@retried
 async def set_return_status(
     cmd: c.SetReturnStatus, *, uow: UnitOfWork, clock: Clock
 ) -> ReturnRequest:
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(
-            lambda r, step: r.set_status(
-                cmd.status, at=step.now, actor=cmd.actor, reason=cmd.reason
-            )
-        ),
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.set_status(cmd.status, at=clock.now(), actor=cmd.actor, reason=cmd.reason)
+        return await _stored(uow, request)
 
 
+@retried
 async def assign_return(cmd: c.AssignReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(
-        cmd, uow, clock, _sync(lambda r, step: r.assign(cmd.user, at=step.now, actor=cmd.actor))
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.assign(cmd.user, at=clock.now(), actor=cmd.actor)
+        return await _stored(uow, request)
 
 
+@retried
 async def add_return_note(cmd: c.AddReturnNote, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(lambda r, step: r.add_note(text=cmd.text, at=step.now, actor=cmd.actor)),
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.add_note(text=cmd.text, at=clock.now(), actor=cmd.actor)
+        return await _stored(uow, request)
 
 
+@retried
 async def delete_return_note(
     cmd: c.DeleteReturnNote, *, uow: UnitOfWork, clock: Clock
 ) -> ReturnRequest:
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(lambda r, step: r.delete_note(cmd.note_id, at=step.now, actor=cmd.actor)),
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.delete_note(cmd.note_id, at=clock.now(), actor=cmd.actor)
+        return await _stored(uow, request)
 
 
+@retried
 async def add_refund(cmd: c.AddRefund, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(
-            lambda r, step: r.add_refund(
-                amount=cmd.amount,
-                currency=cmd.currency,
-                at=step.now,
-                actor=cmd.actor,
-                reference=cmd.reference,
-                refund_type=cmd.refund_type,
-                note=cmd.note,
-                refund_date=cmd.refund_date,
-                rules=step.rules,
-            )
-        ),
-        with_rules=True,
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.add_refund(
+            amount=cmd.amount,
+            currency=cmd.currency,
+            at=clock.now(),
+            actor=cmd.actor,
+            reference=cmd.reference,
+            refund_type=cmd.refund_type,
+            note=cmd.note,
+            refund_date=cmd.refund_date,
+            rules=await uow.rules_for(request.merchant),
+        )
+        return await _stored(uow, request)
 
 
+@retried
 async def delete_refund(cmd: c.DeleteRefund, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(lambda r, step: r.delete_refund(cmd.refund_id, at=step.now, actor=cmd.actor)),
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.delete_refund(cmd.refund_id, at=clock.now(), actor=cmd.actor)
+        return await _stored(uow, request)
 
 
+@retried
 async def update_reverse_shipment(
     cmd: c.UpdateReverseShipment, *, uow: UnitOfWork, clock: Clock
 ) -> ReturnRequest:
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(
-            lambda r, step: r.update_shipment(
-                at=step.now,
-                actor=cmd.actor,
-                tracking_number=cmd.tracking_number,
-                label_url=cmd.label_url,
-                carrier=cmd.carrier,
-                in_transit=cmd.in_transit,
-            )
-        ),
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.update_shipment(
+            at=clock.now(),
+            actor=cmd.actor,
+            tracking_number=cmd.tracking_number,
+            label_url=cmd.label_url,
+            carrier=cmd.carrier,
+            in_transit=cmd.in_transit,
+        )
+        return await _stored(uow, request)
 
 
+@retried
 async def auto_close_return(
     cmd: c.AutoCloseReturn, *, uow: UnitOfWork, clock: Clock
 ) -> ReturnRequest:
     """Re-checks idleness on the locked, fresh request: one that moved meanwhile stays open."""
-    return await _change(
-        cmd,
-        uow,
-        clock,
-        _sync(lambda r, step: r.auto_close(at=step.now, actor=cmd.actor, idle_days=cmd.idle_days)),
-    )
+    async with uow:
+        request = await _load(uow, cmd)
+        request.auto_close(at=clock.now(), actor=cmd.actor, idle_days=cmd.idle_days)
+        return await _stored(uow, request)
 
 
+@retried
 async def split_return(
     cmd: c.SplitReturn, *, uow: UnitOfWork, clock: Clock
 ) -> tuple[ReturnRequest, ReturnRequest]:
     """Both parts are written in one transaction: the original shrinks, the new one appears."""
-    split_off: list[ReturnRequest] = []
-
-    async def apply(request: ReturnRequest, step: Step) -> None:
-        new = request.split(
-            at=step.now,
+    async with uow:
+        original = await _load(uow, cmd)
+        split_off = original.split(
+            at=clock.now(),
             actor=cmd.actor,
             quantities=cmd.quantities,
             pickup_location_id=cmd.pickup_location_id,
-            rules=step.rules,
+            rules=await uow.rules_for(original.merchant),
         )
-        step.added.append(new)
-        split_off[:] = [new]
-
-    original = await _change(cmd, uow, clock, apply, with_rules=True)
-    return original, split_off[0]
+        await uow.returns.save(original)
+        await uow.returns.add(split_off)
+        await uow.commit()
+    return original, split_off
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-@dataclass
-class Step:
-    """What one attempt of a command works with: its time, the merchant's rules, and any
-    new aggregates to store beside the one it changes."""
-
-    now: datetime
-    loaded_rules: MerchantRules | None = None
-    added: list[ReturnRequest] = field(default_factory=list)
-
-    @property
-    def rules(self) -> MerchantRules:
-        if self.loaded_rules is None:
-            raise RuntimeError("this use case did not ask _change for the merchant's rules")
-        return self.loaded_rules
-
-
-Apply = Callable[[ReturnRequest, Step], Awaitable[None]]
-
-
-def _sync(fn: Callable[[ReturnRequest, Step], object]) -> Apply:
-    async def run(request: ReturnRequest, step: Step) -> None:
-        fn(request, step)
-
-    return run
-
-
-async def _change(
-    cmd: c.ReturnCommand, uow: UnitOfWork, clock: Clock, apply: Apply, *, with_rules: bool = False
-) -> ReturnRequest:
-    """Load, apply one domain method, save, commit; retry a lost race on fresh state.
-
-    The merchant's rules cost three statements, so only commands that judge codes,
-    eligibility or shipments (`with_rules`) load them."""
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        try:
-            async with uow:
-                request = await _load(uow, cmd)
-                rules = await uow.rules_for(request.merchant) if with_rules else None
-                step = Step(now=clock.now(), loaded_rules=rules)
-                await apply(request, step)
-                await uow.returns.save(request)
-                for new in step.added:
-                    await uow.returns.add(new)
-                await uow.commit()
-            return request
-        except VersionConflict:
-            if cmd.expected_version is not None or attempt == MAX_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
-
-
 async def _load(uow: UnitOfWork, cmd: c.ReturnCommand) -> ReturnRequest:
+    """The request the command names, refused when the caller pinned another version."""
     request = await uow.returns.get(cmd.return_request_id)
     if cmd.expected_version is not None and request.version != cmd.expected_version:
         raise VersionConflict(
@@ -428,6 +377,13 @@ async def _load(uow: UnitOfWork, cmd: c.ReturnCommand) -> ReturnRequest:
             f"not {cmd.expected_version}; reload it and try again",
             field="expectedVersion",
         )
+    return request
+
+
+async def _stored(uow: UnitOfWork, request: ReturnRequest) -> ReturnRequest:
+    """Save the changed request and commit: the last two steps of every change."""
+    await uow.returns.save(request)
+    await uow.commit()
     return request
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import StatementError
 
 from domain import commands as c
 from domain import services
-from domain.eligibility import BaseRules
+from domain.eligibility import ANY_CODE, BaseRules
 from domain.lifecycle import ReturnStatus
 from domain.orders import Customer, Order, OrderLine
 from domain.parts import ItemRequest, ShipmentStatus
@@ -329,8 +329,8 @@ def in_memory_request(at: datetime) -> tuple[ReturnRequest, ReturnRequest]:
         quantities={"SKU-A": 3, "SKU-B": 1},
         rejection_reason="worn",
     )
-    request.add_refund(amount=Decimal("10.125"), currency="KWD", at=at, actor=actor)
-    new = request.split(at=at, actor=actor, quantities={"SKU-A": 1})
+    request.add_refund(rules=ANY_CODE, amount=Decimal("10.125"), currency="KWD", at=at, actor=actor)
+    new = request.split(rules=ANY_CODE, at=at, actor=actor, quantities={"SKU-A": 1})
     return request, new
 
 
@@ -362,7 +362,11 @@ async def test_added_then_saved_aggregates_round_trip_through_the_batch_loader(w
         await uow.commit()
     at = world.clock.advance(hours=3, microseconds=7)
     request.receive(
-        at=at, actor=ACTOR_TEMPLATE, quantities={"SKU-A": 1}, conditions={"SKU-A": "OK"}
+        rules=ANY_CODE,
+        at=at,
+        actor=ACTOR_TEMPLATE,
+        quantities={"SKU-A": 1},
+        conditions={"SKU-A": "OK"},
     )
     request.add_note(text="received one", at=at, actor=ACTOR_TEMPLATE)
     async with world.uow() as uow:

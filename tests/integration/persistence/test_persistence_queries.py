@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert
 
+from domain.eligibility import ANY_CODE
 from domain.lifecycle import ReturnStatus
 from domain.returns import ReturnRequest
 from persistence import queries, read_model, tables
@@ -251,7 +252,9 @@ async def seed_full(world, count: int) -> list[str]:
             )
             request.add_note(text="checked", at=at, actor=actor)
             request.approve(at=at, actor=actor, rules=rules)
-            request.add_refund(amount=Decimal("1.5"), currency="AED", at=at, actor=actor)
+            request.add_refund(
+                rules=ANY_CODE, amount=Decimal("1.5"), currency="AED", at=at, actor=actor
+            )
             await uow.returns.add(request)
             ids.append(request.id)
         await uow.commit()

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.eligibility import BaseRules, MerchantRules
+from domain.eligibility import ANY_CODE, BaseRules, MerchantRules
 from domain.lifecycle import ReturnStatus
 from domain.orders import Order, OrderLine
 from domain.parts import ItemRequest, ReturnItem
@@ -116,15 +116,18 @@ def drive_to(
     if status == ReturnStatus.ON_HOLD:
         request.hold(at=NOW, actor=ACTOR)
     elif status == ReturnStatus.REJECTED:
-        request.reject(at=NOW, actor=ACTOR, reason="outside policy")
+        request.reject(rules=ANY_CODE, at=NOW, actor=ACTOR, reason="outside policy")
     elif status == ReturnStatus.CANCELLED:
         request.cancel(at=NOW, actor=ACTOR)
     elif status != ReturnStatus.PENDING:
         request.approve(at=NOW, actor=ACTOR, rules=rules)
         if status == ReturnStatus.PARTIALLY_RECEIVED:
-            request.receive(at=NOW, actor=ACTOR, quantities={request.items[0].sku: 1})
+            request.receive(
+                rules=ANY_CODE, at=NOW, actor=ACTOR, quantities={request.items[0].sku: 1}
+            )
         elif status in (ReturnStatus.RECEIVED, ReturnStatus.COMPLETED):
             request.receive(
+                rules=ANY_CODE,
                 at=NOW,
                 actor=ACTOR,
                 quantities={item.sku: item.approved_quantity for item in request.items},

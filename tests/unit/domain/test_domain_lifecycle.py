@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.eligibility import ANY_CODE
 from domain.errors import DomainError, ErrorCode, InvalidTransition
 from domain.lifecycle import (
     ALLOWED,
@@ -56,7 +57,7 @@ def perform(request: ReturnRequest, action: Action, *, at: datetime, actor: Acto
     from domain.eligibility import BaseRules
 
     if action == Action.UPDATE:
-        request.update(at=at, actor=actor, resolution="REFUND")
+        request.update(rules=ANY_CODE, at=at, actor=actor, resolution="REFUND")
     elif action == Action.HOLD:
         request.hold(at=at, actor=actor, reason="waiting for photos")
     elif action == Action.RESUME:
@@ -64,18 +65,21 @@ def perform(request: ReturnRequest, action: Action, *, at: datetime, actor: Acto
     elif action == Action.APPROVE:
         request.approve(at=at, actor=actor, rules=BaseRules())
     elif action == Action.REJECT:
-        request.reject(at=at, actor=actor, reason="worn")
+        request.reject(rules=ANY_CODE, at=at, actor=actor, reason="worn")
     elif action == Action.CANCEL:
         request.cancel(at=at, actor=actor)
     elif action == Action.RECEIVE:
         outstanding = {i.sku: i.outstanding_quantity for i in request.items}
         request.receive(
-            at=at, actor=actor, quantities={s: q for s, q in outstanding.items() if q} or {"X": 1}
+            rules=ANY_CODE,
+            at=at,
+            actor=actor,
+            quantities={s: q for s, q in outstanding.items() if q} or {"X": 1},
         )
     elif action == Action.COMPLETE:
         request.complete(at=at, actor=actor)
     elif action == Action.SPLIT:
-        request.split(at=at, actor=actor, quantities={request.items[0].sku: 1})
+        request.split(rules=ANY_CODE, at=at, actor=actor, quantities={request.items[0].sku: 1})
     elif action == Action.SET_STATUS:
         request.set_status(ReturnStatus.CANCELLED, at=at, actor=actor)
     elif action == Action.ASSIGN:
@@ -86,7 +90,9 @@ def perform(request: ReturnRequest, action: Action, *, at: datetime, actor: Acto
         note_id = request.notes[0].id if request.notes else "NT-MISSING"
         request.delete_note(note_id, at=at, actor=actor)
     elif action == Action.ADD_REFUND:
-        request.add_refund(amount=Decimal("1.00"), currency="AED", at=at, actor=actor)
+        request.add_refund(
+            rules=ANY_CODE, amount=Decimal("1.00"), currency="AED", at=at, actor=actor
+        )
     elif action == Action.DELETE_REFUND:
         refund_id = request.refunds[0].id if request.refunds else "RF-MISSING"
         request.delete_refund(refund_id, at=at, actor=actor)
@@ -101,7 +107,9 @@ def _prepare(request: ReturnRequest, action: Action, *, at: datetime, actor: Act
     if action == Action.DELETE_NOTE:
         request.add_note(text="to be deleted", at=at, actor=actor)
     if action == Action.DELETE_REFUND:
-        request.add_refund(amount=Decimal("5.00"), currency="AED", at=at, actor=actor)
+        request.add_refund(
+            rules=ANY_CODE, amount=Decimal("5.00"), currency="AED", at=at, actor=actor
+        )
     request.pull_events()
 
 
@@ -271,7 +279,7 @@ def test_allowed_actions_keep_the_order_of_the_action_enum(approved):
 
 def test_cancel_is_hidden_while_refunds_exist(approved, now, actor):
     assert Action.CANCEL in approved.allowed_actions
-    approved.add_refund(amount=Decimal("10"), currency="AED", at=now, actor=actor)
+    approved.add_refund(rules=ANY_CODE, amount=Decimal("10"), currency="AED", at=now, actor=actor)
     assert Action.CANCEL not in approved.allowed_actions
     assert Action.DELETE_REFUND in approved.allowed_actions
 
@@ -306,7 +314,9 @@ def test_delete_refund_is_shown_only_when_a_refund_exists(approved):
 
 def test_add_refund_is_hidden_once_the_approved_value_is_refunded(approved, now, actor):
     assert Action.ADD_REFUND in approved.allowed_actions
-    approved.add_refund(amount=Decimal("249.50"), currency="AED", at=now, actor=actor)
+    approved.add_refund(
+        rules=ANY_CODE, amount=Decimal("249.50"), currency="AED", at=now, actor=actor
+    )
     assert Action.ADD_REFUND not in approved.allowed_actions
 
 
@@ -360,7 +370,9 @@ def test_a_refused_action_lists_exactly_the_allowed_actions_clients_see(
     request = build_request_in(status)
     if status == ReturnStatus.COMPLETED:
         request.status = ReturnStatus.APPROVED
-        request.add_refund(amount=Decimal("1.00"), currency="AED", at=now, actor=actor)
+        request.add_refund(
+            rules=ANY_CODE, amount=Decimal("1.00"), currency="AED", at=now, actor=actor
+        )
         request.status = ReturnStatus.COMPLETED
     refused = next(a for a in Action if a != Action.UPDATE and not status_allows(status, a))
 

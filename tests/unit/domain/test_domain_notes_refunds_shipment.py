@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from domain import events as ev
+from domain.eligibility import ANY_CODE
 from domain.errors import DomainError, ErrorCode, InvalidTransition
 from domain.lifecycle import ReturnStatus
 from domain.parts import ShipmentStatus
@@ -107,6 +108,7 @@ def test_assign_a_terminal_request_is_an_invalid_transition(build_request_in, no
 
 def test_add_refund_within_the_approved_value(approved, later, actor):
     refund = approved.add_refund(
+        rules=ANY_CODE,
         amount=Decimal("100.50"),
         currency="AED",
         at=later,
@@ -138,24 +140,26 @@ def test_add_refund_within_the_approved_value(approved, later, actor):
 
 def test_add_refund_keeps_an_explicit_refund_date(approved, now, later, actor):
     refund = approved.add_refund(
-        amount=Decimal("1"), currency="AED", at=later, actor=actor, refund_date=now
+        rules=ANY_CODE, amount=Decimal("1"), currency="AED", at=later, actor=actor, refund_date=now
     )
     assert refund.refund_date == now
 
 
 def test_refunds_may_reach_exactly_the_approved_value(approved, now, actor):
-    approved.add_refund(amount=Decimal("200"), currency="AED", at=now, actor=actor)
-    approved.add_refund(amount=Decimal("49.5"), currency="AED", at=now, actor=actor)
+    approved.add_refund(rules=ANY_CODE, amount=Decimal("200"), currency="AED", at=now, actor=actor)
+    approved.add_refund(rules=ANY_CODE, amount=Decimal("49.5"), currency="AED", at=now, actor=actor)
     assert approved.remaining_refundable("AED") == 0
     assert approved.refund_totals() == [RefundTotal("AED", Decimal("249.50"), Decimal("249.5"))]
 
 
 def test_refund_beyond_the_approved_value_is_refused(approved, now, actor):
-    approved.add_refund(amount=Decimal("200"), currency="AED", at=now, actor=actor)
+    approved.add_refund(rules=ANY_CODE, amount=Decimal("200"), currency="AED", at=now, actor=actor)
     approved.pull_events()
 
     with pytest.raises(DomainError) as caught:
-        approved.add_refund(amount=Decimal("49.51"), currency="AED", at=now, actor=actor)
+        approved.add_refund(
+            rules=ANY_CODE, amount=Decimal("49.51"), currency="AED", at=now, actor=actor
+        )
 
     assert caught.value.code == ErrorCode.REFUND_EXCEEDS_VALUE
     assert caught.value.field == "amount"
@@ -174,14 +178,18 @@ def test_rejected_units_do_not_count_towards_the_refundable_value(build_request,
     )
     assert request.remaining_refundable("AED") == Decimal("149.50")
     with pytest.raises(DomainError) as caught:
-        request.add_refund(amount=Decimal("149.51"), currency="AED", at=now, actor=actor)
+        request.add_refund(
+            rules=ANY_CODE, amount=Decimal("149.51"), currency="AED", at=now, actor=actor
+        )
     assert caught.value.code == ErrorCode.REFUND_EXCEEDS_VALUE
 
 
 def test_another_currency_has_no_refundable_value(approved, now, actor):
     assert approved.remaining_refundable("USD") == 0
     with pytest.raises(DomainError) as caught:
-        approved.add_refund(amount=Decimal("0.01"), currency="USD", at=now, actor=actor)
+        approved.add_refund(
+            rules=ANY_CODE, amount=Decimal("0.01"), currency="USD", at=now, actor=actor
+        )
     assert caught.value.code == ErrorCode.REFUND_EXCEEDS_VALUE
 
 
@@ -203,7 +211,7 @@ def test_add_refund_refuses_an_amount_that_is_not_a_positive_money_amount(
     approved, now, actor, amount
 ):
     with pytest.raises(DomainError) as caught:
-        approved.add_refund(amount=amount, currency="AED", at=now, actor=actor)
+        approved.add_refund(rules=ANY_CODE, amount=amount, currency="AED", at=now, actor=actor)
     assert caught.value.code == ErrorCode.INVALID_INPUT
     assert caught.value.field == "amount"
     assert approved.refunds == []
@@ -211,7 +219,7 @@ def test_add_refund_refuses_an_amount_that_is_not_a_positive_money_amount(
 
 @pytest.mark.parametrize("amount", [Decimal("0.001"), Decimal("12.340"), 5, "7.25"])
 def test_add_refund_accepts_up_to_three_decimals_and_plain_numbers(approved, now, actor, amount):
-    refund = approved.add_refund(amount=amount, currency="AED", at=now, actor=actor)
+    refund = approved.add_refund(rules=ANY_CODE, amount=amount, currency="AED", at=now, actor=actor)
     assert refund.amount == Decimal(str(amount))
     assert isinstance(refund.amount, Decimal)
 
@@ -219,14 +227,16 @@ def test_add_refund_accepts_up_to_three_decimals_and_plain_numbers(approved, now
 @pytest.mark.parametrize("currency", ["aed", "AE", "", "DIRHAM"])
 def test_add_refund_refuses_a_bad_currency(approved, now, actor, currency):
     with pytest.raises(DomainError) as caught:
-        approved.add_refund(amount=Decimal("1"), currency=currency, at=now, actor=actor)
+        approved.add_refund(
+            rules=ANY_CODE, amount=Decimal("1"), currency=currency, at=now, actor=actor
+        )
     assert caught.value.code == ErrorCode.INVALID_INPUT
     assert caught.value.field == "currency"
 
 
 def test_refunds_before_approval_are_an_invalid_transition(pending, now, actor):
     with pytest.raises(InvalidTransition):
-        pending.add_refund(amount=Decimal("1"), currency="AED", at=now, actor=actor)
+        pending.add_refund(rules=ANY_CODE, amount=Decimal("1"), currency="AED", at=now, actor=actor)
 
 
 @pytest.mark.parametrize("status", [ReturnStatus.REJECTED, ReturnStatus.CANCELLED], ids=str)
@@ -235,17 +245,21 @@ def test_refunds_on_rejected_or_cancelled_requests_are_refused(
 ):
     request = build_request_in(status)
     with pytest.raises(InvalidTransition):
-        request.add_refund(amount=Decimal("1"), currency="AED", at=now, actor=actor)
+        request.add_refund(rules=ANY_CODE, amount=Decimal("1"), currency="AED", at=now, actor=actor)
 
 
 def test_refunds_can_be_recorded_after_completion(build_request_in, now, actor):
     request = build_request_in(ReturnStatus.COMPLETED)
-    request.add_refund(amount=Decimal("249.50"), currency="AED", at=now, actor=actor)
+    request.add_refund(
+        rules=ANY_CODE, amount=Decimal("249.50"), currency="AED", at=now, actor=actor
+    )
     assert request.remaining_refundable("AED") == 0
 
 
 def test_delete_refund_gives_its_value_back(approved, now, actor):
-    refund = approved.add_refund(amount=Decimal("249.50"), currency="AED", at=now, actor=actor)
+    refund = approved.add_refund(
+        rules=ANY_CODE, amount=Decimal("249.50"), currency="AED", at=now, actor=actor
+    )
     approved.pull_events()
 
     approved.delete_refund(refund.id, at=now, actor=actor)
@@ -258,7 +272,7 @@ def test_delete_refund_gives_its_value_back(approved, now, actor):
 
 
 def test_delete_an_unknown_refund_is_not_found(approved, now, actor):
-    approved.add_refund(amount=Decimal("1"), currency="AED", at=now, actor=actor)
+    approved.add_refund(rules=ANY_CODE, amount=Decimal("1"), currency="AED", at=now, actor=actor)
     with pytest.raises(DomainError) as caught:
         approved.delete_refund("RF-NOPE", at=now, actor=actor)
     assert caught.value.code == ErrorCode.NOT_FOUND

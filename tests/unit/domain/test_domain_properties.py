@@ -20,6 +20,7 @@ from hypothesis.stateful import (
 )
 
 from domain import events as ev
+from domain.eligibility import ANY_CODE
 from domain.errors import DomainError
 from domain.lifecycle import APPROVED_FAMILY, ReturnStatus
 from domain.returns import ReturnRequest
@@ -120,7 +121,7 @@ def test_split_conserves_requested_approved_and_rejected_units_per_sku(
     snapshot = _snapshot(original)
 
     try:
-        new = original.split(at=now, actor=actor, quantities=moves)
+        new = original.split(rules=ANY_CODE, at=now, actor=actor, quantities=moves)
     except DomainError:
         assert _snapshot(original) == snapshot, "a refused split changes nothing"
         return
@@ -185,7 +186,7 @@ def test_received_never_exceeds_approved_for_any_receive_sequence(
     for quantities in receipts:
         snapshot = _snapshot(request)
         try:
-            request.receive(at=now, actor=actor, quantities=quantities)
+            request.receive(rules=ANY_CODE, at=now, actor=actor, quantities=quantities)
         except DomainError:
             assert _snapshot(request) == snapshot, "a refused receipt changes nothing"
         _check_quantities(request)
@@ -233,7 +234,9 @@ def test_refunds_per_currency_never_exceed_the_approved_value(
         snapshot = _snapshot(request)
         try:
             if kind == "add":
-                request.add_refund(amount=value, currency=currency, at=now, actor=actor)
+                request.add_refund(
+                    rules=ANY_CODE, amount=value, currency=currency, at=now, actor=actor
+                )
             else:
                 refund_id = request.refunds[value].id if value < len(request.refunds) else "RF-X"
                 request.delete_refund(refund_id, at=now, actor=actor)
@@ -313,7 +316,9 @@ def _machine(build_order, build_request, rules, now, actor):
         @rule(i=pick, go=sometimes, reason=st.sampled_from(["", "outside policy"]))
         def reject(self, i, go, reason):
             if go:
-                self._try(lambda: self._one(i).reject(at=now, actor=actor, reason=reason))
+                self._try(
+                    lambda: self._one(i).reject(rules=ANY_CODE, at=now, actor=actor, reason=reason)
+                )
 
         @rule(i=pick, go=sometimes)
         def cancel(self, i, go):
@@ -334,7 +339,9 @@ def _machine(build_order, build_request, rules, now, actor):
             request = self._one(i)
             quantities = self._quantities(data, request, lambda item: item.outstanding_quantity)
             before = _totals([request], "received_quantity")
-            done, _ = self._try(lambda: request.receive(at=now, actor=actor, quantities=quantities))
+            done, _ = self._try(
+                lambda: request.receive(rules=ANY_CODE, at=now, actor=actor, quantities=quantities)
+            )
             after = _totals([request], "received_quantity")
             if not done:
                 assert after == before, "a refused receipt recorded units"
@@ -356,7 +363,9 @@ def _machine(build_order, build_request, rules, now, actor):
             moves = self._quantities(
                 data, request, lambda item: item.approved_quantity if decided else item.quantity
             )
-            done, new = self._try(lambda: request.split(at=now, actor=actor, quantities=moves))
+            done, new = self._try(
+                lambda: request.split(rules=ANY_CODE, at=now, actor=actor, quantities=moves)
+            )
             if done:
                 self._adopt(new)
 
@@ -375,7 +384,7 @@ def _machine(build_order, build_request, rules, now, actor):
             amount = data.draw(st.one_of(plausible, plausible, money))
             self._try(
                 lambda: self._one(i).add_refund(
-                    amount=amount, currency=currency, at=now, actor=actor
+                    rules=ANY_CODE, amount=amount, currency=currency, at=now, actor=actor
                 ),
             )
 

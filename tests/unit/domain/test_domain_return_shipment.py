@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.eligibility import ANY_CODE
 from domain.errors import DomainError, ErrorCode
 from domain.merchant_rules import ConfiguredRules, choose_delivery_option
 from domain.orders import Customer, choose_merchant
@@ -94,7 +95,7 @@ def test_approving_without_a_delivery_option_keeps_the_manual_carrier():
 def test_a_split_keeps_the_delivery_option_of_the_shipment():
     request = make_request()
     request.approve(at=NOW, actor=ACTOR, rules=NoShipmentRules(), delivery_option=OPTION)
-    new = request.split(at=NOW, actor=ACTOR, quantities={"SKU-B": 1})
+    new = request.split(rules=ANY_CODE, at=NOW, actor=ACTOR, quantities={"SKU-B": 1})
     assert [(s.carrier, s.delivery_option_id) for s in new.shipments] == [("aramex", "156")]
 
 

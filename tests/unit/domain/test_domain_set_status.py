@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from domain import events as ev
+from domain.eligibility import ANY_CODE
 from domain.errors import DomainError, ErrorCode, InvalidTransition
 from domain.lifecycle import TERMINAL, ReturnStatus
 from domain.parts import ShipmentStatus
@@ -125,7 +126,7 @@ def test_set_status_cancelled_cancels_the_open_shipment(approved, later, actor):
 
 
 def test_set_status_cancelled_with_refunds_is_refused(approved, now, actor):
-    approved.add_refund(amount=Decimal("1"), currency="AED", at=now, actor=actor)
+    approved.add_refund(rules=ANY_CODE, amount=Decimal("1"), currency="AED", at=now, actor=actor)
     with pytest.raises(DomainError) as caught:
         approved.set_status(S.CANCELLED, at=now, actor=actor)
     assert caught.value.code == ErrorCode.REFUNDS_EXIST
@@ -164,7 +165,7 @@ def test_set_status_refuses_to_reject_received_units(build_request_in, now, acto
 
 
 def test_set_status_refuses_to_reject_after_refunds(approved, now, actor):
-    approved.add_refund(amount=Decimal("1"), currency="AED", at=now, actor=actor)
+    approved.add_refund(rules=ANY_CODE, amount=Decimal("1"), currency="AED", at=now, actor=actor)
     with pytest.raises(DomainError) as caught:
         approved.set_status(S.REJECTED, at=now, actor=actor)
     assert caught.value.code == ErrorCode.INVALID_TRANSITION

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain import events as ev
+from domain.eligibility import ANY_CODE
 from domain.errors import DomainError, ErrorCode, InvalidTransition
 from domain.lifecycle import ReturnStatus
 from domain.parts import ShipmentStatus
@@ -42,7 +43,7 @@ def _partly_approved(build_request, rules, now, actor):
 
 def test_split_keeps_total_quantity_per_sku(pending, now, actor):
     before = _totals(pending)
-    new = pending.split(at=now, actor=actor, quantities={"SKU-A": 1})
+    new = pending.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
 
     assert _totals(pending, new) == before
     assert pending.item_quantities() == (("SKU-A", 1), ("SKU-B", 1))
@@ -50,7 +51,9 @@ def test_split_keeps_total_quantity_per_sku(pending, now, actor):
 
 
 def test_split_of_a_pending_request_makes_a_pending_request(pending, later, actor):
-    new = pending.split(at=later, actor=actor, quantities={"SKU-B": 1}, new_request_id="RR-NEW2")
+    new = pending.split(
+        rules=ANY_CODE, at=later, actor=actor, quantities={"SKU-B": 1}, new_request_id="RR-NEW2"
+    )
 
     assert new.id == "RR-NEW2"
     assert new.status == ReturnStatus.PENDING
@@ -71,12 +74,12 @@ def test_split_of_a_pending_request_makes_a_pending_request(pending, later, acto
 
 
 def test_split_moving_every_unit_of_a_sku_drops_it_from_the_original(pending, now, actor):
-    pending.split(at=now, actor=actor, quantities={"SKU-B": 1})
+    pending.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-B": 1})
     assert [item.sku for item in pending.items] == ["SKU-A"]
 
 
 def test_split_records_the_original_change_in_the_items_history(pending, later, actor):
-    pending.split(at=later, actor=actor, quantities={"SKU-A": 2})
+    pending.split(rules=ANY_CODE, at=later, actor=actor, quantities={"SKU-A": 2})
 
     [entry] = pending.items_updates
     assert entry.previous == (("SKU-A", 2), ("SKU-B", 1))
@@ -86,7 +89,9 @@ def test_split_records_the_original_change_in_the_items_history(pending, later, 
 
 
 def test_split_records_return_split_and_return_requested_with_split_from(pending, now, actor):
-    new = pending.split(at=now, actor=actor, quantities={"SKU-A": 1}, new_request_id="RR-NEW3")
+    new = pending.split(
+        rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1}, new_request_id="RR-NEW3"
+    )
 
     [split] = pending.pull_events()
     assert isinstance(split, ev.ReturnSplit)
@@ -103,14 +108,16 @@ def test_split_records_return_split_and_return_requested_with_split_from(pending
 
 def test_split_of_an_on_hold_request_stays_on_hold(build_request_in, now, actor):
     original = build_request_in(ReturnStatus.ON_HOLD)
-    new = original.split(at=now, actor=actor, quantities={"SKU-A": 1})
+    new = original.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
 
     assert new.status == original.status == ReturnStatus.ON_HOLD
     assert new.on_hold_at == original.on_hold_at
 
 
 def test_split_with_a_pickup_location_gives_the_new_request_that_pickup(pending, now, actor):
-    new = pending.split(at=now, actor=actor, quantities={"SKU-A": 1}, pickup_location_id="BR-9")
+    new = pending.split(
+        rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1}, pickup_location_id="BR-9"
+    )
 
     assert new.pickup == Address(partner_location_id="BR-9")
     assert pending.pickup is not None
@@ -118,16 +125,18 @@ def test_split_with_a_pickup_location_gives_the_new_request_that_pickup(pending,
 
 
 def test_split_copies_the_request_level_fields(pending, now, actor):
-    pending.update(at=now, actor=actor, resolution="EXCHANGE", customer_comment="hi")
+    pending.update(
+        rules=ANY_CODE, at=now, actor=actor, resolution="EXCHANGE", customer_comment="hi"
+    )
     pending.assign("ops", at=now, actor=actor)
 
-    new = pending.split(at=now, actor=actor, quantities={"SKU-A": 1})
+    new = pending.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
 
     assert (new.resolution, new.customer_comment, new.assigned_to_user) == ("EXCHANGE", "hi", "ops")
 
 
 def test_split_generates_a_new_readable_id(pending, now, actor):
-    new = pending.split(at=now, actor=actor, quantities={"SKU-A": 1})
+    new = pending.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
     assert new.id != pending.id
     assert new.id.startswith("RR-")
 
@@ -140,7 +149,7 @@ def test_split_of_an_approved_request_moves_approved_units(build_request, rules,
     before = {attr: _totals(original, attr=attr) for attr in ("quantity", "approved_quantity")}
     before["rejected_quantity"] = _totals(original, attr="rejected_quantity")
 
-    new = original.split(at=now, actor=actor, quantities={"SKU-A": 2, "SKU-B": 1})
+    new = original.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 2, "SKU-B": 1})
 
     for attr, totals in before.items():
         assert _totals(original, new, attr=attr) == totals, attr
@@ -154,7 +163,7 @@ def test_split_of_an_approved_request_moves_approved_units(build_request, rules,
 
 def test_split_leaves_rejected_units_with_the_original(build_request, rules, now, actor):
     original = _partly_approved(build_request, rules, now, actor)
-    original.split(at=now, actor=actor, quantities={"SKU-A": 2})
+    original.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 2})
 
     a = original.item("SKU-A")
     assert (a.quantity, a.approved_quantity, a.rejected_quantity, a.rejection_reason) == (
@@ -168,7 +177,7 @@ def test_split_leaves_rejected_units_with_the_original(build_request, rules, now
 def test_split_cannot_move_rejected_units(build_request, rules, now, actor):
     original = _partly_approved(build_request, rules, now, actor)
     with pytest.raises(DomainError) as caught:
-        original.split(at=now, actor=actor, quantities={"SKU-A": 3})
+        original.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 3})
     assert caught.value.code == ErrorCode.QUANTITY_EXCEEDED
     assert "approved" in caught.value.message
 
@@ -177,7 +186,7 @@ def test_split_of_an_approved_request_opens_a_shipment_for_the_new_part(approved
     approved.update_shipment(at=later, actor=actor, carrier="Aramex")
     approved.pull_events()
 
-    new = approved.split(at=later, actor=actor, quantities={"SKU-A": 1})
+    new = approved.split(rules=ANY_CODE, at=later, actor=actor, quantities={"SKU-A": 1})
 
     [original_shipment] = approved.shipments
     assert original_shipment.items == [("SKU-A", 1), ("SKU-B", 1)]
@@ -199,7 +208,9 @@ def test_split_of_an_approved_request_opens_a_shipment_for_the_new_part(approved
 
 
 def test_split_shipment_uses_the_new_pickup_location(approved, now, actor):
-    new = approved.split(at=now, actor=actor, quantities={"SKU-A": 1}, pickup_location_id="BR-2")
+    new = approved.split(
+        rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1}, pickup_location_id="BR-2"
+    )
     assert new.shipments[0].pickup == Address(partner_location_id="BR-2")
 
 
@@ -208,14 +219,14 @@ def test_split_of_an_approved_request_without_shipment_opens_none(
 ):
     request = build_request()
     request.approve(at=now, actor=actor, rules=no_shipment_rules)
-    new = request.split(at=now, actor=actor, quantities={"SKU-A": 1})
+    new = request.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
     assert new.shipments == []
     assert request.shipments == []
 
 
 def test_a_split_approved_part_can_be_received_on_its_own(approved, now, actor):
-    new = approved.split(at=now, actor=actor, quantities={"SKU-A": 2})
-    new.receive(at=now, actor=actor, quantities={"SKU-A": 2})
+    new = approved.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 2})
+    new.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 2})
 
     assert new.status == ReturnStatus.RECEIVED
     assert approved.status == ReturnStatus.APPROVED
@@ -226,7 +237,7 @@ def test_a_split_approved_part_can_be_received_on_its_own(approved, now, actor):
 
 def test_split_must_leave_at_least_one_unit(pending, now, actor):
     with pytest.raises(DomainError) as caught:
-        pending.split(at=now, actor=actor, quantities={"SKU-A": 2, "SKU-B": 1})
+        pending.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 2, "SKU-B": 1})
     assert caught.value.code == ErrorCode.INVALID_QUANTITY
     assert "at least one unit" in caught.value.message
     assert pending.item_quantities() == (("SKU-A", 2), ("SKU-B", 1))
@@ -235,7 +246,7 @@ def test_split_must_leave_at_least_one_unit(pending, now, actor):
 def test_split_of_an_approved_request_must_leave_an_approved_unit(build_request, rules, now, actor):
     original = _partly_approved(build_request, rules, now, actor)
     with pytest.raises(DomainError) as caught:
-        original.split(at=now, actor=actor, quantities={"SKU-A": 2, "SKU-B": 2})
+        original.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 2, "SKU-B": 2})
     assert caught.value.code == ErrorCode.INVALID_QUANTITY
 
 
@@ -253,7 +264,7 @@ def test_split_of_an_approved_request_must_leave_an_approved_unit(build_request,
 )
 def test_split_refuses_invalid_moves_and_changes_nothing(pending, now, actor, quantities, code):
     with pytest.raises(DomainError) as caught:
-        pending.split(at=now, actor=actor, quantities=quantities)
+        pending.split(rules=ANY_CODE, at=now, actor=actor, quantities=quantities)
 
     assert caught.value.code == code
     assert caught.value.field == "items"
@@ -278,27 +289,31 @@ def test_split_after_receipt_or_a_final_decision_is_an_invalid_transition(
 ):
     request = build_request_in(status)
     with pytest.raises(InvalidTransition):
-        request.split(at=now, actor=actor, quantities={"SKU-A": 1})
+        request.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
 
 
 # ------------------------------------------------------------------ refunds and receipts
 
 
 def test_split_refuses_to_leave_refunds_above_the_approved_value(approved, now, actor):
-    approved.add_refund(amount=Decimal("249.50"), currency="AED", at=now, actor=actor)
+    approved.add_refund(
+        rules=ANY_CODE, amount=Decimal("249.50"), currency="AED", at=now, actor=actor
+    )
     before = approved.item_quantities()
 
     with pytest.raises(DomainError) as refused:
-        approved.split(at=now, actor=actor, quantities={"SKU-A": 2})
+        approved.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 2})
 
     assert refused.value.code == ErrorCode.REFUND_EXCEEDS_VALUE
     assert approved.item_quantities() == before
 
 
 def test_split_keeps_refunds_that_the_remaining_value_still_covers(approved, now, actor):
-    approved.add_refund(amount=Decimal("49.50"), currency="AED", at=now, actor=actor)
+    approved.add_refund(
+        rules=ANY_CODE, amount=Decimal("49.50"), currency="AED", at=now, actor=actor
+    )
 
-    new = approved.split(at=now, actor=actor, quantities={"SKU-A": 1})
+    new = approved.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
 
     for request in (approved, new):
         for total in request.refund_totals():
@@ -308,7 +323,7 @@ def test_split_keeps_refunds_that_the_remaining_value_still_covers(approved, now
 def test_received_units_cannot_be_sent_back_to_approved_and_split(build_request, rules, now, actor):
     request = build_request({"SKU-A": 2, "SKU-B": 2})
     request.approve(at=now, actor=actor, rules=rules)
-    request.receive(at=now, actor=actor, quantities={"SKU-A": 2})
+    request.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 2})
 
     with pytest.raises(DomainError) as refused:
         request.set_status(ReturnStatus.APPROVED, at=now, actor=actor)

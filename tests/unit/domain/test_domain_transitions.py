@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain import events as ev
+from domain.eligibility import ANY_CODE
 from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidTransition
 from domain.lifecycle import ReturnStatus
 from domain.parts import ItemRequest, ShipmentStatus
@@ -58,7 +59,7 @@ def test_event_payload_is_json_ready(pending, now, actor):
 
 def test_update_changes_the_given_fields_and_records_them(pending, later):
     new_pickup = Address(partner_location_id="BR-7")
-    pending.update(at=later, actor=OTHER, pickup=new_pickup, resolution="EXCHANGE")
+    pending.update(rules=ANY_CODE, at=later, actor=OTHER, pickup=new_pickup, resolution="EXCHANGE")
 
     assert pending.pickup == new_pickup
     assert pending.resolution == "EXCHANGE"
@@ -70,23 +71,25 @@ def test_update_changes_the_given_fields_and_records_them(pending, later):
 
 
 def test_update_with_unchanged_values_records_no_return_updated(pending, now, actor):
-    pending.update(at=now, actor=actor, pickup=pending.pickup, dropoff=pending.dropoff)
+    pending.update(
+        rules=ANY_CODE, at=now, actor=actor, pickup=pending.pickup, dropoff=pending.dropoff
+    )
     assert pending.pull_events() == []
 
 
 def test_update_leaves_unset_fields_alone_and_none_clears(pending, now, actor):
-    pending.update(at=now, actor=actor, customer_comment="  ring twice  ")
+    pending.update(rules=ANY_CODE, at=now, actor=actor, customer_comment="  ring twice  ")
     assert pending.customer_comment == "ring twice"
     assert pending.pickup is not None
 
-    pending.update(at=now, actor=actor, customer_comment=None, pickup=None)
+    pending.update(rules=ANY_CODE, at=now, actor=actor, customer_comment=None, pickup=None)
     assert pending.customer_comment is None
     assert pending.pickup is None
 
 
 def test_update_turns_a_blank_comment_into_none(pending, now, actor):
-    pending.update(at=now, actor=actor, customer_comment="text")
-    pending.update(at=now, actor=actor, customer_comment="   ")
+    pending.update(rules=ANY_CODE, at=now, actor=actor, customer_comment="text")
+    pending.update(rules=ANY_CODE, at=now, actor=actor, customer_comment="   ")
     assert pending.customer_comment is None
 
 
@@ -142,18 +145,18 @@ def test_update_items_applies_the_eligibility_rules(pending, order, rules, now, 
 
 def test_update_items_needs_the_order_live_quantities_and_rules(pending, now, actor):
     with pytest.raises(ValueError):
-        pending.update(at=now, actor=actor, items=[ItemRequest("SKU-A", 1)])
+        pending.update(rules=ANY_CODE, at=now, actor=actor, items=[ItemRequest("SKU-A", 1)])
 
 
 def test_update_is_allowed_on_hold(build_request_in, now, actor):
     request = build_request_in(ReturnStatus.ON_HOLD)
-    request.update(at=now, actor=actor, resolution="REFUND")
+    request.update(rules=ANY_CODE, at=now, actor=actor, resolution="REFUND")
     assert request.resolution == "REFUND"
 
 
 def test_update_after_approval_is_not_editable(approved, now, actor):
     with pytest.raises(DomainError) as caught:
-        approved.update(at=now, actor=actor, resolution="REFUND")
+        approved.update(rules=ANY_CODE, at=now, actor=actor, resolution="REFUND")
     assert caught.value.code == ErrorCode.NOT_EDITABLE
     assert "APPROVED" in caught.value.message
     assert approved.resolution is None
@@ -414,7 +417,7 @@ def test_approve_twice_is_an_invalid_transition(approved, rules, now, actor):
 
 
 def test_reject_rejects_every_unit_with_the_reason(pending, later, actor):
-    pending.reject(at=later, actor=actor, reason="  outside the return window  ")
+    pending.reject(rules=ANY_CODE, at=later, actor=actor, reason="  outside the return window  ")
 
     assert pending.status == ReturnStatus.REJECTED
     assert pending.rejected_at == later
@@ -429,14 +432,14 @@ def test_reject_rejects_every_unit_with_the_reason(pending, later, actor):
 
 def test_reject_is_allowed_on_hold(build_request_in, now, actor):
     request = build_request_in(ReturnStatus.ON_HOLD)
-    request.reject(at=now, actor=actor, reason="fraud")
+    request.reject(rules=ANY_CODE, at=now, actor=actor, reason="fraud")
     assert request.status == ReturnStatus.REJECTED
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_reject_needs_a_reason(pending, now, actor, reason):
     with pytest.raises(DomainError) as caught:
-        pending.reject(at=now, actor=actor, reason=reason)  # type: ignore[arg-type]
+        pending.reject(rules=ANY_CODE, at=now, actor=actor, reason=reason)  # type: ignore[arg-type]
     assert caught.value.code == ErrorCode.INVALID_INPUT
     assert caught.value.field == "rejectionReason"
     assert pending.status == ReturnStatus.PENDING
@@ -444,13 +447,13 @@ def test_reject_needs_a_reason(pending, now, actor, reason):
 
 def test_reject_refuses_a_reason_over_200_characters(pending, now, actor):
     with pytest.raises(DomainError) as caught:
-        pending.reject(at=now, actor=actor, reason="x" * 201)
+        pending.reject(rules=ANY_CODE, at=now, actor=actor, reason="x" * 201)
     assert caught.value.code == ErrorCode.INVALID_INPUT
 
 
 def test_reject_after_approval_is_an_invalid_transition(approved, now, actor):
     with pytest.raises(InvalidTransition):
-        approved.reject(at=now, actor=actor, reason="changed my mind")
+        approved.reject(rules=ANY_CODE, at=now, actor=actor, reason="changed my mind")
 
 
 # ------------------------------------------------------------------ cancel
@@ -480,7 +483,7 @@ def test_cancel_cancels_the_open_reverse_shipment(approved, later, actor):
 
 
 def test_cancel_with_refunds_is_refused(approved, now, actor):
-    approved.add_refund(amount=Decimal("10"), currency="AED", at=now, actor=actor)
+    approved.add_refund(rules=ANY_CODE, amount=Decimal("10"), currency="AED", at=now, actor=actor)
     approved.pull_events()
 
     with pytest.raises(DomainError) as caught:
@@ -507,7 +510,7 @@ def test_cancel_works_from_any_non_terminal_status(build_request_in, now, actor,
 
 
 def test_receive_part_of_the_units_is_partially_received(approved, later, actor):
-    approved.receive(at=later, actor=actor, quantities={"SKU-A": 1})
+    approved.receive(rules=ANY_CODE, at=later, actor=actor, quantities={"SKU-A": 1})
 
     assert approved.status == ReturnStatus.PARTIALLY_RECEIVED
     a, b = approved.items
@@ -523,7 +526,7 @@ def test_receive_part_of_the_units_is_partially_received(approved, later, actor)
 
 
 def test_receive_every_unit_is_received_and_delivers_the_shipment(approved, later, actor):
-    approved.receive(at=later, actor=actor, quantities={"SKU-A": 2, "SKU-B": 1})
+    approved.receive(rules=ANY_CODE, at=later, actor=actor, quantities={"SKU-A": 2, "SKU-B": 1})
 
     assert approved.status == ReturnStatus.RECEIVED
     assert approved.received_at == later
@@ -537,10 +540,10 @@ def test_receive_every_unit_is_received_and_delivers_the_shipment(approved, late
 
 
 def test_receive_in_two_steps_goes_through_partially_received(approved, now, actor):
-    approved.receive(at=now, actor=actor, quantities={"SKU-A": 1})
-    approved.receive(at=now, actor=actor, quantities={"SKU-A": 1})
+    approved.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
+    approved.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
     assert approved.status == ReturnStatus.PARTIALLY_RECEIVED
-    approved.receive(at=now, actor=actor, quantities={"SKU-B": 1})
+    approved.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-B": 1})
 
     assert approved.status == ReturnStatus.RECEIVED
     assert _status_changes(approved.pull_events()) == [
@@ -551,6 +554,7 @@ def test_receive_in_two_steps_goes_through_partially_received(approved, now, act
 
 def test_receive_records_the_item_condition(approved, now, actor):
     approved.receive(
+        rules=ANY_CODE,
         at=now,
         actor=actor,
         quantities={"SKU-A": 1},
@@ -562,9 +566,9 @@ def test_receive_records_the_item_condition(approved, now, actor):
 
 
 def test_receive_more_than_outstanding_is_quantity_exceeded(approved, now, actor):
-    approved.receive(at=now, actor=actor, quantities={"SKU-A": 1})
+    approved.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
     with pytest.raises(DomainError) as caught:
-        approved.receive(at=now, actor=actor, quantities={"SKU-A": 2})
+        approved.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 2})
     assert caught.value.code == ErrorCode.QUANTITY_EXCEEDED
     assert approved.items[0].received_quantity == 1
 
@@ -579,13 +583,13 @@ def test_receive_units_that_were_rejected_is_quantity_exceeded(build_request, ru
         rejection_reason="late",
     )
     with pytest.raises(DomainError) as caught:
-        request.receive(at=now, actor=actor, quantities={"SKU-B": 1})
+        request.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-B": 1})
     assert caught.value.code == ErrorCode.QUANTITY_EXCEEDED
 
 
 def test_receive_an_unknown_sku_is_unknown_sku(approved, now, actor):
     with pytest.raises(DomainError) as caught:
-        approved.receive(at=now, actor=actor, quantities={"SKU-Z": 1})
+        approved.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-Z": 1})
     assert caught.value.code == ErrorCode.UNKNOWN_SKU
     assert caught.value.field == "items"
 
@@ -593,19 +597,19 @@ def test_receive_an_unknown_sku_is_unknown_sku(approved, now, actor):
 @pytest.mark.parametrize("quantity", [0, -2, True])
 def test_receive_a_quantity_below_one_is_invalid_quantity(approved, now, actor, quantity):
     with pytest.raises(DomainError) as caught:
-        approved.receive(at=now, actor=actor, quantities={"SKU-A": quantity})
+        approved.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": quantity})
     assert caught.value.code == ErrorCode.INVALID_QUANTITY
 
 
 def test_receive_nothing_is_invalid_input(approved, now, actor):
     with pytest.raises(DomainError) as caught:
-        approved.receive(at=now, actor=actor, quantities={})
+        approved.receive(rules=ANY_CODE, at=now, actor=actor, quantities={})
     assert caught.value.code == ErrorCode.INVALID_INPUT
 
 
 def test_receive_checks_every_line_before_recording_any(approved, now, actor):
     with pytest.raises(DomainError):
-        approved.receive(at=now, actor=actor, quantities={"SKU-A": 1, "SKU-B": 5})
+        approved.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1, "SKU-B": 5})
     assert [item.received_quantity for item in approved.items] == [0, 0]
     assert approved.status == ReturnStatus.APPROVED
     assert approved.events == []
@@ -613,7 +617,7 @@ def test_receive_checks_every_line_before_recording_any(approved, now, actor):
 
 def test_receive_before_approval_is_an_invalid_transition(pending, now, actor):
     with pytest.raises(InvalidTransition):
-        pending.receive(at=now, actor=actor, quantities={"SKU-A": 1})
+        pending.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
 
 
 def test_receive_without_a_shipment_still_reaches_received(
@@ -621,7 +625,7 @@ def test_receive_without_a_shipment_still_reaches_received(
 ):
     request = build_request({"SKU-A": 1})
     request.approve(at=now, actor=actor, rules=no_shipment_rules)
-    request.receive(at=now, actor=actor, quantities={"SKU-A": 1})
+    request.receive(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
     assert request.status == ReturnStatus.RECEIVED
 
 
