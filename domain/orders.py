@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -76,6 +77,20 @@ class Order:
     @property
     def is_delivered(self) -> bool:
         return any(line.is_delivered for line in self.lines)
+
+    def ensure_covers(self, held: Mapping[str, int]) -> None:
+        """An order re-sent with fewer delivered units must still cover the units its live
+        return requests hold: those customers were promised their return."""
+        for sku, units in held.items():
+            line = self.line(sku)
+            delivered = line.delivered_quantity if line else 0
+            if units > delivered:
+                raise DomainError(
+                    f"sku {sku}: {units} units are in live return requests, so the order "
+                    f"cannot deliver fewer ({delivered})",
+                    field="lines",
+                    code=ErrorCode.QUANTITY_EXCEEDED,
+                )
 
     def delivered(self) -> Order:
         """This order, if any of it was delivered: a reverse shipment needs goods to carry."""

@@ -71,6 +71,8 @@ async def upsert_order(cmd: c.UpsertOrder, *, uow: UnitOfWork, clock: Clock) -> 
         )
     )
     async with uow:
+        if await uow.orders.get(order.merchant, order.reference) is not None:  # now locked
+            order.ensure_covers(await uow.returns.live_quantities(order.merchant, order.reference))
         saved = await uow.orders.upsert(order)
         await uow.commit()
     return saved

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, select
 
-from domain.errors import DomainError, ErrorCode, NotFound, VersionConflict
+from domain.errors import NotFound, VersionConflict
 from domain.notifications import Notification
 from domain.orders import Order
 from domain.returns import ReturnRequest
@@ -181,11 +181,7 @@ class SqlOrderRepository:
     async def upsert(self, order: Order) -> Order:
         now = self._now()
         existing = await self._locked_row(order.merchant, order.reference)
-        if existing is not None:
-            await self._refuse_shrinking_below_live(order)
-            order.created_at = existing["created_at"]
-        else:
-            order.created_at = now
+        order.created_at = existing["created_at"] if existing is not None else now
         order.updated_at = now
         row, lines = mappers.order_values(order, self._tenant)
         if existing is None:
@@ -212,21 +208,6 @@ class SqlOrderRepository:
             _LOCKED_ORDER, {"tenant": self._tenant, "merchant": merchant, "reference": reference}
         )
         return rows[0] if rows else None
-
-    async def _refuse_shrinking_below_live(self, order: Order) -> None:
-        held = await queries.live_quantities(
-            self._sql, self._tenant, order.merchant, order.reference
-        )
-        for sku, units in held.items():
-            line = order.line(sku)
-            delivered = line.delivered_quantity if line else 0
-            if units > delivered:
-                raise DomainError(
-                    f"sku {sku}: {units} units are in live return requests, so the order "
-                    f"cannot deliver fewer ({delivered})",
-                    field="lines",
-                    code=ErrorCode.QUANTITY_EXCEEDED,
-                )
 
 
 _LOCKED_ORDER = (
