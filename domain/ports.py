@@ -7,7 +7,6 @@ from types import TracebackType
 from typing import Protocol
 
 from domain.eligibility import MerchantRules
-from domain.events import DomainEvent
 from domain.notifications import DeliveryOutcome, Notification
 from domain.orders import Order
 from domain.reference import (
@@ -174,10 +173,4 @@ class UnitOfWork(Protocol):
 
     async def rules_for(self, merchant: str) -> MerchantRules:
         """The merchant's eligibility rules (the seam for merchant configuration)."""
-        ...
-
-
-class EventPublisher(Protocol):
-    async def publish(self, events: list[DomainEvent]) -> None:
-        """Deliver events that have committed; never called for a rolled-back change."""
         ...

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -19,7 +18,6 @@ from graphql_api.loaders import Loaders
 from graphql_api.pubsub import EventHub
 from persistence.database import Database
 from persistence.idempotency import KeyClaim
-from persistence.outbox import StoredEvent
 from persistence.unit_of_work import SqlUnitOfWork
 
 GRAPHQL_SOURCE = "GRAPHQL"
@@ -35,7 +33,6 @@ class Context:
     tenant_id: str
     actor: Actor = field(default_factory=lambda: Actor(source=GRAPHQL_SOURCE))
     principal: Principal | None = None
-    after_commit: Callable[[Sequence[StoredEvent]], Awaitable[None]] | None = None
     hub: EventHub | None = None
     websocket: web.WebSocketResponse | None = None
     connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
@@ -61,7 +58,6 @@ class Context:
             self.db,
             tenant_id=self.tenant_id,
             clock=self.clock,
-            after_commit=self.after_commit,
             idempotency=self.idempotency,
         )
 
@@ -71,8 +67,8 @@ Info = StrawberryInfo[Context, None]
 
 def request_context(request: web.Request, principal: Principal | None, *, source: str) -> Context:
     """The one way a request becomes a Context, for every face (GraphQL, REST shims): so a
-    change made through any of them runs in the same kind of unit of work, with the same
-    after-commit delivery of its events. `X-User` names the dashboard user acting; without
+    change made through any of them runs in the same kind of unit of work and stores its
+    events in the same outbox. `X-User` names the dashboard user acting; without
     it, the API client is recorded."""
     user = request.headers.get(USER_HEADER) or None
     return Context(

@@ -1,14 +1,13 @@
-"""Unit of work: one transaction per command, events stored with the change, published after.
+"""Unit of work: one transaction per command, its events stored with the change.
 
 Leaving the block without `commit()` (an error, a refused rule) rolls everything back, so a
 failed command writes nothing: no half-saved aggregate and no event for a change that did not
-happen.
+happen. Events leave one way: the outbox holds them, and `Database.events_committed` tells
+its listeners (the subscription hub) the position they reached, after the commit.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 
 from domain.eligibility import MerchantRules
@@ -16,7 +15,7 @@ from domain.ports import Clock, SystemClock
 from persistence.configuration import SqlConfigurationRepository
 from persistence.database import Database, WriteTransaction
 from persistence.idempotency import KeyClaim, record_commit
-from persistence.outbox import StoredEvent, append_events
+from persistence.outbox import append_events
 from persistence.repositories import (
     SqlNotificationRepository,
     SqlOrderRepository,
@@ -26,10 +25,6 @@ from persistence.rules import merchant_rules
 from persistence.tables import DEFAULT_TENANT
 from persistence.webhook_endpoints import SqlWebhookEndpointRepository
 from persistence.webhooks import route_deliveries
-
-log = logging.getLogger(__name__)
-
-AfterCommit = Callable[[Sequence[StoredEvent]], Awaitable[None]]
 
 
 class SqlUnitOfWork:
@@ -45,17 +40,14 @@ class SqlUnitOfWork:
         *,
         tenant_id: str = DEFAULT_TENANT,
         clock: Clock | None = None,
-        after_commit: AfterCommit | None = None,
         idempotency: KeyClaim | None = None,
     ) -> None:
         """`idempotency`: the key whose work this is; its commit is recorded with the work."""
         self._db = db
         self.tenant_id = tenant_id
         self._clock = clock or SystemClock()
-        self._after_commit = after_commit
         self._idempotency = idempotency
         self._transaction: WriteTransaction | None = None
-        self.committed_events: list[StoredEvent] = []
 
     async def __aenter__(self) -> SqlUnitOfWork:
         if self._db.writers is not None:
@@ -72,7 +64,6 @@ class SqlUnitOfWork:
         self.configuration = SqlConfigurationRepository(sql, self.tenant_id)
         self.notifications = SqlNotificationRepository(sql, self.tenant_id)
         self.webhooks = SqlWebhookEndpointRepository(sql, self.tenant_id)
-        self.committed_events = []
         return self
 
     async def __aexit__(
@@ -108,21 +99,10 @@ class SqlUnitOfWork:
             await route_deliveries(sql, self.tenant_id, stored, self._clock.now()) if stored else 0
         )
         await transaction.commit()
-        self.committed_events = stored
         if stored:
             self._db.events_committed(self.tenant_id, stored[-1].position)
         if routed:
             self._db.deliveries_routed(self.tenant_id, stored[-1].position)
-        if self._after_commit is not None and stored:
-            await self._publish(stored)
-
-    async def _publish(self, stored: list[StoredEvent]) -> None:
-        try:
-            await self._after_commit(stored)  # type: ignore[misc]
-        except Exception:
-            # The change is committed and its events are in the log: a failing listener must
-            # not turn a success into an error; log readers catch up from the outbox.
-            log.exception("publishing %d committed events failed", len(stored))
 
     def _require(self) -> WriteTransaction:
         if self._transaction is None:

@@ -25,7 +25,7 @@ from domain.values import Actor, Address
 from persistence import read_model
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT, OutboxEventRow, ReturnRequestRow
-from persistence.unit_of_work import AfterCommit, SqlUnitOfWork
+from persistence.unit_of_work import SqlUnitOfWork
 from tests.clocks import FixedClock
 
 # Microseconds on purpose: both backends must keep them.
@@ -70,12 +70,8 @@ class World:
     pickup: Address = PICKUP
     dropoff: Address = DROPOFF
 
-    def uow(
-        self, tenant_id: str = DEFAULT_TENANT, *, after_commit: AfterCommit | None = None
-    ) -> SqlUnitOfWork:
-        return SqlUnitOfWork(
-            self.db, tenant_id=tenant_id, clock=self.clock, after_commit=after_commit
-        )
+    def uow(self, tenant_id: str = DEFAULT_TENANT) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.db, tenant_id=tenant_id, clock=self.clock)
 
     async def run(
         self,

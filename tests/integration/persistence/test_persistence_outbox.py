@@ -1,12 +1,12 @@
 """The outbox: each committed command stores its events in the same transaction as the change,
-in order, and hands exactly those to `after_commit`; nothing is stored or published for a
-change that did not commit, and a failing listener cannot undo a success."""
+in order, and then tells the commit listeners (`Database.on_events_committed`) the position
+they reached; nothing is stored or told for a change that did not commit, and a failing
+listener cannot undo a success."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from dataclasses import asdict, replace
 from decimal import Decimal
 from typing import Any
@@ -24,21 +24,11 @@ from persistence.statements import SqlAlchemyStatements
 LINES = {"SKU-A": (3, 3, Decimal("10.125")), "SKU-B": (2, 2, Decimal("5"))}
 
 
-class Listener:
-    """An `after_commit` callback that remembers what it was given (and may fail)."""
-
-    def __init__(self, world, *, fail: bool = False) -> None:
-        self.world = world
-        self.fail = fail
-        self.calls: list[list[StoredEvent]] = []
-        self.seen_versions: list[int] = []
-
-    async def __call__(self, events: Sequence[StoredEvent]) -> None:
-        self.calls.append(list(events))
-        # What a subscriber reads back at this moment must already be committed.
-        self.seen_versions.append(await self.world.version(events[0].return_request_id))
-        if self.fail:
-            raise RuntimeError("webhook endpoint down")
+def listen(world) -> list[tuple[str, int]]:
+    """What `Database.on_events_committed` tells a listener from now on: (tenant, position)."""
+    heard: list[tuple[str, int]] = []
+    world.db.on_events_committed(lambda tenant_id, position: heard.append((tenant_id, position)))
+    return heard
 
 
 def as_stored(row) -> StoredEvent:
@@ -79,7 +69,6 @@ def lifecycle(rid: str) -> list[tuple[Any, Any, list[tuple[str, str | None, str 
 
 async def test_every_committed_command_stores_its_events_in_order(world):
     await world.order(lines=LINES)
-    created = world.uow()
     cmd = c.CreateReturn(
         actor=world.actor,
         merchant="acme",
@@ -88,21 +77,20 @@ async def test_every_committed_command_stores_its_events_in_order(world):
         pickup=world.pickup,
         dropoff=world.dropoff,
     )
-    rid = (await world.run(services.create_return, cmd, uow=created)).id
-    assert [(e.event_type, e.previous_status, e.new_status) for e in created.committed_events] == [
+    rid = (await world.run(services.create_return, cmd)).id
+    created = [as_stored(row) for row in await world.outbox()]
+    assert [(e.event_type, e.previous_status, e.new_status) for e in created] == [
         ("ReturnRequested", None, "PENDING")
     ]
-    last_position = created.committed_events[-1].position
+    last_position = created[-1].position
 
     for number, (use_case, cmd, expected) in enumerate(lifecycle(rid), start=1):
         actor = Actor(source="REST", user=f"user-{number}")
         at = world.clock.advance(minutes=5)
-        uow = world.uow()
-        await world.run(use_case, replace(cmd, actor=actor), uow=uow)
+        await world.run(use_case, replace(cmd, actor=actor))
 
-        stored = uow.committed_events
         rows = [row for row in await world.outbox() if row.position > last_position]
-        assert [as_stored(row) for row in rows] == stored, use_case.__name__
+        stored = [as_stored(row) for row in rows]
         assert [(e.event_type, e.previous_status, e.new_status) for e in stored] == expected
         assert all(e.position > last_position for e in stored)
         assert [e.position for e in stored] == sorted({e.position for e in stored})
@@ -140,15 +128,12 @@ async def test_split_stores_the_events_of_both_requests_in_one_commit(world):
     await world.order(lines=LINES)
     rid = (await world.create(items={"SKU-A": 3})).id
     await world.run(services.approve_return, c.ApproveReturn(return_request_id=rid))
-    uow = world.uow()
-
     _, new = await world.run(
         services.split_return,
         c.SplitReturn(return_request_id=rid, quantities={"SKU-A": 1}),
-        uow=uow,
     )
 
-    stored = uow.committed_events
+    stored = [as_stored(row) for row in (await world.outbox())[-4:]]
     assert [(e.event_type, e.return_request_id) for e in stored] == [
         ("ReverseShipmentUpdated", rid),
         ("ReturnSplit", rid),
@@ -158,7 +143,6 @@ async def test_split_stores_the_events_of_both_requests_in_one_commit(world):
     assert stored[2].new_status == "APPROVED"
     assert stored[2].payload["split_from"] == rid
     assert [e.position for e in stored] == list(range(stored[0].position, stored[0].position + 4))
-    assert [as_stored(row) for row in (await world.outbox())[-4:]] == stored
 
 
 async def test_events_become_visible_only_with_the_change_they_describe(world):
@@ -195,64 +179,36 @@ async def test_a_rolled_back_change_stores_no_event(world):
     assert await world.version(rid) == 1
 
 
-# --------------------------------------------------------------------------- after_commit
+# --------------------------------------------------------------------------- commit listeners
 
 
-async def test_after_commit_receives_exactly_the_stored_events_once_committed(world):
+async def test_commit_listeners_hear_the_tenant_and_the_last_stored_position_once(world):
     await world.order(lines=LINES)
-    listener = Listener(world)
     rid = (await world.create()).id
-    uow = world.uow(after_commit=listener)
+    heard = listen(world)
 
-    await world.run(services.approve_return, c.ApproveReturn(return_request_id=rid), uow=uow)
+    await world.run(services.approve_return, c.ApproveReturn(return_request_id=rid))
 
-    assert len(listener.calls) == 1
-    delivered = listener.calls[0]
-    assert delivered == uow.committed_events
-    assert [as_stored(row) for row in (await world.outbox())[-2:]] == delivered
-    assert [e.event_type for e in delivered] == ["ReturnStatusChanged", "ReverseShipmentCreated"]
-    assert all(isinstance(e.position, int) for e in delivered)
-    assert listener.seen_versions == [2]
+    stored = (await world.outbox())[-2:]
+    assert [row.event_type for row in stored] == ["ReturnStatusChanged", "ReverseShipmentCreated"]
+    assert heard == [("default", stored[-1].position)]
 
 
-async def test_after_commit_is_not_called_when_the_command_fails(world):
+async def test_commit_listeners_hear_nothing_when_the_command_fails(world):
     await world.order(lines=LINES)
-    listener = Listener(world)
     rid = (await world.create(dropoff=None)).id
+    heard = listen(world)
 
     with pytest.raises(DomainError) as caught:
-        await world.run(
-            services.approve_return,
-            c.ApproveReturn(return_request_id=rid),
-            uow=world.uow(after_commit=listener),
-        )
+        await world.run(services.approve_return, c.ApproveReturn(return_request_id=rid))
     with pytest.raises(DomainError):
         await world.run(
             services.create_return,
             c.CreateReturn(merchant="acme", order_reference="ORD-1", items=world.items({"X": 1})),
-            uow=world.uow(after_commit=listener),
         )
 
     assert caught.value.code == ErrorCode.MISSING_DROPOFF
-    assert listener.calls == []
-
-
-async def test_a_failing_after_commit_does_not_fail_the_command(world, caplog):
-    await world.order(lines=LINES)
-    listener = Listener(world, fail=True)
-    rid = (await world.create()).id
-
-    with caplog.at_level(logging.ERROR, logger="persistence.unit_of_work"):
-        held = await world.run(
-            services.hold_return,
-            c.HoldReturn(return_request_id=rid),
-            uow=world.uow(after_commit=listener),
-        )
-
-    assert held.version == 2 and len(listener.calls) == 1
-    assert (await world.load(rid)).status == "ON_HOLD"
-    assert (await world.outbox(rid))[-1].new_status == "ON_HOLD"
-    assert "publishing 1 committed events failed" in caplog.text
+    assert heard == []
 
 
 async def test_a_failing_commit_listener_fails_neither_the_command_nor_the_others(world, caplog):
@@ -273,8 +229,8 @@ async def test_a_failing_commit_listener_fails_neither_the_command_nor_the_other
     assert "a listener of committed events failed" in caplog.text
 
 
-async def test_a_commit_without_events_does_not_call_after_commit(world):
-    listener = Listener(world)
+async def test_a_commit_without_events_tells_the_listeners_nothing(world):
+    heard = listen(world)
 
     await world.run(
         services.upsert_order,
@@ -284,10 +240,9 @@ async def test_a_commit_without_events_does_not_call_after_commit(world):
             currency="AED",
             lines=[c.OrderLineSpec("SKU-A", "A", 1, Decimal(1))],
         ),
-        uow=world.uow(after_commit=listener),
     )
 
-    assert listener.calls == []
+    assert heard == []
     assert await world.outbox_count() == 0
 
 
