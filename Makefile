@@ -4,16 +4,28 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run migrate demo test fuzz lint format schema bench bench-compare clean vendor vendor-check
+.PHONY: install lock run migrate demo test fuzz lint format schema bench bench-compare clean vendor vendor-check
 
-$(STAMP): pyproject.toml
+# requirements.lock pins every package (pip constraints): each machine installs the versions
+# the suite last passed with. `make lock` re-resolves it after a change to pyproject.toml.
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "returns-api needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+LOCK_VENV := .lock-venv
+lock:  ## re-resolve every dependency from pyproject.toml into requirements.lock
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	{ echo "# Every package make install takes, as pip constraints; written by make lock."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > requirements.lock
+	rm -rf $(LOCK_VENV)
 
 # The server migrates once as it starts (RETURNS_MIGRATE_ON_START), so no separate step here.
 run: install  ## migrate the SQLite file and serve GraphQL + GraphiQL with a dev key
