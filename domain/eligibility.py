@@ -50,7 +50,7 @@ class LineEligibility:
 
 
 class MerchantRules(Protocol):
-    """What a merchant's configuration decides (see merchant_rules.ConfiguredRules)."""
+    """What a merchant's configuration decides (see configured_rules.ConfiguredRules)."""
 
     def returnable_units(self, line: OrderLine) -> int:
         """Units of the line that may be returned at all (delivered, or ordered)."""

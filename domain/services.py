@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from domain import commands as c
+from domain.configured_rules import choose_delivery_option
 from domain.eligibility import MerchantRules, explain_lines
 from domain.errors import DomainError, ErrorCode, NotFound, VersionConflict
 from domain.lifecycle import ReturnStatus
-from domain.merchant_rules import choose_delivery_option
 from domain.orders import Order, choose_merchant, make_order_line, validate_order
 from domain.parts import ItemRequest
 from domain.ports import Clock, UnitOfWork

@@ -34,7 +34,7 @@ from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.cors import OriginPolicy
 from graphql_api.desk.routes import add_desk_routes
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
-from graphql_api.idempotent import ConflictingKeys, key_in_mutation_input, run_idempotently
+from graphql_api.idempotency_header import ConflictingKeys, key_in_mutation_input, run_idempotently
 from graphql_api.json_input import encodes_as_utf8, undecodable_header
 from graphql_api.logs import request_id_middleware
 from graphql_api.metrics.endpoint import install_metrics

@@ -13,7 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from domain import commands as c
-from domain import configuration as config
+from domain import configuration_services as config
 from domain import services
 from domain.access import new_tenant
 from domain.errors import DomainError, ErrorCode

@@ -4,8 +4,8 @@ of work) and the read side (`returnableItems`) alike."""
 
 from __future__ import annotations
 
+from domain.configured_rules import ConfiguredRules
 from domain.eligibility import MerchantRules
-from domain.merchant_rules import ConfiguredRules
 from persistence.configuration import SqlConfigurationRepository
 from persistence.statements import Statements
 

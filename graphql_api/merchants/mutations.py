@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from domain import configuration as use
+from domain import configuration_services as use
 from domain.errors import DomainError
 from domain.reference import ReferenceEntry, ReferenceKind
 from graphql_api.context import Info

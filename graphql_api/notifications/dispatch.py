@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from domain.notifying import deliver_notification
+from domain.notification_services import deliver_notification
 from domain.ports import Clock, NotificationSender
 from persistence.database import Database
 from persistence.notifications import claim_stalled

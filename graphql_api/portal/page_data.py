@@ -12,7 +12,7 @@ from domain.portal import PortalSettings, default_portal_settings
 from domain.reference import PickupLocation, ReferenceEntry, ReferenceKind, ReturnSettings
 from domain.returns import ReturnRequest
 from graphql_api.context import Context
-from graphql_api.orders.reads import requests_for_order, returnable_lines
+from graphql_api.orders.lookup import requests_for_order, returnable_lines
 from persistence.configuration import SqlConfigurationRepository
 from persistence.event_log import events_of_requests
 from persistence.outbox import StoredEvent

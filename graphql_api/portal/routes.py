@@ -18,7 +18,7 @@ from domain.orders import Order
 from domain.values import Actor
 from graphql_api.app_keys import CLOCK_KEY, DB_KEY
 from graphql_api.context import Context
-from graphql_api.orders.reads import requests_for_order, returnable_lines
+from graphql_api.orders.lookup import requests_for_order, returnable_lines
 from graphql_api.portal.links import PORTAL_KEY, PORTAL_PATH
 from graphql_api.portal.tokens import PortalGrant
 from graphql_api.rest import fields

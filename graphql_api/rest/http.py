@@ -28,7 +28,7 @@ from graphql_api.app_keys import CLOCK_KEY, IDEMPOTENCY_KEY
 from graphql_api.auth import authenticate
 from graphql_api.context import REST_SOURCE, Context, request_context
 from graphql_api.errors import http_status
-from graphql_api.idempotent import run_idempotently
+from graphql_api.idempotency_header import run_idempotently
 from graphql_api.json_input import encodes_as_utf8, undecodable_header
 from graphql_api.metrics.recording import note_error
 

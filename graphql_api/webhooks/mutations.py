@@ -1,11 +1,11 @@
 """Register, change and remove webhook endpoints; re-send a delivery: input → command →
-use case (domain/webhook_endpoints.py, one unit of work each) → payload."""
+use case (domain/webhook_services.py, one unit of work each) → payload."""
 
 from __future__ import annotations
 
 import strawberry
 
-from domain import webhook_endpoints as use
+from domain import webhook_services as use
 from domain.errors import DomainError
 from domain.values import Actor
 from graphql_api.common import MutationInput

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from domain.access import Role, new_tenant
 from graphql_api import planned_executor
 from graphql_api.app import ReturnsGraphQLView, create_app
-from graphql_api.idempotent import fingerprint
+from graphql_api.idempotency_header import fingerprint
 from graphql_api.prepared import PreparedQueries
 from graphql_api.settings import Settings
 from persistence.access import AccessStore

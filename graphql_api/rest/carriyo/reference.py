@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from domain import configuration as use
+from domain import configuration_services as use
 from domain.reference import ReferenceKind
 from graphql_api.rest.carriyo import inputs
 from graphql_api.rest.carriyo import serializers as out

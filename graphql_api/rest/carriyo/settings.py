@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from aiohttp import web
 
-from domain import configuration as use
+from domain import configuration_services as use
 from domain.errors import NotFound
 from domain.reference import ReturnSettings
 from graphql_api.rest.carriyo import inputs

@@ -10,11 +10,11 @@ from aiohttp import web
 from domain import commands as c
 from domain import services
 from domain.errors import InvalidInput, NotFound
-from domain.notifying import QueueReturnSms, queue_return_sms
+from domain.notification_services import QueueReturnSms, queue_return_sms
 from domain.parts import ItemRequest
 from domain.values import quantity_from_text
 from graphql_api.notifications.dispatch import NOTIFIER_KEY
-from graphql_api.orders.reads import order_by_reference, requests_for_order
+from graphql_api.orders.lookup import order_by_reference, requests_for_order
 from graphql_api.portal.links import PORTAL_KEY
 from graphql_api.rest import fields
 from graphql_api.rest.http import Call, Route, json_response

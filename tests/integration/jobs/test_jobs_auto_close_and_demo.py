@@ -13,7 +13,7 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient, TestServer
 
 from domain import commands as c
-from domain import configuration as config
+from domain import configuration_services as config
 from domain import services
 from domain.lifecycle import ReturnStatus
 from domain.parts import ItemRequest, ShipmentStatus

@@ -10,7 +10,7 @@ from typing import Any
 
 from domain import commands as c
 from domain import services
-from domain import webhook_endpoints as hooks
+from domain import webhook_services as hooks
 from domain.errors import (
     DomainError,
     ErrorCode,

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import func, select
 
 from domain import commands as c
-from domain import configuration as config
+from domain import configuration_services as config
 from domain import services
+from domain.configured_rules import ConfiguredRules
 from domain.errors import DomainError, DomainErrors, ErrorCode
 from domain.lifecycle import ReturnStatus
-from domain.merchant_rules import ConfiguredRules
 from domain.parts import ItemRequest, ShipmentStatus
 from domain.reference import (
     DeliveryOption,

@@ -12,13 +12,13 @@ from domain import commands as c
 from domain import services
 from domain.errors import DomainError, ErrorCode
 from domain.lifecycle import ReturnStatus
+from domain.notification_services import QueueReturnSms, deliver_notification, queue_return_sms
 from domain.notifications import (
     DeliveryOutcome,
     Notification,
     NotificationStatus,
     return_sms,
 )
-from domain.notifying import QueueReturnSms, deliver_notification, queue_return_sms
 from domain.orders import Customer
 from graphql_api.notifications.dispatch import NotificationDispatcher
 from graphql_api.notifications.senders import LogSender

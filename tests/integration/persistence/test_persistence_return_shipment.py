@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from domain import commands as c
-from domain import configuration as config
+from domain import configuration_services as config
 from domain import services
 from domain.errors import DomainError, ErrorCode
 from domain.lifecycle import ReturnStatus

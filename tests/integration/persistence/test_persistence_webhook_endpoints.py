@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from domain import webhook_endpoints as hooks
+from domain import webhook_services as hooks
 from domain.errors import NotFound, VersionConflict
 
 REGISTER = hooks.RegisterWebhookEndpoint(

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from domain.configured_rules import ConfiguredRules, choose_delivery_option
 from domain.eligibility import ANY_CODE
 from domain.errors import DomainError, ErrorCode
-from domain.merchant_rules import ConfiguredRules, choose_delivery_option
 from domain.orders import Customer, choose_merchant
 from domain.parts import MANUAL_CARRIER
 from domain.reference import DeliveryOption

@@ -20,9 +20,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
+from domain.configured_rules import ConfiguredRules
 from domain.errors import DomainError, ErrorCode, NotFound, VersionConflict
 from domain.events import DomainEvent
-from domain.merchant_rules import ConfiguredRules
 from domain.notifications import Notification
 from domain.orders import Order
 from domain.ports import Clock, SystemClock

@@ -15,10 +15,10 @@ from decimal import Decimal
 import pytest
 
 from domain import events as ev
+from domain.configured_rules import ConfiguredRules
 from domain.eligibility import check_item_requests, explain_lines
 from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidTransition
 from domain.lifecycle import ReturnStatus
-from domain.merchant_rules import ConfiguredRules
 from domain.parts import ItemRequest, ShipmentStatus
 from domain.reference import (
     REASON_SCOPED,
