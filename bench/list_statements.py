@@ -30,7 +30,7 @@ from graphql_api.context import Context
 from graphql_api.schema import schema
 from persistence import migrate
 from persistence.database import Database
-from persistence.unit_of_work import SqlUnitOfWork
+from persistence.unit_of_work import SqlUnitOfWork, UnitsOfWork
 
 PAGE_QUERY = """
 query Page($first: Int!) {
@@ -99,7 +99,7 @@ async def measure(db: Database, first: int, counted: list[str]) -> tuple[int, fl
     timings = []
     for _ in range(RUNS):
         counted.clear()
-        context = Context(db=db, clock=SystemClock(), tenant_id="default")
+        context = Context(units=UnitsOfWork(db, SystemClock()), tenant_id="default")
         started = time.perf_counter()
         result = await schema.execute(PAGE_QUERY, {"first": first}, context_value=context)
         timings.append((time.perf_counter() - started) * 1000)

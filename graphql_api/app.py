@@ -1,4 +1,5 @@
-"""The aiohttp application: the one place that wires implementations together."""
+"""The aiohttp application: its routes, middlewares and background jobs, over the
+implementations graphql_api/bootstrap.py builds."""
 
 from __future__ import annotations
 
@@ -17,19 +18,17 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from domain.access import Principal
 from domain.errors import ErrorCode
-from domain.photos import PhotoLimits
-from domain.ports import Clock, NotificationSender, SystemClock
+from domain.ports import Clock
 from domain.values import Actor
-from graphql_api.app_keys import CLOCK_KEY, DB_KEY, HUB_KEY, IDEMPOTENCY_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.auth import (
-    IDENTITIES_KEY,
     PRINCIPAL_KEY,
-    Identities,
     authenticate,
     principal_from_params,
     token_endpoint,
 )
 from graphql_api.auto_close import periodic_auto_close
+from graphql_api.bootstrap import bootstrap
 from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.cors import OriginPolicy
 from graphql_api.desk.routes import add_desk_routes
@@ -39,16 +38,11 @@ from graphql_api.json_input import encodes_as_utf8, undecodable_header
 from graphql_api.logs import request_id_middleware
 from graphql_api.metrics.endpoint import install_metrics
 from graphql_api.notifications.dispatch import (
-    NOTIFIER_KEY,
-    NotificationDispatcher,
     notification_delivery,
 )
-from graphql_api.notifications.senders import HttpSmsSender, LogSender
-from graphql_api.portal.links import PORTAL_KEY, PortalLinks
 from graphql_api.portal.photos import add_photo_routes
 from graphql_api.portal.routes import add_portal_routes
 from graphql_api.prepared import PreparedQueries
-from graphql_api.pubsub import EventHub
 from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
@@ -59,7 +53,6 @@ from graphql_api.webhooks.dispatcher import webhook_delivery
 from graphql_api.websocket import LegacyWSHandler, TransportWSHandler
 from persistence import migrate
 from persistence.database import Database
-from persistence.idempotency import IdempotencyStore
 from persistence.wakeups import PostgresWakeups
 
 log = logging.getLogger(__name__)
@@ -122,8 +115,8 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         return await run_idempotently(
             request,
             self._serve,
-            store=request.app[IDEMPOTENCY_KEY],
-            clock=request.app[CLOCK_KEY],
+            store=request.app[WIRING_KEY].idempotency,
+            clock=request.app[WIRING_KEY].clock,
             tenant_id=principal.tenant_id,
             client_id=principal.client_id,
             input_key=input_key,
@@ -200,7 +193,7 @@ async def healthz(_request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     """Ready when the database answers and its schema is at the latest migration."""
     try:
-        current = await migrate.is_current(request.app[DB_KEY])
+        current = await migrate.is_current(request.app[WIRING_KEY].db)
     except Exception:
         log.exception("readiness check could not reach the database")
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
@@ -220,23 +213,7 @@ def create_app(
         middlewares=[request_id_middleware, origins.middleware(), static_headers],
         client_max_size=settings.max_body_bytes,
     )
-    database = db or Database(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-    )
-    app[DB_KEY] = database
-    app[CLOCK_KEY] = clock or SystemClock()
-    app[IDENTITIES_KEY] = Identities(database, ttl=settings.auth_cache_seconds)
-    app[IDEMPOTENCY_KEY] = IdempotencyStore(
-        database, lease=timedelta(seconds=settings.idempotency_lease_seconds)
-    )
-    app[HUB_KEY] = EventHub(
-        database,
-        app[CLOCK_KEY],
-        queue_size=settings.subscriber_queue_size,
-        poll_interval=settings.event_poll_seconds,
-    )
+    app[WIRING_KEY] = bootstrap(settings, db=db, clock=clock)
     view = ReturnsGraphQLView(
         schema=build_schema(
             settings.graphql_limits(), compare_executors=settings.graphql_compare_executors
@@ -262,25 +239,9 @@ def create_app(
     setup_templates(app)
     add_static_routes(app)
     pages.add_page_routes(app)
-    app[PORTAL_KEY] = PortalLinks(
-        key=settings.portal_key(),
-        base_url=settings.base_url(),
-        ttl=timedelta(seconds=settings.portal_link_ttl_seconds),
-    )
     add_portal_routes(app)
     add_desk_routes(app)
-    add_photo_routes(
-        app,
-        directory=settings.photo_dir,
-        limits=PhotoLimits(settings.photo_max_bytes, settings.photo_max_per_item),
-    )
-    app[NOTIFIER_KEY] = NotificationDispatcher(
-        database,
-        app[CLOCK_KEY],
-        _sender(settings),
-        # Well past the longest attempt, so a delivery in flight is never taken twice.
-        stalled_after=timedelta(seconds=max(120, 3 * settings.sms_gateway_timeout_seconds)),
-    )
+    add_photo_routes(app)
     app.on_startup.append(_startup(settings))
     app.cleanup_ctx.append(periodic_auto_close(settings.auto_close_interval_seconds))
     app.cleanup_ctx.append(_event_delivery)
@@ -293,7 +254,7 @@ def create_app(
     )
     app.cleanup_ctx.append(notification_delivery)
     install_metrics(app, settings.metrics_token)
-    if db is None:
+    if app[WIRING_KEY].owns_db:
         app.on_cleanup.append(_dispose)
     return app
 
@@ -306,10 +267,10 @@ def _protocols(settings: Settings) -> tuple[str, ...]:
 
 async def _event_delivery(app: web.Application) -> AsyncIterator[None]:
     """On PostgreSQL, listen for commits of other processes; stop the feeds on shutdown."""
-    hub = app[HUB_KEY]
+    hub = app[WIRING_KEY].hub
     wakeups = None
-    if not app[DB_KEY].is_sqlite:
-        wakeups = PostgresWakeups(app[DB_KEY], on_reconnect=hub.wake_all)
+    if not app[WIRING_KEY].db.is_sqlite:
+        wakeups = PostgresWakeups(app[WIRING_KEY].db, on_reconnect=hub.wake_all)
         wakeups.start()
     yield
     if wakeups is not None:
@@ -317,20 +278,9 @@ async def _event_delivery(app: web.Application) -> AsyncIterator[None]:
     await hub.close()
 
 
-def _sender(settings: Settings) -> NotificationSender:
-    if settings.sms_gateway_url is None:
-        return LogSender()
-    token = settings.sms_gateway_token
-    return HttpSmsSender(
-        settings.sms_gateway_url,
-        token=token.get_secret_value() if token else None,
-        timeout_seconds=settings.sms_gateway_timeout_seconds,
-    )
-
-
 def _startup(settings: Settings):  # type: ignore[no-untyped-def]
     async def run(app: web.Application) -> None:
-        database = app[DB_KEY]
+        database = app[WIRING_KEY].db
         migrate_now = settings.migrate_on_start
         if migrate_now is None:
             migrate_now = database.is_sqlite
@@ -339,7 +289,7 @@ def _startup(settings: Settings):  # type: ignore[no-untyped-def]
             log.info("database migrated to %s", migrate.head_revision())
         if settings.dev_credentials:
             path = Path(settings.dev_credentials_file)
-            headers = await ensure_dev_credentials(database, app[CLOCK_KEY], path)
+            headers = await ensure_dev_credentials(database, app[WIRING_KEY].clock, path)
             app[pages.DEV_CREDENTIALS_KEY].headers.update(headers)
             app[pages.DEV_CREDENTIALS_KEY].file = str(path)
             print(describe(headers, path, settings.base_url()), flush=True)
@@ -348,4 +298,4 @@ def _startup(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 async def _dispose(app: web.Application) -> None:
-    await app[DB_KEY].dispose()
+    await app[WIRING_KEY].db.dispose()

@@ -1,17 +1,16 @@
-"""The typed keys under which the aiohttp application holds what app.py wires, and under
-which a request carries what its handling learned."""
+"""The typed keys under which the aiohttp application holds what graphql_api/bootstrap.py
+built, and under which a request carries what its handling learned."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
-from domain.ports import Clock
-from graphql_api.pubsub import EventHub
-from persistence.database import Database
-from persistence.idempotency import IdempotencyStore, KeyClaim
+from persistence.idempotency import KeyClaim
 
-DB_KEY = web.AppKey("db", Database)
-CLOCK_KEY = web.AppKey("clock", Clock)
-HUB_KEY = web.AppKey("hub", EventHub)
-IDEMPOTENCY_KEY = web.AppKey("idempotency", IdempotencyStore)
+if TYPE_CHECKING:
+    from graphql_api.bootstrap import Wiring
+
+WIRING_KEY: web.AppKey[Wiring] = web.AppKey("wiring")
 CLAIM_KEY = web.RequestKey("idempotency_claim", KeyClaim)  # the key a request works for

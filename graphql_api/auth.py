@@ -16,7 +16,7 @@ from strawberry.extensions import SchemaExtension
 from domain.access import Principal, TokenIdentity, secret_hash
 from domain.errors import ErrorCode
 from domain.ports import Clock
-from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.json_input import undecodable_header
 from persistence.access import TOKEN_LIFETIME, AccessStore
 from persistence.database import Database
@@ -59,7 +59,6 @@ class Identities:
         return identity
 
 
-IDENTITIES_KEY = web.AppKey("identities", Identities)
 API_KEY_HEADER = "x-api-key"
 TENANT_HEADER = "tenant-id"
 MAX_CREDENTIAL_LENGTH = 512
@@ -84,8 +83,8 @@ async def token_endpoint(request: web.Request) -> web.Response:
         return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
     issued = None
     if well_formed_credential(client_id) and well_formed_credential(secret):
-        issued = await AccessStore(request.app[DB_KEY]).issue_token(
-            client_id, secret, request.app[CLOCK_KEY].now()
+        issued = await AccessStore(request.app[WIRING_KEY].db).issue_token(
+            client_id, secret, request.app[WIRING_KEY].clock.now()
         )
     if issued is None:
         return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
@@ -112,7 +111,9 @@ async def authenticate(request: web.Request) -> Principal | web.Response:
     given = (bearer.strip(), api_key, tenant_id)
     principal = None
     if all(well_formed_credential(value) for value in given):
-        principal = await request.app[IDENTITIES_KEY].principal(*given, request.app[CLOCK_KEY])
+        principal = await request.app[WIRING_KEY].identities.principal(
+            *given, request.app[WIRING_KEY].clock
+        )
     if principal is None:
         return unauthenticated("the token, API key and tenant id do not match a valid client")
     return principal

@@ -9,28 +9,30 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from domain import commands as c
 from domain import services
 from domain.errors import DomainError
-from domain.ports import Clock
 from domain.returns import AUTO_CLOSABLE
 from domain.values import Actor
-from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.app_keys import WIRING_KEY
 from persistence import queries
-from persistence.database import Database
-from persistence.idempotency import IdempotencyStore
-from persistence.unit_of_work import SqlUnitOfWork
+from persistence.unit_of_work import UnitsOfWork
+
+if TYPE_CHECKING:
+    from graphql_api.bootstrap import Wiring
 
 log = logging.getLogger(__name__)
 AUTO_CLOSE_ACTOR = Actor(source="SYSTEM", user="auto-close")
 
 
-async def auto_close_idle_returns(db: Database, clock: Clock) -> list[str]:
+async def auto_close_idle_returns(units: UnitsOfWork) -> list[str]:
     """Close every idle request; returns the ids closed."""
-    async with db.reading() as reads:
+    clock = units.clock
+    async with units.db.reading() as reads:
         candidates = await queries.idle_returns(
             reads, clock.now(), [status.value for status in AUTO_CLOSABLE]
         )
@@ -41,7 +43,7 @@ async def auto_close_idle_returns(db: Database, clock: Clock) -> list[str]:
             idle_days=candidate.idle_days,
             actor=AUTO_CLOSE_ACTOR,
         )
-        uow = SqlUnitOfWork(db, tenant_id=candidate.tenant_id, clock=clock)
+        uow = units(candidate.tenant_id)
         try:
             await services.auto_close_return(command, uow=uow, clock=clock)
         except DomainError as error:
@@ -57,7 +59,7 @@ def periodic_auto_close(interval_seconds: float):  # type: ignore[no-untyped-def
     async def context(app: web.Application) -> AsyncIterator[None]:
         task = None
         if interval_seconds > 0:
-            task = asyncio.create_task(_every(interval_seconds, app[DB_KEY], app[CLOCK_KEY]))
+            task = asyncio.create_task(_every(interval_seconds, app[WIRING_KEY]))
         yield
         if task is not None:
             task.cancel()
@@ -67,15 +69,15 @@ def periodic_auto_close(interval_seconds: float):  # type: ignore[no-untyped-def
     return context
 
 
-async def _every(interval_seconds: float, db: Database, clock: Clock) -> None:
+async def _every(interval_seconds: float, wiring: Wiring) -> None:
     while True:
         await asyncio.sleep(interval_seconds)
         try:
-            closed = await auto_close_idle_returns(db, clock)
+            closed = await auto_close_idle_returns(wiring.units)
         except Exception:
             log.exception("auto-close run failed; retrying in %s s", interval_seconds)
             continue
         if closed:
             log.info("auto-closed %d return requests", len(closed))
         # The same periodic pass forgets idempotency keys past their 24 hours.
-        await IdempotencyStore(db).purge_expired(clock.now())
+        await wiring.idempotency.purge_expired(wiring.clock.now())

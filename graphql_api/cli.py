@@ -48,11 +48,12 @@ async def _seed_demo(settings: Settings, tenant_id: str) -> None:
     from graphql_api.demo import MERCHANT, seed_demo
     from persistence import migrate
     from persistence.database import Database
+    from persistence.unit_of_work import UnitsOfWork
 
     db = Database(settings.database_url)
     try:
         await migrate.upgrade(db)
-        summary = await seed_demo(db, SystemClock(), tenant_id=tenant_id)
+        summary = await seed_demo(UnitsOfWork(db, SystemClock()), tenant_id=tenant_id)
     finally:
         await db.dispose()
     print(
@@ -65,10 +66,11 @@ async def _seed_demo(settings: Settings, tenant_id: str) -> None:
 async def _auto_close(settings: Settings) -> None:
     from domain.ports import SystemClock
     from graphql_api.auto_close import auto_close_idle_returns
+    from persistence.unit_of_work import UnitsOfWork
 
     db = await _database(settings)
     try:
-        closed = await auto_close_idle_returns(db, SystemClock())
+        closed = await auto_close_idle_returns(UnitsOfWork(db, SystemClock()))
         print(
             f"returns-api: auto-closed {len(closed)} return request(s)"
             + (f": {', '.join(closed)}" if closed else "")

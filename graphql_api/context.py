@@ -12,13 +12,13 @@ from strawberry.types import Info as StrawberryInfo
 from domain.access import Principal
 from domain.ports import Clock
 from domain.values import Actor
-from graphql_api.app_keys import CLAIM_KEY, CLOCK_KEY, DB_KEY, HUB_KEY
-from graphql_api.auth import IDENTITIES_KEY, Identities
+from graphql_api.app_keys import CLAIM_KEY, WIRING_KEY
+from graphql_api.auth import Identities
 from graphql_api.loaders import Loaders
 from graphql_api.pubsub import EventHub
 from persistence.database import Database
 from persistence.idempotency import KeyClaim
-from persistence.unit_of_work import SqlUnitOfWork
+from persistence.unit_of_work import SqlUnitOfWork, UnitsOfWork
 
 GRAPHQL_SOURCE = "GRAPHQL"
 REST_SOURCE = "REST"
@@ -28,8 +28,7 @@ MAX_USER_LENGTH = 320
 
 @dataclass
 class Context:
-    db: Database
-    clock: Clock
+    units: UnitsOfWork  # the app's (graphql_api/bootstrap.py): its database, clock, writes
     tenant_id: str
     actor: Actor = field(default_factory=lambda: Actor(source=GRAPHQL_SOURCE))
     principal: Principal | None = None
@@ -44,6 +43,14 @@ class Context:
     # one event on behalf of its subscribers, whose connections were checked already.
     renders_for_subscribers: bool = False
 
+    @property
+    def db(self) -> Database:
+        return self.units.db
+
+    @property
+    def clock(self) -> Clock:
+        return self.units.clock
+
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.db, self.tenant_id)
@@ -54,12 +61,7 @@ class Context:
         self.__dict__.pop("loaders", None)
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(
-            self.db,
-            tenant_id=self.tenant_id,
-            clock=self.clock,
-            idempotency=self.idempotency,
-        )
+        return self.units(self.tenant_id, idempotency=self.idempotency)
 
 
 Info = StrawberryInfo[Context, None]
@@ -72,14 +74,13 @@ def request_context(request: web.Request, principal: Principal | None, *, source
     it, the API client is recorded."""
     user = request.headers.get(USER_HEADER) or None
     return Context(
-        db=request.app[DB_KEY],
-        clock=request.app[CLOCK_KEY],
+        units=request.app[WIRING_KEY].units,
         # Only the GraphiQL page is served without a principal; it executes nothing, and an
         # empty tenant id would match no row anyway.
         tenant_id=principal.tenant_id if principal else "",
         principal=principal,
-        hub=request.app[HUB_KEY],
-        identities=request.app[IDENTITIES_KEY],
+        hub=request.app[WIRING_KEY].hub,
+        identities=request.app[WIRING_KEY].identities,
         actor=Actor(
             source=source,
             user=user[:MAX_USER_LENGTH] if user else (principal and principal.client_id),

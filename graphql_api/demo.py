@@ -31,7 +31,7 @@ from domain.values import Actor, Address
 from graphql_api.dev_credentials import DEV_TENANT
 from persistence.access import AccessStore
 from persistence.database import Database
-from persistence.unit_of_work import SqlUnitOfWork
+from persistence.unit_of_work import SqlUnitOfWork, UnitsOfWork
 
 MERCHANT = "demo-store"
 K = ReferenceKind
@@ -197,11 +197,12 @@ class DemoSummary:
     orders: list[str]
 
 
-async def seed_demo(db: Database, clock: Clock, *, tenant_id: str = DEV_TENANT) -> DemoSummary:
-    await _ensure_tenant(db, clock, tenant_id)
+async def seed_demo(units: UnitsOfWork, *, tenant_id: str = DEV_TENANT) -> DemoSummary:
+    clock = units.clock
+    await _ensure_tenant(units.db, clock, tenant_id)
 
     def uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(db, tenant_id=tenant_id, clock=clock)
+        return units(tenant_id)
 
     for entry in CODES:
         await _create_or_update(

@@ -108,3 +108,18 @@ class SqlUnitOfWork:
         if self._transaction is None:
             raise RuntimeError("use the unit of work inside `async with`")
         return self._transaction
+
+
+class UnitsOfWork:
+    """Makes the units of work of one database and clock. The composition root
+    (graphql_api/bootstrap.py) builds one; everything that writes (requests, background
+    jobs, the demo seeder) is handed it, so a unit of work is configured in one place."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def __call__(self, tenant_id: str, *, idempotency: KeyClaim | None = None) -> SqlUnitOfWork:
+        return SqlUnitOfWork(
+            self.db, tenant_id=tenant_id, clock=self.clock, idempotency=idempotency
+        )

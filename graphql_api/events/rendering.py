@@ -25,11 +25,10 @@ from graphql import (
 )
 from graphql.language import Visitor
 
-from domain.ports import Clock
 from graphql_api.context import Context, Info
 from graphql_api.events.types import ReturnEventType
-from persistence.database import Database
 from persistence.outbox import StoredEvent
+from persistence.unit_of_work import UnitsOfWork
 
 
 class SelectionRenderer:
@@ -45,15 +44,14 @@ class SelectionRenderer:
         variables: dict[str, Any],
         operation_name: str | None,
         *,
-        db: Database,
-        clock: Clock,
+        units: UnitsOfWork,
         tenant_id: str,
     ) -> None:
         self._schema = schema
         self._document = document
         self._variables = variables
         self._operation_name = operation_name
-        self._db, self._clock, self._tenant_id = db, clock, tenant_id
+        self._units, self._tenant_id = units, tenant_id
 
     async def render(self, event: StoredEvent) -> bytes:
         result = await self._schema.execute(
@@ -73,9 +71,7 @@ class SelectionRenderer:
     def _context(self) -> Context:
         """A context of the tenant with fresh DataLoaders: each event reads data as it is
         now, once for all the subscribers sharing this rendering."""
-        return Context(
-            db=self._db, clock=self._clock, tenant_id=self._tenant_id, renders_for_subscribers=True
-        )
+        return Context(units=self._units, tenant_id=self._tenant_id, renders_for_subscribers=True)
 
 
 def rendering_key(

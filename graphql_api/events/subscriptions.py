@@ -83,8 +83,7 @@ async def _events(
             target.query,
             target.variables,
             target.operation_name,
-            db=context.db,
-            clock=context.clock,
+            units=context.units,
             tenant_id=context.tenant_id,
         ),
     )

@@ -19,7 +19,7 @@ from prometheus_client.exposition import choose_encoder
 from pydantic import SecretStr
 
 from domain.errors import ErrorCode
-from graphql_api.app_keys import DB_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.metrics.registry import METRICS_KEY, Faces, Metrics
 from graphql_api.metrics.state import DatabaseBacklogs, LiveState
 from graphql_api.portal.photos import PHOTOS_PATH
@@ -34,7 +34,7 @@ def install_metrics(app: web.Application, token: SecretStr | None) -> Metrics:
     """Count every request of `app` (outermost middleware, so refusals count too) and serve
     /metrics. Call once the app holds its database, event hub and notifier."""
     metrics = Metrics(Faces(face_prefixes()))
-    backlogs = DatabaseBacklogs(app[DB_KEY])
+    backlogs = DatabaseBacklogs(app[WIRING_KEY].db)
     metrics.registry.register(LiveState(app, metrics, backlogs))
     app[METRICS_KEY] = metrics
     app.middlewares.insert(0, metrics.middleware)

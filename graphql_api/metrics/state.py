@@ -17,9 +17,8 @@ from aiohttp import web
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from graphql_api.app_keys import DB_KEY, HUB_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.metrics.registry import Metrics
-from graphql_api.notifications.dispatch import NOTIFIER_KEY
 from persistence.backlogs import Backlogs, count_backlogs
 from persistence.database import Database
 from persistence.pool import pool_usage
@@ -69,11 +68,11 @@ class LiveState(Collector):
         self._backlogs = backlogs
 
     def collect(self) -> Iterator[Metric]:
-        yield from _pool(self._app[DB_KEY])
+        yield from _pool(self._app[WIRING_KEY].db)
         yield _gauge(
             "returns_websockets_open", "Websocket connections open.", self._metrics.websockets_open
         )
-        hub = self._app[HUB_KEY]
+        hub = self._app[WIRING_KEY].hub
         yield _gauge("returns_subscribers", "Live GraphQL subscriptions.", hub.subscriber_count)
         yield _gauge(
             "returns_event_log_lag_events",
@@ -83,7 +82,7 @@ class LiveState(Collector):
         yield _gauge(
             "returns_sms_sending",
             "Text messages this process is handing to the gateway now.",
-            self._app[NOTIFIER_KEY].in_flight,
+            self._app[WIRING_KEY].notifier.in_flight,
         )
         if self._backlogs.latest is not None:
             yield from _backlogs(self._backlogs.latest)

@@ -18,10 +18,10 @@ from datetime import timedelta
 from aiohttp import web
 
 from domain.notification_services import deliver_notification
-from domain.ports import Clock, NotificationSender
-from persistence.database import Database
+from domain.ports import NotificationSender
+from graphql_api.app_keys import WIRING_KEY
 from persistence.notifications import claim_stalled
-from persistence.unit_of_work import SqlUnitOfWork
+from persistence.unit_of_work import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +32,14 @@ RESUME_INTERVAL = timedelta(minutes=1)
 class NotificationDispatcher:
     def __init__(
         self,
-        db: Database,
-        clock: Clock,
+        units: UnitsOfWork,
         sender: NotificationSender,
         *,
         stalled_after: timedelta = timedelta(minutes=2),
     ) -> None:
-        self._db = db
-        self._clock = clock
+        self._units = units
+        self._db = units.db
+        self._clock = units.clock
         self.sender = sender
         self.stalled_after = stalled_after
         self._tasks: set[asyncio.Task[None]] = set()
@@ -69,7 +69,7 @@ class NotificationDispatcher:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _deliver(self, tenant_id: str, notification_id: str) -> None:
-        uow = SqlUnitOfWork(self._db, tenant_id=tenant_id, clock=self._clock)
+        uow = self._units(tenant_id)
         try:
             sent = await deliver_notification(
                 notification_id, uow=uow, sender=self.sender, clock=self._clock
@@ -81,13 +81,10 @@ class NotificationDispatcher:
         log.info("notification %s: %s", notification_id, sent.status.value)
 
 
-NOTIFIER_KEY = web.AppKey("notifier", NotificationDispatcher)
-
-
 async def notification_delivery(app: web.Application) -> AsyncIterator[None]:
     """Resume stalled notifications every `RESUME_INTERVAL`; on shutdown, stop looking and
     wait for the deliveries still running."""
-    dispatcher, stop = app[NOTIFIER_KEY], asyncio.Event()
+    dispatcher, stop = app[WIRING_KEY].notifier, asyncio.Event()
     task = asyncio.create_task(_resume_until(stop, dispatcher))
     yield
     stop.set()

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from aiohttp import web
-
 from domain.errors import DomainError, ErrorCode
 from graphql_api.portal import tokens
 
@@ -58,6 +56,3 @@ class PortalLinks:
                 code=ErrorCode.UNAVAILABLE,
             )
         return self.key
-
-
-PORTAL_KEY = web.AppKey("portal", PortalLinks)

@@ -14,14 +14,14 @@ from aiohttp import web
 from domain import services
 from domain.errors import DomainError, ErrorCode, NotFound
 from domain.orders import Order
-from graphql_api.app_keys import CLOCK_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.context import Context
 from graphql_api.portal import csrf
 from graphql_api.portal.form import FormState, keep_photos, read_form
 from graphql_api.portal.i18n import LANGUAGES, NAMES, Translator, choose_language
-from graphql_api.portal.links import PORTAL_KEY, PORTAL_PATH
+from graphql_api.portal.links import PORTAL_PATH
 from graphql_api.portal.page_data import PortalData, load_portal_data
-from graphql_api.portal.photos import PHOTOS_KEY, Photos
+from graphql_api.portal.photos import Photos
 from graphql_api.portal.submit import attach_errors, command
 from graphql_api.portal.view import page_context
 from graphql_api.web.security import content_security_policy, secure
@@ -49,7 +49,7 @@ async def _guarded(request: web.Request, handler) -> web.StreamResponse:
     t = Translator(choose_language(request))
     try:
         token = request.query.get("token", "")
-        grant = request.app[PORTAL_KEY].grant(token, now=request.app[CLOCK_KEY].now())
+        grant = request.app[WIRING_KEY].portal.grant(token, now=request.app[WIRING_KEY].clock.now())
         context = portal_context(request, grant)
         key = (grant.merchant, grant.order_reference)
         order = await context.loaders.order_by_reference.load(key)
@@ -73,16 +73,16 @@ async def _show(
 async def _submit(
     request: web.Request, context: Context, order: Order, t: Translator, token: str
 ) -> web.StreamResponse:
-    photos = request.app[PHOTOS_KEY]
+    photos = request.app[WIRING_KEY].photos
     form, uploads = await read_form(request, photos.limits)
-    key = request.app[PORTAL_KEY].key or b""
+    key = request.app[WIRING_KEY].portal.key or b""
     if not csrf.is_genuine(request, key, token, form.value(csrf.FIELD)):
         return _problem(request, t, DomainError(t("err_csrf"), code=ErrorCode.FORBIDDEN))
     await keep_photos(
         form, uploads, tenant_id=context.tenant_id, store=photos.store, limits=photos.limits, t=t
     )
     data = await load_portal_data(context, order)
-    base = request.app[PORTAL_KEY].base_url
+    base = request.app[WIRING_KEY].portal.base_url
     cmd, origin = command(
         form, data, t, actor=context.actor, photo_url=lambda p: Photos.url(base, p)
     )
@@ -118,9 +118,9 @@ def _render(
     **extra: object,
 ) -> web.StreamResponse:
     nonce = secrets.token_urlsafe(16)
-    key = request.app[PORTAL_KEY].key or b""
+    key = request.app[WIRING_KEY].portal.key or b""
     csrf_nonce = csrf.nonce_for(request)
-    context = page_context(data, t, token, photos=request.app[PHOTOS_KEY], nonce=nonce) | {
+    context = page_context(data, t, token, photos=request.app[WIRING_KEY].photos, nonce=nonce) | {
         "csrf": csrf.form_value(key, csrf_nonce, token),
         "languages": _languages(token, t),
         **extra,

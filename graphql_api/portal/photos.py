@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from domain.photos import PhotoLimits, PhotoStore
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.auth import authenticate
-from persistence.photo_store import LocalPhotoStore
 
 PHOTOS_PATH = "/photos"
 
@@ -25,14 +25,11 @@ class Photos:
         return f"{base_url}{PHOTOS_PATH}/{photo_id}"
 
 
-PHOTOS_KEY = web.AppKey("photos", Photos)
-
-
 async def serve_photo(request: web.Request) -> web.StreamResponse:
     principal = await authenticate(request)
     if isinstance(principal, web.Response):
         return principal
-    found = await request.app[PHOTOS_KEY].store.load(
+    found = await request.app[WIRING_KEY].photos.store.load(
         principal.tenant_id, request.match_info["photo_id"]
     )
     if found is None:
@@ -48,6 +45,5 @@ async def serve_photo(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def add_photo_routes(app: web.Application, *, directory: str, limits: PhotoLimits) -> None:
-    app[PHOTOS_KEY] = Photos(LocalPhotoStore(directory), limits)
+def add_photo_routes(app: web.Application) -> None:
     app.router.add_get(f"{PHOTOS_PATH}/{{photo_id}}", serve_photo)

@@ -16,10 +16,10 @@ from domain import services
 from domain.errors import DomainError, NotFound
 from domain.orders import Order
 from domain.values import Actor
-from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.context import Context
 from graphql_api.orders.lookup import requests_for_order, returnable_lines
-from graphql_api.portal.links import PORTAL_KEY, PORTAL_PATH
+from graphql_api.portal.links import PORTAL_PATH
 from graphql_api.portal.tokens import PortalGrant
 from graphql_api.rest import fields
 from graphql_api.rest.http import error_response, json_response, parse_json_object
@@ -40,8 +40,8 @@ def portal_endpoint(
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def serve(request: web.Request) -> web.StreamResponse:
         try:
-            grant = request.app[PORTAL_KEY].grant(
-                request.query.get("token"), now=request.app[CLOCK_KEY].now()
+            grant = request.app[WIRING_KEY].portal.grant(
+                request.query.get("token"), now=request.app[WIRING_KEY].clock.now()
             )
             context = portal_context(request, grant)
             order = await context.loaders.order_by_reference.load(
@@ -60,8 +60,7 @@ def portal_context(request: web.Request, grant: PortalGrant) -> Context:
     """The customer acts in the token's tenant, as the portal; nothing from the request's
     headers decides either."""
     return Context(
-        db=request.app[DB_KEY],
-        clock=request.app[CLOCK_KEY],
+        units=request.app[WIRING_KEY].units,
         tenant_id=grant.tenant_id,
         actor=Actor(source=PORTAL_SOURCE, user="customer"),
     )

@@ -24,7 +24,7 @@ from aiohttp import web
 
 from domain.access import Principal
 from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
-from graphql_api.app_keys import CLOCK_KEY, IDEMPOTENCY_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.auth import authenticate
 from graphql_api.context import REST_SOURCE, Context, request_context
 from graphql_api.errors import http_status
@@ -266,8 +266,8 @@ def endpoint(
             return await run_idempotently(
                 request,
                 run,
-                store=request.app[IDEMPOTENCY_KEY],
-                clock=request.app[CLOCK_KEY],
+                store=request.app[WIRING_KEY].idempotency,
+                clock=request.app[WIRING_KEY].clock,
                 tenant_id=principal.tenant_id,
                 client_id=principal.client_id,
                 error=refusal,

@@ -35,7 +35,7 @@ from domain.webhooks import (
     next_attempt,
     signature,
 )
-from graphql_api.app_keys import CLOCK_KEY, DB_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.metrics.registry import METRICS_KEY
 from graphql_api.rest.carriyo.serializers import return_request
 from graphql_api.rest.http import dumps_json
@@ -235,7 +235,7 @@ def webhook_delivery(
         if interval_seconds <= 0:
             yield
             return
-        db, clock = app[DB_KEY], app[CLOCK_KEY]
+        db, clock = app[WIRING_KEY].db, app[WIRING_KEY].clock
         wake, stop = CommitWakeup(), asyncio.Event()
         db.on_deliveries_routed(wake.committed)
         task = asyncio.create_task(

@@ -23,6 +23,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from graphql_api.app import create_app
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.settings import Settings
 from persistence import migrate
 from persistence.database import Database
@@ -92,13 +93,7 @@ async def live_app(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Live
     yield start
     for server in servers:
         await server.close()
-        await server.app[_db_key()].dispose()
-
-
-def _db_key() -> Any:
-    from graphql_api.app_keys import DB_KEY
-
-    return DB_KEY
+        await server.app[WIRING_KEY].db.dispose()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -12,8 +12,9 @@ import aiohttp
 import pytest
 
 from domain.access import Role
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.demo import seed_demo
-from graphql_api.portal.links import PORTAL_KEY
+from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import accessibility_problems, screenshot
 from tests.browser.desk_support import (
     LAPTOP,
@@ -54,7 +55,7 @@ class Scene:
 async def scene(live_app, http):
     clock = FixedClock(NOW)
     live = await live_app(clock=clock, portal_secret="p" * 40)
-    await seed_demo(live.db, clock)
+    await seed_demo(UnitsOfWork(live.db, clock))
     client = await new_client(live.db, clock)
     backend = Backend(http, live.url, client)
     await backend.order("SO-1", now=NOW)
@@ -134,7 +135,7 @@ async def test_returns_from_carriyo_rest_and_the_portal_appear_live_once(scene, 
     from_carriyo = await scene.backend.carriyo_create("SO-1")
     await row(page, from_carriyo).wait_for(timeout=SECOND)
     scene.clock.advance(seconds=1)
-    link, _ = scene.live.app[PORTAL_KEY].link("dev", MERCHANT, "SO-1", now=scene.clock.now())
+    link, _ = scene.live.app[WIRING_KEY].portal.link("dev", MERCHANT, "SO-1", now=scene.clock.now())
     portal = f"{scene.live.url}/{link.split('/', 3)[3]}"
     ask = {"items": [{"sku": "TSHIRT", "quantity": 1, "returnReason": "CHANGED_MIND"}]}
     async with http.post(portal, json=ask) as response:

@@ -17,6 +17,7 @@ import aiohttp
 
 from domain.ports import SystemClock
 from graphql_api.demo import seed_demo
+from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.desk_support import LAPTOP, Backend, new_client, row, sign_in
 from tests.clocks import FixedClock
@@ -88,7 +89,7 @@ async def test_changes_reach_the_screen_well_within_a_second(db, live_app, open_
 async def _one_process(live_app, open_page) -> dict:
     clock = FixedClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     live = await live_app(clock=clock)
-    await seed_demo(live.db, clock)
+    await seed_demo(UnitsOfWork(live.db, clock))
     client = await new_client(live.db, clock)
     async with aiohttp.ClientSession() as http:
         backend = Backend(http, live.url, client)
@@ -103,7 +104,7 @@ async def _two_processes(db, open_page) -> dict:
     url = db.url.render_as_string(hide_password=False)
     page_server, writer_server = Server(url), Server(url)
     clock = SystemClock()
-    await seed_demo(db, clock)
+    await seed_demo(UnitsOfWork(db, clock))
     client = await new_client(db, clock)
     try:
         async with aiohttp.ClientSession() as http:

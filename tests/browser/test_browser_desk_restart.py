@@ -16,6 +16,7 @@ import pytest
 
 from domain.ports import SystemClock
 from graphql_api.demo import seed_demo
+from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import screenshot
 from tests.browser.desk_support import LAPTOP, Backend, new_client, open_return, row, sign_in
 from tests.e2e.processes.test_processes_fan_out import Server
@@ -39,7 +40,7 @@ async def test_the_page_reconnects_after_a_restart_and_shows_the_change_made_mea
 ):
     page_server, writer_server = servers
     clock = SystemClock()  # the servers' own clock
-    await seed_demo(db, clock)
+    await seed_demo(UnitsOfWork(db, clock))
     client = await new_client(db, clock)
     async with aiohttp.ClientSession() as http:
         await page_server.start(http)

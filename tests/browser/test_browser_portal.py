@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from domain.portal import PortalSettings
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.demo import seed_demo
-from graphql_api.portal.links import PORTAL_KEY
 from persistence.portal_settings import save_portal_settings
+from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import PHONE, accessibility_problems, screenshot
 from tests.clocks import FixedClock
 
@@ -47,9 +48,9 @@ def tiny_png() -> bytes:
 async def _portal(live_app, tmp_path: Path, order: str = "DEMO-1001") -> tuple[object, str]:
     clock = FixedClock(NOW)
     live = await live_app(clock=clock, portal_secret="s" * 40, photo_dir=str(tmp_path / "photos"))
-    await seed_demo(live.db, clock)
+    await seed_demo(UnitsOfWork(live.db, clock))
     await save_portal_settings(live.db, "dev", BRAND, now=NOW)
-    link, _ = live.app[PORTAL_KEY].link("dev", "demo-store", order, now=NOW)
+    link, _ = live.app[WIRING_KEY].portal.link("dev", "demo-store", order, now=NOW)
     return live, f"{live.url}/{link.split('/', 3)[3]}"
 
 

@@ -13,9 +13,8 @@ from domain.errors import InvalidInput, NotFound
 from domain.notification_services import QueueReturnSms, queue_return_sms
 from domain.parts import ItemRequest
 from domain.values import quantity_from_text
-from graphql_api.notifications.dispatch import NOTIFIER_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.orders.lookup import order_by_reference, requests_for_order
-from graphql_api.portal.links import PORTAL_KEY
 from graphql_api.rest import fields
 from graphql_api.rest.http import Call, Route, json_response
 from graphql_api.rest.oto import views
@@ -100,7 +99,7 @@ async def create_return_shipment(call: Call) -> web.StreamResponse:
 async def get_return_link(call: Call) -> web.StreamResponse:
     body = await call.body()
     order = await order_by_reference(call.context, order_id(body), fields.text(body, "merchant"))
-    link, grant = call.request.app[PORTAL_KEY].link(
+    link, grant = call.request.app[WIRING_KEY].portal.link(
         call.context.tenant_id, order.merchant, order.reference, now=call.context.clock.now()
     )
     return json_response(views.return_link(order, link, grant.expires_at))
@@ -126,5 +125,5 @@ async def trigger_return_sms(call: Call) -> web.StreamResponse:
         command, uow=call.context.unit_of_work(), clock=call.context.clock
     )
     # Answer now; the SMS leaves in the background (the seed: delivery is asynchronous).
-    call.request.app[NOTIFIER_KEY].dispatch(call.context.tenant_id, notification.id)
+    call.request.app[WIRING_KEY].notifier.dispatch(call.context.tenant_id, notification.id)
     return json_response(views.sms_queued(notification))

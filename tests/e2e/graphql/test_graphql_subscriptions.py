@@ -21,7 +21,7 @@ from gql.transport.websockets import WebsocketsTransport
 
 from domain.access import Role
 from graphql_api.app import create_app
-from graphql_api.app_keys import HUB_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.settings import Settings
 from persistence.tables import DEFAULT_TENANT
 from tests.e2e.conftest import credentials
@@ -46,7 +46,7 @@ LOG = "query { returnEvents(first: 100) { edges { node { position eventType } } 
 
 async def wait_for_subscribers(app: web.Application, count: int) -> None:
     for _ in range(200):
-        if app[HUB_KEY].subscriber_count >= count:
+        if app[WIRING_KEY].hub.subscriber_count >= count:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"{count} subscribers never registered")
@@ -413,7 +413,7 @@ async def test_subscribers_of_one_document_share_one_rendering_of_each_event(
     assert sorted(f["id"] for f in frames) == ["1", "2", "3", "5"]  # "4": status changes only
     assert len({json.dumps(f["payload"]) for f in frames}) == 1
     assert request_reads(statements) == alone  # the note's own read, plus one rendering
-    assert http.server.app[HUB_KEY].rendering_count == 2
+    assert http.server.app[WIRING_KEY].hub.rendering_count == 2
 
 
 @pytest.mark.parametrize(

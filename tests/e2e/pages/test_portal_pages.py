@@ -18,7 +18,7 @@ from domain.orders import Customer
 from domain.portal import PortalSettings
 from domain.values import Actor, Address
 from graphql_api.app import create_app
-from graphql_api.portal.links import PORTAL_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.settings import Settings
 from persistence.portal_settings import save_portal_settings
 from persistence.unit_of_work import SqlUnitOfWork
@@ -46,7 +46,7 @@ async def portal(db, clock, tmp_path: Path):
         now=clock.now(),
     )
     async with TestClient(TestServer(app)) as client:
-        link, _ = app[PORTAL_KEY].link("default", "acme", "SO-1", now=clock.now())
+        link, _ = app[WIRING_KEY].portal.link("default", "acme", "SO-1", now=clock.now())
         yield client, "/" + link.split("/", 3)[3]
 
 

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from graphql_api.notifications.dispatch import NOTIFIER_KEY
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.notifications.senders import HttpSmsSender
 from tests.e2e.rest.oto_support import ORDER_ID, Oto, oto_settings, serve
 
@@ -51,7 +51,7 @@ async def oto_with_gateway(db, clock, gateway) -> AsyncIterator[Oto]:
 
 
 async def drain(oto: Oto) -> None:
-    await oto.http.app[NOTIFIER_KEY].drain()
+    await oto.http.app[WIRING_KEY].notifier.drain()
 
 
 async def returned(oto: Oto) -> dict[str, Any]:
@@ -126,7 +126,7 @@ async def test_an_unreachable_gateway_is_recorded_as_failed(db, clock):
     settings = oto_settings(sms_gateway_url="http://127.0.0.1:9/sms")
     async for client in serve(db, clock, settings):
         oto = Oto(client, db, clock)
-        assert isinstance(client.app[NOTIFIER_KEY].sender, HttpSmsSender)
+        assert isinstance(client.app[WIRING_KEY].notifier.sender, HttpSmsSender)
         await returned(oto)
         await oto.post("triggerReturnSms", {"orderId": ORDER_ID})
         await drain(oto)

@@ -24,7 +24,7 @@ from graphql_api.auto_close import auto_close_idle_returns
 from graphql_api.demo import MERCHANT, seed_demo
 from graphql_api.settings import Settings
 from persistence.database import Database
-from persistence.unit_of_work import SqlUnitOfWork
+from persistence.unit_of_work import SqlUnitOfWork, UnitsOfWork
 from tests.clocks import FixedClock
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -92,7 +92,7 @@ async def test_idle_approved_requests_are_closed_and_fresh_ones_kept(db: Databas
     recent = await _request(db, clock, "SO-3", approve=True)
     clock.current += timedelta(days=10)
 
-    closed = await auto_close_idle_returns(db, clock)
+    closed = await auto_close_idle_returns(UnitsOfWork(db, clock))
 
     assert closed == [idle]
     closed_request = await _load(db, idle)
@@ -101,7 +101,9 @@ async def test_idle_approved_requests_are_closed_and_fresh_ones_kept(db: Databas
     assert [s.status for s in closed_request.shipments] == [ShipmentStatus.CANCELLED]
     assert (await _load(db, pending)).status == ReturnStatus.PENDING
     assert (await _load(db, recent)).status == ReturnStatus.APPROVED
-    assert await auto_close_idle_returns(db, clock) == [], "a second run closes nothing"
+    assert await auto_close_idle_returns(UnitsOfWork(db, clock)) == [], (
+        "a second run closes nothing"
+    )
 
 
 async def test_merchants_without_auto_close_days_are_left_alone(db: Database) -> None:
@@ -110,7 +112,7 @@ async def test_merchants_without_auto_close_days_are_left_alone(db: Database) ->
     kept = await _request(db, clock, "SO-1", approve=True)
     clock.current += timedelta(days=365)
 
-    assert await auto_close_idle_returns(db, clock) == []
+    assert await auto_close_idle_returns(UnitsOfWork(db, clock)) == []
     assert (await _load(db, kept)).status == ReturnStatus.APPROVED
 
 
@@ -122,7 +124,7 @@ async def test_every_tenant_is_closed_under_its_own_settings(db: Database) -> No
     second = await _request(db, clock, "SO-1", approve=True, tenant="t2")
     clock.current += timedelta(days=11)
 
-    assert await auto_close_idle_returns(db, clock) == [first]
+    assert await auto_close_idle_returns(UnitsOfWork(db, clock)) == [first]
     assert (await _load(db, second, tenant="t2")).status == ReturnStatus.APPROVED
 
 
@@ -146,8 +148,8 @@ async def test_the_server_runs_auto_close_periodically(db: Database) -> None:
 
 async def test_seed_demo_loads_a_usable_merchant_and_can_run_twice(db: Database) -> None:
     clock = FixedClock(JOBS_NOW)
-    first = await seed_demo(db, clock)
-    again = await seed_demo(db, clock)
+    first = await seed_demo(UnitsOfWork(db, clock))
+    again = await seed_demo(UnitsOfWork(db, clock))
 
     assert first == again
     assert first.orders == ["DEMO-1001", "DEMO-1002", "DEMO-1003", "DEMO-1004"]
@@ -174,7 +176,7 @@ async def test_demo_data_is_readable_with_the_dev_key_and_has_address_and_phone(
     from graphql_api.dev_credentials import ensure_dev_credentials
 
     clock = FixedClock(JOBS_NOW)
-    await seed_demo(db, clock)
+    await seed_demo(UnitsOfWork(db, clock))
     headers = await ensure_dev_credentials(db, clock, tmp_path / "dev.json")
     app = create_app(
         Settings(migrate_on_start=False, webhook_interval_seconds=0), db=db, clock=clock

@@ -25,6 +25,7 @@ from graphql_api.notifications.senders import LogSender
 from persistence import mappers
 from persistence.notifications import page_notifications
 from persistence.read_model import PagePosition
+from persistence.unit_of_work import UnitsOfWork
 from tests.integration.persistence.conftest import ACTOR
 from tests.unit.domain.conftest import NOW, make_order, make_request
 
@@ -178,7 +179,7 @@ async def test_what_a_stopped_process_left_queued_is_delivered_once(world):
     left = await queue(world)  # queued; its process died before sending it
     gateway = Gateway()
     dispatcher = NotificationDispatcher(
-        world.db, world.clock, gateway, stalled_after=timedelta(minutes=2)
+        UnitsOfWork(world.db, world.clock), gateway, stalled_after=timedelta(minutes=2)
     )
     world.clock.advance(minutes=1)
     assert await dispatcher.resume_stalled() == 0  # may still be in flight elsewhere
@@ -201,7 +202,10 @@ async def test_a_failed_notification_is_not_resumed(world):
     await deliver_notification(sms.id, uow=world.uow(), sender=GatewayDown(), clock=world.clock)
     world.clock.advance(hours=1)
 
-    assert await NotificationDispatcher(world.db, world.clock, Gateway()).resume_stalled() == 0
+    assert (
+        await NotificationDispatcher(UnitsOfWork(world.db, world.clock), Gateway()).resume_stalled()
+        == 0
+    )
 
 
 async def test_processes_resuming_at_once_never_take_the_same_notification(world):
@@ -212,7 +216,9 @@ async def test_processes_resuming_at_once_never_take_the_same_notification(world
     left = [await queue(world) for _ in range(3)] + [await queue(world, tenant_id="other-co")]
     world.clock.advance(minutes=10)
     gateway = Gateway()
-    dispatchers = [NotificationDispatcher(world.db, world.clock, gateway) for _ in range(4)]
+    dispatchers = [
+        NotificationDispatcher(UnitsOfWork(world.db, world.clock), gateway) for _ in range(4)
+    ]
 
     claimed = await asyncio.gather(*(d.resume_stalled() for d in dispatchers))
     for dispatcher in dispatchers:
