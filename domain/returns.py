@@ -1,9 +1,12 @@
 """The ReturnRequest aggregate: one method per transition, each guarded by the lifecycle
 table, each recording the events of what it changed.
 
-Its behaviour is split by what it concerns: refunds (refunds.py), notes and assignment
-(notes.py), the reverse shipment (shipments.py), split (splitting.py) and the status override
-(overrides.py). This module holds creation, editing and the lifecycle transitions."""
+Its behaviour is split by what it concerns, one class per module that ReturnRequest inherits
+from: its data and the internals all of them share (request_state.py), refunds (refunds.py),
+notes and assignment (notes.py), the reverse shipment (shipments.py), split (splitting.py)
+and the status override (overrides.py). Each part is a method of the one object, so none
+reaches into another's privates and none imports this module. This module holds creation,
+editing and the lifecycle transitions."""
 
 from __future__ import annotations
 
@@ -26,12 +29,11 @@ from domain.errors import (
 from domain.lifecycle import Action, ReturnStatus, status_allows
 from domain.notes import NotesAndAssignment
 from domain.orders import Order
-from domain.overrides import override_status
+from domain.overrides import StatusOverrides
 from domain.parts import ItemRequest, ItemsUpdate, ReturnItem, ShipmentStatus
 from domain.reference import DeliveryOption, ReferenceKind
-from domain.refunds import Refunds, RefundTotal
-from domain.shipments import ReverseShipments
-from domain.splitting import split_request, splittable_units
+from domain.refunds import RefundTotal
+from domain.splitting import Splitting
 from domain.values import (
     REASON_LIMIT,
     UNSET,
@@ -56,7 +58,7 @@ REJECTION = ReferenceKind.REJECTION_REASON
 CONDITION = ReferenceKind.ITEM_CONDITION
 
 
-class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
+class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
     # ----------------------------------------------------------------- creation
 
     @classmethod
@@ -355,43 +357,13 @@ class ReturnRequest(ReverseShipments, Refunds, NotesAndAssignment):
         self.completed_at = at
         self._finish_shipments(at=at, actor=actor)
 
-    # ----------------------------------------------------------------- split & override
-
-    def split(
-        self,
-        *,
-        at: datetime,
-        actor: Actor,
-        quantities: Mapping[str, int],
-        pickup_location_id: str | None = None,
-        new_request_id: str | None = None,
-        rules: MerchantRules,
-    ) -> ReturnRequest:
-        self._require(Action.SPLIT)
-        pickup = Address(partner_location_id=pickup_location_id) if pickup_location_id else None
-        _raise(rules.location_problem(pickup, field="partnerLocationId", as_pickup=False))
-        return split_request(
-            self,
-            at=at,
-            actor=actor,
-            quantities=quantities,
-            pickup_location_id=pickup_location_id,
-            new_request_id=new_request_id,
-        )
-
-    def set_status(
-        self, target: ReturnStatus, *, at: datetime, actor: Actor, reason: str | None = None
-    ) -> None:
-        self._require(Action.SET_STATUS)
-        override_status(self, target, at=at, actor=actor, reason=reason)
-
     # ----------------------------------------------------------------- internals
 
     def _precondition_holds(self, action: Action) -> bool:
         if action == Action.CANCEL:
             return not self.refunds
         if action == Action.SPLIT:
-            return splittable_units(self) >= 2
+            return self.splittable_units() >= 2
         if action == Action.DELETE_NOTE:
             return bool(self.notes)
         if action == Action.DELETE_REFUND:
