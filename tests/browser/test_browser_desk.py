@@ -329,6 +329,37 @@ async def test_filters_counts_and_pages_follow_the_connection(scene, open_page):
     await page.locator("#queue li[data-rid]").nth(24).wait_for()
 
 
+async def test_an_answer_to_an_older_filter_never_replaces_the_newer_one(scene, open_page):
+    """The browser holds the request of the first filter while the operator applies a
+    second; the first answer arrives last and must be dropped (CI saw the queue show it)."""
+    await scene.backend.order("SO-2", now=NOW)
+    await scene.backend.create_return("SO-2", shirts=1, caps=0)
+    page = await operator(scene, open_page, "alice@ops")
+    await page.locator("#queue li[data-rid]").first.wait_for()
+
+    def older(request) -> bool:
+        return '"orderReference":"SO-2"' in (request.post_data or "")
+
+    async def hold_the_older(route) -> None:
+        if older(route.request):
+            await asyncio.sleep(1)
+        await route.continue_()
+
+    await page.route("**/graphql", hold_the_older)
+    async with page.expect_response(lambda response: older(response.request)) as late:
+        await page.fill("#filter-orderReference", "SO-2")
+        await page.press("#filter-orderReference", "Enter")
+        await page.fill("#filter-orderReference", "")
+        await page.fill("#filter-assignedTo", "nobody")
+        await page.press("#filter-assignedTo", "Enter")
+        await page.locator("#queue .empty").wait_for()
+    await (await late.value).finished()
+    await page.evaluate("() => new Promise((done) => setTimeout(done, 100))")
+
+    assert await page.locator("#queue li[data-rid]").count() == 0
+    assert await page.locator("#queue .empty").is_visible()
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 async def test_axe_finds_no_serious_problem_on_laptop_and_tablet(scene, open_page, language):
     rid = await scene.new_return()

@@ -38,6 +38,9 @@ export class Desk {
     this.openId = null;
     this.references = new Map();
     this.timers = {};
+    // Each load() starts a generation; an answer to an older one (a tab clicked, then a
+    // filter applied before the first answer came) is dropped, so the newest choice wins.
+    this.generation = 0;
   }
 
   async run() {
@@ -204,11 +207,13 @@ export class Desk {
   }
 
   async load() {
+    const generation = ++this.generation;
     const data = await this.api.query("Queue", {
       first: PAGE,
       filter: this.apiFilter(),
       countFilter: this.apiFilter(false),
     });
+    if (generation !== this.generation) return;
     this.model.reset({ ...this.apiFilter(), status: this.status });
     this.model.addPage(data.returnRequests);
     this.view.render(this.model);
@@ -217,12 +222,14 @@ export class Desk {
   }
 
   async loadMore() {
+    const generation = this.generation;
     const data = await this.api.query("Queue", {
       first: PAGE,
       after: this.model.endCursor,
       filter: this.apiFilter(),
       countFilter: this.apiFilter(false),
     });
+    if (generation !== this.generation) return;
     this.model.addPage(data.returnRequests);
     this.view.render(this.model);
     this.showCounts(data.returnStatusCounts);
@@ -271,8 +278,9 @@ export class Desk {
       if (born) this.fetchRow(born).catch(() => {});
     }
     this.later("counts", async () => {
+      const generation = this.generation;
       const data = await this.api.query("Counts", { filter: this.apiFilter(false) });
-      this.showCounts(data.returnStatusCounts);
+      if (generation === this.generation) this.showCounts(data.returnStatusCounts);
     });
     this.live.dataset.position = this.feed.position.toString();
   }
