@@ -23,7 +23,6 @@ from domain.values import Actor
 from graphql_api.app_keys import WIRING_KEY
 from graphql_api.auth import (
     PRINCIPAL_KEY,
-    authenticate,
     principal_from_params,
     token_endpoint,
 )
@@ -33,8 +32,9 @@ from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.cors import OriginPolicy
 from graphql_api.desk.routes import add_desk_routes
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
-from graphql_api.idempotency_header import ConflictingKeys, key_in_mutation_input, run_idempotently
-from graphql_api.json_input import encodes_as_utf8, undecodable_header
+from graphql_api.http_checks import MIDDLEWARES, Face, attach
+from graphql_api.idempotency_header import graphql_refusal, key_in_mutation_input
+from graphql_api.json_input import encodes_as_utf8
 from graphql_api.logs import request_id_middleware
 from graphql_api.metrics.endpoint import install_metrics
 from graphql_api.notifications.dispatch import (
@@ -97,40 +97,20 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         return parsed
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
-        if "\x00" in request.query_string or "%00" in request.raw_path:
-            return _refused(400, "NUL characters are not accepted")
-        if (header := undecodable_header(request.headers)) is not None:
-            return _refused(400, f"the {header} header is not UTF-8")
-        if self._is_ide_page(request) or self.is_websocket_request(request):
-            # The page executes nothing; a websocket authenticates in connection_init.
-            return await self._serve(request)
-        principal = await authenticate(request)
-        if isinstance(principal, web.Response):
-            return principal
-        request[PRINCIPAL_KEY] = principal
-        try:
-            input_key = key_in_mutation_input(await request.read())
-        except ConflictingKeys as conflict:
-            return _refused(400, str(conflict))
-        return await run_idempotently(
-            request,
-            self._serve,
-            store=request.app[WIRING_KEY].idempotency,
-            clock=request.app[WIRING_KEY].clock,
-            tenant_id=principal.tenant_id,
-            client_id=principal.client_id,
-            input_key=input_key,
-        )
-
-    async def _serve(self, request: web.Request) -> web.StreamResponse:
-        """strawberry's view, with its refusals of malformed requests (400, 405, 415) in
-        the GraphQL error shape rather than as plain text."""
+        """strawberry's view, after the shared checks (graphql_api/http_checks.py), with
+        its refusals of malformed requests (400, 405, 415) in the GraphQL error shape
+        rather than as plain text."""
         try:
             if (answer := await self.prepared.answer(self, request)) is not None:
                 return answer
             return await self.run(request=request)
         except HTTPException as error:
             return _refused(error.status_code, error.reason)
+
+    def needs_credentials(self, request: web.Request) -> bool:
+        """Every request but the GraphiQL page (it executes nothing) and a websocket
+        upgrade (it authenticates in connection_init)."""
+        return not (self._is_ide_page(request) or self.is_websocket_request(request))
 
     async def render_graphql_ide(self, request: web.Request) -> web.Response:
         """Our GraphiQL page: its files come from this app, not a CDN (works offline)."""
@@ -181,9 +161,12 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
 
 
 def _refused(status: int, message: str) -> web.Response:
-    """A request refused before GraphQL runs, in the shape of GraphQL's own errors."""
-    error = {"message": message, "extensions": {"code": ErrorCode.INVALID_INPUT.value}}
-    return web.json_response({"errors": [error]}, status=status)
+    """A malformed request strawberry refused, in the shape of GraphQL's own errors."""
+    return graphql_refusal(status, ErrorCode.INVALID_INPUT, message)
+
+
+async def _mutation_input_key(request: web.Request) -> str | None:
+    return key_in_mutation_input(await request.read())
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -210,7 +193,7 @@ def create_app(
     settings = settings or Settings()
     origins = OriginPolicy(settings.allowed_origins, local_development=settings.dev_credentials)
     app = web.Application(
-        middlewares=[request_id_middleware, origins.middleware(), static_headers],
+        middlewares=[request_id_middleware, origins.middleware(), static_headers, *MIDDLEWARES],
         client_max_size=settings.max_body_bytes,
     )
     app[WIRING_KEY] = bootstrap(settings, db=db, clock=clock)
@@ -231,6 +214,14 @@ def create_app(
         compare=settings.graphql_compare_executors,
     )
     view.heartbeat_seconds = settings.ws_heartbeat_seconds
+    attach(
+        view,
+        Face(
+            refuse=graphql_refusal,
+            needs_credentials=view.needs_credentials,
+            input_key=_mutation_input_key,
+        ),
+    )
     app.router.add_route("*", "/graphql", view)
     app.router.add_post("/oauth/token", token_endpoint)
     app.router.add_get("/healthz", healthz)

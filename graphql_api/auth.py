@@ -61,6 +61,7 @@ class Identities:
 
 API_KEY_HEADER = "x-api-key"
 TENANT_HEADER = "tenant-id"
+WWW_AUTHENTICATE = 'Bearer realm="returns-api"'
 MAX_CREDENTIAL_LENGTH = 512
 
 
@@ -101,21 +102,26 @@ async def token_endpoint(request: web.Request) -> web.Response:
 
 
 async def authenticate(request: web.Request) -> Principal | web.Response:
-    """The caller of an HTTP request, or the 401 to answer it with."""
+    """The caller of an HTTP request, or the 401 to answer it with (in GraphQL's shape)."""
+    found = await identify(request)
+    return found if isinstance(found, Principal) else unauthenticated(found)
+
+
+async def identify(request: web.Request) -> Principal | str:
+    """The caller of an HTTP request, or why it is refused (each face words the 401)."""
     authorization = request.headers.get("Authorization", "")
     scheme, _, bearer = authorization.partition(" ")
     api_key = request.headers.get(API_KEY_HEADER)
     tenant_id = request.headers.get(TENANT_HEADER)
     if scheme.lower() != "bearer" or not bearer or not api_key or not tenant_id:
-        return unauthenticated("send Authorization: Bearer <token>, x-api-key and tenant-id")
+        return "send Authorization: Bearer <token>, x-api-key and tenant-id"
     given = (bearer.strip(), api_key, tenant_id)
     principal = None
     if all(well_formed_credential(value) for value in given):
-        principal = await request.app[WIRING_KEY].identities.principal(
-            *given, request.app[WIRING_KEY].clock
-        )
+        wiring = request.app[WIRING_KEY]
+        principal = await wiring.identities.principal(*given, wiring.clock)
     if principal is None:
-        return unauthenticated("the token, API key and tenant id do not match a valid client")
+        return "the token, API key and tenant id do not match a valid client"
     return principal
 
 
@@ -155,7 +161,7 @@ def unauthenticated(message: str) -> web.Response:
     return web.json_response(
         {"errors": [{"message": message, "extensions": {"code": ErrorCode.UNAUTHENTICATED}}]},
         status=401,
-        headers={"WWW-Authenticate": 'Bearer realm="returns-api"'},
+        headers={"WWW-Authenticate": WWW_AUTHENTICATE},
     )
 
 

@@ -75,7 +75,7 @@ async def run_idempotently(
 ) -> web.StreamResponse:
     """`error` renders refusals in the caller's own error shape (GraphQL's by default);
     `input_key` is a key the request carries in its body (a mutation's `idempotencyKey`)."""
-    refuse = error or _graphql_error
+    refuse = error or graphql_refusal
     key = request.headers.get(HEADER)
     if key is not None and input_key is not None and key != input_key:
         return refuse(
@@ -153,7 +153,8 @@ async def _first_run(
     return response
 
 
-def _graphql_error(status: int, code: ErrorCode, message: str) -> web.Response:
+def graphql_refusal(status: int, code: ErrorCode, message: str) -> web.Response:
+    """A request refused before GraphQL runs, in the shape of GraphQL's own errors."""
     return web.json_response(
         {"errors": [{"message": message, "extensions": {"code": code.value}}]}, status=status
     )

@@ -2,9 +2,9 @@
 bodies, idempotency and the per-request Context.
 
 A shim route is a `Route`: a method, a path, a handler taking a `Call`, and its OpenAPI
-operation. `endpoint` wraps the handler so that every route authenticates exactly like
-/graphql (Bearer + x-api-key + tenant-id), refuses writes of read-only keys, honours
-`Idempotency-Key` on writes, and turns every expected failure into
+operation. `endpoint` puts the handler under the checks /graphql has too (credentials, a
+read-only key's writes, `Idempotency-Key`: graphql_api/http_checks.py) and turns every
+expected failure into
 `{"errors": [{"code", "message", "field"}]}` with the status of `graphql_api.errors`'s one
 table. Handlers hold no rules: they translate, call a use case, and serialise.
 """
@@ -24,12 +24,11 @@ from aiohttp import web
 
 from domain.access import Principal
 from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
-from graphql_api.app_keys import WIRING_KEY
-from graphql_api.auth import authenticate
+from graphql_api.auth import PRINCIPAL_KEY
 from graphql_api.context import REST_SOURCE, Context, request_context
 from graphql_api.errors import http_status
-from graphql_api.idempotency_header import run_idempotently
-from graphql_api.json_input import encodes_as_utf8, undecodable_header
+from graphql_api.http_checks import Face, attach
+from graphql_api.json_input import encodes_as_utf8
 from graphql_api.metrics.recording import note_error
 
 log = logging.getLogger(__name__)
@@ -223,59 +222,27 @@ def refusal(status: int, code: ErrorCode, message: str) -> web.Response:
 def endpoint(
     route: Route, *, field_name: FieldNamer = snake_field
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """The aiohttp handler for a route: authenticate, authorise, run idempotently, map
-    domain errors; an unexpected exception is logged and masked as a bare 500."""
+    """The aiohttp handler for a route, under the checks every face shares (credentials,
+    read-only keys, idempotency: graphql_api/http_checks.py) in the REST error shape; it
+    maps domain errors, and logs and masks an unexpected exception as a bare 500."""
 
     async def serve(request: web.Request) -> web.StreamResponse:
-        if "\x00" in request.query_string or "%00" in request.raw_path:
-            return refusal(400, ErrorCode.INVALID_INPUT, "NUL characters are not accepted")
-        if (header := undecodable_header(request.headers)) is not None:
-            return refusal(400, ErrorCode.INVALID_INPUT, f"the {header} header is not UTF-8")
-        principal = await authenticate(request)
-        if isinstance(principal, web.Response):
-            response = refusal(
-                401,
-                ErrorCode.UNAUTHENTICATED,
-                "send Authorization: Bearer <token>, x-api-key and tenant-id of one client",
-            )
-            response.headers["WWW-Authenticate"] = principal.headers["WWW-Authenticate"]
-            return response
-        if route.writes and not principal.may_write:
-            return refusal(
-                403, ErrorCode.FORBIDDEN, "this API key is read-only; writes need a full-access key"
-            )
-
-        async def run(_: web.Request) -> web.StreamResponse:
-            # The Context is made here, after the idempotency claim, so its units of work
-            # record their commits on the key.
-            call = Call(request, request_context(request, principal, source=REST_SOURCE))
-            try:
-                return await route.handler(call)
-            except DomainError as error:
-                return error_response(error, field_name)
-            except Exception:
-                log.exception("REST %s %s failed", route.method, route.path)
-                return web.json_response(
-                    {"errors": [{"code": None, "message": "internal error", "field": None}]},
-                    status=500,
-                )
-
-        if not route.writes:
-            return await run(request)
+        # The Context is made here, after the idempotency claim, so its units of work
+        # record their commits on the key.
+        principal = request[PRINCIPAL_KEY]
+        call = Call(request, request_context(request, principal, source=REST_SOURCE))
         try:
-            return await run_idempotently(
-                request,
-                run,
-                store=request.app[WIRING_KEY].idempotency,
-                clock=request.app[WIRING_KEY].clock,
-                tenant_id=principal.tenant_id,
-                client_id=principal.client_id,
-                error=refusal,
+            return await route.handler(call)
+        except DomainError as error:
+            return error_response(error, field_name)
+        except Exception:
+            log.exception("REST %s %s failed", route.method, route.path)
+            return web.json_response(
+                {"errors": [{"code": None, "message": "internal error", "field": None}]},
+                status=500,
             )
-        except web.HTTPRequestEntityTooLarge:  # read for the key's fingerprint
-            return refusal(413, ErrorCode.LIMIT_EXCEEDED, "the body is over the size limit")
 
-    return serve
+    return attach(serve, Face(refuse=refusal, writes=lambda _request: route.writes))
 
 
 def routing_errors(prefixes: tuple[str, ...]) -> Any:
