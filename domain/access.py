@@ -88,7 +88,7 @@ class TokenIdentity:
 
 def validate_tenant_id(value: str) -> str:
     if not 3 <= len(value) <= 64 or not set(value) <= _TENANT_ID_CHARS:
-        raise InvalidInput("a tenant id is 3 to 64 characters of a-z, 0-9 and -", field="tenantId")
+        raise InvalidInput("a tenant id is 3 to 64 characters of a-z, 0-9 and -", field="tenant_id")
     return value
 
 

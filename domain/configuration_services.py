@@ -66,7 +66,7 @@ async def _check_reasons_exist(config: ConfigurationRepository, entry: Reference
     for code in entry.allowed_return_reasons:
         if code not in known:
             raise unknown_code(
-                ReferenceKind.RETURN_REASON, code, entry.merchant, "allowedReturnReasons"
+                ReferenceKind.RETURN_REASON, code, entry.merchant, "allowed_return_reasons"
             )
 
 
@@ -100,7 +100,7 @@ async def upsert_settings(
         for location in settings.default_dropoff_locations.values():
             if known and location not in known:  # free text until the merchant has locations
                 raise unknown_code(
-                    "pickup location", location, settings.merchant, "defaultDropoffLocations"
+                    "pickup location", location, settings.merchant, "default_dropoff_locations"
                 )
         await config.save_settings(settings)
         await uow.commit()

@@ -89,22 +89,22 @@ class ConfiguredRules(BaseRules):
             if self._has(ReferenceKind.RETURN_REASON):
                 return [
                     RequirementMissing(
-                        f"sku {item.sku}: choose a return reason", field=f"{where}.reasonCode"
+                        f"sku {item.sku}: choose a return reason", field=f"{where}.reason_code"
                     )
                 ]
             return []
         if reason is None:
             problem = self.code_problem(
-                ReferenceKind.RETURN_REASON, item.reason_code, field=f"{where}.reasonCode"
+                ReferenceKind.RETURN_REASON, item.reason_code, field=f"{where}.reason_code"
             )
             return [problem] if problem else []
         missing = []
         if reason.require_comments and not ((item.comment or "").strip() or item.comment_codes):
             missing.append(("comment", "a comment"))
         if reason.require_images and not item.image_urls:
-            missing.append(("imageUrls", "images"))
+            missing.append(("image_urls", "images"))
         if reason.require_item_condition and not item.item_condition:
-            missing.append(("itemCondition", "the item condition"))
+            missing.append(("item_condition", "the item condition"))
         return [
             RequirementMissing(
                 f"sku {item.sku}: reason {reason.code} needs {what}", field=f"{where}.{name}"
@@ -114,12 +114,12 @@ class ConfiguredRules(BaseRules):
 
     def _codes_exist(self, item: ItemRequest, where: str) -> list[DomainError]:
         checks = [
-            (ReferenceKind.ITEM_CONDITION, item.item_condition, "itemCondition"),
+            (ReferenceKind.ITEM_CONDITION, item.item_condition, "item_condition"),
             (ReferenceKind.RESOLUTION, item.resolution, "resolution"),
-            (ReferenceKind.REFUND_TYPE, item.refund_type, "refundType"),
+            (ReferenceKind.REFUND_TYPE, item.refund_type, "refund_type"),
         ]
         checks += [
-            (ReferenceKind.RETURN_COMMENT, code, "commentCodes") for code in item.comment_codes
+            (ReferenceKind.RETURN_COMMENT, code, "comment_codes") for code in item.comment_codes
         ]
         return [
             problem
@@ -128,9 +128,9 @@ class ConfiguredRules(BaseRules):
         ]
 
     def _scoped_to_reason(self, item: ItemRequest, where: str) -> list[DomainError]:
-        scoped = [(ReferenceKind.REFUND_TYPE, item.refund_type, "refundType")]
+        scoped = [(ReferenceKind.REFUND_TYPE, item.refund_type, "refund_type")]
         scoped += [
-            (ReferenceKind.RETURN_COMMENT, code, "commentCodes") for code in item.comment_codes
+            (ReferenceKind.RETURN_COMMENT, code, "comment_codes") for code in item.comment_codes
         ]
         problems: list[DomainError] = []
         for kind, code, name in scoped:

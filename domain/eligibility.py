@@ -237,20 +237,20 @@ def _field_errors(item: ItemRequest, index: int) -> list[DomainError]:
     """Free-text and code fields within the sizes a merchant's system can store and show."""
     where = f"items[{index}]"
     checks: list[Callable[[], object]] = [
-        lambda: optional_code(item.reason_code, field=f"{where}.reasonCode"),
-        lambda: optional_code(item.item_condition, field=f"{where}.itemCondition"),
+        lambda: optional_code(item.reason_code, field=f"{where}.reason_code"),
+        lambda: optional_code(item.item_condition, field=f"{where}.item_condition"),
         lambda: optional_code(item.resolution, field=f"{where}.resolution"),
-        lambda: optional_code(item.refund_type, field=f"{where}.refundType"),
+        lambda: optional_code(item.refund_type, field=f"{where}.refund_type"),
         lambda: (
             item.comment and bounded_text(item.comment, field=f"{where}.comment", required=False)
         ),
     ]
     checks += [
-        lambda code=code: optional_code(code, field=f"{where}.commentCodes")
+        lambda code=code: optional_code(code, field=f"{where}.comment_codes")
         for code in item.comment_codes
     ]
     checks += [
-        lambda url=url: bounded_text(url, field=f"{where}.imageUrls", limit=URL_LIMIT)
+        lambda url=url: bounded_text(url, field=f"{where}.image_urls", limit=URL_LIMIT)
         for url in item.image_urls
     ]
     errors: list[DomainError] = []
@@ -261,12 +261,13 @@ def _field_errors(item: ItemRequest, index: int) -> list[DomainError]:
             errors.append(error)
     if len(item.image_urls) > MAX_IMAGES:
         errors.append(
-            InvalidInput(f"at most {MAX_IMAGES} images per item", field=f"{where}.imageUrls")
+            InvalidInput(f"at most {MAX_IMAGES} images per item", field=f"{where}.image_urls")
         )
     if len(item.comment_codes) > MAX_COMMENT_CODES:
         errors.append(
             InvalidInput(
-                f"at most {MAX_COMMENT_CODES} comment codes per item", field=f"{where}.commentCodes"
+                f"at most {MAX_COMMENT_CODES} comment codes per item",
+                field=f"{where}.comment_codes",
             )
         )
     return errors

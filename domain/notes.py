@@ -25,14 +25,14 @@ class NotesAndAssignment(ReturnRequestState):
         self._require(Action.DELETE_NOTE)
         note = next((n for n in self.notes if n.id == note_id), None)
         if note is None:
-            raise NotFound(f"note {note_id} not found on return request {self.id}", field="noteId")
+            raise NotFound(f"note {note_id} not found on return request {self.id}", field="note_id")
         self.notes.remove(note)
         self._record(ev.NoteDeleted, at, actor, note_id=note_id)
         self._touch(at, actor)
 
     def assign(self, user: str | None, *, at: datetime, actor: Actor) -> None:
         self._require(Action.ASSIGN)
-        user = bounded_text(user, field="assignedToUser", limit=320) if user else None
+        user = bounded_text(user, field="assigned_to_user", limit=320) if user else None
         self.assigned_to_user = user
         self._record(ev.ReturnAssigned, at, actor, assigned_to_user=user)
         self._touch(at, actor)

@@ -71,7 +71,7 @@ def return_sms(order: Order, request: ReturnRequest, *, at: datetime) -> Notific
     if not phone:
         raise RequirementMissing(
             f"order {order.reference} has no customer phone number to send an SMS to",
-            field="orderId",
+            field="order_reference",
         )
     units = sum(item.quantity for item in request.items)
     name = order.customer.name or "customer"
@@ -101,6 +101,6 @@ def successful_request(requests: list[ReturnRequest], order_reference: str) -> R
     if not live:
         raise NotFound(
             f"order {order_reference} has no successful return request to send an SMS about",
-            field="orderId",
+            field="order_reference",
         )
     return max(live, key=lambda request: (request.created_at, request.id))

@@ -98,7 +98,7 @@ class Order:
             raise DomainError(
                 f"order {self.reference} has not been delivered; only delivered orders "
                 "can be returned",
-                field="orderId",
+                field="order_reference",
                 code=ErrorCode.NOT_RETURNABLE,
             )
         return self
@@ -139,8 +139,8 @@ def make_order_line(
     where = f"lines[{index}]"
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise InvalidQuantity(f"{where}: quantity must be ≥ 1", field=f"{where}.quantity")
-    price = price_amount(unit_price, field=f"{where}.unitPrice")
-    delivered_at = aware(delivered_at, field=f"{where}.deliveredAt")
+    price = price_amount(unit_price, field=f"{where}.unit_price")
+    delivered_at = aware(delivered_at, field=f"{where}.delivered_at")
     if delivered_quantity is None:
         delivered = quantity if delivered_at else 0
     else:
@@ -148,11 +148,11 @@ def make_order_line(
     if delivered < 0 or delivered > quantity:
         raise InvalidQuantity(
             f"{where}: delivered quantity must be between 0 and {quantity}",
-            field=f"{where}.deliveredQuantity",
+            field=f"{where}.delivered_quantity",
         )
     if delivered and delivered_at is None:
         raise InvalidInput(
-            f"{where}: a delivered line needs a delivery date", field=f"{where}.deliveredAt"
+            f"{where}: a delivered line needs a delivery date", field=f"{where}.delivered_at"
         )
     return OrderLine(
         sku=bounded_text(sku, field=f"{where}.sku", limit=100),
@@ -201,10 +201,10 @@ def choose_merchant(merchants: list[str], reference: str, merchant: str | None) 
     does): the one merchant that has it, or the one it named."""
     if merchant is not None:
         if merchant not in merchants:
-            raise NotFound(f"order {reference} not found", field="orderId")
+            raise NotFound(f"order {reference} not found", field="order_reference")
         return merchant
     if not merchants:
-        raise NotFound(f"order {reference} not found", field="orderId")
+        raise NotFound(f"order {reference} not found", field="order_reference")
     if len(merchants) > 1:
         raise InvalidInput(
             f"order {reference} exists for several merchants ({', '.join(merchants)}); "

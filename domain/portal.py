@@ -51,13 +51,13 @@ def validated_portal_settings(settings: PortalSettings) -> PortalSettings:
     values: dict[str, object] = {}
     checks = {
         "merchant": lambda: optional_code(settings.merchant, field="merchant"),
-        "display_name": lambda: optional_text(settings.display_name, "displayName", NAME_LIMIT),
+        "display_name": lambda: optional_text(settings.display_name, "display_name", NAME_LIMIT),
         "logo_url": lambda: _logo_url(settings.logo_url),
         "accent_colour": lambda: _colour(settings.accent_colour),
         "support_email": lambda: _email(settings.support_email),
-        "support_phone": lambda: optional_text(settings.support_phone, "supportPhone", 40),
+        "support_phone": lambda: optional_text(settings.support_phone, "support_phone", 40),
         "return_policy": lambda: optional_text(
-            settings.return_policy, "returnPolicy", POLICY_LIMIT
+            settings.return_policy, "return_policy", POLICY_LIMIT
         ),
     }
     for name, check in checks.items():
@@ -76,12 +76,12 @@ def _colour(value: str | None) -> str:
     if value is None:
         return DEFAULT_ACCENT
     if not isinstance(value, str) or not COLOUR.fullmatch(value.strip()):
-        raise InvalidInput("accentColour must be a colour like #0b57d0", field="accentColour")
+        raise InvalidInput("accentColour must be a colour like #0b57d0", field="accent_colour")
     return value.strip().lower()
 
 
 def _logo_url(value: str | None) -> str | None:
-    url = optional_text(value, "logoUrl", URL_LIMIT)
+    url = optional_text(value, "logo_url", URL_LIMIT)
     if url is None:
         return None
     parts = urlsplit(url)
@@ -89,12 +89,12 @@ def _logo_url(value: str | None) -> str | None:
     if served_here or (parts.scheme == "https" and parts.netloc and " " not in url):
         return url
     raise InvalidInput(
-        "logoUrl must be an https:// address or a path on this server", field="logoUrl"
+        "logoUrl must be an https:// address or a path on this server", field="logo_url"
     )
 
 
 def _email(value: str | None) -> str | None:
-    email = optional_text(value, "supportEmail", CONTACT_LIMIT)
+    email = optional_text(value, "support_email", CONTACT_LIMIT)
     if email is not None and not re.fullmatch(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+", email):
-        raise InvalidInput("supportEmail must be an email address", field="supportEmail")
+        raise InvalidInput("supportEmail must be an email address", field="support_email")
     return email

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from domain.errors import DomainError, ErrorCode, InvalidInput
-from domain.values import CODE_LIMIT, Address, bounded_text
+from domain.values import CODE_LIMIT, Address, bounded_text, spoken
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -84,10 +84,10 @@ def validate_entry(entry: ReferenceEntry) -> ReferenceEntry:
     if entry.allowed_return_reasons and entry.kind not in REASON_SCOPED:
         raise InvalidInput(
             f"a {entry.kind.label} cannot be limited to return reasons",
-            field="allowedReturnReasons",
+            field="allowed_return_reasons",
         )
     for code in entry.allowed_return_reasons:
-        check_code_format(code, field="allowedReturnReasons")
+        check_code_format(code, field="allowed_return_reasons")
     return entry
 
 
@@ -129,24 +129,24 @@ MAX_DAYS = 3650
 def validate_settings(settings: ReturnSettings) -> ReturnSettings:
     bounded_text(settings.merchant, field="merchant", limit=100)
     for name, value in (
-        ("allowedDaysForReturn", settings.allowed_days_for_return),
-        ("autoCloseDays", settings.auto_close_days),
+        ("allowed_days_for_return", settings.allowed_days_for_return),
+        ("auto_close_days", settings.auto_close_days),
     ):
         if value is not None and not 0 <= value <= MAX_DAYS:
-            raise InvalidInput(f"{name} must be between 0 and {MAX_DAYS}", field=name)
+            raise InvalidInput(f"{spoken(name)} must be between 0 and {MAX_DAYS}", field=name)
     for country, location in settings.default_dropoff_locations.items():
         if not re.match(r"^[A-Z]{2}$", country):
             raise InvalidInput(
-                f"{country!r} is not a 2-letter ISO country code", field="defaultDropoffLocations"
+                f"{country!r} is not a 2-letter ISO country code", field="default_dropoff_locations"
             )
-        check_code_format(location, field="defaultDropoffLocations")
+        check_code_format(location, field="default_dropoff_locations")
     for user in settings.notification_users:
-        bounded_text(user.email, field="notificationUsers.email", limit=320)
+        bounded_text(user.email, field="notification_users.email", limit=320)
     for method in settings.order_lookup_methods:
-        check_code_format(method, field="orderLookupMethods")
+        check_code_format(method, field="order_lookup_methods")
     for name, value in (
-        ("shopifyIntegrationEnabled", settings.shopify_integration_enabled),
-        ("shopifyConnectorId", settings.shopify_connector_id),
+        ("shopify_integration_enabled", settings.shopify_integration_enabled),
+        ("shopify_connector_id", settings.shopify_connector_id),
     ):
         if value is not None:
             bounded_text(value, field=name, required=False, limit=CODE_LIMIT)

@@ -67,12 +67,12 @@ class Refunds(ReturnRequestState):
     ) -> Refund:
         self._require(Action.ADD_REFUND)
         amount = money_amount(amount)
-        refund_date = aware(refund_date, field="refundDate")
-        refund_type = optional_code(refund_type, field="refundType")
+        refund_date = aware(refund_date, field="refund_date")
+        refund_type = optional_code(refund_type, field="refund_type")
         problem = rules.code_problem(
             ReferenceKind.REFUND_TYPE,
             refund_type,
-            field="refundType",
+            field="refund_type",
             reasons=[item.reason_code for item in self.items],
         )
         if problem is not None:
@@ -113,7 +113,7 @@ class Refunds(ReturnRequestState):
         refund = next((r for r in self.refunds if r.id == refund_id), None)
         if refund is None:
             raise NotFound(
-                f"refund {refund_id} not found on return request {self.id}", field="refundId"
+                f"refund {refund_id} not found on return request {self.id}", field="refund_id"
             )
         self.refunds.remove(refund)
         self._record(

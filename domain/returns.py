@@ -103,9 +103,9 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
             channel=optional_code(channel, field="channel"),
             pickup=pickup,
             dropoff=dropoff,
-            customer_comment=optional_text(customer_comment, "customerComment"),
+            customer_comment=optional_text(customer_comment, "customer_comment"),
             resolution=optional_code(resolution, field="resolution"),
-            refund_method=optional_code(refund_method, field="refundMethod"),
+            refund_method=optional_code(refund_method, field="refund_method"),
             collection=collection,
         )
         request._record(
@@ -181,11 +181,11 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
     def _validated_fields(**values: object) -> dict[str, object]:
         """The fields the caller set (not UNSET), normalised; raises before any change."""
         given = {name: value for name, value in values.items() if value is not UNSET}
-        for name, field_name in (("resolution", "resolution"), ("refund_method", "refundMethod")):
+        for name, field_name in (("resolution", "resolution"), ("refund_method", "refund_method")):
             if name in given:
                 given[name] = optional_code(given[name], field=field_name)  # type: ignore[arg-type]
         if "customer_comment" in given:
-            given["customer_comment"] = optional_text(given["customer_comment"], "customerComment")
+            given["customer_comment"] = optional_text(given["customer_comment"], "customer_comment")
         return given
 
     def _replace_items(
@@ -230,12 +230,12 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         dropoff = self.dropoff or rules.default_dropoff(self.pickup)
         self._require_pickup_and_dropoff(dropoff)
         approved = self._approved_quantities(quantities)
-        rejection_reason = optional_text(rejection_reason, "rejectionReason", REASON_LIMIT)
-        _raise(rules.code_problem(REJECTION, rejection_reason, field="rejectionReason"))
+        rejection_reason = optional_text(rejection_reason, "rejection_reason", REASON_LIMIT)
+        _raise(rules.code_problem(REJECTION, rejection_reason, field="rejection_reason"))
         if any(qty < item.quantity for item, qty in approved) and not rejection_reason:
             raise RequirementMissing(
                 "approving fewer units than requested needs a rejection reason for the rest",
-                field="rejectionReason",
+                field="rejection_reason",
             )
         # Every check has passed: from here on the approval cannot fail half-way.
         self.dropoff = dropoff
@@ -252,8 +252,8 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
 
     def reject(self, *, at: datetime, actor: Actor, reason: str, rules: MerchantRules) -> None:
         self._require(Action.REJECT)
-        reason = bounded_text(reason or "", field="rejectionReason", limit=REASON_LIMIT)
-        _raise(rules.code_problem(REJECTION, reason, field="rejectionReason"))
+        reason = bounded_text(reason or "", field="rejection_reason", limit=REASON_LIMIT)
+        _raise(rules.code_problem(REJECTION, reason, field="rejection_reason"))
         for item in self.items:
             item.approved_quantity = 0
             item.rejected_quantity = item.quantity
@@ -284,7 +284,7 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         if not quantities:
             raise InvalidInput("receive at least one item", field="items")
         for condition in (conditions or {}).values():
-            _raise(rules.code_problem(CONDITION, condition, field="items.itemCondition"))
+            _raise(rules.code_problem(CONDITION, condition, field="items.item_condition"))
         for sku, qty in quantities.items():
             item = self.item(sku, field_name="items")
             if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
@@ -329,7 +329,7 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         if self.updated_at > at - timedelta(days=idle_days):
             raise InvalidInput(
                 f"return request {self.id} changed within the last {idle_days} days",
-                field="autoCloseDays",
+                field="auto_close_days",
             )
         self._finish(
             at=at,
@@ -453,8 +453,8 @@ def request_problems(
 ) -> list[DomainError]:
     """Request-level codes and places must exist for the merchant."""
     found = [
-        rules.location_problem(pickup, field="pickup.partnerLocationId", as_pickup=True),
-        rules.location_problem(dropoff, field="dropoff.partnerLocationId", as_pickup=False),
+        rules.location_problem(pickup, field="pickup.partner_location_id", as_pickup=True),
+        rules.location_problem(dropoff, field="dropoff.partner_location_id", as_pickup=False),
         rules.code_problem(ReferenceKind.RESOLUTION, resolution, field="resolution"),
     ]
     return [problem for problem in found if problem is not None]

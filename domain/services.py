@@ -115,7 +115,7 @@ async def create_return_shipment(
             await uow.configuration.delivery_options(order.merchant),
             order.merchant,
             cmd.delivery_option_id,
-            field="deliveryOptionId",
+            field="delivery_option_id",
         )
         held = await uow.returns.live_quantities(order.merchant, order.reference)
         now = clock.now()
@@ -377,7 +377,7 @@ async def _load(uow: UnitOfWork, cmd: c.ReturnCommand) -> ReturnRequest:
         raise VersionConflict(
             f"return request {request.id} is at version {request.version}, "
             f"not {cmd.expected_version}; reload it and try again",
-            field="expectedVersion",
+            field="expected_version",
         )
     return request
 
@@ -394,7 +394,7 @@ async def order_by_reference(uow: UnitOfWork, merchant: str | None, reference: s
     merchant = choose_merchant(await uow.orders.merchants_with(reference), reference, merchant)
     order = await uow.orders.get(merchant, reference)
     if order is None:
-        raise NotFound(f"order {reference} not found", field="orderId")
+        raise NotFound(f"order {reference} not found", field="order_reference")
     return order
 
 
@@ -402,6 +402,6 @@ async def _order(uow: UnitOfWork, merchant: str, reference: str) -> Order:
     order = await uow.orders.get(merchant, reference)
     if order is None:
         raise NotFound(
-            f"order {reference} not found for merchant {merchant}", field="orderReference"
+            f"order {reference} not found for merchant {merchant}", field="order_reference"
         )
     return order

@@ -31,12 +31,12 @@ class ReverseShipments(ReturnRequestState):
         shipment = self.open_shipment
         if shipment is None:
             raise NotFound(
-                f"return request {self.id} has no open reverse shipment", field="returnRequestId"
+                f"return request {self.id} has no open reverse shipment", field="return_request_id"
             )
         if tracking_number is not UNSET:
-            shipment.tracking_number = optional_text(tracking_number, "trackingNumber")
+            shipment.tracking_number = optional_text(tracking_number, "tracking_number")
         if label_url is not UNSET:
-            shipment.label_url = optional_text(label_url, "labelUrl")
+            shipment.label_url = optional_text(label_url, "label_url")
         if carrier is not UNSET:
             shipment.carrier = bounded_text(carrier, field="carrier", limit=100)  # type: ignore[arg-type]
         if in_transit:

@@ -49,7 +49,7 @@ class Splitting(ReverseShipments, Refunds):
         """The new request, holding the units moved out of this one."""
         self._require(Action.SPLIT)
         pickup = Address(partner_location_id=pickup_location_id) if pickup_location_id else None
-        problem = rules.location_problem(pickup, field="partnerLocationId", as_pickup=False)
+        problem = rules.location_problem(pickup, field="partner_location_id", as_pickup=False)
         if problem is not None:
             raise problem
         decided = self.status in APPROVED_FAMILY

@@ -81,13 +81,13 @@ def decimal_from_text(text: object, *, field: str = "amount") -> Decimal:
         and _CANONICAL_DECIMAL.fullmatch(text)
     ):
         raise InvalidInput(
-            f'{field} must be written like "49.90" (digits 0-9, an optional leading "-", a '
+            f'{spoken(field)} must be written like "49.90" (digits 0-9, an optional leading "-", a '
             f"point only between digits), got {_shown(text)}",
             field=field,
         )
     value = Decimal(text)
     if value.is_zero() and value.is_signed():
-        raise InvalidInput(f'{field} must not be a negative zero; write "0"', field=field)
+        raise InvalidInput(f'{spoken(field)} must not be a negative zero; write "0"', field=field)
     return value
 
 
@@ -155,14 +155,20 @@ def money_amount(value: Decimal | int | str, *, field: str = "amount") -> Decima
     return _plain(amount)
 
 
+def spoken(field: str) -> str:
+    """A field's name as a message says it (`refund_date` → `refund date`). The `field` of
+    an error is the domain's own name; each face maps it to its wire name at its edge."""
+    return field.replace("_", " ")
+
+
 def bounded_text(value: str, *, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if "\x00" in text:
-        raise InvalidInput(f"{field} must not contain NUL characters", field=field)
+        raise InvalidInput(f"{spoken(field)} must not contain NUL characters", field=field)
     if required and not text:
-        raise InvalidInput(f"{field} must not be empty", field=field)
+        raise InvalidInput(f"{spoken(field)} must not be empty", field=field)
     if len(text) > limit:
-        raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
+        raise InvalidInput(f"{spoken(field)} is longer than {limit} characters", field=field)
     return text
 
 
@@ -173,7 +179,7 @@ def aware(value: datetime | None, *, field: str) -> datetime | None:
         return None
     if value.utcoffset() is None:
         raise InvalidInput(
-            f"{field} needs a time zone offset, e.g. 2026-01-31T10:00:00Z", field=field
+            f"{spoken(field)} needs a time zone offset, e.g. 2026-01-31T10:00:00Z", field=field
         )
     return value.astimezone(UTC)
 

@@ -77,7 +77,7 @@ async def change_webhook_endpoint(
             raise VersionConflict(
                 f"webhook endpoint {current.endpoint_id} is at version {current.version}, "
                 f"not {cmd.expected_version}; reload it and try again",
-                field="expectedVersion",
+                field="expected_version",
             )
         changed = current.changed(
             url=cmd.url,
@@ -110,7 +110,7 @@ async def resend_webhook_delivery(
         if delivery_id is None:
             raise NotFound(
                 f"no webhook delivery {cmd.delivery_id!r} with an active endpoint",
-                field="deliveryId",
+                field="delivery_id",
             )
         await uow.commit()
     return delivery_id

@@ -128,7 +128,7 @@ def _check(url: str, event_types: tuple[str, ...], secret: str | None) -> None:
             DomainError(
                 f"unknown event types {', '.join(unknown)}; "
                 f"known: {', '.join(sorted(EVENT_TYPES))}",
-                field="eventTypes",
+                field="event_types",
                 code=ErrorCode.UNKNOWN_CODE,
             )
         )

@@ -3,6 +3,7 @@ REST face, an HTTP status."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import strawberry
@@ -50,7 +51,18 @@ def user_errors(error: DomainError) -> list[UserError]:
     errors = error.errors if isinstance(error, DomainErrors) else [error]
     for each in errors:
         note_error(each.code.value)
-    return [UserError(code=e.code, field=e.field, message=e.message) for e in errors]
+    return [UserError(code=e.code, field=camel_field(e.field), message=e.message) for e in errors]
+
+
+_SNAKE_WORD = re.compile(r"_([a-z0-9])")
+
+
+def camel_field(name: str | None) -> str | None:
+    """The domain's field name as GraphQL's input spells it: `items[0].reason_code` →
+    `items[0].reasonCode`. A name already in camelCase stays as it is."""
+    if name is None:
+        return None
+    return _SNAKE_WORD.sub(lambda match: match.group(1).upper(), name)
 
 
 class ClientError(GraphQLError):

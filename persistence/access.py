@@ -49,7 +49,7 @@ class AccessStore:
             if await session.get(TenantRow, tenant.id) is not None:
                 raise DomainError(
                     f"tenant {tenant.id} already exists",
-                    field="tenantId",
+                    field="tenant_id",
                     code=ErrorCode.ALREADY_EXISTS,
                 )
             await session.execute(
@@ -68,7 +68,7 @@ class AccessStore:
         self, tenant_id: str, role: Role, name: str, now: datetime
     ) -> IssuedCredentials:
         if await self.tenant(tenant_id) is None:
-            raise NotFound(f"tenant {tenant_id} not found", field="tenantId")
+            raise NotFound(f"tenant {tenant_id} not found", field="tenant_id")
         issued = issue_credentials(tenant_id, role, name, now)
         client = issued.client
         async with self._db.write_session() as session, session.begin():

@@ -52,7 +52,9 @@ class SqlReturnRepository:
             self._sql, self._tenant, [return_request_id], lock=True
         )
         if return_request_id not in found:
-            raise NotFound(f"return request {return_request_id} not found", field="returnRequestId")
+            raise NotFound(
+                f"return request {return_request_id} not found", field="return_request_id"
+            )
         request = found[return_request_id]
         self._loaded[request.id] = mappers.children_values(request, self._tenant)
         return request
@@ -73,7 +75,7 @@ class SqlReturnRepository:
         if await self._sql.execute(statement, where(values, **key)) != 1:
             raise VersionConflict(
                 f"return request {request.id} was changed by someone else; reload it and try again",
-                field="expectedVersion",
+                field="expected_version",
             )
         children = mappers.children_values(request, self._tenant)
         await self._write_children(request.id, self._loaded.get(request.id), children)
@@ -236,7 +238,7 @@ class SqlNotificationRepository:
     async def get(self, notification_id: str) -> Notification:
         rows = await self._sql.rows(_NOTIFICATION, {"tenant": self._tenant, "id": notification_id})
         if not rows:
-            raise NotFound(f"notification {notification_id} not found", field="notificationId")
+            raise NotFound(f"notification {notification_id} not found", field="notification_id")
         return mappers.notification_from_row(rows[0])
 
     async def save(self, notification: Notification) -> None:

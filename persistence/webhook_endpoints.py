@@ -95,7 +95,7 @@ class SqlWebhookEndpointRepository:
             raise VersionConflict(
                 f"webhook endpoint {endpoint.endpoint_id} was changed by someone else; "
                 "reload it and try again",
-                field="expectedVersion",
+                field="expected_version",
             )
         return saved
 

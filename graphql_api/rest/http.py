@@ -42,7 +42,8 @@ JSON_CONTENT_TYPE = "application/json"
 
 
 def snake_field(name: str | None) -> str | None:
-    """Domain errors name GraphQL's camelCase fields; snake_case shims show their own."""
+    """A field name in snake_case: the domain's names stay, camelCase ones (GraphQL's and
+    OTO's readers) are turned."""
     if name is None:
         return None
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()

@@ -3,13 +3,14 @@ cases as /graphql. Fields keep OTO's camelCase names, in answers and in error bo
 
 from __future__ import annotations
 
+from graphql_api.errors import camel_field
 from graphql_api.rest.http import Area, Handler, Route
 from graphql_api.rest.oto import routes
 from graphql_api.rest.oto.openapi import OPERATIONS, SCHEMAS
 
 PREFIX = "/rest/v2"
 
-# Our domain names some fields after GraphQL; OTO clients sent them under these names.
+# OTO spells fields in camelCase, as GraphQL does; where it names one otherwise, this says so.
 OTO_FIELD_NAMES = {
     "orderReference": "orderId",
     "dropoff": "pickupLocationCode",
@@ -19,9 +20,11 @@ OTO_FIELD_NAMES = {
 
 
 def oto_field(name: str | None) -> str | None:
-    if name is None:
+    """The domain's field name as OTO's bodies spell it."""
+    camel = camel_field(name)
+    if camel is None:
         return None
-    return OTO_FIELD_NAMES.get(name, name.replace(".reasonCode", ".returnReason"))
+    return OTO_FIELD_NAMES.get(camel, camel.replace(".reasonCode", ".returnReason"))
 
 
 def _route(name: str, handler: Handler, *, reads: bool = False) -> Route:

@@ -338,7 +338,7 @@ async def test_a_scoped_code_naming_an_unknown_reason_is_unknown_code_and_not_wr
         )
 
     assert (
-        codes(on_create) == codes(on_update) == [(ErrorCode.UNKNOWN_CODE, "allowedReturnReasons")]
+        codes(on_create) == codes(on_update) == [(ErrorCode.UNKNOWN_CODE, "allowed_return_reasons")]
     )
     assert "unknown return reason 'GHOST' for merchant acme" in on_create.value.message
     assert (await stored(world)).entries == [
@@ -619,7 +619,7 @@ async def test_settings_with_a_default_dropoff_that_is_not_a_location_are_not_wr
 
     with pytest.raises(DomainError) as first:
         await upsert(world, default_dropoff_locations={"SA": "BR-RUH-1"})
-    assert codes(first) == [(ErrorCode.UNKNOWN_CODE, "defaultDropoffLocations")]
+    assert codes(first) == [(ErrorCode.UNKNOWN_CODE, "default_dropoff_locations")]
     assert "unknown pickup location 'BR-RUH-1' for merchant acme" in first.value.message
     assert (await stored(world)).settings is None
 
@@ -628,7 +628,7 @@ async def test_settings_with_a_default_dropoff_that_is_not_a_location_are_not_wr
     )
     with pytest.raises(DomainError) as second:
         await upsert(world, allowed_days_for_return=5, default_dropoff_locations={"AE": "GHOST"})
-    assert codes(second) == [(ErrorCode.UNKNOWN_CODE, "defaultDropoffLocations")]
+    assert codes(second) == [(ErrorCode.UNKNOWN_CODE, "default_dropoff_locations")]
     assert (await stored(world)).settings == kept
 
 
@@ -802,11 +802,11 @@ async def test_create_obeys_stored_requirements_and_codes_and_writes_nothing_whe
         await world.create(items=[ItemRequest("SKU-A", 1, reason_code="BORED")])
 
     assert codes(caught) == [
-        (ErrorCode.REQUIREMENT_MISSING, "items[0].imageUrls"),
-        (ErrorCode.UNKNOWN_CODE, "items[0].itemCondition"),
-        (ErrorCode.INVALID_INPUT, "items[1].refundType"),
+        (ErrorCode.REQUIREMENT_MISSING, "items[0].image_urls"),
+        (ErrorCode.UNKNOWN_CODE, "items[0].item_condition"),
+        (ErrorCode.INVALID_INPUT, "items[1].refund_type"),
     ]
-    assert codes(unknown_reason) == [(ErrorCode.UNKNOWN_CODE, "items[0].reasonCode")]
+    assert codes(unknown_reason) == [(ErrorCode.UNKNOWN_CODE, "items[0].reason_code")]
     assert "'BORED'" in unknown_reason.value.message
     assert (await row_counts(world))["requests"] == 0
     assert await world.outbox_count() == 0
@@ -834,7 +834,7 @@ async def test_a_code_configured_later_is_enforced_from_the_next_command_on(worl
 
     with pytest.raises(DomainErrors) as caught:
         await world.create(items=items(("SKU-A", 1), reason_code="free text"))
-    assert codes(caught) == [(ErrorCode.UNKNOWN_CODE, "items[0].reasonCode")]
+    assert codes(caught) == [(ErrorCode.UNKNOWN_CODE, "items[0].reason_code")]
 
 
 @pytest.mark.parametrize("ships", [True, False], ids=["with shipment", "without shipment"])
@@ -941,7 +941,7 @@ async def test_stored_settings_allow_undelivered_items_and_pickup_location_choic
     with pytest.raises(DomainErrors) as strict:
         await world.create(items={"SKU-A": 3, "SKU-U": 2}, pickup=branch_pickup)
     assert codes(strict) == [
-        (ErrorCode.INVALID_INPUT, "pickup.partnerLocationId"),
+        (ErrorCode.INVALID_INPUT, "pickup.partner_location_id"),
         (ErrorCode.QUANTITY_EXCEEDED, "items[0].quantity"),
         (ErrorCode.NOT_RETURNABLE, "items[1].sku"),
     ]
@@ -953,7 +953,7 @@ async def test_stored_settings_allow_undelivered_items_and_pickup_location_choic
     assert loaded.pickup == branch_pickup
     with pytest.raises(DomainErrors) as unknown:
         await world.create(items={"SKU-A": 1}, pickup=Address(partner_location_id="GHOST"))
-    assert (ErrorCode.UNKNOWN_CODE, "pickup.partnerLocationId") in codes(unknown)
+    assert (ErrorCode.UNKNOWN_CODE, "pickup.partner_location_id") in codes(unknown)
 
 
 async def test_the_rule_sources_read_at_once_are_the_ones_read_one_by_one(world):

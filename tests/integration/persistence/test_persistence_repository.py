@@ -43,7 +43,7 @@ async def test_get_of_a_missing_id_is_not_found(world):
             await uow.returns.get("RR-MISSING1")
 
     assert caught.value.code == ErrorCode.NOT_FOUND
-    assert caught.value.field == "returnRequestId"
+    assert caught.value.field == "return_request_id"
 
 
 async def test_a_request_of_another_tenant_is_not_found(world):

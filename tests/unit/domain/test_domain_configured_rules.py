@@ -182,7 +182,7 @@ def test_only_refund_types_and_comments_may_be_limited_to_return_reasons(kind):
     with pytest.raises(DomainError) as caught:
         validate_entry(entry(kind, "CODE", allowed_return_reasons=("DAMAGED",)))
 
-    assert refused(caught) == [(ErrorCode.INVALID_INPUT, "allowedReturnReasons")]
+    assert refused(caught) == [(ErrorCode.INVALID_INPUT, "allowed_return_reasons")]
     assert kind.label in caught.value.message
 
 
@@ -191,7 +191,7 @@ def test_allowed_return_reasons_must_be_well_formed_codes(kind):
     with pytest.raises(DomainError) as caught:
         validate_entry(entry(kind, "CODE", allowed_return_reasons=("DAMAGED", "not a code")))
 
-    assert refused(caught) == [(ErrorCode.INVALID_INPUT, "allowedReturnReasons")]
+    assert refused(caught) == [(ErrorCode.INVALID_INPUT, "allowed_return_reasons")]
 
 
 def test_validate_settings_accepts_every_field_at_its_limits():
@@ -211,12 +211,11 @@ def test_validate_settings_accepts_every_field_at_its_limits():
     assert validate_settings(settings(allowed_days_for_return=0, auto_close_days=3650))
 
 
-@pytest.mark.parametrize("name", ["allowedDaysForReturn", "autoCloseDays"])
+@pytest.mark.parametrize("name", ["allowed_days_for_return", "auto_close_days"])
 @pytest.mark.parametrize("days", [-1, 3651, 100_000])
 def test_validate_settings_refuses_days_out_of_range(name, days):
-    field = {"allowedDaysForReturn": "allowed_days_for_return", "autoCloseDays": "auto_close_days"}
     with pytest.raises(DomainError) as caught:
-        validate_settings(settings(**{field[name]: days}))
+        validate_settings(settings(**{name: days}))
 
     assert refused(caught) == [(ErrorCode.INVALID_INPUT, name)]
 
@@ -226,7 +225,7 @@ def test_validate_settings_refuses_a_default_dropoff_country_that_is_not_iso(cou
     with pytest.raises(DomainError) as caught:
         validate_settings(settings(default_dropoff_locations={country: "WH-DXB-1"}))
 
-    assert refused(caught) == [(ErrorCode.INVALID_INPUT, "defaultDropoffLocations")]
+    assert refused(caught) == [(ErrorCode.INVALID_INPUT, "default_dropoff_locations")]
 
 
 def test_validate_settings_refuses_bad_locations_lookup_methods_and_emails():
@@ -243,9 +242,9 @@ def test_validate_settings_refuses_bad_locations_lookup_methods_and_emails():
         fields += refused(caught)
 
     assert fields == [
-        (ErrorCode.INVALID_INPUT, "defaultDropoffLocations"),
-        (ErrorCode.INVALID_INPUT, "orderLookupMethods"),
-        (ErrorCode.INVALID_INPUT, "notificationUsers.email"),
+        (ErrorCode.INVALID_INPUT, "default_dropoff_locations"),
+        (ErrorCode.INVALID_INPUT, "order_lookup_methods"),
+        (ErrorCode.INVALID_INPUT, "notification_users.email"),
         (ErrorCode.INVALID_INPUT, "merchant"),
     ]
 
@@ -412,8 +411,8 @@ def test_create_accepts_an_undelivered_line_only_when_allowed(build_order, now, 
     ("flag", "field"),
     [
         ("require_comments", "items[0].comment"),
-        ("require_images", "items[0].imageUrls"),
-        ("require_item_condition", "items[0].itemCondition"),
+        ("require_images", "items[0].image_urls"),
+        ("require_item_condition", "items[0].item_condition"),
     ],
 )
 def test_a_reason_requirement_that_is_not_met_is_requirement_missing(build_order, now, flag, field):
@@ -444,7 +443,7 @@ def test_every_missing_requirement_is_reported_together(build_order, now):
     assert refused(caught) == [
         (ErrorCode.REQUIREMENT_MISSING, f"items[{i}].{name}")
         for i in (0, 1)
-        for name in ("comment", "imageUrls", "itemCondition")
+        for name in ("comment", "image_urls", "item_condition")
     ]
 
 
@@ -509,8 +508,8 @@ def test_once_reasons_are_configured_an_unknown_or_missing_reason_is_refused(bui
         check_item_requests(build_order(), items, {}, rules=rules, now=now)
 
     assert refused(caught) == [
-        (ErrorCode.UNKNOWN_CODE, "items[0].reasonCode"),
-        (ErrorCode.REQUIREMENT_MISSING, "items[1].reasonCode"),
+        (ErrorCode.UNKNOWN_CODE, "items[0].reason_code"),
+        (ErrorCode.REQUIREMENT_MISSING, "items[1].reason_code"),
     ]
     assert "unknown return reason 'BORED' for merchant acme" in caught.value.errors[0].message
 
@@ -527,10 +526,10 @@ def test_before_any_reason_is_configured_reasons_are_free_text(build_order, now,
 # --------------------------------------------------------------------------- codes per kind
 
 ITEM_CODE_FIELDS = [
-    (R.ITEM_CONDITION, "item_condition", "itemCondition"),
+    (R.ITEM_CONDITION, "item_condition", "item_condition"),
     (R.RESOLUTION, "resolution", "resolution"),
-    (R.REFUND_TYPE, "refund_type", "refundType"),
-    (R.RETURN_COMMENT, "comment_codes", "commentCodes"),
+    (R.REFUND_TYPE, "refund_type", "refund_type"),
+    (R.RETURN_COMMENT, "comment_codes", "comment_codes"),
 ]
 
 
@@ -575,7 +574,7 @@ def test_each_comment_code_is_checked(build_order, now):
     with pytest.raises(DomainErrors) as caught:
         check_item_requests(build_order(), [item], {}, rules=rules, now=now)
 
-    assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "items[0].commentCodes")] * 2
+    assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "items[0].comment_codes")] * 2
     assert ["'DENT'" in e.message for e in caught.value.errors] == [True, False]
 
 
@@ -596,8 +595,8 @@ def test_an_unknown_request_resolution_is_unknown_code(build_order, now, actor):
 @pytest.mark.parametrize(
     ("kind", "attribute", "field"),
     [
-        (R.REFUND_TYPE, "refund_type", "refundType"),
-        (R.RETURN_COMMENT, "comment_codes", "commentCodes"),
+        (R.REFUND_TYPE, "refund_type", "refund_type"),
+        (R.RETURN_COMMENT, "comment_codes", "comment_codes"),
     ],
     ids=["refund type", "comment"],
 )
@@ -633,7 +632,7 @@ def test_a_scoped_code_on_an_item_without_reason_is_refused(build_order, now):
     with pytest.raises(DomainErrors) as caught:
         check_item_requests(build_order(), [item], {}, rules=rules, now=now)
 
-    assert refused(caught) == [(ErrorCode.INVALID_INPUT, "items[0].refundType")]
+    assert refused(caught) == [(ErrorCode.INVALID_INPUT, "items[0].refund_type")]
     assert "(none)" in caught.value.message
 
 
@@ -666,14 +665,14 @@ def test_every_violation_of_a_request_is_reported_at_once(build_order, actor):
         )
 
     assert refused(caught) == [
-        (ErrorCode.INVALID_INPUT, "pickup.partnerLocationId"),
-        (ErrorCode.UNKNOWN_CODE, "dropoff.partnerLocationId"),
+        (ErrorCode.INVALID_INPUT, "pickup.partner_location_id"),
+        (ErrorCode.UNKNOWN_CODE, "dropoff.partner_location_id"),
         (ErrorCode.UNKNOWN_CODE, "resolution"),
         (ErrorCode.RETURN_WINDOW_EXPIRED, "items[0].sku"),
-        (ErrorCode.REQUIREMENT_MISSING, "items[0].imageUrls"),
-        (ErrorCode.UNKNOWN_CODE, "items[0].itemCondition"),
-        (ErrorCode.UNKNOWN_CODE, "items[1].reasonCode"),
-        (ErrorCode.INVALID_INPUT, "items[1].refundType"),
+        (ErrorCode.REQUIREMENT_MISSING, "items[0].image_urls"),
+        (ErrorCode.UNKNOWN_CODE, "items[0].item_condition"),
+        (ErrorCode.UNKNOWN_CODE, "items[1].reason_code"),
+        (ErrorCode.INVALID_INPUT, "items[1].refund_type"),
     ]
 
 
@@ -691,7 +690,7 @@ def test_choosing_a_pickup_location_needs_settings_that_allow_it(build_order, no
         create(build_order(), [ItemRequest("SKU-A", 1)], forbidding, now, actor, pickup=pickup)
     request = create(build_order(), [ItemRequest("SKU-A", 1)], allowing, now, actor, pickup=pickup)
 
-    assert refused(caught) == [(ErrorCode.INVALID_INPUT, "pickup.partnerLocationId")]
+    assert refused(caught) == [(ErrorCode.INVALID_INPUT, "pickup.partner_location_id")]
     assert "does not allow choosing a pickup location" in caught.value.message
     assert request.pickup == pickup
     # A pickup given as an address is always fine.
@@ -727,8 +726,8 @@ def test_pickup_and_dropoff_location_codes_are_enforced_once_locations_exist(
     )
 
     assert refused(caught) == [
-        (ErrorCode.UNKNOWN_CODE, "pickup.partnerLocationId"),
-        (ErrorCode.UNKNOWN_CODE, "dropoff.partnerLocationId"),
+        (ErrorCode.UNKNOWN_CODE, "pickup.partner_location_id"),
+        (ErrorCode.UNKNOWN_CODE, "dropoff.partner_location_id"),
     ]
     assert "unknown pickup location 'ANY-CODE' for merchant acme" in caught.value.message
     assert (free.pickup, free.dropoff) == (somewhere, somewhere)
@@ -766,8 +765,8 @@ def test_update_checks_pickup_and_items_against_the_rules_and_changes_nothing_wh
         )
 
     assert refused(caught) == [
-        (ErrorCode.INVALID_INPUT, "pickup.partnerLocationId"),
-        (ErrorCode.UNKNOWN_CODE, "items[0].reasonCode"),
+        (ErrorCode.INVALID_INPUT, "pickup.partner_location_id"),
+        (ErrorCode.UNKNOWN_CODE, "items[0].reason_code"),
     ]
     assert request.item_quantities() == (("SKU-A", 2), ("SKU-B", 1))
     assert request.pickup.partner_location_id is None
@@ -1023,7 +1022,7 @@ def test_configured_rejection_reasons_must_be_used_when_rejecting(build_request,
 
     with pytest.raises(DomainError) as caught:
         request.reject(at=later, actor=actor, reason="too late", rules=rules)
-    assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "rejectionReason")]
+    assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "rejection_reason")]
     assert "'too late'" in caught.value.message
     assert request.status == ReturnStatus.PENDING
     assert request.pull_events() == []
@@ -1054,7 +1053,7 @@ def test_a_partial_approval_checks_its_rejection_reason_code(build_request, late
             quantities={"SKU-A": 1, "SKU-B": 1},
             rejection_reason="used",
         )
-    assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "rejectionReason")]
+    assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "rejection_reason")]
     assert request.status == ReturnStatus.PENDING
 
     request.approve(
@@ -1103,7 +1102,7 @@ def test_receive_checks_item_condition_codes_once_configured(build_request_in, l
             conditions={"SKU-A": "AS_NEW", "SKU-B": "SHREDDED"},
             rules=rules,
         )
-    assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "items.itemCondition")]
+    assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "items.item_condition")]
     assert "'SHREDDED'" in caught.value.message
     assert [i.received_quantity for i in request.items] == [0, 0]
     assert [i.item_condition for i in request.items] == [None, None]
@@ -1147,7 +1146,7 @@ def test_split_to_a_pickup_location_checks_the_code_once_locations_exist(
         request.split(
             at=later, actor=actor, quantities={"SKU-A": 1}, pickup_location_id="NOPE", rules=rules
         )
-    assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "partnerLocationId")]
+    assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "partner_location_id")]
     assert request.item_quantities() == (("SKU-A", 2), ("SKU-B", 1))
 
     new = request.split(
@@ -1201,9 +1200,9 @@ def test_add_refund_checks_the_refund_type_code_and_its_reasons(build_request, l
         refund("BITCOIN")
     with pytest.raises(DomainError) as not_allowed:
         refund("VOUCHER")
-    assert refused(unknown) == [(ErrorCode.UNKNOWN_CODE, "refundType")]
+    assert refused(unknown) == [(ErrorCode.UNKNOWN_CODE, "refund_type")]
     assert "'BITCOIN'" in unknown.value.message
-    assert refused(not_allowed) == [(ErrorCode.INVALID_INPUT, "refundType")]
+    assert refused(not_allowed) == [(ErrorCode.INVALID_INPUT, "refund_type")]
     assert request.refunds == []
 
     refund("CASH")  # allowed for DAMAGED, the reason of one item

@@ -198,7 +198,7 @@ def test_create_adds_the_merchant_rules_item_problems(order, now, actor):
                 return [
                     DomainError(
                         "this reason needs images",
-                        field=f"items[{index}].imageUrls",
+                        field=f"items[{index}].image_urls",
                         code=ErrorCode.REQUIREMENT_MISSING,
                     )
                 ]
@@ -212,7 +212,7 @@ def test_create_adds_the_merchant_rules_item_problems(order, now, actor):
             now,
             actor,
         )
-    assert _errors(caught) == [(ErrorCode.REQUIREMENT_MISSING, "items[1].imageUrls")]
+    assert _errors(caught) == [(ErrorCode.REQUIREMENT_MISSING, "items[1].image_urls")]
 
 
 def test_create_honours_a_merchant_line_blocker(order, now, actor):
@@ -330,11 +330,11 @@ def test_a_line_without_delivery_is_not_delivered():
 @pytest.mark.parametrize(
     ("overrides", "code", "field"),
     [
-        ({"delivered_quantity": 3}, ErrorCode.INVALID_QUANTITY, "lines[4].deliveredQuantity"),
-        ({"delivered_quantity": -1}, ErrorCode.INVALID_QUANTITY, "lines[4].deliveredQuantity"),
-        ({"delivered_at": None}, ErrorCode.INVALID_INPUT, "lines[4].deliveredAt"),
-        ({"unit_price": Decimal("-0.01")}, ErrorCode.INVALID_INPUT, "lines[4].unitPrice"),
-        ({"unit_price": Decimal("NaN")}, ErrorCode.INVALID_INPUT, "lines[4].unitPrice"),
+        ({"delivered_quantity": 3}, ErrorCode.INVALID_QUANTITY, "lines[4].delivered_quantity"),
+        ({"delivered_quantity": -1}, ErrorCode.INVALID_QUANTITY, "lines[4].delivered_quantity"),
+        ({"delivered_at": None}, ErrorCode.INVALID_INPUT, "lines[4].delivered_at"),
+        ({"unit_price": Decimal("-0.01")}, ErrorCode.INVALID_INPUT, "lines[4].unit_price"),
+        ({"unit_price": Decimal("NaN")}, ErrorCode.INVALID_INPUT, "lines[4].unit_price"),
         ({"quantity": 0}, ErrorCode.INVALID_QUANTITY, "lines[4].quantity"),
         ({"quantity": True}, ErrorCode.INVALID_QUANTITY, "lines[4].quantity"),
         ({"sku": "  "}, ErrorCode.INVALID_INPUT, "lines[4].sku"),

@@ -63,7 +63,7 @@ def test_delete_an_unknown_note_is_not_found(pending, now, actor):
     with pytest.raises(DomainError) as caught:
         pending.delete_note("NT-NOPE", at=now, actor=actor)
     assert caught.value.code == ErrorCode.NOT_FOUND
-    assert caught.value.field == "noteId"
+    assert caught.value.field == "note_id"
     assert len(pending.notes) == 1
 
 
@@ -276,7 +276,7 @@ def test_delete_an_unknown_refund_is_not_found(approved, now, actor):
     with pytest.raises(DomainError) as caught:
         approved.delete_refund("RF-NOPE", at=now, actor=actor)
     assert caught.value.code == ErrorCode.NOT_FOUND
-    assert caught.value.field == "refundId"
+    assert caught.value.field == "refund_id"
     assert len(approved.refunds) == 1
 
 

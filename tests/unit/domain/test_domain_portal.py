@@ -31,14 +31,14 @@ def test_a_logo_served_by_this_server_needs_no_other_origin() -> None:
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"accent_colour": "red; background: url(x)"}, "accentColour"),
-        ({"accent_colour": "#12345"}, "accentColour"),
-        ({"logo_url": "javascript:alert(1)"}, "logoUrl"),
-        ({"logo_url": "data:image/png;base64,AAAA"}, "logoUrl"),
-        ({"logo_url": "http://plain.example/logo.png"}, "logoUrl"),
-        ({"logo_url": "//evil.example/logo.png"}, "logoUrl"),
-        ({"support_email": "not an email"}, "supportEmail"),
-        ({"display_name": "x" * 201}, "displayName"),
+        ({"accent_colour": "red; background: url(x)"}, "accent_colour"),
+        ({"accent_colour": "#12345"}, "accent_colour"),
+        ({"logo_url": "javascript:alert(1)"}, "logo_url"),
+        ({"logo_url": "data:image/png;base64,AAAA"}, "logo_url"),
+        ({"logo_url": "http://plain.example/logo.png"}, "logo_url"),
+        ({"logo_url": "//evil.example/logo.png"}, "logo_url"),
+        ({"support_email": "not an email"}, "support_email"),
+        ({"display_name": "x" * 201}, "display_name"),
     ],
 )
 def test_unsafe_or_malformed_values_are_refused_naming_the_field(changes, field) -> None:
@@ -52,4 +52,4 @@ def test_every_problem_is_reported_at_once() -> None:
         validated_portal_settings(
             PortalSettings("acme", accent_colour="blue", logo_url="ftp://x", support_email="@")
         )
-    assert {e.field for e in caught.value.errors} == {"accentColour", "logoUrl", "supportEmail"}
+    assert {e.field for e in caught.value.errors} == {"accent_colour", "logo_url", "support_email"}

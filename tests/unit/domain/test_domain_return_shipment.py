@@ -55,25 +55,25 @@ def test_quantity_from_text_refuses_anything_else_with_invalid_quantity(given):
 
 
 def test_a_configured_delivery_option_is_chosen_by_id():
-    assert choose_delivery_option([OPTION], "acme", "156", field="deliveryOptionId") == OPTION
+    assert choose_delivery_option([OPTION], "acme", "156", field="delivery_option_id") == OPTION
 
 
 def test_an_unknown_delivery_option_is_an_unknown_code_once_options_are_configured():
     with pytest.raises(DomainError) as raised:
-        choose_delivery_option([OPTION], "acme", "999", field="deliveryOptionId")
+        choose_delivery_option([OPTION], "acme", "999", field="delivery_option_id")
     assert raised.value.code == ErrorCode.UNKNOWN_CODE
-    assert raised.value.field == "deliveryOptionId"
+    assert raised.value.field == "delivery_option_id"
     assert "999" in raised.value.message
 
 
 def test_without_configured_options_the_id_is_kept_on_the_manual_carrier():
-    option = choose_delivery_option([], "acme", "156", field="deliveryOptionId")
+    option = choose_delivery_option([], "acme", "156", field="delivery_option_id")
     assert (option.id, option.carrier) == ("156", None)
 
 
 def test_a_delivery_option_id_must_look_like_a_code():
     with pytest.raises(DomainError) as raised:
-        choose_delivery_option([], "acme", "no spaces please", field="deliveryOptionId")
+        choose_delivery_option([], "acme", "no spaces please", field="delivery_option_id")
     assert raised.value.code == ErrorCode.INVALID_INPUT
 
 
@@ -131,8 +131,8 @@ def test_an_order_reference_names_the_one_merchant_that_has_it():
 @pytest.mark.parametrize(
     ("merchants", "named", "code", "field"),
     [
-        ([], None, ErrorCode.NOT_FOUND, "orderId"),
-        (["acme"], "globex", ErrorCode.NOT_FOUND, "orderId"),
+        ([], None, ErrorCode.NOT_FOUND, "order_reference"),
+        (["acme"], "globex", ErrorCode.NOT_FOUND, "order_reference"),
         (["acme", "globex"], None, ErrorCode.INVALID_INPUT, "merchant"),
     ],
 )

@@ -334,7 +334,7 @@ def test_partial_approval_needs_a_rejection_reason(pending, rules, now, actor):
         pending.approve(at=now, actor=actor, rules=rules, quantities={"SKU-A": 1})
 
     assert caught.value.code == ErrorCode.REQUIREMENT_MISSING
-    assert caught.value.field == "rejectionReason"
+    assert caught.value.field == "rejection_reason"
     assert pending.status == ReturnStatus.PENDING
     assert all(item.approved_quantity == 0 for item in pending.items)
 
@@ -441,7 +441,7 @@ def test_reject_needs_a_reason(pending, now, actor, reason):
     with pytest.raises(DomainError) as caught:
         pending.reject(rules=ANY_CODE, at=now, actor=actor, reason=reason)  # type: ignore[arg-type]
     assert caught.value.code == ErrorCode.INVALID_INPUT
-    assert caught.value.field == "rejectionReason"
+    assert caught.value.field == "rejection_reason"
     assert pending.status == ReturnStatus.PENDING
 
 

@@ -49,7 +49,7 @@ def test_unknown_event_types_and_short_secrets_are_refused_together():
         endpoint(event_types=("ReturnStatusChanged", "Nope"), secret="short")
 
     codes = {(e.field, e.code) for e in refused.value.errors}
-    assert codes == {("eventTypes", ErrorCode.UNKNOWN_CODE), ("secret", ErrorCode.INVALID_INPUT)}
+    assert codes == {("event_types", ErrorCode.UNKNOWN_CODE), ("secret", ErrorCode.INVALID_INPUT)}
 
 
 def test_an_endpoint_wants_its_merchant_and_event_types_only_while_active():

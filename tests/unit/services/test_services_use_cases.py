@@ -268,7 +268,7 @@ async def test_a_command_for_a_version_that_is_not_stored_is_refused_before_any_
             c.HoldReturn(actor=ACTOR, return_request_id=request.id, expected_version=7),
         )
 
-    assert refused.value.field == "expectedVersion"
+    assert refused.value.field == "expected_version"
     assert store.returns[request.id].status == ReturnStatus.PENDING
 
 
