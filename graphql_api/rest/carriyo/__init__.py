@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from graphql_api.rest.carriyo import lookups, reference, returns, settings
-from graphql_api.rest.carriyo.schemas import SCHEMAS
+from graphql_api.rest.carriyo import bodies, lookups, reference, returns, schemas, settings
 from graphql_api.rest.http import Area, snake_field
 
 # Where our field names (as domain errors give them) differ from Carriyo's.
@@ -30,6 +29,6 @@ def carriyo_field(name: str | None) -> str | None:
 AREA = Area(
     name="carriyo",
     routes=(*returns.ROUTES, *lookups.ROUTES, *reference.ROUTES, *settings.ROUTES),
-    schemas=SCHEMAS,
+    schemas=schemas.SCHEMAS | bodies.SCHEMAS,
     field_name=carriyo_field,
 )

@@ -10,10 +10,11 @@ from aiohttp import web
 
 from domain import configuration_services as use
 from domain.reference import ReferenceKind
-from graphql_api.rest.carriyo import inputs
+from graphql_api.rest.carriyo import bodies
 from graphql_api.rest.carriyo import serializers as out
-from graphql_api.rest.carriyo.schemas import operation, ref
+from graphql_api.rest.carriyo.schemas import operation
 from graphql_api.rest.http import Call, Route, json_response
+from graphql_api.rest.wire import read, schema_ref
 from persistence.configuration import SqlConfigurationRepository
 
 K = ReferenceKind
@@ -22,7 +23,7 @@ Handler = Callable[[Call], Awaitable[web.Response]]
 
 def _create(kind: ReferenceKind) -> Handler:
     async def handle(call: Call) -> web.Response:
-        entry = inputs.reference_entry(await call.body(), kind, code=None)
+        entry = read(bodies.reference_body(kind), await call.body()).entry(kind, None)
         saved = await use.create_reference(entry, uow=call.context.unit_of_work())
         return json_response(out.reference_entry(saved))
 
@@ -31,7 +32,8 @@ def _create(kind: ReferenceKind) -> Handler:
 
 def _update(kind: ReferenceKind, code_param: str) -> Handler:
     async def handle(call: Call) -> web.Response:
-        entry = inputs.reference_entry(await call.body(), kind, code=call.path(code_param))
+        body = read(bodies.reference_body(kind), await call.body())
+        entry = body.entry(kind, call.path(code_param))
         saved = await use.update_reference(entry, uow=call.context.unit_of_work())
         return json_response(out.reference_entry(saved))
 
@@ -61,43 +63,23 @@ def _list(kind: ReferenceKind, merchant_required: bool) -> Handler:
     return handle
 
 
-# (kind, path segment, path parameter, label, body schema, merchant required on list)
+# (kind, path segment, path parameter, label, merchant required on list)
 KINDS = (
-    (K.RETURN_REASON, "reasons", "reason_code", "return reason", "ReturnReason", True),
-    (
-        K.REJECTION_REASON,
-        "rejection-reasons",
-        "reason_code",
-        "rejection reason",
-        "ReferenceCode",
-        False,
-    ),
-    (K.RESOLUTION, "resolutions", "resolution_code", "return resolution", "ReferenceCode", True),
-    (
-        K.REFUND_TYPE,
-        "refund-types",
-        "refund_type_code",
-        "return refund type",
-        "ScopedReferenceCode",
-        False,
-    ),
-    (
-        K.ITEM_CONDITION,
-        "item-conditions",
-        "item_condition_code",
-        "return item condition",
-        "ReferenceCode",
-        False,
-    ),
-    (K.RETURN_COMMENT, "comments", "comment_code", "return comment", "ScopedReferenceCode", True),
+    (K.RETURN_REASON, "reasons", "reason_code", "return reason", True),
+    (K.REJECTION_REASON, "rejection-reasons", "reason_code", "rejection reason", False),
+    (K.RESOLUTION, "resolutions", "resolution_code", "return resolution", True),
+    (K.REFUND_TYPE, "refund-types", "refund_type_code", "return refund type", False),
+    (K.ITEM_CONDITION, "item-conditions", "item_condition_code", "return item condition", False),
+    (K.RETURN_COMMENT, "comments", "comment_code", "return comment", True),
 )
 
 
 def _routes() -> tuple[Route, ...]:
     routes: list[Route] = []
-    for kind, segment, param, label, schema, merchant_required in KINDS:
+    for kind, segment, param, label, merchant_required in KINDS:
         base, one = f"/returns/{segment}", f"/returns/{segment}/{{{param}}}"
-        body, listing = ref(schema), {"type": "array", "items": ref(schema)}
+        body = schema_ref(bodies.reference_body(kind))
+        listing = {"type": "array", "items": body}
         required = ("merchant",) if merchant_required else ()
         optional = ("language",) if merchant_required else ("merchant", "language")
         routes += [

@@ -14,24 +14,11 @@ from domain import services
 from domain.errors import InvalidInput, NotFound
 from domain.returns import ReturnRequest
 from graphql_api.common import return_request_key
-from graphql_api.rest import fields as f
-from graphql_api.rest.carriyo import inputs
+from graphql_api.rest.carriyo import bodies
 from graphql_api.rest.carriyo import serializers as out
-from graphql_api.rest.carriyo.schemas import (
-    APPROVE_BODY,
-    ASSIGN_BODY,
-    CANCEL_BODY,
-    ITEMS_BODY,
-    NOTE_BODY,
-    REFUND_ANSWER,
-    REFUND_BODY,
-    REJECT_BODY,
-    REQUEST_ANSWER,
-    SPLIT_BODY,
-    operation,
-    ref,
-)
+from graphql_api.rest.carriyo.schemas import REFUND_ANSWER, REQUEST_ANSWER, operation
 from graphql_api.rest.http import Call, Route, json_response
+from graphql_api.rest.wire import read, schema_ref
 
 REQUESTS = "/returns/requests"
 ONE = f"{REQUESTS}/{{return_request_id}}"
@@ -62,50 +49,31 @@ async def get_request(call: Call) -> web.Response:
 
 
 async def create_request(call: Call) -> web.Response:
-    command = inputs.create_return(await call.body(), call.context.actor)
-    return _answer(await call.run(services.create_return, command))
+    body = read(bodies.CreateReturnRequest, await call.body())
+    return _answer(await call.run(services.create_return, body.command(call.context.actor)))
 
 
 def _change(
     use_case: Callable[..., Awaitable[ReturnRequest]],
-    build: Callable[[dict[str, Any], str, Any], Any],
+    model: type[bodies.ReturnChange],
     *,
     body_required: bool = True,
 ) -> Callable[[Call], Awaitable[web.Response]]:
-    """A handler that turns the body into a command on the path's request and answers with
-    the request as it now is."""
+    """A handler that turns the body (read as `model`) into a command on the path's request
+    and answers with the request as it now is."""
 
     async def handle(call: Call) -> web.Response:
-        body = await call.body(required=body_required)
-        command = build(body, _rid(call), call.context.actor)
-        return _answer(await call.run(use_case, command))
+        body = read(model, await call.body(required=body_required))
+        return _answer(await call.run(use_case, body.command(_rid(call), call.context.actor)))
 
     return handle
-
-
-def _without_body(command_type: Any) -> Callable[[dict[str, Any], str, Any], Any]:
-    def build(body: dict[str, Any], rid: str, actor: Any) -> Any:
-        return command_type(actor=actor, return_request_id=rid)
-
-    return build
-
-
-async def cancel_request(call: Call) -> web.Response:
-    body = await call.body(required=False)
-    reason = f.text(body, "reason")
-    command = c.CancelReturn(actor=call.context.actor, return_request_id=_rid(call), reason=reason)
-    return _answer(await call.run(services.cancel_return, command))
 
 
 async def add_note(call: Call) -> web.Response:
     if call.header(USER_HEADER) is None:
         raise InvalidInput("the x-user header names who writes the note", field=USER_HEADER)
-    body = await call.body()
-    command = c.AddReturnNote(
-        actor=call.context.actor,
-        return_request_id=_rid(call),
-        text=f.text(body, "text", required=True),
-    )
+    body = read(bodies.ReturnNote, await call.body())
+    command = body.command(_rid(call), call.context.actor)
     return _answer(await call.run(services.add_return_note, command))
 
 
@@ -116,33 +84,31 @@ async def delete_note(call: Call) -> web.Response:
     return _answer(await call.run(services.delete_return_note, command))
 
 
-async def assign(call: Call) -> web.Response:
-    body = await call.body()
-    command = c.AssignReturn(
-        actor=call.context.actor,
-        return_request_id=_rid(call),
-        user=f.text(body, "assigned_to_user", required=True),
-    )
-    return _answer(await call.run(services.assign_return, command))
+async def complete_request(call: Call) -> web.Response:
+    await call.body(required=False)  # optional, and its shape is still checked
+    command = c.CompleteReturn(actor=call.context.actor, return_request_id=_rid(call))
+    return _answer(await call.run(services.complete_return, command))
 
 
 async def split(call: Call) -> web.Response:
     """Answers with the new request (its id is what the caller does not know yet); the
     original's id is its `split_from`."""
-    command = inputs.split_return(await call.body(), _rid(call), call.context.actor)
+    body = read(bodies.SplitReturnRequest, await call.body())
+    command = body.command(_rid(call), call.context.actor)
     _original, new = await call.run(services.split_return, command)
     return _answer(new)
 
 
 async def set_status(call: Call) -> web.Response:
     status = call.query("status")
-    command = inputs.set_status(status, _rid(call), call.context.actor)
+    command = bodies.set_status(status, _rid(call), call.context.actor)
     return _answer(await call.run(services.set_return_status, command))
 
 
 async def add_refund(call: Call) -> web.Response:
-    command = inputs.add_refund(await call.body(), _rid(call), call.context.actor)
-    return json_response(out.refund_info(await call.run(services.add_refund, command)))
+    body = read(bodies.NewRefund, await call.body())
+    request = await call.run(services.add_refund, body.command(_rid(call), call.context.actor))
+    return json_response(out.refund_info(request))
 
 
 async def delete_refund(call: Call) -> web.Response:
@@ -160,59 +126,56 @@ def _op(summary: str, **kwargs: Any) -> dict[str, Any]:
     return operation(summary, **kwargs)
 
 
+def _changing(
+    path: str,
+    use_case: Callable[..., Awaitable[ReturnRequest]],
+    model: type[bodies.ReturnChange],
+    summary: str,
+    *,
+    body_required: bool = True,
+) -> Route:
+    """A PATCH on one request whose body is `model`, answered with the request."""
+    return Route(
+        "PATCH",
+        path,
+        _change(use_case, model, body_required=body_required),
+        _op(summary, path=ID, body=schema_ref(model), body_required=body_required),
+    )
+
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         REQUESTS,
         create_request,
-        _op("Create return request", body=ref("CreateReturnRequest")),
+        _op("Create return request", body=schema_ref(bodies.CreateReturnRequest)),
     ),
     Route("GET", ONE, get_request, _op("Get return request", path=ID)),
-    Route(
-        "PATCH",
-        ONE,
-        _change(services.update_return, inputs.update_return),
-        _op("Update return request", path=ID, body=ref("EditReturnRequest")),
-    ),
-    Route(
-        "PATCH",
+    _changing(ONE, services.update_return, bodies.EditReturnRequest, "Update return request"),
+    _changing(
         f"{ONE}/approve",
-        _change(services.approve_return, inputs.approve_return, body_required=False),
-        _op("Approve return request", path=ID, body=APPROVE_BODY, body_required=False),
+        services.approve_return,
+        bodies.ApproveReturnRequest,
+        "Approve return request",
+        body_required=False,
     ),
-    Route(
-        "PATCH",
+    _changing(
         f"{ONE}/cancel",
-        cancel_request,
-        _op(
-            "Cancel return request",
-            path=ID,
-            body=CANCEL_BODY,
-            body_required=False,
-        ),
+        services.cancel_return,
+        bodies.CancelReturnRequest,
+        "Cancel return request",
+        body_required=False,
     ),
-    Route(
-        "PATCH",
-        f"{ONE}/reject",
-        _change(services.reject_return, inputs.reject_return),
-        _op("Reject return request", path=ID, body=REJECT_BODY),
+    _changing(
+        f"{ONE}/reject", services.reject_return, bodies.RejectReturnRequest, "Reject return request"
     ),
-    Route(
-        "PATCH",
+    _changing(
         f"{ONE}/receive",
-        _change(services.receive_return, inputs.receive_return),
-        _op("Receive return request", path=ID, body=ITEMS_BODY),
+        services.receive_return,
+        bodies.ReceiveReturnRequest,
+        "Receive return request",
     ),
-    Route(
-        "PATCH",
-        f"{ONE}/complete",
-        _change(
-            services.complete_return,
-            _without_body(c.CompleteReturn),
-            body_required=False,
-        ),
-        _op("Complete return request", path=ID),
-    ),
+    Route("PATCH", f"{ONE}/complete", complete_request, _op("Complete return request", path=ID)),
     Route(
         "POST",
         f"{ONE}/notes",
@@ -221,7 +184,7 @@ ROUTES: tuple[Route, ...] = (
             "Add note",
             path=ID,
             headers=(USER_HEADER,),
-            body=NOTE_BODY,
+            body=schema_ref(bodies.ReturnNote),
         ),
     ),
     Route(
@@ -230,25 +193,17 @@ ROUTES: tuple[Route, ...] = (
         delete_note,
         _op("Delete note", path=(*ID, "note_id")),
     ),
-    Route(
-        "PATCH",
+    _changing(
         f"{ONE}/assign-to-user",
-        assign,
-        _op(
-            "Assign return request to a user",
-            path=ID,
-            body=ASSIGN_BODY,
-        ),
+        services.assign_return,
+        bodies.Assignment,
+        "Assign return request to a user",
     ),
     Route(
         "PATCH",
         f"{ONE}/split",
         split,
-        _op(
-            "Split return request items",
-            path=ID,
-            body=SPLIT_BODY,
-        ),
+        _op("Split return request items", path=ID, body=schema_ref(bodies.SplitReturnRequest)),
     ),
     Route(
         "PATCH",
@@ -260,7 +215,12 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         f"{ONE}/refunds",
         add_refund,
-        operation("Add return refund", path=ID, body=REFUND_BODY, answer=REFUND_ANSWER),
+        operation(
+            "Add return refund",
+            path=ID,
+            body=schema_ref(bodies.NewRefund),
+            answer=REFUND_ANSWER,
+        ),
     ),
     Route(
         "DELETE",

@@ -11,21 +11,22 @@ from aiohttp import web
 from domain import configuration_services as use
 from domain.errors import NotFound
 from domain.reference import ReturnSettings
-from graphql_api.rest.carriyo import inputs
+from graphql_api.rest.carriyo import bodies
 from graphql_api.rest.carriyo import serializers as out
-from graphql_api.rest.carriyo.schemas import operation, ref
+from graphql_api.rest.carriyo.schemas import operation
 from graphql_api.rest.http import Call, Route, json_response
+from graphql_api.rest.wire import read, schema_ref
 from persistence.configuration import SqlConfigurationRepository
 
 PATH = "/returns/settings"
-SETTINGS = ref("ReturnRequestSettings")
+SETTINGS = schema_ref(bodies.ReturnRequestSettings)
 
 
 def _save(new: bool) -> Callable[[Call], Awaitable[web.Response]]:
     """POST creates (409 when they exist), PUT replaces (404 when they do not)."""
 
     async def handle(call: Call) -> web.Response:
-        settings = inputs.return_settings(await call.body())
+        settings = read(bodies.ReturnRequestSettings, await call.body()).settings()
         saved = await use.upsert_settings(settings, uow=call.context.unit_of_work(), new=new)
         return json_response(out.settings(saved))
 

@@ -1,0 +1,410 @@
+"""Carriyo's request bodies, each defined once (`graphql_api.rest.wire`): the model checks the
+shape, gives the OpenAPI schema, and turns the body into the domain command or object it asks
+for. Every rule is the domain's."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+from pydantic import ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from domain import commands as c
+from domain.errors import InvalidInput, InvalidQuantity
+from domain.lifecycle import parse_status
+from domain.parts import ItemRequest
+from domain.reference import (
+    REASON_SCOPED,
+    NotificationUser,
+    ReferenceEntry,
+    ReferenceKind,
+    ReturnSettings,
+)
+from domain.values import UNSET, Actor, TimeWindow
+from domain.values import Address as DomainAddress
+from graphql_api.rest.wire import Number, Timestamp, WireModel, component_schemas
+from graphql_api.returns.inputs import quantities_by_sku
+
+Text = str | None
+
+
+def _also_required(*names: str) -> ConfigDict:
+    """For a field the wire requires but the model reads itself, to word its own error."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["required"] = [*schema.get("required", []), *names]
+
+    return ConfigDict(json_schema_extra=extra)
+
+
+# --------------------------------------------------------------------------- return requests
+
+
+class ReturnChange(WireModel):
+    """A body that asks for a change to one return request (the path names the request)."""
+
+    @abstractmethod
+    def command(self, rid: str, actor: Actor) -> c.ReturnCommand: ...
+
+
+class Address(WireModel):
+    """Carriyo's address carries many more fields (area, coords, what3words…); we keep the
+    ones the workflow uses and ignore the rest. A partner location is named by id or code."""
+
+    contact_name: Text = None
+    contact_phone: Text = None
+    contact_email: Text = None
+    address1: Text = None
+    address2: Text = None
+    city: Text = None
+    state: Text = None
+    postcode: Text = None
+    country: Text = None
+    partner_location_id: Text = None
+    partner_location_code: Text = None
+
+    def value(self) -> DomainAddress:
+        values = self.model_dump(exclude={"partner_location_code"})
+        values["partner_location_id"] = self.partner_location_id or self.partner_location_code
+        return DomainAddress(**values)
+
+
+class ReturnItemRequest(WireModel):
+    model_config = _also_required("quantity")
+
+    sku: str
+    quantity: int | None = None
+    return_reason: Text = None
+    comment: Text = None
+    comment_codes: list[str] = []
+    images: list[str] = []
+    item_condition: Text = None
+    resolution: Text = None
+    refund_type: Text = None
+
+    def value(self, index: int) -> ItemRequest:
+        if self.quantity is None:
+            raise InvalidQuantity(
+                f"the quantity of sku {self.sku} is missing", field=f"items[{index}].quantity"
+            )
+        return ItemRequest(
+            sku=self.sku,
+            quantity=self.quantity,
+            reason_code=self.return_reason,
+            comment=self.comment,
+            comment_codes=tuple(self.comment_codes),
+            image_urls=tuple(self.images),
+            item_condition=self.item_condition,
+            resolution=self.resolution,
+            refund_type=self.refund_type,
+        )
+
+
+def _items(items: list[ReturnItemRequest]) -> list[ItemRequest]:
+    return [item.value(index) for index, item in enumerate(items)]
+
+
+class ReturnCollection(WireModel):
+    start_date: Timestamp
+    end_date: Timestamp
+
+    def value(self) -> TimeWindow:
+        return TimeWindow(self.start_date, self.end_date)
+
+
+class Comment(WireModel):
+    text: Text = None
+
+
+class CreateReturnRequest(WireModel):
+    merchant: str
+    partner_order_reference: str
+    items: list[ReturnItemRequest]
+    pickup: Address | None = None
+    dropoff: Address | None = None
+    channel: Text = None
+    customer_comment: Text = None
+    comments: list[Comment] = Field(
+        default=[], description="Joined into customer_comment when that is left out."
+    )
+    resolution: str
+    refund_method: Text = None
+    collection: ReturnCollection | None = None
+
+    def command(self, actor: Actor) -> c.CreateReturn:
+        joined = "\n".join(comment.text for comment in self.comments if comment.text)
+        return c.CreateReturn(
+            actor=actor,
+            merchant=self.merchant,
+            order_reference=self.partner_order_reference,
+            items=_items(self.items),
+            pickup=self.pickup and self.pickup.value(),
+            dropoff=self.dropoff and self.dropoff.value(),
+            channel=self.channel,
+            customer_comment=self.customer_comment or joined or None,
+            resolution=self.resolution,
+            refund_method=self.refund_method,
+            collection=self.collection and self.collection.value(),
+        )
+
+
+class EditReturnRequest(ReturnChange):
+    """A PATCH keeps what it leaves out; an explicit null clears the field."""
+
+    items: list[ReturnItemRequest] | None = None
+    pickup: Address | None = None
+    dropoff: Address | None = None
+    resolution: Text = None
+    refund_method: Text = None
+    customer_comment: Text = None
+    collection: ReturnCollection | None = None
+
+    def command(self, rid: str, actor: Actor) -> c.UpdateReturn:
+        return c.UpdateReturn(
+            actor=actor,
+            return_request_id=rid,
+            items=None if self.items is None else _items(self.items),
+            pickup=self._kept("pickup", self.pickup and self.pickup.value()),
+            dropoff=self._kept("dropoff", self.dropoff and self.dropoff.value()),
+            resolution=self._kept("resolution", self.resolution),
+            refund_method=self._kept("refund_method", self.refund_method),
+            customer_comment=self._kept("customer_comment", self.customer_comment),
+            collection=self._kept("collection", self.collection and self.collection.value()),
+        )
+
+    def _kept(self, name: str, value: object) -> object:
+        return value if self.given(name) else UNSET
+
+
+class ItemQuantity(WireModel):
+    sku: str
+    quantity: int
+    item_condition: Text = None
+
+
+class ApproveReturnRequest(ReturnChange):
+    """Without items, every unit is approved; with items, exactly the listed quantities (a
+    sku left out is approved 0). Units not approved are rejected with rejection_reason."""
+
+    items: list[ItemQuantity] | None = None
+    rejection_reason: Text = None
+
+    def command(self, rid: str, actor: Actor) -> c.ApproveReturn:
+        return c.ApproveReturn(
+            actor=actor,
+            return_request_id=rid,
+            quantities=None if self.items is None else quantities_by_sku(self.items),
+            rejection_reason=self.rejection_reason,
+        )
+
+
+class ReceiveReturnRequest(ReturnChange):
+    items: list[ItemQuantity]
+
+    def command(self, rid: str, actor: Actor) -> c.ReceiveReturn:
+        return c.ReceiveReturn(
+            actor=actor,
+            return_request_id=rid,
+            quantities=quantities_by_sku(self.items),
+            conditions={i.sku: i.item_condition for i in self.items if i.item_condition},
+        )
+
+
+class SplitReturnRequest(ReturnChange):
+    items: list[ItemQuantity]
+    partner_location_id: Text = None
+
+    def command(self, rid: str, actor: Actor) -> c.SplitReturn:
+        return c.SplitReturn(
+            actor=actor,
+            return_request_id=rid,
+            quantities=quantities_by_sku(self.items),
+            pickup_location_id=self.partner_location_id,
+        )
+
+
+class ItemRejection(WireModel):
+    rejection_reason: Text = None
+
+
+class RejectReturnRequest(ReturnChange):
+    """One reason for the request: `rejection_reason` (or `reason`), else the items' own
+    (they must agree, since a rejected request has one reason)."""
+
+    rejection_reason: Text = None
+    reason: Text = None
+    items: list[ItemRejection] = []
+
+    def command(self, rid: str, actor: Actor) -> c.RejectReturn:
+        given = {item.rejection_reason for item in self.items} - {None}
+        if len(given) > 1:
+            raise InvalidInput("give one rejection reason for the request", field="items")
+        reason = self.rejection_reason or self.reason or next(iter(given), None) or ""
+        return c.RejectReturn(actor=actor, return_request_id=rid, reason=reason)
+
+
+class CancelReturnRequest(ReturnChange):
+    reason: Text = None
+
+    def command(self, rid: str, actor: Actor) -> c.CancelReturn:
+        return c.CancelReturn(actor=actor, return_request_id=rid, reason=self.reason)
+
+
+class ReturnNote(ReturnChange):
+    text: str
+
+    def command(self, rid: str, actor: Actor) -> c.AddReturnNote:
+        return c.AddReturnNote(actor=actor, return_request_id=rid, text=self.text)
+
+
+class Assignment(ReturnChange):
+    assigned_to_user: str
+
+    def command(self, rid: str, actor: Actor) -> c.AssignReturn:
+        return c.AssignReturn(actor=actor, return_request_id=rid, user=self.assigned_to_user)
+
+
+class NewRefund(ReturnChange):
+    reference: Text = None
+    type: Text = None
+    amount: Number = Field(
+        description="Read exactly as written, in plain notation (49.9, not 4.99e1); at most "
+        "three decimal places.",
+        json_schema_extra={"exclusiveMinimum": 0},
+    )
+    currency: str
+    note: Text = None
+    refund_date: Timestamp | None = None
+
+    def command(self, rid: str, actor: Actor) -> c.AddRefund:
+        return c.AddRefund(
+            actor=actor,
+            return_request_id=rid,
+            amount=self.amount,
+            currency=self.currency,
+            reference=self.reference,
+            refund_type=self.type,
+            note=self.note,
+            refund_date=self.refund_date,
+        )
+
+
+def set_status(status: str, rid: str, actor: Actor) -> c.SetReturnStatus:
+    return c.SetReturnStatus(actor=actor, return_request_id=rid, status=parse_status(status))
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+class ReferenceCode(WireModel):
+    """`code` comes from the path on updates; a body naming another code is a mistake."""
+
+    model_config = _also_required("code")
+
+    code: Text = None
+    name: str
+    merchant: str
+    translations: dict[str, str] = {}
+    # Read on every kind, so that the domain refuses it where it does not apply.
+    allowed_return_reasons: SkipJsonSchema[list[str]] = []
+
+    def entry(self, kind: ReferenceKind, path_code: str | None) -> ReferenceEntry:
+        if path_code is None and self.code is None:
+            raise InvalidInput("code is required", field="code")
+        if path_code is not None and self.code is not None and self.code != path_code:
+            raise InvalidInput(
+                f"the body's code {self.code!r} is not the path's {path_code!r}", field="code"
+            )
+        return ReferenceEntry(
+            kind=kind,
+            merchant=self.merchant,
+            code=path_code or self.code or "",
+            name=self.name,
+            translations=self.translations,
+            allowed_return_reasons=tuple(self.allowed_return_reasons),
+            **self._flags(),
+        )
+
+    def _flags(self) -> dict[str, Any]:
+        return {}
+
+
+class ReturnReason(ReferenceCode):
+    require_comments: bool = False
+    require_images: bool = False
+    require_item_condition: bool = False
+    reverse_shipment_create_enabled: bool = True
+    auto_approve: bool = False
+
+    def _flags(self) -> dict[str, Any]:
+        return self.model_dump(
+            include={
+                "require_comments",
+                "require_images",
+                "require_item_condition",
+                "reverse_shipment_create_enabled",
+                "auto_approve",
+            }
+        )
+
+
+class ScopedReferenceCode(ReferenceCode):
+    allowed_return_reasons: list[str] = []
+
+
+class NotificationUserBody(WireModel):
+    email: str
+    name: Text = None
+
+
+class ReturnRequestSettings(WireModel):
+    merchant: str
+    allowed_days_for_return: int | None = None
+    default_dropoff_locations: dict[str, str] = {}
+    allow_undelivered_items: bool = False
+    allow_pickup_location_selection: bool = False
+    notification_users: list[NotificationUserBody] = []
+    order_lookup_methods: list[str] = []
+    auto_close_days: int | None = None
+    shopify_integration_enabled: Text = None
+    shopify_connector_id: Text = None
+
+    def settings(self) -> ReturnSettings:
+        values = self.model_dump(exclude={"notification_users", "order_lookup_methods"})
+        return ReturnSettings(
+            **values,
+            notification_users=tuple(
+                NotificationUser(email=user.email, name=user.name)
+                for user in self.notification_users
+            ),
+            order_lookup_methods=tuple(self.order_lookup_methods),
+        )
+
+
+def reference_body(kind: ReferenceKind) -> type[ReferenceCode]:
+    """The body (and answer) of a kind's entries: reasons carry flags, refund types and
+    return comments the reasons they apply to."""
+    if kind == ReferenceKind.RETURN_REASON:
+        return ReturnReason
+    if kind in REASON_SCOPED:
+        return ScopedReferenceCode
+    return ReferenceCode
+
+
+SCHEMAS = component_schemas(
+    CreateReturnRequest,
+    EditReturnRequest,
+    ApproveReturnRequest,
+    ReceiveReturnRequest,
+    RejectReturnRequest,
+    SplitReturnRequest,
+    CancelReturnRequest,
+    ReturnNote,
+    Assignment,
+    NewRefund,
+    ReturnReason,
+    ReferenceCode,
+    ScopedReferenceCode,
+    ReturnRequestSettings,
+)

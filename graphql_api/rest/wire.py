@@ -1,0 +1,160 @@
+"""Request bodies of the REST shims, each defined once as a pydantic model: the model checks
+the body's shape, gives the OpenAPI schema (`component_schemas`) and says in its own method
+which domain command the body asks for.
+
+Shapes only: a string where a number belongs is a 400 naming the field (`items[0].quantity
+must be a whole number`) before any use case runs; what values are allowed is the domain's
+to decide. Models are strict (no "1" for 1, no 1 for true) and ignore fields they do not know,
+as a tolerant reader of a richer API should."""
+
+from __future__ import annotations
+
+import types
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, WithJsonSchema
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from domain.errors import InvalidInput
+
+JsonObject = dict[str, Any]
+Body = TypeVar("Body", bound="WireModel")
+ISO_EXAMPLE = "2026-11-25T10:00:00Z"
+
+
+class WireModel(BaseModel):
+    """A JSON body as a client sends it: field names are the wire's own."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    def given(self, name: str) -> bool:
+        """Whether the body named the field at all (a PATCH keeps what it leaves out, and an
+        explicit null clears it)."""
+        return name in self.model_fields_set
+
+
+def _number(value: object) -> object:
+    """A JSON number, kept exact: bodies are parsed with Decimal for fractions."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return value
+
+
+def _timestamp(value: object) -> object:
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date_time_text", "not an ISO 8601 date-time") from None
+
+
+Number = Annotated[Decimal, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
+Timestamp = Annotated[
+    datetime,
+    BeforeValidator(_timestamp),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+def read(model: type[Body], body: JsonObject) -> Body:
+    """The body as `model`, or the first shape error as an InvalidInput naming the field."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        raise _refusal(model, error.errors(include_url=False)[0]) from None
+
+
+# --------------------------------------------------------------------------- error wording
+
+
+def _refusal(model: type[WireModel], error: ErrorDetails) -> InvalidInput:
+    """Worded at the field the client wrote: `items[0].quantity`, `pickup.city`; an item of
+    a list of strings, or a value of an object of strings, is the list's or object's fault."""
+    path, annotation, whole = _field_at(model, error["loc"])
+    if error["type"] == "missing" or (whole and error["input"] is None):
+        return InvalidInput(f"{path} is required", field=path)
+    if error["type"] == "date_time_text":
+        expected = f"an ISO 8601 date-time such as {ISO_EXAMPLE}"
+    else:
+        expected = _described(annotation)
+    return InvalidInput(f"{path} must be {expected}", field=path)
+
+
+def _field_at(model: type[WireModel], loc: tuple[int | str, ...]) -> tuple[str, Any, bool]:
+    """The wire path of `loc` down to the last field a client can be told about, its
+    annotation, and whether that field is the whole of `loc` (not an item inside it)."""
+    path, annotation, current = "", None, model
+    steps = list(loc)
+    while steps and current is not None:
+        step = steps[0]
+        if not isinstance(step, str) or step not in current.model_fields:
+            break
+        steps.pop(0)
+        path = f"{path}.{step}" if path else step
+        annotation = _unwrapped(current.model_fields[step].annotation)
+        current = annotation if _is_model(annotation) else None
+        if get_origin(annotation) is list and len(steps) > 1 and isinstance(steps[0], int):
+            element = _unwrapped(get_args(annotation)[0])
+            if _is_model(element):
+                path += f"[{steps.pop(0)}]"
+                current = element
+    return path, annotation, not steps
+
+
+def _unwrapped(annotation: Any) -> Any:
+    """`X | None` → X; `Annotated[X, …]` → X."""
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, types.UnionType):
+        annotation = next(a for a in get_args(annotation) if a is not type(None))
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, WireModel)
+
+
+_DESCRIPTIONS: dict[Any, str] = {
+    str: "a string",
+    int: "a whole number",
+    bool: "true or false",
+    Decimal: "a number",
+    datetime: "a string",
+}
+
+
+def _described(annotation: Any) -> str:
+    if _is_model(annotation):
+        return "an object"
+    origin = get_origin(annotation)
+    if origin is list:
+        element = _unwrapped(get_args(annotation)[0])
+        return "a list of objects" if _is_model(element) else "a list of strings"
+    if origin is dict:
+        return "an object of strings"
+    return _DESCRIPTIONS.get(annotation, "a valid value")
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+
+def component_schemas(*models: type[WireModel]) -> JsonObject:
+    """The models' JSON schemas as OpenAPI components, under their class names, with the
+    models they nest beside them."""
+    schemas: JsonObject = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    return schemas
+
+
+def schema_ref(model: type[WireModel]) -> JsonObject:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
