@@ -14,7 +14,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from domain.errors import InvalidInput
@@ -145,16 +152,16 @@ def _described(annotation: Any) -> str:
 # --------------------------------------------------------------------------- OpenAPI
 
 
-def component_schemas(*models: type[WireModel]) -> JsonObject:
-    """The models' JSON schemas as OpenAPI components, under their class names, with the
-    models they nest beside them."""
+def component_schemas(*models: type) -> JsonObject:
+    """The JSON schemas of models (or of answers' TypedDicts) as OpenAPI components, under
+    their class names, with the ones they nest beside them."""
     schemas: JsonObject = {}
     for model in models:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema = TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
     return schemas
 
 
-def schema_ref(model: type[WireModel]) -> JsonObject:
+def schema_ref(model: type) -> JsonObject:
     return {"$ref": f"#/components/schemas/{model.__name__}"}

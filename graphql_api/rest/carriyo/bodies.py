@@ -16,11 +16,11 @@ from domain.lifecycle import parse_status
 from domain.parts import ItemRequest
 from domain.reference import (
     REASON_SCOPED,
-    NotificationUser,
     ReferenceEntry,
     ReferenceKind,
     ReturnSettings,
 )
+from domain.reference import NotificationUser as DomainUser
 from domain.values import UNSET, Actor, TimeWindow
 from domain.values import Address as DomainAddress
 from graphql_api.rest.wire import Number, Timestamp, WireModel, component_schemas
@@ -251,7 +251,7 @@ class CancelReturnRequest(ReturnChange):
         return c.CancelReturn(actor=actor, return_request_id=rid, reason=self.reason)
 
 
-class ReturnNote(ReturnChange):
+class NewNote(ReturnChange):
     text: str
 
     def command(self, rid: str, actor: Actor) -> c.AddReturnNote:
@@ -353,7 +353,7 @@ class ScopedReferenceCode(ReferenceCode):
     allowed_return_reasons: list[str] = []
 
 
-class NotificationUserBody(WireModel):
+class NotificationUser(WireModel):
     email: str
     name: Text = None
 
@@ -364,7 +364,7 @@ class ReturnRequestSettings(WireModel):
     default_dropoff_locations: dict[str, str] = {}
     allow_undelivered_items: bool = False
     allow_pickup_location_selection: bool = False
-    notification_users: list[NotificationUserBody] = []
+    notification_users: list[NotificationUser] = []
     order_lookup_methods: list[str] = []
     auto_close_days: int | None = None
     shopify_integration_enabled: Text = None
@@ -375,8 +375,7 @@ class ReturnRequestSettings(WireModel):
         return ReturnSettings(
             **values,
             notification_users=tuple(
-                NotificationUser(email=user.email, name=user.name)
-                for user in self.notification_users
+                DomainUser(email=user.email, name=user.name) for user in self.notification_users
             ),
             order_lookup_methods=tuple(self.order_lookup_methods),
         )
@@ -400,7 +399,7 @@ SCHEMAS = component_schemas(
     RejectReturnRequest,
     SplitReturnRequest,
     CancelReturnRequest,
-    ReturnNote,
+    NewNote,
     Assignment,
     NewRefund,
     ReturnReason,

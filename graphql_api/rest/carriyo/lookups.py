@@ -8,9 +8,11 @@ from aiohttp import web
 from domain.errors import NotFound
 from domain.orders import Order
 from graphql_api.orders.queries import returnable_lines
+from graphql_api.rest.carriyo import bodies
 from graphql_api.rest.carriyo import serializers as out
-from graphql_api.rest.carriyo.schemas import operation, ref
+from graphql_api.rest.carriyo.schemas import operation
 from graphql_api.rest.http import Call, Route, json_response
+from graphql_api.rest.wire import schema_ref
 
 LOOKUP = ("merchant", "email_or_phone", "partner_order_ref")
 
@@ -46,7 +48,7 @@ ROUTES: tuple[Route, ...] = (
         operation(
             "Get remaining items",
             query=LOOKUP,
-            answer={"type": "array", "items": ref("AvailableItem")},
+            answer={"type": "array", "items": schema_ref(out.AvailableItem)},
         ),
     ),
     Route(
@@ -56,7 +58,7 @@ ROUTES: tuple[Route, ...] = (
         operation(
             "Get available locations",
             query=LOOKUP,
-            answer={"type": "array", "items": ref("Address")},
+            answer={"type": "array", "items": schema_ref(bodies.Address)},
         ),
     ),
 )

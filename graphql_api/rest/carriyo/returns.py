@@ -72,7 +72,7 @@ def _change(
 async def add_note(call: Call) -> web.Response:
     if call.header(USER_HEADER) is None:
         raise InvalidInput("the x-user header names who writes the note", field=USER_HEADER)
-    body = read(bodies.ReturnNote, await call.body())
+    body = read(bodies.NewNote, await call.body())
     command = body.command(_rid(call), call.context.actor)
     return _answer(await call.run(services.add_return_note, command))
 
@@ -184,7 +184,7 @@ ROUTES: tuple[Route, ...] = (
             "Add note",
             path=ID,
             headers=(USER_HEADER,),
-            body=schema_ref(bodies.ReturnNote),
+            body=schema_ref(bodies.NewNote),
         ),
     ),
     Route(

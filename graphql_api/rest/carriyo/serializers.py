@@ -1,35 +1,182 @@
 """Domain objects as Carriyo's JSON: snake_case fields, lower-case statuses, `*_date` times
-(ISO 8601 with offset, UTC) and money as JSON numbers. Views only: nothing is decided here."""
+(ISO 8601 with offset, UTC) and money as JSON numbers. Views only: nothing is decided here.
+
+Each answer's shape is declared once, as the TypedDict its writer returns: pydantic reads the
+OpenAPI schema from it (`ANSWER_SCHEMAS`) and a test holds every writer to its declaration.
+TypedDicts rather than models because an answer is built for every read and a TypedDict is a
+plain dict at run time: the shape costs nothing per request."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import WithJsonSchema
+from typing_extensions import TypedDict
 
 from domain.eligibility import LineEligibility
-from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment
+from domain.lifecycle import ReturnStatus
+from domain.parts import ItemsUpdate as DomainUpdate
+from domain.parts import Note, Refund
+from domain.parts import ReturnItem as DomainItem
+from domain.parts import ReverseShipment as DomainShipment
 from domain.reference import ReferenceEntry, ReferenceKind, ReturnSettings
-from domain.returns import ReturnRequest
-from domain.values import Actor, Address
+from domain.returns import ReturnRequest as DomainRequest
+from domain.values import Actor
+from domain.values import Address as DomainAddress
+from graphql_api.rest.carriyo.bodies import Address, ReturnCollection
+from graphql_api.rest.wire import Number, Timestamp, component_schemas
 
 JsonObject = dict[str, Any]
 
-ADDRESS_FIELDS = Address.__slots__
+ADDRESS_FIELDS = DomainAddress.__slots__
+Date = Timestamp | None
+Text = str | None
+Status = Annotated[
+    str, WithJsonSchema({"type": "string", "enum": [s.value.lower() for s in ReturnStatus]})
+]
+
+
+class RequestSource(TypedDict):
+    source: str
+    user: Text
+
+
+class SkuQuantity(TypedDict):
+    sku: str
+    quantity: int
+
+
+class ReturnItem(TypedDict):
+    sku: str
+    description: Text
+    price: Number | None
+    currency: Text
+    quantity: int
+    approved_quantity: int
+    rejected_quantity: int
+    returned_quantity: int
+    received_quantity: int
+    return_reason: Text
+    comment: Text
+    comment_codes: list[str]
+    images: list[str]
+    item_condition: Text
+    resolution: Text
+    refund_type: Text
+    rejection_reason: Text
+
+
+class ReturnNote(TypedDict):
+    note_id: str
+    text: str
+    user: Text
+    creation_date: Date
+
+
+class ReturnRefund(TypedDict):
+    refund_id: str
+    reference: Text
+    type: Text
+    amount: Number
+    currency: str
+    note: Text
+    refund_date: Date
+    creation_date: Date
+
+
+class RefundTotal(TypedDict):
+    """Per currency: the value of the approved units, what was refunded, what remains."""
+
+    currency: str
+    approved_value: Number
+    refunded: Number
+    remaining: Number
+
+
+class ReturnRefundInfo(TypedDict):
+    refunds: list[ReturnRefund]
+    totals: list[RefundTotal]
+
+
+class ItemsUpdate(TypedDict):
+    update_date: Date
+    previous_items: list[SkuQuantity]
+    items: list[SkuQuantity]
+    user: Text
+    source: Text
+
+
+class ReverseShipment(TypedDict):
+    shipment_id: str
+    carrier: Text
+    status: str
+    tracking_number: Text
+    label_url: Text
+    items: list[SkuQuantity]
+    creation_date: Date
+    update_date: Date
+
+
+class ReturnRequest(TypedDict):
+    """Every field of the seed's return request object, plus the ones our workflow adds
+    (status, dropoff, resolution, version, allowed_actions…)."""
+
+    return_request_id: str
+    status: Status
+    shipments: list[str]
+    reverse_shipments: list[ReverseShipment]
+    partner_order_reference: str
+    merchant: str
+    pickup: Address | None
+    dropoff: Address | None
+    customer_comment: Text
+    channel: Text
+    notes: list[ReturnNote]
+    items: list[ReturnItem]
+    resolution: Text
+    refund_method: Text
+    refund_info: ReturnRefundInfo
+    rejection_reason: Text
+    creation_date: Date
+    update_date: Date
+    on_hold_date: Date
+    approval_date: Date
+    cancellation_date: Date
+    rejection_date: Date
+    received_date: Date
+    completion_date: Date
+    return_items_updates: list[ItemsUpdate]
+    collection: ReturnCollection | None
+    assigned_to_user: Text
+    auto_closed: bool
+    auto_closed_date: Date
+    creation_source: RequestSource
+    update_source: RequestSource
+    updated_by_user: Text
+    split_from: Text
+    version: int
+    allowed_actions: list[str]
+
+
+class AvailableItem(TypedDict):
+    sku: str
+    quantity: int
+    description: Text
+    delivery_date: Date
 
 
 def date(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def address(value: Address | None) -> JsonObject | None:
+def address(value: DomainAddress | None) -> JsonObject | None:
     if value is None:
         return None
     return {name: getattr(value, name) for name in ADDRESS_FIELDS}
 
 
-def return_request(r: ReturnRequest) -> JsonObject:
-    """Every field of the seed's return request object, plus the ones our workflow adds
-    (status, dropoff, resolution, version, allowed_actions…)."""
+def return_request(r: DomainRequest) -> ReturnRequest:
     return {
         "return_request_id": r.id,
         "status": r.status.value.lower(),
@@ -47,7 +194,7 @@ def return_request(r: ReturnRequest) -> JsonObject:
         "refund_method": r.refund_method,
         "refund_info": refund_info(r),
         "rejection_reason": r.rejection_reason,
-        **_dates(r),
+        **_dates(r),  # type: ignore[typeddict-item]
         "return_items_updates": [items_update(u) for u in r.items_updates],
         "collection": _collection(r),
         "assigned_to_user": r.assigned_to_user,
@@ -62,7 +209,7 @@ def return_request(r: ReturnRequest) -> JsonObject:
     }
 
 
-def _dates(r: ReturnRequest) -> JsonObject:
+def _dates(r: DomainRequest) -> JsonObject:
     return {
         "creation_date": date(r.created_at),
         "update_date": date(r.updated_at),
@@ -75,13 +222,13 @@ def _dates(r: ReturnRequest) -> JsonObject:
     }
 
 
-def _collection(r: ReturnRequest) -> JsonObject | None:
+def _collection(r: DomainRequest) -> JsonObject | None:
     if r.collection is None:
         return None
     return {"start_date": date(r.collection.start), "end_date": date(r.collection.end)}
 
 
-def item(i: ReturnItem) -> JsonObject:
+def item(i: DomainItem) -> ReturnItem:
     return {
         "sku": i.sku,
         "description": i.description,
@@ -103,11 +250,11 @@ def item(i: ReturnItem) -> JsonObject:
     }
 
 
-def note(n: Note) -> JsonObject:
+def note(n: Note) -> ReturnNote:
     return {"note_id": n.id, "text": n.text, "user": n.user, "creation_date": date(n.created_at)}
 
 
-def refund(f: Refund) -> JsonObject:
+def refund(f: Refund) -> ReturnRefund:
     return {
         "refund_id": f.id,
         "reference": f.reference,
@@ -120,7 +267,7 @@ def refund(f: Refund) -> JsonObject:
     }
 
 
-def refund_info(r: ReturnRequest) -> JsonObject:
+def refund_info(r: DomainRequest) -> ReturnRefundInfo:
     """Carriyo's return-refund-info, with the per-currency totals the workflow enforces."""
     return {
         "refunds": [refund(f) for f in r.refunds],
@@ -136,7 +283,7 @@ def refund_info(r: ReturnRequest) -> JsonObject:
     }
 
 
-def items_update(u: ItemsUpdate) -> JsonObject:
+def items_update(u: DomainUpdate) -> ItemsUpdate:
     return {
         "update_date": date(u.updated_at),
         "previous_items": [{"sku": sku, "quantity": qty} for sku, qty in u.previous],
@@ -146,7 +293,7 @@ def items_update(u: ItemsUpdate) -> JsonObject:
     }
 
 
-def reverse_shipment(s: ReverseShipment) -> JsonObject:
+def reverse_shipment(s: DomainShipment) -> ReverseShipment:
     return {
         "shipment_id": s.id,
         "carrier": s.carrier,
@@ -159,11 +306,11 @@ def reverse_shipment(s: ReverseShipment) -> JsonObject:
     }
 
 
-def source(actor: Actor) -> JsonObject:
+def source(actor: Actor) -> RequestSource:
     return {"source": actor.source, "user": actor.user}
 
 
-def available_item(e: LineEligibility) -> JsonObject:
+def available_item(e: LineEligibility) -> AvailableItem:
     return {
         "sku": e.line.sku,
         "quantity": e.returnable_quantity,
@@ -209,3 +356,6 @@ def settings(s: ReturnSettings) -> JsonObject:
         "shopify_integration_enabled": s.shopify_integration_enabled,
         "shopify_connector_id": s.shopify_connector_id,
     }
+
+
+ANSWER_SCHEMAS = component_schemas(ReturnRequest, AvailableItem)
