@@ -21,11 +21,11 @@ from graphql_api.context import Context
 from graphql_api.orders.lookup import requests_for_order, returnable_lines
 from graphql_api.portal.links import PORTAL_PATH
 from graphql_api.portal.tokens import PortalGrant
-from graphql_api.rest import fields
 from graphql_api.rest.http import error_response, json_response, parse_json_object
 from graphql_api.rest.oto import oto_field
-from graphql_api.rest.oto.routes import items
+from graphql_api.rest.oto.bodies import OtoItems
 from graphql_api.rest.oto.views import return_shipment
+from graphql_api.rest.wire import read
 
 PORTAL_SOURCE = "PORTAL"
 PORTAL_CHANNEL = "PORTAL"
@@ -91,16 +91,23 @@ async def show_order(context: Context, order: Order, _request: web.Request) -> w
     )
 
 
+class PortalReturnRequest(OtoItems):
+    """What a program posts to the portal: OTO-style items and the customer's comment."""
+
+    customer_comment: str | None = None
+
+
 async def create_return(context: Context, order: Order, request: web.Request) -> web.StreamResponse:
-    body = parse_json_object(await request.read(), request.content_type)
+    raw = parse_json_object(await request.read(), request.content_type)
+    body = read(PortalReturnRequest, raw)
     command = c.CreateReturn(
         actor=context.actor,
         merchant=order.merchant,
         order_reference=order.reference,
-        items=items(body, required=True),
+        items=body.item_requests(required=True),
         pickup=order.customer_address(),
         channel=PORTAL_CHANNEL,
-        customer_comment=fields.text(body, "customerComment"),
+        customer_comment=body.customer_comment,
     )
     created = await services.create_return(command, uow=context.unit_of_work(), clock=context.clock)
     return json_response(return_shipment(created), status=201)

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from graphql_api.rest.http import Area, JsonObject
+from graphql_api.rest.wire import merged
 
 ERROR_BODY: JsonObject = {
     "type": "object",
@@ -74,9 +75,9 @@ IDEMPOTENCY_HEADER: JsonObject = {
 
 def document(areas: Iterable[Area]) -> JsonObject:
     paths: dict[str, dict[str, Any]] = {}
-    schemas: JsonObject = {"ErrorBody": ERROR_BODY}
+    areas = list(areas)
+    schemas = merged({"ErrorBody": ERROR_BODY}, *(area.schemas for area in areas))
     for area in areas:
-        schemas.update(area.schemas)
         for route in area.routes:
             paths.setdefault(route.path, {})[route.method.lower()] = _operation(area, route)
     return {

@@ -22,6 +22,7 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from domain.errors import InvalidInput
@@ -40,6 +41,16 @@ class WireModel(BaseModel):
         """Whether the body named the field at all (a PATCH keeps what it leaves out, and an
         explicit null clears it)."""
         return name in self.model_fields_set
+
+
+def also_required(*names: str) -> ConfigDict:
+    """For a field the wire requires but the model reads itself (to word its own error, or
+    to take OTO's loose values): the schema still lists it as required."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["required"] = [*schema.get("required", []), *names]
+
+    return ConfigDict(json_schema_extra=extra)  # type: ignore[arg-type]
 
 
 def _number(value: object) -> object:
@@ -87,6 +98,8 @@ def _refusal(model: type[WireModel], error: ErrorDetails) -> InvalidInput:
         return InvalidInput(f"{path} is required", field=path)
     if error["type"] == "date_time_text":
         expected = f"an ISO 8601 date-time such as {ISO_EXAMPLE}"
+    elif error["type"] == "literal_error":
+        expected = f"one of {', '.join(map(str, get_args(annotation)))}"
     else:
         expected = _described(annotation)
     return InvalidInput(f"{path} must be {expected}", field=path)
@@ -99,11 +112,12 @@ def _field_at(model: type[WireModel], loc: tuple[int | str, ...]) -> tuple[str, 
     steps = list(loc)
     while steps and current is not None:
         step = steps[0]
-        if not isinstance(step, str) or step not in current.model_fields:
+        field = _wire_fields(current).get(step) if isinstance(step, str) else None
+        if field is None:
             break
         steps.pop(0)
-        path = f"{path}.{step}" if path else step
-        annotation = _unwrapped(current.model_fields[step].annotation)
+        path = f"{path}.{step}" if path else str(step)
+        annotation = _unwrapped(field.annotation)
         current = annotation if _is_model(annotation) else None
         if get_origin(annotation) is list and len(steps) > 1 and isinstance(steps[0], int):
             element = _unwrapped(get_args(annotation)[0])
@@ -111,6 +125,11 @@ def _field_at(model: type[WireModel], loc: tuple[int | str, ...]) -> tuple[str, 
                 path += f"[{steps.pop(0)}]"
                 current = element
     return path, annotation, not steps
+
+
+def _wire_fields(model: type[WireModel]) -> dict[str, FieldInfo]:
+    """A model's fields by the names the wire gives them (their alias, if they have one)."""
+    return {field.alias or name: field for name, field in model.model_fields.items()}
 
 
 def _unwrapped(annotation: Any) -> Any:
@@ -154,13 +173,37 @@ def _described(annotation: Any) -> str:
 
 def component_schemas(*models: type) -> JsonObject:
     """The JSON schemas of models (or of answers' TypedDicts) as OpenAPI components, under
-    their class names, with the ones they nest beside them."""
-    schemas: JsonObject = {}
+    their class names, with the ones they nest beside them. Titles are left out: they only
+    repeat the names."""
+    found: list[JsonObject] = []
     for model in models:
         schema = TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[model.__name__] = schema
-    return schemas
+        found.append(schema.pop("$defs", {}))
+        found.append({model.__name__: schema})
+    return _untitled(merged(*found))
+
+
+def merged(*schema_sets: JsonObject) -> JsonObject:
+    """Component schemas from several sources; one name given two different schemas is a
+    mistake that would silently document the wrong body, so it fails at import."""
+    result: JsonObject = {}
+    for schemas in schema_sets:
+        for name, schema in schemas.items():
+            if result.setdefault(name, schema) != schema:
+                raise ValueError(f"two different schemas are named {name}")
+    return result
+
+
+def _untitled(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {
+            key: _untitled(value)
+            for key, value in schema.items()
+            if not (key == "title" and isinstance(value, str))
+        }
+    if isinstance(schema, list):
+        return [_untitled(value) for value in schema]
+    return schema
 
 
 def schema_ref(model: type) -> JsonObject:

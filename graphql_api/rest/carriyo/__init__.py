@@ -7,6 +7,7 @@ import re
 
 from graphql_api.rest.carriyo import bodies, lookups, reference, returns, schemas, settings
 from graphql_api.rest.http import Area, snake_field
+from graphql_api.rest.wire import merged
 
 # Where our field names (as domain errors give them) differ from Carriyo's.
 RENAMED = {
@@ -29,6 +30,6 @@ def carriyo_field(name: str | None) -> str | None:
 AREA = Area(
     name="carriyo",
     routes=(*returns.ROUTES, *lookups.ROUTES, *reference.ROUTES, *settings.ROUTES),
-    schemas=schemas.SCHEMAS | bodies.SCHEMAS,
+    schemas=merged(schemas.SCHEMAS, bodies.SCHEMAS),
     field_name=carriyo_field,
 )

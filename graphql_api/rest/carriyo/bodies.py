@@ -7,7 +7,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
 from domain import commands as c
@@ -23,19 +23,10 @@ from domain.reference import (
 from domain.reference import NotificationUser as DomainUser
 from domain.values import UNSET, Actor, TimeWindow
 from domain.values import Address as DomainAddress
-from graphql_api.rest.wire import Number, Timestamp, WireModel, component_schemas
+from graphql_api.rest.wire import Number, Timestamp, WireModel, also_required, component_schemas
 from graphql_api.returns.inputs import quantities_by_sku
 
 Text = str | None
-
-
-def _also_required(*names: str) -> ConfigDict:
-    """For a field the wire requires but the model reads itself, to word its own error."""
-
-    def extra(schema: dict[str, Any]) -> None:
-        schema["required"] = [*schema.get("required", []), *names]
-
-    return ConfigDict(json_schema_extra=extra)
 
 
 # --------------------------------------------------------------------------- return requests
@@ -71,7 +62,7 @@ class Address(WireModel):
 
 
 class ReturnItemRequest(WireModel):
-    model_config = _also_required("quantity")
+    model_config = also_required("quantity")
 
     sku: str
     quantity: int | None = None
@@ -300,7 +291,7 @@ def set_status(status: str, rid: str, actor: Actor) -> c.SetReturnStatus:
 class ReferenceCode(WireModel):
     """`code` comes from the path on updates; a body naming another code is a mistake."""
 
-    model_config = _also_required("code")
+    model_config = also_required("code")
 
     code: Text = None
     name: str

@@ -1,9 +1,13 @@
-"""The OTO area of /openapi.json: request and answer bodies of the four return-shipment calls,
-as the seed names their fields."""
+"""The OTO area of /openapi.json: the four return-shipment calls, their bodies' schemas from
+the models that read them (bodies.py) and their answers' from the writers' declarations
+(views.py)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from graphql_api.rest.oto import bodies, views
+from graphql_api.rest.wire import merged
 
 JsonObject = dict[str, Any]
 
@@ -22,121 +26,8 @@ def _ok(description: str, name: str) -> JsonObject:
     }
 
 
-TEXT = {"type": "string", "minLength": 1, "maxLength": 100}
-NULLABLE_TEXT = {"type": ["string", "null"]}
-QUANTITY = {
-    "type": "string",
-    "pattern": "^[0-9]{1,9}$",
-    "description": 'A positive whole number written as text, as OTO sends it ("1").',
-}
-ORDER_FIELDS: JsonObject = {
-    "orderId": {**TEXT, "description": "The order's reference."},
-    "merchant": {
-        **TEXT,
-        "description": "Only needed when several merchants of the tenant share the reference.",
-    },
-}
+SCHEMAS: JsonObject = merged(bodies.SCHEMAS, views.ANSWER_SCHEMAS)
 
-SCHEMAS: JsonObject = {
-    "OtoOrderRequest": {
-        "type": "object",
-        "required": ["orderId"],
-        "properties": ORDER_FIELDS,
-    },
-    "OtoCreateReturnShipmentRequest": {
-        "type": "object",
-        "required": ["orderId", "deliveryOptionId"],
-        "properties": {
-            **ORDER_FIELDS,
-            "deliveryOptionId": {**TEXT, "description": "The merchant's delivery option."},
-            "pickupLocationCode": {
-                **TEXT,
-                "description": "The merchant's warehouse or branch the return goes to "
-                "(default: the merchant's dropoff for the customer's country).",
-            },
-            "pickingType": {"type": "string", "enum": ["PICKUP_BY_DC", "BRANCH_DROP_OFF"]},
-            "items": {
-                "type": "array",
-                "maxItems": 100,
-                "description": "Left out: every returnable unit of the order.",
-                "items": {
-                    "type": "object",
-                    "required": ["sku", "quantity"],
-                    "properties": {
-                        "sku": TEXT,
-                        "quantity": QUANTITY,
-                        "returnReason": {**TEXT, "description": "A return reason code."},
-                        "comment": TEXT,
-                        "imageUrls": {"type": "array", "items": TEXT},
-                    },
-                },
-            },
-        },
-    },
-    "OtoReturnShipment": {
-        "type": "object",
-        "required": ["returnRequestId", "orderId", "status", "items"],
-        "properties": {
-            "returnRequestId": {"type": "string"},
-            "orderId": {"type": "string"},
-            "status": {"type": "string"},
-            "returnReason": NULLABLE_TEXT,
-            "customerComment": NULLABLE_TEXT,
-            "createdAt": {"type": "string", "format": "date-time"},
-            "updatedAt": {"type": "string", "format": "date-time"},
-            "reverseShipment": {
-                "type": ["object", "null"],
-                "properties": {
-                    "shipmentId": {"type": "string"},
-                    "deliveryOptionId": NULLABLE_TEXT,
-                    "carrier": {"type": "string"},
-                    "status": {"type": "string"},
-                    "trackingNumber": NULLABLE_TEXT,
-                    "labelUrl": NULLABLE_TEXT,
-                    "items": {"type": "array", "items": {"type": "object"}},
-                },
-            },
-            "items": {"type": "array", "items": {"type": "object"}},
-        },
-    },
-    "OtoCreateReturnShipmentAnswer": {
-        "allOf": [
-            _ref("OtoReturnShipment"),
-            {"type": "object", "properties": {"success": {"const": True}}},
-        ]
-    },
-    "OtoReturnDetailsAnswer": {
-        "type": "object",
-        "required": ["success", "orderId", "returns"],
-        "properties": {
-            "success": {"const": True},
-            "orderId": {"type": "string"},
-            "returns": {"type": "array", "items": _ref("OtoReturnShipment")},
-        },
-    },
-    "OtoReturnLinkAnswer": {
-        "type": "object",
-        "required": ["success", "orderId", "returnLink", "expiresAt"],
-        "properties": {
-            "success": {"const": True},
-            "orderId": {"type": "string"},
-            "returnLink": {"type": "string", "format": "uri"},
-            "expiresAt": {"type": "string", "format": "date-time"},
-        },
-    },
-    "OtoReturnSmsAnswer": {
-        "type": "object",
-        "required": ["success", "orderId", "notificationId", "status"],
-        "properties": {
-            "success": {"const": True},
-            "orderId": {"type": "string"},
-            "returnRequestId": {"type": "string"},
-            "notificationId": {"type": "string"},
-            "status": {"type": "string"},
-            "message": {"type": "string"},
-        },
-    },
-}
 
 UNAVAILABLE: JsonObject = {
     "503": {

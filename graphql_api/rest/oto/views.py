@@ -1,24 +1,96 @@
 """OTO's JSON: camelCase fields, `success` on every answer, statuses in lower case (DESIGN.md
-§8), quantities as strings the way OTO sends them, times ISO 8601 in UTC."""
+§8), quantities as strings the way OTO sends them, times ISO 8601 in UTC.
+
+Each answer's shape is declared once, as the TypedDict its writer returns (as Carriyo's,
+serializers.py): /openapi.json reads its schemas from them and a test holds the writers to
+them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Literal
+
+from typing_extensions import TypedDict
 
 from domain.notifications import Notification
 from domain.orders import Order
 from domain.parts import ReturnItem, ReverseShipment
 from domain.returns import ReturnRequest
+from graphql_api.rest.wire import Timestamp, component_schemas
 
-JsonObject = dict[str, Any]
+Text = str | None
+Date = Timestamp | None
+
+
+class OtoSkuQuantity(TypedDict):
+    sku: str
+    quantity: str
+
+
+class OtoShipment(TypedDict):
+    shipmentId: str
+    deliveryOptionId: Text
+    carrier: Text
+    status: str
+    trackingNumber: Text
+    labelUrl: Text
+    items: list[OtoSkuQuantity]
+
+
+class OtoReturnItem(TypedDict):
+    sku: str
+    name: Text
+    quantity: str
+    approvedQuantity: str
+    receivedQuantity: str
+    returnReason: Text
+    comment: Text
+    itemCondition: Text
+
+
+class OtoReturnShipment(TypedDict):
+    returnRequestId: str
+    orderId: str
+    status: str
+    returnReason: Text
+    customerComment: Text
+    createdAt: Date
+    updatedAt: Date
+    reverseShipment: OtoShipment | None
+    items: list[OtoReturnItem]
+
+
+class OtoCreateReturnShipmentAnswer(OtoReturnShipment):
+    success: Literal[True]
+
+
+class OtoReturnDetailsAnswer(TypedDict):
+    success: Literal[True]
+    orderId: str
+    returns: list[OtoReturnShipment]
+
+
+class OtoReturnLinkAnswer(TypedDict):
+    success: Literal[True]
+    orderId: str
+    returnLink: str
+    expiresAt: Date
+
+
+class OtoReturnSmsAnswer(TypedDict):
+    success: Literal[True]
+    orderId: str
+    returnRequestId: Text
+    notificationId: str
+    status: str
+    message: str
 
 
 def _time(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
 
 
-def _shipment(shipment: ReverseShipment | None) -> JsonObject | None:
+def _shipment(shipment: ReverseShipment | None) -> OtoShipment | None:
     if shipment is None:
         return None
     return {
@@ -32,7 +104,7 @@ def _shipment(shipment: ReverseShipment | None) -> JsonObject | None:
     }
 
 
-def _item(item: ReturnItem) -> JsonObject:
+def _item(item: ReturnItem) -> OtoReturnItem:
     return {
         "sku": item.sku,
         "name": item.description,
@@ -49,7 +121,7 @@ def _latest_shipment(request: ReturnRequest) -> ReverseShipment | None:
     return request.open_shipment or (request.shipments[-1] if request.shipments else None)
 
 
-def return_shipment(request: ReturnRequest) -> JsonObject:
+def return_shipment(request: ReturnRequest) -> OtoReturnShipment:
     """One return request with its reverse shipment, as getReturnDetails lists them."""
     reasons = [item.reason_code for item in request.items if item.reason_code]
     return {
@@ -65,11 +137,11 @@ def return_shipment(request: ReturnRequest) -> JsonObject:
     }
 
 
-def shipment_created(request: ReturnRequest) -> JsonObject:
+def shipment_created(request: ReturnRequest) -> OtoCreateReturnShipmentAnswer:
     return {"success": True, **return_shipment(request)}
 
 
-def return_details(order: Order, requests: list[ReturnRequest]) -> JsonObject:
+def return_details(order: Order, requests: list[ReturnRequest]) -> OtoReturnDetailsAnswer:
     return {
         "success": True,
         "orderId": order.reference,
@@ -77,7 +149,7 @@ def return_details(order: Order, requests: list[ReturnRequest]) -> JsonObject:
     }
 
 
-def return_link(order: Order, link: str, expires_at: datetime) -> JsonObject:
+def return_link(order: Order, link: str, expires_at: datetime) -> OtoReturnLinkAnswer:
     return {
         "success": True,
         "orderId": order.reference,
@@ -86,7 +158,7 @@ def return_link(order: Order, link: str, expires_at: datetime) -> JsonObject:
     }
 
 
-def sms_queued(notification: Notification) -> JsonObject:
+def sms_queued(notification: Notification) -> OtoReturnSmsAnswer:
     return {
         "success": True,
         "orderId": notification.order_reference,
@@ -95,3 +167,11 @@ def sms_queued(notification: Notification) -> JsonObject:
         "status": notification.status.value.lower(),
         "message": "the return SMS is queued; its delivery is recorded in the notifications log",
     }
+
+
+ANSWER_SCHEMAS = component_schemas(
+    OtoCreateReturnShipmentAnswer,
+    OtoReturnDetailsAnswer,
+    OtoReturnLinkAnswer,
+    OtoReturnSmsAnswer,
+)

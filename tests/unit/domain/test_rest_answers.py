@@ -1,4 +1,4 @@
-"""Carriyo's answers are declared once (graphql_api/rest/carriyo/serializers.py), as the
+"""The REST answers are declared once (carriyo/serializers.py, oto/views.py), as the
 TypedDicts their writers return, and /openapi.json is read from those declarations: each
 writer must give exactly the keys and types it declares, or the document would lie."""
 
@@ -14,6 +14,7 @@ from domain.eligibility import ANY_CODE
 from domain.lifecycle import ReturnStatus
 from domain.values import TimeWindow
 from graphql_api.rest.carriyo import serializers as out
+from graphql_api.rest.oto import views as oto
 from tests.unit.domain.conftest import ACTOR, NOW, item_requests, make_order, request_in
 
 
@@ -66,3 +67,14 @@ def test_the_openapi_answer_schema_lists_every_field_written() -> None:
 
     assert set(schema["properties"]) == set(answer)
     assert schema["properties"]["status"]["enum"] == [s.value.lower() for s in ReturnStatus]
+
+
+def test_an_oto_return_shipment_answer_is_exactly_its_declaration() -> None:
+    answer = oto.shipment_created(a_request_with_every_part())
+
+    TypeAdapter(oto.OtoCreateReturnShipmentAnswer).validate_python(answer, strict=False)
+    same_keys(answer, oto.OtoCreateReturnShipmentAnswer)
+    same_keys(answer["items"][0], oto.OtoReturnItem)
+    assert answer["reverseShipment"] is not None
+    same_keys(answer["reverseShipment"], oto.OtoShipment)
+    same_keys(answer["reverseShipment"]["items"][0], oto.OtoSkuQuantity)
