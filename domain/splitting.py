@@ -23,6 +23,28 @@ from domain.shipments import ReverseShipments
 from domain.values import Actor, Address, new_return_request_id
 
 
+def _starts_afresh() -> dict[str, object]:
+    """What a split does not copy: the original's children, the decisions it has not shared
+    yet, its version and events. Everything else (status, the customer's details, when it
+    was held or approved) the new request keeps, so a field added to the request is carried
+    by a split without a line here."""
+    return {
+        "notes": [],
+        "refunds": [],
+        "shipments": [],
+        "items_updates": [],
+        "rejected_at": None,
+        "cancelled_at": None,
+        "received_at": None,
+        "completed_at": None,
+        "rejection_reason": None,
+        "auto_closed": False,
+        "auto_closed_at": None,
+        "version": 0,
+        "events": [],
+    }
+
+
 def movable_units(item: ReturnItem, decided: bool) -> int:
     """Undecided: every requested unit. Decided: approved units not yet received (received
     units belong to the parcel that already arrived)."""
@@ -123,27 +145,17 @@ class Splitting(ReverseShipments, Refunds):
         pickup: Address | None,
         new_request_id: str,
     ) -> Self:
-        new = type(self)(
+        new = replace(
+            self,
             id=new_request_id,
-            merchant=self.merchant,
-            order_reference=self.order_reference,
-            status=self.status,
             items=items,
             created_at=at,
             updated_at=at,
             creation_source=actor,
             update_source=actor,
-            channel=self.channel,
             pickup=pickup or self.pickup,
-            dropoff=self.dropoff,
-            customer_comment=self.customer_comment,
-            resolution=self.resolution,
-            refund_method=self.refund_method,
-            assigned_to_user=self.assigned_to_user,
-            collection=self.collection,
-            on_hold_at=self.on_hold_at,
-            approved_at=self.approved_at,
             split_from=self.id,
+            **_starts_afresh(),
         )
         new._record(
             ev.ReturnRequested,

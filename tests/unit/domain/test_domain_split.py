@@ -4,6 +4,7 @@ original loses the new request gains (DESIGN.md §3)."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import fields
 from decimal import Decimal
 
 import pytest
@@ -133,6 +134,28 @@ def test_split_copies_the_request_level_fields(pending, now, actor):
     new = pending.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
 
     assert (new.resolution, new.customer_comment, new.assigned_to_user) == ("EXCHANGE", "hi", "ops")
+
+
+def test_split_keeps_every_field_it_does_not_start_afresh(pending, later, actor):
+    """A field added to the request is carried by a split unless the split says otherwise:
+    the new request equals the original in every field but those it sets or starts afresh."""
+    from domain.request_state import ReturnRequestState
+    from domain.splitting import _starts_afresh
+
+    pending.update(
+        rules=ANY_CODE, at=later, actor=actor, refund_method="CARD", customer_comment="hi"
+    )
+    set_by_the_split = {"id", "items", "created_at", "updated_at", "creation_source"}
+    set_by_the_split |= {"update_source", "pickup", "split_from", *_starts_afresh()}
+
+    new = pending.split(rules=ANY_CODE, at=later, actor=actor, quantities={"SKU-A": 1})
+
+    kept = [f.name for f in fields(ReturnRequestState) if f.name not in set_by_the_split]
+    assert {name: getattr(new, name) for name in kept} == {
+        name: getattr(pending, name) for name in kept
+    }
+    assert {"channel", "customer_comment", "dropoff", "collection"} <= set(kept)
+    assert (new.notes, new.refunds, new.version, new.split_from) == ([], [], 0, pending.id)
 
 
 def test_split_generates_a_new_readable_id(pending, now, actor):
