@@ -1,16 +1,16 @@
 """Which columns each field of a return request and of its items reads, so a query reads
-only those (graphql_api/selection.py). A field missing here reads nothing of its own; a
-test checks that every field of both types is either here or known to need only the key."""
+only those (graphql_api/selection.py). A field named like its column reads it without a line
+here. A field missing here reads nothing of its own; a test checks that every field of both
+types is either here or known to need only the key."""
 
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from graphql_api.context import Info
 from graphql_api.selection import columns_for, selected_fields
-
-_TIMES = ("created_at", "updated_at", "on_hold_at", "approved_at", "rejected_at")
-_MORE_TIMES = ("cancelled_at", "received_at", "completed_at", "auto_closed_at")
+from persistence.tables import ReturnItemRow, ReturnRequestRow
 
 
 def _camel(name: str) -> str:
@@ -18,56 +18,32 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-REQUEST_COLUMNS: dict[str, tuple[str, ...]] = {
+def _same_named(table: Any) -> dict[str, tuple[str, ...]]:
+    """A field named like its column (`customerComment`, `customer_comment`) reads that
+    column, so a new plain field needs no line here."""
+    return {_camel(column.name): (column.name,) for column in table.__table__.columns}
+
+
+# The fields whose name is not their column's, or that read several columns.
+REQUEST_COLUMNS: dict[str, tuple[str, ...]] = _same_named(ReturnRequestRow) | {
     "returnRequestId": ("id",),
-    "orderReference": ("order_reference",),
-    "status": ("status",),
-    "version": ("version",),
-    "channel": ("channel",),
-    "pickup": ("pickup",),
-    "dropoff": ("dropoff",),
-    "customerComment": ("customer_comment",),
     "resolutionCode": ("resolution",),
-    "resolution": ("resolution",),
-    "refundMethod": ("refund_method",),
-    "assignedToUser": ("assigned_to_user",),
     "collection": ("collection_start", "collection_end"),
-    "rejectionReason": ("rejection_reason",),
-    "splitFrom": ("split_from",),
-    "autoClosed": ("auto_closed",),
     "creationSource": ("creation_source", "creation_user"),
     "updateSource": ("update_source", "update_user"),
     "updatedByUser": ("update_user",),
     "order": ("order_reference",),
-    **{_camel(name): (name,) for name in (*_TIMES, *_MORE_TIMES)},
 }
 # Every row carries the key (children, events and the aggregate are found by it), the
 # merchant (reference codes and orders are the merchant's) and the cursor's time.
 REQUEST_ALWAYS = ("id", "merchant", "created_at")
 
-ITEM_COLUMNS: dict[str, tuple[str, ...]] = {
-    "sku": ("sku",),
-    "description": ("description",),
-    "unitPrice": ("unit_price",),
-    "currency": ("currency",),
-    "quantity": ("quantity",),
-    "approvedQuantity": ("approved_quantity",),
-    "rejectedQuantity": ("rejected_quantity",),
-    "returnedQuantity": ("returned_quantity",),
-    "receivedQuantity": ("received_quantity",),
-    "reasonCode": ("reason_code",),
+ITEM_COLUMNS: dict[str, tuple[str, ...]] = _same_named(ReturnItemRow) | {
     "reason": ("reason_code",),
-    "comment": ("comment",),
-    "commentCodes": ("comment_codes",),
     "comments": ("comment_codes",),
-    "imageUrls": ("image_urls",),
     "itemConditionCode": ("item_condition",),
-    "itemCondition": ("item_condition",),
     "resolutionCode": ("resolution",),
-    "resolution": ("resolution",),
     "refundTypeCode": ("refund_type",),
-    "refundType": ("refund_type",),
-    "rejectionReason": ("rejection_reason",),
 }
 ITEM_ALWAYS = ("position",)
 
