@@ -26,6 +26,7 @@ from persistence.tables import (
     RefundRow,
     ReturnItemRow,
     ReturnNoteRow,
+    ReturnRequestRow,
     ReverseShipmentRow,
 )
 
@@ -112,40 +113,30 @@ def order_from_rows(row: Row, lines: Sequence[Row]) -> Order:
 # --------------------------------------------------------------------------- return requests
 
 
+# A request's fields stored as they are, each in the column of its name: a field added to
+# the request and to its table is saved and loaded without a line here. The others (an enum,
+# addresses, a time window, actors) are converted below.
+PLAIN_REQUEST_FIELDS = tuple(
+    name
+    for name in (column.name for column in ReturnRequestRow.__table__.columns)  # type: ignore[attr-defined]
+    if name in {f.name for f in dataclasses.fields(ReturnRequest)}
+    and name not in {"status", "pickup", "dropoff", "creation_source", "update_source"}
+)
+
+
 def request_values(request: ReturnRequest, tenant_id: str) -> dict[str, Any]:
     collection = request.collection
-    return {
-        "id": request.id,
+    return {name: getattr(request, name) for name in PLAIN_REQUEST_FIELDS} | {
         "tenant_id": tenant_id,
-        "merchant": request.merchant,
-        "order_reference": request.order_reference,
         "status": request.status.value,
-        "channel": request.channel,
         "pickup": address_to_json(request.pickup),
         "dropoff": address_to_json(request.dropoff),
-        "customer_comment": request.customer_comment,
-        "resolution": request.resolution,
-        "refund_method": request.refund_method,
-        "assigned_to_user": request.assigned_to_user,
         "collection_start": collection.start if collection else None,
         "collection_end": collection.end if collection else None,
-        "created_at": request.created_at,
-        "updated_at": request.updated_at,
-        "on_hold_at": request.on_hold_at,
-        "approved_at": request.approved_at,
-        "rejected_at": request.rejected_at,
-        "cancelled_at": request.cancelled_at,
-        "received_at": request.received_at,
-        "completed_at": request.completed_at,
-        "rejection_reason": request.rejection_reason,
-        "auto_closed": request.auto_closed,
-        "auto_closed_at": request.auto_closed_at,
         "creation_source": request.creation_source.source,
         "creation_user": request.creation_source.user,
         "update_source": request.update_source.source,
         "update_user": request.update_source.user,
-        "split_from": request.split_from,
-        "version": request.version,
     }
 
 
@@ -302,34 +293,13 @@ def request_fields(row: Row) -> dict[str, Any]:
     """A request's own fields (no children) from its row, with the aggregate's names and
     value types: shared by the aggregate and the read side's view."""
     start, end = row["collection_start"], row["collection_end"]
-    return {
-        "id": row["id"],
-        "merchant": row["merchant"],
-        "order_reference": row["order_reference"],
+    return {name: row[name] for name in PLAIN_REQUEST_FIELDS} | {
         "status": ReturnStatus(row["status"]),
-        "version": row["version"],
-        "channel": row["channel"],
         "pickup": address_from_json(row["pickup"]),
         "dropoff": address_from_json(row["dropoff"]),
-        "customer_comment": row["customer_comment"],
-        "resolution": row["resolution"],
-        "refund_method": row["refund_method"],
-        "assigned_to_user": row["assigned_to_user"],
         "collection": TimeWindow(start, end) if start and end else None,
-        "rejection_reason": row["rejection_reason"],
-        "split_from": row["split_from"],
-        "auto_closed": row["auto_closed"],
         "creation_source": Actor(row["creation_source"], row["creation_user"]),
         "update_source": Actor(row["update_source"], row["update_user"]),
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-        "on_hold_at": row["on_hold_at"],
-        "approved_at": row["approved_at"],
-        "rejected_at": row["rejected_at"],
-        "cancelled_at": row["cancelled_at"],
-        "received_at": row["received_at"],
-        "completed_at": row["completed_at"],
-        "auto_closed_at": row["auto_closed_at"],
     }
 
 
