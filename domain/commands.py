@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
@@ -16,6 +16,10 @@ from domain.values import UNSET, Actor, Address, TimeWindow
 @dataclass(frozen=True, kw_only=True)
 class Command:
     actor: Actor = field(default_factory=Actor)
+
+
+def _fields_but(command: Command, *names: str) -> dict[str, object]:
+    return {f.name: getattr(command, f.name) for f in fields(command) if f.name not in names}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,11 @@ class CreateReturn(Command):
     refund_method: str | None = None
     collection: TimeWindow | None = None
 
+    def details(self) -> dict[str, object]:
+        """The request's own fields as given, for ReturnRequest.create: every field but who
+        asks, for which order and which items, so a new one is passed on without a line."""
+        return _fields_but(self, "actor", "merchant", "order_reference", "items")
+
 
 @dataclass(frozen=True, kw_only=True)
 class CreateReturnShipment(Command):
@@ -85,6 +94,11 @@ class UpdateReturn(ReturnCommand):
     refund_method: object = UNSET
     customer_comment: object = UNSET
     collection: object = UNSET
+
+    def changes(self) -> dict[str, object]:
+        """The request's own fields to change, for ReturnRequest.update (UNSET ones are
+        kept there); the items are replaced separately, against the order."""
+        return _fields_but(self, "actor", "return_request_id", "expected_version", "items")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -88,13 +88,7 @@ async def create_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock) -
             already_requested=await uow.returns.live_quantities(order.merchant, order.reference),
             at=clock.now(),
             actor=cmd.actor,
-            pickup=cmd.pickup,
-            dropoff=cmd.dropoff,
-            channel=cmd.channel,
-            customer_comment=cmd.customer_comment,
-            resolution=cmd.resolution,
-            refund_method=cmd.refund_method,
-            collection=cmd.collection,
+            **cmd.details(),  # type: ignore[arg-type]
         )
         await uow.returns.add(request)
         await uow.commit()
@@ -173,12 +167,7 @@ async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -
             at=clock.now(),
             actor=cmd.actor,
             rules=await uow.rules_for(request.merchant),
-            pickup=cmd.pickup,
-            dropoff=cmd.dropoff,
-            resolution=cmd.resolution,
-            refund_method=cmd.refund_method,
-            customer_comment=cmd.customer_comment,
-            collection=cmd.collection,
+            **cmd.changes(),
             **extra,
         )
         return await _stored(uow, request)
