@@ -76,7 +76,7 @@ def _colour(value: str | None) -> str:
     if value is None:
         return DEFAULT_ACCENT
     if not isinstance(value, str) or not COLOUR.fullmatch(value.strip()):
-        raise InvalidInput("accentColour must be a colour like #0b57d0", field="accent_colour")
+        raise InvalidInput("the accent colour must be a colour like #0b57d0", field="accent_colour")
     return value.strip().lower()
 
 
@@ -89,12 +89,12 @@ def _logo_url(value: str | None) -> str | None:
     if served_here or (parts.scheme == "https" and parts.netloc and " " not in url):
         return url
     raise InvalidInput(
-        "logoUrl must be an https:// address or a path on this server", field="logo_url"
+        "the logo address must be an https:// address or a path on this server", field="logo_url"
     )
 
 
 def _email(value: str | None) -> str | None:
     email = optional_text(value, "support_email", CONTACT_LIMIT)
     if email is not None and not re.fullmatch(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+", email):
-        raise InvalidInput("supportEmail must be an email address", field="support_email")
+        raise InvalidInput("the support email must be an email address", field="support_email")
     return email

@@ -92,7 +92,7 @@ def _pickup(form: FormState, data: PortalData, t: Translator) -> Address | None:
 
 
 def attach_errors(error: DomainError, form: FormState, origin: list[int], t: Translator) -> None:
-    """Each refusal beside its field: `items[1].imageUrls` is the photos of the line the
+    """Each refusal beside its field: `items[1].image_urls` is the photos of the line the
     second item came from."""
     for problem in error.errors if isinstance(error, DomainErrors) else [error]:
         found = ITEM_ERROR.match(problem.field or "")
@@ -109,10 +109,10 @@ def attach_errors(error: DomainError, form: FormState, origin: list[int], t: Tra
 def _item_field(problem: DomainError, name: str, t: Translator) -> tuple[str, str]:
     missing = problem.code == ErrorCode.REQUIREMENT_MISSING
     table = {
-        "reasonCode": ("reason", t("err_reason")),
-        "imageUrls": ("photos", t("err_photo_needed") if missing else problem.message),
+        "reason_code": ("reason", t("err_reason")),
+        "image_urls": ("photos", t("err_photo_needed") if missing else problem.message),
         "comment": ("comment", t("err_comment_needed") if missing else problem.message),
-        "commentCodes": ("comment", problem.message),
-        "itemCondition": ("condition", t("err_condition_needed")),
+        "comment_codes": ("comment", problem.message),
+        "item_condition": ("condition", t("err_condition_needed")),
     }
     return table.get(name, ("qty", problem.message))

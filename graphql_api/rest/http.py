@@ -42,8 +42,8 @@ JSON_CONTENT_TYPE = "application/json"
 
 
 def snake_field(name: str | None) -> str | None:
-    """A field name in snake_case: the domain's names stay, camelCase ones (GraphQL's and
-    OTO's readers) are turned."""
+    """A field name in snake_case: the domain's names stay as they are; a camelCase one
+    (as GraphQL spells it) is turned."""
     if name is None:
         return None
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()

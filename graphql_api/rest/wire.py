@@ -9,6 +9,7 @@ as a tolerant reader of a richer API should."""
 
 from __future__ import annotations
 
+import functools
 import types
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +22,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
@@ -37,6 +39,17 @@ class WireModel(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_left_out(cls, body: Any) -> Any:
+        """A null where the field has a default it cannot hold (a list, an object, a flag)
+        means the client left it out, as it always has; where null is a value (an optional
+        text, a PATCH clearing a field) it stays, and a required field still refuses it."""
+        if not isinstance(body, dict):
+            return body
+        unset = _null_means_unset(cls)
+        return {key: value for key, value in body.items() if value is not None or key not in unset}
+
     def given(self, name: str) -> bool:
         """Whether the body named the field at all (a PATCH keeps what it leaves out, and an
         explicit null clears it)."""
@@ -51,6 +64,24 @@ def also_required(*names: str) -> ConfigDict:
         schema["required"] = [*schema.get("required", []), *names]
 
     return ConfigDict(json_schema_extra=extra)  # type: ignore[arg-type]
+
+
+@functools.cache
+def _null_means_unset(model: type[WireModel]) -> frozenset[str]:
+    """The wire names of a model's optional fields whose type has no room for null."""
+    return frozenset(
+        _wire_name(name, field)
+        for name, field in model.model_fields.items()
+        if not field.is_required() and not _accepts_none(field.annotation)
+    )
+
+
+def _accepts_none(annotation: Any) -> bool:
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if annotation is object or annotation is None or annotation is type(None):
+        return True
+    return get_origin(annotation) in (Union, types.UnionType) and type(None) in get_args(annotation)
 
 
 def _number(value: object) -> object:
@@ -72,6 +103,8 @@ def _timestamp(value: object) -> object:
 
 
 Number = Annotated[Decimal, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
+# A time as answers write it: ISO 8601 text with its offset.
+IsoTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 Timestamp = Annotated[
     datetime,
     BeforeValidator(_timestamp),
@@ -94,6 +127,8 @@ def _refusal(model: type[WireModel], error: ErrorDetails) -> InvalidInput:
     """Worded at the field the client wrote: `items[0].quantity`, `pickup.city`; an item of
     a list of strings, or a value of an object of strings, is the list's or object's fault."""
     path, annotation, whole = _field_at(model, error["loc"])
+    if not path:
+        return InvalidInput("the body must be a JSON object of the documented fields")
     if error["type"] == "missing" or (whole and error["input"] is None):
         return InvalidInput(f"{path} is required", field=path)
     if error["type"] == "date_time_text":
@@ -123,13 +158,17 @@ def _field_at(model: type[WireModel], loc: tuple[int | str, ...]) -> tuple[str, 
             element = _unwrapped(get_args(annotation)[0])
             if _is_model(element):
                 path += f"[{steps.pop(0)}]"
-                current = element
+                annotation = current = element
     return path, annotation, not steps
 
 
 def _wire_fields(model: type[WireModel]) -> dict[str, FieldInfo]:
     """A model's fields by the names the wire gives them (their alias, if they have one)."""
-    return {field.alias or name: field for name, field in model.model_fields.items()}
+    return {_wire_name(name, field): field for name, field in model.model_fields.items()}
+
+
+def _wire_name(name: str, field: FieldInfo) -> str:
+    return field.alias or name
 
 
 def _unwrapped(annotation: Any) -> Any:

@@ -175,3 +175,36 @@ def test_the_openapi_schema_is_the_models() -> None:
     assert set(bodies.SCHEMAS["ReturnItemRequest"]["required"]) == {"sku", "quantity"}
     assert "allowed_return_reasons" not in bodies.SCHEMAS["ReferenceCode"]["properties"]
     assert "allowed_return_reasons" in bodies.SCHEMAS["ScopedReferenceCode"]["properties"]
+
+
+def test_a_null_where_a_field_has_a_default_it_cannot_hold_means_left_out() -> None:
+    body = {"code": "A", "name": "A", "merchant": "acme"}
+    nulls = {"require_comments": None, "translations": None, "allowed_return_reasons": None}
+
+    reason = read(bodies.ReturnReason, body | nulls | {"reverse_shipment_create_enabled": None})
+
+    assert (reason.require_comments, reason.translations) == (False, {})
+    assert reason.reverse_shipment_create_enabled is True
+    item = {"sku": "CAP", "quantity": 1, "images": None, "comment_codes": None}
+    created = read(bodies.CreateReturnRequest, CREATE | {"items": [item], "comments": None})
+    assert created.items[0].images == [] and created.comments == []
+
+
+def test_a_null_still_clears_a_patch_field_and_is_refused_where_required() -> None:
+    edit = read(bodies.EditReturnRequest, {"customer_comment": None})
+
+    assert edit.given("customer_comment") and edit.customer_comment is None
+    assert refused(bodies.NewRefund, {"amount": 1, "currency": None}) == (
+        "currency",
+        "currency is required",
+    )
+
+
+def test_oto_bodies_read_only_otos_own_spelling() -> None:
+    from graphql_api.rest.oto import bodies as oto
+
+    body = read(oto.OtoOrderRequest, {"order_id": "SO-1", "orderId": "SO-2"})
+
+    assert body.order_reference() == "SO-2"
+    with pytest.raises(InvalidInput):
+        read(oto.OtoOrderRequest, {"order_id": "SO-1"}).order_reference()

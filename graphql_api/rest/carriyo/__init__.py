@@ -19,8 +19,8 @@ RENAMED = {
 
 
 def carriyo_field(name: str | None) -> str | None:
-    """`items[0].reason_code` → `items[0].return_reason`: snake_case (the domain's own
-    names, and the camelCase ones the shim's readers give), then Carriyo's words."""
+    """`items[0].reason_code` → `items[0].return_reason`: the domain's snake_case names in
+    Carriyo's words (the shim's own body errors already name Carriyo's fields)."""
     snake = snake_field(name)
     if snake is None:
         return None

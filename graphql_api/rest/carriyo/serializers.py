@@ -20,17 +20,17 @@ from domain.parts import ItemsUpdate as DomainUpdate
 from domain.parts import Note, Refund
 from domain.parts import ReturnItem as DomainItem
 from domain.parts import ReverseShipment as DomainShipment
-from domain.reference import ReferenceEntry, ReferenceKind, ReturnSettings
+from domain.reference import REASON_SCOPED, ReferenceEntry, ReferenceKind, ReturnSettings
 from domain.returns import ReturnRequest as DomainRequest
 from domain.values import Actor
 from domain.values import Address as DomainAddress
 from graphql_api.rest.carriyo.bodies import Address, ReturnCollection
-from graphql_api.rest.wire import Number, Timestamp, component_schemas
+from graphql_api.rest.wire import IsoTime, Number, component_schemas
 
 JsonObject = dict[str, Any]
 
 ADDRESS_FIELDS = DomainAddress.__slots__
-Date = Timestamp | None
+Date = IsoTime | None
 Text = str | None
 Status = Annotated[
     str, WithJsonSchema({"type": "string", "enum": [s.value.lower() for s in ReturnStatus]})
@@ -338,7 +338,7 @@ def reference_entry(entry: ReferenceEntry, language: str | None = None) -> JsonO
             "reverse_shipment_create_enabled": entry.reverse_shipment_create_enabled,
             "auto_approve": entry.auto_approve,
         }
-    if entry.kind in (ReferenceKind.REFUND_TYPE, ReferenceKind.RETURN_COMMENT):
+    if entry.kind in REASON_SCOPED:
         body["allowed_return_reasons"] = list(entry.allowed_return_reasons)
     return body
 

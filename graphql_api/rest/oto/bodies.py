@@ -47,7 +47,7 @@ def identifier(value: object, name: str) -> str:
 
 
 class OtoModel(WireModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(alias_generator=to_camel)
 
 
 class OtoItemRequest(OtoModel):

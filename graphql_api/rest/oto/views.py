@@ -8,18 +8,18 @@ them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from pydantic import WithJsonSchema
 from typing_extensions import TypedDict
 
 from domain.notifications import Notification
 from domain.orders import Order
 from domain.parts import ReturnItem, ReverseShipment
 from domain.returns import ReturnRequest
-from graphql_api.rest.wire import Timestamp, component_schemas
+from graphql_api.rest.wire import IsoTime, component_schemas
 
 Text = str | None
-Date = Timestamp | None
 
 
 class OtoSkuQuantity(TypedDict):
@@ -54,8 +54,8 @@ class OtoReturnShipment(TypedDict):
     status: str
     returnReason: Text
     customerComment: Text
-    createdAt: Date
-    updatedAt: Date
+    createdAt: IsoTime
+    updatedAt: IsoTime
     reverseShipment: OtoShipment | None
     items: list[OtoReturnItem]
 
@@ -73,8 +73,8 @@ class OtoReturnDetailsAnswer(TypedDict):
 class OtoReturnLinkAnswer(TypedDict):
     success: Literal[True]
     orderId: str
-    returnLink: str
-    expiresAt: Date
+    returnLink: Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
+    expiresAt: IsoTime
 
 
 class OtoReturnSmsAnswer(TypedDict):

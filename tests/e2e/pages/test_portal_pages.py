@@ -198,3 +198,32 @@ async def test_photos_are_sniffed_and_readable_only_with_the_tenants_key(portal,
     assert owner.status == 200 and owner.content_type == "image/png"
     assert await owner.read() == tiny_png()
     assert stranger.status == 404
+
+
+@pytest.mark.parametrize(
+    ("needs", "beside", "message"),
+    [
+        ({"require_images": True}, "photos-0", "This reason needs a photo of the item."),
+        ({"require_comments": True}, "comment-0", None),
+    ],
+)
+async def test_a_reasons_missing_requirement_is_shown_beside_its_own_field(
+    portal, db, clock, needs, beside, message
+) -> None:
+    """The domain names the field (`items[0].image_urls`); the page puts the refusal next to
+    the line's photos, not next to its quantity."""
+    from domain import configuration_services
+    from domain.reference import ReferenceEntry, ReferenceKind
+
+    entry = ReferenceEntry(ReferenceKind.RETURN_REASON, "acme", "DAMAGED", "Damaged", **needs)
+    await configuration_services.create_reference(entry, uow=SqlUnitOfWork(db, clock=clock))
+    client, path = portal
+    _, csrf = await _page(client, path)
+
+    answer = await client.post(path, data=_form(csrf, **{"reason-0": "DAMAGED"}), headers=HTML)
+    html = await answer.text()
+
+    assert f'id="err-{beside}"' in html
+    assert 'id="err-qty-0"' not in html
+    if message:
+        assert message in html
