@@ -62,6 +62,8 @@ def also_required(*names: str) -> ConfigDict:
 
     def extra(schema: dict[str, Any]) -> None:
         schema["required"] = [*schema.get("required", []), *names]
+        for name in names:  # the model's own default is not one a client may rely on
+            schema["properties"][name].pop("default", None)
 
     return ConfigDict(json_schema_extra=extra)  # type: ignore[arg-type]
 

@@ -5,9 +5,9 @@ for. Every rule is the domain's."""
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
 from domain import commands as c
@@ -65,7 +65,8 @@ class ReturnItemRequest(WireModel):
     model_config = also_required("quantity")
 
     sku: str
-    quantity: int | None = None
+    # Read as optional so that a missing quantity is the domain's INVALID_QUANTITY.
+    quantity: Annotated[int | None, WithJsonSchema({"type": "integer"})] = None
     return_reason: Text = None
     comment: Text = None
     comment_codes: list[str] = []
