@@ -1,8 +1,10 @@
 """Domain objects as Carriyo's JSON: snake_case fields, lower-case statuses, `*_date` times
 (ISO 8601 with offset, UTC) and money as JSON numbers. Views only: nothing is decided here.
 
-Each answer's shape is declared once, as the TypedDict its writer returns: pydantic reads the
-OpenAPI schema from it (`ANSWER_SCHEMAS`) and a test holds every writer to its declaration.
+Each answer of a return request is declared once, as the TypedDict its writer returns:
+pydantic reads the OpenAPI schema from it (`ANSWER_SCHEMAS`) and a test holds every writer to
+its declaration. Reference codes and settings answer in the shape of their bodies, whose
+models (bodies.py) give that schema.
 TypedDicts rather than models because an answer is built for every read and a TypedDict is a
 plain dict at run time: the shape costs nothing per request."""
 

@@ -7,23 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from graphql_api.rest.oto import bodies, views
-from graphql_api.rest.wire import merged
+from graphql_api.rest.wire import merged, schema_ref
 
 JsonObject = dict[str, Any]
 
 
-def _ref(name: str) -> JsonObject:
-    return {"$ref": f"#/components/schemas/{name}"}
+def _body(model: type) -> JsonObject:
+    return {"required": True, "content": {"application/json": {"schema": schema_ref(model)}}}
 
 
-def _body(name: str) -> JsonObject:
-    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
-
-
-def _ok(description: str, name: str) -> JsonObject:
-    return {
-        "200": {"description": description, "content": {"application/json": {"schema": _ref(name)}}}
-    }
+def _ok(description: str, answer: type) -> JsonObject:
+    content = {"application/json": {"schema": schema_ref(answer)}}
+    return {"200": {"description": description, "content": content}}
 
 
 SCHEMAS: JsonObject = merged(bodies.SCHEMAS, views.ANSWER_SCHEMAS)
@@ -39,24 +34,26 @@ UNAVAILABLE: JsonObject = {
 OPERATIONS: dict[str, JsonObject] = {
     "createReturnShipment": {
         "summary": "Create a return request and its reverse shipment for a delivered order",
-        "requestBody": _body("OtoCreateReturnShipmentRequest"),
-        "responses": _ok("The approved return and its shipment.", "OtoCreateReturnShipmentAnswer"),
+        "requestBody": _body(bodies.OtoCreateReturnShipmentRequest),
+        "responses": _ok(
+            "The approved return and its shipment.", views.OtoCreateReturnShipmentAnswer
+        ),
     },
     "getReturnLink": {
         "summary": "A signed, expiring link to the customer return portal of an order",
-        "requestBody": _body("OtoOrderRequest"),
-        "responses": {**_ok("The link.", "OtoReturnLinkAnswer"), **UNAVAILABLE},
+        "requestBody": _body(bodies.OtoOrderRequest),
+        "responses": {**_ok("The link.", views.OtoReturnLinkAnswer), **UNAVAILABLE},
     },
     "getReturnDetails": {
         "summary": "The order's return requests with reason, items, status and shipment",
-        "requestBody": _body("OtoOrderRequest"),
-        "responses": _ok("Newest first.", "OtoReturnDetailsAnswer"),
+        "requestBody": _body(bodies.OtoOrderRequest),
+        "responses": _ok("Newest first.", views.OtoReturnDetailsAnswer),
     },
     "triggerReturnSms": {
         "summary": "Queue the return SMS for the order's latest return request",
         "description": "Answers before sending; the outcome is in the notifications log "
         "(GraphQL `notifications`).",
-        "requestBody": _body("OtoOrderRequest"),
-        "responses": _ok("Queued.", "OtoReturnSmsAnswer"),
+        "requestBody": _body(bodies.OtoOrderRequest),
+        "responses": _ok("Queued.", views.OtoReturnSmsAnswer),
     },
 }
