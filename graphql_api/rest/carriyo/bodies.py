@@ -330,15 +330,8 @@ class ReturnReason(ReferenceCode):
     auto_approve: bool = False
 
     def _flags(self) -> dict[str, Any]:
-        return self.model_dump(
-            include={
-                "require_comments",
-                "require_images",
-                "require_item_condition",
-                "reverse_shipment_create_enabled",
-                "auto_approve",
-            }
-        )
+        """Every field a reason adds to a code, by name (a new flag needs no line here)."""
+        return self.model_dump(exclude=set(ReferenceCode.model_fields))
 
 
 class ScopedReferenceCode(ReferenceCode):
