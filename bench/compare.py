@@ -63,6 +63,7 @@ from domain import commands as c
 from domain import services
 from domain.parts import ItemRequest
 from domain.ports import SystemClock
+from domain.request_details import RequestDetails
 from domain.values import Address
 from persistence.database import Database
 from persistence.unit_of_work import SqlUnitOfWork
@@ -116,8 +117,10 @@ def return_command(reference: str, items: int) -> c.CreateReturn:
         merchant=MERCHANT,
         order_reference=reference,
         items=[ItemRequest(f"SKU-{n}", 1 + n % 2, reason_code="TOO_SMALL") for n in range(items)],
-        pickup=Address(contact_name="Bench", address1="1 Bench St", country="AE"),
-        dropoff=Address(partner_location_id="WH-1"),
+        details=RequestDetails(
+            pickup=Address(contact_name="Bench", address1="1 Bench St", country="AE"),
+            dropoff=Address(partner_location_id="WH-1"),
+        ),
     )
 
 

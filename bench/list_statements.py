@@ -25,6 +25,7 @@ from domain import commands as c
 from domain import services
 from domain.parts import ItemRequest
 from domain.ports import SystemClock
+from domain.request_details import RequestDetails
 from domain.values import Address
 from graphql_api.context import Context
 from graphql_api.schema import schema
@@ -74,8 +75,10 @@ async def seed(db: Database, count: int) -> None:
                 merchant="bench",
                 order_reference=reference,
                 items=[ItemRequest("SKU-A", 2), ItemRequest("SKU-B", 1)],
-                pickup=Address(address1="1 Bench St", country="AE"),
-                dropoff=Address(partner_location_id="WH1"),
+                details=RequestDetails(
+                    pickup=Address(address1="1 Bench St", country="AE"),
+                    dropoff=Address(partner_location_id="WH1"),
+                ),
             ),
             uow=uow,
             clock=clock,

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from domain.lifecycle import ReturnStatus
 from domain.orders import Customer
 from domain.parts import ItemRequest
-from domain.values import UNSET, Actor, Address, TimeWindow
+from domain.request_details import RequestDetails
+from domain.values import UNSET, Actor, Address
 
 
 @dataclass(frozen=True, kw_only=True)
 class Command:
     actor: Actor = field(default_factory=Actor)
-
-
-def _fields_but(command: Command, *names: str) -> dict[str, object]:
-    return {f.name: getattr(command, f.name) for f in fields(command) if f.name not in names}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +46,7 @@ class CreateReturn(Command):
     merchant: str
     order_reference: str
     items: list[ItemRequest]
-    pickup: Address | None = None
-    dropoff: Address | None = None
-    channel: str | None = None
-    customer_comment: str | None = None
-    resolution: str | None = None
-    refund_method: str | None = None
-    collection: TimeWindow | None = None
-
-    def details(self) -> dict[str, object]:
-        """The request's own fields as given, for ReturnRequest.create: every field but who
-        asks, for which order and which items, so a new one is passed on without a line."""
-        return _fields_but(self, "actor", "merchant", "order_reference", "items")
+    details: RequestDetails = field(default_factory=RequestDetails)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,20 +71,11 @@ class ReturnCommand(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class UpdateReturn(ReturnCommand):
-    """Fields left as UNSET keep their value; None clears an optional field."""
+    """Details named in `changes` take the value given (None clears one); the others keep
+    theirs. Items, when given, replace the request's items, judged against the order."""
 
     items: list[ItemRequest] | None = None
-    pickup: object = UNSET
-    dropoff: object = UNSET
-    resolution: object = UNSET
-    refund_method: object = UNSET
-    customer_comment: object = UNSET
-    collection: object = UNSET
-
-    def changes(self) -> dict[str, object]:
-        """The request's own fields to change, for ReturnRequest.update (UNSET ones are
-        kept there); the items are replaced separately, against the order."""
-        return _fields_but(self, "actor", "return_request_id", "expected_version", "items")
+    changes: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

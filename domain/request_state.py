@@ -10,7 +10,8 @@ from domain import events as ev
 from domain.errors import DomainError, ErrorCode, InvalidTransition
 from domain.lifecycle import Action, ReturnStatus, status_allows
 from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment
-from domain.values import Actor, Address, TimeWindow
+from domain.request_details import RequestDetails
+from domain.values import Actor
 
 
 @dataclass(eq=False)
@@ -24,14 +25,8 @@ class ReturnRequestState:
     updated_at: datetime
     creation_source: Actor = field(default_factory=Actor)
     update_source: Actor = field(default_factory=Actor)
-    channel: str | None = None
-    pickup: Address | None = None
-    dropoff: Address | None = None
-    customer_comment: str | None = None
-    resolution: str | None = None
-    refund_method: str | None = None
+    details: RequestDetails = field(default_factory=RequestDetails)
     assigned_to_user: str | None = None
-    collection: TimeWindow | None = None
     notes: list[Note] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
     shipments: list[ReverseShipment] = field(default_factory=list)

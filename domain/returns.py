@@ -11,6 +11,7 @@ editing and the lifecycle transitions."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from domain import events as ev
@@ -33,16 +34,14 @@ from domain.overrides import StatusOverrides
 from domain.parts import ItemRequest, ItemsUpdate, ReturnItem, ShipmentStatus
 from domain.reference import DeliveryOption, ReferenceKind
 from domain.refunds import RefundTotal
+from domain.request_details import RequestDetails
 from domain.splitting import Splitting
 from domain.values import (
     REASON_LIMIT,
-    UNSET,
     Actor,
     Address,
-    TimeWindow,
     bounded_text,
     new_return_request_id,
-    optional_code,
     optional_text,
 )
 
@@ -72,23 +71,19 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         at: datetime,
         actor: Actor,
         return_request_id: str | None = None,
-        pickup: Address | None = None,
-        dropoff: Address | None = None,
-        channel: str | None = None,
-        customer_comment: str | None = None,
-        resolution: str | None = None,
-        refund_method: str | None = None,
-        collection: TimeWindow | None = None,
+        details: RequestDetails | None = None,
         delivery_option: DeliveryOption | None = None,
     ) -> ReturnRequest:
-        dropoff = dropoff or rules.default_dropoff(pickup)
+        details = details or RequestDetails()
+        pickup = details.pickup
+        dropoff = details.dropoff or rules.default_dropoff(pickup)
         check_item_requests(
             order,
             items,
             already_requested,
             rules=rules,
             now=at,
-            also=request_problems(rules, pickup, dropoff, resolution),
+            also=request_problems(rules, pickup, dropoff, details.resolution),
         )
         request = cls(
             id=return_request_id or new_return_request_id(),
@@ -100,13 +95,7 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
             updated_at=at,
             creation_source=actor,
             update_source=actor,
-            channel=optional_code(channel, field="channel"),
-            pickup=pickup,
-            dropoff=dropoff,
-            customer_comment=optional_text(customer_comment, "customer_comment"),
-            resolution=optional_code(resolution, field="resolution"),
-            refund_method=optional_code(refund_method, field="refund_method"),
-            collection=collection,
+            details=replace(details, dropoff=dropoff).checked(),
         )
         request._record(
             ev.ReturnRequested,
@@ -134,27 +123,16 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         order: Order | None = None,
         already_requested: Mapping[str, int] | None = None,
         rules: MerchantRules,
-        pickup: object = UNSET,
-        dropoff: object = UNSET,
-        resolution: object = UNSET,
-        refund_method: object = UNSET,
-        customer_comment: object = UNSET,
-        collection: object = UNSET,
+        changes: Mapping[str, object] | None = None,
     ) -> None:
-        """Edit a request that is still undecided; fields left unset keep their value."""
+        """Edit a request that is still undecided: the details named in `changes` take their
+        value (None clears one), and `items`, when given, replace the items."""
         if not status_allows(self.status, Action.UPDATE):
             raise NotEditable(
                 f"return request {self.id} is {self.status.value}; it can only be edited "
                 "while PENDING or ON_HOLD"
             )
-        values = self._validated_fields(
-            pickup=pickup,
-            dropoff=dropoff,
-            resolution=resolution,
-            refund_method=refund_method,
-            customer_comment=customer_comment,
-            collection=collection,
-        )
+        values = RequestDetails.checked_changes(changes or {})
         problems = request_problems(
             rules, values.get("pickup"), values.get("dropoff"), values.get("resolution")
         )  # type: ignore[arg-type]
@@ -168,25 +146,15 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         elif problems:
             raise DomainErrors(problems)
         # Everything is validated above: from here on the edit cannot fail half-way.
-        changed = [name for name, value in values.items() if getattr(self, name) != value]
-        for name in changed:
-            setattr(self, name, values[name])
+        changed = {
+            name: value for name, value in values.items() if getattr(self.details, name) != value
+        }
+        self.details = replace(self.details, **changed)
         if items is not None and order is not None:
             self._replace_items(items, order, at=at, actor=actor)
         if changed:
             self._record(ev.ReturnUpdated, at, actor, changed_fields=tuple(changed))
         self._touch(at, actor)
-
-    @staticmethod
-    def _validated_fields(**values: object) -> dict[str, object]:
-        """The fields the caller set (not UNSET), normalised; raises before any change."""
-        given = {name: value for name, value in values.items() if value is not UNSET}
-        for name, field_name in (("resolution", "resolution"), ("refund_method", "refund_method")):
-            if name in given:
-                given[name] = optional_code(given[name], field=field_name)  # type: ignore[arg-type]
-        if "customer_comment" in given:
-            given["customer_comment"] = optional_text(given["customer_comment"], "customer_comment")
-        return given
 
     def _replace_items(
         self, items: Sequence[ItemRequest], order: Order, *, at: datetime, actor: Actor
@@ -227,7 +195,7 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         shipment is opened on it whatever the items' reasons say, since the caller asked for
         the shipment itself."""
         self._require(Action.APPROVE)
-        dropoff = self.dropoff or rules.default_dropoff(self.pickup)
+        dropoff = self.details.dropoff or rules.default_dropoff(self.details.pickup)
         self._require_pickup_and_dropoff(dropoff)
         approved = self._approved_quantities(quantities)
         rejection_reason = optional_text(rejection_reason, "rejection_reason", REASON_LIMIT)
@@ -238,7 +206,7 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
                 field="rejection_reason",
             )
         # Every check has passed: from here on the approval cannot fail half-way.
-        self.dropoff = dropoff
+        self.details = replace(self.details, dropoff=dropoff)
         for item, qty in approved:
             item.approved_quantity = qty
             item.rejected_quantity = item.quantity - qty
@@ -378,11 +346,15 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
 
     def _has_pickup_and_dropoff(self) -> bool:
         return bool(
-            self.pickup and self.pickup.is_usable() and self.dropoff and self.dropoff.is_usable()
+            self.details.pickup
+            and self.details.pickup.is_usable()
+            and self.details.dropoff
+            and self.details.dropoff.is_usable()
         )
 
     def _require_pickup_and_dropoff(self, dropoff: Address | None) -> None:
-        if self.pickup is None or not self.pickup.is_usable():
+        pickup = self.details.pickup
+        if pickup is None or not pickup.is_usable():
             raise DomainError(
                 f"return request {self.id} needs a pickup address or location "
                 "before it can be approved",

@@ -21,6 +21,7 @@ from domain.lifecycle import ReturnStatus
 from domain.orders import Order, choose_merchant, make_order_line, validate_order
 from domain.parts import ItemRequest
 from domain.ports import Clock, UnitOfWork
+from domain.request_details import RequestDetails
 from domain.returns import ReturnRequest
 from domain.values import Address
 
@@ -88,7 +89,7 @@ async def create_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock) -
             already_requested=await uow.returns.live_quantities(order.merchant, order.reference),
             at=clock.now(),
             actor=cmd.actor,
-            **cmd.details(),  # type: ignore[arg-type]
+            details=cmd.details,
         )
         await uow.returns.add(request)
         await uow.commit()
@@ -123,9 +124,11 @@ async def create_return_shipment(
             already_requested=held,
             at=now,
             actor=cmd.actor,
-            pickup=order.customer_address(),
-            dropoff=Address(partner_location_id=code) if code else None,
-            channel=cmd.channel,
+            details=RequestDetails(
+                pickup=order.customer_address(),
+                dropoff=Address(partner_location_id=code) if code else None,
+                channel=cmd.channel,
+            ),
             delivery_option=option,
         )
         if request.status == ReturnStatus.PENDING:
@@ -167,7 +170,7 @@ async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -
             at=clock.now(),
             actor=cmd.actor,
             rules=await uow.rules_for(request.merchant),
-            **cmd.changes(),
+            changes=cmd.changes,
             **extra,
         )
         return await _stored(uow, request)

@@ -59,8 +59,8 @@ class ReverseShipments(ReturnRequestState):
             status=ShipmentStatus.CREATED,
             created_at=at,
             items=self.shipment_items(),
-            pickup=self.pickup,
-            dropoff=self.dropoff,
+            pickup=self.details.pickup,
+            dropoff=self.details.dropoff,
             delivery_option_id=option.id if option else None,
         )
         self.shipments.append(shipment)

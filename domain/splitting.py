@@ -153,7 +153,7 @@ class Splitting(ReverseShipments, Refunds):
             updated_at=at,
             creation_source=actor,
             update_source=actor,
-            pickup=pickup or self.pickup,
+            details=replace(self.details, pickup=pickup or self.details.pickup),
             split_from=self.id,
             **_starts_afresh(),
         )

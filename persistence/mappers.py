@@ -17,6 +17,7 @@ from domain.parts import (
     ReverseShipment,
     ShipmentStatus,
 )
+from domain.request_details import RequestDetails
 from domain.returns import ReturnRequest
 from domain.values import Actor, Address, TimeWindow
 from domain.webhooks import WebhookEndpoint
@@ -113,31 +114,41 @@ def order_from_rows(row: Row, lines: Sequence[Row]) -> Order:
 # --------------------------------------------------------------------------- return requests
 
 
-# A request's fields stored as they are, each in the column of its name: a field added to
-# the request and to its table is saved and loaded without a line here. The others (an enum,
-# addresses, a time window, actors) are converted below.
+# A request's fields and details stored as they are, each in the column of its name: a field
+# or detail added to the request and to its table is saved and loaded without a line here.
+# The others (an enum, addresses, a time window, actors) are converted below.
+_COLUMNS = {column.name for column in ReturnRequestRow.__table__.columns}  # type: ignore[attr-defined]
 PLAIN_REQUEST_FIELDS = tuple(
-    name
-    for name in (column.name for column in ReturnRequestRow.__table__.columns)  # type: ignore[attr-defined]
-    if name in {f.name for f in dataclasses.fields(ReturnRequest)}
-    and name not in {"status", "pickup", "dropoff", "creation_source", "update_source"}
+    f.name
+    for f in dataclasses.fields(ReturnRequest)
+    if f.name in _COLUMNS and f.name not in {"status", "creation_source", "update_source"}
+)
+PLAIN_DETAILS = tuple(
+    f.name
+    for f in dataclasses.fields(RequestDetails)
+    if f.name in _COLUMNS and f.name not in {"pickup", "dropoff"}
 )
 
 
 def request_values(request: ReturnRequest, tenant_id: str) -> dict[str, Any]:
-    collection = request.collection
-    return {name: getattr(request, name) for name in PLAIN_REQUEST_FIELDS} | {
-        "tenant_id": tenant_id,
-        "status": request.status.value,
-        "pickup": address_to_json(request.pickup),
-        "dropoff": address_to_json(request.dropoff),
-        "collection_start": collection.start if collection else None,
-        "collection_end": collection.end if collection else None,
-        "creation_source": request.creation_source.source,
-        "creation_user": request.creation_source.user,
-        "update_source": request.update_source.source,
-        "update_user": request.update_source.user,
-    }
+    details = request.details
+    collection = details.collection
+    return (
+        {name: getattr(request, name) for name in PLAIN_REQUEST_FIELDS}
+        | {name: getattr(details, name) for name in PLAIN_DETAILS}
+        | {
+            "tenant_id": tenant_id,
+            "status": request.status.value,
+            "pickup": address_to_json(details.pickup),
+            "dropoff": address_to_json(details.dropoff),
+            "collection_start": collection.start if collection else None,
+            "collection_end": collection.end if collection else None,
+            "creation_source": request.creation_source.source,
+            "creation_user": request.creation_source.user,
+            "update_source": request.update_source.source,
+            "update_user": request.update_source.user,
+        }
+    )
 
 
 def item_values(item: ReturnItem) -> dict[str, Any]:
@@ -291,13 +302,17 @@ def items_update_from_row(row: Row) -> ItemsUpdate:
 
 def request_fields(row: Row) -> dict[str, Any]:
     """A request's own fields (no children) from its row, with the aggregate's names and
-    value types: shared by the aggregate and the read side's view."""
+    value types."""
     start, end = row["collection_start"], row["collection_end"]
+    details = RequestDetails(
+        **{name: row[name] for name in PLAIN_DETAILS},
+        pickup=address_from_json(row["pickup"]),
+        dropoff=address_from_json(row["dropoff"]),
+        collection=TimeWindow(start, end) if start and end else None,
+    )
     return {name: row[name] for name in PLAIN_REQUEST_FIELDS} | {
         "status": ReturnStatus(row["status"]),
-        "pickup": address_from_json(row["pickup"]),
-        "dropoff": address_from_json(row["dropoff"]),
-        "collection": TimeWindow(start, end) if start and end else None,
+        "details": details,
         "creation_source": Actor(row["creation_source"], row["creation_user"]),
         "update_source": Actor(row["update_source"], row["update_user"]),
     }

@@ -15,6 +15,7 @@ from domain import commands as c
 from domain import services
 from domain.errors import DomainError, NotFound
 from domain.orders import Order
+from domain.request_details import RequestDetails
 from domain.values import Actor
 from graphql_api.app_keys import WIRING_KEY
 from graphql_api.context import Context
@@ -105,9 +106,11 @@ async def create_return(context: Context, order: Order, request: web.Request) ->
         merchant=order.merchant,
         order_reference=order.reference,
         items=body.item_requests(required=True),
-        pickup=order.customer_address(),
-        channel=PORTAL_CHANNEL,
-        customer_comment=body.customer_comment,
+        details=RequestDetails(
+            pickup=order.customer_address(),
+            channel=PORTAL_CHANNEL,
+            customer_comment=body.customer_comment,
+        ),
     )
     created = await services.create_return(command, uow=context.unit_of_work(), clock=context.clock)
     return json_response(return_shipment(created), status=201)

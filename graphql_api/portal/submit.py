@@ -8,6 +8,7 @@ import re
 from domain import commands as c
 from domain.errors import DomainError, DomainErrors, ErrorCode
 from domain.parts import ItemRequest
+from domain.request_details import RequestDetails
 from domain.values import Actor, Address
 from graphql_api.portal.form import FormState
 from graphql_api.portal.i18n import Translator
@@ -35,9 +36,11 @@ def command(
         merchant=data.order.merchant,
         order_reference=data.order.reference,
         items=items,
-        pickup=pickup,
-        channel=PORTAL_CHANNEL,
-        customer_comment=form.value("customer_comment").strip() or None,
+        details=RequestDetails(
+            pickup=pickup,
+            channel=PORTAL_CHANNEL,
+            customer_comment=form.value("customer_comment").strip() or None,
+        ),
     ), origin
 
 

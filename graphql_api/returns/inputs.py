@@ -15,6 +15,7 @@ from domain.parts import ItemRequest
 from domain.values import UNSET as KEEP
 from domain.values import Actor
 from graphql_api.common import AddressInput, MutationInput, TimeWindowInput, return_request_key
+from graphql_api.request_details import detail_changes, request_details
 
 
 @strawberry.input(description="One sku to return, with why and what the customer wants.")
@@ -75,13 +76,7 @@ class CreateReturnInput(MutationInput):
             merchant=self.merchant,
             order_reference=self.order_reference,
             items=[item.to_domain() for item in self.items],
-            pickup=self.pickup.to_domain() if self.pickup else None,
-            dropoff=self.dropoff.to_domain() if self.dropoff else None,
-            channel=self.channel,
-            customer_comment=self.customer_comment,
-            resolution=self.resolution,
-            refund_method=self.refund_method,
-            collection=self.collection.to_domain() if self.collection else None,
+            details=request_details(self),
         )
 
 
@@ -104,11 +99,9 @@ class ReturnCommandInput(MutationInput):
         }
 
 
-def _kept(value: Any, convert: Any = None) -> Any:
+def _kept(value: Any) -> Any:
     """GraphQL distinguishes a missing field (keep) from an explicit null (clear)."""
-    if value is strawberry.UNSET:
-        return KEEP
-    return convert(value) if convert is not None and value is not None else value
+    return KEEP if value is strawberry.UNSET else value
 
 
 @strawberry.input(description="Fields left out keep their value; null clears them.")
@@ -130,12 +123,7 @@ class UpdateReturnInput(ReturnCommandInput):
         return c.UpdateReturn(
             **self._common(actor),
             items=items,
-            pickup=_kept(self.pickup, AddressInput.to_domain),
-            dropoff=_kept(self.dropoff, AddressInput.to_domain),
-            resolution=_kept(self.resolution),
-            refund_method=_kept(self.refund_method),
-            customer_comment=_kept(self.customer_comment),
-            collection=_kept(self.collection, TimeWindowInput.to_domain),
+            changes=detail_changes(self, lambda name: getattr(self, name) is not strawberry.UNSET),
         )
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from domain.errors import ErrorCode, InvalidInput, InvalidQuantity
 from domain.reference import ReferenceKind
-from domain.values import UNSET, Actor
+from domain.values import Actor
 from graphql_api.rest.carriyo import bodies
 from graphql_api.rest.wire import read
 
@@ -109,10 +109,12 @@ def test_a_create_body_becomes_the_command_in_the_domains_words() -> None:
 
     assert command.order_reference == "SO-1"
     assert (command.items[0].reason_code, command.items[0].image_urls) == ("SIZE", ("u",))
-    assert command.pickup is not None and command.pickup.partner_location_id == "WH-1"
-    assert command.customer_comment == "torn\nlate"
-    assert command.collection is not None
-    assert command.collection.start == datetime(2026, 1, 1, 6, tzinfo=UTC)
+    assert (
+        command.details.pickup is not None and command.details.pickup.partner_location_id == "WH-1"
+    )
+    assert command.details.customer_comment == "torn\nlate"
+    assert command.details.collection is not None
+    assert command.details.collection.start == datetime(2026, 1, 1, 6, tzinfo=UTC)
 
 
 def test_a_patch_keeps_what_it_leaves_out_and_clears_an_explicit_null() -> None:
@@ -120,9 +122,7 @@ def test_a_patch_keeps_what_it_leaves_out_and_clears_an_explicit_null() -> None:
 
     command = body.command("RR-1", ACTOR)
 
-    assert command.customer_comment is None
-    assert command.resolution == "EXCHANGE"
-    assert command.pickup is UNSET and command.refund_method is UNSET
+    assert command.changes == {"customer_comment": None, "resolution": "EXCHANGE"}
 
 
 @pytest.mark.parametrize("amount", ["10", True, 1.5])

@@ -5,6 +5,7 @@ for. Every rule is the domain's."""
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import replace
 from typing import Annotated, Any
 
 from pydantic import Field, WithJsonSchema
@@ -21,8 +22,9 @@ from domain.reference import (
     ReturnSettings,
 )
 from domain.reference import NotificationUser as DomainUser
-from domain.values import UNSET, Actor, TimeWindow
+from domain.values import Actor, TimeWindow
 from domain.values import Address as DomainAddress
+from graphql_api.request_details import detail_changes, request_details
 from graphql_api.rest.wire import Number, Timestamp, WireModel, also_required, component_schemas
 from graphql_api.returns.inputs import quantities_by_sku
 
@@ -55,7 +57,7 @@ class Address(WireModel):
     partner_location_id: Text = None
     partner_location_code: Text = None
 
-    def value(self) -> DomainAddress:
+    def to_domain(self) -> DomainAddress:
         values = self.model_dump(exclude={"partner_location_code"})
         values["partner_location_id"] = self.partner_location_id or self.partner_location_code
         return DomainAddress(**values)
@@ -101,7 +103,7 @@ class ReturnCollection(WireModel):
     start_date: Timestamp
     end_date: Timestamp
 
-    def value(self) -> TimeWindow:
+    def to_domain(self) -> TimeWindow:
         return TimeWindow(self.start_date, self.end_date)
 
 
@@ -126,18 +128,13 @@ class CreateReturnRequest(WireModel):
 
     def command(self, actor: Actor) -> c.CreateReturn:
         joined = "\n".join(comment.text for comment in self.comments if comment.text)
+        details = request_details(self)
         return c.CreateReturn(
             actor=actor,
             merchant=self.merchant,
             order_reference=self.partner_order_reference,
             items=_items(self.items),
-            pickup=self.pickup and self.pickup.value(),
-            dropoff=self.dropoff and self.dropoff.value(),
-            channel=self.channel,
-            customer_comment=self.customer_comment or joined or None,
-            resolution=self.resolution,
-            refund_method=self.refund_method,
-            collection=self.collection and self.collection.value(),
+            details=replace(details, customer_comment=self.customer_comment or joined or None),
         )
 
 
@@ -157,16 +154,8 @@ class EditReturnRequest(ReturnChange):
             actor=actor,
             return_request_id=rid,
             items=None if self.items is None else _items(self.items),
-            pickup=self._kept("pickup", self.pickup and self.pickup.value()),
-            dropoff=self._kept("dropoff", self.dropoff and self.dropoff.value()),
-            resolution=self._kept("resolution", self.resolution),
-            refund_method=self._kept("refund_method", self.refund_method),
-            customer_comment=self._kept("customer_comment", self.customer_comment),
-            collection=self._kept("collection", self.collection and self.collection.value()),
+            changes=detail_changes(self, self.given),
         )
-
-    def _kept(self, name: str, value: object) -> object:
-        return value if self.given(name) else UNSET
 
 
 class ItemQuantity(WireModel):

@@ -23,8 +23,9 @@ from domain.parts import Note, Refund
 from domain.parts import ReturnItem as DomainItem
 from domain.parts import ReverseShipment as DomainShipment
 from domain.reference import REASON_SCOPED, ReferenceEntry, ReferenceKind, ReturnSettings
+from domain.request_details import DETAILS, RequestDetails
 from domain.returns import ReturnRequest as DomainRequest
-from domain.values import Actor
+from domain.values import Actor, TimeWindow
 from domain.values import Address as DomainAddress
 from graphql_api.rest.carriyo.bodies import Address, ReturnCollection
 from graphql_api.rest.wire import IsoTime, Number, component_schemas
@@ -186,19 +187,13 @@ def return_request(r: DomainRequest) -> ReturnRequest:
         "reverse_shipments": [reverse_shipment(s) for s in r.shipments],
         "partner_order_reference": r.order_reference,
         "merchant": r.merchant,
-        "pickup": address(r.pickup),
-        "dropoff": address(r.dropoff),
-        "customer_comment": r.customer_comment,
-        "channel": r.channel,
+        **details(r.details),  # type: ignore[typeddict-item]
         "notes": [note(n) for n in r.notes],
         "items": [item(i) for i in r.items],
-        "resolution": r.resolution,
-        "refund_method": r.refund_method,
         "refund_info": refund_info(r),
         "rejection_reason": r.rejection_reason,
         **_dates(r),  # type: ignore[typeddict-item]
         "return_items_updates": [items_update(u) for u in r.items_updates],
-        "collection": _collection(r),
         "assigned_to_user": r.assigned_to_user,
         "auto_closed": r.auto_closed,
         "auto_closed_date": date(r.auto_closed_at),
@@ -224,10 +219,19 @@ def _dates(r: DomainRequest) -> JsonObject:
     }
 
 
-def _collection(r: DomainRequest) -> JsonObject | None:
-    if r.collection is None:
-        return None
-    return {"start_date": date(r.collection.start), "end_date": date(r.collection.end)}
+def details(d: RequestDetails) -> JsonObject:
+    """The request's details by name (Carriyo names them as the domain does), so a detail
+    added to the domain and declared in the answer is written without a line here."""
+    return {name: _wire(getattr(d, name)) for name in DETAILS}
+
+
+def _wire(value: object) -> object:
+    """A detail's value in Carriyo's shape: addresses and time windows are objects."""
+    if isinstance(value, DomainAddress):
+        return address(value)
+    if isinstance(value, TimeWindow):
+        return {"start_date": date(value.start), "end_date": date(value.end)}
+    return value
 
 
 def item(i: DomainItem) -> ReturnItem:

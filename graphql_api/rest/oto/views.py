@@ -129,7 +129,7 @@ def return_shipment(request: ReturnRequest) -> OtoReturnShipment:
         "orderId": request.order_reference,
         "status": request.status.value.lower(),
         "returnReason": reasons[0] if reasons else None,
-        "customerComment": request.customer_comment,
+        "customerComment": request.details.customer_comment,
         "createdAt": _time(request.created_at),
         "updatedAt": _time(request.updated_at),
         "reverseShipment": _shipment(_latest_shipment(request)),

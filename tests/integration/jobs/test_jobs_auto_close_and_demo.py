@@ -18,6 +18,7 @@ from domain import services
 from domain.lifecycle import ReturnStatus
 from domain.parts import ItemRequest, ShipmentStatus
 from domain.reference import ReturnSettings
+from domain.request_details import RequestDetails
 from domain.values import Address
 from graphql_api.app import create_app
 from graphql_api.auto_close import auto_close_idle_returns
@@ -56,8 +57,10 @@ async def _request(
             merchant=merchant,
             order_reference=reference,
             items=[ItemRequest("SKU-A", 2)],
-            pickup=Address(address1="1 Main", country="AE"),
-            dropoff=Address(address1="Warehouse", country="AE"),
+            details=RequestDetails(
+                pickup=Address(address1="1 Main", country="AE"),
+                dropoff=Address(address1="Warehouse", country="AE"),
+            ),
         ),
         uow=uow,
         clock=clock,
@@ -159,13 +162,13 @@ async def test_seed_demo_loads_a_usable_merchant_and_can_run_twice(db: Database)
             merchant=MERCHANT,
             order_reference="DEMO-1001",
             items=[ItemRequest("TSHIRT-M-BLUE", 1, reason_code="WRONG_SIZE")],
-            pickup=Address(address1="1 Palm", country="AE"),
+            details=RequestDetails(pickup=Address(address1="1 Palm", country="AE")),
         ),
         uow=uow,
         clock=clock,
     )
     assert request.status == ReturnStatus.APPROVED, "WRONG_SIZE auto-approves"
-    assert request.dropoff == Address(partner_location_id="WH-DXB")
+    assert request.details.dropoff == Address(partner_location_id="WH-DXB")
 
 
 async def test_demo_data_is_readable_with_the_dev_key_and_has_address_and_phone(

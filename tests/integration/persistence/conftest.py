@@ -20,6 +20,7 @@ from domain import commands as c
 from domain import services
 from domain.orders import Customer, Order
 from domain.parts import ItemRequest
+from domain.request_details import RequestDetails
 from domain.returns import ReturnRequest
 from domain.values import Actor, Address
 from persistence import read_model
@@ -133,9 +134,7 @@ class World:
             merchant=merchant,
             order_reference=reference,
             items=requested,
-            pickup=pickup,
-            dropoff=dropoff,
-            **fields,
+            details=RequestDetails(pickup=pickup, dropoff=dropoff, **fields),
         )
         return await self.run(services.create_return, cmd, tenant_id=tenant_id)
 

@@ -848,7 +848,7 @@ async def test_a_request_with_auto_approving_reasons_is_stored_approved(world, s
 
     loaded = await world.load(created.id)
     assert loaded.status == ReturnStatus.APPROVED
-    assert loaded.dropoff == LOCATION_DROPOFF
+    assert loaded.details.dropoff == LOCATION_DROPOFF
     assert loaded.approved_at == world.clock.now()
     assert [(i.sku, i.approved_quantity) for i in loaded.items] == [("SKU-A", 2)]
     if ships:
@@ -916,18 +916,19 @@ async def test_the_stored_default_dropoff_applies_on_create_and_on_approve(world
 
     on_create = await world.create(items={"SKU-A": 1}, dropoff=None)
     later = await world.create(items={"SKU-B": 1}, pickup=None, dropoff=None)
-    assert (await world.load(on_create.id)).dropoff == LOCATION_DROPOFF
-    assert (await world.load(later.id)).dropoff is None
+    assert (await world.load(on_create.id)).details.dropoff == LOCATION_DROPOFF
+    assert (await world.load(later.id)).details.dropoff is None
 
     saudi = Address(contact_name="Omar", address1="Olaya Street", country="SA")
     await world.run(
-        services.update_return, c.UpdateReturn(return_request_id=later.id, pickup=saudi)
+        services.update_return,
+        c.UpdateReturn(return_request_id=later.id, changes={"pickup": saudi}),
     )
     await world.run(services.approve_return, c.ApproveReturn(return_request_id=later.id))
 
     approved = await world.load(later.id)
     assert approved.status == ReturnStatus.APPROVED
-    assert approved.dropoff == Address(partner_location_id="BR-RUH-1")
+    assert approved.details.dropoff == Address(partner_location_id="BR-RUH-1")
     assert approved.shipments[0].dropoff == Address(partner_location_id="BR-RUH-1")
 
 
@@ -950,7 +951,7 @@ async def test_stored_settings_allow_undelivered_items_and_pickup_location_choic
     created = await world.create(items={"SKU-A": 3, "SKU-U": 2}, pickup=branch_pickup)
     loaded = await world.load(created.id)
     assert loaded.item_quantities() == (("SKU-A", 3), ("SKU-U", 2))
-    assert loaded.pickup == branch_pickup
+    assert loaded.details.pickup == branch_pickup
     with pytest.raises(DomainErrors) as unknown:
         await world.create(items={"SKU-A": 1}, pickup=Address(partner_location_id="GHOST"))
     assert (ErrorCode.UNKNOWN_CODE, "pickup.partner_location_id") in codes(unknown)

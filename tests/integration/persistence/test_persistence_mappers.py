@@ -18,6 +18,7 @@ from domain.eligibility import ANY_CODE, BaseRules
 from domain.lifecycle import ReturnStatus
 from domain.orders import Customer, Order, OrderLine
 from domain.parts import ItemRequest, ShipmentStatus
+from domain.request_details import RequestDetails
 from domain.returns import ReturnRequest
 from domain.values import Actor, Address, TimeWindow
 from domain.webhooks import WebhookEndpoint
@@ -212,10 +213,10 @@ async def test_rich_request_keeps_what_each_part_was_given(world):
     assert (shipment.pickup, shipment.dropoff) == (world.pickup, world.dropoff)
     assert loaded.items_updates[0].previous == (("SKU-A", 1),)
     assert loaded.items_updates[0].current == (("SKU-A", 3), ("SKU-B", 2), ("SKU-C", 1))
-    assert loaded.collection == TimeWindow(
+    assert loaded.details.collection == TimeWindow(
         datetime(2025, 3, 2, 5, 0, 0, 500, tzinfo=UTC), datetime(2025, 3, 2, 13, 0, tzinfo=UTC)
     )
-    assert (loaded.pickup, loaded.dropoff) == (world.pickup, world.dropoff)
+    assert (loaded.details.pickup, loaded.details.dropoff) == (world.pickup, world.dropoff)
     assert loaded.creation_source == loaded.update_source == world.actor
     assert all(moment.tzinfo is UTC for moment in datetimes(loaded))
 
@@ -275,7 +276,7 @@ async def test_split_parts_round_trip(world):
 
     assert_same(await world.load(original.id), original)
     assert_same(await world.load(new.id), new)
-    assert new.split_from == rid and new.pickup == Address(partner_location_id="BR-9")
+    assert new.split_from == rid and new.details.pickup == Address(partner_location_id="BR-9")
     assert (await world.load(new.id)).version == 1
 
 
@@ -317,9 +318,11 @@ def in_memory_request(at: datetime) -> tuple[ReturnRequest, ReturnRequest]:
         rules=BaseRules(),
         at=at,
         actor=actor,
-        pickup=Address(address1="1 Road", country="AE"),
-        dropoff=Address(partner_location_id="WH-1"),
-        collection=TimeWindow(at, at + timedelta(hours=4)),
+        details=RequestDetails(
+            pickup=Address(address1="1 Road", country="AE"),
+            dropoff=Address(partner_location_id="WH-1"),
+            collection=TimeWindow(at, at + timedelta(hours=4)),
+        ),
     )
     request.add_note(text="hello", at=at, actor=actor)
     request.approve(

@@ -17,6 +17,7 @@ from domain import commands as c
 from domain import services
 from domain.errors import DomainError, ErrorCode
 from domain.events import NoteDeleted
+from domain.request_details import RequestDetails
 from domain.values import Actor
 from persistence.outbox import StoredEvent, append_events
 from persistence.statements import SqlAlchemyStatements
@@ -44,7 +45,8 @@ def lifecycle(rid: str) -> list[tuple[Any, Any, list[tuple[str, str | None, str 
          [(changed, "PENDING", "ON_HOLD")]),
         (services.resume_return, c.ResumeReturn(return_request_id=rid),
          [(changed, "ON_HOLD", "PENDING")]),
-        (services.update_return, c.UpdateReturn(return_request_id=rid, resolution="REFUND"),
+        (services.update_return,
+         c.UpdateReturn(return_request_id=rid, changes={"resolution": "REFUND"}),
          [("ReturnUpdated", None, None)]),
         (services.assign_return, c.AssignReturn(return_request_id=rid, user="ops@acme.example"),
          [("ReturnAssigned", None, None)]),
@@ -74,8 +76,7 @@ async def test_every_committed_command_stores_its_events_in_order(world):
         merchant="acme",
         order_reference="ORD-1",
         items=world.items({"SKU-A": 2, "SKU-B": 1}),
-        pickup=world.pickup,
-        dropoff=world.dropoff,
+        details=RequestDetails(pickup=world.pickup, dropoff=world.dropoff),
     )
     rid = (await world.run(services.create_return, cmd)).id
     created = [as_stored(row) for row in await world.outbox()]

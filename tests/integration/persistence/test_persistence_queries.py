@@ -14,6 +14,7 @@ from sqlalchemy import insert
 
 from domain.eligibility import ANY_CODE
 from domain.lifecycle import ReturnStatus
+from domain.request_details import RequestDetails
 from domain.returns import ReturnRequest
 from persistence import queries, read_model, tables
 from persistence.read_model import PagePosition, ReturnFilter
@@ -75,8 +76,7 @@ async def build(uow, world, merchant, reference, at, status, assignee) -> Return
         rules=rules,
         at=at,
         actor=world.actor,
-        pickup=world.pickup,
-        dropoff=world.dropoff,
+        details=RequestDetails(pickup=world.pickup, dropoff=world.dropoff),
     )
     if assignee:
         request.assign(assignee, at=at, actor=world.actor)
@@ -239,8 +239,7 @@ async def seed_full(world, count: int) -> list[str]:
                 rules=rules,
                 at=at,
                 actor=actor,
-                pickup=world.pickup,
-                dropoff=world.dropoff,
+                details=RequestDetails(pickup=world.pickup, dropoff=world.dropoff),
             )
             request.update(
                 at=at,

@@ -169,7 +169,9 @@ FAILING = {
         "WH-1",
         lambda rid: (
             services.update_return,
-            c.UpdateReturn(return_request_id=rid, items=[ItemRequest("SKU-A", 6)], resolution="X"),
+            c.UpdateReturn(
+                return_request_id=rid, items=[ItemRequest("SKU-A", 6)], changes={"resolution": "X"}
+            ),
         ),
         ErrorCode.QUANTITY_EXCEEDED,
     ),
@@ -200,7 +202,7 @@ async def test_a_failed_command_writes_nothing(world, dropoff, command, code):
     stored = await world.load(rid)
     assert stored.status == ReturnStatus.PENDING
     assert stored.item_quantities() == (("SKU-A", 2), ("SKU-B", 1))
-    assert stored.resolution is None and stored.items_updates == []
+    assert stored.details.resolution is None and stored.items_updates == []
 
 
 async def test_an_over_long_rejection_reason_is_invalid_input_when_rejecting(world):

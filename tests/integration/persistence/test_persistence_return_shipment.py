@@ -47,9 +47,9 @@ async def test_creates_an_approved_request_with_its_reverse_shipment_in_one_go(w
     )
     stored = await world.load(request.id)
     assert stored.status == ReturnStatus.APPROVED
-    assert stored.channel == "OTO"
+    assert stored.details.channel == "OTO"
     assert [(i.sku, i.quantity, i.approved_quantity) for i in stored.items] == [("SKU-A", 1, 1)]
-    assert stored.pickup == Address(
+    assert stored.details.pickup == Address(
         contact_name="Layla Haddad",
         contact_phone="+971500000000",
         contact_email="layla@example.com",
@@ -57,7 +57,7 @@ async def test_creates_an_approved_request_with_its_reverse_shipment_in_one_go(w
         city="Dubai",
         country="AE",
     )
-    assert stored.dropoff == Address(partner_location_id="wh1")
+    assert stored.details.dropoff == Address(partner_location_id="wh1")
     [reverse] = stored.shipments
     assert (reverse.carrier, reverse.delivery_option_id, reverse.items) == (
         "aramex",
@@ -77,7 +77,7 @@ async def test_without_items_every_returnable_unit_goes_back(world):
     await world.create(items={"SKU-A": 1}, dropoff=Address(partner_location_id="wh1"))
     request = await world.run(services.create_return_shipment, shipment())
     assert {i.sku: i.quantity for i in request.items} == {"SKU-A": 2, "SKU-B": 2}
-    assert request.dropoff == Address(partner_location_id="wh1")
+    assert request.details.dropoff == Address(partner_location_id="wh1")
 
 
 async def test_the_merchant_is_found_from_the_order_reference_or_must_be_named(world):

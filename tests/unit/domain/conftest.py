@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from domain.eligibility import ANY_CODE, BaseRules, MerchantRules
 from domain.lifecycle import ReturnStatus
 from domain.orders import Order, OrderLine
 from domain.parts import ItemRequest, ReturnItem
+from domain.request_details import DETAILS, RequestDetails
 from domain.returns import ReturnRequest
 from domain.values import Actor, Address
 
@@ -100,12 +102,35 @@ def make_request(
         at=NOW,
         actor=ACTOR,
         return_request_id=request_id,
-        pickup=pickup,
-        dropoff=dropoff,
+        details=RequestDetails(pickup=pickup, dropoff=dropoff),
     )
     if not keep_events:
         request.pull_events()
     return request
+
+
+def create_request(
+    order: Order,
+    items: Sequence[ItemRequest],
+    rules: MerchantRules,
+    at: datetime,
+    actor: Actor,
+    already: Mapping[str, int] | None = None,
+    **fields: Any,
+) -> ReturnRequest:
+    """ReturnRequest.create with the request's details (pickup=…, resolution=…) given as
+    plain keywords, gathered here into the one RequestDetails it takes."""
+    details = {name: fields.pop(name) for name in DETAILS if name in fields}
+    return ReturnRequest.create(
+        order=order,
+        items=items,
+        already_requested=already or {},
+        rules=rules,
+        at=at,
+        actor=actor,
+        details=RequestDetails(**details),
+        **fields,
+    )
 
 
 def drive_to(

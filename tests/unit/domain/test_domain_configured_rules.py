@@ -33,8 +33,8 @@ from domain.reference import (
     validate_location,
     validate_settings,
 )
-from domain.returns import ReturnRequest
 from domain.values import Address
+from tests.unit.domain.conftest import create_request as create
 
 R = ReferenceKind
 MERCHANT = "acme"
@@ -67,18 +67,6 @@ def configured(
 
 def settings(**fields: object) -> ReturnSettings:
     return ReturnSettings(merchant=MERCHANT, **fields)  # type: ignore[arg-type]
-
-
-def create(order, items, rules, at, actor, **kwargs) -> ReturnRequest:
-    return ReturnRequest.create(
-        order=order,
-        items=items,
-        already_requested=kwargs.pop("already", {}),
-        rules=rules,
-        at=at,
-        actor=actor,
-        **kwargs,
-    )
 
 
 def refused(caught: pytest.ExceptionInfo[DomainError]) -> list[tuple[ErrorCode, str | None]]:
@@ -589,7 +577,7 @@ def test_an_unknown_request_resolution_is_unknown_code(build_order, now, actor):
 
     assert refused(caught) == [(ErrorCode.UNKNOWN_CODE, "resolution")]
     assert "'SWAP'" in caught.value.message
-    assert request.resolution == "REFUND"
+    assert request.details.resolution == "REFUND"
 
 
 @pytest.mark.parametrize(
@@ -692,7 +680,7 @@ def test_choosing_a_pickup_location_needs_settings_that_allow_it(build_order, no
 
     assert refused(caught) == [(ErrorCode.INVALID_INPUT, "pickup.partner_location_id")]
     assert "does not allow choosing a pickup location" in caught.value.message
-    assert request.pickup == pickup
+    assert request.details.pickup == pickup
     # A pickup given as an address is always fine.
     create(build_order(), [ItemRequest("SKU-A", 1)], forbidding, now, actor, pickup=AE_ADDRESS)
 
@@ -730,7 +718,7 @@ def test_pickup_and_dropoff_location_codes_are_enforced_once_locations_exist(
         (ErrorCode.UNKNOWN_CODE, "dropoff.partner_location_id"),
     ]
     assert "unknown pickup location 'ANY-CODE' for merchant acme" in caught.value.message
-    assert (free.pickup, free.dropoff) == (somewhere, somewhere)
+    assert (free.details.pickup, free.details.dropoff) == (somewhere, somewhere)
 
 
 def test_a_dropoff_location_does_not_need_pickup_selection_to_be_allowed(build_order, now, actor):
@@ -740,7 +728,7 @@ def test_a_dropoff_location_does_not_need_pickup_selection_to_be_allowed(build_o
         build_order(), [ItemRequest("SKU-A", 1)], rules, now, actor, dropoff=WAREHOUSE_DROPOFF
     )
 
-    assert request.dropoff == WAREHOUSE_DROPOFF
+    assert request.details.dropoff == WAREHOUSE_DROPOFF
 
 
 def test_update_checks_pickup_and_items_against_the_rules_and_changes_nothing_when_refused(
@@ -758,7 +746,7 @@ def test_update_checks_pickup_and_items_against_the_rules_and_changes_nothing_wh
             at=later,
             actor=actor,
             rules=rules,
-            pickup=Address(partner_location_id="WH-DXB-1"),
+            changes={"pickup": Address(partner_location_id="WH-DXB-1")},
             items=[ItemRequest("SKU-A", 1, reason_code="BORED")],
             order=build_order(),
             already_requested={},
@@ -769,7 +757,7 @@ def test_update_checks_pickup_and_items_against_the_rules_and_changes_nothing_wh
         (ErrorCode.UNKNOWN_CODE, "items[0].reason_code"),
     ]
     assert request.item_quantities() == (("SKU-A", 2), ("SKU-B", 1))
-    assert request.pickup.partner_location_id is None
+    assert request.details.pickup.partner_location_id is None
     assert request.pull_events() == []
 
 
@@ -794,7 +782,7 @@ def test_create_defaults_the_dropoff_from_the_pickup_country(
 
     request = create(build_order(), [ItemRequest("SKU-A", 1)], rules, now, actor, pickup=pickup)
 
-    assert request.dropoff == (Address(partner_location_id=expected) if expected else None)
+    assert request.details.dropoff == (Address(partner_location_id=expected) if expected else None)
 
 
 def test_an_explicit_dropoff_wins_over_the_default(build_order, now, actor):
@@ -811,7 +799,7 @@ def test_an_explicit_dropoff_wins_over_the_default(build_order, now, actor):
         dropoff=chosen,
     )
 
-    assert request.dropoff == chosen
+    assert request.details.dropoff == chosen
 
 
 def test_approve_defaults_a_missing_dropoff_from_the_pickup_known_by_then(
@@ -819,13 +807,13 @@ def test_approve_defaults_a_missing_dropoff_from_the_pickup_known_by_then(
 ):
     rules = configured(settings=DEFAULTS, locations=(WAREHOUSE, BRANCH))
     request = create(build_order(), [ItemRequest("SKU-A", 1)], rules, now, actor, pickup=None)
-    assert request.dropoff is None
-    request.update(at=now, actor=actor, rules=rules, pickup=SA_ADDRESS)
+    assert request.details.dropoff is None
+    request.update(at=now, actor=actor, rules=rules, changes={"pickup": SA_ADDRESS})
 
     request.approve(at=later, actor=actor, rules=rules)
 
     assert request.status == ReturnStatus.APPROVED
-    assert request.dropoff == Address(partner_location_id="BR-RUH-1")
+    assert request.details.dropoff == Address(partner_location_id="BR-RUH-1")
     assert request.open_shipment is not None
     assert request.open_shipment.dropoff == Address(partner_location_id="BR-RUH-1")
 
@@ -859,7 +847,7 @@ def test_a_pickup_location_defaults_the_dropoff_by_the_location_country(build_or
         pickup=Address(partner_location_id="BR-RUH-1"),
     )
 
-    assert request.dropoff == Address(partner_location_id="BR-RUH-1")
+    assert request.details.dropoff == Address(partner_location_id="BR-RUH-1")
 
 
 # --------------------------------------------------------------------------- auto-approve
@@ -880,7 +868,7 @@ def test_a_request_whose_every_reason_auto_approves_is_approved_on_creation(
     assert request.status == ReturnStatus.APPROVED
     assert request.approved_at == now
     assert [(i.approved_quantity, i.rejected_quantity) for i in request.items] == [(2, 0), (1, 0)]
-    assert request.dropoff == WAREHOUSE_DROPOFF
+    assert request.details.dropoff == WAREHOUSE_DROPOFF
     events = request.pull_events()
     assert [type(e) for e in events] == [
         ev.ReturnRequested,
@@ -1075,8 +1063,8 @@ def test_a_refused_approve_leaves_the_request_as_it_was(build_order, now, later,
     )
     items = [ItemRequest("SKU-A", 2), ItemRequest("SKU-B", 1)]
     request = create(build_order(), items, rules, now, actor, pickup=None)
-    request.update(at=now, actor=actor, rules=rules, pickup=AE_ADDRESS)
-    assert (request.pickup, request.dropoff) == (AE_ADDRESS, None)
+    request.update(at=now, actor=actor, rules=rules, changes={"pickup": AE_ADDRESS})
+    assert (request.details.pickup, request.details.dropoff) == (AE_ADDRESS, None)
 
     with pytest.raises(DomainError):
         request.approve(
@@ -1084,7 +1072,7 @@ def test_a_refused_approve_leaves_the_request_as_it_was(build_order, now, later,
         )
 
     assert request.status == ReturnStatus.PENDING
-    assert request.dropoff is None
+    assert request.details.dropoff is None
 
 
 # --------------------------------------------------------------------------- receive, split
@@ -1152,7 +1140,7 @@ def test_split_to_a_pickup_location_checks_the_code_once_locations_exist(
     new = request.split(
         at=later, actor=actor, quantities={"SKU-A": 1}, pickup_location_id="BR-RUH-1", rules=rules
     )
-    assert new.pickup == Address(partner_location_id="BR-RUH-1")
+    assert new.details.pickup == Address(partner_location_id="BR-RUH-1")
     free = request.split(
         at=later,
         actor=actor,
@@ -1160,7 +1148,7 @@ def test_split_to_a_pickup_location_checks_the_code_once_locations_exist(
         pickup_location_id="ANYWHERE",
         rules=configured(),
     )
-    assert free.pickup == Address(partner_location_id="ANYWHERE")
+    assert free.details.pickup == Address(partner_location_id="ANYWHERE")
 
 
 # --------------------------------------------------------------------------- refunds

@@ -14,21 +14,9 @@ from domain.errors import DomainError, DomainErrors, ErrorCode
 from domain.lifecycle import ReturnStatus
 from domain.orders import Order, OrderLine, ensure_unique_skus, make_order_line, validate_order
 from domain.parts import ItemRequest
-from domain.returns import ReturnRequest
+from tests.unit.domain.conftest import create_request as _create
 
 DELIVERED = datetime(2025, 2, 20, tzinfo=UTC)
-
-
-def _create(order, items, rules, now, actor, already=None, **kwargs) -> ReturnRequest:
-    return ReturnRequest.create(
-        order=order,
-        items=items,
-        already_requested=already or {},
-        rules=rules,
-        at=now,
-        actor=actor,
-        **kwargs,
-    )
 
 
 def _errors(caught: pytest.ExceptionInfo[DomainErrors]) -> list[tuple[ErrorCode, str | None]]:
@@ -54,7 +42,7 @@ def test_create_makes_a_pending_request_priced_from_the_order(order, rules, now,
     assert (request.merchant, request.order_reference) == ("acme", "ORD-1001")
     assert request.created_at == request.updated_at == now
     assert request.creation_source == request.update_source == actor
-    assert request.customer_comment == "please collect after 5pm"
+    assert request.details.customer_comment == "please collect after 5pm"
     [item] = request.items
     assert (item.sku, item.quantity, item.unit_price, item.currency) == (
         "SKU-A",

@@ -57,7 +57,7 @@ def perform(request: ReturnRequest, action: Action, *, at: datetime, actor: Acto
     from domain.eligibility import BaseRules
 
     if action == Action.UPDATE:
-        request.update(rules=ANY_CODE, at=at, actor=actor, resolution="REFUND")
+        request.update(rules=ANY_CODE, at=at, actor=actor, changes={"resolution": "REFUND"})
     elif action == Action.HOLD:
         request.hold(at=at, actor=actor, reason="waiting for photos")
     elif action == Action.RESUME:
@@ -164,7 +164,7 @@ def test_update_outside_pending_or_on_hold_is_not_editable_and_names_the_status(
 
     assert caught.value.code == ErrorCode.NOT_EDITABLE
     assert status.value in caught.value.message
-    assert request.resolution is None
+    assert request.details.resolution is None
 
 
 def test_invalid_transition_message_lists_the_allowed_actions(build_request_in, now, actor):

@@ -4,7 +4,7 @@ original loses the new request gains (DESIGN.md §3)."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import fields
+from dataclasses import fields, replace
 from decimal import Decimal
 
 import pytest
@@ -60,8 +60,8 @@ def test_split_of_a_pending_request_makes_a_pending_request(pending, later, acto
     assert new.status == ReturnStatus.PENDING
     assert new.split_from == pending.id
     assert (new.merchant, new.order_reference) == (pending.merchant, pending.order_reference)
-    assert new.pickup == pending.pickup
-    assert new.dropoff == pending.dropoff
+    assert new.details.pickup == pending.details.pickup
+    assert new.details.dropoff == pending.details.dropoff
     assert new.created_at == new.updated_at == later
     assert new.creation_source == actor
     [item] = new.items
@@ -120,20 +120,27 @@ def test_split_with_a_pickup_location_gives_the_new_request_that_pickup(pending,
         rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1}, pickup_location_id="BR-9"
     )
 
-    assert new.pickup == Address(partner_location_id="BR-9")
-    assert pending.pickup is not None
-    assert pending.pickup.partner_location_id is None
+    assert new.details.pickup == Address(partner_location_id="BR-9")
+    assert pending.details.pickup is not None
+    assert pending.details.pickup.partner_location_id is None
 
 
 def test_split_copies_the_request_level_fields(pending, now, actor):
     pending.update(
-        rules=ANY_CODE, at=now, actor=actor, resolution="EXCHANGE", customer_comment="hi"
+        rules=ANY_CODE,
+        at=now,
+        actor=actor,
+        changes={"resolution": "EXCHANGE", "customer_comment": "hi"},
     )
     pending.assign("ops", at=now, actor=actor)
 
     new = pending.split(rules=ANY_CODE, at=now, actor=actor, quantities={"SKU-A": 1})
 
-    assert (new.resolution, new.customer_comment, new.assigned_to_user) == ("EXCHANGE", "hi", "ops")
+    assert (new.details.resolution, new.details.customer_comment, new.assigned_to_user) == (
+        "EXCHANGE",
+        "hi",
+        "ops",
+    )
 
 
 def test_split_keeps_every_field_it_does_not_start_afresh(pending, later, actor):
@@ -143,10 +150,13 @@ def test_split_keeps_every_field_it_does_not_start_afresh(pending, later, actor)
     from domain.splitting import _starts_afresh
 
     pending.update(
-        rules=ANY_CODE, at=later, actor=actor, refund_method="CARD", customer_comment="hi"
+        rules=ANY_CODE,
+        at=later,
+        actor=actor,
+        changes={"refund_method": "CARD", "customer_comment": "hi"},
     )
     set_by_the_split = {"id", "items", "created_at", "updated_at", "creation_source"}
-    set_by_the_split |= {"update_source", "pickup", "split_from", *_starts_afresh()}
+    set_by_the_split |= {"update_source", "details", "split_from", *_starts_afresh()}
 
     new = pending.split(rules=ANY_CODE, at=later, actor=actor, quantities={"SKU-A": 1})
 
@@ -154,7 +164,9 @@ def test_split_keeps_every_field_it_does_not_start_afresh(pending, later, actor)
     assert {name: getattr(new, name) for name in kept} == {
         name: getattr(pending, name) for name in kept
     }
-    assert {"channel", "customer_comment", "dropoff", "collection"} <= set(kept)
+    # Of the details, only the pickup may differ (a split may name its own).
+    assert replace(new.details, pickup=pending.details.pickup) == pending.details
+    assert (new.details.refund_method, new.details.customer_comment) == ("CARD", "hi")
     assert (new.notes, new.refunds, new.version, new.split_from) == ([], [], 0, pending.id)
 
 
@@ -219,7 +231,7 @@ def test_split_of_an_approved_request_opens_a_shipment_for_the_new_part(approved
     assert new_shipment.status == ShipmentStatus.CREATED
     assert new_shipment.carrier == "Aramex"
     assert new_shipment.items == [("SKU-A", 1)]
-    assert new_shipment.pickup == new.pickup
+    assert new_shipment.pickup == new.details.pickup
     assert [e.event_type for e in approved.pull_events()] == [
         "ReverseShipmentUpdated",
         "ReturnSplit",

@@ -59,10 +59,15 @@ def test_event_payload_is_json_ready(pending, now, actor):
 
 def test_update_changes_the_given_fields_and_records_them(pending, later):
     new_pickup = Address(partner_location_id="BR-7")
-    pending.update(rules=ANY_CODE, at=later, actor=OTHER, pickup=new_pickup, resolution="EXCHANGE")
+    pending.update(
+        rules=ANY_CODE,
+        at=later,
+        actor=OTHER,
+        changes={"pickup": new_pickup, "resolution": "EXCHANGE"},
+    )
 
-    assert pending.pickup == new_pickup
-    assert pending.resolution == "EXCHANGE"
+    assert pending.details.pickup == new_pickup
+    assert pending.details.resolution == "EXCHANGE"
     assert pending.updated_at == later
     assert pending.update_source == OTHER
     [event] = pending.pull_events()
@@ -72,25 +77,35 @@ def test_update_changes_the_given_fields_and_records_them(pending, later):
 
 def test_update_with_unchanged_values_records_no_return_updated(pending, now, actor):
     pending.update(
-        rules=ANY_CODE, at=now, actor=actor, pickup=pending.pickup, dropoff=pending.dropoff
+        rules=ANY_CODE,
+        at=now,
+        actor=actor,
+        changes={"pickup": pending.details.pickup, "dropoff": pending.details.dropoff},
     )
     assert pending.pull_events() == []
 
 
 def test_update_leaves_unset_fields_alone_and_none_clears(pending, now, actor):
-    pending.update(rules=ANY_CODE, at=now, actor=actor, customer_comment="  ring twice  ")
-    assert pending.customer_comment == "ring twice"
-    assert pending.pickup is not None
+    pending.update(
+        rules=ANY_CODE, at=now, actor=actor, changes={"customer_comment": "  ring twice  "}
+    )
+    assert pending.details.customer_comment == "ring twice"
+    assert pending.details.pickup is not None
 
-    pending.update(rules=ANY_CODE, at=now, actor=actor, customer_comment=None, pickup=None)
-    assert pending.customer_comment is None
-    assert pending.pickup is None
+    pending.update(
+        rules=ANY_CODE,
+        at=now,
+        actor=actor,
+        changes={"customer_comment": None, "pickup": None},
+    )
+    assert pending.details.customer_comment is None
+    assert pending.details.pickup is None
 
 
 def test_update_turns_a_blank_comment_into_none(pending, now, actor):
-    pending.update(rules=ANY_CODE, at=now, actor=actor, customer_comment="text")
-    pending.update(rules=ANY_CODE, at=now, actor=actor, customer_comment="   ")
-    assert pending.customer_comment is None
+    pending.update(rules=ANY_CODE, at=now, actor=actor, changes={"customer_comment": "text"})
+    pending.update(rules=ANY_CODE, at=now, actor=actor, changes={"customer_comment": "   "})
+    assert pending.details.customer_comment is None
 
 
 def test_update_replaces_items_and_keeps_a_history_entry(pending, order, rules, later):
@@ -123,7 +138,7 @@ def test_update_items_and_fields_records_both_events(pending, order, rules, now,
         order=order,
         already_requested={},
         rules=rules,
-        refund_method="WALLET",
+        changes={"refund_method": "WALLET"},
     )
     assert _types(pending.pull_events()) == ["ReturnItemsUpdated", "ReturnUpdated"]
 
@@ -150,16 +165,16 @@ def test_update_items_needs_the_order_live_quantities_and_rules(pending, now, ac
 
 def test_update_is_allowed_on_hold(build_request_in, now, actor):
     request = build_request_in(ReturnStatus.ON_HOLD)
-    request.update(rules=ANY_CODE, at=now, actor=actor, resolution="REFUND")
-    assert request.resolution == "REFUND"
+    request.update(rules=ANY_CODE, at=now, actor=actor, changes={"resolution": "REFUND"})
+    assert request.details.resolution == "REFUND"
 
 
 def test_update_after_approval_is_not_editable(approved, now, actor):
     with pytest.raises(DomainError) as caught:
-        approved.update(rules=ANY_CODE, at=now, actor=actor, resolution="REFUND")
+        approved.update(rules=ANY_CODE, at=now, actor=actor, changes={"resolution": "REFUND"})
     assert caught.value.code == ErrorCode.NOT_EDITABLE
     assert "APPROVED" in caught.value.message
-    assert approved.resolution is None
+    assert approved.details.resolution is None
     assert approved.events == []
 
 
@@ -244,8 +259,8 @@ def test_approve_creates_a_manual_reverse_shipment_with_the_approved_items(
     assert shipment.carrier == "manual"
     assert shipment.status == ShipmentStatus.CREATED
     assert shipment.items == [("SKU-A", 1)]
-    assert shipment.pickup == request.pickup
-    assert shipment.dropoff == request.dropoff
+    assert shipment.pickup == request.details.pickup
+    assert shipment.dropoff == request.details.dropoff
     assert shipment.created_at == now
     assert shipment.id.startswith("RS-")
     assert request.open_shipment is shipment

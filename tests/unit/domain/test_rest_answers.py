@@ -30,7 +30,7 @@ def a_request_with_every_part() -> Any:
         items=item_requests({"SKU-A": 1}),
         order=make_order(),
         already_requested={},
-        collection=window,
+        changes={"collection": window},
     )
     request.approve(at=NOW, actor=ACTOR, rules=ANY_CODE)
     request.add_note(text="checked", at=NOW, actor=ACTOR)

@@ -10,6 +10,7 @@ import pytest
 
 from domain import commands as c
 from domain import services
+from domain.request_details import RequestDetails
 from domain.returns import ReturnRequest
 from tests.clocks import FixedClock
 from tests.unit.domain.conftest import (
@@ -60,8 +61,7 @@ def create(run: Run) -> Callable[..., Awaitable[ReturnRequest]]:
             merchant=MERCHANT,
             order_reference=ORDER_REFERENCE,
             items=item_requests(items or {"SKU-A": 2, "SKU-B": 1}),
-            pickup=PICKUP,
-            dropoff=DROPOFF,
+            details=RequestDetails(pickup=PICKUP, dropoff=DROPOFF),
         )
         return await run(services.create_return, cmd)
 
