@@ -24,7 +24,7 @@ from graphql_api.portal.links import PORTAL_PATH
 from graphql_api.portal.tokens import PortalGrant
 from graphql_api.rest.http import error_response, json_response, parse_json_object
 from graphql_api.rest.oto import oto_field
-from graphql_api.rest.oto.bodies import OtoItems
+from graphql_api.rest.oto.models import OtoItems
 from graphql_api.rest.oto.views import return_shipment
 from graphql_api.rest.wire import read
 

@@ -14,7 +14,7 @@ from domain.request_details import DETAILS, EDITABLE
 from domain.values import Address, TimeWindow
 from graphql_api.common import AddressInput, TimeWindowInput
 from graphql_api.request_details import detail_changes, request_details
-from graphql_api.rest.carriyo import bodies
+from graphql_api.rest.carriyo import models
 from graphql_api.returns.inputs import CreateReturnInput, UpdateReturnInput
 
 
@@ -22,7 +22,7 @@ def _graphql(cls: type) -> set[str]:
     return {f.name for f in dataclasses.fields(cls)}
 
 
-def _carriyo(cls: type[bodies.WireModel]) -> set[str]:
+def _carriyo(cls: type[models.WireModel]) -> set[str]:
     return set(cls.model_fields)
 
 
@@ -30,9 +30,9 @@ def _carriyo(cls: type[bodies.WireModel]) -> set[str]:
     ("declared", "expected"),
     [
         (_graphql(CreateReturnInput), set(DETAILS)),
-        (_carriyo(bodies.CreateReturnRequest), set(DETAILS)),
+        (_carriyo(models.CreateReturnRequest), set(DETAILS)),
         (_graphql(UpdateReturnInput), EDITABLE),
-        (_carriyo(bodies.EditReturnRequest), EDITABLE),
+        (_carriyo(models.EditReturnRequest), EDITABLE),
     ],
     ids=["graphql-create", "carriyo-create", "graphql-update", "carriyo-update"],
 )

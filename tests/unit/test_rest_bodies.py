@@ -1,4 +1,4 @@
-"""The REST shims' body models (graphql_api/rest/wire.py, carriyo/bodies.py): a body of the
+"""The REST shims' body models (graphql_api/rest/wire.py, carriyo/models.py): a body of the
 wrong shape is refused naming the field as the client wrote it, before any use case runs; the
 same model gives the OpenAPI schema."""
 
@@ -13,7 +13,7 @@ import pytest
 from domain.errors import ErrorCode, InvalidInput, InvalidQuantity
 from domain.reference import ReferenceKind
 from domain.values import Actor
-from graphql_api.rest.carriyo import bodies
+from graphql_api.rest.carriyo import models
 from graphql_api.rest.wire import read
 
 ACTOR = Actor(source="api", user="ops")
@@ -80,14 +80,14 @@ def refused(model: type[Any], body: dict[str, Any]) -> tuple[str | None, str]:
 def test_a_wrong_shape_names_the_field_as_the_client_wrote_it(
     change: dict[str, Any], field: str, message: str | None
 ) -> None:
-    refused_field, refused_message = refused(bodies.CreateReturnRequest, CREATE | change)
+    refused_field, refused_message = refused(models.CreateReturnRequest, CREATE | change)
 
     assert refused_field == field
     assert message is None or refused_message == message
 
 
 def test_a_missing_item_quantity_is_the_domains_quantity_error() -> None:
-    body = read(bodies.CreateReturnRequest, CREATE | {"items": [{"sku": "CAP"}]})
+    body = read(models.CreateReturnRequest, CREATE | {"items": [{"sku": "CAP"}]})
 
     with pytest.raises(InvalidQuantity) as caught:
         body.command(ACTOR)
@@ -105,7 +105,7 @@ def test_a_create_body_becomes_the_command_in_the_domains_words() -> None:
         },
     }
 
-    command = read(bodies.CreateReturnRequest, body).command(ACTOR)
+    command = read(models.CreateReturnRequest, body).command(ACTOR)
 
     assert command.order_reference == "SO-1"
     assert (command.items[0].reason_code, command.items[0].image_urls) == ("SIZE", ("u",))
@@ -118,7 +118,7 @@ def test_a_create_body_becomes_the_command_in_the_domains_words() -> None:
 
 
 def test_a_patch_keeps_what_it_leaves_out_and_clears_an_explicit_null() -> None:
-    body = read(bodies.EditReturnRequest, {"customer_comment": None, "resolution": "EXCHANGE"})
+    body = read(models.EditReturnRequest, {"customer_comment": None, "resolution": "EXCHANGE"})
 
     command = body.command("RR-1", ACTOR)
 
@@ -127,30 +127,30 @@ def test_a_patch_keeps_what_it_leaves_out_and_clears_an_explicit_null() -> None:
 
 @pytest.mark.parametrize("amount", ["10", True, 1.5])
 def test_a_refund_amount_must_be_a_json_number(amount: object) -> None:
-    assert refused(bodies.NewRefund, {"amount": amount, "currency": "AED"}) == (
+    assert refused(models.NewRefund, {"amount": amount, "currency": "AED"}) == (
         "amount",
         "amount must be a number",
     )
 
 
 def test_a_refund_amount_is_kept_exact() -> None:
-    body = read(bodies.NewRefund, {"amount": 49, "currency": "AED"})
+    body = read(models.NewRefund, {"amount": 49, "currency": "AED"})
     assert body.command("RR-1", ACTOR).amount == Decimal(49)
-    body = read(bodies.NewRefund, {"amount": Decimal("49.90"), "currency": "AED"})
+    body = read(models.NewRefund, {"amount": Decimal("49.90"), "currency": "AED"})
     assert str(body.command("RR-1", ACTOR).amount) == "49.90"
 
 
 def test_translations_must_be_an_object_of_strings() -> None:
     body = {"code": "SIZE", "name": "Size", "merchant": "acme", "translations": {"ar": 1}}
 
-    assert refused(bodies.ReturnReason, body) == (
+    assert refused(models.ReturnReason, body) == (
         "translations",
         "translations must be an object of strings",
     )
 
 
 def test_a_reference_body_naming_another_code_than_the_path_is_refused() -> None:
-    body = read(bodies.ReferenceCode, {"code": "A", "name": "A", "merchant": "acme"})
+    body = read(models.ReferenceCode, {"code": "A", "name": "A", "merchant": "acme"})
 
     with pytest.raises(InvalidInput) as caught:
         body.entry(ReferenceKind.RESOLUTION, "B")
@@ -160,48 +160,48 @@ def test_a_reference_body_naming_another_code_than_the_path_is_refused() -> None
 def test_scoping_is_read_on_every_kind_so_the_domain_can_refuse_it() -> None:
     body = {"code": "A", "name": "A", "merchant": "acme", "allowed_return_reasons": ["SIZE"]}
 
-    entry = read(bodies.ReferenceCode, body).entry(ReferenceKind.RESOLUTION, None)
+    entry = read(models.ReferenceCode, body).entry(ReferenceKind.RESOLUTION, None)
 
     assert entry.allowed_return_reasons == ("SIZE",)
 
 
 def test_the_openapi_schema_is_the_models() -> None:
-    schema = bodies.SCHEMAS["CreateReturnRequest"]
+    schema = models.SCHEMAS["CreateReturnRequest"]
 
     assert set(schema["required"]) == {"merchant", "partner_order_reference", "items", "resolution"}
     assert schema["properties"]["items"]["items"] == {
         "$ref": "#/components/schemas/ReturnItemRequest"
     }
-    assert set(bodies.SCHEMAS["ReturnItemRequest"]["required"]) == {"sku", "quantity"}
-    assert "allowed_return_reasons" not in bodies.SCHEMAS["ReferenceCode"]["properties"]
-    assert "allowed_return_reasons" in bodies.SCHEMAS["ScopedReferenceCode"]["properties"]
+    assert set(models.SCHEMAS["ReturnItemRequest"]["required"]) == {"sku", "quantity"}
+    assert "allowed_return_reasons" not in models.SCHEMAS["ReferenceCode"]["properties"]
+    assert "allowed_return_reasons" in models.SCHEMAS["ScopedReferenceCode"]["properties"]
 
 
 def test_a_null_where_a_field_has_a_default_it_cannot_hold_means_left_out() -> None:
     body = {"code": "A", "name": "A", "merchant": "acme"}
     nulls = {"require_comments": None, "translations": None, "allowed_return_reasons": None}
 
-    reason = read(bodies.ReturnReason, body | nulls | {"reverse_shipment_create_enabled": None})
+    reason = read(models.ReturnReason, body | nulls | {"reverse_shipment_create_enabled": None})
 
     assert (reason.require_comments, reason.translations) == (False, {})
     assert reason.reverse_shipment_create_enabled is True
     item = {"sku": "CAP", "quantity": 1, "images": None, "comment_codes": None}
-    created = read(bodies.CreateReturnRequest, CREATE | {"items": [item], "comments": None})
+    created = read(models.CreateReturnRequest, CREATE | {"items": [item], "comments": None})
     assert created.items[0].images == [] and created.comments == []
 
 
 def test_a_null_still_clears_a_patch_field_and_is_refused_where_required() -> None:
-    edit = read(bodies.EditReturnRequest, {"customer_comment": None})
+    edit = read(models.EditReturnRequest, {"customer_comment": None})
 
     assert edit.given("customer_comment") and edit.customer_comment is None
-    assert refused(bodies.NewRefund, {"amount": 1, "currency": None}) == (
+    assert refused(models.NewRefund, {"amount": 1, "currency": None}) == (
         "currency",
         "currency is required",
     )
 
 
 def test_oto_bodies_read_only_otos_own_spelling() -> None:
-    from graphql_api.rest.oto import bodies as oto
+    from graphql_api.rest.oto import models as oto
 
     body = read(oto.OtoOrderRequest, {"order_id": "SO-1", "orderId": "SO-2"})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from graphql_api.rest.carriyo import bodies, lookups, reference, returns, schemas, settings
+from graphql_api.rest.carriyo import lookups, models, reference, returns, schemas, settings
 from graphql_api.rest.http import Area, snake_field
 from graphql_api.rest.wire import merged
 
@@ -30,6 +30,6 @@ def carriyo_field(name: str | None) -> str | None:
 AREA = Area(
     name="carriyo",
     routes=(*returns.ROUTES, *lookups.ROUTES, *reference.ROUTES, *settings.ROUTES),
-    schemas=merged(schemas.SCHEMAS, bodies.SCHEMAS),
+    schemas=merged(schemas.SCHEMAS, models.SCHEMAS),
     field_name=carriyo_field,
 )

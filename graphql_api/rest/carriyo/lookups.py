@@ -8,7 +8,7 @@ from aiohttp import web
 from domain.errors import NotFound
 from domain.orders import Order
 from graphql_api.orders.queries import returnable_lines
-from graphql_api.rest.carriyo import bodies
+from graphql_api.rest.carriyo import models
 from graphql_api.rest.carriyo import serializers as out
 from graphql_api.rest.carriyo.schemas import operation
 from graphql_api.rest.http import Call, Route, json_response
@@ -48,7 +48,7 @@ ROUTES: tuple[Route, ...] = (
         operation(
             "Get remaining items",
             query=LOOKUP,
-            answer={"type": "array", "items": schema_ref(out.AvailableItem)},
+            answer={"type": "array", "items": schema_ref(models.AvailableItem)},
         ),
     ),
     Route(
@@ -58,7 +58,7 @@ ROUTES: tuple[Route, ...] = (
         operation(
             "Get available locations",
             query=LOOKUP,
-            answer={"type": "array", "items": schema_ref(bodies.Address)},
+            answer={"type": "array", "items": schema_ref(models.Address)},
         ),
     ),
 )

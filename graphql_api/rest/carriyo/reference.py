@@ -10,7 +10,7 @@ from aiohttp import web
 
 from domain import configuration_services as use
 from domain.reference import ReferenceKind
-from graphql_api.rest.carriyo import bodies
+from graphql_api.rest.carriyo import models
 from graphql_api.rest.carriyo import serializers as out
 from graphql_api.rest.carriyo.schemas import operation
 from graphql_api.rest.http import Call, Route, json_response
@@ -23,7 +23,7 @@ Handler = Callable[[Call], Awaitable[web.Response]]
 
 def _create(kind: ReferenceKind) -> Handler:
     async def handle(call: Call) -> web.Response:
-        entry = read(bodies.reference_body(kind), await call.body()).entry(kind, None)
+        entry = read(models.reference_body(kind), await call.body()).entry(kind, None)
         saved = await use.create_reference(entry, uow=call.context.unit_of_work())
         return json_response(out.reference_entry(saved))
 
@@ -32,7 +32,7 @@ def _create(kind: ReferenceKind) -> Handler:
 
 def _update(kind: ReferenceKind, code_param: str) -> Handler:
     async def handle(call: Call) -> web.Response:
-        body = read(bodies.reference_body(kind), await call.body())
+        body = read(models.reference_body(kind), await call.body())
         entry = body.entry(kind, call.path(code_param))
         saved = await use.update_reference(entry, uow=call.context.unit_of_work())
         return json_response(out.reference_entry(saved))
@@ -78,7 +78,7 @@ def _routes() -> tuple[Route, ...]:
     routes: list[Route] = []
     for kind, segment, param, label, merchant_required in KINDS:
         base, one = f"/returns/{segment}", f"/returns/{segment}/{{{param}}}"
-        body = schema_ref(bodies.reference_body(kind))
+        body = schema_ref(models.reference_body(kind))
         listing = {"type": "array", "items": body}
         required = ("merchant",) if merchant_required else ()
         optional = ("language",) if merchant_required else ("merchant", "language")

@@ -14,7 +14,7 @@ from domain import services
 from domain.errors import InvalidInput, NotFound
 from domain.returns import ReturnRequest
 from graphql_api.common import return_request_key
-from graphql_api.rest.carriyo import bodies
+from graphql_api.rest.carriyo import models
 from graphql_api.rest.carriyo import serializers as out
 from graphql_api.rest.carriyo.schemas import REFUND_ANSWER, REQUEST_ANSWER, operation
 from graphql_api.rest.http import Call, Route, json_response
@@ -49,13 +49,13 @@ async def get_request(call: Call) -> web.Response:
 
 
 async def create_request(call: Call) -> web.Response:
-    body = read(bodies.CreateReturnRequest, await call.body())
+    body = read(models.CreateReturnRequest, await call.body())
     return _answer(await call.run(services.create_return, body.command(call.context.actor)))
 
 
 def _change(
     use_case: Callable[..., Awaitable[ReturnRequest]],
-    model: type[bodies.ReturnChange],
+    model: type[models.ReturnChange],
     *,
     body_required: bool = True,
 ) -> Callable[[Call], Awaitable[web.Response]]:
@@ -72,7 +72,7 @@ def _change(
 async def add_note(call: Call) -> web.Response:
     if call.header(USER_HEADER) is None:
         raise InvalidInput("the x-user header names who writes the note", field=USER_HEADER)
-    body = read(bodies.NewNote, await call.body())
+    body = read(models.NewNote, await call.body())
     command = body.command(_rid(call), call.context.actor)
     return _answer(await call.run(services.add_return_note, command))
 
@@ -93,7 +93,7 @@ async def complete_request(call: Call) -> web.Response:
 async def split(call: Call) -> web.Response:
     """Answers with the new request (its id is what the caller does not know yet); the
     original's id is its `split_from`."""
-    body = read(bodies.SplitReturnRequest, await call.body())
+    body = read(models.SplitReturnRequest, await call.body())
     command = body.command(_rid(call), call.context.actor)
     _original, new = await call.run(services.split_return, command)
     return _answer(new)
@@ -101,12 +101,12 @@ async def split(call: Call) -> web.Response:
 
 async def set_status(call: Call) -> web.Response:
     status = call.query("status")
-    command = bodies.set_status(status, _rid(call), call.context.actor)
+    command = models.set_status(status, _rid(call), call.context.actor)
     return _answer(await call.run(services.set_return_status, command))
 
 
 async def add_refund(call: Call) -> web.Response:
-    body = read(bodies.NewRefund, await call.body())
+    body = read(models.NewRefund, await call.body())
     request = await call.run(services.add_refund, body.command(_rid(call), call.context.actor))
     return json_response(out.refund_info(request))
 
@@ -129,7 +129,7 @@ def _op(summary: str, **kwargs: Any) -> dict[str, Any]:
 def _changing(
     path: str,
     use_case: Callable[..., Awaitable[ReturnRequest]],
-    model: type[bodies.ReturnChange],
+    model: type[models.ReturnChange],
     summary: str,
     *,
     body_required: bool = True,
@@ -148,31 +148,31 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         REQUESTS,
         create_request,
-        _op("Create return request", body=schema_ref(bodies.CreateReturnRequest)),
+        _op("Create return request", body=schema_ref(models.CreateReturnRequest)),
     ),
     Route("GET", ONE, get_request, _op("Get return request", path=ID)),
-    _changing(ONE, services.update_return, bodies.EditReturnRequest, "Update return request"),
+    _changing(ONE, services.update_return, models.EditReturnRequest, "Update return request"),
     _changing(
         f"{ONE}/approve",
         services.approve_return,
-        bodies.ApproveReturnRequest,
+        models.ApproveReturnRequest,
         "Approve return request",
         body_required=False,
     ),
     _changing(
         f"{ONE}/cancel",
         services.cancel_return,
-        bodies.CancelReturnRequest,
+        models.CancelReturnRequest,
         "Cancel return request",
         body_required=False,
     ),
     _changing(
-        f"{ONE}/reject", services.reject_return, bodies.RejectReturnRequest, "Reject return request"
+        f"{ONE}/reject", services.reject_return, models.RejectReturnRequest, "Reject return request"
     ),
     _changing(
         f"{ONE}/receive",
         services.receive_return,
-        bodies.ReceiveReturnRequest,
+        models.ReceiveReturnRequest,
         "Receive return request",
     ),
     Route("PATCH", f"{ONE}/complete", complete_request, _op("Complete return request", path=ID)),
@@ -184,7 +184,7 @@ ROUTES: tuple[Route, ...] = (
             "Add note",
             path=ID,
             headers=(USER_HEADER,),
-            body=schema_ref(bodies.NewNote),
+            body=schema_ref(models.NewNote),
         ),
     ),
     Route(
@@ -196,14 +196,14 @@ ROUTES: tuple[Route, ...] = (
     _changing(
         f"{ONE}/assign-to-user",
         services.assign_return,
-        bodies.Assignment,
+        models.Assignment,
         "Assign return request to a user",
     ),
     Route(
         "PATCH",
         f"{ONE}/split",
         split,
-        _op("Split return request items", path=ID, body=schema_ref(bodies.SplitReturnRequest)),
+        _op("Split return request items", path=ID, body=schema_ref(models.SplitReturnRequest)),
     ),
     Route(
         "PATCH",
@@ -218,7 +218,7 @@ ROUTES: tuple[Route, ...] = (
         operation(
             "Add return refund",
             path=ID,
-            body=schema_ref(bodies.NewRefund),
+            body=schema_ref(models.NewRefund),
             answer=REFUND_ANSWER,
         ),
     ),

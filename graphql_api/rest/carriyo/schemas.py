@@ -1,19 +1,19 @@
 """The OpenAPI operations of the Carriyo shim: `operation` describes one route (parameters,
-body, answer) in a line or two. Bodies' schemas come from their models (bodies.py), answers'
-from their declarations (serializers.py)."""
+body, answer) in a line or two. Bodies' and answers' schemas come from their declarations
+in models.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from graphql_api.rest.carriyo import serializers as out
+from graphql_api.rest.carriyo import models
 from graphql_api.rest.wire import schema_ref
 
 JsonObject = dict[str, Any]
 STRING: JsonObject = {"type": "string"}
-REQUEST_ANSWER = schema_ref(out.ReturnRequest)
-REFUND_ANSWER = schema_ref(out.ReturnRefundInfo)
-SCHEMAS = out.ANSWER_SCHEMAS
+REQUEST_ANSWER = schema_ref(models.ReturnRequest)
+REFUND_ANSWER = schema_ref(models.ReturnRefundInfo)
+SCHEMAS = models.ANSWER_SCHEMAS
 
 
 def _parameter(name: str, where: str, required: bool) -> JsonObject:

@@ -1,23 +1,14 @@
 """Domain objects as Carriyo's JSON: snake_case fields, lower-case statuses, `*_date` times
 (ISO 8601 with offset, UTC) and money as JSON numbers. Views only: nothing is decided here.
-
-Each answer of a return request is declared once, as the TypedDict its writer returns:
-pydantic reads the OpenAPI schema from it (`ANSWER_SCHEMAS`) and a test holds every writer to
-its declaration. Reference codes and settings answer in the shape of their bodies, whose
-models (bodies.py) give that schema.
-TypedDicts rather than models because an answer is built for every read and a TypedDict is a
-plain dict at run time: the shape costs nothing per request."""
+Each writer returns the answer declared in models.py; reference codes and settings answer
+in the shape of their bodies."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
-
-from pydantic import WithJsonSchema
-from typing_extensions import TypedDict
+from typing import Any
 
 from domain.eligibility import LineEligibility
-from domain.lifecycle import ReturnStatus
 from domain.parts import ItemsUpdate as DomainUpdate
 from domain.parts import Note, Refund
 from domain.parts import ReturnItem as DomainItem
@@ -27,146 +18,21 @@ from domain.request_details import DETAILS, RequestDetails
 from domain.returns import ReturnRequest as DomainRequest
 from domain.values import Actor, TimeWindow
 from domain.values import Address as DomainAddress
-from graphql_api.rest.carriyo.bodies import Address, ReturnCollection
-from graphql_api.rest.wire import IsoTime, Number, component_schemas
+from graphql_api.rest.carriyo.models import (
+    AvailableItem,
+    ItemsUpdate,
+    RequestSource,
+    ReturnItem,
+    ReturnNote,
+    ReturnRefund,
+    ReturnRefundInfo,
+    ReturnRequest,
+    ReverseShipment,
+)
 
 JsonObject = dict[str, Any]
 
 ADDRESS_FIELDS = DomainAddress.__slots__
-Date = IsoTime | None
-Text = str | None
-Status = Annotated[
-    str, WithJsonSchema({"type": "string", "enum": [s.value.lower() for s in ReturnStatus]})
-]
-
-
-class RequestSource(TypedDict):
-    source: str
-    user: Text
-
-
-class SkuQuantity(TypedDict):
-    sku: str
-    quantity: int
-
-
-class ReturnItem(TypedDict):
-    sku: str
-    description: Text
-    price: Number | None
-    currency: Text
-    quantity: int
-    approved_quantity: int
-    rejected_quantity: int
-    returned_quantity: int
-    received_quantity: int
-    return_reason: Text
-    comment: Text
-    comment_codes: list[str]
-    images: list[str]
-    item_condition: Text
-    resolution: Text
-    refund_type: Text
-    rejection_reason: Text
-
-
-class ReturnNote(TypedDict):
-    note_id: str
-    text: str
-    user: Text
-    creation_date: Date
-
-
-class ReturnRefund(TypedDict):
-    refund_id: str
-    reference: Text
-    type: Text
-    amount: Number
-    currency: str
-    note: Text
-    refund_date: Date
-    creation_date: Date
-
-
-class RefundTotal(TypedDict):
-    """Per currency: the value of the approved units, what was refunded, what remains."""
-
-    currency: str
-    approved_value: Number
-    refunded: Number
-    remaining: Number
-
-
-class ReturnRefundInfo(TypedDict):
-    refunds: list[ReturnRefund]
-    totals: list[RefundTotal]
-
-
-class ItemsUpdate(TypedDict):
-    update_date: Date
-    previous_items: list[SkuQuantity]
-    items: list[SkuQuantity]
-    user: Text
-    source: Text
-
-
-class ReverseShipment(TypedDict):
-    shipment_id: str
-    carrier: Text
-    status: str
-    tracking_number: Text
-    label_url: Text
-    items: list[SkuQuantity]
-    creation_date: Date
-    update_date: Date
-
-
-class ReturnRequest(TypedDict):
-    """Every field of the seed's return request object, plus the ones our workflow adds
-    (status, dropoff, resolution, version, allowed_actions…)."""
-
-    return_request_id: str
-    status: Status
-    shipments: list[str]
-    reverse_shipments: list[ReverseShipment]
-    partner_order_reference: str
-    merchant: str
-    pickup: Address | None
-    dropoff: Address | None
-    customer_comment: Text
-    channel: Text
-    notes: list[ReturnNote]
-    items: list[ReturnItem]
-    resolution: Text
-    refund_method: Text
-    refund_info: ReturnRefundInfo
-    rejection_reason: Text
-    creation_date: Date
-    update_date: Date
-    on_hold_date: Date
-    approval_date: Date
-    cancellation_date: Date
-    rejection_date: Date
-    received_date: Date
-    completion_date: Date
-    return_items_updates: list[ItemsUpdate]
-    collection: ReturnCollection | None
-    assigned_to_user: Text
-    auto_closed: bool
-    auto_closed_date: Date
-    creation_source: RequestSource
-    update_source: RequestSource
-    updated_by_user: Text
-    split_from: Text
-    version: int
-    allowed_actions: list[str]
-
-
-class AvailableItem(TypedDict):
-    sku: str
-    quantity: int
-    description: Text
-    delivery_date: Date
 
 
 def date(value: datetime | None) -> str | None:
@@ -362,6 +228,3 @@ def settings(s: ReturnSettings) -> JsonObject:
         "shopify_integration_enabled": s.shopify_integration_enabled,
         "shopify_connector_id": s.shopify_connector_id,
     }
-
-
-ANSWER_SCHEMAS = component_schemas(ReturnRequest, AvailableItem)

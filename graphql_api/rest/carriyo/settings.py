@@ -11,7 +11,7 @@ from aiohttp import web
 from domain import configuration_services as use
 from domain.errors import NotFound
 from domain.reference import ReturnSettings
-from graphql_api.rest.carriyo import bodies
+from graphql_api.rest.carriyo import models
 from graphql_api.rest.carriyo import serializers as out
 from graphql_api.rest.carriyo.schemas import operation
 from graphql_api.rest.http import Call, Route, json_response
@@ -19,14 +19,14 @@ from graphql_api.rest.wire import read, schema_ref
 from persistence.configuration import SqlConfigurationRepository
 
 PATH = "/returns/settings"
-SETTINGS = schema_ref(bodies.ReturnRequestSettings)
+SETTINGS = schema_ref(models.ReturnRequestSettings)
 
 
 def _save(new: bool) -> Callable[[Call], Awaitable[web.Response]]:
     """POST creates (409 when they exist), PUT replaces (404 when they do not)."""
 
     async def handle(call: Call) -> web.Response:
-        settings = read(bodies.ReturnRequestSettings, await call.body()).settings()
+        settings = read(models.ReturnRequestSettings, await call.body()).settings()
         saved = await use.upsert_settings(settings, uow=call.context.unit_of_work(), new=new)
         return json_response(out.settings(saved))
 

@@ -1,12 +1,11 @@
-"""The OTO area of /openapi.json: the four return-shipment calls, their bodies' schemas from
-the models that read them (bodies.py) and their answers' from the writers' declarations
-(views.py)."""
+"""The OTO area of /openapi.json: the four return-shipment calls, with their bodies' and
+answers' schemas from their declarations in models.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from graphql_api.rest.oto import bodies, views
+from graphql_api.rest.oto import models
 from graphql_api.rest.wire import merged, schema_ref
 
 JsonObject = dict[str, Any]
@@ -21,7 +20,7 @@ def _ok(description: str, answer: type) -> JsonObject:
     return {"200": {"description": description, "content": content}}
 
 
-SCHEMAS: JsonObject = merged(bodies.SCHEMAS, views.ANSWER_SCHEMAS)
+SCHEMAS: JsonObject = merged(models.SCHEMAS, models.ANSWER_SCHEMAS)
 
 
 UNAVAILABLE: JsonObject = {
@@ -34,26 +33,26 @@ UNAVAILABLE: JsonObject = {
 OPERATIONS: dict[str, JsonObject] = {
     "createReturnShipment": {
         "summary": "Create a return request and its reverse shipment for a delivered order",
-        "requestBody": _body(bodies.OtoCreateReturnShipmentRequest),
+        "requestBody": _body(models.OtoCreateReturnShipmentRequest),
         "responses": _ok(
-            "The approved return and its shipment.", views.OtoCreateReturnShipmentAnswer
+            "The approved return and its shipment.", models.OtoCreateReturnShipmentAnswer
         ),
     },
     "getReturnLink": {
         "summary": "A signed, expiring link to the customer return portal of an order",
-        "requestBody": _body(bodies.OtoOrderRequest),
-        "responses": {**_ok("The link.", views.OtoReturnLinkAnswer), **UNAVAILABLE},
+        "requestBody": _body(models.OtoOrderRequest),
+        "responses": {**_ok("The link.", models.OtoReturnLinkAnswer), **UNAVAILABLE},
     },
     "getReturnDetails": {
         "summary": "The order's return requests with reason, items, status and shipment",
-        "requestBody": _body(bodies.OtoOrderRequest),
-        "responses": _ok("Newest first.", views.OtoReturnDetailsAnswer),
+        "requestBody": _body(models.OtoOrderRequest),
+        "responses": _ok("Newest first.", models.OtoReturnDetailsAnswer),
     },
     "triggerReturnSms": {
         "summary": "Queue the return SMS for the order's latest return request",
         "description": "Answers before sending; the outcome is in the notifications log "
         "(GraphQL `notifications`).",
-        "requestBody": _body(bodies.OtoOrderRequest),
-        "responses": _ok("Queued.", views.OtoReturnSmsAnswer),
+        "requestBody": _body(models.OtoOrderRequest),
+        "responses": _ok("Queued.", models.OtoReturnSmsAnswer),
     },
 }

@@ -13,7 +13,7 @@ from domain.notification_services import queue_return_sms
 from graphql_api.app_keys import WIRING_KEY
 from graphql_api.orders.lookup import order_by_reference, requests_for_order
 from graphql_api.rest.http import Call, Route, json_response
-from graphql_api.rest.oto import bodies, views
+from graphql_api.rest.oto import models, views
 from graphql_api.rest.wire import read
 
 
@@ -28,7 +28,7 @@ class ReadRoute(Route):
 
 
 async def create_return_shipment(call: Call) -> web.StreamResponse:
-    body = read(bodies.OtoCreateReturnShipmentRequest, await call.body())
+    body = read(models.OtoCreateReturnShipmentRequest, await call.body())
     command = body.command(call.context.actor)
     request = await services.create_return_shipment(
         command, uow=call.context.unit_of_work(), clock=call.context.clock
@@ -37,7 +37,7 @@ async def create_return_shipment(call: Call) -> web.StreamResponse:
 
 
 async def get_return_link(call: Call) -> web.StreamResponse:
-    body = read(bodies.OtoOrderRequest, await call.body())
+    body = read(models.OtoOrderRequest, await call.body())
     order = await order_by_reference(call.context, body.order_reference(), body.merchant)
     link, grant = call.request.app[WIRING_KEY].portal.link(
         call.context.tenant_id, order.merchant, order.reference, now=call.context.clock.now()
@@ -46,7 +46,7 @@ async def get_return_link(call: Call) -> web.StreamResponse:
 
 
 async def get_return_details(call: Call) -> web.StreamResponse:
-    body = read(bodies.OtoOrderRequest, await call.body())
+    body = read(models.OtoOrderRequest, await call.body())
     order = await order_by_reference(call.context, body.order_reference(), body.merchant)
     requests = await requests_for_order(call.context, order)
     if not requests:
@@ -55,7 +55,7 @@ async def get_return_details(call: Call) -> web.StreamResponse:
 
 
 async def trigger_return_sms(call: Call) -> web.StreamResponse:
-    body = read(bodies.OtoOrderRequest, await call.body())
+    body = read(models.OtoOrderRequest, await call.body())
     notification = await queue_return_sms(
         body.sms(call.context.actor), uow=call.context.unit_of_work(), clock=call.context.clock
     )

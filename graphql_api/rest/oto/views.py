@@ -1,89 +1,24 @@
 """OTO's JSON: camelCase fields, `success` on every answer, statuses in lower case (DESIGN.md
-§8), quantities as strings the way OTO sends them, times ISO 8601 in UTC.
-
-Each answer's shape is declared once, as the TypedDict its writer returns (as Carriyo's,
-serializers.py): /openapi.json reads its schemas from them and a test holds the writers to
-them."""
+§8), quantities as strings the way OTO sends them, times ISO 8601 in UTC. Each writer
+returns the answer declared in models.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
-
-from pydantic import WithJsonSchema
-from typing_extensions import TypedDict
 
 from domain.notifications import Notification
 from domain.orders import Order
 from domain.parts import ReturnItem, ReverseShipment
 from domain.returns import ReturnRequest
-from graphql_api.rest.wire import IsoTime, component_schemas
-
-Text = str | None
-
-
-class OtoSkuQuantity(TypedDict):
-    sku: str
-    quantity: str
-
-
-class OtoShipment(TypedDict):
-    shipmentId: str
-    deliveryOptionId: Text
-    carrier: Text
-    status: str
-    trackingNumber: Text
-    labelUrl: Text
-    items: list[OtoSkuQuantity]
-
-
-class OtoReturnItem(TypedDict):
-    sku: str
-    name: Text
-    quantity: str
-    approvedQuantity: str
-    receivedQuantity: str
-    returnReason: Text
-    comment: Text
-    itemCondition: Text
-
-
-class OtoReturnShipment(TypedDict):
-    returnRequestId: str
-    orderId: str
-    status: str
-    returnReason: Text
-    customerComment: Text
-    createdAt: IsoTime
-    updatedAt: IsoTime
-    reverseShipment: OtoShipment | None
-    items: list[OtoReturnItem]
-
-
-class OtoCreateReturnShipmentAnswer(OtoReturnShipment):
-    success: Literal[True]
-
-
-class OtoReturnDetailsAnswer(TypedDict):
-    success: Literal[True]
-    orderId: str
-    returns: list[OtoReturnShipment]
-
-
-class OtoReturnLinkAnswer(TypedDict):
-    success: Literal[True]
-    orderId: str
-    returnLink: Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
-    expiresAt: IsoTime
-
-
-class OtoReturnSmsAnswer(TypedDict):
-    success: Literal[True]
-    orderId: str
-    returnRequestId: Text
-    notificationId: str
-    status: str
-    message: str
+from graphql_api.rest.oto.models import (
+    OtoCreateReturnShipmentAnswer,
+    OtoReturnDetailsAnswer,
+    OtoReturnItem,
+    OtoReturnLinkAnswer,
+    OtoReturnShipment,
+    OtoReturnSmsAnswer,
+    OtoShipment,
+)
 
 
 def _time(value: datetime | None) -> str | None:
@@ -167,11 +102,3 @@ def sms_queued(notification: Notification) -> OtoReturnSmsAnswer:
         "status": notification.status.value.lower(),
         "message": "the return SMS is queued; its delivery is recorded in the notifications log",
     }
-
-
-ANSWER_SCHEMAS = component_schemas(
-    OtoCreateReturnShipmentAnswer,
-    OtoReturnDetailsAnswer,
-    OtoReturnLinkAnswer,
-    OtoReturnSmsAnswer,
-)

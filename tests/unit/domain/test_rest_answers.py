@@ -1,4 +1,4 @@
-"""The REST answers are declared once (carriyo/serializers.py, oto/views.py), as the
+"""The REST answers are declared once (carriyo/models.py, oto/models.py), as the
 TypedDicts their writers return, and /openapi.json is read from those declarations: each
 writer must give exactly the keys and types it declares, or the document would lie."""
 
@@ -13,7 +13,9 @@ from pydantic import TypeAdapter
 from domain.eligibility import ANY_CODE
 from domain.lifecycle import ReturnStatus
 from domain.values import TimeWindow
+from graphql_api.rest.carriyo import models
 from graphql_api.rest.carriyo import serializers as out
+from graphql_api.rest.oto import models as oto_models
 from graphql_api.rest.oto import views as oto
 from tests.unit.domain.conftest import ACTOR, NOW, item_requests, make_order, request_in
 
@@ -48,22 +50,22 @@ def test_a_return_request_answer_is_exactly_its_declaration() -> None:
     request = a_request_with_every_part()
     answer = out.return_request(request)
 
-    TypeAdapter(out.ReturnRequest).validate_python(answer, strict=False)
-    same_keys(answer, out.ReturnRequest)
-    same_keys(answer["items"][0], out.ReturnItem)
-    same_keys(answer["notes"][0], out.ReturnNote)
-    same_keys(answer["refund_info"], out.ReturnRefundInfo)
-    same_keys(answer["refund_info"]["refunds"][0], out.ReturnRefund)
-    same_keys(answer["refund_info"]["totals"][0], out.RefundTotal)
-    same_keys(answer["return_items_updates"][0], out.ItemsUpdate)
-    same_keys(answer["reverse_shipments"][0], out.ReverseShipment)
-    same_keys(answer["creation_source"], out.RequestSource)
+    TypeAdapter(models.ReturnRequest).validate_python(answer, strict=False)
+    same_keys(answer, models.ReturnRequest)
+    same_keys(answer["items"][0], models.ReturnItem)
+    same_keys(answer["notes"][0], models.ReturnNote)
+    same_keys(answer["refund_info"], models.ReturnRefundInfo)
+    same_keys(answer["refund_info"]["refunds"][0], models.ReturnRefund)
+    same_keys(answer["refund_info"]["totals"][0], models.RefundTotal)
+    same_keys(answer["return_items_updates"][0], models.ItemsUpdate)
+    same_keys(answer["reverse_shipments"][0], models.ReverseShipment)
+    same_keys(answer["creation_source"], models.RequestSource)
     assert answer["collection"] is not None and answer["pickup"] is not None
 
 
 def test_the_openapi_answer_schema_lists_every_field_written() -> None:
     answer = out.return_request(a_request_with_every_part())
-    schema = out.ANSWER_SCHEMAS["ReturnRequest"]
+    schema = models.ANSWER_SCHEMAS["ReturnRequest"]
 
     assert set(schema["properties"]) == set(answer)
     assert schema["properties"]["status"]["enum"] == [s.value.lower() for s in ReturnStatus]
@@ -72,9 +74,9 @@ def test_the_openapi_answer_schema_lists_every_field_written() -> None:
 def test_an_oto_return_shipment_answer_is_exactly_its_declaration() -> None:
     answer = oto.shipment_created(a_request_with_every_part())
 
-    TypeAdapter(oto.OtoCreateReturnShipmentAnswer).validate_python(answer, strict=False)
-    same_keys(answer, oto.OtoCreateReturnShipmentAnswer)
-    same_keys(answer["items"][0], oto.OtoReturnItem)
+    TypeAdapter(oto_models.OtoCreateReturnShipmentAnswer).validate_python(answer, strict=False)
+    same_keys(answer, oto_models.OtoCreateReturnShipmentAnswer)
+    same_keys(answer["items"][0], oto_models.OtoReturnItem)
     assert answer["reverseShipment"] is not None
-    same_keys(answer["reverseShipment"], oto.OtoShipment)
-    same_keys(answer["reverseShipment"]["items"][0], oto.OtoSkuQuantity)
+    same_keys(answer["reverseShipment"], oto_models.OtoShipment)
+    same_keys(answer["reverseShipment"]["items"][0], oto_models.OtoSkuQuantity)

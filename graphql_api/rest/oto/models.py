@@ -1,6 +1,9 @@
-"""OTO's request bodies, each defined once (`graphql_api.rest.wire`): camelCase on the wire,
-the model gives the OpenAPI schema and the domain command. OTO's habits are kept: ids may be
-JSON integers (`"orderId": 123`) and quantities are text (`"quantity": "1"`)."""
+"""OTO's wire format, each shape declared once (`graphql_api.rest.wire`), as Carriyo's is.
+
+A body is a pydantic model, camelCase on the wire: it gives the OpenAPI schema and the
+domain command. OTO's habits are kept: ids may be JSON integers (`"orderId": 123`) and
+quantities are text (`"quantity": "1"`). An answer is the TypedDict its writer (views.py)
+returns: /openapi.json reads its schema from it and a test holds the writers to them."""
 
 from __future__ import annotations
 
@@ -8,13 +11,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
+from typing_extensions import TypedDict
 
 from domain import commands as c
 from domain.errors import InvalidInput
 from domain.notification_services import QueueReturnSms
 from domain.parts import ItemRequest
 from domain.values import Actor, quantity_from_text
-from graphql_api.rest.wire import WireModel, also_required, component_schemas
+from graphql_api.rest.wire import IsoTime, WireModel, also_required, component_schemas
 
 OTO_CHANNEL = "OTO"
 MAX_ITEMS = 100
@@ -131,4 +135,79 @@ class OtoCreateReturnShipmentRequest(OtoOrderRequest, OtoItems):
         )
 
 
+# --------------------------------------------------------------------------- answers
+
+Text = str | None
+
+
+class OtoSkuQuantity(TypedDict):
+    sku: str
+    quantity: str
+
+
+class OtoShipment(TypedDict):
+    shipmentId: str
+    deliveryOptionId: Text
+    carrier: Text
+    status: str
+    trackingNumber: Text
+    labelUrl: Text
+    items: list[OtoSkuQuantity]
+
+
+class OtoReturnItem(TypedDict):
+    sku: str
+    name: Text
+    quantity: str
+    approvedQuantity: str
+    receivedQuantity: str
+    returnReason: Text
+    comment: Text
+    itemCondition: Text
+
+
+class OtoReturnShipment(TypedDict):
+    returnRequestId: str
+    orderId: str
+    status: str
+    returnReason: Text
+    customerComment: Text
+    createdAt: IsoTime
+    updatedAt: IsoTime
+    reverseShipment: OtoShipment | None
+    items: list[OtoReturnItem]
+
+
+class OtoCreateReturnShipmentAnswer(OtoReturnShipment):
+    success: Literal[True]
+
+
+class OtoReturnDetailsAnswer(TypedDict):
+    success: Literal[True]
+    orderId: str
+    returns: list[OtoReturnShipment]
+
+
+class OtoReturnLinkAnswer(TypedDict):
+    success: Literal[True]
+    orderId: str
+    returnLink: Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
+    expiresAt: IsoTime
+
+
+class OtoReturnSmsAnswer(TypedDict):
+    success: Literal[True]
+    orderId: str
+    returnRequestId: Text
+    notificationId: str
+    status: str
+    message: str
+
+
 SCHEMAS = component_schemas(OtoOrderRequest, OtoCreateReturnShipmentRequest)
+ANSWER_SCHEMAS = component_schemas(
+    OtoCreateReturnShipmentAnswer,
+    OtoReturnDetailsAnswer,
+    OtoReturnLinkAnswer,
+    OtoReturnSmsAnswer,
+)

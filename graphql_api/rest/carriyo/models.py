@@ -1,6 +1,16 @@
-"""Carriyo's request bodies, each defined once (`graphql_api.rest.wire`): the model checks the
-shape, gives the OpenAPI schema, and turns the body into the domain command or object it asks
-for. Every rule is the domain's."""
+"""Carriyo's wire format, each shape declared once (`graphql_api.rest.wire`).
+
+A body is a pydantic model: it checks the shape, gives the OpenAPI schema, and turns itself
+into the domain command or object it asks for; every rule is the domain's. An answer of a
+return request is the TypedDict its writer (serializers.py) returns: pydantic reads the
+OpenAPI schema from it (`ANSWER_SCHEMAS`) and a test holds every writer to its declaration.
+TypedDicts rather than models because an answer is built for every read and a TypedDict is
+a plain dict at run time, so the shape costs nothing per request. Reference codes and
+settings answer in the shape of their bodies.
+
+Bodies and answers sit in one module because they share their parts (an address, a
+collection window) and because a field of a return request is both sent and answered: it is
+declared here, in the body that takes it and in the answer that gives it back."""
 
 from __future__ import annotations
 
@@ -10,10 +20,11 @@ from typing import Annotated, Any
 
 from pydantic import Field, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
+from typing_extensions import TypedDict
 
 from domain import commands as c
 from domain.errors import InvalidInput, InvalidQuantity
-from domain.lifecycle import parse_status
+from domain.lifecycle import ReturnStatus, parse_status
 from domain.parts import ItemRequest
 from domain.reference import (
     REASON_SCOPED,
@@ -25,7 +36,14 @@ from domain.reference import NotificationUser as DomainUser
 from domain.values import Actor, TimeWindow
 from domain.values import Address as DomainAddress
 from graphql_api.request_details import detail_changes, request_details
-from graphql_api.rest.wire import Number, Timestamp, WireModel, also_required, component_schemas
+from graphql_api.rest.wire import (
+    IsoTime,
+    Number,
+    Timestamp,
+    WireModel,
+    also_required,
+    component_schemas,
+)
 from graphql_api.returns.inputs import quantities_by_sku
 
 Text = str | None
@@ -275,6 +293,143 @@ def set_status(status: str, rid: str, actor: Actor) -> c.SetReturnStatus:
     return c.SetReturnStatus(actor=actor, return_request_id=rid, status=parse_status(status))
 
 
+# --------------------------------------------------------------------------- answers
+
+Date = IsoTime | None
+Status = Annotated[
+    str, WithJsonSchema({"type": "string", "enum": [s.value.lower() for s in ReturnStatus]})
+]
+
+
+class RequestSource(TypedDict):
+    source: str
+    user: Text
+
+
+class SkuQuantity(TypedDict):
+    sku: str
+    quantity: int
+
+
+class ReturnItem(TypedDict):
+    sku: str
+    description: Text
+    price: Number | None
+    currency: Text
+    quantity: int
+    approved_quantity: int
+    rejected_quantity: int
+    returned_quantity: int
+    received_quantity: int
+    return_reason: Text
+    comment: Text
+    comment_codes: list[str]
+    images: list[str]
+    item_condition: Text
+    resolution: Text
+    refund_type: Text
+    rejection_reason: Text
+
+
+class ReturnNote(TypedDict):
+    note_id: str
+    text: str
+    user: Text
+    creation_date: Date
+
+
+class ReturnRefund(TypedDict):
+    refund_id: str
+    reference: Text
+    type: Text
+    amount: Number
+    currency: str
+    note: Text
+    refund_date: Date
+    creation_date: Date
+
+
+class RefundTotal(TypedDict):
+    """Per currency: the value of the approved units, what was refunded, what remains."""
+
+    currency: str
+    approved_value: Number
+    refunded: Number
+    remaining: Number
+
+
+class ReturnRefundInfo(TypedDict):
+    refunds: list[ReturnRefund]
+    totals: list[RefundTotal]
+
+
+class ItemsUpdate(TypedDict):
+    update_date: Date
+    previous_items: list[SkuQuantity]
+    items: list[SkuQuantity]
+    user: Text
+    source: Text
+
+
+class ReverseShipment(TypedDict):
+    shipment_id: str
+    carrier: Text
+    status: str
+    tracking_number: Text
+    label_url: Text
+    items: list[SkuQuantity]
+    creation_date: Date
+    update_date: Date
+
+
+class ReturnRequest(TypedDict):
+    """Every field of the seed's return request object, plus the ones our workflow adds
+    (status, dropoff, resolution, version, allowed_actions…)."""
+
+    return_request_id: str
+    status: Status
+    shipments: list[str]
+    reverse_shipments: list[ReverseShipment]
+    partner_order_reference: str
+    merchant: str
+    pickup: Address | None
+    dropoff: Address | None
+    customer_comment: Text
+    channel: Text
+    notes: list[ReturnNote]
+    items: list[ReturnItem]
+    resolution: Text
+    refund_method: Text
+    refund_info: ReturnRefundInfo
+    rejection_reason: Text
+    creation_date: Date
+    update_date: Date
+    on_hold_date: Date
+    approval_date: Date
+    cancellation_date: Date
+    rejection_date: Date
+    received_date: Date
+    completion_date: Date
+    return_items_updates: list[ItemsUpdate]
+    collection: ReturnCollection | None
+    assigned_to_user: Text
+    auto_closed: bool
+    auto_closed_date: Date
+    creation_source: RequestSource
+    update_source: RequestSource
+    updated_by_user: Text
+    split_from: Text
+    version: int
+    allowed_actions: list[str]
+
+
+class AvailableItem(TypedDict):
+    sku: str
+    quantity: int
+    description: Text
+    delivery_date: Date
+
+
 # --------------------------------------------------------------------------- configuration
 
 
@@ -365,6 +520,7 @@ def reference_body(kind: ReferenceKind) -> type[ReferenceCode]:
     return ReferenceCode
 
 
+ANSWER_SCHEMAS = component_schemas(ReturnRequest, AvailableItem)
 SCHEMAS = component_schemas(
     CreateReturnRequest,
     EditReturnRequest,
