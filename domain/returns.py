@@ -5,8 +5,10 @@ Its behaviour is split by what it concerns, one class per module that ReturnRequ
 from: its data and the internals all of them share (request_state.py), refunds (refunds.py),
 notes and assignment (notes.py), the reverse shipment (shipments.py), split (splitting.py)
 and the status override (overrides.py). Each part is a method of the one object, so none
-reaches into another's privates and none imports this module. This module holds creation,
-editing and the lifecycle transitions."""
+reaches into another's privates and none imports this module. What the customer tells
+besides the items (addresses, resolution, comment…) is one value, RequestDetails
+(request_details.py), declared there with its checks. This module holds creation, editing
+and the lifecycle transitions."""
 
 from __future__ import annotations
 
