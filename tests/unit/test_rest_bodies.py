@@ -117,6 +117,16 @@ def test_a_create_body_becomes_the_command_in_the_domains_words() -> None:
     assert command.details.collection.start == datetime(2026, 1, 1, 6, tzinfo=UTC)
 
 
+def test_a_create_body_reports_a_faulty_item_before_a_faulty_detail() -> None:
+    body = CREATE | {
+        "items": [{"sku": "CAP"}],
+        "collection": {"start_date": "2026-01-02T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
+    }
+    with pytest.raises(InvalidQuantity) as caught:
+        read(models.CreateReturnRequest, body).command(ACTOR)
+    assert caught.value.field == "items[0].quantity"
+
+
 def test_a_patch_keeps_what_it_leaves_out_and_clears_an_explicit_null() -> None:
     body = read(models.EditReturnRequest, {"customer_comment": None, "resolution": "EXCHANGE"})
 

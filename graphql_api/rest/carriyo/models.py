@@ -145,13 +145,14 @@ class CreateReturnRequest(WireModel):
     collection: ReturnCollection | None = None
 
     def command(self, actor: Actor) -> c.CreateReturn:
+        items = _items(self.items)  # an item's fault is reported before a detail's
         joined = "\n".join(comment.text for comment in self.comments if comment.text)
         details = request_details(self)
         return c.CreateReturn(
             actor=actor,
             merchant=self.merchant,
             order_reference=self.partner_order_reference,
-            items=_items(self.items),
+            items=items,
             details=replace(details, customer_comment=self.customer_comment or joined or None),
         )
 

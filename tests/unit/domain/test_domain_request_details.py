@@ -55,3 +55,9 @@ def test_how_a_request_came_in_cannot_be_changed() -> None:
 def test_a_name_that_is_no_detail_is_the_callers_mistake() -> None:
     with pytest.raises(ValueError, match="status"):
         RequestDetails.checked_changes({"status": "APPROVED"})
+
+
+def test_details_are_checked_in_declaration_order_and_the_first_refused_is_reported() -> None:
+    with pytest.raises(DomainError) as caught:
+        RequestDetails(customer_comment="a\x00b", refund_method="   ").checked()
+    assert caught.value.field == "refund_method"
