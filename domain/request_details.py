@@ -21,11 +21,8 @@ Check = Callable[[Any, str], Any]
 
 
 def _code(value: Any, name: str) -> str | None:
+    """optional_code takes its field by keyword; a check gets it by position."""
     return optional_code(value, field=name)
-
-
-def _text(value: Any, name: str) -> str | None:
-    return optional_text(value, name)
 
 
 def _checked_by(check: Check, *, editable: bool = True) -> dict[str, object]:
@@ -41,7 +38,7 @@ class RequestDetails:
     channel: str | None = field(default=None, metadata=_checked_by(_code, editable=False))
     resolution: str | None = field(default=None, metadata=_checked_by(_code))
     refund_method: str | None = field(default=None, metadata=_checked_by(_code))
-    customer_comment: str | None = field(default=None, metadata=_checked_by(_text))
+    customer_comment: str | None = field(default=None, metadata=_checked_by(optional_text))
     collection: TimeWindow | None = None
 
     def checked(self) -> RequestDetails:
