@@ -1,17 +1,26 @@
 """Shared fixtures: a freshly migrated database per test, on SQLite always and on
-PostgreSQL too when RETURNS_TEST_POSTGRES_URL is set (CI sets it)."""
+PostgreSQL too when RETURNS_TEST_POSTGRES_URL is set (CI sets it).
+
+Migrating takes longer than most tests, so each backend is migrated once per session into a
+template that every test copies: a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on
+PostgreSQL (faster than emptying every table, and no test can see another's rows). The
+migrations themselves are tested from an empty database in test_persistence_migrations.py."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
 
 from persistence import migrate
 from persistence.database import Database
@@ -20,46 +29,119 @@ POSTGRES_URL = os.environ.get("RETURNS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 
 
-_recreated: set[str] = set()
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
 
 
-async def _recreate_postgres_database_once(url: str) -> None:
-    """Start every test session from an empty database, so a schema left by an older run
-    (or an older migration) can never leak into this one."""
-    if url in _recreated:
-        return
-    parsed = make_url(url)
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
+async def _migrated(url: str) -> None:
+    """Migrate the database at `url` to head and close every connection to it."""
+    database = Database(url)
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{parsed.database}"')
+        await migrate.upgrade(database)
     finally:
-        await connection.close()
-    _recreated.add(url)
+        await database.dispose()
 
 
-async def _fresh_postgres() -> Database:
-    assert POSTGRES_URL
-    await _recreate_postgres_database_once(POSTGRES_URL)
-    db = Database(POSTGRES_URL)
-    await migrate.upgrade(db)
-    tables = ", ".join(SQLModel.metadata.tables)
-    async with db.engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    return db
+def _run_apart(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine to completion on a thread of its own, so a session fixture can set up
+    whether or not the test's event loop is already running."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session; tests copy it."""
+    path = tmp_path_factory.mktemp("template") / "returns.db"
+    _run_apart(_migrated(sqlite_url(path)))
+    assert not Path(f"{path}-wal").exists(), "the template must be checkpointed into one file"
+    return path
+
+
+def fresh_sqlite(template: Path, path: Path) -> Database:
+    """A migrated, empty SQLite database at `path`, copied from the session's template."""
+    shutil.copyfile(template, path)
+    return Database(sqlite_url(path))
+
+
+class PostgresTemplates:
+    """One migrated template database per session and a copy of it per test.
+
+    Copies are named after the configured database with a double underscore (returns_test__7),
+    so a run only ever drops its own copies, never another run's under another name."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.template = f"{self.url.database}__template"
+        self._numbers = itertools.count(1)
+
+    def _admin(self) -> str:
+        admin = self.url.set(drivername="postgresql", database="postgres")
+        return admin.render_as_string(hide_password=False)
+
+    async def create_template(self) -> None:
+        connection = await asyncpg.connect(self._admin())
+        try:
+            stale = await connection.fetch(
+                "SELECT datname FROM pg_database WHERE datname LIKE $1",
+                self.url.database.replace("_", "\\_") + "\\_\\_%",
+            )
+            for row in stale:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{row[0]}" WITH (FORCE)')
+            await connection.execute(f'CREATE DATABASE "{self.template}"')
+        finally:
+            await connection.close()
+        await _migrated(self._url_of(self.template))
+
+    def _url_of(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    async def copy(self) -> str:
+        """The URL of a new database copied from the template."""
+        name = f"{self.url.database}__{os.getpid()}_{next(self._numbers)}"
+        connection = await asyncpg.connect(self._admin())
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        finally:
+            await connection.close()
+        return self._url_of(name)
+
+    async def drop(self, url: str | URL) -> None:
+        name = make_url(url).database
+        connection = await asyncpg.connect(self._admin())
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_templates() -> PostgresTemplates | None:
+    if not POSTGRES_URL:
+        return None
+    templates = PostgresTemplates(POSTGRES_URL)
+    _run_apart(templates.create_template())
+    return templates
 
 
 @pytest.fixture(params=BACKENDS)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+async def db(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    postgres_templates: PostgresTemplates | None,
+) -> AsyncIterator[Database]:
     """A migrated, empty database; tests using it run once per backend."""
     if request.param == "postgres":
-        database = await _fresh_postgres()
+        assert postgres_templates is not None
+        database = Database(await postgres_templates.copy())
+        yield database
+        await database.dispose()
+        await postgres_templates.drop(database.url)
     else:
-        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'returns.db'}")
-        await migrate.upgrade(database)
-    yield database
-    await database.dispose()
+        database = fresh_sqlite(sqlite_template, tmp_path / "returns.db")
+        yield database
+        await database.dispose()
 
 
 class StatementCounter:

@@ -25,8 +25,8 @@ from aiohttp.test_utils import TestServer
 from graphql_api.app import create_app
 from graphql_api.app_keys import WIRING_KEY
 from graphql_api.settings import Settings
-from persistence import migrate
 from persistence.database import Database
+from tests.conftest import fresh_sqlite
 
 CHROMIUM = os.environ.get("RETURNS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -77,13 +77,14 @@ class LiveApp:
 
 
 @pytest.fixture
-async def live_app(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[LiveApp]]]:
+async def live_app(
+    tmp_path: Path, sqlite_template: Path
+) -> AsyncIterator[Callable[..., Awaitable[LiveApp]]]:
     """Serves the real app on 127.0.0.1 (a fresh SQLite file) with the given settings."""
     servers: list[TestServer] = []
 
     async def start(clock: Any = None, **settings: Any) -> LiveApp:
-        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'browser.db'}")
-        await migrate.upgrade(db)
+        db = fresh_sqlite(sqlite_template, tmp_path / "browser.db")
         defaults = {"migrate_on_start": False, "webhook_interval_seconds": 0}
         server = TestServer(create_app(Settings(**(defaults | settings)), db=db, clock=clock))
         await server.start_server()

@@ -292,11 +292,10 @@ async def test_a_commit_wakes_other_processes_once_with_its_newest_position(worl
     import asyncpg
 
     from persistence.outbox import EVENTS_CHANNEL, parse_wakeup
-    from tests.conftest import POSTGRES_URL
 
-    assert POSTGRES_URL is not None
     heard: list[str] = []
-    listener = await asyncpg.connect(POSTGRES_URL.replace("+asyncpg", ""))
+    url = world.db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    listener = await asyncpg.connect(url)
     await listener.add_listener(EVENTS_CHANNEL, lambda *args: heard.append(args[3]))
     try:
         await world.order(lines=LINES)
