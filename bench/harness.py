@@ -60,7 +60,7 @@ def say(text: str) -> None:
 
 
 class Server:
-    """`python -m graphql_api.cli serve` in its own process (the server children inherit our
+    """`python -m ops.cli serve` in its own process (the server children inherit our
     raised open-files limit). `keep` names RETURNS_* variables of ours it may see; `env`
     adds settings of its own."""
 
@@ -101,7 +101,7 @@ class Server:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "graphql_api.cli",
+                "ops.cli",
                 "serve",
                 cwd=self.root,  # `-m` imports from the working directory first
                 env=env,
@@ -185,7 +185,7 @@ async def cli_migrate(url: str) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "graphql_api.cli",
+        "ops.cli",
         "migrate",
         cwd=ROOT,
         env=env | {"DATABASE_URL": url},

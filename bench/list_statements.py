@@ -21,13 +21,13 @@ from pathlib import Path
 from sqlalchemy import event, text
 from sqlmodel import SQLModel
 
+from core.context import Context
 from domain import commands as c
 from domain import services
 from domain.parts import ItemRequest
 from domain.ports import SystemClock
 from domain.request_details import RequestDetails
 from domain.values import Address
-from graphql_api.context import Context
 from graphql_api.schema import schema
 from persistence import migrate
 from persistence.database import Database

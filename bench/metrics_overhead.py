@@ -24,11 +24,11 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
-from graphql_api.app import create_app
-from graphql_api.metrics.recording import OperationRecorder, current_record
-from graphql_api.metrics.registry import METRICS_KEY
+from core.settings import Settings
 from graphql_api.schema import build_schema
-from graphql_api.settings import Settings
+from ops.app import create_app
+from ops.metrics.recording import OperationRecorder, current_record
+from ops.metrics.registry import METRICS_KEY
 
 RUNS = 5
 AMPLIFY = 20

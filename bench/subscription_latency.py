@@ -6,7 +6,7 @@ commits status changes at a steady rate, and the server's memory per idle subscr
     .venv/bin/python bench/subscription_latency.py postgresql+asyncpg://postgres@127.0.0.1:5432/returns_bench
     .venv/bin/python bench/subscription_latency.py --levels 1,100 --rate 50 --seconds 5
 
-The server is `python -m graphql_api.cli serve` in a subprocess; the subscribers (one
+The server is `python -m ops.cli serve` in a subprocess; the subscribers (one
 websocket each, graphql-transport-ws) and the writer (holdReturn / resumeReturn over HTTP)
 live in this process. On PostgreSQL the named database is created afresh and dropped at the
 end (never a returns_test* one). Prints figures; asserts nothing.
@@ -45,7 +45,7 @@ from harness import (
 )
 from sqlalchemy.engine import make_url
 
-from graphql_api.settings import Settings
+from core.settings import Settings
 from persistence import event_log
 from persistence.database import Database
 from persistence.outbox import EVENTS_CHANNEL, StoredEvent, parse_wakeup
@@ -627,7 +627,7 @@ def print_report(
     command = [shown if arg == args.database_url else arg for arg in [sys.executable, *sys.argv]]
     print(f"$ {shlex.join(command)}")
     print(
-        f"backend={backend}  server: ONE process (python -m graphql_api.cli serve), "
+        f"backend={backend}  server: ONE process (python -m ops.cli serve), "
         f"{os.cpu_count()} CPUs on the machine, server and bench share them"
     )
     print(f"subscription: {document}   (each subscriber on its own websocket)")

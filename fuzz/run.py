@@ -233,7 +233,7 @@ def main() -> int:
         server_log = Path(folder) / "server.log"
         with server_log.open("wb") as log:
             server = subprocess.Popen(
-                [sys.executable, "-m", "graphql_api.cli", "serve"],
+                [sys.executable, "-m", "ops.cli", "serve"],
                 env=env,
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,

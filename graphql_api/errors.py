@@ -10,7 +10,7 @@ import strawberry
 from graphql import GraphQLError, Node
 
 from domain.errors import DomainError, DomainErrors, ErrorCode
-from graphql_api.metrics.recording import note_error
+from ops.metrics.recording import note_error
 
 strawberry.enum(
     ErrorCode,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from graphql_api.context import Info
+from core.context import Info
 
 UseCase = Callable[..., Awaitable[Any]]
 

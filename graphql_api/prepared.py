@@ -49,11 +49,11 @@ from graphql_api.limits import (
     operation_cost,
     query_timeout_error,
 )
-from graphql_api.metrics.recording import note_operation
 from graphql_api.planned_executor import MISMATCHES
+from ops.metrics.recording import note_operation
 
 if TYPE_CHECKING:
-    from graphql_api.app import ReturnsGraphQLView
+    from ops.app import ReturnsGraphQLView
 
 
 @dataclass(frozen=True, slots=True)

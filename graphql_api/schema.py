@@ -11,11 +11,11 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from core.context import Info
 from domain.errors import DomainError
+from edge.auth import ReadOnlyGuard
 from graphql_api import graphql_core_patches, input_builders
-from graphql_api.auth import ReadOnlyGuard
 from graphql_api.common import Node, from_global_id
-from graphql_api.context import Info
 from graphql_api.errors import should_mask
 from graphql_api.events.log_position import EventLogPositionQueries
 from graphql_api.events.queries import EventQueries
@@ -25,7 +25,6 @@ from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMuta
 from graphql_api.merchants.portal import PortalSettingsMutations, PortalSettingsQueries
 from graphql_api.merchants.queries import MerchantQueries
 from graphql_api.merchants.types import REFERENCE_TYPES
-from graphql_api.metrics.recording import GRAPHQL, INTERNAL, OperationRecorder, note_error
 from graphql_api.notifications.queries import NotificationQueries
 from graphql_api.orders.mutations import OrderMutations
 from graphql_api.orders.queries import OrderQueries
@@ -40,6 +39,7 @@ from graphql_api.scalars import SCALAR_OVERRIDES
 from graphql_api.viewer import ViewerQueries
 from graphql_api.webhooks.mutations import WebhookMutations
 from graphql_api.webhooks.queries import WebhookQueries
+from ops.metrics.recording import GRAPHQL, INTERNAL, OperationRecorder, note_error
 
 log = logging.getLogger(__name__)
 graphql_core_patches.apply()

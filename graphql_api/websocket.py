@@ -4,7 +4,7 @@ strawberry runs each subscription operation in a task of its own. Our protocol h
 note, for that task, the operation's `Sink` (its id, its websocket, the frame type of the
 protocol) and the variables it was sent with, so the subscription resolver can hand both to
 the EventHub. The hub then writes rendered frames directly, instead of executing the
-operation once per subscriber (see graphql_api/pubsub.py).
+operation once per subscriber (see core/event_hub.py).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
+from core.context import Context
 from domain.errors import ErrorCode
-from graphql_api.context import Context
-from graphql_api.json_input import unstorable_text
+from edge.json_input import unstorable_text
 
 
 class WebSocketSink:

@@ -112,7 +112,7 @@ class SqlUnitOfWork:
 
 class UnitsOfWork:
     """Makes the units of work of one database and clock. The composition root
-    (graphql_api/bootstrap.py) builds one; everything that writes (requests, background
+    (ops/bootstrap.py) builds one; everything that writes (requests, background
     jobs, the demo seeder) is handed it, so a unit of work is configured in one place."""
 
     def __init__(self, db: Database, clock: Clock) -> None:

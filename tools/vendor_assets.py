@@ -5,7 +5,7 @@ Browsers get GraphiQL, Swagger UI and the desk's graphql-ws client from this ser
 from a CDN, so they work offline and under a strict Content-Security-Policy. Each library is a
 pinned npm release: `npm pack` fetches its tarball, whose sha512 must equal the registry's
 published `dist.integrity`; the files the pages use and the package's licence are copied under
-graphql_api/web/static/vendor/, and manifest.json records the tarball integrity and each
+pages/static/vendor/, and manifest.json records the tarball integrity and each
 file's sha384 (the pages' `integrity` attributes). Only this refresh needs Node and the
 network; `make run` never does.
 """
@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VENDOR = ROOT / "graphql_api" / "web" / "static" / "vendor"
+VENDOR = ROOT / "pages" / "static" / "vendor"
 MANIFEST = VENDOR / "manifest.json"
 LICENCE_FILES = ("LICENSE", "LICENSE.md", "NOTICE")
 

@@ -25,7 +25,7 @@ from graphql import (
 )
 from graphql.language import Visitor
 
-from graphql_api.context import Context, Info
+from core.context import Context, Info
 from graphql_api.events.types import ReturnEventType
 from persistence.outbox import StoredEvent
 from persistence.unit_of_work import UnitsOfWork

@@ -9,13 +9,13 @@ from typing import NoReturn
 
 import strawberry
 
+from core.context import Context, Info
+from core.event_hub import READ_BATCH, EventHub, SubscriberLagging, TokenExpired
 from domain.lifecycle import ReturnStatus
 from graphql_api.common import return_request_key
-from graphql_api.context import Context, Info
 from graphql_api.events.queries import ReturnEventFilter
 from graphql_api.events.rendering import SelectionRenderer, rendering_key
 from graphql_api.events.types import ReturnEventType
-from graphql_api.pubsub import READ_BATCH, EventHub, SubscriberLagging, TokenExpired
 from graphql_api.scalars import EventPosition
 from graphql_api.websocket import PushTarget, push_target
 from persistence.event_log import EventFilter

@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 
+from core.request_details import detail_changes, request_details
 from domain import commands as c
 from domain.errors import DomainError, ErrorCode
 from domain.lifecycle import ReturnStatus
@@ -15,7 +16,6 @@ from domain.parts import ItemRequest
 from domain.values import UNSET as KEEP
 from domain.values import Actor
 from graphql_api.common import AddressInput, MutationInput, TimeWindowInput, return_request_key
-from graphql_api.request_details import detail_changes, request_details
 
 
 @strawberry.input(description="One sku to return, with why and what the customer wants.")

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from core.context import Info
 from domain.lifecycle import Action, ReturnStatus
 from domain.reference import ReferenceKind
 from domain.returns import ReturnRequest
 from graphql_api.common import AddressType, Node, TimeWindowType, to_global_id
-from graphql_api.context import Info
 from graphql_api.returns.columns import item_columns
 from graphql_api.returns.parts import (
     ItemsUpdateType,

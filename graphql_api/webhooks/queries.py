@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from core.context import Info
 from domain.webhooks import DeliveryStatus
 from graphql_api.common import PageInfo, return_request_key
-from graphql_api.context import Info
 from graphql_api.errors import ClientError
 from graphql_api.returns.queries import PageSize, check_first
 from graphql_api.webhooks import types as t

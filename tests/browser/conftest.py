@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
-from graphql_api.app import create_app
-from graphql_api.app_keys import WIRING_KEY
-from graphql_api.settings import Settings
+from core.settings import Settings
+from edge.app_keys import WIRING_KEY
+from ops.app import create_app
 from persistence.database import Database
 from tests.conftest import fresh_sqlite
 

@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 
 from domain.access import Role
-from graphql_api.app_keys import WIRING_KEY
-from graphql_api.demo import seed_demo
+from edge.app_keys import WIRING_KEY
+from ops.demo import seed_demo
 from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import accessibility_problems, screenshot
 from tests.browser.desk_support import (

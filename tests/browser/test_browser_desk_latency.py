@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import aiohttp
 
 from domain.ports import SystemClock
-from graphql_api.demo import seed_demo
+from ops.demo import seed_demo
 from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.desk_support import LAPTOP, Backend, new_client, row, sign_in

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from domain.ports import SystemClock
-from graphql_api.demo import seed_demo
+from ops.demo import seed_demo
 from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import screenshot
 from tests.browser.desk_support import LAPTOP, Backend, new_client, open_return, row, sign_in

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from domain.portal import PortalSettings
-from graphql_api.app_keys import WIRING_KEY
-from graphql_api.demo import seed_demo
+from edge.app_keys import WIRING_KEY
+from ops.demo import seed_demo
 from persistence.portal_settings import save_portal_settings
 from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import PHONE, accessibility_problems, screenshot

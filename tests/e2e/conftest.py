@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from core.settings import Settings
 from domain.access import Role, new_tenant
+from edge.idempotency_header import fingerprint
 from graphql_api import planned_executor
-from graphql_api.app import ReturnsGraphQLView, create_app
-from graphql_api.idempotency_header import fingerprint
 from graphql_api.prepared import PreparedQueries
-from graphql_api.settings import Settings
+from ops.app import ReturnsGraphQLView, create_app
 from persistence.access import AccessStore
 from persistence.database import Database
 from persistence.idempotency import IdempotencyStore, KeyClaim

@@ -1,4 +1,4 @@
-"""The checks GraphQL and the REST shims share (graphql_api/http_checks.py): each face
+"""The checks GraphQL and the REST shims share (edge/checks.py): each face
 refuses the same requests, in its own error shape, and routes outside both pass untouched."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("strawberry", "aiohttp", "sqlalchemy", "sqlmodel", "alembic", "pydantic")
 PROBE = f"""
 import contextlib, io, json, sys
-from graphql_api.cli import main
+from ops.cli import main
 with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):
     main(["--help"])
 heavy = {HEAVY!r}
@@ -30,7 +30,7 @@ def test_help_imports_none_of_the_heavy_libraries() -> None:
 
 def test_help_answers_within_half_a_second() -> None:
     script = Path(sys.executable).with_name("returns-api")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "graphql_api.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "ops.cli"]
     timings = []
     for _ in range(3):  # the best of three, so a busy machine's hiccup does not count
         started = time.perf_counter()

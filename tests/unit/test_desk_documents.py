@@ -13,7 +13,7 @@ import pytest
 from graphql import OperationType, build_schema, parse, validate
 
 ROOT = Path(__file__).resolve().parents[2]
-FOLDER = ROOT / "graphql_api" / "web" / "static" / "desk" / "graphql"
+FOLDER = ROOT / "pages" / "static" / "desk" / "graphql"
 SCHEMA = build_schema((ROOT / "schema.graphql").read_text())
 FRAGMENT = re.compile(r"fragment\s+(\w+)\s+on\s+\w+\s*\{", re.MULTILINE)
 SPREAD = re.compile(r"\.\.\.\s*(\w+)")
@@ -66,6 +66,6 @@ def test_the_desk_has_a_document_for_every_action_it_offers() -> None:
             for d in parse(path.read_text()).definitions
         )
     }
-    forms = (ROOT / "graphql_api" / "web" / "static" / "desk" / "forms.js").read_text()
+    forms = (ROOT / "pages" / "static" / "desk" / "forms.js").read_text()
 
     assert mutations == set(re.findall(r'document: "(\w+)"', forms))

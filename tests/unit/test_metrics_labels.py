@@ -8,8 +8,8 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 from pydantic import SecretStr
 
-from graphql_api.metrics.endpoint import MetricsAccess, face_prefixes
-from graphql_api.metrics.registry import ANONYMOUS, OTHER, Faces, OperationNames
+from ops.metrics.endpoint import MetricsAccess, face_prefixes
+from ops.metrics.registry import ANONYMOUS, OTHER, Faces, OperationNames
 
 
 def test_only_well_formed_names_up_to_the_limit_become_labels() -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from graphql_api.portal.tokens import ExpiredToken, InvalidToken, PortalGrant, issue, verify
+from core.portal_tokens import ExpiredToken, InvalidToken, PortalGrant, issue, verify
 
 KEY = b"k" * 32
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

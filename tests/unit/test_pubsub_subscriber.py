@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphql_api.pubsub import Subscriber, SubscriberLagging, TokenExpired
+from core.event_hub import Subscriber, SubscriberLagging, TokenExpired
 from persistence.event_log import EventFilter
 from persistence.outbox import StoredEvent
 from tests.clocks import FixedClock

@@ -1,4 +1,4 @@
-"""The faces read a request's details by name (graphql_api/request_details.py): a detail a
+"""The faces read a request's details by name (core/request_details.py): a detail a
 face declared under another name would be dropped without a word, so each face's create
 input must declare every detail and its update input every editable one."""
 
@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 import pytest
 import strawberry
 
+from core.request_details import detail_changes, request_details
 from domain.request_details import DETAILS, EDITABLE
 from domain.values import Address, TimeWindow
 from graphql_api.common import AddressInput, TimeWindowInput
-from graphql_api.request_details import detail_changes, request_details
-from graphql_api.rest.carriyo import models
 from graphql_api.returns.inputs import CreateReturnInput, UpdateReturnInput
+from rest.carriyo import models
 
 
 def _graphql(cls: type) -> set[str]:

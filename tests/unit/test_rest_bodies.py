@@ -1,4 +1,4 @@
-"""The REST shims' body models (graphql_api/rest/wire.py, carriyo/models.py): a body of the
+"""The REST shims' body models (core/wire.py, carriyo/models.py): a body of the
 wrong shape is refused naming the field as the client wrote it, before any use case runs; the
 same model gives the OpenAPI schema."""
 
@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from core.wire import read
 from domain.errors import ErrorCode, InvalidInput, InvalidQuantity
 from domain.reference import ReferenceKind
 from domain.values import Actor
-from graphql_api.rest.carriyo import models
-from graphql_api.rest.wire import read
+from rest.carriyo import models
 
 ACTOR = Actor(source="api", user="ops")
 CREATE = {
@@ -211,7 +211,7 @@ def test_a_null_still_clears_a_patch_field_and_is_refused_where_required() -> No
 
 
 def test_oto_bodies_read_only_otos_own_spelling() -> None:
-    from graphql_api.rest.oto import models as oto
+    from rest.oto import models as oto
 
     body = read(oto.OtoOrderRequest, {"order_id": "SO-1", "orderId": "SO-2"})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from graphql_api.web.assets import vendored
+from pages.assets import vendored
 from tools.vendor_assets import PINS, VENDOR, problems
 
 

@@ -10,13 +10,13 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
-from domain.webhooks import client_host
-from graphql_api.webhooks.dispatcher import (
+from delivery.webhooks import (
     PRIVATE_TARGET,
     PublicAddresses,
     inner_address,
     public_socket,
 )
+from domain.webhooks import client_host
 
 
 class Answers(AbstractResolver):

@@ -3,7 +3,7 @@ newer positions, other tenants and unknown positions."""
 
 from __future__ import annotations
 
-from graphql_api.webhooks.dispatcher import CommitWakeup
+from delivery.webhooks import CommitWakeup
 
 
 async def test_a_commit_heard_twice_wakes_the_sender_once():

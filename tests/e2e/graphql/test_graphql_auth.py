@@ -32,10 +32,10 @@ from graphql import (
     is_required_input_field,
 )
 
+from core.settings import Settings
 from domain.access import IssuedCredentials, Role, new_tenant
-from graphql_api.app import create_app
 from graphql_api.schema import schema as served_schema
-from graphql_api.settings import Settings
+from ops.app import create_app
 from persistence.access import AccessStore
 from persistence.database import Database
 from tests.clocks import FixedClock
@@ -323,7 +323,7 @@ def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNS_")}
     env["DATABASE_URL"] = database_url
     return subprocess.run(
-        [sys.executable, "-m", "graphql_api.cli", *args],
+        [sys.executable, "-m", "ops.cli", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

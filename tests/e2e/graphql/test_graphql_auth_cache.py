@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from graphql_api.app import create_app
-from graphql_api.settings import Settings
+from core.settings import Settings
+from ops.app import create_app
 from persistence.access import AccessStore
 from persistence.database import Database
 from tests.clocks import FixedClock
@@ -139,7 +139,7 @@ def _cli(url: str) -> Callable[..., subprocess.CompletedProcess[str]]:
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "graphql_api.cli", *args],
+            [sys.executable, "-m", "ops.cli", *args],
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from graphql_api.app import create_app
-from graphql_api.settings import Settings
+from core.settings import Settings
+from ops.app import create_app
 from persistence.tables import DEFAULT_TENANT
 from tests.e2e.conftest import credentials
 

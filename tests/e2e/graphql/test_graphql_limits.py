@@ -16,10 +16,10 @@ from graphql import (
     parse,
 )
 
+from core.settings import Settings
 from domain.access import Role
 from domain.lifecycle import Action
 from domain.reference import MAX_TRANSLATIONS
-from graphql_api.app import create_app
 from graphql_api.limits import GraphQLLimits, cost_varies, operation_cost
 from graphql_api.list_bounds import (
     CODES_PER_MERCHANT,
@@ -28,7 +28,7 @@ from graphql_api.list_bounds import (
     NOTES_PER_REQUEST,
 )
 from graphql_api.schema import schema
-from graphql_api.settings import Settings
+from ops.app import create_app
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT
 from tests.conftest import StatementCounter

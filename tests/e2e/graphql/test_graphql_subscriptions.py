@@ -19,10 +19,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 
+from core.settings import Settings
 from domain.access import Role
-from graphql_api.app import create_app
-from graphql_api.app_keys import WIRING_KEY
-from graphql_api.settings import Settings
+from edge.app_keys import WIRING_KEY
+from ops.app import create_app
 from persistence.tables import DEFAULT_TENANT
 from tests.e2e.conftest import credentials
 from tests.e2e.rest.carriyo_client import Carriyo

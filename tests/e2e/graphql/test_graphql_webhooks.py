@@ -15,10 +15,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from core.settings import Settings
+from delivery.webhooks import WebhookSender
 from domain.webhooks import MAX_ATTEMPTS, MAX_ENDPOINTS, WebhookEndpoint, verify
-from graphql_api.app import create_app
-from graphql_api.settings import Settings
-from graphql_api.webhooks.dispatcher import WebhookSender
+from ops.app import create_app
 from persistence.tables import DEFAULT_TENANT
 from persistence.unit_of_work import SqlUnitOfWork
 from tests.e2e.conftest import GraphQLClient, credentials

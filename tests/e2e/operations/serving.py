@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
-SERVE = [sys.executable, "-m", "graphql_api.cli", "serve"]
+SERVE = [sys.executable, "-m", "ops.cli", "serve"]
 
 
 def server_env(tmp_path: Path, port: int, **settings: str) -> dict[str, str]:

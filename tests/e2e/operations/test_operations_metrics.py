@@ -8,11 +8,11 @@ from collections.abc import Callable
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from core.settings import Settings
 from domain.webhooks import MAX_ATTEMPTS
-from graphql_api.app import create_app
-from graphql_api.metrics.endpoint import face_prefixes
-from graphql_api.metrics.registry import MAX_OPERATION_NAMES, OTHER_FACE, Faces
-from graphql_api.settings import Settings
+from ops.app import create_app
+from ops.metrics.endpoint import face_prefixes
+from ops.metrics.registry import MAX_OPERATION_NAMES, OTHER_FACE, Faces
 from tests.e2e.conftest import GraphQLClient, credentials
 from tests.e2e.graphql.conftest import ReturnsApi
 from tests.e2e.graphql.test_graphql_subscriptions import PROTOCOL, Socket, wait_for_subscribers

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from graphql_api.app import create_app
-from graphql_api.settings import Settings
+from core.settings import Settings
+from ops.app import create_app
 
 
 def _config(html: str) -> dict:

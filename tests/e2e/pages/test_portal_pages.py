@@ -12,14 +12,14 @@ import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 
+from core.settings import Settings
 from domain import commands as c
 from domain import services
 from domain.orders import Customer
 from domain.portal import PortalSettings
 from domain.values import Actor, Address
-from graphql_api.app import create_app
-from graphql_api.app_keys import WIRING_KEY
-from graphql_api.settings import Settings
+from edge.app_keys import WIRING_KEY
+from ops.app import create_app
 from persistence.portal_settings import save_portal_settings
 from persistence.unit_of_work import SqlUnitOfWork
 from tests.browser.test_browser_portal import tiny_png

@@ -49,7 +49,7 @@ class Server:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "graphql_api.cli",
+            "ops.cli",
             "serve",
             cwd=ROOT,
             env=env,

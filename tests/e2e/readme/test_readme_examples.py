@@ -46,7 +46,7 @@ def served(tmp_path: Path):
         "RETURNS_LOG_LEVEL": "WARNING",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "graphql_api.cli", "serve"],
+        [sys.executable, "-m", "ops.cli", "serve"],
         cwd=tmp_path,
         env=env | {"PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from core.settings import Settings
 from domain.access import Role
-from graphql_api.app import create_app
-from graphql_api.settings import Settings
+from ops.app import create_app
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT
 from tests.clocks import FixedClock

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from core.settings import DEV_PORTAL_SECRET
 from domain.access import Role
-from graphql_api.settings import DEV_PORTAL_SECRET
 from tests.e2e.rest.oto_support import ORDER_ID, PUBLIC_URL, Oto, oto_settings, serve
 
 PORTAL = "/portal/returns"

@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from graphql_api.app_keys import WIRING_KEY
-from graphql_api.notifications.senders import HttpSmsSender
+from delivery.senders import HttpSmsSender
+from edge.app_keys import WIRING_KEY
 from tests.e2e.rest.oto_support import ORDER_ID, Oto, oto_settings, serve
 
 

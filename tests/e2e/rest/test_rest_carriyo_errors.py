@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from core.settings import Settings
 from domain import commands as c
 from domain import services
 from domain.access import Role
 from domain.parts import ItemRequest
-from graphql_api.app import create_app
-from graphql_api.settings import Settings
+from ops.app import create_app
 from persistence.tables import DEFAULT_TENANT
 from persistence.unit_of_work import SqlUnitOfWork
 from tests.e2e.conftest import claimed_elsewhere, credentials

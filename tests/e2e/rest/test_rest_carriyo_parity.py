@@ -8,8 +8,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from graphql_api.app import create_app
-from graphql_api.settings import Settings
+from core.settings import Settings
+from ops.app import create_app
 from persistence.tables import OutboxEventRow
 from tests.e2e.conftest import credentials
 from tests.e2e.rest.carriyo_client import MERCHANT, Carriyo

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from graphql_api.metrics.endpoint import METRICS_PATH
-from graphql_api.portal.links import PORTAL_PATH
-from graphql_api.portal.photos import PHOTOS_PATH
-from graphql_api.rest import AREAS, OPENAPI_PATH
-from graphql_api.web.assets import STATIC_PREFIX
+from core.photos import PHOTOS_PATH
+from core.portal_links import PORTAL_PATH
+from ops.metrics.endpoint import METRICS_PATH
+from pages.assets import STATIC_PREFIX
+from rest import AREAS, OPENAPI_PATH
 
 # Every other route of the app is a REST shim route and must be in the document. The return
 # portal is the customers' page behind a signed link, not a merchant's API, and so are the

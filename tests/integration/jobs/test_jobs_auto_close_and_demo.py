@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from core.settings import Settings
 from domain import commands as c
 from domain import configuration_services as config
 from domain import services
@@ -20,10 +21,9 @@ from domain.parts import ItemRequest, ShipmentStatus
 from domain.reference import ReturnSettings
 from domain.request_details import RequestDetails
 from domain.values import Address
-from graphql_api.app import create_app
-from graphql_api.auto_close import auto_close_idle_returns
-from graphql_api.demo import MERCHANT, seed_demo
-from graphql_api.settings import Settings
+from jobs.auto_close import auto_close_idle_returns
+from ops.app import create_app
+from ops.demo import MERCHANT, seed_demo
 from persistence.database import Database
 from persistence.unit_of_work import SqlUnitOfWork, UnitsOfWork
 from tests.clocks import FixedClock
@@ -176,7 +176,7 @@ async def test_demo_data_is_readable_with_the_dev_key_and_has_address_and_phone(
 ) -> None:
     """`make demo` then `make run`: the printed dev key sees the demo merchant's orders, with
     what pickups and SMS need."""
-    from graphql_api.dev_credentials import ensure_dev_credentials
+    from ops.dev_credentials import ensure_dev_credentials
 
     clock = FixedClock(JOBS_NOW)
     await seed_demo(UnitsOfWork(db, clock))
@@ -198,7 +198,7 @@ async def test_demo_data_is_readable_with_the_dev_key_and_has_address_and_phone(
 
 def test_the_cli_migrates_seeds_and_auto_closes_a_fresh_sqlite_file(tmp_path: Path) -> None:
     env = os.environ | {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
-    cli = [sys.executable, "-m", "graphql_api.cli"]
+    cli = [sys.executable, "-m", "ops.cli"]
 
     def run(*args: str) -> str:
         done = subprocess.run(

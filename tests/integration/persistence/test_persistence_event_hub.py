@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from graphql_api.pubsub import UNEXPECTED_ERROR_PAYLOAD, EventHub
+from core.event_hub import UNEXPECTED_ERROR_PAYLOAD, EventHub
 from persistence import event_log
 from persistence.event_log import EventFilter
 from persistence.outbox import StoredEvent

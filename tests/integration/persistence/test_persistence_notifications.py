@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from delivery.notifications import NotificationDispatcher
+from delivery.senders import LogSender
 from domain import commands as c
 from domain import services
 from domain.errors import DomainError, ErrorCode
@@ -20,8 +22,6 @@ from domain.notifications import (
     return_sms,
 )
 from domain.orders import Customer
-from graphql_api.notifications.dispatch import NotificationDispatcher
-from graphql_api.notifications.senders import LogSender
 from persistence import mappers
 from persistence.notifications import page_notifications
 from persistence.read_model import PagePosition

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from graphql_api.pubsub import EventHub
+from core.event_hub import EventHub
 from persistence import event_log
 from persistence.event_log import EventFilter
 from persistence.outbox import StoredEvent

@@ -13,10 +13,10 @@ from pydantic import TypeAdapter
 from domain.eligibility import ANY_CODE
 from domain.lifecycle import ReturnStatus
 from domain.values import TimeWindow
-from graphql_api.rest.carriyo import models
-from graphql_api.rest.carriyo import serializers as out
-from graphql_api.rest.oto import models as oto_models
-from graphql_api.rest.oto import views as oto
+from rest.carriyo import models
+from rest.carriyo import serializers as out
+from rest.oto import models as oto_models
+from rest.oto import views as oto
 from tests.unit.domain.conftest import ACTOR, NOW, item_requests, make_order, request_in
 
 

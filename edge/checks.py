@@ -1,0 +1,127 @@
+"""The checks every face of the API makes on a request before its handler runs, as aiohttp
+middlewares: bytes no handler should see (a NUL in the target, a header that is not UTF-8),
+credentials, the write permission of the key, and `Idempotency-Key`.
+
+A face (GraphQL, a REST shim) differs only in how it words a refusal and in which of its
+requests need what; it says so in a `Face` attached to its handler (`attach`). Requests to
+handlers without one (pages, static files, the portal with its own tokens, health checks)
+pass through untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from domain.access import Principal
+from domain.errors import ErrorCode
+from edge.app_keys import WIRING_KEY
+from edge.auth import PRINCIPAL_KEY, WWW_AUTHENTICATE, identify
+from edge.idempotency_header import ConflictingKeys, run_idempotently
+from edge.json_input import undecodable_header
+
+Refuse = Callable[[int, ErrorCode, str], web.Response]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _always(_request: web.Request) -> bool:
+    return True
+
+
+def _never(_request: web.Request) -> bool:
+    return False
+
+
+async def _no_input_key(_request: web.Request) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Face:
+    """How one face refuses a request (its error body) and which of its requests need what."""
+
+    refuse: Refuse
+    needs_credentials: Callable[[web.Request], bool] = _always
+    # Refused with 403 for a read-only key before anything runs (REST writes); GraphQL
+    # leaves it to the schema, which sees which operations mutate.
+    writes: Callable[[web.Request], bool] = _never
+    # A key the body may carry besides the header (a GraphQL mutation's idempotencyKey).
+    input_key: Callable[[web.Request], Awaitable[str | None]] = _no_input_key
+
+
+_FACE = "returns_face"
+
+
+def attach(handler: Any, face: Face) -> Any:
+    """Put `handler` (a function or a class-based view) under the checks, as `face`."""
+    setattr(handler, _FACE, face)
+    return handler
+
+
+def _face(request: web.Request) -> Face | None:
+    route = request.match_info.route
+    return getattr(route.handler, _FACE, None) if route is not None else None
+
+
+@web.middleware
+async def clean_bytes(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """No NUL reaches a handler through the target, and no header that is not UTF-8."""
+    face = _face(request)
+    if face is not None:
+        if "\x00" in request.query_string or "%00" in request.raw_path:
+            return face.refuse(400, ErrorCode.INVALID_INPUT, "NUL characters are not accepted")
+        if (header := undecodable_header(request.headers)) is not None:
+            return face.refuse(400, ErrorCode.INVALID_INPUT, f"the {header} header is not UTF-8")
+    return await handler(request)
+
+
+@web.middleware
+async def credentials(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The caller is a client of the tenant it names (PRINCIPAL_KEY), and a read-only key
+    writes nothing."""
+    face = _face(request)
+    if face is None or not face.needs_credentials(request):
+        return await handler(request)
+    principal = await identify(request)
+    if not isinstance(principal, Principal):
+        response = face.refuse(401, ErrorCode.UNAUTHENTICATED, principal)
+        response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+        return response
+    if face.writes(request) and not principal.may_write:
+        return face.refuse(
+            403, ErrorCode.FORBIDDEN, "this API key is read-only; writes need a full-access key"
+        )
+    request[PRINCIPAL_KEY] = principal
+    return await handler(request)
+
+
+@web.middleware
+async def idempotency(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A write with an `Idempotency-Key` runs once; its retries get its answer."""
+    face = _face(request)
+    principal = request.get(PRINCIPAL_KEY)
+    if face is None or principal is None:
+        return await handler(request)
+    wiring = request.app[WIRING_KEY]
+    try:
+        return await run_idempotently(
+            request,
+            handler,
+            store=wiring.idempotency,
+            clock=wiring.clock,
+            tenant_id=principal.tenant_id,
+            client_id=principal.client_id,
+            error=face.refuse,
+            input_key=await face.input_key(request),
+        )
+    except ConflictingKeys as conflict:
+        return face.refuse(400, ErrorCode.INVALID_INPUT, str(conflict))
+    except web.HTTPRequestEntityTooLarge:  # the body was read for the key or its fingerprint
+        return face.refuse(413, ErrorCode.LIMIT_EXCEEDED, "the body is over the size limit")
+
+
+# Outermost first: a request with bad bytes is refused before its credentials are looked up.
+MIDDLEWARES = (clean_bytes, credentials, idempotency)

@@ -1,0 +1,230 @@
+"""`returns-api serve | migrate | export-schema`.
+
+Each command imports what it needs when it runs: `--help` and the small commands must not
+pay for the whole app (strawberry, aiohttp, SQLAlchemy)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+SCHEMA_FILE = Path("schema.graphql")
+
+
+def schema_sdl() -> str:
+    from graphql_api.schema import schema
+
+    return schema.as_str() + "\n"
+
+
+def _serve(settings: Settings) -> int:
+    from edge.logs import configure_logging
+    from ops.serving import serve
+
+    configure_logging(settings.log_level, settings.log_format)
+    return serve(settings)
+
+
+async def _migrate(settings: Settings) -> None:
+    from persistence import migrate
+    from persistence.database import Database
+
+    db = Database(settings.database_url)
+    try:
+        await migrate.upgrade(db)
+        print(f"returns-api: database at revision {await migrate.current_revision(db)}")
+    finally:
+        await db.dispose()
+
+
+async def _seed_demo(settings: Settings, tenant_id: str) -> None:
+    from domain.ports import SystemClock
+    from ops.demo import MERCHANT, seed_demo
+    from persistence import migrate
+    from persistence.database import Database
+    from persistence.unit_of_work import UnitsOfWork
+
+    db = Database(settings.database_url)
+    try:
+        await migrate.upgrade(db)
+        summary = await seed_demo(UnitsOfWork(db, SystemClock()), tenant_id=tenant_id)
+    finally:
+        await db.dispose()
+    print(
+        f"returns-api: merchant {MERCHANT!r} ready in tenant {tenant_id!r}: {summary.codes} "
+        f"codes, {summary.locations} pickup locations, {summary.options} delivery options, "
+        f"orders {', '.join(summary.orders)}"
+    )
+
+
+async def _auto_close(settings: Settings) -> None:
+    from domain.ports import SystemClock
+    from jobs.auto_close import auto_close_idle_returns
+    from persistence.unit_of_work import UnitsOfWork
+
+    db = await _database(settings)
+    try:
+        closed = await auto_close_idle_returns(UnitsOfWork(db, SystemClock()))
+        print(
+            f"returns-api: auto-closed {len(closed)} return request(s)"
+            + (f": {', '.join(closed)}" if closed else "")
+        )
+    finally:
+        await db.dispose()
+
+
+async def _create_tenant(settings: Settings, tenant_id: str, name: str) -> None:
+    from domain.access import new_tenant
+    from domain.ports import SystemClock
+    from persistence.access import AccessStore
+
+    db = await _database(settings)
+    try:
+        tenant = await AccessStore(db).create_tenant(
+            new_tenant(tenant_id, name, SystemClock().now())
+        )
+    finally:
+        await db.dispose()
+    print(
+        f"returns-api: tenant {tenant.id} created; now run: returns-api create-api-key "
+        f"--tenant {tenant.id}"
+    )
+
+
+async def _create_api_key(settings: Settings, tenant_id: str, read_only: bool, name: str) -> None:
+    from domain.access import Role
+    from domain.ports import SystemClock
+    from persistence.access import AccessStore
+
+    db = await _database(settings)
+    role = Role.READ_ONLY if read_only else Role.FULL
+    try:
+        issued = await AccessStore(db).create_client(tenant_id, role, name, SystemClock().now())
+    finally:
+        await db.dispose()
+    print(
+        f"returns-api: {role.value} API client for tenant {tenant_id}. These secrets are "
+        "shown once; only their hashes are stored.\n"
+        f"  client_id:     {issued.client.client_id}\n"
+        f"  client_secret: {issued.client_secret}\n"
+        f"  x-api-key:     {issued.api_key}\n"
+        f"  tenant-id:     {tenant_id}\n"
+        "Get a bearer token with POST /oauth/token "
+        "(grant_type=client_credentials, client_id, client_secret)."
+    )
+
+
+async def _revoke_api_key(settings: Settings, client_id: str) -> None:
+    from domain.errors import NotFound
+    from domain.ports import SystemClock
+    from persistence.access import AccessStore
+
+    db = await _database(settings)
+    try:
+        found = await AccessStore(db).revoke_client(client_id, SystemClock().now())
+    finally:
+        await db.dispose()
+    if not found:
+        raise NotFound(f"API client {client_id} not found", field="clientId")
+    print(
+        f"returns-api: API client {client_id} revoked; every serving process refuses its "
+        f"tokens within RETURNS_AUTH_CACHE_SECONDS ({settings.auth_cache_seconds:g} s)"
+    )
+
+
+async def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    """The configured database; an embedded SQLite file is migrated first, as `make run` does,
+    while PostgreSQL is migrated once, deliberately, with `returns-api migrate`."""
+    from persistence import migrate
+    from persistence.database import Database
+
+    db = Database(settings.database_url)
+    if db.is_sqlite:
+        await migrate.upgrade(db)
+    return db
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="returns-api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve /graphql (GraphiQL in a browser), /healthz, /readyz")
+    commands.add_parser("migrate", help="bring the database schema to the latest migration")
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=SCHEMA_FILE,
+        help="file to write, or - for standard output (default: schema.graphql)",
+    )
+    commands.add_parser(
+        "auto-close", help="complete requests idle for their merchant's auto-close days"
+    )
+    demo = commands.add_parser(
+        "seed-demo",
+        help="load a demo merchant with reasons, settings, locations and delivered orders",
+    )
+    demo.add_argument(
+        "--tenant",
+        default="dev",
+        help="tenant to load it into, created if missing (default: dev, the tenant of the "
+        "key `make run` prints)",
+    )
+    tenant = commands.add_parser("create-tenant", help="create a tenant")
+    tenant.add_argument("tenant_id", help="3-64 characters of a-z, 0-9 and -")
+    tenant.add_argument("--name", default=None, help="display name (default: the id)")
+    key = commands.add_parser("create-api-key", help="create an API client; prints secrets once")
+    key.add_argument("--tenant", required=True)
+    key.add_argument("--read-only", action="store_true", help="queries only, no mutations")
+    key.add_argument("--name", default="api client")
+    revoke = commands.add_parser(
+        "revoke-api-key", help="revoke an API client: its tokens stop working"
+    )
+    revoke.add_argument("client_id", help="the client_id create-api-key printed (rc_…)")
+    args = parser.parse_args(argv)
+    from core.settings import Settings
+
+    settings = Settings()
+    if args.command == "serve":
+        return _serve(settings)
+    elif args.command == "migrate":
+        asyncio.run(_migrate(settings))
+    elif args.command == "create-tenant":
+        _run_reporting_errors(_create_tenant(settings, args.tenant_id, args.name or args.tenant_id))
+    elif args.command == "create-api-key":
+        _run_reporting_errors(_create_api_key(settings, args.tenant, args.read_only, args.name))
+    elif args.command == "revoke-api-key":
+        _run_reporting_errors(_revoke_api_key(settings, args.client_id))
+    elif args.command == "auto-close":
+        asyncio.run(_auto_close(settings))
+    elif args.command == "seed-demo":
+        _run_reporting_errors(_seed_demo(settings, args.tenant))
+    elif args.command == "export-schema":
+        sdl = schema_sdl()
+        if str(args.output) == "-":
+            sys.stdout.write(sdl)
+        else:
+            args.output.write_text(sdl)
+            print(f"returns-api: wrote {args.output}")
+    return 0
+
+
+def _run_reporting_errors(work) -> None:  # type: ignore[no-untyped-def]
+    """A refused command (unknown tenant, bad id) is a message and exit 2, not a traceback."""
+    from domain.errors import DomainError
+
+    try:
+        asyncio.run(work)
+    except DomainError as error:
+        print(f"returns-api: {error.code}: {error.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

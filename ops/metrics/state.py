@@ -1,0 +1,123 @@
+"""What the process and the database hold, read when /metrics is scraped and never per
+request: the connection pool, open websockets, live subscribers and how far their feeds lag
+behind the event log, text messages being sent, and the backlogs only the database knows.
+
+Database counts are read once per scrape with a deadline, in a task of their own: a slow or
+unreachable database leaves those series out of the answer (alert on their absence) instead
+of holding the scrape, and scrapes arriving meanwhile share the one read in flight."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from aiohttp import web
+from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from edge.app_keys import WIRING_KEY
+from ops.metrics.registry import Metrics
+from persistence.backlogs import Backlogs, count_backlogs
+from persistence.database import Database
+from persistence.pool import pool_usage
+
+log = logging.getLogger(__name__)
+
+BACKLOG_DEADLINE_SECONDS = 2.0
+
+
+class DatabaseBacklogs:
+    """The latest counts of database backlogs, refreshed by each scrape."""
+
+    def __init__(self, db: Database, *, deadline: float = BACKLOG_DEADLINE_SECONDS) -> None:
+        self._db = db
+        self._deadline = deadline
+        self._reading: asyncio.Future[Backlogs] | None = None
+        self.latest: Backlogs | None = None
+
+    async def refresh(self) -> None:
+        if self._reading is None or self._reading.done():
+            self._reading = asyncio.ensure_future(self._read())
+        try:
+            async with asyncio.timeout(self._deadline):
+                self.latest = await asyncio.shield(self._reading)
+        except Exception as failure:
+            self.latest = None
+            log.warning("metrics could not count database backlogs: %r", failure)
+
+    async def finish(self, _app: web.Application) -> AsyncIterator[None]:
+        """An aiohttp cleanup context: a read still running ends before the database is
+        disposed (a query cancelled half-way strands its connection)."""
+        yield
+        if self._reading is not None and not self._reading.done():
+            await asyncio.wait([self._reading], timeout=self._deadline)
+
+    async def _read(self) -> Backlogs:
+        async with self._db.read_session() as session:
+            return await count_backlogs(session)
+
+
+class LiveState(Collector):
+    """A collector prometheus_client calls while rendering /metrics."""
+
+    def __init__(self, app: web.Application, metrics: Metrics, backlogs: DatabaseBacklogs):
+        self._app = app
+        self._metrics = metrics
+        self._backlogs = backlogs
+
+    def collect(self) -> Iterator[Metric]:
+        yield from _pool(self._app[WIRING_KEY].db)
+        yield _gauge(
+            "returns_websockets_open", "Websocket connections open.", self._metrics.websockets_open
+        )
+        hub = self._app[WIRING_KEY].hub
+        yield _gauge("returns_subscribers", "Live GraphQL subscriptions.", hub.subscriber_count)
+        yield _gauge(
+            "returns_event_log_lag_events",
+            "Committed events this process has heard of but not yet handed to its subscribers.",
+            hub.lag,
+        )
+        yield _gauge(
+            "returns_sms_sending",
+            "Text messages this process is handing to the gateway now.",
+            self._app[WIRING_KEY].notifier.in_flight,
+        )
+        if self._backlogs.latest is not None:
+            yield from _backlogs(self._backlogs.latest)
+
+
+def _pool(db: Database) -> Iterator[Metric]:
+    usage = pool_usage(db)
+    if usage is None:
+        return
+    yield _gauge("returns_db_pool_in_use", "Database connections checked out.", usage.in_use)
+    yield _gauge("returns_db_pool_idle", "Database connections open and idle.", usage.idle)
+    yield _gauge(
+        "returns_db_pool_max", "Connections the pool may open (size plus overflow).", usage.capacity
+    )
+    if usage.waiting is not None:
+        yield _gauge(
+            "returns_db_pool_waiting", "Callers waiting for a database connection.", usage.waiting
+        )
+
+
+def _backlogs(backlogs: Backlogs) -> Iterator[Metric]:
+    deliveries = GaugeMetricFamily(
+        "returns_webhook_deliveries",
+        "Webhook deliveries of every tenant waiting to be sent (pending) or given up (failed).",
+        labels=["state"],
+    )
+    for status, count in backlogs.webhook_deliveries.items():
+        deliveries.add_metric([status.value.lower()], count)
+    yield deliveries
+    yield _gauge(
+        "returns_sms_queued",
+        "Text messages of every tenant queued and not yet handed to a sender (all processes).",
+        backlogs.queued_notifications,
+    )
+
+
+def _gauge(name: str, documentation: str, value: Any) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, value=value)

@@ -1,0 +1,105 @@
+"""`returns-api serve`: claim the port, then start the app; say when it listens and stops.
+
+The listening socket is bound before anything else starts (migrations, background senders,
+the development credentials banner). A port that is taken is therefore one clear log line
+naming the setting to change and a failing exit status, instead of a traceback after output
+that claims the server is up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import gc
+import logging
+import socket
+
+from aiohttp import web
+
+from core.settings import Settings
+from ops.app import create_app
+
+log = logging.getLogger(__name__)
+
+EXIT_CANNOT_LISTEN = 2  # like every other refused CLI command
+ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tf'
+
+
+class CannotListen(Exception):
+    """The configured address cannot be bound; the message names the setting to change."""
+
+
+def serve(settings: Settings) -> int:
+    """Serve until SIGINT or SIGTERM; the process's exit status."""
+    try:
+        sock = listening_socket(settings.host, settings.port)
+    except CannotListen as problem:
+        log.error("returns-api cannot start: %s", problem)
+        return EXIT_CANNOT_LISTEN
+    url = address_url(sock)
+    app = create_app(settings)
+    app.on_startup.append(_settle_garbage_collector)  # last: after the app's own start-up
+    web.run_app(
+        app,
+        sock=sock,
+        # aiohttp calls `print` once its site accepts connections: the moment to say so.
+        print=lambda _banner: log.info("returns-api listening on %s (GraphQL at /graphql)", url),
+        access_log_format=ACCESS_LOG_FORMAT,
+        loop=event_loop(),
+    )
+    log.info("returns-api stopped serving %s", url)
+    return 0
+
+
+def event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (not on Windows): its event loop and transports cost
+    less per request than asyncio's (measured with bench/compare.py)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+# Collections of the youngest generation run after this many allocations (Python's default
+# is 700). A page of 100 returns allocates some 40,000 objects; at 700, collections of the
+# older generations run mid-request and walk every long-lived object of the process.
+GC_YOUNG_THRESHOLD = 50_000
+
+
+async def _settle_garbage_collector(_app: web.Application) -> None:
+    """Freeze what start-up built (schema, plans, pools: it lives as long as the process)
+    so that collections no longer walk it, and collect the young generation less often.
+    Measured with bench/compare.py: about a fifth less CPU per page of 100 returns under
+    load; memory grows by at most the garbage of one young generation."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to (host, port) and listening, or `CannotListen`."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as error:
+        raise CannotListen(_explain(host, port, error)) from None
+
+
+def address_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _explain(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is already in use (RETURNS_PORT={port}); stop the other "
+            "server or set RETURNS_PORT to a free port"
+        )
+    if error.errno == errno.EACCES:
+        return f"not allowed to listen on port {port}; set RETURNS_PORT to a port above 1023"
+    reason = error.strerror or str(error)
+    if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {host} ({reason}); set RETURNS_HOST to an address of this host"
+    return f"cannot listen on {host}:{port} ({reason}); check RETURNS_HOST and RETURNS_PORT"

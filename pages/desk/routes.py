@@ -1,0 +1,56 @@
+"""`GET /desk`: one HTML page that loads the desk's ES modules from this server.
+
+The page itself holds no data: everything is read and written through /oauth/token and
+/graphql, as any other client would. Its policy lets scripts, styles and connections go to
+this server alone (websockets included, named explicitly since older browsers do not count
+ws: as 'self'). Under `make run` the page carries the dev client's credentials, so the desk
+signs itself in the way GraphiQL opens with the dev headers; never otherwise."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from pages.security import content_security_policy, secure
+from pages.site import DEV_CREDENTIALS_KEY
+
+
+def _policy(request: web.Request) -> str:
+    host = request.host
+    return content_security_policy(connect_src=[f"ws://{host}", f"wss://{host}"])
+
+
+def _dev_sign_in(request: web.Request) -> dict[str, str] | None:
+    """The dev client's credentials, only when this server runs with dev credentials."""
+    dev = request.app[DEV_CREDENTIALS_KEY]
+    if not dev.headers or not dev.file:
+        return None
+    try:
+        saved = json.loads(Path(dev.file).read_text())
+    except (OSError, ValueError):
+        return None
+    return {
+        "clientId": saved["client_id"],
+        "clientSecret": saved["client_secret"],
+        "apiKey": saved["api_key"],
+        "operator": "developer",
+    }
+
+
+async def desk(request: web.Request) -> web.Response:
+    config = {
+        "graphql": "/graphql",
+        "token": "/oauth/token",
+        "documents": "/static/desk/graphql/",
+        "devSignIn": _dev_sign_in(request),
+    }
+    response = aiohttp_jinja2.render_template("desk.html", request, {"config": config})
+    secure(response, _policy(request))
+    return response
+
+
+def add_desk_routes(app: web.Application) -> None:
+    app.router.add_get("/desk", desk)

@@ -1,0 +1,142 @@
+"""The customer return portal that getReturnLink points to: `GET /portal/returns?token=…`
+shows the order and what may still be returned; `POST` asks to return some of it.
+
+The token is the only credential, and it names the tenant, merchant and order: every read
+and write below is scoped by it, so one order's link can never reach another order or
+tenant. Writes go through the same create-return use case as GraphQL's createReturn."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from core.context import Context
+from core.order_lookup import requests_for_order, returnable_lines
+from core.portal_links import PORTAL_PATH
+from core.portal_tokens import PortalGrant
+from core.wire import read
+from domain import commands as c
+from domain import services
+from domain.errors import DomainError, NotFound
+from domain.orders import Order
+from domain.request_details import RequestDetails
+from domain.values import Actor
+from edge.app_keys import WIRING_KEY
+from rest.http import error_response, json_response, parse_json_object
+from rest.oto import oto_field
+from rest.oto.models import OtoItems
+from rest.oto.views import return_shipment
+
+PORTAL_SOURCE = "PORTAL"
+PORTAL_CHANNEL = "PORTAL"
+
+PortalHandler = Callable[[Context, Order, web.Request], Awaitable[web.StreamResponse]]
+PortalPage = Callable[[web.Request], Awaitable[web.StreamResponse]]
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def portal_endpoint(
+    handler: PortalHandler,
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def serve(request: web.Request) -> web.StreamResponse:
+        try:
+            grant = request.app[WIRING_KEY].portal.grant(
+                request.query.get("token"), now=request.app[WIRING_KEY].clock.now()
+            )
+            context = portal_context(request, grant)
+            order = await context.loaders.order_by_reference.load(
+                (grant.merchant, grant.order_reference)
+            )
+            if order is None:
+                raise NotFound(f"order {grant.order_reference} not found", field="orderId")
+            return await handler(context, order, request)
+        except DomainError as error:
+            return error_response(error, oto_field)
+
+    return serve
+
+
+def portal_context(request: web.Request, grant: PortalGrant) -> Context:
+    """The customer acts in the token's tenant, as the portal; nothing from the request's
+    headers decides either."""
+    return Context(
+        units=request.app[WIRING_KEY].units,
+        tenant_id=grant.tenant_id,
+        actor=Actor(source=PORTAL_SOURCE, user="customer"),
+    )
+
+
+async def show_order(context: Context, order: Order, _request: web.Request) -> web.StreamResponse:
+    lines = await returnable_lines(context, order)
+    requests = await requests_for_order(context, order)
+    return json_response(
+        {
+            "orderId": order.reference,
+            "merchant": order.merchant,
+            "customerName": order.customer.name,
+            "items": [
+                {
+                    "sku": e.line.sku,
+                    "name": e.line.description,
+                    "orderedQuantity": e.line.quantity,
+                    "deliveredQuantity": e.line.delivered_quantity,
+                    "returnableQuantity": e.returnable_quantity,
+                    "returnable": e.returnable,
+                    "blockers": [{"code": b.code.value, "message": b.message} for b in e.blockers],
+                }
+                for e in lines
+            ],
+            "returns": [return_shipment(request) for request in requests],
+        }
+    )
+
+
+class PortalReturnRequest(OtoItems):
+    """What a program posts to the portal: OTO-style items and the customer's comment."""
+
+    customer_comment: str | None = None
+
+
+async def create_return(context: Context, order: Order, request: web.Request) -> web.StreamResponse:
+    raw = parse_json_object(await request.read(), request.content_type)
+    body = read(PortalReturnRequest, raw)
+    command = c.CreateReturn(
+        actor=context.actor,
+        merchant=order.merchant,
+        order_reference=order.reference,
+        items=body.item_requests(required=True),
+        details=RequestDetails(
+            pickup=order.customer_address(),
+            channel=PORTAL_CHANNEL,
+            customer_comment=body.customer_comment,
+        ),
+    )
+    created = await services.create_return(command, uow=context.unit_of_work(), clock=context.clock)
+    return json_response(return_shipment(created), status=201)
+
+
+def negotiated(
+    *, json: Callable[[web.Request], Awaitable[web.StreamResponse]], html: PortalPage
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """One link for people and programs: browsers (HTML accepted, forms posted) get the
+    pages, API clients keep the JSON."""
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        if request.method == "POST":
+            wants_page = request.content_type in FORM_TYPES
+        else:
+            accept = request.headers.get("Accept", "")
+            wants_page = "text/html" in accept and "application/json" not in accept
+        return await (html if wants_page else json)(request)
+
+    return serve
+
+
+def add_portal_routes(app: web.Application) -> None:
+    from pages.portal import pages
+
+    app.router.add_get(PORTAL_PATH, negotiated(json=portal_endpoint(show_order), html=pages.show))
+    app.router.add_post(
+        PORTAL_PATH, negotiated(json=portal_endpoint(create_return), html=pages.submit)
+    )

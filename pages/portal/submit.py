@@ -1,0 +1,121 @@
+"""From a filled-in portal form to the CreateReturn command every face uses, and from the
+use case's refusals back to the form's fields, in the customer's words."""
+
+from __future__ import annotations
+
+import re
+
+from domain import commands as c
+from domain.errors import DomainError, DomainErrors, ErrorCode
+from domain.parts import ItemRequest
+from domain.request_details import RequestDetails
+from domain.values import Actor, Address
+from pages.portal.form import FormState
+from pages.portal.i18n import Translator
+from pages.portal.page_data import PortalData
+
+PORTAL_CHANNEL = "PORTAL"
+ADDRESS_FIELDS = ("contact_name", "contact_phone", "address1", "city", "country")
+REQUIRED_ADDRESS = ("address1", "city", "country")
+ITEM_ERROR = re.compile(r"items\[(\d+)\]\.?(\w*)")
+
+
+def command(
+    form: FormState, data: PortalData, t: Translator, *, actor: Actor, photo_url
+) -> tuple[c.CreateReturn | None, list[int]]:
+    """The command, and which order line each of its items came from (for errors); None
+    when the form itself already has errors."""
+    items, origin = _items(form, data, t, photo_url)
+    pickup = _pickup(form, data, t)
+    if not items and not form.errors:
+        form.fail("items", t("err_choose_items"))
+    if form.errors:
+        return None, origin
+    return c.CreateReturn(
+        actor=actor,
+        merchant=data.order.merchant,
+        order_reference=data.order.reference,
+        items=items,
+        details=RequestDetails(
+            pickup=pickup,
+            channel=PORTAL_CHANNEL,
+            customer_comment=form.value("customer_comment").strip() or None,
+        ),
+    ), origin
+
+
+def _items(form: FormState, data: PortalData, t: Translator, photo_url) -> tuple[list, list[int]]:
+    items, origin = [], []
+    for index, entry in enumerate(data.lines):
+        quantity = _quantity(form.value(f"qty-{index}", "0"))
+        if quantity == 0:
+            continue
+        if form.value(f"sku-{index}") != entry.line.sku:
+            form.fail(f"qty-{index}", t("err_order_changed"))
+            continue
+        if quantity is None or quantity > entry.returnable_quantity:
+            form.fail(f"qty-{index}", t("err_quantity", n=entry.returnable_quantity))
+            continue
+        items.append(_item(form, index, entry.line.sku, quantity, photo_url))
+        origin.append(index)
+    return items, origin
+
+
+def _item(form: FormState, index: int, sku: str, quantity: int, photo_url) -> ItemRequest:
+    return ItemRequest(
+        sku=sku,
+        quantity=quantity,
+        reason_code=form.value(f"reason-{index}") or None,
+        comment=form.value(f"comment-{index}").strip() or None,
+        item_condition=form.value(f"condition-{index}") or None,
+        image_urls=tuple(photo_url(photo) for photo in form.kept.get(index, [])),
+    )
+
+
+def _quantity(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) < 6 else None
+
+
+def _pickup(form: FormState, data: PortalData, t: Translator) -> Address | None:
+    if form.value("method") == "dropoff" and data.dropoff_allowed:
+        code = form.value("location")
+        if code not in {location.code for location in data.locations}:
+            form.fail("location", t("err_location"))
+            return None
+        return Address(partner_location_id=code)
+    for name in REQUIRED_ADDRESS:
+        if not form.value(name).strip():
+            form.fail(name, t("err_required"))
+    try:
+        return Address(**{name: form.value(name).strip() or None for name in ADDRESS_FIELDS})
+    except DomainError as problem:
+        form.fail((problem.field or "address1").removeprefix("address."), problem.message)
+        return None
+
+
+def attach_errors(error: DomainError, form: FormState, origin: list[int], t: Translator) -> None:
+    """Each refusal beside its field: `items[1].image_urls` is the photos of the line the
+    second item came from."""
+    for problem in error.errors if isinstance(error, DomainErrors) else [error]:
+        found = ITEM_ERROR.match(problem.field or "")
+        if found and int(found.group(1)) < len(origin):
+            line = origin[int(found.group(1))]
+            name, message = _item_field(problem, found.group(2), t)
+            form.fail(f"{name}-{line}", message)
+        elif (problem.field or "").startswith("pickup"):
+            form.fail("address1", problem.message)
+        else:
+            form.fail("items", problem.message)
+
+
+def _item_field(problem: DomainError, name: str, t: Translator) -> tuple[str, str]:
+    missing = problem.code == ErrorCode.REQUIREMENT_MISSING
+    table = {
+        "reason_code": ("reason", t("err_reason")),
+        "image_urls": ("photos", t("err_photo_needed") if missing else problem.message),
+        "comment": ("comment", t("err_comment_needed") if missing else problem.message),
+        "comment_codes": ("comment", problem.message),
+        "item_condition": ("condition", t("err_condition_needed")),
+    }
+    return table.get(name, ("qty", problem.message))

@@ -1,0 +1,118 @@
+"""What the portal templates show, already in the customer's language: lines with their
+reasons not to return them, reasons with their requirements, the brand, and each return with
+its status history. Templates only lay it out (and autoescape every value)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from core.photos import Photos
+from core.portal_links import PORTAL_PATH
+from domain.eligibility import Blocker, LineEligibility
+from domain.errors import ErrorCode
+from domain.portal import PortalSettings
+from domain.reference import ReferenceEntry
+from domain.returns import ReturnRequest
+from pages.portal.i18n import Translator
+from pages.portal.page_data import PortalData
+
+
+def page_context(
+    data: PortalData, t: Translator, token: str, *, photos: Photos, nonce: str
+) -> dict[str, object]:
+    mb = f"{photos.limits.max_bytes / 1024 / 1024:g}"
+    return {
+        "t": t,
+        "nonce": nonce,
+        "brand": brand(data.brand),
+        "order": data.order,
+        "lines": [line_view(entry, t, data.order.currency) for entry in data.lines],
+        "reasons": [reason_view(r, t) for r in data.reasons],
+        "conditions": [{"code": c.code, "name": c.display_name(t.lang)} for c in data.conditions],
+        "locations": data.locations if data.dropoff_allowed else [],
+        "returns": [return_view(r, data, t) for r in data.requests],
+        "action": f"{PORTAL_PATH}?{urlencode({'token': token, 'lang': t.lang})}",
+        "photo_hint": t("photos", mb=mb, count=photos.limits.max_per_item),
+    }
+
+
+def brand(settings: PortalSettings) -> dict[str, object]:
+    return {
+        "name": settings.display_name or settings.merchant,
+        "logo_url": settings.logo_url,
+        "accent": settings.accent_colour,
+        "on_accent": text_colour_on(settings.accent_colour),
+        "support_email": settings.support_email,
+        "support_phone": settings.support_phone,
+        "support_tel": re.sub(r"[^0-9+]", "", settings.support_phone or ""),
+        "policy": settings.return_policy,
+    }
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever reads better on the merchant's accent (WCAG contrast)."""
+    channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#111111" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+def line_view(entry: LineEligibility, t: Translator, currency: str) -> dict[str, object]:
+    line = entry.line
+    return {
+        "sku": line.sku,
+        "name": line.description or line.sku,
+        "ordered": line.quantity,
+        "price": t.money(line.unit_price, currency),
+        "returnable": entry.returnable_quantity,
+        "blockers": [blocker_text(b, t) for b in entry.blockers],
+    }
+
+
+def blocker_text(blocker: Blocker, t: Translator) -> str:
+    if blocker.code == ErrorCode.RETURN_WINDOW_EXPIRED and blocker.closed_on:
+        return t("blocked_window", date=t.date(blocker.closed_on))
+    if blocker.code == ErrorCode.QUANTITY_EXCEEDED and blocker.held_by:
+        return t("blocked_held", ids=", ".join(blocker.held_by))
+    if blocker.code == ErrorCode.NOT_RETURNABLE:
+        return t("blocked_undelivered")
+    return blocker.message
+
+
+def reason_view(reason: ReferenceEntry, t: Translator) -> dict[str, object]:
+    needs = [
+        key
+        for key, flag in (
+            ("photo", reason.require_images),
+            ("comment", reason.require_comments),
+            ("condition", reason.require_item_condition),
+        )
+        if flag
+    ]
+    label = reason.display_name(t.lang)
+    if needs:
+        label += f" ({t('needs', what=', '.join(t(f'needs_{n}') for n in needs))})"
+    return {"code": reason.code, "label": label, "needs": " ".join(needs)}
+
+
+def return_view(request: ReturnRequest, data: PortalData, t: Translator) -> dict[str, object]:
+    return {
+        "id": request.id,
+        "status": t.status(request.status.value),
+        "requested": t.date(request.created_at),
+        "items": [(item.quantity, item.description or item.sku) for item in request.items],
+        "history": [
+            {"status": t.status(step.status), "at": t.datetime(step.at)}  # type: ignore[arg-type]
+            for step in data.history.get(request.id, [])
+        ],
+        "next": _next_step(request, t),
+    }
+
+
+def _next_step(request: ReturnRequest, t: Translator) -> str:
+    if request.status.is_undecided:
+        return t("next_pending")
+    if request.status.is_terminal:
+        return t("next_closed")
+    return t("next_approved")

@@ -1,0 +1,70 @@
+"""The landing page (`/`), the REST reference (`/docs`, Swagger UI over /openapi.json) and
+GraphiQL (`/graphql` in a browser), each with its files served from this app.
+
+Under `make run` (dev credentials on) GraphiQL opens with the dev tenant's headers already in
+its Headers tab and the landing page says where they are kept: the first query works at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from pages.security import content_security_policy, secure
+
+FIRST_QUERY = """# Development credentials are in the Headers tab below. Press ▶ to run.
+{
+  returnRequests(first: 5) {
+    totalCount
+    edges { node { returnRequestId status merchant orderReference } }
+  }
+}
+"""
+# GraphiQL and Swagger UI set inline styles from script; everything else stays 'self' only.
+WIDGET_POLICY = content_security_policy(
+    style_src=["'unsafe-inline'"], img_src=["data:"], font_src=["data:"]
+)
+LANDING_POLICY = content_security_policy()
+
+
+@dataclass
+class DevCredentials:
+    """What `make run` prints, held for the pages (filled in once the server has started)."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    file: str | None = None
+
+
+DEV_CREDENTIALS_KEY = web.AppKey("dev_credentials", DevCredentials)
+
+
+def _render(request: web.Request, template: str, policy: str, **context: object) -> web.Response:
+    response = aiohttp_jinja2.render_template(template, request, context)
+    secure(response, policy)
+    return response
+
+
+async def landing(request: web.Request) -> web.Response:
+    dev = request.app[DEV_CREDENTIALS_KEY]
+    return _render(request, "landing.html", LANDING_POLICY, dev=dev)
+
+
+async def docs(request: web.Request) -> web.Response:
+    return _render(request, "docs.html", WIDGET_POLICY)
+
+
+def graphiql(request: web.Request) -> web.Response:
+    dev = request.app[DEV_CREDENTIALS_KEY]
+    config = {
+        "endpoint": "/graphql",
+        "headers": dev.headers or None,
+        "query": FIRST_QUERY if dev.headers else None,
+    }
+    return _render(request, "graphiql.html", WIDGET_POLICY, config=config)
+
+
+def add_page_routes(app: web.Application) -> None:
+    app[DEV_CREDENTIALS_KEY] = DevCredentials()
+    app.router.add_get("/", landing)
+    app.router.add_get("/docs", docs)
