@@ -24,10 +24,11 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
+from core.request_record import current_record
 from core.settings import Settings
+from graphql_api.operation_metrics import OperationRecorder
 from graphql_api.schema import build_schema
 from ops.app import create_app
-from ops.metrics.recording import OperationRecorder, current_record
 from ops.metrics.registry import METRICS_KEY
 
 RUNS = 5

@@ -6,24 +6,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from aiohttp import web
-from strawberry.types import Info as StrawberryInfo
-
 from core.event_hub import EventHub
+from core.identities import Identities
 from core.loaders import Loaders
 from domain.access import Principal
 from domain.ports import Clock
 from domain.values import Actor
-from edge.app_keys import CLAIM_KEY, WIRING_KEY
-from edge.auth import Identities
 from persistence.database import Database
 from persistence.idempotency import KeyClaim
 from persistence.unit_of_work import SqlUnitOfWork, UnitsOfWork
 
 GRAPHQL_SOURCE = "GRAPHQL"
 REST_SOURCE = "REST"
-USER_HEADER = "X-User"
-MAX_USER_LENGTH = 320
 
 
 @dataclass
@@ -33,7 +27,7 @@ class Context:
     actor: Actor = field(default_factory=lambda: Actor(source=GRAPHQL_SOURCE))
     principal: Principal | None = None
     hub: EventHub | None = None
-    websocket: web.WebSocketResponse | None = None
+    websocket: Any = None  # the aiohttp WebSocketResponse a subscription runs on
     connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
     identities: Identities | None = None  # who bearer tokens belong to (websockets check)
     # The Idempotency-Key this request does the work of: its units of work record their
@@ -62,28 +56,3 @@ class Context:
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return self.units(self.tenant_id, idempotency=self.idempotency)
-
-
-Info = StrawberryInfo[Context, None]
-
-
-def request_context(request: web.Request, principal: Principal | None, *, source: str) -> Context:
-    """The one way a request becomes a Context, for every face (GraphQL, REST shims): so a
-    change made through any of them runs in the same kind of unit of work and stores its
-    events in the same outbox. `X-User` names the dashboard user acting; without
-    it, the API client is recorded."""
-    user = request.headers.get(USER_HEADER) or None
-    return Context(
-        units=request.app[WIRING_KEY].units,
-        # Only the GraphiQL page is served without a principal; it executes nothing, and an
-        # empty tenant id would match no row anyway.
-        tenant_id=principal.tenant_id if principal else "",
-        principal=principal,
-        hub=request.app[WIRING_KEY].hub,
-        identities=request.app[WIRING_KEY].identities,
-        actor=Actor(
-            source=source,
-            user=user[:MAX_USER_LENGTH] if user else (principal and principal.client_id),
-        ),
-        idempotency=request.get(CLAIM_KEY),
-    )

@@ -6,7 +6,9 @@ does (their wire names are set where they are declared)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from domain.errors import DomainError, ErrorCode
 from domain.request_details import DETAILS, EDITABLE, RequestDetails
 
 
@@ -35,3 +37,17 @@ def _domain(value: object) -> object:
     address, a time window) converts itself with `to_domain()`; a plain value is as given."""
     to_domain = getattr(value, "to_domain", None)
     return to_domain() if to_domain is not None else value
+
+
+def quantities_by_sku(items: list[Any]) -> dict[str, int]:
+    """sku → quantity; a sku listed twice is an error, not a silent overwrite."""
+    result: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item.sku in result:
+            raise DomainError(
+                f"sku {item.sku} appears twice",
+                field=f"items[{index}].sku",
+                code=ErrorCode.DUPLICATE_SKU,
+            )
+        result[item.sku] = item.quantity
+    return result

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from persistence.database import DEFAULT_DATABASE_URL, POOL_MAX_OVERFLOW, POOL_SIZE
-
-if TYPE_CHECKING:
-    from graphql_api.limits import GraphQLLimits
 
 DEV_PORTAL_SECRET = "development-only-return-portal-secret-not-for-production"
 
@@ -191,16 +188,3 @@ class Settings(BaseSettings):
         description="Bearer token GET /metrics requires; without it, /metrics answers only "
         "connections from this host that no proxy forwarded.",
     )
-
-    def graphql_limits(self) -> GraphQLLimits:
-        # Imported here: limits pull in strawberry, which commands like `migrate` never need.
-        from graphql_api.limits import GraphQLLimits
-
-        return GraphQLLimits(
-            max_depth=self.graphql_max_depth,
-            max_aliases=self.graphql_max_aliases,
-            max_tokens=self.graphql_max_tokens,
-            max_cost=self.graphql_max_cost,
-            timeout_seconds=self.graphql_timeout_seconds,
-            introspection=self.graphql_introspection,
-        )

@@ -24,7 +24,9 @@ import aiohttp.abc
 from aiohttp import web
 from yarl import URL
 
+from core.wiring import Wiring
 from domain.ports import Clock
+from domain.returns import ReturnRequest
 from domain.webhooks import (
     DELIVERY_HEADER,
     EVENT_ID_HEADER,
@@ -35,15 +37,14 @@ from domain.webhooks import (
     next_attempt,
     signature,
 )
-from edge.app_keys import WIRING_KEY
-from ops.metrics.registry import METRICS_KEY
+from edge.json_answers import dumps_json
 from persistence import read_model
 from persistence.database import Database
 from persistence.webhooks import DeliveryJob, WebhookStore
-from rest.carriyo.serializers import return_request
-from rest.http import dumps_json
 
 log = logging.getLogger(__name__)
+# What a delivery's body says of its return request (the app hands in Carriyo's answer).
+Payload = Callable[[ReturnRequest], Any]
 
 BATCH = 50
 PRIVATE_TARGET = "the URL resolves to a private, loopback or link-local address"
@@ -56,11 +57,13 @@ class WebhookSender:
         db: Database,
         clock: Clock,
         *,
+        payload: Payload,
         timeout_seconds: float = 10,
         allow_private_targets: bool = False,
         on_attempt: Callable[[str], None] = lambda _outcome: None,
     ) -> None:
         self._db = db
+        self._payload = payload  # a return request as its webhook body says it
         self._on_attempt = on_attempt  # told "delivered", "retrying" or "failed"
         self._clock = clock
         self._allow_private = allow_private_targets
@@ -99,7 +102,7 @@ class WebhookSender:
             for tenant_id, ids in wanted.items():
                 found = await read_model.load_return_requests(reads, tenant_id, sorted(ids))
                 for rid, request in found.items():
-                    bodies[(tenant_id, rid)] = dumps_json(return_request(request)).encode()
+                    bodies[(tenant_id, rid)] = dumps_json(self._payload(request)).encode()
         return bodies
 
     async def _send(
@@ -224,18 +227,23 @@ def _carried_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
 
 
 def webhook_delivery(
-    interval_seconds: float, timeout_seconds: float = 10, allow_private_targets: bool = False
+    wiring: Wiring,
+    payload: Payload,
+    on_attempt: Callable[[str], None],
+    interval_seconds: float,
+    timeout_seconds: float = 10,
+    allow_private_targets: bool = False,
 ):  # type: ignore[no-untyped-def]
     """An aiohttp cleanup context: send due deliveries after every commit of this process
     that created some, and every `interval_seconds` (0 disables the sender here). On
     shutdown the round in progress finishes (a query cancelled half-way would strand its
     connection)."""
 
-    async def context(app: web.Application) -> AsyncIterator[None]:
+    async def context(_app: web.Application) -> AsyncIterator[None]:
         if interval_seconds <= 0:
             yield
             return
-        db, clock = app[WIRING_KEY].db, app[WIRING_KEY].clock
+        db, clock = wiring.db, wiring.clock
         wake, stop = CommitWakeup(), asyncio.Event()
         db.on_deliveries_routed(wake.committed)
         task = asyncio.create_task(
@@ -243,9 +251,10 @@ def webhook_delivery(
                 WebhookSender(
                     db,
                     clock,
+                    payload=payload,
                     timeout_seconds=timeout_seconds,
                     allow_private_targets=allow_private_targets,
-                    on_attempt=app[METRICS_KEY].webhook_attempt,
+                    on_attempt=on_attempt,
                 ),
                 wake,
                 stop,

@@ -5,58 +5,20 @@ and all three must belong together. A failure never says which part was wrong.""
 from __future__ import annotations
 
 import base64
-import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
-from domain.access import Principal, TokenIdentity, secret_hash
+from core.identities import Identities
+from core.wiring import Wiring
+from domain.access import Principal
 from domain.errors import ErrorCode
 from domain.ports import Clock
-from edge.app_keys import WIRING_KEY
 from edge.json_input import undecodable_header
 from persistence.access import TOKEN_LIFETIME, AccessStore
-from persistence.database import Database
 
 PRINCIPAL_KEY = web.RequestKey("principal", Principal)
-MAX_REMEMBERED_TOKENS = 10_000
-
-
-class Identities:
-    """Whose each bearer token is, remembered in this process for `ttl` seconds, so a call
-    costs no database round trip to authenticate. What is remembered is the stored identity
-    (client, tenant, role, API key hash, expiry, revoked); the API key, the tenant id and
-    the expiry are still checked on every call. A revoked client, or a deleted tenant, is
-    therefore refused by every process within `ttl` seconds, when each re-reads the token.
-    Unknown tokens are not remembered: a token issued a moment ago works at once."""
-
-    def __init__(self, db: Database, *, ttl: float) -> None:
-        self._store = AccessStore(db)
-        self._ttl = ttl
-        self._known: dict[str, tuple[float, TokenIdentity]] = {}
-
-    async def principal(
-        self, bearer: str, api_key: str, tenant_id: str, clock: Clock
-    ) -> Principal | None:
-        identity = await self._identity(secret_hash(bearer))
-        return identity.principal(api_key, tenant_id, clock.now()) if identity else None
-
-    async def _identity(self, token_hash: str) -> TokenIdentity | None:
-        now = time.monotonic()
-        known = self._known.get(token_hash)
-        if known is not None and now - known[0] < self._ttl:
-            return known[1]
-        identity = await self._store.identity(token_hash)
-        if identity is None:
-            self._known.pop(token_hash, None)
-            return None
-        if len(self._known) >= MAX_REMEMBERED_TOKENS:
-            self._known.clear()  # crude, and rare: ten thousand live tokens in one process
-        self._known[token_hash] = (now, identity)
-        return identity
 
 
 API_KEY_HEADER = "x-api-key"
@@ -65,8 +27,16 @@ WWW_AUTHENTICATE = 'Bearer realm="returns-api"'
 MAX_CREDENTIAL_LENGTH = 512
 
 
-async def token_endpoint(request: web.Request) -> web.Response:
-    """RFC 6749 client-credentials grant, with OAuth's own error bodies."""
+def token_endpoint(wiring: Wiring) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """POST /oauth/token: RFC 6749 client-credentials grant, with OAuth's own error bodies."""
+
+    async def handle(request: web.Request) -> web.Response:
+        return await _token(request, AccessStore(wiring.db), wiring.clock)
+
+    return handle
+
+
+async def _token(request: web.Request, store: AccessStore, clock: Clock) -> web.Response:
     if (header := undecodable_header(request.headers)) is not None:
         return _oauth_error(400, "invalid_request", f"the {header} header is not UTF-8")
     fields = await _token_fields(request)
@@ -84,9 +54,7 @@ async def token_endpoint(request: web.Request) -> web.Response:
         return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
     issued = None
     if well_formed_credential(client_id) and well_formed_credential(secret):
-        issued = await AccessStore(request.app[WIRING_KEY].db).issue_token(
-            client_id, secret, request.app[WIRING_KEY].clock.now()
-        )
+        issued = await store.issue_token(client_id, secret, clock.now())
     if issued is None:
         return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
     token, client = issued
@@ -101,13 +69,13 @@ async def token_endpoint(request: web.Request) -> web.Response:
     )
 
 
-async def authenticate(request: web.Request) -> Principal | web.Response:
+async def authenticate(request: web.Request, wiring: Wiring) -> Principal | web.Response:
     """The caller of an HTTP request, or the 401 to answer it with (in GraphQL's shape)."""
-    found = await identify(request)
+    found = await identify(request, wiring.identities, wiring.clock)
     return found if isinstance(found, Principal) else unauthenticated(found)
 
 
-async def identify(request: web.Request) -> Principal | str:
+async def identify(request: web.Request, identities: Identities, clock: Clock) -> Principal | str:
     """The caller of an HTTP request, or why it is refused (each face words the 401)."""
     authorization = request.headers.get("Authorization", "")
     scheme, _, bearer = authorization.partition(" ")
@@ -118,8 +86,7 @@ async def identify(request: web.Request) -> Principal | str:
     given = (bearer.strip(), api_key, tenant_id)
     principal = None
     if all(well_formed_credential(value) for value in given):
-        wiring = request.app[WIRING_KEY]
-        principal = await wiring.identities.principal(*given, wiring.clock)
+        principal = await identities.principal(*given, clock)
     if principal is None:
         return "the token, API key and tenant id do not match a valid client"
     return principal
@@ -163,50 +130,6 @@ def unauthenticated(message: str) -> web.Response:
         status=401,
         headers={"WWW-Authenticate": WWW_AUTHENTICATE},
     )
-
-
-class ReadOnlyGuard(SchemaExtension):
-    """A read-only key may query but never mutate: refused before anything executes.
-
-    A websocket outlives the checks HTTP makes per request, so each operation on it is
-    checked again: the token must still be valid, mutations go over HTTP (where
-    Idempotency-Key applies), subscriptions only over the websocket, and every operation
-    reads fresh data rather than what the connection's first operation cached."""
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        app_context: Any = context.context
-        if getattr(app_context, "renders_for_subscribers", False):
-            yield  # an event rendered for subscribers: each connection is checked on its own
-            return
-        principal: Principal | None = getattr(app_context, "principal", None)
-        # strawberry's own OperationType (not graphql-core's): compare by value.
-        operation = getattr(context.operation_type, "value", context.operation_type)
-        if principal and not principal.may_write and operation == "mutation":
-            raise _refused(
-                "this API key is read-only; mutations need a full-access key", ErrorCode.FORBIDDEN
-            )
-        on_websocket = getattr(app_context, "websocket", None) is not None
-        if on_websocket:
-            _check_websocket_operation(app_context, principal, operation)
-        elif operation == "subscription":
-            raise _refused("subscriptions run over a websocket (graphql-transport-ws)")
-        yield
-
-
-def _check_websocket_operation(context: Any, principal: Principal | None, operation: str) -> None:
-    if principal is None or principal.expired(context.clock.now()):
-        raise _refused(
-            "the token of this connection has expired; reconnect with a new one",
-            ErrorCode.UNAUTHENTICATED,
-        )
-    if operation == "mutation":
-        raise _refused("send mutations as HTTP POST requests, not over the websocket")
-    context.fresh_loaders()
-
-
-def _refused(message: str, code: ErrorCode = ErrorCode.INVALID_INPUT) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code.value})
 
 
 async def _token_fields(request: web.Request) -> dict[str, Any] | None:

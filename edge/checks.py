@@ -16,15 +16,16 @@ from typing import Any
 
 from aiohttp import web
 
+from core.wiring import Wiring
 from domain.access import Principal
 from domain.errors import ErrorCode
-from edge.app_keys import WIRING_KEY
 from edge.auth import PRINCIPAL_KEY, WWW_AUTHENTICATE, identify
 from edge.idempotency_header import ConflictingKeys, run_idempotently
 from edge.json_input import undecodable_header
 
 Refuse = Callable[[int, ErrorCode, str], web.Response]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 
 def _always(_request: web.Request) -> bool:
@@ -78,50 +79,59 @@ async def clean_bytes(request: web.Request, handler: Handler) -> web.StreamRespo
     return await handler(request)
 
 
-@web.middleware
-async def credentials(request: web.Request, handler: Handler) -> web.StreamResponse:
+def credentials(wiring: Wiring) -> Middleware:
     """The caller is a client of the tenant it names (PRINCIPAL_KEY), and a read-only key
     writes nothing."""
-    face = _face(request)
-    if face is None or not face.needs_credentials(request):
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        face = _face(request)
+        if face is None or not face.needs_credentials(request):
+            return await handler(request)
+        principal = await identify(request, wiring.identities, wiring.clock)
+        if not isinstance(principal, Principal):
+            response = face.refuse(401, ErrorCode.UNAUTHENTICATED, principal)
+            response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+            return response
+        if face.writes(request) and not principal.may_write:
+            return face.refuse(
+                403, ErrorCode.FORBIDDEN, "this API key is read-only; writes need a full-access key"
+            )
+        request[PRINCIPAL_KEY] = principal
         return await handler(request)
-    principal = await identify(request)
-    if not isinstance(principal, Principal):
-        response = face.refuse(401, ErrorCode.UNAUTHENTICATED, principal)
-        response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
-        return response
-    if face.writes(request) and not principal.may_write:
-        return face.refuse(
-            403, ErrorCode.FORBIDDEN, "this API key is read-only; writes need a full-access key"
-        )
-    request[PRINCIPAL_KEY] = principal
-    return await handler(request)
+
+    return check
 
 
-@web.middleware
-async def idempotency(request: web.Request, handler: Handler) -> web.StreamResponse:
+def idempotency(wiring: Wiring) -> Middleware:
     """A write with an `Idempotency-Key` runs once; its retries get its answer."""
-    face = _face(request)
-    principal = request.get(PRINCIPAL_KEY)
-    if face is None or principal is None:
-        return await handler(request)
-    wiring = request.app[WIRING_KEY]
-    try:
-        return await run_idempotently(
-            request,
-            handler,
-            store=wiring.idempotency,
-            clock=wiring.clock,
-            tenant_id=principal.tenant_id,
-            client_id=principal.client_id,
-            error=face.refuse,
-            input_key=await face.input_key(request),
-        )
-    except ConflictingKeys as conflict:
-        return face.refuse(400, ErrorCode.INVALID_INPUT, str(conflict))
-    except web.HTTPRequestEntityTooLarge:  # the body was read for the key or its fingerprint
-        return face.refuse(413, ErrorCode.LIMIT_EXCEEDED, "the body is over the size limit")
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        face = _face(request)
+        principal = request.get(PRINCIPAL_KEY)
+        if face is None or principal is None:
+            return await handler(request)
+        try:
+            return await run_idempotently(
+                request,
+                handler,
+                store=wiring.idempotency,
+                clock=wiring.clock,
+                tenant_id=principal.tenant_id,
+                client_id=principal.client_id,
+                error=face.refuse,
+                input_key=await face.input_key(request),
+            )
+        except ConflictingKeys as conflict:
+            return face.refuse(400, ErrorCode.INVALID_INPUT, str(conflict))
+        except web.HTTPRequestEntityTooLarge:  # the body was read for the key or fingerprint
+            return face.refuse(413, ErrorCode.LIMIT_EXCEEDED, "the body is over the size limit")
+
+    return check
 
 
-# Outermost first: a request with bad bytes is refused before its credentials are looked up.
-MIDDLEWARES = (clean_bytes, credentials, idempotency)
+def shared_checks(wiring: Wiring) -> tuple[Middleware, ...]:
+    """Outermost first: a request with bad bytes is refused before its credentials are
+    looked up."""
+    return (clean_bytes, credentials(wiring), idempotency(wiring))

@@ -32,10 +32,10 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from core.error_answers import http_status
 from domain.errors import ErrorCode
 from domain.ports import Clock
 from edge.app_keys import CLAIM_KEY
-from graphql_api.errors import http_status
 from persistence.idempotency import Claim, ClaimOutcome, IdempotencyStore, KeyClaim
 
 log = logging.getLogger(__name__)

@@ -1,41 +1,21 @@
-"""The one table from domain error codes to what clients see: a GraphQL userError and, for the
-REST face, an HTTP status."""
+"""How GraphQL shows a domain error: a userError (HTTP statuses: core/error_answers.py)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError, Node
 
+from core.error_answers import camel_field
+from core.request_record import note_error
 from domain.errors import DomainError, DomainErrors, ErrorCode
-from ops.metrics.recording import note_error
 
 strawberry.enum(
     ErrorCode,
     name="ErrorCode",
     description="Stable codes of expected failures; clients branch on them.",
 )
-
-HTTP_STATUS: dict[ErrorCode, int] = {
-    ErrorCode.NOT_FOUND: 404,
-    ErrorCode.VERSION_CONFLICT: 409,
-    ErrorCode.IDEMPOTENCY_MISMATCH: 422,
-    ErrorCode.IDEMPOTENCY_IN_PROGRESS: 409,
-    ErrorCode.IDEMPOTENCY_ANSWER_LOST: 410,  # gone for good: retrying cannot bring it back
-    ErrorCode.ALREADY_EXISTS: 409,
-    ErrorCode.IN_USE: 409,
-    ErrorCode.UNAUTHENTICATED: 401,
-    ErrorCode.FORBIDDEN: 403,
-    ErrorCode.LIMIT_EXCEEDED: 413,
-    ErrorCode.UNAVAILABLE: 503,
-}
-DEFAULT_HTTP_STATUS = 400  # the seeds answer 400 for every other refused request
-
-
-def http_status(code: ErrorCode) -> int:
-    return HTTP_STATUS.get(code, DEFAULT_HTTP_STATUS)
 
 
 @strawberry.type
@@ -52,17 +32,6 @@ def user_errors(error: DomainError) -> list[UserError]:
     for each in errors:
         note_error(each.code.value)
     return [UserError(code=e.code, field=camel_field(e.field), message=e.message) for e in errors]
-
-
-_SNAKE_WORD = re.compile(r"_([a-z0-9])")
-
-
-def camel_field(name: str | None) -> str | None:
-    """The domain's field name as GraphQL's input spells it: `items[0].reason_code` →
-    `items[0].reasonCode`. A name already in camelCase stays as it is."""
-    if name is None:
-        return None
-    return _SNAKE_WORD.sub(lambda match: match.group(1).upper(), name)
 
 
 class ClientError(GraphQLError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from core.context import Info
+from graphql_api.context import Info
 
 UseCase = Callable[..., Awaitable[Any]]
 

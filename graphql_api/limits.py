@@ -44,6 +44,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from core.settings import Settings
 from domain.errors import ErrorCode
 from graphql_api.list_bounds import LIST_BOUNDS, PAGE_SIZE
 from graphql_api.returns.queries import MAX_PAGE, decode_cursor
@@ -61,6 +62,17 @@ class GraphQLLimits:
     cache_size: int = 256
     introspection: bool = True
     timeout_seconds: float = 10
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GraphQLLimits:
+        return cls(
+            max_depth=settings.graphql_max_depth,
+            max_aliases=settings.graphql_max_aliases,
+            max_tokens=settings.graphql_max_tokens,
+            max_cost=settings.graphql_max_cost,
+            timeout_seconds=settings.graphql_timeout_seconds,
+            introspection=settings.graphql_introspection,
+        )
 
 
 def limit_extensions(limits: GraphQLLimits) -> list[Callable[[], Any]]:

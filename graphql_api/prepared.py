@@ -24,7 +24,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 from aiohttp import web
 from graphql import (
@@ -42,6 +42,7 @@ from graphql.execution.middleware import MiddlewareManager
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
+from core.request_record import note_operation
 from graphql_api.limits import (
     GraphQLLimits,
     cost_varies,
@@ -50,10 +51,19 @@ from graphql_api.limits import (
     query_timeout_error,
 )
 from graphql_api.planned_executor import MISMATCHES
-from ops.metrics.recording import note_operation
 
-if TYPE_CHECKING:
-    from ops.app import ReturnsGraphQLView
+
+class ReturnsGraphQLView(Protocol):
+    """What the prepared path uses of strawberry's view (graphql_api/view.py): its body
+    checks, its context, its answer encoding, and the long way for a comparison."""
+
+    def parse_json(self, data: str | bytes) -> Any: ...
+
+    async def get_context(self, request: web.Request, response: Any) -> Any: ...
+
+    def create_response(self, response_data: Any, sub_response: web.Response) -> web.Response: ...
+
+    async def run(self, request: web.Request) -> web.StreamResponse: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,21 +11,24 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from core.context import Info
+from core.global_ids import from_global_id
+from core.request_record import GRAPHQL, INTERNAL, note_error
 from domain.errors import DomainError
-from edge.auth import ReadOnlyGuard
 from graphql_api import graphql_core_patches, input_builders
-from graphql_api.common import Node, from_global_id
+from graphql_api.common import Node
+from graphql_api.context import Info
 from graphql_api.errors import should_mask
 from graphql_api.events.log_position import EventLogPositionQueries
 from graphql_api.events.queries import EventQueries
 from graphql_api.events.subscriptions import EventSubscriptions
+from graphql_api.guards import ReadOnlyGuard
 from graphql_api.limits import GraphQLLimits, limit_extensions
 from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
 from graphql_api.merchants.portal import PortalSettingsMutations, PortalSettingsQueries
 from graphql_api.merchants.queries import MerchantQueries
 from graphql_api.merchants.types import REFERENCE_TYPES
 from graphql_api.notifications.queries import NotificationQueries
+from graphql_api.operation_metrics import OperationRecorder
 from graphql_api.orders.mutations import OrderMutations
 from graphql_api.orders.queries import OrderQueries
 from graphql_api.orders.types import OrderType, parse_order_local_id
@@ -39,7 +42,6 @@ from graphql_api.scalars import SCALAR_OVERRIDES
 from graphql_api.viewer import ViewerQueries
 from graphql_api.webhooks.mutations import WebhookMutations
 from graphql_api.webhooks.queries import WebhookQueries
-from ops.metrics.recording import GRAPHQL, INTERNAL, OperationRecorder, note_error
 
 log = logging.getLogger(__name__)
 graphql_core_patches.apply()

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import strawberry
 
-from core.context import Info
 from domain.access import Role
+from graphql_api.context import Info
 
 strawberry.enum(Role, name="ApiClientRole", description="What an API key may do.")
 

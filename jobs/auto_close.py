@@ -18,12 +18,11 @@ from domain import services
 from domain.errors import DomainError
 from domain.returns import AUTO_CLOSABLE
 from domain.values import Actor
-from edge.app_keys import WIRING_KEY
 from persistence import queries
 from persistence.unit_of_work import UnitsOfWork
 
 if TYPE_CHECKING:
-    from ops.bootstrap import Wiring
+    from core.wiring import Wiring
 
 log = logging.getLogger(__name__)
 AUTO_CLOSE_ACTOR = Actor(source="SYSTEM", user="auto-close")
@@ -53,13 +52,13 @@ async def auto_close_idle_returns(units: UnitsOfWork) -> list[str]:
     return closed
 
 
-def periodic_auto_close(interval_seconds: float):  # type: ignore[no-untyped-def]
+def periodic_auto_close(wiring: Wiring, interval_seconds: float):  # type: ignore[no-untyped-def]
     """An aiohttp cleanup context running the job every `interval_seconds` (0: never)."""
 
-    async def context(app: web.Application) -> AsyncIterator[None]:
+    async def context(_app: web.Application) -> AsyncIterator[None]:
         task = None
         if interval_seconds > 0:
-            task = asyncio.create_task(_every(interval_seconds, app[WIRING_KEY]))
+            task = asyncio.create_task(_every(interval_seconds, wiring))
         yield
         if task is not None:
             task.cancel()

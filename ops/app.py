@@ -5,178 +5,58 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-import orjson
 from aiohttp import web
-from cross_web import HTTPException
-from strawberry.aiohttp.views import GraphQLView
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
-from core.context import GRAPHQL_SOURCE, Context, request_context
-from core.photos import add_photo_routes
 from core.settings import Settings
+from core.wiring import Wiring
 from delivery.notifications import (
     notification_delivery,
 )
 from delivery.webhooks import webhook_delivery
-from domain.access import Principal
-from domain.errors import ErrorCode
 from domain.ports import Clock
-from domain.values import Actor
-from edge.app_keys import WIRING_KEY
-from edge.auth import (
-    PRINCIPAL_KEY,
-    principal_from_params,
-    token_endpoint,
-)
-from edge.checks import MIDDLEWARES, Face, attach
+from edge.auth import token_endpoint
+from edge.checks import shared_checks
 from edge.cors import OriginPolicy
-from edge.idempotency_header import graphql_refusal, key_in_mutation_input
-from edge.json_input import encodes_as_utf8
 from edge.logs import request_id_middleware
-from graphql_api.prepared import PreparedQueries
-from graphql_api.schema import build_schema
-from graphql_api.websocket import LegacyWSHandler, TransportWSHandler
+from graphql_api.view import add_graphql_routes
 from jobs.auto_close import periodic_auto_close
-from ops.bootstrap import bootstrap
+from ops.bootstrap import WIRING_KEY, bootstrap
 from ops.dev_credentials import describe, ensure_dev_credentials
 from ops.metrics.endpoint import install_metrics
 from pages import site
 from pages.assets import add_static_routes, static_headers
 from pages.desk.routes import add_desk_routes
+from pages.photos import add_photo_routes
 from pages.portal.routes import add_portal_routes
 from pages.templates import setup_templates
 from persistence import migrate
 from persistence.database import Database
 from persistence.wakeups import PostgresWakeups
 from rest import add_rest_routes
+from rest.carriyo import serializers as carriyo_answers
 
 log = logging.getLogger(__name__)
-
-
-class ReturnsGraphQLView(GraphQLView[Context, None]):
-    heartbeat_seconds: float = 30
-    origins: OriginPolicy = OriginPolicy(())
-    graphql_transport_ws_handler_class = TransportWSHandler
-    graphql_ws_handler_class = LegacyWSHandler
-    prepared: PreparedQueries
-
-    def is_websocket_origin_allowed(self, request: web.Request, origin: str) -> bool:
-        """Cross-origin websocket upgrades follow the same list as CORS."""
-        return self.origins.allows(origin)
-
-    def create_response(self, response_data: Any, sub_response: web.Response) -> web.Response:
-        """The answer as compact UTF-8 JSON, encoded by orjson (a page of 100 returns took
-        milliseconds with the standard library)."""
-        sub_response.body = orjson.dumps(response_data)
-        sub_response.content_type = "application/json"
-        return sub_response
-
-    def parse_json(self, data: str | bytes) -> Any:
-        """A body of `"x"`, `42` or `null` is a client mistake (400), not a server error;
-        so is a NUL character, which no field accepts and PostgreSQL cannot store, and
-        so are bytes that are not UTF-8."""
-        try:
-            text = data.decode() if isinstance(data, bytes) else data
-        except UnicodeDecodeError:
-            raise HTTPException(400, "The request body is not UTF-8") from None
-        if "\x00" in text or "\\u0000" in text.lower():
-            raise HTTPException(400, "NUL characters are not accepted")
-        try:
-            parsed = super().parse_json(text)
-            if not isinstance(parsed, dict | list):
-                raise HTTPException(400, "The request body must be a JSON object")
-            if not encodes_as_utf8(parsed):
-                raise HTTPException(400, "Strings must be valid Unicode (no lone surrogates)")
-        except RecursionError:
-            raise HTTPException(400, "The request body is nested too deeply") from None
-        return parsed
-
-    async def __call__(self, request: web.Request) -> web.StreamResponse:
-        """strawberry's view, after the shared checks (edge/checks.py), with
-        its refusals of malformed requests (400, 405, 415) in the GraphQL error shape
-        rather than as plain text."""
-        try:
-            if (answer := await self.prepared.answer(self, request)) is not None:
-                return answer
-            return await self.run(request=request)
-        except HTTPException as error:
-            return _refused(error.status_code, error.reason)
-
-    def needs_credentials(self, request: web.Request) -> bool:
-        """Every request but the GraphiQL page (it executes nothing) and a websocket
-        upgrade (it authenticates in connection_init)."""
-        return not (self._is_ide_page(request) or self.is_websocket_request(request))
-
-    async def render_graphql_ide(self, request: web.Request) -> web.Response:
-        """Our GraphiQL page: its files come from this app, not a CDN (works offline)."""
-        return site.graphiql(request)
-
-    def _is_ide_page(self, request: web.Request) -> bool:
-        return (
-            request.method == "GET"
-            and self.graphql_ide is not None
-            and "query" not in request.query
-            and "text/html" in request.headers.get("Accept", "")
-        )
-
-    async def create_websocket_response(
-        self, request: web.Request, subprotocol: str | None
-    ) -> web.WebSocketResponse:
-        """Like strawberry's, plus a heartbeat: a peer that stops answering pings is dropped
-        and its subscriptions end. No permessage-deflate: event frames are small, and
-        compressing each one per connection would undo rendering it once for all."""
-        ws = web.WebSocketResponse(
-            protocols=[subprotocol] if subprotocol else [],
-            heartbeat=self.heartbeat_seconds,
-            compress=False,
-        )
-        await ws.prepare(request)
-        return ws
-
-    async def on_ws_connect(self, context: Context) -> None:
-        """connection_init must carry the same credentials as HTTP calls, as its payload:
-        `{"Authorization": "Bearer …", "x-api-key": "…", "tenant-id": "…"}`."""
-        assert context.identities is not None, "request_context sets them"
-        principal = await principal_from_params(
-            context.connection_params, context.identities, context.clock
-        )
-        if principal is None:
-            raise ConnectionRejectionError({"code": ErrorCode.UNAUTHENTICATED.value})
-        context.principal = principal
-        context.tenant_id = principal.tenant_id
-        context.actor = Actor(source=GRAPHQL_SOURCE, user=principal.client_id)
-        context.fresh_loaders()
-
-    async def get_context(self, request: web.Request, response: Any) -> Context:
-        principal: Principal | None = request.get(PRINCIPAL_KEY)
-        context = request_context(request, principal, source=GRAPHQL_SOURCE)
-        if isinstance(response, web.WebSocketResponse):
-            context.websocket = response
-        return context
-
-
-def _refused(status: int, message: str) -> web.Response:
-    """A malformed request strawberry refused, in the shape of GraphQL's own errors."""
-    return graphql_refusal(status, ErrorCode.INVALID_INPUT, message)
-
-
-async def _mutation_input_key(request: web.Request) -> str | None:
-    return key_in_mutation_input(await request.read())
 
 
 async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def readyz(request: web.Request) -> web.Response:
-    """Ready when the database answers and its schema is at the latest migration."""
+def readyz(wiring: Wiring):  # type: ignore[no-untyped-def]
+    """GET /readyz: ready when the database answers and its schema is at the latest
+    migration."""
+
+    async def handle(_request: web.Request) -> web.Response:
+        return await _readiness(wiring.db)
+
+    return handle
+
+
+async def _readiness(db: Database) -> web.Response:
     try:
-        current = await migrate.is_current(request.app[WIRING_KEY].db)
+        current = await migrate.is_current(db)
     except Exception:
         log.exception("readiness check could not reach the database")
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
@@ -190,88 +70,78 @@ async def readyz(request: web.Request) -> web.Response:
 def create_app(
     settings: Settings | None = None, *, db: Database | None = None, clock: Clock | None = None
 ) -> web.Application:
-    settings = settings or Settings()
+    """The composition root's app: everything is built once (ops/bootstrap.py) and each face
+    is handed what it serves with."""
+    wiring = bootstrap(settings or Settings(), db=db, clock=clock)
+    settings = wiring.settings
     origins = OriginPolicy(settings.allowed_origins, local_development=settings.dev_credentials)
     app = web.Application(
-        middlewares=[request_id_middleware, origins.middleware(), static_headers, *MIDDLEWARES],
+        middlewares=[
+            request_id_middleware,
+            origins.middleware(),
+            static_headers,
+            *shared_checks(wiring),
+        ],
         client_max_size=settings.max_body_bytes,
     )
-    app[WIRING_KEY] = bootstrap(settings, db=db, clock=clock)
-    view = ReturnsGraphQLView(
-        schema=build_schema(
-            settings.graphql_limits(), compare_executors=settings.graphql_compare_executors
-        ),
-        graphql_ide="graphiql" if settings.graphiql else None,
-        subscription_protocols=_protocols(settings),
-        connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
-        max_subscriptions_per_connection=settings.ws_max_subscriptions,
-    )
-    view.origins = origins
-    view.prepared = PreparedQueries(
-        view.schema,
-        settings.graphql_limits(),
-        enabled=settings.graphql_prepared_queries,
-        compare=settings.graphql_compare_executors,
-    )
-    view.heartbeat_seconds = settings.ws_heartbeat_seconds
-    attach(
-        view,
-        Face(
-            refuse=graphql_refusal,
-            needs_credentials=view.needs_credentials,
-            input_key=_mutation_input_key,
-        ),
-    )
-    app.router.add_route("*", "/graphql", view)
-    app.router.add_post("/oauth/token", token_endpoint)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
-    add_rest_routes(app)
-    setup_templates(app)
-    add_static_routes(app)
-    site.add_page_routes(app)
-    add_portal_routes(app)
-    add_desk_routes(app)
-    add_photo_routes(app)
-    app.on_startup.append(_startup(settings))
-    app.cleanup_ctx.append(periodic_auto_close(settings.auto_close_interval_seconds))
-    app.cleanup_ctx.append(_event_delivery)
+    app[WIRING_KEY] = wiring  # for operators' tools and tests; no face reads it
+    metrics = install_metrics(app, wiring)
+    _add_routes(app, wiring, origins)
+    app.on_startup.append(_startup(wiring))
+    app.cleanup_ctx.append(periodic_auto_close(wiring, settings.auto_close_interval_seconds))
+    app.cleanup_ctx.append(_event_delivery(wiring))
     app.cleanup_ctx.append(
         webhook_delivery(
+            wiring,
+            carriyo_answers.return_request,  # webhook bodies speak Carriyo's return request
+            metrics.webhook_attempt,
             settings.webhook_interval_seconds,
             settings.webhook_timeout_seconds,
             settings.webhook_allow_private_targets,
         )
     )
-    app.cleanup_ctx.append(notification_delivery)
-    install_metrics(app, settings.metrics_token)
-    if app[WIRING_KEY].owns_db:
-        app.on_cleanup.append(_dispose)
+    app.cleanup_ctx.append(notification_delivery(wiring.notifier))
+    if wiring.owns_db:
+        app.on_cleanup.append(_dispose(wiring))
     return app
 
 
-def _protocols(settings: Settings) -> tuple[str, ...]:
-    if settings.ws_legacy_protocol:
-        return (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL)
-    return (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+def _add_routes(app: web.Application, wiring: Wiring, origins: OriginPolicy) -> None:
+    add_graphql_routes(app, wiring, origins, ide_page=site.graphiql)
+    app.router.add_post("/oauth/token", token_endpoint(wiring))
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz(wiring))
+    add_rest_routes(app, wiring)
+    setup_templates(app)
+    add_static_routes(app)
+    site.add_page_routes(app)
+    add_portal_routes(app, wiring)
+    add_desk_routes(app)
+    add_photo_routes(app, wiring)
 
 
-async def _event_delivery(app: web.Application) -> AsyncIterator[None]:
+def _event_delivery(wiring: Wiring):  # type: ignore[no-untyped-def]
     """On PostgreSQL, listen for commits of other processes; stop the feeds on shutdown."""
-    hub = app[WIRING_KEY].hub
-    wakeups = None
-    if not app[WIRING_KEY].db.is_sqlite:
-        wakeups = PostgresWakeups(app[WIRING_KEY].db, on_reconnect=hub.wake_all)
-        wakeups.start()
-    yield
-    if wakeups is not None:
-        await wakeups.stop()
-    await hub.close()
+
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        hub = wiring.hub
+        wakeups = None
+        if not wiring.db.is_sqlite:
+            wakeups = PostgresWakeups(wiring.db, on_reconnect=hub.wake_all)
+            wakeups.start()
+        yield
+        if wakeups is not None:
+            await wakeups.stop()
+        await hub.close()
+
+    return context
 
 
-def _startup(settings: Settings):  # type: ignore[no-untyped-def]
+def _startup(wiring: Wiring):  # type: ignore[no-untyped-def]
+    settings = wiring.settings
+
     async def run(app: web.Application) -> None:
-        database = app[WIRING_KEY].db
+        database = wiring.db
         migrate_now = settings.migrate_on_start
         if migrate_now is None:
             migrate_now = database.is_sqlite
@@ -280,7 +150,7 @@ def _startup(settings: Settings):  # type: ignore[no-untyped-def]
             log.info("database migrated to %s", migrate.head_revision())
         if settings.dev_credentials:
             path = Path(settings.dev_credentials_file)
-            headers = await ensure_dev_credentials(database, app[WIRING_KEY].clock, path)
+            headers = await ensure_dev_credentials(database, wiring.clock, path)
             app[site.DEV_CREDENTIALS_KEY].headers.update(headers)
             app[site.DEV_CREDENTIALS_KEY].file = str(path)
             print(describe(headers, path, settings.base_url()), flush=True)
@@ -288,5 +158,8 @@ def _startup(settings: Settings):  # type: ignore[no-untyped-def]
     return run
 
 
-async def _dispose(app: web.Application) -> None:
-    await app[WIRING_KEY].db.dispose()
+def _dispose(wiring: Wiring):  # type: ignore[no-untyped-def]
+    async def dispose(_app: web.Application) -> None:
+        await wiring.db.dispose()
+
+    return dispose

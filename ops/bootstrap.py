@@ -1,42 +1,32 @@
 """The composition root (cosmicpython's `bootstrap`): every implementation the service runs on
-is built here, once, from the settings. The app holds the result under `WIRING_KEY`;
-handlers, background jobs and the CLI read what they need from it and build nothing of
-their own, so swapping an implementation (another photo store, SMS gateway or clock) is
-one change here."""
+is built here, once, from the settings, into a `Wiring` (core/wiring.py). ops/app.py hands
+it to each face as it assembles the app, and the CLI uses it directly; nothing below builds
+its own, so swapping an implementation (another photo store, SMS gateway or clock) is one
+change here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
+from aiohttp import web
+
 from core.event_hub import EventHub
+from core.identities import Identities
+from core.notifier import NotificationDispatcher
 from core.photos import Photos
 from core.portal_links import PortalLinks
 from core.settings import Settings
-from delivery.notifications import NotificationDispatcher
+from core.wiring import Wiring
 from delivery.senders import HttpSmsSender, LogSender
 from domain.photos import PhotoLimits
 from domain.ports import Clock, NotificationSender, SystemClock
-from edge.auth import Identities
 from persistence.database import Database
 from persistence.idempotency import IdempotencyStore
 from persistence.photo_store import LocalPhotoStore
 from persistence.unit_of_work import UnitsOfWork
 
-
-@dataclass(frozen=True)
-class Wiring:
-    settings: Settings
-    db: Database
-    clock: Clock
-    units: UnitsOfWork  # every write's unit of work comes from here
-    identities: Identities  # who bearer tokens belong to, cached for their lifetime
-    idempotency: IdempotencyStore
-    hub: EventHub  # subscriptions' live events
-    notifier: NotificationDispatcher  # customer notifications, sent after the answer
-    portal: PortalLinks  # signed links to the customer return portal
-    photos: Photos
-    owns_db: bool  # built here, so disposed of with the app (a test may lend its own)
+# The app keeps what it was built from, for operators' tools and tests; faces are handed it.
+WIRING_KEY: web.AppKey[Wiring] = web.AppKey("wiring", Wiring)
 
 
 def bootstrap(

@@ -13,7 +13,7 @@ from pages.assets import own, vendored
 
 FOLDERS = [
     Path(__file__).parent / "templates",
-    Path(__file__).parent.parent / "portal" / "templates",
+    Path(__file__).parent / "portal" / "templates",
 ]
 
 

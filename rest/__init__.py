@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from core.wiring import Wiring
 from rest import carriyo
 from rest.http import Area, add_area, routing_errors
 from rest.openapi import openapi_handler
@@ -18,10 +19,10 @@ OPENAPI_PATH = "/openapi.json"
 AREAS: list[Area] = [carriyo.AREA, OTO]
 
 
-def add_rest_routes(app: web.Application) -> None:
+def add_rest_routes(app: web.Application, wiring: Wiring) -> None:
     """Register every shim's routes, and the OpenAPI document (no credentials needed)."""
     for area in AREAS:
-        add_area(app, area)
+        add_area(app, area, wiring)
     app.router.add_get(OPENAPI_PATH, openapi_handler(AREAS))
     app.middlewares.append(routing_errors(rest_prefixes(AREAS)))
 

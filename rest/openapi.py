@@ -11,7 +11,8 @@ from typing import Any
 from aiohttp import web
 
 from core.wire import merged
-from rest.http import Area, JsonObject
+from edge.json_answers import JsonObject
+from rest.http import Area
 
 ERROR_BODY: JsonObject = {
     "type": "object",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import strawberry
 
-from core.context import Info
+from graphql_api.context import Info
 from graphql_api.scalars import EventPosition
 from persistence import event_log
 

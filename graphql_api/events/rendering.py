@@ -25,7 +25,8 @@ from graphql import (
 )
 from graphql.language import Visitor
 
-from core.context import Context, Info
+from core.context import Context
+from graphql_api.context import Info
 from graphql_api.events.types import ReturnEventType
 from persistence.outbox import StoredEvent
 from persistence.unit_of_work import UnitsOfWork

@@ -9,10 +9,11 @@ from typing import NoReturn
 
 import strawberry
 
-from core.context import Context, Info
+from core.context import Context
 from core.event_hub import READ_BATCH, EventHub, SubscriberLagging, TokenExpired
+from core.global_ids import return_request_key
 from domain.lifecycle import ReturnStatus
-from graphql_api.common import return_request_key
+from graphql_api.context import Info
 from graphql_api.events.queries import ReturnEventFilter
 from graphql_api.events.rendering import SelectionRenderer, rendering_key
 from graphql_api.events.types import ReturnEventType

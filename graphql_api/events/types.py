@@ -8,8 +8,8 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from core.context import Info
 from domain.lifecycle import ReturnStatus
+from graphql_api.context import Info
 from graphql_api.returns.columns import request_columns
 from graphql_api.returns.parts import RequestSourceType
 from graphql_api.returns.types import ReturnRequestType

@@ -8,10 +8,10 @@ from typing import Any
 
 import strawberry
 
-from core.context import Info
 from domain import configuration_services as use
 from domain.errors import DomainError
 from domain.reference import ReferenceEntry, ReferenceKind
+from graphql_api.context import Info
 from graphql_api.errors import user_errors
 from graphql_api.merchants import inputs as i
 from graphql_api.merchants import types as t

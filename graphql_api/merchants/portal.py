@@ -7,7 +7,6 @@ from dataclasses import asdict
 
 import strawberry
 
-from core.context import Info
 from domain.errors import DomainError
 from domain.portal import (
     DEFAULT_ACCENT,
@@ -16,6 +15,7 @@ from domain.portal import (
     validated_portal_settings,
 )
 from graphql_api.common import MutationInput
+from graphql_api.context import Info
 from graphql_api.errors import UserError, user_errors
 from persistence.portal_settings import portal_settings, save_portal_settings
 

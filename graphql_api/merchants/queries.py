@@ -7,8 +7,8 @@ from typing import TypeVar
 
 import strawberry
 
-from core.context import Info
 from domain.reference import ReferenceKind
+from graphql_api.context import Info
 from graphql_api.merchants import types as t
 from persistence.configuration import SqlConfigurationRepository
 

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import strawberry
 
-from core.context import Info
-from graphql_api.common import PageInfo, return_request_key
+from core.global_ids import return_request_key
+from graphql_api.common import PageInfo
+from graphql_api.context import Info
 from graphql_api.notifications.types import (
     NotificationConnection,
     NotificationEdge,

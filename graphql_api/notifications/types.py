@@ -6,8 +6,9 @@ from datetime import datetime
 
 import strawberry
 
+from core.global_ids import to_global_id
 from domain.notifications import Notification, NotificationChannel, NotificationStatus
-from graphql_api.common import PageInfo, to_global_id
+from graphql_api.common import PageInfo
 
 strawberry.enum(NotificationChannel, name="NotificationChannel")
 strawberry.enum(

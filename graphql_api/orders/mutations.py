@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from core.context import Info
 from domain import services
 from domain.errors import DomainError
+from graphql_api.context import Info
 from graphql_api.errors import user_errors
 from graphql_api.execution import execute
 from graphql_api.orders.inputs import UpsertOrderInput

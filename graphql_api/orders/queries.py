@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from core.context import Info
 from core.order_lookup import returnable_lines
+from graphql_api.context import Info
 from graphql_api.orders.types import BlockerType, OrderType, ReturnableLineType
 
 __all__ = ["OrderQueries", "returnable_lines"]  # the Carriyo shim reads it from here

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import strawberry
 
+from core.global_ids import to_global_id
 from domain.errors import ErrorCode
 from domain.orders import Order, OrderLine
-from graphql_api.common import AddressType, Node, to_global_id
+from graphql_api.common import AddressType, Node
 from graphql_api.errors import UserError
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from core.context import Info
+from graphql_api.context import Info
 from graphql_api.selection import columns_for, selected_fields
 from persistence.tables import ReturnItemRow, ReturnRequestRow
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import strawberry
 
-from core.request_details import detail_changes, request_details
+from core.global_ids import return_request_key
+from core.request_details import detail_changes, quantities_by_sku, request_details
 from domain import commands as c
-from domain.errors import DomainError, ErrorCode
 from domain.lifecycle import ReturnStatus
 from domain.parts import ItemRequest
 from domain.values import UNSET as KEEP
 from domain.values import Actor
-from graphql_api.common import AddressInput, MutationInput, TimeWindowInput, return_request_key
+from graphql_api.common import AddressInput, MutationInput, TimeWindowInput
 
 
 @strawberry.input(description="One sku to return, with why and what the customer wants.")
@@ -286,17 +286,3 @@ class UpdateReverseShipmentInput(ReturnCommandInput):
             carrier=carrier,
             in_transit=self.in_transit,
         )
-
-
-def quantities_by_sku(items: list[Any]) -> dict[str, int]:
-    """sku → quantity; a sku listed twice is an error, not a silent overwrite."""
-    result: dict[str, int] = {}
-    for index, item in enumerate(items):
-        if item.sku in result:
-            raise DomainError(
-                f"sku {item.sku} appears twice",
-                field=f"items[{index}].sku",
-                code=ErrorCode.DUPLICATE_SKU,
-            )
-        result[item.sku] = item.quantity
-    return result

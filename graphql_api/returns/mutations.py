@@ -9,10 +9,10 @@ from typing import Any
 
 import strawberry
 
-from core.context import Info
 from domain import services
 from domain.errors import DomainError
 from domain.returns import ReturnRequest
+from graphql_api.context import Info
 from graphql_api.errors import UserError, user_errors
 from graphql_api.execution import UseCase, execute
 from graphql_api.returns import inputs as i

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from core.context import Info
 from domain.parts import ShipmentStatus
 from domain.reference import ReferenceKind
 from domain.returns import RefundTotal
 from graphql_api.common import AddressType
+from graphql_api.context import Info
 from persistence.statements import Row
 
 if TYPE_CHECKING:

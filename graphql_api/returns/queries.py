@@ -11,10 +11,11 @@ from typing import Annotated
 import orjson
 import strawberry
 
-from core.context import Info
+from core.global_ids import return_request_key
 from domain.errors import ErrorCode
 from domain.lifecycle import ReturnStatus
-from graphql_api.common import PageInfo, return_request_key
+from graphql_api.common import PageInfo
+from graphql_api.context import Info
 from graphql_api.errors import ClientError
 from graphql_api.returns.columns import items_under, request_columns
 from graphql_api.returns.types import ReturnRequestType

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import strawberry
 
-from core.context import Info
 from domain.lifecycle import ReturnStatus
+from graphql_api.context import Info
 from graphql_api.returns.queries import ReturnRequestFilter
 from persistence.read_model import count_by_status
 

@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.types.lazy_type import LazyType
 
-from core.context import Info
+from core.global_ids import to_global_id
 from domain.lifecycle import Action, ReturnStatus
 from domain.reference import ReferenceKind
 from domain.returns import ReturnRequest
-from graphql_api.common import AddressType, Node, TimeWindowType, to_global_id
+from graphql_api.common import AddressType, Node, TimeWindowType
+from graphql_api.context import Info
 from graphql_api.returns.columns import item_columns
 from graphql_api.returns.parts import (
     ItemsUpdateType,
@@ -30,12 +32,14 @@ from persistence.read_model import ITEMS, ITEMS_UPDATES, NOTES, REFUNDS, SHIPMEN
 from persistence.statements import Row
 
 if TYPE_CHECKING:
-    from graphql_api.events.types import ReturnEventType
     from graphql_api.orders.types import OrderType
 
 _new = object.__new__
 OrderRef = Annotated["OrderType", strawberry.lazy("graphql_api.orders.types")]
-ReturnEventRef = Annotated["ReturnEventType", strawberry.lazy("graphql_api.events.types")]
+# A return's events and an event's return refer to each other: events/types.py imports this
+# module, and this one names ReturnEventType lazily (strawberry's way), never importing it.
+_RETURN_EVENT = LazyType("ReturnEventType", "graphql_api.events.types")
+ReturnEventRef = Annotated["ReturnEventType", strawberry.lazy("graphql_api.events.types")]  # noqa: F821
 
 
 async def _allowed_actions(root: ReturnRequestType, info: Info) -> list[Action]:
@@ -142,10 +146,9 @@ class ReturnRequestType(Node):
 
     @strawberry.field(description="Every committed change of this request, oldest first.")
     async def events(self, info: Info) -> list[ReturnEventRef]:
-        from graphql_api.events.types import ReturnEventType
-
         stored = await info.context.loaders.events_by_request.load(self.return_request_id)
-        return [ReturnEventType.from_stored(event) for event in stored]
+        event_type = _RETURN_EVENT.resolve_type()
+        return [event_type.from_stored(event) for event in stored]
 
     @classmethod
     def from_row(cls, row: Row, *, whole: bool = False) -> ReturnRequestType:

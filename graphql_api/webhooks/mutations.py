@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import strawberry
 
-from core.context import Info
 from domain import webhook_services as use
 from domain.errors import DomainError
 from domain.values import Actor
 from graphql_api.common import MutationInput
+from graphql_api.context import Info
 from graphql_api.errors import user_errors
 from graphql_api.execution import execute
 from graphql_api.webhooks import types as t

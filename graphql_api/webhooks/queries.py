@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from core.context import Info
+from core.global_ids import return_request_key
 from domain.webhooks import DeliveryStatus
-from graphql_api.common import PageInfo, return_request_key
+from graphql_api.common import PageInfo
+from graphql_api.context import Info
 from graphql_api.errors import ClientError
 from graphql_api.returns.queries import PageSize, check_first
 from graphql_api.webhooks import types as t

@@ -19,8 +19,8 @@ from prometheus_client.exposition import choose_encoder
 from pydantic import SecretStr
 
 from core.photos import PHOTOS_PATH
+from core.wiring import Wiring
 from domain.errors import ErrorCode
-from edge.app_keys import WIRING_KEY
 from ops.metrics.registry import METRICS_KEY, Faces, Metrics
 from ops.metrics.state import DatabaseBacklogs, LiveState
 from pages.assets import STATIC_PREFIX
@@ -30,15 +30,16 @@ METRICS_PATH = "/metrics"
 FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 
-def install_metrics(app: web.Application, token: SecretStr | None) -> Metrics:
+def install_metrics(app: web.Application, wiring: Wiring) -> Metrics:
     """Count every request of `app` (outermost middleware, so refusals count too) and serve
     /metrics. Call once the app holds its database, event hub and notifier."""
     metrics = Metrics(Faces(face_prefixes()))
-    backlogs = DatabaseBacklogs(app[WIRING_KEY].db)
-    metrics.registry.register(LiveState(app, metrics, backlogs))
+    backlogs = DatabaseBacklogs(wiring.db)
+    metrics.registry.register(LiveState(wiring, metrics, backlogs))
     app[METRICS_KEY] = metrics
     app.middlewares.insert(0, metrics.middleware)
-    app.router.add_get(METRICS_PATH, metrics_endpoint(metrics, backlogs, MetricsAccess(token)))
+    access = MetricsAccess(wiring.settings.metrics_token)
+    app.router.add_get(METRICS_PATH, metrics_endpoint(metrics, backlogs, access))
     app.cleanup_ctx.append(backlogs.finish)
     return metrics
 

@@ -28,14 +28,14 @@ from prometheus_client import (
     Histogram,
 )
 
-from domain.errors import ErrorCode
-from ops.metrics.recording import (
+from core.request_record import (
     GRAPHQL,
     INTERNAL,
     RequestRecord,
     end_record,
     start_record,
 )
+from domain.errors import ErrorCode
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

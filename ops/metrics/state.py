@@ -17,7 +17,7 @@ from aiohttp import web
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from edge.app_keys import WIRING_KEY
+from core.wiring import Wiring
 from ops.metrics.registry import Metrics
 from persistence.backlogs import Backlogs, count_backlogs
 from persistence.database import Database
@@ -62,17 +62,17 @@ class DatabaseBacklogs:
 class LiveState(Collector):
     """A collector prometheus_client calls while rendering /metrics."""
 
-    def __init__(self, app: web.Application, metrics: Metrics, backlogs: DatabaseBacklogs):
-        self._app = app
+    def __init__(self, wiring: Wiring, metrics: Metrics, backlogs: DatabaseBacklogs):
+        self._wiring = wiring
         self._metrics = metrics
         self._backlogs = backlogs
 
     def collect(self) -> Iterator[Metric]:
-        yield from _pool(self._app[WIRING_KEY].db)
+        yield from _pool(self._wiring.db)
         yield _gauge(
             "returns_websockets_open", "Websocket connections open.", self._metrics.websockets_open
         )
-        hub = self._app[WIRING_KEY].hub
+        hub = self._wiring.hub
         yield _gauge("returns_subscribers", "Live GraphQL subscriptions.", hub.subscriber_count)
         yield _gauge(
             "returns_event_log_lag_events",
@@ -82,7 +82,7 @@ class LiveState(Collector):
         yield _gauge(
             "returns_sms_sending",
             "Text messages this process is handing to the gateway now.",
-            self._app[WIRING_KEY].notifier.in_flight,
+            self._wiring.notifier.in_flight,
         )
         if self._backlogs.latest is not None:
             yield from _backlogs(self._backlogs.latest)

@@ -6,6 +6,8 @@ redirects to a confirmation (`&created=RR-…`). Works without JavaScript."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
@@ -14,11 +16,12 @@ from aiohttp import web
 from core.context import Context
 from core.photos import Photos
 from core.portal_links import PORTAL_PATH
+from core.wiring import Wiring
 from domain import services
-from domain.errors import DomainError, ErrorCode, NotFound
+from domain.errors import DomainError, ErrorCode
 from domain.orders import Order
-from edge.app_keys import WIRING_KEY
 from pages.portal import csrf
+from pages.portal.access import open_link
 from pages.portal.form import FormState, keep_photos, read_form
 from pages.portal.i18n import LANGUAGES, NAMES, Translator, choose_language
 from pages.portal.page_data import PortalData, load_portal_data
@@ -26,6 +29,7 @@ from pages.portal.submit import attach_errors, command
 from pages.portal.view import page_context
 from pages.security import content_security_policy, secure
 
+PortalPage = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PROBLEM_STATUS = {
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.FORBIDDEN: 403,
@@ -34,55 +38,61 @@ PROBLEM_STATUS = {
 }
 
 
-async def show(request: web.Request) -> web.StreamResponse:
-    return await _guarded(request, _show)
+def show(wiring: Wiring) -> PortalPage:
+    return _guarded(wiring, _show)
 
 
-async def submit(request: web.Request) -> web.StreamResponse:
-    return await _guarded(request, _submit)
+def submit(wiring: Wiring) -> PortalPage:
+    return _guarded(wiring, _submit)
 
 
-async def _guarded(request: web.Request, handler) -> web.StreamResponse:
+def _guarded(wiring: Wiring, handler) -> PortalPage:  # type: ignore[no-untyped-def]
     """Same token checks as the JSON portal; a refused link is a page, not JSON."""
-    from pages.portal.routes import portal_context
 
-    t = Translator(choose_language(request))
-    try:
-        token = request.query.get("token", "")
-        grant = request.app[WIRING_KEY].portal.grant(token, now=request.app[WIRING_KEY].clock.now())
-        context = portal_context(request, grant)
-        key = (grant.merchant, grant.order_reference)
-        order = await context.loaders.order_by_reference.load(key)
-        if order is None:
-            raise NotFound(f"order {grant.order_reference} not found")
-        return await handler(request, context, order, t, token)
-    except DomainError as error:
-        return _problem(request, t, error)
+    async def serve(request: web.Request) -> web.StreamResponse:
+        t = Translator(choose_language(request))
+        try:
+            token = request.query.get("token", "")
+            context, order = await open_link(wiring, token)
+            return await handler(request, Page(wiring, context, order, t, token))
+        except DomainError as error:
+            return _problem(request, t, error)
+
+    return serve
 
 
-async def _show(
-    request: web.Request, context: Context, order: Order, t: Translator, token: str
-) -> web.StreamResponse:
-    data = await load_portal_data(context, order)
+@dataclass(frozen=True)
+class Page:
+    """What a portal page is served with: the wiring, the link's customer and order, the
+    customer's language and the link's token."""
+
+    wiring: Wiring
+    context: Context
+    order: Order
+    t: Translator
+    token: str
+
+
+async def _show(request: web.Request, page: Page) -> web.StreamResponse:
+    data = await load_portal_data(page.context, page.order)
     created = request.query.get("created")
     if created and any(r.id == created for r in data.requests):
-        return _render(request, "portal_done.html", data, t, token, created=created)
-    return _render(request, "portal_order.html", data, t, token, form=_prefilled(order))
+        return _render(request, page, "portal_done.html", data, created=created)
+    return _render(request, page, "portal_order.html", data, form=_prefilled(page.order))
 
 
-async def _submit(
-    request: web.Request, context: Context, order: Order, t: Translator, token: str
-) -> web.StreamResponse:
-    photos = request.app[WIRING_KEY].photos
+async def _submit(request: web.Request, page: Page) -> web.StreamResponse:
+    context, order, t, token = page.context, page.order, page.t, page.token
+    photos = page.wiring.photos
     form, uploads = await read_form(request, photos.limits)
-    key = request.app[WIRING_KEY].portal.key or b""
+    key = page.wiring.portal.key or b""
     if not csrf.is_genuine(request, key, token, form.value(csrf.FIELD)):
         return _problem(request, t, DomainError(t("err_csrf"), code=ErrorCode.FORBIDDEN))
     await keep_photos(
         form, uploads, tenant_id=context.tenant_id, store=photos.store, limits=photos.limits, t=t
     )
     data = await load_portal_data(context, order)
-    base = request.app[WIRING_KEY].portal.base_url
+    base = page.wiring.portal.base_url
     cmd, origin = command(
         form, data, t, actor=context.actor, photo_url=lambda p: Photos.url(base, p)
     )
@@ -96,7 +106,7 @@ async def _submit(
         else:
             query = {"token": token, "lang": t.lang, "created": created.id}
             raise web.HTTPSeeOther(f"{PORTAL_PATH}?{urlencode(query)}")
-    return _render(request, "portal_order.html", data, t, token, form=form, status=400)
+    return _render(request, page, "portal_order.html", data, form=form, status=400)
 
 
 def _prefilled(order: Order) -> FormState:
@@ -109,18 +119,18 @@ def _prefilled(order: Order) -> FormState:
 
 def _render(
     request: web.Request,
+    page: Page,
     template: str,
     data: PortalData,
-    t: Translator,
-    token: str,
     *,
     status: int = 200,
     **extra: object,
 ) -> web.StreamResponse:
+    t, token = page.t, page.token
     nonce = secrets.token_urlsafe(16)
-    key = request.app[WIRING_KEY].portal.key or b""
+    key = page.wiring.portal.key or b""
     csrf_nonce = csrf.nonce_for(request)
-    context = page_context(data, t, token, photos=request.app[WIRING_KEY].photos, nonce=nonce) | {
+    context = page_context(data, t, token, photos=page.wiring.photos, nonce=nonce) | {
         "csrf": csrf.form_value(key, csrf_nonce, token),
         "languages": _languages(token, t),
         **extra,

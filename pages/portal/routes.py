@@ -13,22 +13,19 @@ from aiohttp import web
 
 from core.context import Context
 from core.order_lookup import requests_for_order, returnable_lines
+from core.oto_format import OtoItems, oto_field, return_shipment
 from core.portal_links import PORTAL_PATH
-from core.portal_tokens import PortalGrant
 from core.wire import read
+from core.wiring import Wiring
 from domain import commands as c
 from domain import services
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError
 from domain.orders import Order
 from domain.request_details import RequestDetails
-from domain.values import Actor
-from edge.app_keys import WIRING_KEY
-from rest.http import error_response, json_response, parse_json_object
-from rest.oto import oto_field
-from rest.oto.models import OtoItems
-from rest.oto.views import return_shipment
+from edge.json_answers import error_response, json_response, parse_json_object
+from pages.portal import pages
+from pages.portal.access import open_link
 
-PORTAL_SOURCE = "PORTAL"
 PORTAL_CHANNEL = "PORTAL"
 
 PortalHandler = Callable[[Context, Order, web.Request], Awaitable[web.StreamResponse]]
@@ -37,34 +34,16 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def portal_endpoint(
-    handler: PortalHandler,
+    handler: PortalHandler, wiring: Wiring
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def serve(request: web.Request) -> web.StreamResponse:
         try:
-            grant = request.app[WIRING_KEY].portal.grant(
-                request.query.get("token"), now=request.app[WIRING_KEY].clock.now()
-            )
-            context = portal_context(request, grant)
-            order = await context.loaders.order_by_reference.load(
-                (grant.merchant, grant.order_reference)
-            )
-            if order is None:
-                raise NotFound(f"order {grant.order_reference} not found", field="orderId")
+            context, order = await open_link(wiring, request.query.get("token"), field="orderId")
             return await handler(context, order, request)
         except DomainError as error:
             return error_response(error, oto_field)
 
     return serve
-
-
-def portal_context(request: web.Request, grant: PortalGrant) -> Context:
-    """The customer acts in the token's tenant, as the portal; nothing from the request's
-    headers decides either."""
-    return Context(
-        units=request.app[WIRING_KEY].units,
-        tenant_id=grant.tenant_id,
-        actor=Actor(source=PORTAL_SOURCE, user="customer"),
-    )
 
 
 async def show_order(context: Context, order: Order, _request: web.Request) -> web.StreamResponse:
@@ -133,10 +112,8 @@ def negotiated(
     return serve
 
 
-def add_portal_routes(app: web.Application) -> None:
-    from pages.portal import pages
-
-    app.router.add_get(PORTAL_PATH, negotiated(json=portal_endpoint(show_order), html=pages.show))
-    app.router.add_post(
-        PORTAL_PATH, negotiated(json=portal_endpoint(create_return), html=pages.submit)
-    )
+def add_portal_routes(app: web.Application, wiring: Wiring) -> None:
+    show = negotiated(json=portal_endpoint(show_order, wiring), html=pages.show(wiring))
+    submit = negotiated(json=portal_endpoint(create_return, wiring), html=pages.submit(wiring))
+    app.router.add_get(PORTAL_PATH, show)
+    app.router.add_post(PORTAL_PATH, submit)

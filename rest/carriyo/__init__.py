@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 from core.wire import merged
+from edge.json_answers import snake_field
 from rest.carriyo import lookups, models, reference, returns, schemas, settings
-from rest.http import Area, snake_field
+from rest.http import Area
 
 # Where our field names (as domain errors give them) differ from Carriyo's.
 RENAMED = {

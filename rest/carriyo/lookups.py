@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from core.order_lookup import returnable_lines
 from core.wire import schema_ref
 from domain.errors import NotFound
 from domain.orders import Order
-from graphql_api.orders.queries import returnable_lines
+from edge.json_answers import json_response
 from rest.carriyo import models
 from rest.carriyo import serializers as out
 from rest.carriyo.schemas import operation
-from rest.http import Call, Route, json_response
+from rest.http import Call, Route
 
 LOOKUP = ("merchant", "email_or_phone", "partner_order_ref")
 

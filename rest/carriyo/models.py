@@ -22,7 +22,7 @@ from pydantic import Field, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 from typing_extensions import TypedDict
 
-from core.request_details import detail_changes, request_details
+from core.request_details import detail_changes, quantities_by_sku, request_details
 from core.wire import (
     IsoTime,
     Number,
@@ -44,7 +44,6 @@ from domain.reference import (
 from domain.reference import NotificationUser as DomainUser
 from domain.values import Actor, TimeWindow
 from domain.values import Address as DomainAddress
-from graphql_api.returns.inputs import quantities_by_sku
 
 Text = str | None
 

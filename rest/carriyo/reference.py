@@ -11,11 +11,12 @@ from aiohttp import web
 from core.wire import read, schema_ref
 from domain import configuration_services as use
 from domain.reference import ReferenceKind
+from edge.json_answers import json_response
 from persistence.configuration import SqlConfigurationRepository
 from rest.carriyo import models
 from rest.carriyo import serializers as out
 from rest.carriyo.schemas import operation
-from rest.http import Call, Route, json_response
+from rest.http import Call, Route
 
 K = ReferenceKind
 Handler = Callable[[Call], Awaitable[web.Response]]

@@ -9,16 +9,17 @@ from typing import Any
 
 from aiohttp import web
 
+from core.global_ids import return_request_key
 from core.wire import read, schema_ref
 from domain import commands as c
 from domain import services
 from domain.errors import InvalidInput, NotFound
 from domain.returns import ReturnRequest
-from graphql_api.common import return_request_key
+from edge.json_answers import json_response
 from rest.carriyo import models
 from rest.carriyo import serializers as out
 from rest.carriyo.schemas import REFUND_ANSWER, REQUEST_ANSWER, operation
-from rest.http import Call, Route, json_response
+from rest.http import Call, Route
 
 REQUESTS = "/returns/requests"
 ONE = f"{REQUESTS}/{{return_request_id}}"

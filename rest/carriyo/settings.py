@@ -12,11 +12,12 @@ from core.wire import read, schema_ref
 from domain import configuration_services as use
 from domain.errors import NotFound
 from domain.reference import ReturnSettings
+from edge.json_answers import json_response
 from persistence.configuration import SqlConfigurationRepository
 from rest.carriyo import models
 from rest.carriyo import serializers as out
 from rest.carriyo.schemas import operation
-from rest.http import Call, Route, json_response
+from rest.http import Call, Route
 
 PATH = "/returns/settings"
 SETTINGS = schema_ref(models.ReturnRequestSettings)

@@ -3,28 +3,12 @@ cases as /graphql. Fields keep OTO's camelCase names, in answers and in error bo
 
 from __future__ import annotations
 
-from graphql_api.errors import camel_field
+from core.oto_format import oto_field
 from rest.http import Area, Handler, Route
 from rest.oto import routes
 from rest.oto.openapi import OPERATIONS, SCHEMAS
 
 PREFIX = "/rest/v2"
-
-# OTO spells fields in camelCase, as GraphQL does; where it names one otherwise, this says so.
-OTO_FIELD_NAMES = {
-    "orderReference": "orderId",
-    "dropoff": "pickupLocationCode",
-    "dropoff.partnerLocationId": "pickupLocationCode",
-    "pickup": "orderId",
-}
-
-
-def oto_field(name: str | None) -> str | None:
-    """The domain's field name as OTO's bodies spell it."""
-    camel = camel_field(name)
-    if camel is None:
-        return None
-    return OTO_FIELD_NAMES.get(camel, camel.replace(".reasonCode", ".returnReason"))
 
 
 def _route(name: str, handler: Handler, *, reads: bool = False) -> Route:

@@ -7,37 +7,27 @@ returns: /openapi.json reads its schema from it and a test holds the writers to 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, WithJsonSchema
-from pydantic.alias_generators import to_camel
+from pydantic import Field, WithJsonSchema
 from typing_extensions import TypedDict
 
-from core.wire import IsoTime, WireModel, also_required, component_schemas
+from core.oto_format import (
+    TEXT,
+    OtoItems,
+    OtoModel,
+    OtoReturnShipment,
+    Text,
+)
+from core.wire import IsoTime, also_required, component_schemas
 from domain import commands as c
 from domain.errors import InvalidInput
 from domain.notification_services import QueueReturnSms
-from domain.parts import ItemRequest
-from domain.values import Actor, quantity_from_text
+from domain.values import Actor
 
 OTO_CHANNEL = "OTO"
-MAX_ITEMS = 100
-TEXT: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 100}
-
-Text = Annotated[str | None, Field(json_schema_extra={"minLength": 1, "maxLength": 100})]
 # Read by `identifier` (a JSON integer is taken as its digits), so the model takes any value.
 Identifier = Annotated[object, WithJsonSchema({**TEXT, "type": ["string", "integer"]})]
-# Read by the domain's quantity_from_text, which words OTO's quantity errors.
-Quantity = Annotated[
-    object,
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": "^[0-9]{1,9}$",
-            "description": 'A positive whole number written as text, as OTO sends it ("1").',
-        }
-    ),
-]
 
 
 def identifier(value: object, name: str) -> str:
@@ -48,49 +38,6 @@ def identifier(value: object, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"{name} is required (a string)", field=name)
     return value.strip()
-
-
-class OtoModel(WireModel):
-    model_config = ConfigDict(alias_generator=to_camel)
-
-
-class OtoItemRequest(OtoModel):
-    model_config = also_required("quantity")
-
-    sku: str = Field(json_schema_extra={"minLength": 1, "maxLength": 100})
-    quantity: Quantity = None
-    return_reason: Text = Field(None, description="A return reason code.")
-    comment: Text = None
-    image_urls: list[str] = []
-
-    def value(self, index: int) -> ItemRequest:
-        return ItemRequest(
-            sku=self.sku,
-            quantity=quantity_from_text(self.quantity, field=f"items[{index}].quantity"),
-            reason_code=self.return_reason,
-            comment=self.comment,
-            image_urls=tuple(self.image_urls),
-        )
-
-
-class OtoItems(OtoModel):
-    """The `items` of an OTO-style body (createReturnShipment, the return portal)."""
-
-    items: list[OtoItemRequest] | None = Field(
-        None,
-        description="Left out: every returnable unit of the order.",
-        json_schema_extra={"maxItems": MAX_ITEMS},
-    )
-
-    def item_requests(self, *, required: bool = False) -> list[ItemRequest] | None:
-        """None when left out and not required."""
-        if self.items is None:
-            if required:
-                raise InvalidInput("items is required", field="items")
-            return None
-        if len(self.items) > MAX_ITEMS:
-            raise InvalidInput(f"at most {MAX_ITEMS} items", field="items")
-        return [item.value(index) for index, item in enumerate(self.items)]
 
 
 class OtoOrderRequest(OtoModel):
@@ -136,46 +83,6 @@ class OtoCreateReturnShipmentRequest(OtoOrderRequest, OtoItems):
 
 
 # --------------------------------------------------------------------------- answers
-
-Text = str | None
-
-
-class OtoSkuQuantity(TypedDict):
-    sku: str
-    quantity: str
-
-
-class OtoShipment(TypedDict):
-    shipmentId: str
-    deliveryOptionId: Text
-    carrier: Text
-    status: str
-    trackingNumber: Text
-    labelUrl: Text
-    items: list[OtoSkuQuantity]
-
-
-class OtoReturnItem(TypedDict):
-    sku: str
-    name: Text
-    quantity: str
-    approvedQuantity: str
-    receivedQuantity: str
-    returnReason: Text
-    comment: Text
-    itemCondition: Text
-
-
-class OtoReturnShipment(TypedDict):
-    returnRequestId: str
-    orderId: str
-    status: str
-    returnReason: Text
-    customerComment: Text
-    createdAt: IsoTime
-    updatedAt: IsoTime
-    reverseShipment: OtoShipment | None
-    items: list[OtoReturnItem]
 
 
 class OtoCreateReturnShipmentAnswer(OtoReturnShipment):

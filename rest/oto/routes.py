@@ -12,8 +12,8 @@ from core.wire import read
 from domain import services
 from domain.errors import NotFound
 from domain.notification_services import queue_return_sms
-from edge.app_keys import WIRING_KEY
-from rest.http import Call, Route, json_response
+from edge.json_answers import json_response
+from rest.http import Call, Route
 from rest.oto import models, views
 
 
@@ -39,7 +39,7 @@ async def create_return_shipment(call: Call) -> web.StreamResponse:
 async def get_return_link(call: Call) -> web.StreamResponse:
     body = read(models.OtoOrderRequest, await call.body())
     order = await order_by_reference(call.context, body.order_reference(), body.merchant)
-    link, grant = call.request.app[WIRING_KEY].portal.link(
+    link, grant = call.wiring.portal.link(
         call.context.tenant_id, order.merchant, order.reference, now=call.context.clock.now()
     )
     return json_response(views.return_link(order, link, grant.expires_at))
@@ -60,5 +60,5 @@ async def trigger_return_sms(call: Call) -> web.StreamResponse:
         body.sms(call.context.actor), uow=call.context.unit_of_work(), clock=call.context.clock
     )
     # Answer now; the SMS leaves in the background (the seed: delivery is asynchronous).
-    call.request.app[WIRING_KEY].notifier.dispatch(call.context.tenant_id, notification.id)
+    call.wiring.notifier.dispatch(call.context.tenant_id, notification.id)
     return json_response(views.sms_queued(notification))

@@ -23,8 +23,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from core.settings import Settings
-from edge.app_keys import WIRING_KEY
 from ops.app import create_app
+from ops.bootstrap import WIRING_KEY
 from persistence.database import Database
 from tests.conftest import fresh_sqlite
 

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from domain.access import Role
-from edge.app_keys import WIRING_KEY
+from ops.bootstrap import WIRING_KEY
 from ops.demo import seed_demo
 from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import accessibility_problems, screenshot

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from domain.portal import PortalSettings
-from edge.app_keys import WIRING_KEY
+from ops.bootstrap import WIRING_KEY
 from ops.demo import seed_demo
 from persistence.portal_settings import save_portal_settings
 from persistence.unit_of_work import UnitsOfWork

@@ -16,7 +16,8 @@ from domain.access import Role, new_tenant
 from edge.idempotency_header import fingerprint
 from graphql_api import planned_executor
 from graphql_api.prepared import PreparedQueries
-from ops.app import ReturnsGraphQLView, create_app
+from graphql_api.view import ReturnsGraphQLView
+from ops.app import create_app
 from persistence.access import AccessStore
 from persistence.database import Database
 from persistence.idempotency import IdempotencyStore, KeyClaim

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from edge.json_answers import snake_field
 from rest.carriyo import carriyo_field
-from rest.http import snake_field
 
 
 @pytest.mark.parametrize(

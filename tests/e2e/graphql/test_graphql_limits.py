@@ -272,7 +272,7 @@ async def test_the_long_way_validates_a_repeated_document_once(db: Database, clo
     headers = await credentials(db, clock, DEFAULT_TENANT)
     app = create_app(settings, db=db, clock=clock)
     async with TestClient(TestServer(app), headers=headers) as client:
-        cache = _get_validate_cache(settings.graphql_limits().cache_size)
+        cache = _get_validate_cache(GraphQLLimits.from_settings(settings).cache_size)
         query = '{ order(merchant: "cache-check", reference: "SO-405") { reference } }'
         await post(client, query)
         before = cache.cache_info()

@@ -21,8 +21,8 @@ from gql.transport.websockets import WebsocketsTransport
 
 from core.settings import Settings
 from domain.access import Role
-from edge.app_keys import WIRING_KEY
 from ops.app import create_app
+from ops.bootstrap import WIRING_KEY
 from persistence.tables import DEFAULT_TENANT
 from tests.e2e.conftest import credentials
 from tests.e2e.rest.carriyo_client import Carriyo

@@ -21,6 +21,7 @@ from domain.webhooks import MAX_ATTEMPTS, MAX_ENDPOINTS, WebhookEndpoint, verify
 from ops.app import create_app
 from persistence.tables import DEFAULT_TENANT
 from persistence.unit_of_work import SqlUnitOfWork
+from rest.carriyo.serializers import return_request
 from tests.e2e.conftest import GraphQLClient, credentials
 from tests.e2e.graphql.conftest import ReturnsApi
 
@@ -96,7 +97,13 @@ async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
 
 def local_sender(db, clock, timeout_seconds: float = 10) -> WebhookSender:  # type: ignore[no-untyped-def]
     """A sender allowed to reach the receivers on 127.0.0.1 (production refuses them)."""
-    return WebhookSender(db, clock, timeout_seconds=timeout_seconds, allow_private_targets=True)
+    return WebhookSender(
+        db,
+        clock,
+        payload=return_request,
+        timeout_seconds=timeout_seconds,
+        allow_private_targets=True,
+    )
 
 
 async def register(graphql: GraphQLClient, url: str, **extra: Any) -> dict[str, Any]:
@@ -325,7 +332,7 @@ async def test_targets_inside_our_network_are_refused_by_default(graphql, receiv
     await register(graphql, url, eventTypes=["ReturnRequested"])
     await ReturnsApi(graphql).pending_return()
 
-    assert await WebhookSender(db, clock).send_due() == 1
+    assert await WebhookSender(db, clock, payload=return_request).send_due() == 1
 
     assert target.received == []
     [refused] = await deliveries(graphql)
@@ -340,7 +347,7 @@ async def test_names_resolving_inside_our_network_are_refused_when_connecting(
     await register(graphql, url.replace("127.0.0.1", "localhost"), eventTypes=["ReturnRequested"])
     await ReturnsApi(graphql).pending_return()
 
-    assert await WebhookSender(db, clock).send_due() == 1
+    assert await WebhookSender(db, clock, payload=return_request).send_due() == 1
 
     assert target.received == []
     [refused] = await deliveries(graphql)
@@ -388,7 +395,9 @@ async def test_no_spelling_of_an_inner_address_reaches_a_local_listener(
         await uow.commit()
     await ReturnsApi(graphql).pending_return()
 
-    assert await WebhookSender(db, clock, timeout_seconds=2).send_due() == len(SAME_ADDRESS)
+    assert await WebhookSender(
+        db, clock, payload=return_request, timeout_seconds=2
+    ).send_due() == len(SAME_ADDRESS)
 
     assert target.received == []
     refused = await deliveries(graphql)

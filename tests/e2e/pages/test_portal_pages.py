@@ -18,8 +18,8 @@ from domain import services
 from domain.orders import Customer
 from domain.portal import PortalSettings
 from domain.values import Actor, Address
-from edge.app_keys import WIRING_KEY
 from ops.app import create_app
+from ops.bootstrap import WIRING_KEY
 from persistence.portal_settings import save_portal_settings
 from persistence.unit_of_work import SqlUnitOfWork
 from tests.browser.test_browser_portal import tiny_png

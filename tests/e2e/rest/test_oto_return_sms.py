@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from delivery.senders import HttpSmsSender
-from edge.app_keys import WIRING_KEY
+from ops.bootstrap import WIRING_KEY
 from tests.e2e.rest.oto_support import ORDER_ID, Oto, oto_settings, serve
 
 

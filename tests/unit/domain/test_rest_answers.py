@@ -10,6 +10,7 @@ from typing import Any, get_type_hints
 
 from pydantic import TypeAdapter
 
+from core import oto_format
 from domain.eligibility import ANY_CODE
 from domain.lifecycle import ReturnStatus
 from domain.values import TimeWindow
@@ -76,7 +77,7 @@ def test_an_oto_return_shipment_answer_is_exactly_its_declaration() -> None:
 
     TypeAdapter(oto_models.OtoCreateReturnShipmentAnswer).validate_python(answer, strict=False)
     same_keys(answer, oto_models.OtoCreateReturnShipmentAnswer)
-    same_keys(answer["items"][0], oto_models.OtoReturnItem)
+    same_keys(answer["items"][0], oto_format.OtoReturnItem)
     assert answer["reverseShipment"] is not None
-    same_keys(answer["reverseShipment"], oto_models.OtoShipment)
-    same_keys(answer["reverseShipment"]["items"][0], oto_models.OtoSkuQuantity)
+    same_keys(answer["reverseShipment"], oto_format.OtoShipment)
+    same_keys(answer["reverseShipment"]["items"][0], oto_format.OtoSkuQuantity)

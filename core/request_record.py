@@ -7,11 +7,9 @@ record and they do nothing, so no caller has to know whether metrics are on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-
-from strawberry.extensions import SchemaExtension
 
 ErrorCounter = Callable[[str, str], None]  # (face, code)
 INTERNAL = "INTERNAL"  # a masked server failure
@@ -50,15 +48,6 @@ def note_error(code: str) -> None:
     if record is not None:
         record.noted_error = True
         record.count_error(record.face, code)
-
-
-class OperationRecorder(SchemaExtension):
-    """Notes the name of the GraphQL operation about to execute: only a document that parsed
-    and validated, from a caller that authenticated, gets this far."""
-
-    def on_execute(self) -> Iterator[None]:
-        note_operation(self.execution_context.operation_name)
-        yield
 
 
 def note_operation(name: str | None) -> None:

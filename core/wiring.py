@@ -1,0 +1,33 @@
+"""What the composition root (ops/bootstrap.py) builds once, from the settings: every
+implementation the service runs on. Each face is handed this when the app is assembled
+(`add_*_routes(app, wiring)`) and keeps what it needs; none looks it up anywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.event_hub import EventHub
+from core.identities import Identities
+from core.notifier import NotificationDispatcher
+from core.photos import Photos
+from core.portal_links import PortalLinks
+from core.settings import Settings
+from domain.ports import Clock
+from persistence.database import Database
+from persistence.idempotency import IdempotencyStore
+from persistence.unit_of_work import UnitsOfWork
+
+
+@dataclass(frozen=True)
+class Wiring:
+    settings: Settings
+    db: Database
+    clock: Clock
+    units: UnitsOfWork  # every write's unit of work comes from here
+    identities: Identities  # who bearer tokens belong to, cached for their lifetime
+    idempotency: IdempotencyStore
+    hub: EventHub  # subscriptions' live events
+    notifier: NotificationDispatcher  # customer notifications, sent after the answer
+    portal: PortalLinks  # signed links to the customer return portal
+    photos: Photos
+    owns_db: bool  # built here, so disposed of with the app (a test may lend its own)

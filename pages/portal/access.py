@@ -1,0 +1,38 @@
+"""A portal link opens one order: the token is checked and names the tenant, merchant and
+order, and the customer acts there as the portal. Both the pages and the JSON face open a
+link this one way."""
+
+from __future__ import annotations
+
+from core.context import Context
+from core.portal_tokens import PortalGrant
+from core.wiring import Wiring
+from domain.errors import NotFound
+from domain.orders import Order
+from domain.values import Actor
+
+PORTAL_SOURCE = "PORTAL"
+
+
+async def open_link(
+    wiring: Wiring, token: str | None, *, field: str | None = None
+) -> tuple[Context, Order]:
+    """The Context the link's customer acts in and the order it names; a refused link or a
+    missing order raises the domain's error (`field` names the token's field for the JSON
+    face's error body)."""
+    grant = wiring.portal.grant(token, now=wiring.clock.now())
+    context = portal_context(wiring, grant)
+    order = await context.loaders.order_by_reference.load((grant.merchant, grant.order_reference))
+    if order is None:
+        raise NotFound(f"order {grant.order_reference} not found", field=field)
+    return context, order
+
+
+def portal_context(wiring: Wiring, grant: PortalGrant) -> Context:
+    """The customer acts in the token's tenant, as the portal; nothing from the request's
+    headers decides either."""
+    return Context(
+        units=wiring.units,
+        tenant_id=grant.tenant_id,
+        actor=Actor(source=PORTAL_SOURCE, user="customer"),
+    )
