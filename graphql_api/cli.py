@@ -23,7 +23,7 @@ COMMANDS = {
     "migrate": "bring the database schema to the latest migration",
     "export-schema": "write the GraphQL schema (SDL) to a file",
     "auto-close": "complete returns idle past their auto-close days",
-    "seed-demo": "load a demo merchant, its settings and orders",
+    "seed-demo": "load a demo merchant, its orders and return requests",
     "create-tenant": "create a tenant: its own data and keys",
     "create-api-key": "create a tenant's API client; prints secrets once",
     "revoke-api-key": "revoke an API client: its tokens stop working",
@@ -59,20 +59,29 @@ async def _migrate(settings: Settings) -> None:
 async def _seed_demo(settings: Settings, tenant_id: str) -> None:
     from domain.ports import SystemClock
     from graphql_api.demo import MERCHANT, seed_demo
+    from graphql_api.demo_requests import seed_demo_requests
     from persistence import migrate
     from persistence.database import Database
+    from persistence.photo_store import LocalPhotoStore
     from persistence.unit_of_work import UnitsOfWork
 
     db = Database(settings.database_url)
+    units = UnitsOfWork(db, SystemClock())
     try:
         await migrate.upgrade(db)
-        summary = await seed_demo(UnitsOfWork(db, SystemClock()), tenant_id=tenant_id)
+        summary = await seed_demo(units, tenant_id=tenant_id)
+        requests = await seed_demo_requests(
+            units,
+            LocalPhotoStore(settings.photo_dir),
+            base_url=settings.base_url(),
+            tenant_id=tenant_id,
+        )
     finally:
         await db.dispose()
     print(
         f"returns-api: merchant {MERCHANT!r} ready in tenant {tenant_id!r}: {summary.codes} "
         f"codes, {summary.locations} pickup locations, {summary.options} delivery options, "
-        f"orders {', '.join(summary.orders)}"
+        f"orders {', '.join(summary.orders)}, return requests {', '.join(requests)}"
     )
 
 
