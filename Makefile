@@ -35,7 +35,7 @@ run: install  ## migrate the SQLite file and serve GraphQL + GraphiQL with a dev
 migrate: install
 	$(BIN)/returns-api migrate
 
-demo: install  ## load the demo merchant "demo-store" into the dev tenant (make run's key)
+demo: install  ## load the demo merchant "demo-store", its orders and returns into the dev tenant
 	$(BIN)/returns-api seed-demo --tenant dev
 
 test: install  ## lint, schema drift and the whole test suite (PostgreSQL too if RETURNS_TEST_POSTGRES_URL is set)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
 
 from domain.errors import DomainErrors, InvalidInput
+from domain.urls import URL_LIMIT, https_origin, is_local_path
 from domain.values import optional_code, optional_text
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_ACCENT = "#0b57d0"
 NAME_LIMIT = 200
 CONTACT_LIMIT = 320
-URL_LIMIT = 2000
 POLICY_LIMIT = 5000
 
 
@@ -34,11 +33,16 @@ class PortalSettings:
 
     @property
     def logo_origin(self) -> str | None:
-        """The site the logo comes from (for the page's img-src), None for our own paths."""
-        if not self.logo_url or self.logo_url.startswith("/"):
-            return None
-        parts = urlsplit(self.logo_url)
-        return f"{parts.scheme}://{parts.netloc}"
+        """The site the logo comes from (for the page's img-src), None for our own paths.
+        Checked again here: a row stored before the check was strict must not reach a header."""
+        return https_origin(self.logo_url)
+
+    @property
+    def shown_logo_url(self) -> str | None:
+        """The logo address to put on the page, None when it is not one we would accept."""
+        if is_local_path(self.logo_url) or self.logo_origin:
+            return self.logo_url
+        return None
 
 
 def default_portal_settings(merchant: str) -> PortalSettings:
@@ -82,14 +86,12 @@ def _colour(value: str | None) -> str:
 
 def _logo_url(value: str | None) -> str | None:
     url = optional_text(value, "logo_url", URL_LIMIT)
-    if url is None:
-        return None
-    parts = urlsplit(url)
-    served_here = url.startswith("/") and not url.startswith("//")
-    if served_here or (parts.scheme == "https" and parts.netloc and " " not in url):
+    if url is None or is_local_path(url) or https_origin(url):
         return url
     raise InvalidInput(
-        "the logo address must be an https:// address or a path on this server", field="logo_url"
+        "the logo address must be a well-formed https:// address (a host name, an optional"
+        " port, then the path) or a path on this server",
+        field="logo_url",
     )
 
 

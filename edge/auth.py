@@ -25,6 +25,12 @@ API_KEY_HEADER = "x-api-key"
 TENANT_HEADER = "tenant-id"
 WWW_AUTHENTICATE = 'Bearer realm="returns-api"'
 MAX_CREDENTIAL_LENGTH = 512
+# The three credentials as OpenAPI describes them (/openapi.json, and /docs' Authorize).
+SECURITY_SCHEMES: dict[str, dict[str, str]] = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "POST /oauth/token"},
+    "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+    "tenantId": {"type": "apiKey", "in": "header", "name": "tenant-id"},
+}
 
 
 def token_endpoint(wiring: Wiring) -> Callable[[web.Request], Awaitable[web.Response]]:

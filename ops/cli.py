@@ -1,4 +1,4 @@
-"""`returns-api serve | migrate | export-schema`.
+"""The `returns-api` command line: serving, the schema, and the operator's chores.
 
 Each command imports what it needs when it runs: `--help` and the small commands must not
 pay for the whole app (strawberry, aiohttp, SQLAlchemy)."""
@@ -15,6 +15,19 @@ if TYPE_CHECKING:
     from core.settings import Settings
 
 SCHEMA_FILE = Path("schema.graphql")
+# What `--help` says: for the operator, not this module's notes (its docstring).
+DESCRIPTION = "The returns API: serve it, and look after its database, tenants and keys."
+EPILOG = "Run `returns-api COMMAND --help` for a command's options."
+COMMANDS = {
+    "serve": "serve the API, portal, desk and docs over HTTP",
+    "migrate": "bring the database schema to the latest migration",
+    "export-schema": "write the GraphQL schema (SDL) to a file",
+    "auto-close": "complete returns idle past their auto-close days",
+    "seed-demo": "load a demo merchant, its orders and return requests",
+    "create-tenant": "create a tenant: its own data and keys",
+    "create-api-key": "create a tenant's API client; prints secrets once",
+    "revoke-api-key": "revoke an API client: its tokens stop working",
+}
 
 
 def schema_sdl() -> str:
@@ -46,20 +59,29 @@ async def _migrate(settings: Settings) -> None:
 async def _seed_demo(settings: Settings, tenant_id: str) -> None:
     from domain.ports import SystemClock
     from ops.demo import MERCHANT, seed_demo
+    from ops.demo_requests import seed_demo_requests
     from persistence import migrate
     from persistence.database import Database
+    from persistence.photo_store import LocalPhotoStore
     from persistence.unit_of_work import UnitsOfWork
 
     db = Database(settings.database_url)
+    units = UnitsOfWork(db, SystemClock())
     try:
         await migrate.upgrade(db)
-        summary = await seed_demo(UnitsOfWork(db, SystemClock()), tenant_id=tenant_id)
+        summary = await seed_demo(units, tenant_id=tenant_id)
+        requests = await seed_demo_requests(
+            units,
+            LocalPhotoStore(settings.photo_dir),
+            base_url=settings.base_url(),
+            tenant_id=tenant_id,
+        )
     finally:
         await db.dispose()
     print(
         f"returns-api: merchant {MERCHANT!r} ready in tenant {tenant_id!r}: {summary.codes} "
         f"codes, {summary.locations} pickup locations, {summary.options} delivery options, "
-        f"orders {', '.join(summary.orders)}"
+        f"orders {', '.join(summary.orders)}, return requests {', '.join(requests)}"
     )
 
 
@@ -150,44 +172,59 @@ async def _database(settings: Settings):  # type: ignore[no-untyped-def]
     return db
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="returns-api", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve /graphql (GraphiQL in a browser), /healthz, /readyz")
-    commands.add_parser("migrate", help="bring the database schema to the latest migration")
-    export = commands.add_parser("export-schema", help="write the GraphQL SDL")
-    export.add_argument(
+class _HelpFormatter(argparse.HelpFormatter):
+    """Every command's description beside its name. argparse (before 3.13) measures a
+    command's name without its indent, so `create-api-key` pushed its text to the next line."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is argparse.SUPPRESS:
+            return
+        for command in self._iter_indented_subactions(action):  # indented while iterating
+            width = len(self._format_action_invocation(command)) + self._current_indent
+            self._action_max_length = max(self._action_max_length, width)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="returns-api", description=DESCRIPTION, epilog=EPILOG, formatter_class=_HelpFormatter
+    )
+    commands = parser.add_subparsers(
+        title="commands", dest="command", metavar="COMMAND", required=True
+    )
+    command = {
+        name: commands.add_parser(name, help=text, description=f"{text[0].upper()}{text[1:]}.")
+        for name, text in COMMANDS.items()
+    }
+    command["export-schema"].add_argument(
         "--output",
         "-o",
         type=Path,
         default=SCHEMA_FILE,
         help="file to write, or - for standard output (default: schema.graphql)",
     )
-    commands.add_parser(
-        "auto-close", help="complete requests idle for their merchant's auto-close days"
-    )
-    demo = commands.add_parser(
-        "seed-demo",
-        help="load a demo merchant with reasons, settings, locations and delivered orders",
-    )
-    demo.add_argument(
+    command["seed-demo"].add_argument(
         "--tenant",
         default="dev",
         help="tenant to load it into, created if missing (default: dev, the tenant of the "
         "key `make run` prints)",
     )
-    tenant = commands.add_parser("create-tenant", help="create a tenant")
+    tenant = command["create-tenant"]
     tenant.add_argument("tenant_id", help="3-64 characters of a-z, 0-9 and -")
     tenant.add_argument("--name", default=None, help="display name (default: the id)")
-    key = commands.add_parser("create-api-key", help="create an API client; prints secrets once")
-    key.add_argument("--tenant", required=True)
+    key = command["create-api-key"]
+    key.add_argument("--tenant", required=True, help="the tenant the client works for")
     key.add_argument("--read-only", action="store_true", help="queries only, no mutations")
-    key.add_argument("--name", default="api client")
-    revoke = commands.add_parser(
-        "revoke-api-key", help="revoke an API client: its tokens stop working"
+    key.add_argument(
+        "--name", default="api client", help="a label for people (default: %(default)s)"
     )
+    revoke = command["revoke-api-key"]
     revoke.add_argument("client_id", help="the client_id create-api-key printed (rc_…)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     from core.settings import Settings
 
     settings = Settings()

@@ -4,6 +4,7 @@ their token in the URL, so it must never travel to another site)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from aiohttp import web
@@ -21,11 +22,23 @@ BASE_POLICY: dict[str, tuple[str, ...]] = {
 }
 
 
+# What a source may look like: a keyword, a nonce, `data:`, or a bare origin
+# `scheme://host[:port]`.
+_SOURCE = re.compile(
+    r"'(?:self|none|unsafe-inline)'|data:"
+    r"|'nonce-[A-Za-z0-9+/_=-]+'"
+    r"|(?:https|wss?)://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
+)
+
+
 def content_security_policy(**extra: Iterable[str]) -> str:
-    """The base policy plus sources per directive (`style_src=["'nonce-…'"]`)."""
+    """The base policy plus sources per directive (`style_src=["'nonce-…'"]`). A source that
+    is not a keyword, a nonce or a bare origin is left out: a `;` or a space in it (a stored
+    logo address, a Host header) would otherwise add a directive of its own."""
     policy = {name: list(sources) for name, sources in BASE_POLICY.items()}
     for directive, sources in extra.items():
-        policy.setdefault(directive.replace("_", "-"), []).extend(sources)
+        clean = [source for source in sources if _SOURCE.fullmatch(source)]
+        policy.setdefault(directive.replace("_", "-"), []).extend(clean)
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in policy.items())
 
 

@@ -1,8 +1,10 @@
 """The landing page (`/`), the REST reference (`/docs`, Swagger UI over /openapi.json) and
-GraphiQL (`/graphql` in a browser), each with its files served from this app.
+GraphiQL (`/graphql` in a browser), each with its files served from this app, and the icon
+browsers ask every site for (`/favicon.ico`).
 
 Under `make run` (dev credentials on) GraphiQL opens with the dev tenant's headers already in
-its Headers tab and the landing page says where they are kept: the first query works at once."""
+its Headers tab, `/docs` with them already in its Authorize dialog, and the landing page says
+where they are kept: the first query works at once."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from dataclasses import dataclass, field
 import aiohttp_jinja2
 from aiohttp import web
 
+from edge.auth import SECURITY_SCHEMES
+from pages.assets import STATIC
 from pages.security import content_security_policy, secure
 
 FIRST_QUERY = """# Development credentials are in the Headers tab below. Press ▶ to run.
@@ -51,7 +55,37 @@ async def landing(request: web.Request) -> web.Response:
 
 
 async def docs(request: web.Request) -> web.Response:
-    return _render(request, "docs.html", WIDGET_POLICY)
+    dev = request.app[DEV_CREDENTIALS_KEY]
+    config = {"authorize": swagger_authorization(dev.headers) or None}
+    return _render(request, "docs.html", WIDGET_POLICY, config=config)
+
+
+def swagger_authorization(headers: dict[str, str]) -> dict[str, str]:
+    """The dev headers as Swagger UI's Authorize dialog takes them: a value per security
+    scheme of /openapi.json (the bearer scheme wants the token alone). Empty outside
+    development, where `headers` is."""
+    values = {name.lower(): value for name, value in headers.items()}
+    found = {}
+    for scheme_name, scheme in SECURITY_SCHEMES.items():
+        if scheme["type"] == "apiKey":
+            value = values.get(str(scheme["name"]).lower())
+        else:
+            value = values.get("authorization", "").removeprefix("Bearer ") or None
+        if value:
+            found[scheme_name] = value
+    return found
+
+
+FAVICON = (STATIC / "favicon.svg").read_bytes()
+
+
+async def favicon(request: web.Request) -> web.Response:
+    """The site's icon, asked for by every browser on every site: an SVG of our own."""
+    response = web.Response(body=FAVICON, content_type="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
 
 
 def graphiql(request: web.Request) -> web.Response:
@@ -68,3 +102,4 @@ def add_page_routes(app: web.Application) -> None:
     app[DEV_CREDENTIALS_KEY] = DevCredentials()
     app.router.add_get("/", landing)
     app.router.add_get("/docs", docs)
+    app.router.add_get("/favicon.ico", favicon)

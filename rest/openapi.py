@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from core.wire import merged
+from edge.auth import SECURITY_SCHEMES
 from edge.json_answers import JsonObject
 from rest.http import Area
 
@@ -31,12 +32,6 @@ ERROR_BODY: JsonObject = {
             },
         }
     },
-}
-
-SECURITY_SCHEMES: JsonObject = {
-    "bearer": {"type": "http", "scheme": "bearer", "description": "POST /oauth/token"},
-    "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
-    "tenantId": {"type": "apiKey", "in": "header", "name": "tenant-id"},
 }
 
 

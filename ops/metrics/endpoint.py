@@ -56,6 +56,7 @@ def face_prefixes() -> list[tuple[str, str]]:
         ("/docs", "pages"),
         ("/desk", "pages"),  # the returns desk's page; its calls count as /graphql's
         (STATIC_PREFIX, "static"),  # GraphiQL's, Swagger UI's and the pages' own files
+        ("/favicon.ico", "static"),
         ("/healthz", "health"),
         ("/readyz", "health"),
         (METRICS_PATH, "metrics"),

@@ -40,7 +40,7 @@ def page_context(
 def brand(settings: PortalSettings) -> dict[str, object]:
     return {
         "name": settings.display_name or settings.merchant,
-        "logo_url": settings.logo_url,
+        "logo_url": settings.shown_logo_url,
         "accent": settings.accent_colour,
         "on_accent": text_colour_on(settings.accent_colour),
         "support_email": settings.support_email,

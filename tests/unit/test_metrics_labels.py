@@ -39,7 +39,7 @@ def test_only_well_formed_names_up_to_the_limit_become_labels() -> None:
         ("/readyz", "health"),
         ("/metrics", "metrics"),
         ("/anything/else", "other"),
-        ("/favicon.ico", "other"),
+        ("/favicon.ico", "static"),
     ],
 )
 def test_every_way_in_has_its_face(path: str, face: str) -> None:

@@ -69,6 +69,18 @@ async def test_unsafe_values_are_user_errors_and_nothing_is_stored(graphql) -> N
     assert read["displayName"] is None
 
 
+async def test_a_logo_address_that_would_add_a_policy_directive_is_refused(graphql) -> None:
+    hostile = BRAND | {"logoUrl": "https://evil.example;report-uri/collect"}
+    payload = (await graphql.data(UPDATE, {"input": hostile}))["updatePortalSettings"]
+    read = (await graphql.data(READ, {"merchant": "acme"}))["portalSettings"]
+
+    assert payload["portalSettings"] is None
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("INVALID_INPUT", "logoUrl")
+    ]
+    assert read["logoUrl"] is None
+
+
 async def test_another_tenant_neither_sees_nor_changes_them(graphql, db, clock) -> None:
     await graphql.data(UPDATE, {"input": BRAND})
     other = await credentials(db, clock, "globex")

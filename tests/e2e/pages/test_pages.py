@@ -3,6 +3,7 @@ every file from this server, dev headers only when dev credentials are on."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -61,3 +62,51 @@ async def test_graphiql_has_the_dev_headers_under_make_run(db, clock, tmp_path: 
 
     assert '"tenant-id": "dev"' in html and "Bearer rat_" in html
     assert "dev.json" in landing and "make demo" in landing
+
+
+def _docs_config(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="docs-config">(.*?)</script>', html)
+    assert found, "the docs page carries its config"
+    return json.loads(found.group(1))
+
+
+async def test_the_docs_carry_no_credentials_without_dev_credentials(http: TestClient) -> None:
+    html = await (await http.get("/docs", headers=HTML)).text()
+    assert _docs_config(html) == {"authorize": None}
+    assert "rat_" not in html
+
+
+async def test_the_docs_authorize_with_the_dev_credentials_under_make_run(
+    db, clock, tmp_path: Path
+) -> None:
+    settings = Settings(
+        migrate_on_start=False,
+        webhook_interval_seconds=0,
+        dev_credentials=True,
+        dev_credentials_file=str(tmp_path / "dev.json"),
+    )
+    async with TestClient(TestServer(create_app(settings, db=db, clock=clock))) as client:
+        html = await (await client.get("/docs", headers=HTML)).text()
+        spec = await (await client.get("/openapi.json")).json()
+
+    authorize = _docs_config(html)["authorize"]
+    assert set(authorize) == set(spec["components"]["securitySchemes"])
+    assert authorize["bearer"].startswith("rat_") and authorize["tenantId"] == "dev"
+    assert authorize["apiKey"] == json.loads((tmp_path / "dev.json").read_text())["api_key"]
+
+
+async def test_the_favicon_is_an_image_browsers_may_cache(http: TestClient) -> None:
+    response = await http.get("/favicon.ico")
+    body = await response.read()
+
+    assert response.status == 200
+    assert response.content_type.startswith("image/")
+    assert body.startswith(b"<svg") and b"<script" not in body
+    assert "max-age" in response.headers["Cache-Control"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_the_landing_docs_and_graphiql_pages_link_the_favicon(http: TestClient) -> None:
+    for path in ("/", "/docs", "/graphql"):
+        html = await (await http.get(path, headers=HTML)).text()
+        assert '<link rel="icon" href="/favicon.ico"' in html, path

@@ -119,6 +119,36 @@ async def test_pages_send_no_referrer_and_a_strict_policy(portal) -> None:
     assert response.headers["Cache-Control"] == "no-store"
 
 
+async def _brand(db, clock, logo_url: str) -> None:
+    settings = PortalSettings("acme", display_name="Acme", logo_url=logo_url)
+    await save_portal_settings(db, "default", settings, now=clock.now())
+
+
+async def test_the_policy_names_only_the_logos_origin(portal, db, clock) -> None:
+    client, path = portal
+    await _brand(db, clock, "https://cdn.acme.example:8443/brand/logo;v=2.png")
+
+    response = await client.get(path, headers=HTML)
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "img-src 'self' https://cdn.acme.example:8443;" in policy
+    assert "logo" not in policy
+
+
+async def test_a_stored_logo_address_cannot_inject_a_directive(portal, db, clock) -> None:
+    client, path = portal
+    await _brand(db, clock, "https://evil.example;report-uri https://evil.example/r")
+
+    response = await client.get(path, headers=HTML)
+    html = await response.text()
+
+    policy = response.headers["Content-Security-Policy"]
+    assert response.status == 200
+    assert "img-src 'self';" in policy
+    assert "evil" not in policy and "report-uri" not in policy
+    assert "evil.example" not in html
+
+
 async def test_a_form_without_its_csrf_pair_is_refused(portal) -> None:
     client, path = portal
     _, csrf = await _page(client, path)

@@ -37,6 +37,13 @@ def test_a_logo_served_by_this_server_needs_no_other_origin() -> None:
         ({"logo_url": "data:image/png;base64,AAAA"}, "logo_url"),
         ({"logo_url": "http://plain.example/logo.png"}, "logo_url"),
         ({"logo_url": "//evil.example/logo.png"}, "logo_url"),
+        ({"logo_url": "https://evil.example;report-uri/x"}, "logo_url"),
+        ({"logo_url": "https://evil.example report-uri/x"}, "logo_url"),
+        ({"logo_url": "https://cdn.example'/logo.png"}, "logo_url"),
+        ({"logo_url": "https://user@cdn.example/logo.png"}, "logo_url"),
+        ({"logo_url": "https://cdn.example:99999/logo.png"}, "logo_url"),
+        ({"logo_url": "https:///logo.png"}, "logo_url"),
+        ({"logo_url": "/\\evil.example/logo.png"}, "logo_url"),
         ({"support_email": "not an email"}, "support_email"),
         ({"display_name": "x" * 201}, "display_name"),
     ],
@@ -53,3 +60,22 @@ def test_every_problem_is_reported_at_once() -> None:
             PortalSettings("acme", accent_colour="blue", logo_url="ftp://x", support_email="@")
         )
     assert {e.field for e in caught.value.errors} == {"accent_colour", "logo_url", "support_email"}
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://CDN.Acme.example/brand/logo;v=2.png?x=1", "https://cdn.acme.example"),
+        ("https://cdn.acme.example:8443/logo.png", "https://cdn.acme.example:8443"),
+    ],
+)
+def test_only_the_origin_of_a_well_formed_address_is_kept_for_the_header(url, origin) -> None:
+    settings = validated_portal_settings(PortalSettings("acme", logo_url=url))
+    assert settings.logo_url == url
+    assert settings.logo_origin == origin
+
+
+def test_a_stored_malformed_logo_has_no_origin_and_is_not_shown() -> None:
+    stored = PortalSettings("acme", logo_url="https://evil.example;report-uri/x")
+    assert stored.logo_origin is None
+    assert stored.shown_logo_url is None
