@@ -46,6 +46,7 @@ from graphql_api.prepared import PreparedQueries
 from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
+from graphql_api.token_revocation import REVOKE_PATH, revoke_endpoint
 from graphql_api.web import pages
 from graphql_api.web.assets import add_static_routes, static_headers
 from graphql_api.web.templates import setup_templates
@@ -224,6 +225,7 @@ def create_app(
     )
     app.router.add_route("*", "/graphql", view)
     app.router.add_post("/oauth/token", token_endpoint)
+    app.router.add_post(REVOKE_PATH, revoke_endpoint)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     add_rest_routes(app)

@@ -19,6 +19,7 @@ from graphql_api.web.assets import STATIC_PREFIX
 NOT_REST_SHIM = {
     "/graphql",
     "/oauth/token",
+    "/oauth/revoke",
     "/healthz",
     "/readyz",
     OPENAPI_PATH,
