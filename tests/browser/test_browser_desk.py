@@ -391,6 +391,10 @@ async def test_under_make_run_the_desk_signs_itself_in(live_app, open_page, tmp_
 
     assert await page.locator(".signin").count() == 0
     assert "developer" in await page.locator(".who").inner_text()
+    await page.get_by_role("button", name="Sign out").click()
+    await page.locator("form.signin").wait_for()  # asks now: the dev client is used once
+    assert "clientSecret" not in await page.locator("#desk-config").text_content()
+    assert "signed out" in await page.locator("form.signin .note").inner_text()
     assert page.foreign_requests == [] and page.console_errors == []
 
 
@@ -431,3 +435,46 @@ async def test_split_assign_edit_ship_and_reject_from_their_forms(scene, open_pa
     )
     assert set(shown) == set(allowed["allowedActions"]) - INLINE
     assert "CANCEL" not in shown and "APPROVE" not in shown
+
+
+COUNT = "{ returnRequests(first: 1) { totalCount } }"
+
+
+async def test_signing_out_closes_the_feed_revokes_the_token_and_forgets_everything(
+    scene, open_page, http
+):
+    page = await open_page(scene.live.url, viewport=LAPTOP)
+    sockets = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    await sign_in(page, scene.live.url, scene.client, "alice@ops")
+    await page.select_option("#pick-timezone", "Asia/Dubai")  # kept in localStorage
+    token = await page.evaluate("window.returnsDesk.session.accessToken")
+    stored_before = await page.evaluate("localStorage.length")
+    sign_out = page.get_by_role("button", name="Sign out")
+
+    await sign_out.click()
+    await page.locator("form.signin").wait_for()
+    for socket in sockets:
+        if not socket.is_closed():
+            await socket.wait_for_event("close", timeout=2 * SECOND)
+    await screenshot(page, "desk-signed-out")
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "x-api-key": scene.client.api_key,
+        "tenant-id": scene.client.tenant_id,
+    }
+    async with http.post(
+        f"{scene.live.url}/graphql", json={"query": COUNT}, headers=headers
+    ) as response:
+        refused = response.status
+
+    assert stored_before > 0 and len(sockets) == 1
+    assert refused == 401
+    assert await page.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]
+    assert await page.evaluate("window.returnsDesk") is None
+    assert await page.evaluate("document.activeElement.id") == "signin-clientId"
+    assert await page.locator("#live-status, #queue").count() == 0
+    await sign_in(page, scene.live.url, scene.client, "bob@ops")  # and in again, afresh
+    assert "bob@ops" in await page.locator(".who").inner_text()
+    assert page.console_errors == []
+
