@@ -478,3 +478,33 @@ async def test_signing_out_closes_the_feed_revokes_the_token_and_forgets_everyth
     assert "bob@ops" in await page.locator(".who").inner_text()
     assert page.console_errors == []
 
+
+async def test_the_conflict_box_follows_later_changes_and_offers_only_allowed_actions(
+    scene, open_page
+):
+    rid = await scene.new_return()
+    page = await operator(scene, open_page, "alice@ops")
+    await open_return(page, rid)
+    await page.click(".toolbar button[data-action=APPROVE]")
+    await scene.backend.change("addReturnNote", {"returnRequestId": rid, "text": "photos asked"})
+    await page.locator(".notes li", has_text="photos asked").wait_for(timeout=SECOND)
+    await page.click(".action-form button.primary")
+    box = page.locator(".message .conflict")
+    await box.locator("button.redo").wait_for()
+    assert "Version: 1 → 2" in await box.inner_text()
+
+    await scene.backend.change("holdReturn", {"returnRequestId": rid}, user="kim@ops")
+    await box.filter(has_text="Version: 1 → 3").wait_for(timeout=SECOND)
+    await screenshot(page, "desk-conflict-after-hold")
+    on_hold = await box.inner_text()
+    redo_on_hold = await box.locator("button.redo").count()
+    await scene.backend.change("resumeReturn", {"returnRequestId": rid}, user="kim@ops")
+    await box.filter(has_text="Version: 1 → 4").wait_for(timeout=SECOND)
+    await box.locator("button.redo").click()
+    await page.locator("#panel-status", has_text="Approved").wait_for(timeout=5 * SECOND)
+
+    assert redo_on_hold == 0
+    assert "Approve is no longer possible" in on_hold and "On hold" in on_hold
+    assert await page.locator(".message .conflict, .message .error").count() == 0
+    assert page.console_errors == []
+
