@@ -508,3 +508,32 @@ async def test_the_conflict_box_follows_later_changes_and_offers_only_allowed_ac
     assert await page.locator(".message .conflict, .message .error").count() == 0
     assert page.console_errors == []
 
+
+async def test_focus_stays_on_the_desks_controls_through_actions_and_live_changes(scene, open_page):
+    rid = await scene.new_return()
+    page = await operator(scene, open_page, "alice@ops")
+    await row(page, rid).locator("button").focus()
+    await page.keyboard.press("Enter")
+    await page.locator("#panel-title", has_text=rid).wait_for()
+
+    focused = "document.activeElement"
+    await page.locator(".toolbar button[data-action=HOLD]").focus()
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("customer calls back")
+    await page.keyboard.press("Enter")
+    await page.locator("#panel-status", has_text="On hold").wait_for()
+    after_hold = await page.evaluate(f"{focused}.closest('.toolbar, #queue')?.className ?? null")
+    assert after_hold in {"toolbar", "queue"}
+
+    await page.locator(".toolbar button[data-action=ADD_NOTE]").focus()
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("half a ")
+    await scene.backend.change("assignReturn", {"returnRequestId": rid, "user": "kim"})
+    await page.locator(".facts dd", has_text="kim").wait_for(timeout=SECOND)
+    await page.keyboard.type("note")
+    typed = await page.locator(".action-form [data-field=text]").input_value()
+    await page.keyboard.press("Escape")
+    after_escape = await page.evaluate(f"{focused}.dataset.action ?? {focused}.tagName")
+
+    assert typed == "half a note"
+    assert after_escape == "ADD_NOTE"

@@ -168,9 +168,14 @@ export class Actions {
     );
   }
 
+  /** Close the open form, giving focus back to its action's button (or the first one),
+   * never to the page body. */
   close() {
+    const action = this.form?.dataset.action;
     this.form = null;
     fill(this.area);
+    const back = action && this.toolbar.querySelector(`button[data-action=${action}]`);
+    (back || this.toolbar.querySelector("button"))?.focus();
   }
 
   async submit(action, formValues, snapshot, form = null) {

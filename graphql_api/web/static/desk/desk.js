@@ -375,6 +375,7 @@ export class Desk {
       this.shown.version > request.version
     )
       return;
+    const focused = this.focusInPanel();
     this.shown = request;
     this.actions.show(request);
     const close = h(
@@ -385,9 +386,38 @@ export class Desk {
     const body = h("div", { class: "panel-body" });
     renderPanel(body, request, this.actions, names);
     fill(this.panel, close, body);
+    if (focused) this.giveFocusBack(focused);
     // The operator's own change shows in the queue at once, before its event arrives.
     const change = this.model.apply(request);
     if (change) this.view.update(this.model, request.returnRequestId, change);
+  }
+
+  /** What has focus in the panel: a redraw moves or replaces the panel's elements, and the
+   * browser would drop focus to the page body. */
+  focusInPanel() {
+    const element = document.activeElement;
+    if (!element || !this.panel.contains(element)) return null;
+    const { selectionStart: start = null, selectionEnd: end = null } = element;
+    const action = element.closest(".toolbar") ? element.dataset.action : null;
+    return { element, start, end, action, id: element.id, close: element.matches("button.close") };
+  }
+
+  /** The same element when it survived the redraw (an open form's field, with its caret);
+   * else its like (the same action's button), the first action, or the request's row. */
+  giveFocusBack({ element, start, end, action, id, close }) {
+    if (element.isConnected && element !== document.body) {
+      element.focus({ preventScroll: true });
+      if (start !== null && element.setSelectionRange) element.setSelectionRange(start, end);
+      return;
+    }
+    const toolbar = this.panel.querySelector(".toolbar");
+    const like =
+      (id && this.panel.querySelector(`#${CSS.escape(id)}`)) ||
+      (close && this.panel.querySelector("button.close")) ||
+      (action && toolbar?.querySelector(`button[data-action=${action}]`)) ||
+      toolbar?.querySelector("button");
+    if (like) like.focus({ preventScroll: true });
+    else this.view.focusRow(this.openId);
   }
 
   close() {
