@@ -31,6 +31,11 @@ class Identities:
         identity = await self._identity(secret_hash(bearer))
         return identity.principal(api_key, tenant_id, clock.now()) if identity else None
 
+    def forget(self, token_hash: str) -> None:
+        """Drop what this process remembers of a token (it was just revoked here), so this
+        process refuses it at once; the others re-read it within `ttl` seconds."""
+        self._known.pop(token_hash, None)
+
     async def _identity(self, token_hash: str) -> TokenIdentity | None:
         now = time.monotonic()
         known = self._known.get(token_hash)

@@ -20,6 +20,7 @@ from edge.auth import token_endpoint
 from edge.checks import shared_checks
 from edge.cors import OriginPolicy
 from edge.logs import request_id_middleware
+from edge.token_revocation import REVOKE_PATH, revoke_endpoint
 from graphql_api.view import add_graphql_routes
 from jobs.auto_close import periodic_auto_close
 from ops.bootstrap import WIRING_KEY, bootstrap
@@ -109,6 +110,7 @@ def create_app(
 def _add_routes(app: web.Application, wiring: Wiring, origins: OriginPolicy) -> None:
     add_graphql_routes(app, wiring, origins, ide_page=site.graphiql)
     app.router.add_post("/oauth/token", token_endpoint(wiring))
+    app.router.add_post(REVOKE_PATH, revoke_endpoint(wiring))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz(wiring))
     add_rest_routes(app, wiring)

@@ -94,13 +94,8 @@ class AccessStore:
         lifetime: timedelta = TOKEN_LIFETIME,
     ) -> tuple[str, ApiClient] | None:
         """An access token for valid client credentials, or None (never says which was wrong)."""
-        async with self._db.read_session() as session:
-            row = await session.get(ApiClientRow, client_id)
-        if (
-            row is None
-            or row.revoked_at is not None
-            or not same_secret(client_secret, row.secret_hash)
-        ):
+        client = await self.client_with_secret(client_id, client_secret)
+        if client is None:
             return None
         token = new_secret("rat")
         async with self._db.write_session() as session, session.begin():
@@ -112,7 +107,6 @@ class AccessStore:
                     expires_at=now + lifetime,
                 )
             )
-        client = ApiClient(row.client_id, row.tenant_id, Role(row.role), row.name, row.created_at)
         return token, client
 
     async def principal(
@@ -137,6 +131,27 @@ class AccessStore:
             expires_at=found["expires_at"],
             revoked=found["revoked_at"] is not None,
         )
+
+    async def client_with_secret(self, client_id: str, client_secret: str) -> ApiClient | None:
+        """The client these credentials name, when the secret is right and the client is not
+        revoked; else None (never says which was wrong)."""
+        async with self._db.read_session() as session:
+            row = await session.get(ApiClientRow, client_id)
+        if row is None or row.revoked_at is not None:
+            return None
+        if not same_secret(client_secret, row.secret_hash):
+            return None
+        return ApiClient(row.client_id, row.tenant_id, Role(row.role), row.name, row.created_at)
+
+    async def revoke_token(self, token_hash: str, client_id: str | None = None) -> bool:
+        """Forget one access token (by its hash), so it is never accepted again; with
+        `client_id`, only when it is that client's. False when there was nothing to forget."""
+        condition = _TOKENS.c.token_hash == token_hash
+        if client_id is not None:
+            condition &= _TOKENS.c.client_id == client_id
+        async with self._db.write_session() as session, session.begin():
+            result = await session.execute(delete(_TOKENS).where(condition))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def revoke_client(self, client_id: str, now: datetime) -> bool:
         """Revoke an API client: its tokens stop working (within the identity cache's

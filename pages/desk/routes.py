@@ -1,10 +1,11 @@
 """`GET /desk`: one HTML page that loads the desk's ES modules from this server.
 
 The page itself holds no data: everything is read and written through /oauth/token and
-/graphql, as any other client would. Its policy lets scripts, styles and connections go to
-this server alone (websockets included, named explicitly since older browsers do not count
-ws: as 'self'). Under `make run` the page carries the dev client's credentials, so the desk
-signs itself in the way GraphiQL opens with the dev headers; never otherwise."""
+/graphql, as any other client would; signing out revokes the token at /oauth/revoke. Its
+policy lets scripts, styles and connections go to this server alone (websockets included,
+named explicitly since older browsers do not count ws: as 'self'). Under `make run` the page
+carries the dev client's credentials, so the desk signs itself in the way GraphiQL opens with
+the dev headers (once: after signing out it asks); never otherwise."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import aiohttp_jinja2
 from aiohttp import web
 
+from edge.token_revocation import REVOKE_PATH
 from pages.security import content_security_policy, secure
 from pages.site import DEV_CREDENTIALS_KEY
 
@@ -44,6 +46,7 @@ async def desk(request: web.Request) -> web.Response:
     config = {
         "graphql": "/graphql",
         "token": "/oauth/token",
+        "revoke": REVOKE_PATH,
         "documents": "/static/desk/graphql/",
         "devSignIn": _dev_sign_in(request),
     }

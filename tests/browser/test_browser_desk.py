@@ -391,6 +391,10 @@ async def test_under_make_run_the_desk_signs_itself_in(live_app, open_page, tmp_
 
     assert await page.locator(".signin").count() == 0
     assert "developer" in await page.locator(".who").inner_text()
+    await page.get_by_role("button", name="Sign out").click()
+    await page.locator("form.signin").wait_for()  # asks now: the dev client is used once
+    assert "clientSecret" not in await page.locator("#desk-config").text_content()
+    assert "signed out" in await page.locator("form.signin .note").inner_text()
     assert page.foreign_requests == [] and page.console_errors == []
 
 
@@ -431,3 +435,105 @@ async def test_split_assign_edit_ship_and_reject_from_their_forms(scene, open_pa
     )
     assert set(shown) == set(allowed["allowedActions"]) - INLINE
     assert "CANCEL" not in shown and "APPROVE" not in shown
+
+
+COUNT = "{ returnRequests(first: 1) { totalCount } }"
+
+
+async def test_signing_out_closes_the_feed_revokes_the_token_and_forgets_everything(
+    scene, open_page, http
+):
+    page = await open_page(scene.live.url, viewport=LAPTOP)
+    sockets = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    await sign_in(page, scene.live.url, scene.client, "alice@ops")
+    await page.select_option("#pick-timezone", "Asia/Dubai")  # kept in localStorage
+    token = await page.evaluate("window.returnsDesk.session.accessToken")
+    stored_before = await page.evaluate("localStorage.length")
+    sign_out = page.get_by_role("button", name="Sign out")
+
+    await sign_out.click()
+    await page.locator("form.signin").wait_for()
+    for socket in sockets:
+        if not socket.is_closed():
+            await socket.wait_for_event("close", timeout=2 * SECOND)
+    await screenshot(page, "desk-signed-out")
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "x-api-key": scene.client.api_key,
+        "tenant-id": scene.client.tenant_id,
+    }
+    async with http.post(
+        f"{scene.live.url}/graphql", json={"query": COUNT}, headers=headers
+    ) as response:
+        refused = response.status
+
+    assert stored_before > 0 and len(sockets) == 1
+    assert refused == 401
+    assert await page.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]
+    assert await page.evaluate("window.returnsDesk") is None
+    assert await page.evaluate("document.activeElement.id") == "signin-clientId"
+    assert await page.locator("#live-status, #queue").count() == 0
+    await sign_in(page, scene.live.url, scene.client, "bob@ops")  # and in again, afresh
+    assert "bob@ops" in await page.locator(".who").inner_text()
+    assert page.console_errors == []
+
+
+async def test_the_conflict_box_follows_later_changes_and_offers_only_allowed_actions(
+    scene, open_page
+):
+    rid = await scene.new_return()
+    page = await operator(scene, open_page, "alice@ops")
+    await open_return(page, rid)
+    await page.click(".toolbar button[data-action=APPROVE]")
+    await scene.backend.change("addReturnNote", {"returnRequestId": rid, "text": "photos asked"})
+    await page.locator(".notes li", has_text="photos asked").wait_for(timeout=SECOND)
+    await page.click(".action-form button.primary")
+    box = page.locator(".message .conflict")
+    await box.locator("button.redo").wait_for()
+    assert "Version: 1 → 2" in await box.inner_text()
+
+    await scene.backend.change("holdReturn", {"returnRequestId": rid}, user="kim@ops")
+    await box.filter(has_text="Version: 1 → 3").wait_for(timeout=SECOND)
+    await screenshot(page, "desk-conflict-after-hold")
+    on_hold = await box.inner_text()
+    redo_on_hold = await box.locator("button.redo").count()
+    await scene.backend.change("resumeReturn", {"returnRequestId": rid}, user="kim@ops")
+    await box.filter(has_text="Version: 1 → 4").wait_for(timeout=SECOND)
+    await box.locator("button.redo").click()
+    await page.locator("#panel-status", has_text="Approved").wait_for(timeout=5 * SECOND)
+
+    assert redo_on_hold == 0
+    assert "Approve is no longer possible" in on_hold and "On hold" in on_hold
+    assert await page.locator(".message .conflict, .message .error").count() == 0
+    assert page.console_errors == []
+
+
+async def test_focus_stays_on_the_desks_controls_through_actions_and_live_changes(scene, open_page):
+    rid = await scene.new_return()
+    page = await operator(scene, open_page, "alice@ops")
+    await row(page, rid).locator("button").focus()
+    await page.keyboard.press("Enter")
+    await page.locator("#panel-title", has_text=rid).wait_for()
+
+    focused = "document.activeElement"
+    await page.locator(".toolbar button[data-action=HOLD]").focus()
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("customer calls back")
+    await page.keyboard.press("Enter")
+    await page.locator("#panel-status", has_text="On hold").wait_for()
+    after_hold = await page.evaluate(f"{focused}.closest('.toolbar, #queue')?.className ?? null")
+    assert after_hold in {"toolbar", "queue"}
+
+    await page.locator(".toolbar button[data-action=ADD_NOTE]").focus()
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("half a ")
+    await scene.backend.change("assignReturn", {"returnRequestId": rid, "user": "kim"})
+    await page.locator(".facts dd", has_text="kim").wait_for(timeout=SECOND)
+    await page.keyboard.type("note")
+    typed = await page.locator(".action-form [data-field=text]").input_value()
+    await page.keyboard.press("Escape")
+    after_escape = await page.evaluate(f"{focused}.dataset.action ?? {focused}.tagName")
+
+    assert typed == "half a note"
+    assert after_escape == "ADD_NOTE"

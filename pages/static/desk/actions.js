@@ -2,7 +2,9 @@
 // more, no less), the form of the chosen action, and what came of it. Every write carries
 // the version the operator was looking at (`expectedVersion`); when another operator got
 // there first, the answer VERSION_CONFLICT is turned into what changed since and an offer to
-// do the same again on the new state. userErrors appear beside the field they name.
+// do the same again on the new state. That box follows every later change (what changed,
+// and "Redo" only while the action is still allowed) until it is answered or dismissed.
+// userErrors appear beside the field they name.
 import { fill, h, randomKey } from "./dom.js";
 import { actionName, eventName, formatTime, statusName, t } from "./i18n.js";
 import { FORMS } from "./forms.js";
@@ -27,9 +29,11 @@ export class Actions {
       this.area,
     );
     this.form = null;
+    this.conflicted = null; // the conflict the message box shows, while it shows one
   }
 
-  /** The request as it now stands: buttons follow its allowedActions; an open form stays. */
+  /** The request as it now stands: buttons follow its allowedActions; an open form stays,
+   * its submit disabled once the action is no longer allowed; a conflict box is redrawn. */
   show(request) {
     this.request = request;
     const allowed = request.allowedActions.filter((action) => TOOLBAR_ORDER.includes(action));
@@ -40,6 +44,26 @@ export class Actions {
         ? allowed.map((action) => this.button(action, actionName(action), () => this.open(action)))
         : h("p", {}, t("panel.noActions")),
     );
+    this.markForm();
+    if (this.conflicted && this.conflicted.drawnAt !== request.version) this.drawConflict();
+  }
+
+  /** An open form whose action the request no longer allows says so and cannot be sent. */
+  markForm() {
+    if (!this.form) return;
+    const action = this.form.dataset.action;
+    const allowed = this.request.allowedActions.includes(action);
+    this.form.querySelector("button.primary").disabled = !allowed;
+    const error = this.form.querySelector(".form-error");
+    if (!allowed) error.textContent = t("conflict.gone", { action: actionName(action) });
+    else if (error.dataset.gone) error.textContent = "";
+    error.dataset.gone = allowed ? "" : "true";
+  }
+
+  /** Replace what the message area says (a conflict box it showed is answered by it). */
+  say(...content) {
+    this.conflicted = null;
+    fill(this.message, ...content);
   }
 
   button(action, label, onclick, extra = {}) {
@@ -95,8 +119,9 @@ export class Actions {
       this.submit(action, values(form), snapshot, form);
     });
     this.form = form;
-    fill(this.message);
+    this.say();
     fill(this.area, form);
+    this.markForm();
     (form.querySelector("input, select, textarea") ?? form.querySelector("button.primary")).focus();
   }
 
@@ -143,9 +168,14 @@ export class Actions {
     );
   }
 
+  /** Close the open form, giving focus back to its action's button (or the first one),
+   * never to the page body. */
   close() {
+    const action = this.form?.dataset.action;
     this.form = null;
     fill(this.area);
+    const back = action && this.toolbar.querySelector(`button[data-action=${action}]`);
+    (back || this.toolbar.querySelector("button"))?.focus();
   }
 
   async submit(action, formValues, snapshot, form = null) {
@@ -154,14 +184,13 @@ export class Actions {
     input.returnRequestId = snapshot.returnRequestId;
     input.expectedVersion = snapshot.version;
     this.clearErrors(form);
-    fill(this.message, t("form.sending"));
+    this.say(t("form.sending"));
     let payload;
     try {
       const data = await this.api.mutate(spec.document, { input, lang: this.language() });
       payload = Object.values(data)[0];
     } catch (error) {
-      fill(
-        this.message,
+      this.say(
         h("span", { class: "error", role: "alert" }, t("form.failed", { message: error.message })),
       );
       return;
@@ -172,15 +201,12 @@ export class Actions {
       return;
     }
     if (errors.length) {
-      fill(this.message);
+      this.say();
       this.showErrors(errors, rename, form);
       return;
     }
     this.close();
-    fill(
-      this.message,
-      h("span", { class: "done" }, t("form.done", { action: actionName(action) })),
-    );
+    this.say(h("span", { class: "done" }, t("form.done", { action: actionName(action) })));
     this.onResult(payload.returnRequest);
   }
 
@@ -191,47 +217,58 @@ export class Actions {
       lang: this.language(),
     });
     const fresh = data.returnRequest;
+    this.conflicted = { action, formValues, snapshot, form, drawnAt: null };
+    const conflicted = this.conflicted;
+    if (fresh.version >= this.request.version) this.show(fresh);
+    else this.drawConflict();
     this.onResult(fresh);
+    if (this.conflicted === conflicted) {
+      const box = this.message.querySelector(".conflict");
+      (box.querySelector("button.redo") ?? box.querySelector("button")).focus();
+    }
+  }
+
+  /** The conflict box against the request as it now stands: "Redo" only while allowed. */
+  drawConflict() {
+    const { action, formValues, snapshot, form } = this.conflicted;
+    const now = this.request;
+    const allowed = now.allowedActions.includes(action);
+    const hadFocus = this.message.contains(document.activeElement);
+    const redo = () => {
+      this.say();
+      this.submit(action, formValues, this.request, form);
+    };
+    const discard = () => {
+      this.say();
+      this.close();
+    };
     const box = h(
       "div",
-      { class: "conflict", role: "alert" },
+      { class: "conflict", role: "alert", dataset: { version: now.version } },
       h("p", {}, h("strong", {}, t("conflict.title"))),
       h("p", {}, t("conflict.changes")),
       h(
         "ul",
         {},
-        changes(snapshot, fresh).map((line) => h("li", {}, line)),
+        changes(snapshot, now).map((line) => h("li", {}, line)),
       ),
+      allowed ? null : h("p", { class: "gone" }, t("conflict.gone", { action: actionName(action) })),
       h(
         "div",
         { class: "buttons" },
-        h(
-          "button",
-          {
-            type: "button",
-            class: "primary redo",
-            onclick: () => {
-              fill(this.message);
-              this.submit(action, formValues, this.request, form);
-            },
-          },
-          t("conflict.redo", { action: actionName(action) }),
-        ),
-        h(
-          "button",
-          {
-            type: "button",
-            onclick: () => {
-              fill(this.message);
-              this.close();
-            },
-          },
-          t("conflict.discard"),
-        ),
+        allowed
+          ? h(
+              "button",
+              { type: "button", class: "primary redo", onclick: redo },
+              t("conflict.redo", { action: actionName(action) }),
+            )
+          : null,
+        h("button", { type: "button", class: "discard", onclick: discard }, t("conflict.discard")),
       ),
     );
     fill(this.message, box);
-    box.querySelector("button.redo").focus();
+    this.conflicted.drawnAt = now.version;
+    if (hadFocus) (box.querySelector("button.redo") ?? box.querySelector("button")).focus();
   }
 
   showErrors(errors, rename, form) {
@@ -244,7 +281,7 @@ export class Actions {
       } else if (form) {
         form.querySelector(".form-error").textContent = error.message;
       } else {
-        fill(this.message, h("span", { class: "error", role: "alert" }, error.message));
+        this.say(h("span", { class: "error", role: "alert" }, error.message));
       }
     }
     form?.querySelector("[aria-invalid=true]")?.focus();

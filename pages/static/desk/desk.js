@@ -1,5 +1,7 @@
 // The desk once signed in: header, filters with status counts, the live queue and the panel
 // of one request. State lives here; queue.js, panel.js and actions.js draw their parts.
+// Signing out ends all of it: the feed's socket closes, the token is revoked, and nothing of
+// the operator stays in memory or in the browser's storage.
 import { Actions } from "./actions.js";
 import { fill, h } from "./dom.js";
 import { language, setLanguage, setTimeZone, startOfDay, statusName, t, timeZone } from "./i18n.js";
@@ -28,8 +30,8 @@ const ZONES = [
 ];
 
 export class Desk {
-  constructor({ root, config, session, api, start }) {
-    Object.assign(this, { root, config, session, api });
+  constructor({ root, config, session, api, start, onSignOut = () => {} }) {
+    Object.assign(this, { root, config, session, api, onSignOut });
     this.viewer = start.viewer;
     this.position = start.eventLogPosition;
     this.model = new QueueModel();
@@ -41,6 +43,7 @@ export class Desk {
     // Each load() starts a generation; an answer to an older one (a tab clicked, then a
     // filter applied before the first answer came) is dropped, so the newest choice wins.
     this.generation = 0;
+    this.listening = new AbortController(); // the page-wide listeners, removed on sign-out
   }
 
   async run() {
@@ -55,7 +58,24 @@ export class Desk {
       onState: (state) => this.showLive(state),
     });
     await this.feed.start();
-    document.addEventListener("keydown", (event) => this.key(event));
+    document.addEventListener("keydown", (event) => this.key(event), {
+      signal: this.listening.signal,
+    });
+  }
+
+  /** Close the feed, revoke the token, forget everything, then hand over to sign-in. */
+  async signOut() {
+    this.feed?.stop();
+    this.listening.abort();
+    Object.values(this.timers).forEach(clearTimeout);
+    this.generation += 1; // answers still on their way are dropped
+    this.openId = this.shown = this.actions = this.viewer = null;
+    this.model.reset({});
+    this.references.clear();
+    fill(this.root, h("p", { class: "boot", role: "status" }, t("signout.busy")));
+    const revoked = await this.session.signOut();
+    for (const storage of [localStorage, sessionStorage]) forgetDesk(storage);
+    this.onSignOut(revoked);
   }
 
   /** The page's frame in the current language; the queue and panel are drawn into it. */
@@ -108,6 +128,11 @@ export class Desk {
             zones.map((z) => [z, z]),
             timeZone(),
             (v) => this.relabel(() => setTimeZone(v)),
+          ),
+          h(
+            "button",
+            { type: "button", id: "sign-out", class: "sign-out", onclick: () => this.signOut() },
+            t("signout"),
           ),
         ),
       ),
@@ -350,6 +375,7 @@ export class Desk {
       this.shown.version > request.version
     )
       return;
+    const focused = this.focusInPanel();
     this.shown = request;
     this.actions.show(request);
     const close = h(
@@ -360,9 +386,38 @@ export class Desk {
     const body = h("div", { class: "panel-body" });
     renderPanel(body, request, this.actions, names);
     fill(this.panel, close, body);
+    if (focused) this.giveFocusBack(focused);
     // The operator's own change shows in the queue at once, before its event arrives.
     const change = this.model.apply(request);
     if (change) this.view.update(this.model, request.returnRequestId, change);
+  }
+
+  /** What has focus in the panel: a redraw moves or replaces the panel's elements, and the
+   * browser would drop focus to the page body. */
+  focusInPanel() {
+    const element = document.activeElement;
+    if (!element || !this.panel.contains(element)) return null;
+    const { selectionStart: start = null, selectionEnd: end = null } = element;
+    const action = element.closest(".toolbar") ? element.dataset.action : null;
+    return { element, start, end, action, id: element.id, close: element.matches("button.close") };
+  }
+
+  /** The same element when it survived the redraw (an open form's field, with its caret);
+   * else its like (the same action's button), the first action, or the request's row. */
+  giveFocusBack({ element, start, end, action, id, close }) {
+    if (element.isConnected && element !== document.body) {
+      element.focus({ preventScroll: true });
+      if (start !== null && element.setSelectionRange) element.setSelectionRange(start, end);
+      return;
+    }
+    const toolbar = this.panel.querySelector(".toolbar");
+    const like =
+      (id && this.panel.querySelector(`#${CSS.escape(id)}`)) ||
+      (close && this.panel.querySelector("button.close")) ||
+      (action && toolbar?.querySelector(`button[data-action=${action}]`)) ||
+      toolbar?.querySelector("button");
+    if (like) like.focus({ preventScroll: true });
+    else this.view.focusRow(this.openId);
   }
 
   close() {
@@ -403,5 +458,12 @@ export class Desk {
     if (this.lastCounts) this.showCounts(this.lastCounts);
     this.more.hidden = !this.model.hasNext;
     if (this.openId) this.open(this.openId);
+  }
+}
+
+/** The desk's own keys (language, time zone): a signed-out desk leaves nothing behind. */
+function forgetDesk(storage) {
+  for (const key of Object.keys(storage)) {
+    if (key.startsWith("desk.")) storage.removeItem(key);
   }
 }

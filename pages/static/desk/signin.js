@@ -12,8 +12,9 @@ const FIELDS = [
   ["operator", "signin.operator", "text", "name"],
 ];
 
-/** Resolves with a signed-in Session once the credentials work. */
-export function signIn(root, config, check) {
+/** Resolves with a signed-in Session once the credentials work; `note` says why the form
+ * shows (the operator just signed out). */
+export function signIn(root, config, check, note = null) {
   if (config.devSignIn) return start(config, config.devSignIn, check);
   return new Promise((resolve) => {
     const error = h("p", { class: "form-error", role: "alert", id: "signin-error" });
@@ -21,6 +22,7 @@ export function signIn(root, config, check) {
       "form",
       { class: "signin", "aria-labelledby": "signin-title" },
       h("h1", { id: "signin-title" }, t("signin.title")),
+      note ? h("p", { class: "note", role: "status" }, note) : null,
       h("p", {}, t("signin.help")),
       FIELDS.map(([name, label, type, autocomplete]) =>
         h(
@@ -48,7 +50,7 @@ export function signIn(root, config, check) {
 }
 
 async function start(config, values, check) {
-  const session = new Session({ tokenUrl: config.token, ...values });
+  const session = new Session({ tokenUrl: config.token, revokeUrl: config.revoke, ...values });
   await session.signIn();
   return check(session);
 }

@@ -19,6 +19,7 @@ from rest import AREAS, OPENAPI_PATH
 NOT_REST_SHIM = {
     "/graphql",
     "/oauth/token",
+    "/oauth/revoke",
     "/healthz",
     "/readyz",
     OPENAPI_PATH,
