@@ -208,3 +208,9 @@ async def seen_lines(locator: Any) -> list[str]:
 async def is_isolated(locator: Any) -> bool:
     """A <bdi>, or an element with its own `dir` that isolates it from the text around it."""
     return await locator.evaluate(ISOLATED)
+
+
+async def assert_reads_as(locator: Any, text: str) -> None:
+    """Isolated from its neighbours, on one line, and read left to right exactly as `text`."""
+    assert await is_isolated(locator), await locator.evaluate("e => e.outerHTML")
+    assert await seen_lines(locator) == [text]

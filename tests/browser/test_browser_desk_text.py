@@ -12,7 +12,7 @@ import pytest
 
 from graphql_api.demo import seed_demo
 from persistence.unit_of_work import UnitsOfWork
-from tests.browser.conftest import is_isolated, screenshot, seen_lines
+from tests.browser.conftest import assert_reads_as, screenshot
 from tests.browser.desk_support import (
     LAPTOP,
     MERCHANT,
@@ -100,11 +100,6 @@ async def _signed_in(desk, open_page, viewport, language):
     return page, returns
 
 
-async def _reads_as(locator, text: str) -> None:
-    assert await is_isolated(locator), await locator.evaluate("e => e.outerHTML")
-    assert await seen_lines(locator) == [text]
-
-
 @pytest.mark.parametrize("viewport", [NARROW, LAPTOP], ids=["375px", "laptop"])
 async def test_in_arabic_phone_numbers_ids_and_order_references_read_in_order_on_one_line(
     desk, open_page, viewport
@@ -112,18 +107,18 @@ async def test_in_arabic_phone_numbers_ids_and_order_references_read_in_order_on
     page, returns = await _signed_in(desk, open_page, viewport, "ar")
     rid = returns.picked_up
 
-    await _reads_as(row(page, rid).locator(".rid"), rid)
-    await _reads_as(row(page, rid).locator(".order"), ORDER)
+    await assert_reads_as(row(page, rid).locator(".rid"), rid)
+    await assert_reads_as(row(page, rid).locator(".order"), ORDER)
     await open_return(page, rid)
     await screenshot(page, f"desk-ar-{viewport['width']}-pickup")
 
-    await _reads_as(page.locator("#panel-title .rid"), rid)
-    await _reads_as(page.locator(".panel-body > .facts .order"), ORDER)
-    await _reads_as(page.locator("table.items tbody th bdi"), SKU)
+    await assert_reads_as(page.locator("#panel-title .rid"), rid)
+    await assert_reads_as(page.locator(".panel-body > .facts .order"), ORDER)
+    await assert_reads_as(page.locator("table.items tbody th bdi"), SKU)
     home = page.locator(".places address").first
-    await _reads_as(home.locator(".phone"), PHONE_NUMBER)
-    await _reads_as(home.locator("bdi", has_text="Palm"), "12 Palm St")
-    await _reads_as(page.locator(".refunds [data-part=reference] bdi"), "PAY-7781")
+    await assert_reads_as(home.locator(".phone"), PHONE_NUMBER)
+    await assert_reads_as(home.locator("bdi", has_text="Palm"), "12 Palm St")
+    await assert_reads_as(page.locator(".refunds [data-part=reference] bdi"), "PAY-7781")
     assert page.console_errors == []
 
 
