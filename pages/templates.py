@@ -1,5 +1,6 @@
 """One Jinja2 environment for every page (aiohttp-jinja2): autoescaping on, undefined names
-an error, and the asset helpers pages use to link files with their integrity hashes."""
+an error, the asset helpers pages use to link files with their integrity hashes, and the
+`isolate` filter that keeps a value's own direction on a right-to-left page (bidi.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import jinja2
 from aiohttp import web
 
 from pages.assets import own, vendored
+from pages.bidi import isolate
 
 FOLDERS = [
     Path(__file__).parent / "templates",
@@ -27,4 +29,5 @@ def setup_templates(app: web.Application) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.globals.update(vendored=vendored, own=own)
+    environment.filters["isolate"] = isolate
     return environment

@@ -12,6 +12,7 @@ from aiohttp import web
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
+from markupsafe import Markup, escape
 
 from pages.portal.messages import MESSAGES
 
@@ -41,7 +42,11 @@ class Translator:
         return "rtl" if self.lang in RIGHT_TO_LEFT else "ltr"
 
     def __call__(self, key: str, **values: object) -> str:
+        """The text in this language; a value already marked up (an isolated id) stays markup
+        and the rest is escaped, so `t("title_order", order=ref | isolate)` renders as HTML."""
         text = MESSAGES[self.lang].get(key) or MESSAGES["en"][key]
+        if any(isinstance(value, Markup) for value in values.values()):
+            return Markup(escape(text)).format(**values)
         return text.format(**values) if values else text
 
     def date(self, value: date | datetime) -> str:

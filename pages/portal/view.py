@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
+from markupsafe import Markup
+
 from core.photos import Photos
 from core.portal_links import PORTAL_PATH
 from domain.eligibility import Blocker, LineEligibility
@@ -14,6 +16,8 @@ from domain.errors import ErrorCode
 from domain.portal import PortalSettings
 from domain.reference import ReferenceEntry
 from domain.returns import ReturnRequest
+from domain.values import Address
+from pages.bidi import isolate
 from pages.portal.i18n import Translator
 from pages.portal.page_data import PortalData
 
@@ -74,7 +78,7 @@ def blocker_text(blocker: Blocker, t: Translator) -> str:
     if blocker.code == ErrorCode.RETURN_WINDOW_EXPIRED and blocker.closed_on:
         return t("blocked_window", date=t.date(blocker.closed_on))
     if blocker.code == ErrorCode.QUANTITY_EXCEEDED and blocker.held_by:
-        return t("blocked_held", ids=", ".join(blocker.held_by))
+        return t("blocked_held", ids=Markup(", ").join(isolate(i) for i in blocker.held_by))
     if blocker.code == ErrorCode.NOT_RETURNABLE:
         return t("blocked_undelivered")
     return blocker.message
@@ -107,6 +111,29 @@ def return_view(request: ReturnRequest, data: PortalData, t: Translator) -> dict
             for step in data.history.get(request.id, [])
         ],
         "next": _next_step(request, t),
+        "place": place_view(request.details.pickup, data, t),
+    }
+
+
+def place_view(pickup: Address | None, data: PortalData, t: Translator) -> dict[str, object] | None:
+    """Where the courier collects the parcel, or where the customer drops it off: each line
+    with the kind of value it is (phone numbers read left to right in Arabic too)."""
+    if pickup is None:
+        return None
+    code = pickup.partner_location_id
+    location = next((place for place in data.locations if place.code == code), None)
+    shown = location.address if location else pickup
+    lines = [
+        (location.name if location else None, "text"),
+        (shown.contact_name, "text"),
+        (shown.contact_phone, "code"),
+        (shown.address1, "text"),
+        (shown.address2, "text"),
+        (", ".join(part for part in (shown.city, shown.country) if part), "text"),
+    ]
+    return {
+        "heading": t("place_dropoff" if code else "place_pickup"),
+        "lines": [(value, kind) for value, kind in lines if value],
     }
 
 

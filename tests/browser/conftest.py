@@ -171,3 +171,47 @@ async def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# Each character's box, grouped into the lines it sits on and read left to right: the text as
+# the eye sees it, whatever order it has in the DOM. Only what the layout did counts here.
+SEEN_LINES = """element => {
+  const glyphs = [];
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let index = 0; index < node.length; index += 1) {
+      const range = document.createRange();
+      range.setStart(node, index);
+      range.setEnd(node, index + 1);
+      const box = range.getBoundingClientRect();
+      const y = box.top + box.height / 2;
+      if (box.width > 0) glyphs.push({ text: node.data[index], x: box.left, y });
+    }
+  }
+  const lines = [];
+  for (const glyph of glyphs.sort((a, b) => a.y - b.y)) {
+    const line = lines.find((l) => Math.abs(l.y - glyph.y) < 6);
+    if (line) line.glyphs.push(glyph);
+    else lines.push({ y: glyph.y, glyphs: [glyph] });
+  }
+  return lines.map((l) => l.glyphs.sort((a, b) => a.x - b.x).map((g) => g.text).join("").trim());
+}"""
+
+ISOLATED = """element => element.tagName === "BDI"
+  || (element.hasAttribute("dir") && getComputedStyle(element).unicodeBidi === "isolate")"""
+
+
+async def seen_lines(locator: Any) -> list[str]:
+    """The element's text line by line, each read left to right as it shows on screen."""
+    return await locator.evaluate(SEEN_LINES)
+
+
+async def is_isolated(locator: Any) -> bool:
+    """A <bdi>, or an element with its own `dir` that isolates it from the text around it."""
+    return await locator.evaluate(ISOLATED)
+
+
+async def assert_reads_as(locator: Any, text: str) -> None:
+    """Isolated from its neighbours, on one line, and read left to right exactly as `text`."""
+    assert await is_isolated(locator), await locator.evaluate("e => e.outerHTML")
+    assert await seen_lines(locator) == [text]

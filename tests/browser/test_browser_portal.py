@@ -9,12 +9,20 @@ import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from domain.portal import PortalSettings
 from ops.bootstrap import WIRING_KEY
 from ops.demo import seed_demo
 from persistence.portal_settings import save_portal_settings
 from persistence.unit_of_work import UnitsOfWork
-from tests.browser.conftest import PHONE, accessibility_problems, screenshot
+from tests.browser.conftest import (
+    PHONE,
+    accessibility_problems,
+    assert_reads_as,
+    screenshot,
+    seen_lines,
+)
 from tests.clocks import FixedClock
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -162,3 +170,41 @@ async def test_the_form_works_with_javascript_off(live_app, open_page, tmp_path:
 
     await page.wait_for_selector(".return-id")
     assert await page.locator(".done .status").inner_text() == "Requested"
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 375, "height": 812}, {"width": 1280, "height": 800}],
+    ids=["375px", "desktop"],
+)
+async def test_in_arabic_phone_address_order_reference_and_return_id_read_in_their_own_order(
+    live_app, open_page, tmp_path: Path, viewport
+):
+    live, link = await _portal(live_app, tmp_path)
+    page = await open_page(live.url, viewport=viewport, locale="ar-AE")
+
+    await page.goto(link)
+    await assert_reads_as(page.locator("h1 bdi"), "DEMO-1001")
+    await assert_reads_as(page.locator("#line-0 .facts bdi").first, "TSHIRT-M-BLUE")
+    await page.locator(".policy summary").click()
+    policy = await seen_lines(page.locator(".policy p"))
+    assert policy[0].startswith("Unworn") and policy[-1].endswith("delivery.")
+    assert await page.get_attribute("#address1", "dir") == "auto"  # "12 Palm Street" as typed
+    await page.select_option("#qty-1", "1")
+    await page.select_option("#reason-1", "WRONG_SIZE")
+    await page.get_by_role("button", name="اطلب الإرجاع").click()
+
+    await page.wait_for_selector(".return-id")
+    return_id = await page.locator(".return-id").inner_text()
+    await screenshot(page, f"portal-ar-{viewport['width']}-confirmation")
+    await assert_reads_as(page.locator(".return-id bdi"), return_id)
+    pickup = page.locator(".place address")
+    await assert_reads_as(pickup.locator(".phone bdi"), "+971501111111")
+    await assert_reads_as(pickup.locator("bdi", has_text="Palm"), "12 Palm Street")
+    await page.goto(link)
+    await screenshot(page, f"portal-ar-{viewport['width']}-order")
+    mine = page.locator(".return", has_text=return_id)
+    await assert_reads_as(mine.locator("h3 bdi"), return_id)
+    await assert_reads_as(mine.locator(".items bdi"), "Running sneakers, 42")
+    await assert_reads_as(page.locator(".blocker bdi"), return_id)
+    assert await accessibility_problems(page) == []

@@ -40,3 +40,17 @@ export function fill(element, ...children) {
 export function randomKey() {
   return crypto.randomUUID();
 }
+
+const DIRECTION = { code: "ltr", money: "auto", text: "auto" };
+
+/**
+ * A value from the data, set apart from the words around it (a <bdi>) so neither reorders
+ * the other on a right-to-left page: "+971501111111" stays so, never "971501111111+".
+ * `kind`: "code" for ids, references, SKUs, phone numbers, e-mail and tracking numbers (left
+ * to right, kept on one line); "money" for an amount with its currency (its own direction,
+ * one line); "text" for names and address lines (direction from their first letter).
+ */
+export function isolate(value, kind = "text", props = {}) {
+  const names = [`value-${kind}`, props.class].filter(Boolean).join(" ");
+  return h("bdi", { ...props, class: names, dir: DIRECTION[kind] }, value);
+}

@@ -31,6 +31,18 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
 }
 
+/**
+ * A count in the words its number takes: "1 unit", "2 units"; in Arabic the six forms of
+ * Intl.PluralRules (zero, one, two, few, many, other), as `key.one`, `key.two`… in
+ * messages.js, `key.other` standing in for a form a language does not spell out.
+ */
+export function plural(key, count, params = {}) {
+  const form = `${key}.${new Intl.PluralRules(locale()).select(count)}`;
+  const known = MESSAGES[state.language][form] ?? MESSAGES.en[form];
+  const number = new Intl.NumberFormat(locale()).format(count);
+  return t(known ? form : `${key}.other`, { ...params, count: number });
+}
+
 export function statusName(status) {
   return t(`status.${status}`);
 }

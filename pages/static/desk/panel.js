@@ -2,7 +2,7 @@
 // conditions, pickup and drop-off, reverse shipments, refunds against the approved value,
 // notes and the full history. The action area (actions.js) is kept across live redraws, so
 // an operator filling in a form does not lose it when someone else changes the request.
-import { fill, h } from "./dom.js";
+import { fill, h, isolate } from "./dom.js";
 import { eventName, formatMoney, formatTime, statusName, t } from "./i18n.js";
 
 const dash = () => t("panel.none");
@@ -13,13 +13,15 @@ const by = (user, source) =>
     "small",
     {},
     ` ${t("panel.by", { user: "" }).trim()} `,
-    h("bdi", {}, user),
+    isolate(user),
     source ? ` (${source})` : "",
   );
 
-function section(title, ...content) {
-  const id = `section-${title.replace(/\W+/g, "-")}`;
-  return h("section", { "aria-labelledby": id }, h("h3", { id }, title), ...content);
+/** A titled part of the panel; its id comes from the message key, the same in any language
+ * (an Arabic title has no \w characters to make one from). */
+function section(key, ...content) {
+  const id = `section-${key.replace(/\W+/g, "-")}`;
+  return h("section", { "aria-labelledby": id }, h("h3", { id }, t(key)), ...content);
 }
 
 function facts(pairs) {
@@ -32,27 +34,55 @@ function facts(pairs) {
   );
 }
 
-function place(address) {
+/** An address, or a merchant location by its name and address (its code kept aside). */
+function place(address, locations) {
   if (!address) return dash();
+  const code = address.partnerLocationId;
+  const location = code && (locations || []).find((entry) => entry.code === code);
+  const shown = location ? { ...location.address, ...withoutBlanks(address) } : address;
   const lines = [
-    address.contactName,
-    address.contactPhone,
-    address.address1,
-    address.address2,
-    [address.city, address.country].filter(Boolean).join(", "),
-    address.partnerLocationId,
+    location ? isolate(location.name, "text", { class: "location" }) : null,
+    shown.contactName && isolate(shown.contactName),
+    shown.contactPhone && isolate(shown.contactPhone, "code", { class: "phone" }),
+    shown.contactEmail && isolate(shown.contactEmail, "code", { class: "email" }),
+    shown.address1 && isolate(shown.address1),
+    shown.address2 && isolate(shown.address2),
+    [shown.city, shown.country].filter(Boolean).join(", ") || null,
+    code && !location ? isolate(code, "code", { class: "location" }) : null,
   ].filter(Boolean);
   return h(
     "address",
-    {},
+    { dataset: code ? { location: code } : {} },
     lines.map((line) => h("span", {}, line)),
+  );
+}
+
+function withoutBlanks(address) {
+  return Object.fromEntries(Object.entries(address).filter(([, value]) => value));
+}
+
+/** Where the parcel starts (a courier's pickup, or the customer's drop-off at a location)
+ * and where it goes, each under its own heading. */
+function places(request, names) {
+  const dropsOff = Boolean(request.pickup?.partnerLocationId);
+  return h(
+    "div",
+    { class: "places" },
+    section(
+      dropsOff ? "panel.dropoff" : "panel.pickup",
+      place(request.pickup, names.pickupLocations),
+    ),
+    section("panel.destination", place(request.dropoff, names.pickupLocations)),
   );
 }
 
 /** A configured code by its name in the operator's language, else the code itself. */
 function named(list, code) {
-  return (list || []).find((entry) => entry.code === code)?.name ?? code;
+  const name = (list || []).find((entry) => entry.code === code)?.name;
+  return name ? isolate(name, "text", { title: code }) : isolate(code, "code");
 }
+
+const money = (amount, currency) => isolate(formatMoney(amount, currency), "money");
 
 function itemsTable(request, names) {
   const head = [
@@ -87,8 +117,8 @@ function itemsTable(request, names) {
           h(
             "tr",
             { dataset: { sku: item.sku } },
-            h("th", { scope: "row" }, item.sku),
-            h("td", {}, item.description),
+            h("th", { scope: "row" }, isolate(item.sku, "code")),
+            h("td", {}, item.description && isolate(item.description)),
             h(
               "td",
               { class: "reason" },
@@ -107,7 +137,7 @@ function itemsTable(request, names) {
               { class: "num rejected" },
               item.rejectedQuantity,
               item.rejectionReason
-                ? h("small", {}, ` (${named(names.rejectionReasons, item.rejectionReason)})`)
+                ? h("small", {}, " (", named(names.rejectionReasons, item.rejectionReason), ")")
                 : null,
             ),
             h("td", { class: "num received" }, item.receivedQuantity),
@@ -127,19 +157,44 @@ function shipments(request) {
       h(
         "li",
         {},
-        h("strong", {}, `${s.id} · ${s.carrier} · ${s.status}`),
+        h("strong", {}, isolate(s.id, "code"), " · ", isolate(s.carrier), " · ", s.status),
         facts([
-          [t("panel.tracking"), s.trackingNumber],
-          [t("panel.label"), s.labelUrl],
+          [t("panel.tracking"), s.trackingNumber && isolate(s.trackingNumber, "code")],
+          [t("panel.label"), s.labelUrl && isolate(s.labelUrl, "code", { class: "url" })],
           [t("panel.created"), formatTime(s.createdAt)],
-          [t("panel.items"), s.items.map((i) => `${i.sku} × ${i.quantity}`).join(", ")],
+          [
+            t("panel.items"),
+            s.items.map((i, n) => [n ? ", " : "", isolate(i.sku, "code"), ` × ${i.quantity}`]),
+          ],
         ]),
       ),
     ),
   );
 }
 
-function refunds(request, actions) {
+/** One refund: its amount, then reference, type and date each under its own label. */
+function refund(entry, actions, names) {
+  const part = (name, label, value) =>
+    value ? h("div", { dataset: { part: name } }, h("dt", {}, label), h("dd", {}, value)) : null;
+  const at = entry.refundDate ?? entry.createdAt;
+  const type = entry.refundType;
+  return h(
+    "li",
+    { dataset: { refund: entry.id } },
+    isolate(formatMoney(entry.amount, entry.currency), "money", { class: "amount" }),
+    actions.inline("DELETE_REFUND", { refundId: entry.id }),
+    h(
+      "dl",
+      { class: "refund-parts" },
+      part("reference", t("form.reference"), entry.reference && isolate(entry.reference, "code")),
+      part("type", t("form.refundType"), type && named(names.refundTypes, type)),
+      part("date", t("panel.date"), h("time", { datetime: at }, formatTime(at))),
+      part("note", t("form.note"), entry.note && isolate(entry.note)),
+    ),
+  );
+}
+
+function refunds(request, actions, names) {
   const totals = h(
     "table",
     { class: "totals" },
@@ -161,10 +216,10 @@ function refunds(request, actions) {
         h(
           "tr",
           { dataset: { currency: total.currency } },
-          h("th", { scope: "row" }, total.currency),
-          h("td", { class: "num" }, formatMoney(total.approvedValue, total.currency)),
-          h("td", { class: "num refunded" }, formatMoney(total.refunded, total.currency)),
-          h("td", { class: "num" }, formatMoney(total.remaining, total.currency)),
+          h("th", { scope: "row" }, isolate(total.currency, "code")),
+          h("td", { class: "num" }, money(total.approvedValue, total.currency)),
+          h("td", { class: "num refunded" }, money(total.refunded, total.currency)),
+          h("td", { class: "num" }, money(total.remaining, total.currency)),
         ),
       ),
     ),
@@ -173,19 +228,7 @@ function refunds(request, actions) {
     ? h(
         "ul",
         { class: "refunds" },
-        request.refunds.map((refund) =>
-          h(
-            "li",
-            { dataset: { refund: refund.id } },
-            h(
-              "bdi",
-              {},
-              `${formatMoney(refund.amount, refund.currency)} · ${refund.reference ?? ""} ${refund.refundType ?? ""}`,
-            ),
-            h("time", { datetime: refund.createdAt }, formatTime(refund.createdAt)),
-            actions.inline("DELETE_REFUND", { refundId: refund.id }),
-          ),
-        ),
+        request.refunds.map((entry) => refund(entry, actions, names)),
       )
     : h("p", {}, t("panel.noRefunds"));
   return [request.refundTotals.length ? totals : null, list];
@@ -200,7 +243,7 @@ function notes(request, actions) {
       h(
         "li",
         { dataset: { note: note.id } },
-        h("p", {}, note.text),
+        h("p", { dir: "auto" }, note.text),
         note.user ? by(note.user) : null,
         " · ",
         h("small", {}, h("time", { datetime: note.createdAt }, formatTime(note.createdAt))),
@@ -237,7 +280,11 @@ export function renderPanel(body, request, actions, names = {}) {
     h(
       "header",
       { class: "panel-head" },
-      h("h2", { id: "panel-title", tabindex: "-1" }, request.returnRequestId),
+      h(
+        "h2",
+        { id: "panel-title", tabindex: "-1" },
+        isolate(request.returnRequestId, "code", { class: "rid" }),
+      ),
       h(
         "span",
         { class: `badge status-${request.status}`, id: "panel-status" },
@@ -245,29 +292,31 @@ export function renderPanel(body, request, actions, names = {}) {
       ),
     ),
     facts([
-      [t("panel.merchant"), request.merchant],
-      [t("panel.order"), request.orderReference],
+      [t("panel.merchant"), isolate(request.merchant)],
+      [t("panel.order"), isolate(request.orderReference, "code", { class: "order" })],
       [
         t("panel.created"),
         h("time", { datetime: request.createdAt }, formatTime(request.createdAt)),
       ],
-      [t("panel.assigned"), request.assignedToUser || t("queue.unassigned")],
-      [t("panel.channel"), request.channel],
-      [t("panel.comment"), request.customerComment],
-      [t("panel.splitFrom"), request.splitFrom],
+      [
+        t("panel.assigned"),
+        request.assignedToUser ? isolate(request.assignedToUser) : t("queue.unassigned"),
+      ],
+      [t("panel.channel"), request.channel && isolate(request.channel, "code")],
+      [
+        t("panel.resolution"),
+        request.resolutionCode && named(names.resolutions, request.resolutionCode),
+      ],
+      [t("panel.comment"), request.customerComment && isolate(request.customerComment)],
+      [t("panel.splitFrom"), request.splitFrom && isolate(request.splitFrom, "code")],
       [t("panel.version"), String(request.version)],
     ]),
     actions.element,
-    section(t("panel.items"), itemsTable(request, names)),
-    h(
-      "div",
-      { class: "places" },
-      section(t("panel.pickup"), place(request.pickup)),
-      section(t("panel.dropoff"), place(request.dropoff)),
-    ),
-    section(t("panel.shipments"), shipments(request)),
-    section(t("panel.refunds"), refunds(request, actions)),
-    section(t("panel.notes"), notes(request, actions)),
-    section(t("panel.history"), history(request)),
+    section("panel.items", itemsTable(request, names)),
+    places(request, names),
+    section("panel.shipments", shipments(request)),
+    section("panel.refunds", refunds(request, actions, names)),
+    section("panel.notes", notes(request, actions)),
+    section("panel.history", history(request)),
   );
 }

@@ -2,8 +2,8 @@
 // lands in it. A change updates its row in place, inserts a new request where it sorts, or
 // removes a request that no longer matches the filters; rows are keyed by id, so a request
 // is never shown twice, and nothing else on the page is redrawn.
-import { fill, h } from "./dom.js";
-import { formatTime, statusName, t } from "./i18n.js";
+import { fill, h, isolate } from "./dom.js";
+import { formatTime, plural, statusName, t } from "./i18n.js";
 
 /** Newest first, as the API pages: created time, then id, both descending. */
 function before(a, b) {
@@ -134,11 +134,19 @@ export class QueueView {
         "aria-current": this.selected === row.returnRequestId ? "true" : null,
         onclick: () => this.onOpen(row.returnRequestId),
       },
-      h("span", { class: "rid" }, row.returnRequestId),
+      isolate(row.returnRequestId, "code", { class: "rid" }),
       h("span", { class: `badge status-${row.status}` }, statusName(row.status)),
-      h("bdi", { class: "where" }, `${row.merchant} · ${row.orderReference}`),
-      h("span", { class: "units" }, t("queue.items", { count: units })),
-      h("bdi", { class: "assignee" }, row.assignedToUser || t("queue.unassigned")),
+      h(
+        "span",
+        { class: "where" },
+        isolate(row.merchant, "text", { class: "merchant" }),
+        " · ",
+        isolate(row.orderReference, "code", { class: "order" }),
+      ),
+      h("span", { class: "units" }, plural("queue.items", units)),
+      row.assignedToUser
+        ? isolate(row.assignedToUser, "text", { class: "assignee" })
+        : h("span", { class: "assignee" }, t("queue.unassigned")),
       h("time", { datetime: row.createdAt }, formatTime(row.createdAt)),
     );
     const li = h("li", { dataset: { rid: row.returnRequestId } }, button);
