@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -14,10 +15,11 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from domain.access import Principal, TokenIdentity, secret_hash
-from domain.errors import ErrorCode
+from domain.errors import ErrorCode, TooManyRequests
 from domain.ports import Clock
 from graphql_api.app_keys import WIRING_KEY
 from graphql_api.json_input import undecodable_header
+from graphql_api.throttle import Kind
 from persistence.access import TOKEN_LIFETIME, AccessStore
 from persistence.database import Database
 
@@ -82,12 +84,20 @@ async def token_endpoint(request: web.Request) -> web.Response:
     )
     if not isinstance(client_id, str) or not isinstance(secret, str):
         return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
+    throttle = request.app[WIRING_KEY].throttle
+    named = client_id if well_formed_credential(client_id) else None
+    attempt = throttle.attempt(Kind.CLIENT_SECRET, request, named)
+    try:
+        throttle.check(attempt)
+    except TooManyRequests as refused:
+        return _oauth_error(429, "too_many_requests", refused.message, refused.retry_after)
     issued = None
-    if well_formed_credential(client_id) and well_formed_credential(secret):
+    if named is not None and well_formed_credential(secret):
         issued = await AccessStore(request.app[WIRING_KEY].db).issue_token(
             client_id, secret, request.app[WIRING_KEY].clock.now()
         )
     if issued is None:
+        throttle.failed(attempt)
         return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
     token, client = issued
     return web.json_response(
@@ -101,28 +111,54 @@ async def token_endpoint(request: web.Request) -> web.Response:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a request's credentials are refused; each face words it in its own body."""
+
+    status: int
+    code: ErrorCode
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _unauthenticated(message: str) -> Refusal:
+    return Refusal(401, ErrorCode.UNAUTHENTICATED, message, {"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
 async def authenticate(request: web.Request) -> Principal | web.Response:
-    """The caller of an HTTP request, or the 401 to answer it with (in GraphQL's shape)."""
+    """The caller of an HTTP request, or the 401 (429) to answer it with (in GraphQL's
+    shape)."""
     found = await identify(request)
-    return found if isinstance(found, Principal) else unauthenticated(found)
+    return found if isinstance(found, Principal) else refusal_response(found)
 
 
-async def identify(request: web.Request) -> Principal | str:
-    """The caller of an HTTP request, or why it is refused (each face words the 401)."""
+async def identify(request: web.Request) -> Principal | Refusal:
+    """The caller of an HTTP request, or why it is refused. Credentials that do not match
+    count against the sender's address; past its limit, it is refused unheard (429)."""
     authorization = request.headers.get("Authorization", "")
     scheme, _, bearer = authorization.partition(" ")
     api_key = request.headers.get(API_KEY_HEADER)
     tenant_id = request.headers.get(TENANT_HEADER)
     if scheme.lower() != "bearer" or not bearer or not api_key or not tenant_id:
-        return "send Authorization: Bearer <token>, x-api-key and tenant-id"
+        return _unauthenticated("send Authorization: Bearer <token>, x-api-key and tenant-id")
+    wiring = request.app[WIRING_KEY]
+    attempt = wiring.throttle.attempt(Kind.API_CREDENTIALS, request)
+    try:
+        wiring.throttle.check(attempt)
+    except TooManyRequests as refused:
+        return throttled(refused)
     given = (bearer.strip(), api_key, tenant_id)
     principal = None
     if all(well_formed_credential(value) for value in given):
-        wiring = request.app[WIRING_KEY]
         principal = await wiring.identities.principal(*given, wiring.clock)
     if principal is None:
-        return "the token, API key and tenant id do not match a valid client"
+        wiring.throttle.failed(attempt)
+        return _unauthenticated("the token, API key and tenant id do not match a valid client")
     return principal
+
+
+def throttled(refused: TooManyRequests) -> Refusal:
+    return Refusal(429, refused.code, refused.message, {"Retry-After": str(refused.retry_after)})
 
 
 def well_formed_credential(value: object) -> bool:
@@ -157,11 +193,11 @@ async def principal_from_params(
     return await identities.principal(*given, clock)  # type: ignore[arg-type]
 
 
-def unauthenticated(message: str) -> web.Response:
+def refusal_response(refusal: Refusal) -> web.Response:
     return web.json_response(
-        {"errors": [{"message": message, "extensions": {"code": ErrorCode.UNAUTHENTICATED}}]},
-        status=401,
-        headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+        {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code.value}}]},
+        status=refusal.status,
+        headers=refusal.headers,
     )
 
 
@@ -235,9 +271,12 @@ def _basic_credentials(request: web.Request) -> tuple[str, str] | None:
     return client_id, secret
 
 
-def _oauth_error(status: int, error: str, description: str) -> web.Response:
+def _oauth_error(
+    status: int, error: str, description: str, retry_after: int | None = None
+) -> web.Response:
+    headers = {"Cache-Control": "no-store"}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return web.json_response(
-        {"error": error, "error_description": description},
-        status=status,
-        headers={"Cache-Control": "no-store"},
+        {"error": error, "error_description": description}, status=status, headers=headers
     )

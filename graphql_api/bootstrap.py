@@ -18,6 +18,7 @@ from graphql_api.portal.links import PortalLinks
 from graphql_api.portal.photos import Photos
 from graphql_api.pubsub import EventHub
 from graphql_api.settings import Settings
+from graphql_api.throttle import AuthThrottle
 from persistence.database import Database
 from persistence.idempotency import IdempotencyStore
 from persistence.photo_store import LocalPhotoStore
@@ -31,6 +32,7 @@ class Wiring:
     clock: Clock
     units: UnitsOfWork  # every write's unit of work comes from here
     identities: Identities  # who bearer tokens belong to, cached for their lifetime
+    throttle: AuthThrottle  # failed authentication, counted and slowed down per process
     idempotency: IdempotencyStore
     hub: EventHub  # subscriptions' live events
     notifier: NotificationDispatcher  # customer notifications, sent after the answer
@@ -55,6 +57,12 @@ def bootstrap(
         clock=clock,
         units=units,
         identities=Identities(database, ttl=settings.auth_cache_seconds),
+        throttle=AuthThrottle(
+            clock,
+            per_subject=settings.auth_failures_per_minute,
+            per_address=settings.auth_failures_per_address_per_minute,
+            proxy_hops=settings.trusted_proxy_hops,
+        ),
         idempotency=IdempotencyStore(
             database, lease=timedelta(seconds=settings.idempotency_lease_seconds)
         ),

@@ -19,7 +19,7 @@ from aiohttp import web
 from domain.access import Principal
 from domain.errors import ErrorCode
 from graphql_api.app_keys import WIRING_KEY
-from graphql_api.auth import PRINCIPAL_KEY, WWW_AUTHENTICATE, identify
+from graphql_api.auth import PRINCIPAL_KEY, identify
 from graphql_api.idempotency_header import ConflictingKeys, run_idempotently
 from graphql_api.json_input import undecodable_header
 
@@ -87,8 +87,8 @@ async def credentials(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     principal = await identify(request)
     if not isinstance(principal, Principal):
-        response = face.refuse(401, ErrorCode.UNAUTHENTICATED, principal)
-        response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+        response = face.refuse(principal.status, principal.code, principal.message)
+        response.headers.update(principal.headers)
         return response
     if face.writes(request) and not principal.may_write:
         return face.refuse(

@@ -14,11 +14,12 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from aiohttp import web
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from graphql_api.app_keys import WIRING_KEY
 from graphql_api.metrics.registry import Metrics
+from graphql_api.throttle import AuthThrottle, Kind
 from persistence.backlogs import Backlogs, count_backlogs
 from persistence.database import Database
 from persistence.pool import pool_usage
@@ -84,6 +85,7 @@ class LiveState(Collector):
             "Text messages this process is handing to the gateway now.",
             self._app[WIRING_KEY].notifier.in_flight,
         )
+        yield from _throttle(self._app[WIRING_KEY].throttle)
         if self._backlogs.latest is not None:
             yield from _backlogs(self._backlogs.latest)
 
@@ -101,6 +103,27 @@ def _pool(db: Database) -> Iterator[Metric]:
         yield _gauge(
             "returns_db_pool_waiting", "Callers waiting for a database connection.", usage.waiting
         )
+
+
+def _throttle(throttle: AuthThrottle) -> Iterator[Metric]:
+    """Counted by the throttle itself (graphql_api/throttle.py), every kind always present."""
+    failures = CounterMetricFamily(
+        "returns_auth_failures",
+        "Credentials refused as wrong by this process (client secrets, API credentials, "
+        "portal links, customer lookups), by kind.",
+        labels=["kind"],
+    )
+    throttled = CounterMetricFamily(
+        "returns_auth_throttled",
+        "Attempts refused unheard (429) after too many failures from their address or at "
+        "their client or order, by kind.",
+        labels=["kind"],
+    )
+    for kind in Kind:
+        failures.add_metric([kind.value], throttle.failures[kind])
+        throttled.add_metric([kind.value], throttle.throttled[kind])
+    yield failures
+    yield throttled
 
 
 def _backlogs(backlogs: Backlogs) -> Iterator[Metric]:

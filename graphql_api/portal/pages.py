@@ -12,7 +12,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from domain import services
-from domain.errors import DomainError, ErrorCode, NotFound
+from domain.errors import DomainError, ErrorCode, NotFound, TooManyRequests
 from domain.orders import Order
 from graphql_api.app_keys import WIRING_KEY
 from graphql_api.context import Context
@@ -31,6 +31,7 @@ PROBLEM_STATUS = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.UNAVAILABLE: 503,
     ErrorCode.NOT_FOUND: 404,
+    ErrorCode.TOO_MANY_REQUESTS: 429,
 }
 
 
@@ -44,12 +45,12 @@ async def submit(request: web.Request) -> web.StreamResponse:
 
 async def _guarded(request: web.Request, handler) -> web.StreamResponse:
     """Same token checks as the JSON portal; a refused link is a page, not JSON."""
-    from graphql_api.portal.routes import portal_context
+    from graphql_api.portal.routes import opened_grant, portal_context
 
     t = Translator(choose_language(request))
     try:
         token = request.query.get("token", "")
-        grant = request.app[WIRING_KEY].portal.grant(token, now=request.app[WIRING_KEY].clock.now())
+        grant = opened_grant(request)
         context = portal_context(request, grant)
         key = (grant.merchant, grant.order_reference)
         order = await context.loaders.order_by_reference.load(key)
@@ -152,11 +153,12 @@ def _problem(request: web.Request, t: Translator, error: DomainError) -> web.Str
         ErrorCode.UNAVAILABLE: "link_unavailable",
         ErrorCode.NOT_FOUND: "order_missing",
     }
-    text = (
-        error.message
-        if error.message == t("err_csrf")
-        else t(messages.get(error.code, "link_invalid"))
-    )
+    if isinstance(error, TooManyRequests):
+        text = t("link_throttled", seconds=error.retry_after)
+    elif error.message == t("err_csrf"):
+        text = error.message
+    else:
+        text = t(messages.get(error.code, "link_invalid"))
     response = aiohttp_jinja2.render_template(
         "portal_problem.html",
         request,
@@ -164,4 +166,6 @@ def _problem(request: web.Request, t: Translator, error: DomainError) -> web.Str
         status=PROBLEM_STATUS.get(error.code, 400),
     )
     secure(response, content_security_policy())
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from domain import commands as c
 from domain import services
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, ErrorCode, NotFound
 from domain.orders import Order
 from domain.request_details import RequestDetails
 from domain.values import Actor
@@ -27,6 +27,7 @@ from graphql_api.rest.oto import oto_field
 from graphql_api.rest.oto.models import OtoItems
 from graphql_api.rest.oto.views import return_shipment
 from graphql_api.rest.wire import read
+from graphql_api.throttle import Kind
 
 PORTAL_SOURCE = "PORTAL"
 PORTAL_CHANNEL = "PORTAL"
@@ -41,9 +42,7 @@ def portal_endpoint(
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def serve(request: web.Request) -> web.StreamResponse:
         try:
-            grant = request.app[WIRING_KEY].portal.grant(
-                request.query.get("token"), now=request.app[WIRING_KEY].clock.now()
-            )
+            grant = opened_grant(request)
             context = portal_context(request, grant)
             order = await context.loaders.order_by_reference.load(
                 (grant.merchant, grant.order_reference)
@@ -55,6 +54,22 @@ def portal_endpoint(
             return error_response(error, oto_field)
 
     return serve
+
+
+def opened_grant(request: web.Request) -> PortalGrant:
+    """What the request's link opens. A link that is altered, foreign or expired counts
+    against the sender's address, and an address past its limit is refused unheard
+    (TooManyRequests), a right link too: signatures cannot be guessed, but trying costs."""
+    wiring = request.app[WIRING_KEY]
+    token = request.query.get("token")
+    attempt = wiring.throttle.attempt(Kind.PORTAL_LINK, request)
+    wiring.throttle.check(attempt)
+    try:
+        return wiring.portal.grant(token, now=wiring.clock.now())
+    except DomainError as error:
+        if token and error.code in (ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN):
+            wiring.throttle.failed(attempt)
+        raise
 
 
 def portal_context(request: web.Request, grant: PortalGrant) -> Context:

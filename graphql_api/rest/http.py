@@ -23,7 +23,7 @@ import orjson
 from aiohttp import web
 
 from domain.access import Principal
-from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
+from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput, TooManyRequests
 from graphql_api.auth import PRINCIPAL_KEY
 from graphql_api.context import REST_SOURCE, Context, request_context
 from graphql_api.errors import http_status
@@ -207,9 +207,12 @@ def error_response(
     error: DomainError, field_name: FieldNamer = snake_field, *, status: int | None = None
 ) -> web.Response:
     errors = error.errors if isinstance(error, DomainErrors) else [error]
-    return web.json_response(
+    response = web.json_response(
         error_body(errors, field_name), status=status or http_status(error.code)
     )
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def refusal(status: int, code: ErrorCode, message: str) -> web.Response:

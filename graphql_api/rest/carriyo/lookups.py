@@ -7,22 +7,31 @@ from aiohttp import web
 
 from domain.errors import NotFound
 from domain.orders import Order
+from graphql_api.app_keys import WIRING_KEY
 from graphql_api.orders.queries import returnable_lines
 from graphql_api.rest.carriyo import models
 from graphql_api.rest.carriyo import serializers as out
 from graphql_api.rest.carriyo.schemas import operation
 from graphql_api.rest.http import Call, Route, json_response
 from graphql_api.rest.wire import schema_ref
+from graphql_api.throttle import Kind
 
 LOOKUP = ("merchant", "email_or_phone", "partner_order_ref")
 
 
 async def _customer_order(call: Call) -> Order:
     """The order, only for someone who names its customer's email or phone; anyone else gets
-    the same 404 as for a missing order, so the lookup reveals nothing."""
+    the same 404 as for a missing order, so the lookup reveals nothing. Each miss counts
+    against the order; past the limit, it answers 429 to everyone for a while, so a phone
+    number cannot be found by trying them all."""
     merchant, who, reference = (call.query(name) for name in LOOKUP)
+    throttle = call.request.app[WIRING_KEY].throttle
+    subject = f"{call.principal.tenant_id}/{merchant}/{reference}"
+    attempt = throttle.attempt(Kind.CUSTOMER_LOOKUP, call.request, subject)
+    throttle.check(attempt)
     order = await call.context.loaders.order_by_reference.load((merchant, reference))
     if order is None or not order.customer.matches(who):
+        throttle.failed(attempt)
         raise NotFound(
             f"no order {reference} of merchant {merchant} for that email or phone",
             field="partner_order_ref",
