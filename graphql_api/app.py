@@ -17,7 +17,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from domain.access import Principal
-from domain.errors import ErrorCode
+from domain.errors import ErrorCode, TooManyRequests
 from domain.ports import Clock
 from domain.values import Actor
 from graphql_api.app_keys import WIRING_KEY
@@ -46,6 +46,7 @@ from graphql_api.prepared import PreparedQueries
 from graphql_api.rest import add_rest_routes
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
+from graphql_api.throttle import AuthThrottle, Kind
 from graphql_api.web import pages
 from graphql_api.web.assets import add_static_routes, static_headers
 from graphql_api.web.templates import setup_templates
@@ -64,6 +65,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
     prepared: PreparedQueries
+    throttle: AuthThrottle
 
     def is_websocket_origin_allowed(self, request: web.Request, origin: str) -> bool:
         """Cross-origin websocket upgrades follow the same list as CORS."""
@@ -140,12 +142,21 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
 
     async def on_ws_connect(self, context: Context) -> None:
         """connection_init must carry the same credentials as HTTP calls, as its payload:
-        `{"Authorization": "Bearer …", "x-api-key": "…", "tenant-id": "…"}`."""
+        `{"Authorization": "Bearer …", "x-api-key": "…", "tenant-id": "…"}`. Wrong ones
+        count against the address as on HTTP; a throttled address is refused unheard."""
         assert context.identities is not None, "request_context sets them"
+        attempt = context.credentials_attempt
+        try:
+            if attempt is not None:
+                self.throttle.check(attempt)
+        except TooManyRequests as refused:
+            raise ConnectionRejectionError({"code": refused.code.value}) from None
         principal = await principal_from_params(
             context.connection_params, context.identities, context.clock
         )
         if principal is None:
+            if attempt is not None and context.connection_params:
+                self.throttle.failed(attempt)
             raise ConnectionRejectionError({"code": ErrorCode.UNAUTHENTICATED.value})
         context.principal = principal
         context.tenant_id = principal.tenant_id
@@ -157,6 +168,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         context = request_context(request, principal, source=GRAPHQL_SOURCE)
         if isinstance(response, web.WebSocketResponse):
             context.websocket = response
+            context.credentials_attempt = self.throttle.attempt(Kind.API_CREDENTIALS, request)
         return context
 
 
@@ -214,6 +226,7 @@ def create_app(
         compare=settings.graphql_compare_executors,
     )
     view.heartbeat_seconds = settings.ws_heartbeat_seconds
+    view.throttle = app[WIRING_KEY].throttle
     attach(
         view,
         Face(

@@ -16,6 +16,7 @@ from graphql_api.app_keys import CLAIM_KEY, WIRING_KEY
 from graphql_api.auth import Identities
 from graphql_api.loaders import Loaders
 from graphql_api.pubsub import EventHub
+from graphql_api.throttle import Attempt
 from persistence.database import Database
 from persistence.idempotency import KeyClaim
 from persistence.unit_of_work import SqlUnitOfWork, UnitsOfWork
@@ -36,6 +37,7 @@ class Context:
     websocket: web.WebSocketResponse | None = None
     connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
     identities: Identities | None = None  # who bearer tokens belong to (websockets check)
+    credentials_attempt: Attempt | None = None  # a websocket's, for the throttle to count
     # The Idempotency-Key this request does the work of: its units of work record their
     # commits on it, so a retry after a crash never runs the work twice.
     idempotency: KeyClaim | None = None

@@ -24,6 +24,7 @@ from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT
 from tests.clocks import FixedClock
 from tests.e2e.conftest import credentials
+from tests.e2e.graphql.test_graphql_subscriptions import PROTOCOL, Socket
 from tests.e2e.operations.scraping import scrape
 from tests.e2e.rest.carriyo_client import EMAIL, MERCHANT, ORDER, Carriyo
 
@@ -163,6 +164,26 @@ async def test_wrong_api_credentials_throttle_their_address_on_graphql_and_rest(
     heard = await client.post("/graphql", json={"query": TYPENAME}, headers=right)
     assert heard.status == 200
     assert await heard.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_wrong_websocket_credentials_count_and_a_throttled_address_cannot_connect(
+    client: TestClient, db: Database, clock: FixedClock
+) -> None:
+    right = await credentials(db, clock, DEFAULT_TENANT)
+    for _ in range(ADDRESS_LIMIT):
+        async with client.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
+            refused = await Socket(ws).init(right | {"x-api-key": "rk_wrong"})
+            assert refused == {"type": "closed", "code": 4403}
+
+    async with client.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
+        assert await Socket(ws).init(right) == {"type": "closed", "code": 4403}
+    retry_after = await throttled(
+        await client.post("/graphql", json={"query": TYPENAME}, headers=right)
+    )
+
+    clock.advance(seconds=retry_after)
+    async with client.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
+        assert (await Socket(ws).init(right))["type"] == "connection_ack"
 
 
 async def test_customer_lookups_of_one_order_are_refused_past_its_wrong_emails(
