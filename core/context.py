@@ -9,6 +9,7 @@ from typing import Any
 from core.event_hub import EventHub
 from core.identities import Identities
 from core.loaders import Loaders
+from core.throttle import Attempt
 from domain.access import Principal
 from domain.ports import Clock
 from domain.values import Actor
@@ -30,6 +31,7 @@ class Context:
     websocket: Any = None  # the aiohttp WebSocketResponse a subscription runs on
     connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
     identities: Identities | None = None  # who bearer tokens belong to (websockets check)
+    credentials_attempt: Attempt | None = None  # a websocket's, for the throttle to count
     # The Idempotency-Key this request does the work of: its units of work record their
     # commits on it, so a retry after a crash never runs the work twice.
     idempotency: KeyClaim | None = None

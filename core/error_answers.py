@@ -19,6 +19,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.LIMIT_EXCEEDED: 413,
     ErrorCode.UNAVAILABLE: 503,
+    ErrorCode.TOO_MANY_REQUESTS: 429,
 }
 DEFAULT_HTTP_STATUS = 400  # the seeds answer 400 for every other refused request
 

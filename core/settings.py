@@ -38,6 +38,27 @@ class Settings(BaseSettings):
         description="How long a process trusts what it read about a bearer token before "
         "reading it again: a revoked API client is refused everywhere within this.",
     )
+    auth_failures_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Failed attempts one API client id (its secret at /oauth/token) or one "
+        "order (a customer lookup by email or phone) may take a minute; past it, every "
+        "attempt is refused with 429 and Retry-After until the minute is up.",
+    )
+    auth_failures_per_address_per_minute: int = Field(
+        default=60,
+        ge=1,
+        description="Failed attempts at any credential (client secrets, API credentials, "
+        "portal links) one address may make a minute; past it, 429 likewise.",
+    )
+    trusted_proxy_hops: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        description="Reverse proxies of yours in front of the service: the address that counts "
+        "is then the one that many entries from the end of X-Forwarded-For; 0 trusts no "
+        "header and counts the connection's peer.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

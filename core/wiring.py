@@ -12,6 +12,7 @@ from core.notifier import NotificationDispatcher
 from core.photos import Photos
 from core.portal_links import PortalLinks
 from core.settings import Settings
+from core.throttle import AuthThrottle
 from domain.ports import Clock
 from persistence.database import Database
 from persistence.idempotency import IdempotencyStore
@@ -25,6 +26,7 @@ class Wiring:
     clock: Clock
     units: UnitsOfWork  # every write's unit of work comes from here
     identities: Identities  # who bearer tokens belong to, cached for their lifetime
+    throttle: AuthThrottle  # failed authentication, counted and slowed down per process
     idempotency: IdempotencyStore
     hub: EventHub  # subscriptions' live events
     notifier: NotificationDispatcher  # customer notifications, sent after the answer

@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     ALREADY_EXISTS = "ALREADY_EXISTS"
     IN_USE = "IN_USE"
     UNAVAILABLE = "UNAVAILABLE"
+    TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"  # too many failed attempts: wait (Retry-After)
 
 
 class DomainError(Exception):
@@ -106,3 +107,14 @@ class RefundExceedsValue(DomainError):
 
 class InvalidInput(DomainError):
     code = ErrorCode.INVALID_INPUT
+
+
+class TooManyRequests(DomainError):
+    """Refused unheard: too many failed attempts came from this caller, or at this client or
+    order, in the last minute. `retry_after` is how many whole seconds until one is heard."""
+
+    code = ErrorCode.TOO_MANY_REQUESTS
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None):
+        super().__init__(message, field=field)
+        self.retry_after = retry_after

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from core.identities import Identities
+from core.throttle import AuthThrottle, Kind
 from core.wiring import Wiring
 from domain.access import Principal
-from domain.errors import ErrorCode
+from domain.errors import ErrorCode, TooManyRequests
 from domain.ports import Clock
 from edge.json_input import undecodable_header
 from persistence.access import TOKEN_LIFETIME, AccessStore
@@ -37,12 +39,14 @@ def token_endpoint(wiring: Wiring) -> Callable[[web.Request], Awaitable[web.Resp
     """POST /oauth/token: RFC 6749 client-credentials grant, with OAuth's own error bodies."""
 
     async def handle(request: web.Request) -> web.Response:
-        return await _token(request, AccessStore(wiring.db), wiring.clock)
+        return await _token(request, AccessStore(wiring.db), wiring.clock, wiring.throttle)
 
     return handle
 
 
-async def _token(request: web.Request, store: AccessStore, clock: Clock) -> web.Response:
+async def _token(
+    request: web.Request, store: AccessStore, clock: Clock, throttle: AuthThrottle
+) -> web.Response:
     if (header := undecodable_header(request.headers)) is not None:
         return _oauth_error(400, "invalid_request", f"the {header} header is not UTF-8")
     fields = await _token_fields(request)
@@ -58,10 +62,17 @@ async def _token(request: web.Request, store: AccessStore, clock: Clock) -> web.
     )
     if not isinstance(client_id, str) or not isinstance(secret, str):
         return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
+    named = client_id if well_formed_credential(client_id) else None
+    attempt = throttle.attempt(Kind.CLIENT_SECRET, request, named)
+    try:
+        throttle.check(attempt)
+    except TooManyRequests as refused:
+        return _oauth_error(429, "too_many_requests", refused.message, refused.retry_after)
     issued = None
-    if well_formed_credential(client_id) and well_formed_credential(secret):
+    if named is not None and well_formed_credential(secret):
         issued = await store.issue_token(client_id, secret, clock.now())
     if issued is None:
+        throttle.failed(attempt)
         return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
     token, client = issued
     return web.json_response(
@@ -75,27 +86,53 @@ async def _token(request: web.Request, store: AccessStore, clock: Clock) -> web.
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a request's credentials are refused; each face words it in its own body."""
+
+    status: int
+    code: ErrorCode
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _unauthenticated(message: str) -> Refusal:
+    return Refusal(401, ErrorCode.UNAUTHENTICATED, message, {"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
 async def authenticate(request: web.Request, wiring: Wiring) -> Principal | web.Response:
-    """The caller of an HTTP request, or the 401 to answer it with (in GraphQL's shape)."""
-    found = await identify(request, wiring.identities, wiring.clock)
-    return found if isinstance(found, Principal) else unauthenticated(found)
+    """The caller of an HTTP request, or the 401 (429) to answer it with (in GraphQL's
+    shape)."""
+    found = await identify(request, wiring)
+    return found if isinstance(found, Principal) else refusal_response(found)
 
 
-async def identify(request: web.Request, identities: Identities, clock: Clock) -> Principal | str:
-    """The caller of an HTTP request, or why it is refused (each face words the 401)."""
+async def identify(request: web.Request, wiring: Wiring) -> Principal | Refusal:
+    """The caller of an HTTP request, or why it is refused. Credentials that do not match
+    count against the sender's address; past its limit, it is refused unheard (429)."""
     authorization = request.headers.get("Authorization", "")
     scheme, _, bearer = authorization.partition(" ")
     api_key = request.headers.get(API_KEY_HEADER)
     tenant_id = request.headers.get(TENANT_HEADER)
     if scheme.lower() != "bearer" or not bearer or not api_key or not tenant_id:
-        return "send Authorization: Bearer <token>, x-api-key and tenant-id"
+        return _unauthenticated("send Authorization: Bearer <token>, x-api-key and tenant-id")
+    attempt = wiring.throttle.attempt(Kind.API_CREDENTIALS, request)
+    try:
+        wiring.throttle.check(attempt)
+    except TooManyRequests as refused:
+        return throttled(refused)
     given = (bearer.strip(), api_key, tenant_id)
     principal = None
     if all(well_formed_credential(value) for value in given):
-        principal = await identities.principal(*given, clock)
+        principal = await wiring.identities.principal(*given, wiring.clock)
     if principal is None:
-        return "the token, API key and tenant id do not match a valid client"
+        wiring.throttle.failed(attempt)
+        return _unauthenticated("the token, API key and tenant id do not match a valid client")
     return principal
+
+
+def throttled(refused: TooManyRequests) -> Refusal:
+    return Refusal(429, refused.code, refused.message, {"Retry-After": str(refused.retry_after)})
 
 
 def well_formed_credential(value: object) -> bool:
@@ -130,11 +167,11 @@ async def principal_from_params(
     return await identities.principal(*given, clock)  # type: ignore[arg-type]
 
 
-def unauthenticated(message: str) -> web.Response:
+def refusal_response(refusal: Refusal) -> web.Response:
     return web.json_response(
-        {"errors": [{"message": message, "extensions": {"code": ErrorCode.UNAUTHENTICATED}}]},
-        status=401,
-        headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+        {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code.value}}]},
+        status=refusal.status,
+        headers=refusal.headers,
     )
 
 
@@ -164,9 +201,12 @@ def _basic_credentials(request: web.Request) -> tuple[str, str] | None:
     return client_id, secret
 
 
-def _oauth_error(status: int, error: str, description: str) -> web.Response:
+def _oauth_error(
+    status: int, error: str, description: str, retry_after: int | None = None
+) -> web.Response:
+    headers = {"Cache-Control": "no-store"}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return web.json_response(
-        {"error": error, "error_description": description},
-        status=status,
-        headers={"Cache-Control": "no-store"},
+        {"error": error, "error_description": description}, status=status, headers=headers
     )

@@ -19,7 +19,7 @@ from aiohttp import web
 from core.wiring import Wiring
 from domain.access import Principal
 from domain.errors import ErrorCode
-from edge.auth import PRINCIPAL_KEY, WWW_AUTHENTICATE, identify
+from edge.auth import PRINCIPAL_KEY, identify
 from edge.idempotency_header import ConflictingKeys, run_idempotently
 from edge.json_input import undecodable_header
 
@@ -88,10 +88,10 @@ def credentials(wiring: Wiring) -> Middleware:
         face = _face(request)
         if face is None or not face.needs_credentials(request):
             return await handler(request)
-        principal = await identify(request, wiring.identities, wiring.clock)
+        principal = await identify(request, wiring)
         if not isinstance(principal, Principal):
-            response = face.refuse(401, ErrorCode.UNAUTHENTICATED, principal)
-            response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+            response = face.refuse(principal.status, principal.code, principal.message)
+            response.headers.update(principal.headers)
             return response
         if face.writes(request) and not principal.may_write:
             return face.refuse(

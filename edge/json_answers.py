@@ -15,7 +15,7 @@ from aiohttp import web
 
 from core.error_answers import http_status
 from core.request_record import note_error
-from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
+from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput, TooManyRequests
 from edge.json_input import encodes_as_utf8
 
 JsonObject = dict[str, Any]
@@ -112,9 +112,12 @@ def error_response(
     error: DomainError, field_name: FieldNamer = snake_field, *, status: int | None = None
 ) -> web.Response:
     errors = error.errors if isinstance(error, DomainErrors) else [error]
-    return web.json_response(
+    response = web.json_response(
         error_body(errors, field_name), status=status or http_status(error.code)
     )
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def refusal(status: int, code: ErrorCode, message: str) -> web.Response:

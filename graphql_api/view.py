@@ -15,9 +15,10 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from core.context import GRAPHQL_SOURCE, Context
 from core.settings import Settings
+from core.throttle import Kind
 from core.wiring import Wiring
 from domain.access import Principal
-from domain.errors import ErrorCode
+from domain.errors import ErrorCode, TooManyRequests
 from domain.values import Actor
 from edge.auth import PRINCIPAL_KEY, principal_from_params
 from edge.checks import Face, attach
@@ -116,12 +117,22 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
 
     async def on_ws_connect(self, context: Context) -> None:
         """connection_init must carry the same credentials as HTTP calls, as its payload:
-        `{"Authorization": "Bearer …", "x-api-key": "…", "tenant-id": "…"}`."""
+        `{"Authorization": "Bearer …", "x-api-key": "…", "tenant-id": "…"}`. Wrong ones
+        count against the address as on HTTP; a throttled address is refused unheard."""
         assert context.identities is not None, "request_context sets them"
+        throttle = self.wiring.throttle
+        attempt = context.credentials_attempt
+        try:
+            if attempt is not None:
+                throttle.check(attempt)
+        except TooManyRequests as refused:
+            raise ConnectionRejectionError({"code": refused.code.value}) from None
         principal = await principal_from_params(
             context.connection_params, context.identities, context.clock
         )
         if principal is None:
+            if attempt is not None and context.connection_params:
+                throttle.failed(attempt)
             raise ConnectionRejectionError({"code": ErrorCode.UNAUTHENTICATED.value})
         context.principal = principal
         context.tenant_id = principal.tenant_id
@@ -133,6 +144,9 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         context = request_context(request, principal, source=GRAPHQL_SOURCE, wiring=self.wiring)
         if isinstance(response, web.WebSocketResponse):
             context.websocket = response
+            context.credentials_attempt = self.wiring.throttle.attempt(
+                Kind.API_CREDENTIALS, request
+            )
         return context
 
 

@@ -16,6 +16,7 @@ from core.notifier import NotificationDispatcher
 from core.photos import Photos
 from core.portal_links import PortalLinks
 from core.settings import Settings
+from core.throttle import AuthThrottle
 from core.wiring import Wiring
 from delivery.senders import HttpSmsSender, LogSender
 from domain.photos import PhotoLimits
@@ -45,6 +46,12 @@ def bootstrap(
         clock=clock,
         units=units,
         identities=Identities(database, ttl=settings.auth_cache_seconds),
+        throttle=AuthThrottle(
+            clock,
+            per_subject=settings.auth_failures_per_minute,
+            per_address=settings.auth_failures_per_address_per_minute,
+            proxy_hops=settings.trusted_proxy_hops,
+        ),
         idempotency=IdempotencyStore(
             database, lease=timedelta(seconds=settings.idempotency_lease_seconds)
         ),

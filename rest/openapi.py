@@ -46,6 +46,11 @@ COMMON_RESPONSES: JsonObject = {
     "400": _error("Refused: malformed input or a rule of the workflow (see `code`)."),
     "401": _error("Missing or mismatched Bearer token, x-api-key and tenant-id."),
     "404": _error("No such object for this tenant."),
+    "429": _error(
+        "Too many failed authentications from this address, or failed customer lookups of "
+        "this order, in the last minute (TOO_MANY_REQUESTS): every attempt is refused until "
+        "Retry-After seconds have passed."
+    ),
 }
 WRITE_RESPONSES: JsonObject = {
     "403": _error("The API key is read-only."),

@@ -58,6 +58,7 @@ STATUS_CODES = {
     404: ErrorCode.NOT_FOUND.value,
     405: ErrorCode.INVALID_INPUT.value,
     413: ErrorCode.LIMIT_EXCEEDED.value,
+    429: ErrorCode.TOO_MANY_REQUESTS.value,
     503: ErrorCode.UNAVAILABLE.value,
 }
 

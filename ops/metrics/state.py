@@ -14,9 +14,10 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from aiohttp import web
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from core.throttle import AuthThrottle, Kind
 from core.wiring import Wiring
 from ops.metrics.registry import Metrics
 from persistence.backlogs import Backlogs, count_backlogs
@@ -84,8 +85,30 @@ class LiveState(Collector):
             "Text messages this process is handing to the gateway now.",
             self._wiring.notifier.in_flight,
         )
+        yield from _throttle(self._wiring.throttle)
         if self._backlogs.latest is not None:
             yield from _backlogs(self._backlogs.latest)
+
+
+def _throttle(throttle: AuthThrottle) -> Iterator[Metric]:
+    """Counted by the throttle itself (core/throttle.py), every kind always present."""
+    failures = CounterMetricFamily(
+        "returns_auth_failures",
+        "Credentials refused as wrong by this process (client secrets, API credentials, "
+        "portal links, customer lookups), by kind.",
+        labels=["kind"],
+    )
+    throttled = CounterMetricFamily(
+        "returns_auth_throttled",
+        "Attempts refused unheard (429) after too many failures from their address or at "
+        "their client or order, by kind.",
+        labels=["kind"],
+    )
+    for kind in Kind:
+        failures.add_metric([kind.value], throttle.failures[kind])
+        throttled.add_metric([kind.value], throttle.throttled[kind])
+    yield failures
+    yield throttled
 
 
 def _pool(db: Database) -> Iterator[Metric]:

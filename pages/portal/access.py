@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from core.context import Context
 from core.portal_tokens import PortalGrant
+from core.throttle import Kind, Sender
 from core.wiring import Wiring
-from domain.errors import NotFound
+from domain.errors import DomainError, ErrorCode, NotFound
 from domain.orders import Order
 from domain.values import Actor
 
@@ -15,17 +16,31 @@ PORTAL_SOURCE = "PORTAL"
 
 
 async def open_link(
-    wiring: Wiring, token: str | None, *, field: str | None = None
+    wiring: Wiring, request: Sender, token: str | None, *, field: str | None = None
 ) -> tuple[Context, Order]:
     """The Context the link's customer acts in and the order it names; a refused link or a
     missing order raises the domain's error (`field` names the token's field for the JSON
     face's error body)."""
-    grant = wiring.portal.grant(token, now=wiring.clock.now())
+    grant = opened_grant(wiring, request, token)
     context = portal_context(wiring, grant)
     order = await context.loaders.order_by_reference.load((grant.merchant, grant.order_reference))
     if order is None:
         raise NotFound(f"order {grant.order_reference} not found", field=field)
     return context, order
+
+
+def opened_grant(wiring: Wiring, request: Sender, token: str | None) -> PortalGrant:
+    """What the link opens. A link that is altered, foreign or expired counts against the
+    sender's address, and an address past its limit is refused unheard (TooManyRequests),
+    a right link too: signatures cannot be guessed, but trying costs."""
+    attempt = wiring.throttle.attempt(Kind.PORTAL_LINK, request)
+    wiring.throttle.check(attempt)
+    try:
+        return wiring.portal.grant(token, now=wiring.clock.now())
+    except DomainError as error:
+        if token and error.code in (ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN):
+            wiring.throttle.failed(attempt)
+        raise
 
 
 def portal_context(wiring: Wiring, grant: PortalGrant) -> Context:

@@ -70,6 +70,8 @@ EN = {
     "link_missing": "Open the return link you were sent; it carries a code.",
     "link_unavailable": "Returns cannot be requested here right now.",
     "order_missing": "We could not find this order.",
+    "link_throttled": "Too many links that could not be opened came from here. "
+    "Try again in {seconds} seconds.",
     "link_problem": "This return link cannot be used",
     "status_pending": "Requested",
     "status_on_hold": "On hold",
@@ -148,6 +150,8 @@ AR = {
     "link_missing": "افتح رابط الإرجاع الذي أُرسل إليك؛ فهو يحمل رمزًا.",
     "link_unavailable": "لا يمكن طلب الإرجاع هنا حاليًا.",
     "order_missing": "لم نتمكن من العثور على هذا الطلب.",
+    "link_throttled": "وصلت من هنا محاولات كثيرة بروابط لا تعمل. "
+    "حاول مرة أخرى بعد {seconds} ثانية.",
     "link_problem": "لا يمكن استخدام رابط الإرجاع هذا",
     "status_pending": "مُقدَّم",
     "status_on_hold": "معلّق",

@@ -18,7 +18,7 @@ from core.photos import Photos
 from core.portal_links import PORTAL_PATH
 from core.wiring import Wiring
 from domain import services
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, TooManyRequests
 from domain.orders import Order
 from pages.portal import csrf
 from pages.portal.access import open_link
@@ -35,6 +35,7 @@ PROBLEM_STATUS = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.UNAVAILABLE: 503,
     ErrorCode.NOT_FOUND: 404,
+    ErrorCode.TOO_MANY_REQUESTS: 429,
 }
 
 
@@ -53,7 +54,7 @@ def _guarded(wiring: Wiring, handler) -> PortalPage:  # type: ignore[no-untyped-
         t = Translator(choose_language(request))
         try:
             token = request.query.get("token", "")
-            context, order = await open_link(wiring, token)
+            context, order = await open_link(wiring, request, token)
             return await handler(request, Page(wiring, context, order, t, token))
         except DomainError as error:
             return _problem(request, t, error)
@@ -162,11 +163,12 @@ def _problem(request: web.Request, t: Translator, error: DomainError) -> web.Str
         ErrorCode.UNAVAILABLE: "link_unavailable",
         ErrorCode.NOT_FOUND: "order_missing",
     }
-    text = (
-        error.message
-        if error.message == t("err_csrf")
-        else t(messages.get(error.code, "link_invalid"))
-    )
+    if isinstance(error, TooManyRequests):
+        text = t("link_throttled", seconds=error.retry_after)
+    elif error.message == t("err_csrf"):
+        text = error.message
+    else:
+        text = t(messages.get(error.code, "link_invalid"))
     response = aiohttp_jinja2.render_template(
         "portal_problem.html",
         request,
@@ -174,4 +176,6 @@ def _problem(request: web.Request, t: Translator, error: DomainError) -> web.Str
         status=PROBLEM_STATUS.get(error.code, 400),
     )
     secure(response, content_security_policy())
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response

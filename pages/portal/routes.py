@@ -38,7 +38,9 @@ def portal_endpoint(
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def serve(request: web.Request) -> web.StreamResponse:
         try:
-            context, order = await open_link(wiring, request.query.get("token"), field="orderId")
+            context, order = await open_link(
+                wiring, request, request.query.get("token"), field="orderId"
+            )
             return await handler(context, order, request)
         except DomainError as error:
             return error_response(error, oto_field)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from core.order_lookup import returnable_lines
+from core.throttle import Kind
 from core.wire import schema_ref
 from domain.errors import NotFound
 from domain.orders import Order
@@ -20,10 +21,17 @@ LOOKUP = ("merchant", "email_or_phone", "partner_order_ref")
 
 async def _customer_order(call: Call) -> Order:
     """The order, only for someone who names its customer's email or phone; anyone else gets
-    the same 404 as for a missing order, so the lookup reveals nothing."""
+    the same 404 as for a missing order, so the lookup reveals nothing. Each miss counts
+    against the order; past the limit, it answers 429 to everyone for a while, so a phone
+    number cannot be found by trying them all."""
     merchant, who, reference = (call.query(name) for name in LOOKUP)
+    throttle = call.wiring.throttle
+    subject = f"{call.principal.tenant_id}/{merchant}/{reference}"
+    attempt = throttle.attempt(Kind.CUSTOMER_LOOKUP, call.request, subject)
+    throttle.check(attempt)
     order = await call.context.loaders.order_by_reference.load((merchant, reference))
     if order is None or not order.customer.matches(who):
+        throttle.failed(attempt)
         raise NotFound(
             f"no order {reference} of merchant {merchant} for that email or phone",
             field="partner_order_ref",

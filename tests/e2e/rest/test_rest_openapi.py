@@ -30,6 +30,7 @@ NOT_REST_SHIM = {
     STATIC_PREFIX,
     f"{PHOTOS_PATH}/{{photo_id}}",
     "/desk",  # the returns desk page, a client of /graphql
+    "/favicon.ico",
 }
 
 
