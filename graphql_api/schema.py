@@ -21,6 +21,7 @@ from graphql_api.events.log_position import EventLogPositionQueries
 from graphql_api.events.queries import EventQueries
 from graphql_api.events.subscriptions import EventSubscriptions
 from graphql_api.limits import GraphQLLimits, limit_extensions
+from graphql_api.logs import without_values
 from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
 from graphql_api.merchants.portal import PortalSettingsMutations, PortalSettingsQueries
 from graphql_api.merchants.queries import MerchantQueries
@@ -109,7 +110,7 @@ class ReturnsSchema(strawberry.Schema):
             else:
                 code = _error_code(error)
                 note_error(code)
-                log.info("refused GraphQL request (%s): %s", code, error.message)
+                log.info("refused GraphQL request (%s): %s", code, without_values(error.message))
         super().process_errors(unexpected, execution_context)
 
 
