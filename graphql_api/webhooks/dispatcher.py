@@ -35,6 +35,7 @@ from domain.webhooks import (
     next_attempt,
     signature,
 )
+from graphql_api import logs
 from graphql_api.app_keys import WIRING_KEY
 from graphql_api.metrics.registry import METRICS_KEY
 from graphql_api.rest.carriyo.serializers import return_request
@@ -105,6 +106,16 @@ class WebhookSender:
     async def _send(
         self, http: aiohttp.ClientSession, job: DeliveryJob, bodies: dict[tuple[str, str], bytes]
     ) -> None:
+        """One attempt, logged (and sent) with the id of the request that caused the event."""
+        caused_by = logs.request_id.set(job.delivery.event.request_id)
+        try:
+            await self._attempt(http, job, bodies)
+        finally:
+            logs.request_id.reset(caused_by)
+
+    async def _attempt(
+        self, http: aiohttp.ClientSession, job: DeliveryJob, bodies: dict[tuple[str, str], bytes]
+    ) -> None:
         delivery, event = job.delivery, job.delivery.event
         body = bodies.get((event.tenant_id, event.return_request_id), b"{}")
         now = self._clock.now()
@@ -121,6 +132,8 @@ class WebhookSender:
             **facts,
             SIGNATURE_HEADER: signature(job.secret, int(now.timestamp()), facts, body),
         }
+        if event.request_id:  # for tracing only: not signed, absent for background jobs
+            headers[logs.REQUEST_ID_HEADER] = event.request_id
         status, error = None, None
         try:
             if not self._allow_private and inner_address(job.url):

@@ -1,5 +1,6 @@
 """The log as an operator reads it: a full run against a real `returns-api serve` leaves no
-secret it created in any line, and every line of a request carries that request's id."""
+secret it created in any line, and every line of a request carries that request's id, as
+does the webhook delivery the request causes."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
+from multidict import CIMultiDict
 
+from tests.e2e.graphql.conftest import MERCHANT as GRAPHQL_MERCHANT
+from tests.e2e.graphql.conftest import ORDER_REFERENCE, PICKUP, ReturnsApi
+from tests.e2e.graphql.test_graphql_webhooks import local_sender, register
 from tests.e2e.operations.serving import ROOT, ServedProcess, served, server_env
 from tests.e2e.processes.servers import free_port
 
@@ -269,3 +274,42 @@ def test_text_logs_show_the_request_id(tmp_path) -> None:
         process.stop()
     access = [line for line in process.log.read_text().splitlines() if "GET /healthz" in line]
     assert any(f"[{ANSWERED_ID}]" in line for line in access), access
+
+
+async def test_a_webhook_delivery_carries_the_id_of_the_request_that_caused_it(
+    graphql, receiver, db, clock
+) -> None:
+    target, url = receiver
+    await register(graphql, url)
+    api = ReturnsApi(graphql)
+    await api.upsert_order()
+    caused_by = {"X-Request-Id": "req-that-asked-for-a-return"}
+    created = await graphql.data(
+        CREATE_RETURN,
+        {
+            "input": {
+                "merchant": GRAPHQL_MERCHANT,
+                "orderReference": ORDER_REFERENCE,
+                "items": ITEMS,
+            }
+            | {"pickup": PICKUP}
+        },
+        headers=caused_by,
+    )
+    rid = created["createReturn"]["returnRequest"]["returnRequestId"]
+    await api.change("addReturnNote", {"returnRequestId": rid, "text": "no id sent"})
+
+    assert await local_sender(db, clock).send_due() == 2
+    sent = {
+        h["X-Returns-Event-Type"]: CIMultiDict(h).get("X-Request-Id") for h, _ in target.received
+    }
+    assert sent["ReturnRequested"] == caused_by["X-Request-Id"]
+    assert sent["NoteAdded"] not in (None, caused_by["X-Request-Id"]), "the note's own request"
+
+
+ITEMS = [{"sku": "SHIRT-M", "quantity": 1}]
+CREATE_RETURN = """
+mutation Create($input: CreateReturnInput!) {
+  createReturn(input: $input) { returnRequest { returnRequestId } userErrors { code } }
+}
+"""
