@@ -37,6 +37,7 @@ from domain.webhooks import (
     next_attempt,
     signature,
 )
+from edge import logs
 from edge.json_answers import dumps_json
 from persistence import read_model
 from persistence.database import Database
@@ -108,6 +109,16 @@ class WebhookSender:
     async def _send(
         self, http: aiohttp.ClientSession, job: DeliveryJob, bodies: dict[tuple[str, str], bytes]
     ) -> None:
+        """One attempt, logged (and sent) with the id of the request that caused the event."""
+        caused_by = logs.request_id.set(job.delivery.event.request_id)
+        try:
+            await self._attempt(http, job, bodies)
+        finally:
+            logs.request_id.reset(caused_by)
+
+    async def _attempt(
+        self, http: aiohttp.ClientSession, job: DeliveryJob, bodies: dict[tuple[str, str], bytes]
+    ) -> None:
         delivery, event = job.delivery, job.delivery.event
         body = bodies.get((event.tenant_id, event.return_request_id), b"{}")
         now = self._clock.now()
@@ -124,6 +135,8 @@ class WebhookSender:
             **facts,
             SIGNATURE_HEADER: signature(job.secret, int(now.timestamp()), facts, body),
         }
+        if event.request_id:  # for tracing only: not signed, absent for background jobs
+            headers[logs.REQUEST_ID_HEADER] = event.request_id
         status, error = None, None
         try:
             if not self._allow_private and inner_address(job.url):

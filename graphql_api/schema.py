@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from core.global_ids import from_global_id
 from core.request_record import GRAPHQL, INTERNAL, note_error
 from domain.errors import DomainError
+from edge.logs import without_values
 from graphql_api import graphql_core_patches, input_builders
 from graphql_api.common import Node
 from graphql_api.context import Info
@@ -111,7 +112,7 @@ class ReturnsSchema(strawberry.Schema):
             else:
                 code = _error_code(error)
                 note_error(code)
-                log.info("refused GraphQL request (%s): %s", code, error.message)
+                log.info("refused GraphQL request (%s): %s", code, without_values(error.message))
         super().process_errors(unexpected, execution_context)
 
 

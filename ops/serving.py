@@ -17,12 +17,12 @@ import socket
 from aiohttp import web
 
 from core.settings import Settings
+from edge.logs import AccessLogger
 from ops.app import create_app
 
 log = logging.getLogger(__name__)
 
 EXIT_CANNOT_LISTEN = 2  # like every other refused CLI command
-ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tf'
 
 
 class CannotListen(Exception):
@@ -44,7 +44,7 @@ def serve(settings: Settings) -> int:
         sock=sock,
         # aiohttp calls `print` once its site accepts connections: the moment to say so.
         print=lambda _banner: log.info("returns-api listening on %s (GraphQL at /graphql)", url),
-        access_log_format=ACCESS_LOG_FORMAT,
+        access_log_class=AccessLogger,  # redacted targets, with the request id
         loop=event_loop(),
     )
     log.info("returns-api stopped serving %s", url)

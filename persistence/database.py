@@ -57,6 +57,9 @@ class Database:
             # JSON columns (addresses, item codes…) are decoded for every row read: orjson
             # does it several times faster than the standard library.
             json_deserializer=orjson.loads,
+            # A failed statement's error (and so its logged traceback) shows the SQL but not
+            # the values bound to it: a webhook secret or a customer's address stays out.
+            hide_parameters=True,
             **_engine_options(self.url, pool_size, max_overflow),
         )
         self.is_sqlite = self.url.get_backend_name() == "sqlite"

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import String, bindparam, func, insert, select
 
 from domain.events import DomainEvent
+from persistence.correlation import request_id
 from persistence.statements import Statements
 from persistence.tables import OutboxEventRow
 
@@ -32,6 +33,7 @@ class StoredEvent:
     actor_user: str | None
     occurred_at: datetime
     payload: dict[str, Any]
+    request_id: str | None = None  # the X-Request-Id of the request that committed it
 
 
 # Namespace of our advisory locks, so they cannot collide with another application's.
@@ -70,6 +72,7 @@ def _row_values(merchant: str, event: DomainEvent, tenant_id: str) -> dict[str, 
         "actor_user": event.actor.user,
         "occurred_at": event.occurred_at,
         "payload": event.payload(),
+        "request_id": request_id.get(),
     }
 
 
@@ -105,6 +108,7 @@ _EVENT_COLUMNS = (
     "actor_user",
     "occurred_at",
     "payload",
+    "request_id",
 )
 
 

@@ -232,6 +232,9 @@ class OutboxEventRow(SQLModel, table=True):
     actor_user: str | None = Field(default=None, max_length=320)
     occurred_at: datetime = _time(nullable=False)
     payload: dict[str, Any] = _json(dict)
+    # The X-Request-Id of the HTTP request that committed the event, if one did: webhook
+    # deliveries carry it on, so a merchant's report can be traced to our log lines.
+    request_id: str | None = Field(default=None, max_length=128)
 
 
 class WebhookEndpointRow(SQLModel, table=True):

@@ -15,10 +15,10 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
+from core import portal_tokens as tokens
 from core.settings import Settings
 from domain.access import IssuedCredentials, Role, new_tenant
 from ops.app import create_app
-from core import portal_tokens as tokens
 from persistence.access import AccessStore
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT

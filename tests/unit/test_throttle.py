@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from core.throttle import AuthThrottle, FailureLog, Kind, client_address
 from multidict import CIMultiDict
 
+from core.throttle import AuthThrottle, FailureLog, Kind, client_address
 from domain.errors import TooManyRequests
 from tests.clocks import DEFAULT_NOW, FixedClock
 from tests.unit.test_metrics_labels import request_from
