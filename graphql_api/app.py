@@ -32,6 +32,7 @@ from graphql_api.context import GRAPHQL_SOURCE, Context, request_context
 from graphql_api.cors import OriginPolicy
 from graphql_api.desk.routes import add_desk_routes
 from graphql_api.dev_credentials import describe, ensure_dev_credentials
+from graphql_api.going_away import opened, track_websockets
 from graphql_api.http_checks import MIDDLEWARES, Face, attach
 from graphql_api.idempotency_header import graphql_refusal, key_in_mutation_input
 from graphql_api.json_input import encodes_as_utf8
@@ -56,6 +57,8 @@ from persistence.database import Database
 from persistence.wakeups import PostgresWakeups
 
 log = logging.getLogger(__name__)
+# False in the workers of `serve --workers N`: their supervisor printed the banner once.
+PRINT_DEV_CREDENTIALS = web.AppKey("print_dev_credentials", bool)
 
 
 class ReturnsGraphQLView(GraphQLView[Context, None]):
@@ -136,6 +139,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             compress=False,
         )
         await ws.prepare(request)
+        opened(request, ws)  # closed with 1001 on shutdown (graphql_api/going_away.py)
         return ws
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -245,6 +249,7 @@ def create_app(
     )
     app.cleanup_ctx.append(notification_delivery)
     install_metrics(app, settings.metrics_token)
+    track_websockets(app)
     if app[WIRING_KEY].owns_db:
         app.on_cleanup.append(_dispose)
     return app
@@ -283,7 +288,8 @@ def _startup(settings: Settings):  # type: ignore[no-untyped-def]
             headers = await ensure_dev_credentials(database, app[WIRING_KEY].clock, path)
             app[pages.DEV_CREDENTIALS_KEY].headers.update(headers)
             app[pages.DEV_CREDENTIALS_KEY].file = str(path)
-            print(describe(headers, path, settings.base_url()), flush=True)
+            if app.get(PRINT_DEV_CREDENTIALS, True):
+                print(describe(headers, path, settings.base_url()), flush=True)
 
     return run
 

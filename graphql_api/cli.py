@@ -153,7 +153,15 @@ async def _database(settings: Settings):  # type: ignore[no-untyped-def]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="returns-api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve /graphql (GraphiQL in a browser), /healthz, /readyz")
+    serve = commands.add_parser(
+        "serve", help="serve /graphql (GraphiQL in a browser), /healthz, /readyz"
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes sharing the port, one per core (default: RETURNS_WORKERS, else 1)",
+    )
     commands.add_parser("migrate", help="bring the database schema to the latest migration")
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument(
@@ -192,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings()
     if args.command == "serve":
+        if args.workers is not None:
+            settings = settings.model_copy(update={"workers": args.workers})
         return _serve(settings)
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
@@ -213,6 +223,12 @@ def main(argv: list[str] | None = None) -> int:
             args.output.write_text(sdl)
             print(f"returns-api: wrote {args.output}")
     return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to 64, got {text!r}")
+    return int(text)
 
 
 def _run_reporting_errors(work) -> None:  # type: ignore[no-untyped-def]

@@ -12,15 +12,20 @@ import asyncio
 import errno
 import gc
 import logging
+import os
+import signal
 import socket
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
+from aiohttp.web_runner import GracefulExit
 
-from graphql_api.app import create_app
+from graphql_api.app import PRINT_DEV_CREDENTIALS, create_app
 from graphql_api.settings import Settings
 
 log = logging.getLogger(__name__)
 
+ORPHAN_CHECK_SECONDS = 1.0
 EXIT_CANNOT_LISTEN = 2  # like every other refused CLI command
 ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tf'
 
@@ -30,25 +35,82 @@ class CannotListen(Exception):
 
 
 def serve(settings: Settings) -> int:
-    """Serve until SIGINT or SIGTERM; the process's exit status."""
+    """Serve until SIGINT or SIGTERM; the process's exit status. With `workers` above one,
+    this process supervises that many workers sharing its socket (graphql_api/workers.py)."""
     try:
         sock = listening_socket(settings.host, settings.port)
     except CannotListen as problem:
         log.error("returns-api cannot start: %s", problem)
         return EXIT_CANNOT_LISTEN
     url = address_url(sock)
+    if settings.workers > 1:
+        from graphql_api.workers import supervise
+
+        return supervise(settings, sock, url)
+    run_app(settings, sock, f"returns-api listening on {url} (GraphQL at /graphql)")
+    log.info("returns-api stopped serving %s", url)
+    return 0
+
+
+def run_app(
+    settings: Settings,
+    sock: socket.socket,
+    listening: str,
+    *,
+    stop_signals: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM),
+    worker: bool = False,
+    orphaned: Callable[[], bool] | None = None,
+) -> None:
+    """Serve the app on `sock` until one of `stop_signals`, then shut down within the grace
+    period: websockets closed with 1001 at once (graphql_api/going_away.py), requests in
+    flight given `shutdown_grace_seconds`, background jobs stopped. A second signal while
+    that runs ends the process at once."""
     app = create_app(settings)
+    if worker:
+        app[PRINT_DEV_CREDENTIALS] = False
     app.on_startup.append(_settle_garbage_collector)  # last: after the app's own start-up
+    if orphaned is not None:
+        app.cleanup_ctx.append(_stop_when(orphaned))
+    loop = event_loop()
+    for signum in stop_signals:
+        loop.add_signal_handler(signum, _stop, loop, stop_signals)
     web.run_app(
         app,
         sock=sock,
         # aiohttp calls `print` once its site accepts connections: the moment to say so.
-        print=lambda _banner: log.info("returns-api listening on %s (GraphQL at /graphql)", url),
+        print=lambda _banner: log.info("%s", listening),
         access_log_format=ACCESS_LOG_FORMAT,
-        loop=event_loop(),
+        loop=loop,
+        handle_signals=False,
+        shutdown_timeout=settings.shutdown_grace_seconds,
     )
-    log.info("returns-api stopped serving %s", url)
-    return 0
+
+
+def _stop(loop: asyncio.AbstractEventLoop, signals: tuple[signal.Signals, ...]) -> None:
+    """The first stop signal starts the shutdown; the signals' default actions come back,
+    so an impatient second one ends the process."""
+    for signum in signals:
+        loop.remove_signal_handler(signum)
+    log.info("returns-api stopping (grace period for requests in flight)")
+    raise GracefulExit()
+
+
+def _stop_when(orphaned: Callable[[], bool]):  # type: ignore[no-untyped-def]
+    """A worker whose supervisor died (SIGKILL, OOM) stops itself as if told to: nothing
+    would restart it or stop it later."""
+
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        async def watch() -> None:
+            while not orphaned():  # noqa: ASYNC110 (nothing to wait on: a pid to compare)
+                await asyncio.sleep(ORPHAN_CHECK_SECONDS)
+            log.warning("returns-api worker %d: its supervisor is gone; stopping", os.getpid())
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        task = asyncio.create_task(watch())
+        yield
+        task.cancel()
+
+    return context
 
 
 def event_loop() -> asyncio.AbstractEventLoop:
