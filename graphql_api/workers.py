@@ -121,10 +121,14 @@ class _Supervisor:
         return 0
 
     def _request_stop(self, signum: int, _frame: FrameType | None) -> None:
-        if not self._stopping:
-            log.info(
-                "returns-api stopping %d workers (%s)", len(self._slots), signal.strsignal(signum)
-            )
+        """The first signal stops the workers gracefully; a second one kills them."""
+        if self._stopping:
+            log.warning("returns-api: second %s; killing the workers", signal.strsignal(signum))
+            for slot in self._slots:
+                if slot.process is not None and slot.process.is_alive():
+                    slot.process.kill()
+            return
+        log.info("returns-api stopping %d workers (%s)", len(self._slots), signal.strsignal(signum))
         self._stopping = True
 
     def _start(self, slot: _Slot) -> None:

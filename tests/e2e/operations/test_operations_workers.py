@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +26,14 @@ from domain.ports import SystemClock
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT
 from tests.e2e.conftest import credentials
-from tests.e2e.operations.serving import ServedProcess, served, wait_for_workers
+from tests.e2e.operations.serving import (
+    ROOT,
+    SERVE,
+    ServedProcess,
+    served,
+    server_env,
+    wait_for_workers,
+)
 from tests.e2e.processes.servers import free_port
 
 PROTOCOL = "graphql-transport-ws"
@@ -55,6 +63,22 @@ def alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_a_worker_count_that_is_not_a_positive_number_is_refused_before_anything_starts(
+    tmp_path,
+) -> None:
+    port = free_port()
+    done = subprocess.run(
+        [*SERVE, "--workers", "0"],
+        cwd=ROOT,
+        env=server_env(tmp_path, port),
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--workers: expected a number from 1 to 64, got '0'" in done.stderr.decode()
+    assert not (tmp_path / "returns.db").exists()
 
 
 def test_two_workers_answer_on_one_port_from_two_processes(tmp_path) -> None:
