@@ -11,9 +11,14 @@ request and the ratios.
 Writes (SQLite and PostgreSQL): createReturn (10 items) then approveReturn from 16 clients
 against one returns-api process; prints mutations/s and latency percentiles.
 
+Workers (with reads): the one-return read from `returns-api serve --workers 2` beside one
+process, alternating in the same rounds; CPU counts the supervisor and its workers.
+`--no-peers` measures that alone, without PostGraphile and the raw handler.
+
     make bench-compare                                  # reads and writes, defaults below
     .venv/bin/python bench/compare.py --mode reads --returns 2000 --rounds 2
     .venv/bin/python bench/compare.py --mode writes --write-seconds 10
+    .venv/bin/python bench/compare.py --mode reads --no-peers --workers 2 --returns 500
 
 The PostgreSQL databases (returns_bench_compare, returns_bench_writes) are created on the
 server of --postgres; the read data is kept between runs and reloaded only when N changes
@@ -53,9 +58,9 @@ from harness import (
     free_port,
     percentile,
     plain_dsn,
-    process_cpu_seconds,
     say,
     stop_process,
+    tree_cpu_seconds,
     wait_until_up,
 )
 
@@ -481,9 +486,9 @@ async def measure(
     target: Target, ids: list[str], args: argparse.Namespace, seconds: float
 ) -> tuple[int, int, float, float]:
     load = run_wrk if shutil.which("wrk") else run_python_load
-    cpu = process_cpu_seconds(target.pid)
+    cpu = tree_cpu_seconds(target.pid)
     requests, failed, elapsed = await load(target, ids, args, seconds)
-    return requests, failed, elapsed, process_cpu_seconds(target.pid) - cpu
+    return requests, failed, elapsed, tree_cpu_seconds(target.pid) - cpu
 
 
 async def alternate(
@@ -593,34 +598,92 @@ async def reads(args: argparse.Namespace, logs: Path) -> None:
     headers = await credentials(db)
     await db.dispose()
     ours = Server(url, logs / "returns-api.log")
-    graphile = postgraphile(url, logs)
-    raw = raw_peer(url, logs)
-    servers: list[Server | Peer] = [ours, graphile, raw]
+    peers = [postgraphile(url, logs), raw_peer(url, logs)] if args.peers else []
     variant = None
     if args.variant:
         setting, _, value = args.variant.partition("=")
         variant = Server(url, logs / "returns-api-variant.log", env={setting: value})
     elif args.baseline:
         variant = Server(url, logs / "returns-api-baseline.log", root=args.baseline.resolve())
-    if variant is not None:
-        servers.append(variant)
+    workers = None
+    if args.workers > 1:
+        workers = Server(url, logs / "returns-api-workers.log", workers=args.workers)
+    servers = [ours, *peers, *(s for s in (variant, workers) if s is not None)]
+    measured: list[Read] = []
     async with aiohttp.ClientSession() as http:
         for server in servers:
             await server.start(http)
         try:
-            graphql_reads = define_reads(ours, graphile, raw, headers)
-            rest = rest_read(ours, raw, headers)
-            await check_same_answers(http, graphql_reads, ids[:20])
-            await check_rest(http, rest, ids)
-            measured = [
-                with_variant(read, ours, variant, variant_name(args))
-                for read in [*graphql_reads, rest]
-            ]
+            if peers:
+                measured = await peer_reads(http, ours, peers, variant, headers, ids, args)
+            if workers is not None:
+                measured.append(workers_read(ours, workers, headers))
             figures = await alternate(measured, ids, args)
         finally:
             for server in servers:
                 await server.stop()
-    print_reads(args, measured, figures)
+    if peers:
+        print_reads(args, [read for read in measured if read.name != WORKERS_READ], figures)
+    if workers is not None:
+        print_workers(args, figures)
+
+
+async def peer_reads(
+    http: aiohttp.ClientSession,
+    ours: Server,
+    peers: list[Peer],
+    variant: Server | None,
+    headers: dict[str, str],
+    ids: list[str],
+    args: argparse.Namespace,
+) -> list[Read]:
+    """The reads returns-api and its peers answer, checked to answer alike."""
+    graphile, raw = peers
+    graphql_reads = define_reads(ours, graphile, raw, headers)
+    rest = rest_read(ours, raw, headers)
+    await check_same_answers(http, graphql_reads, ids[:20])
+    await check_rest(http, rest, ids)
+    return [
+        with_variant(read, ours, variant, variant_name(args)) for read in [*graphql_reads, rest]
+    ]
+
+
+WORKERS_READ = "one return with 10 items, by worker processes"
+
+
+def workers_read(ours: Server, workers: Server, headers: dict[str, str]) -> Read:
+    """The one-return read from one process and from `serve --workers N`, side by side."""
+    return Read(
+        WORKERS_READ,
+        True,
+        [
+            graphql_target("1 process", ours.pid, f"{ours.url}/graphql", OURS_ONE, headers, True),
+            graphql_target(
+                f"--workers {workers.workers}",
+                workers.pid,
+                f"{workers.url}/graphql",
+                OURS_ONE,
+                headers,
+                True,
+            ),
+        ],
+        lambda data: [data["returnRequest"]],
+    )
+
+
+def print_workers(args: argparse.Namespace, figures: dict[tuple[str, str], Figures]) -> None:
+    """One process beside N workers; CPU is per request, the supervisor's and all workers'."""
+    one = figures[(WORKERS_READ, "1 process")]
+    many = figures[(WORKERS_READ, f"--workers {args.workers}")]
+    print(f"\nOne return with {args.items} items: `serve` beside `serve --workers {args.workers}`")
+    print(f"({os.cpu_count()} CPUs shared with PostgreSQL and the load generator)")
+    print(f"\n| read | 1 process | --workers {args.workers} | workers / 1 process |")
+    print("| --- | ---: | ---: | ---: |")
+    cells = [
+        f"{f.rate:,.0f} req/s ({f.cpu_ms:.2f} ms)" + (f", {f.errors} errors" if f.errors else "")
+        for f in (one, many)
+    ]
+    print(f"| one return | {' | '.join(cells)} | **{many.rate / one.rate:.2f}x** |")
 
 
 def variant_name(args: argparse.Namespace) -> str:
@@ -856,6 +919,19 @@ def parse_args() -> argparse.Namespace:
         metavar="CHECKOUT",
         help="reads: also serve the returns-api of this checkout (`git worktree add /tmp/base "
         "HEAD`) and print it beside this one, to measure a change in one run",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="reads: also serve returns-api with `serve --workers N` and print its one-return "
+        "read beside one process (1: skip)",
+    )
+    parser.add_argument(
+        "--no-peers",
+        dest="peers",
+        action="store_false",
+        help="reads: leave out PostGraphile and the raw handler (only the workers comparison)",
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8)

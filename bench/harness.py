@@ -54,6 +54,27 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc/<n>/stat)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of `pid` and of its living descendants: a `serve --workers N` supervisor
+    with its workers, or a single server process alone."""
+    return process_cpu_seconds(pid) + sum(tree_cpu_seconds(c) for c in child_pids(pid))
+
+
 def say(text: str) -> None:
     """Progress goes to stderr, so stdout holds only the figures."""
     print(text, file=sys.stderr, flush=True)
@@ -72,6 +93,7 @@ class Server:
         keep: frozenset[str] = frozenset(),
         env: dict[str, str] | None = None,
         root: Path = ROOT,
+        workers: int = 1,
     ) -> None:
         self.database_url = database_url
         self.root = root  # the checkout whose code it serves
@@ -80,6 +102,7 @@ class Server:
         self.process: asyncio.subprocess.Process | None = None
         self._keep = keep
         self._env = env or {}
+        self.workers = workers
 
     @property
     def url(self) -> str:
@@ -103,12 +126,44 @@ class Server:
                 "-m",
                 "ops.cli",
                 "serve",
+                *(["--workers", str(self.workers)] if self.workers > 1 else []),
                 cwd=self.root,  # `-m` imports from the working directory first
                 env=env,
                 stdout=log,
                 stderr=log,
             )
         await wait_until_up(http, f"{self.url}/healthz", self.log_path)
+        if self.workers > 1:
+            await self._wait_for_workers()
+
+    def worker_pids(self) -> list[int]:
+        """The workers of a `--workers N` server (not multiprocessing's resource tracker)."""
+        return [
+            pid
+            for pid in child_pids(self.pid)
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+
+    async def _wait_for_workers(self) -> None:
+        """Until every worker answers: each in turn is left alone to accept (the others
+        stopped with SIGSTOP), so its /healthz waits for it to listen."""
+        for _ in range(600):
+            if len(pids := self.worker_pids()) == self.workers:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise RuntimeError(f"{self.workers} workers did not start; see {self.log_path}")
+        for pid in pids:
+            others = [other for other in pids if other != pid]
+            for other in others:
+                os.kill(other, signal.SIGSTOP)
+            try:
+                fresh = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
+                async with fresh, fresh.get(f"{self.url}/healthz") as response:
+                    await response.read()
+            finally:
+                for other in others:
+                    os.kill(other, signal.SIGCONT)
 
     @property
     def pid(self) -> int:
@@ -122,7 +177,7 @@ class Server:
         raise RuntimeError("no VmRSS")
 
     def cpu_seconds(self) -> float:
-        return process_cpu_seconds(self.pid)
+        return tree_cpu_seconds(self.pid)
 
     async def quiet(self, *, below: float = 0.05, window: float = 0.5, limit: float = 15) -> None:
         """Wait until the server uses less than `below` of a CPU over `window` seconds."""

@@ -61,6 +61,20 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Server processes sharing the port, each on its own core; more than one "
+        "runs a supervisor that restarts a worker that dies (`serve --workers N`).",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=5,
+        ge=0,
+        le=120,
+        description="On SIGTERM or Ctrl-C, how long requests in flight may take to finish "
+        "(websockets are closed with 1001 at once).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)

@@ -23,6 +23,7 @@ from domain.values import Actor
 from edge.auth import PRINCIPAL_KEY, principal_from_params
 from edge.checks import Face, attach
 from edge.cors import OriginPolicy
+from edge.going_away import OpenWebsockets
 from edge.idempotency_header import graphql_refusal, key_in_mutation_input
 from edge.json_input import encodes_as_utf8
 from edge.request_context import request_context
@@ -40,6 +41,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
     prepared: PreparedQueries
     wiring: Wiring
     ide_page: Callable[[web.Request], web.Response]
+    sockets: OpenWebsockets
 
     def is_websocket_origin_allowed(self, request: web.Request, origin: str) -> bool:
         """Cross-origin websocket upgrades follow the same list as CORS."""
@@ -113,6 +115,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             compress=False,
         )
         await ws.prepare(request)
+        self.sockets.opened(ws)  # closed with 1001 on shutdown (edge/going_away.py)
         return ws
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -165,6 +168,7 @@ def add_graphql_routes(
     origins: OriginPolicy,
     *,
     ide_page: Callable[[web.Request], web.Response],
+    sockets: OpenWebsockets,
 ) -> ReturnsGraphQLView:
     """Serve /graphql (and GraphiQL's page, `ide_page`, on a browser's GET)."""
     settings = wiring.settings
@@ -197,6 +201,7 @@ def add_graphql_routes(
     app.router.add_route("*", "/graphql", view)
     view.wiring = wiring
     view.ide_page = ide_page
+    view.sockets = sockets
     return view
 
 

@@ -19,6 +19,7 @@ from domain.ports import Clock
 from edge.auth import token_endpoint
 from edge.checks import shared_checks
 from edge.cors import OriginPolicy
+from edge.going_away import OpenWebsockets
 from edge.logs import request_id_middleware
 from edge.token_revocation import REVOKE_PATH, revoke_endpoint
 from graphql_api.view import add_graphql_routes
@@ -39,6 +40,8 @@ from rest import add_rest_routes
 from rest.carriyo import serializers as carriyo_answers
 
 log = logging.getLogger(__name__)
+# False in the workers of `serve --workers N`: their supervisor printed the banner once.
+PRINT_DEV_CREDENTIALS = web.AppKey("print_dev_credentials", bool)
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -108,7 +111,9 @@ def create_app(
 
 
 def _add_routes(app: web.Application, wiring: Wiring, origins: OriginPolicy) -> None:
-    add_graphql_routes(app, wiring, origins, ide_page=site.graphiql)
+    sockets = OpenWebsockets()
+    app.on_shutdown.append(sockets.close_all)
+    add_graphql_routes(app, wiring, origins, ide_page=site.graphiql, sockets=sockets)
     app.router.add_post("/oauth/token", token_endpoint(wiring))
     app.router.add_post(REVOKE_PATH, revoke_endpoint(wiring))
     app.router.add_get("/healthz", healthz)
@@ -155,7 +160,8 @@ def _startup(wiring: Wiring):  # type: ignore[no-untyped-def]
             headers = await ensure_dev_credentials(database, wiring.clock, path)
             app[site.DEV_CREDENTIALS_KEY].headers.update(headers)
             app[site.DEV_CREDENTIALS_KEY].file = str(path)
-            print(describe(headers, path, settings.base_url()), flush=True)
+            if app.get(PRINT_DEV_CREDENTIALS, True):
+                print(describe(headers, path, settings.base_url()), flush=True)
 
     return run
 

@@ -185,6 +185,12 @@ class _HelpFormatter(argparse.HelpFormatter):
             self._action_max_length = max(self._action_max_length, width)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to 64, got {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="returns-api", description=DESCRIPTION, epilog=EPILOG, formatter_class=_HelpFormatter
@@ -196,6 +202,12 @@ def _parser() -> argparse.ArgumentParser:
         name: commands.add_parser(name, help=text, description=f"{text[0].upper()}{text[1:]}.")
         for name, text in COMMANDS.items()
     }
+    command["serve"].add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes sharing the port, one per core (default: RETURNS_WORKERS, else 1)",
+    )
     command["export-schema"].add_argument(
         "--output",
         "-o",
@@ -229,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings()
     if args.command == "serve":
+        if args.workers is not None:
+            settings = settings.model_copy(update={"workers": args.workers})
         return _serve(settings)
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))

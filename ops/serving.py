@@ -8,20 +8,16 @@ that claims the server is up.
 
 from __future__ import annotations
 
-import asyncio
 import errno
-import gc
 import logging
 import socket
 
-from aiohttp import web
-
 from core.settings import Settings
-from edge.logs import AccessLogger
-from ops.app import create_app
+from ops.running import run_app
 
 log = logging.getLogger(__name__)
 
+ORPHAN_CHECK_SECONDS = 1.0
 EXIT_CANNOT_LISTEN = 2  # like every other refused CLI command
 
 
@@ -30,51 +26,21 @@ class CannotListen(Exception):
 
 
 def serve(settings: Settings) -> int:
-    """Serve until SIGINT or SIGTERM; the process's exit status."""
+    """Serve until SIGINT or SIGTERM; the process's exit status. With `workers` above one,
+    this process supervises that many workers sharing its socket (ops/workers.py)."""
     try:
         sock = listening_socket(settings.host, settings.port)
     except CannotListen as problem:
         log.error("returns-api cannot start: %s", problem)
         return EXIT_CANNOT_LISTEN
     url = address_url(sock)
-    app = create_app(settings)
-    app.on_startup.append(_settle_garbage_collector)  # last: after the app's own start-up
-    web.run_app(
-        app,
-        sock=sock,
-        # aiohttp calls `print` once its site accepts connections: the moment to say so.
-        print=lambda _banner: log.info("returns-api listening on %s (GraphQL at /graphql)", url),
-        access_log_class=AccessLogger,  # redacted targets, with the request id
-        loop=event_loop(),
-    )
+    if settings.workers > 1:
+        from ops.workers import supervise
+
+        return supervise(settings, sock, url)
+    run_app(settings, sock, f"returns-api listening on {url} (GraphQL at /graphql)")
     log.info("returns-api stopped serving %s", url)
     return 0
-
-
-def event_loop() -> asyncio.AbstractEventLoop:
-    """uvloop where it is installed (not on Windows): its event loop and transports cost
-    less per request than asyncio's (measured with bench/compare.py)."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
-
-
-# Collections of the youngest generation run after this many allocations (Python's default
-# is 700). A page of 100 returns allocates some 40,000 objects; at 700, collections of the
-# older generations run mid-request and walk every long-lived object of the process.
-GC_YOUNG_THRESHOLD = 50_000
-
-
-async def _settle_garbage_collector(_app: web.Application) -> None:
-    """Freeze what start-up built (schema, plans, pools: it lives as long as the process)
-    so that collections no longer walk it, and collect the young generation less often.
-    Measured with bench/compare.py: about a fifth less CPU per page of 100 returns under
-    load; memory grows by at most the garbage of one young generation."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

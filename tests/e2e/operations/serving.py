@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,12 +12,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 SERVE = [sys.executable, "-m", "ops.cli", "serve"]
+WORKER_LISTENING = re.compile(r"worker (?P<number>\d+) \(pid (?P<pid>\d+)\) listening on")
 
 
 def server_env(tmp_path: Path, port: int, **settings: str) -> dict[str, str]:
@@ -53,12 +55,13 @@ class ServedProcess:
 
 
 @contextmanager
-def served(tmp_path: Path, port: int, **settings: str) -> Iterator[ServedProcess]:
-    """A server that answers /healthz; killed on the way out if the test did not stop it."""
+def served(tmp_path: Path, port: int, *args: str, **settings: str) -> Iterator[ServedProcess]:
+    """A server (`serve *args`) that answers /healthz; killed on the way out, its workers
+    with it, if the test did not stop it."""
     log = tmp_path / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            SERVE,
+            [*SERVE, *args],
             cwd=ROOT,
             env=server_env(tmp_path, port, **settings),
             stdout=output,
@@ -70,8 +73,34 @@ def served(tmp_path: Path, port: int, **settings: str) -> Iterator[ServedProcess
         yield server
     finally:
         if process.poll() is None:
+            workers = worker_pids(server)
             process.kill()
             process.wait()
+            for pid in workers:
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def worker_pids(server: ServedProcess) -> dict[int, int]:
+    """Each worker's pid, by number, as the log announced them (the latest per number)."""
+    pids: dict[int, int] = {}
+    for line in server.log.read_text().splitlines():
+        if found := WORKER_LISTENING.search(line):
+            pids[int(found["number"])] = int(found["pid"])
+    return pids
+
+
+def wait_for_workers(
+    server: ServedProcess, count: int, *, besides: set[int] = frozenset()
+) -> dict[int, int]:
+    """The pids of `count` listening workers, none of them in `besides` (pids that died)."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        pids = worker_pids(server)
+        if len(pids) == count and not set(pids.values()) & besides:
+            return pids
+        time.sleep(0.1)
+    raise AssertionError(f"{count} workers did not start: {server.log.read_text()}")
 
 
 def _wait_until_up(server: ServedProcess) -> None:
