@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     graphql_max_depth: int = Field(default=15, ge=2)
     graphql_max_aliases: int = Field(default=100, ge=1)
     graphql_max_tokens: int = Field(default=10_000, ge=100)
+    graphql_max_query_bytes: int = Field(
+        default=100_000,
+        ge=1024,
+        description="Largest query text accepted, comments included (LIMIT_EXCEEDED above), "
+        "on POST, GET and websocket operations alike.",
+    )
     graphql_max_cost: int = Field(
         default=250_000,
         ge=100,
@@ -200,6 +206,7 @@ class Settings(BaseSettings):
             max_depth=self.graphql_max_depth,
             max_aliases=self.graphql_max_aliases,
             max_tokens=self.graphql_max_tokens,
+            max_query_bytes=self.graphql_max_query_bytes,
             max_cost=self.graphql_max_cost,
             timeout_seconds=self.graphql_timeout_seconds,
             introspection=self.graphql_introspection,
