@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 
 from domain.access import Role
@@ -107,20 +108,39 @@ async def test_the_size_limit_applies_to_a_get(small_limit: TestClient) -> None:
     assert (await fits.json())["data"] == {"__typename": "Query"}
 
 
-async def test_the_size_limit_applies_to_a_websocket_subscription(
-    small_limit: TestClient, db: Database, clock: Any
-) -> None:
-    async with small_limit.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
+async def subscribe(client: TestClient, db: Database, clock: Any, query: str) -> Any:
+    """The first answer to a subscription of `query`: a message, or the close code."""
+    async with client.ws_connect("/graphql", protocols=[PROTOCOL]) as ws:
         payload = await credentials(db, clock, DEFAULT_TENANT)
         await ws.send_json({"type": "connection_init", "payload": payload})
         assert (await ws.receive_json(timeout=5))["type"] == "connection_ack"
-        message = {"query": padded(SUBSCRIPTION, 3000)}
-        await ws.send_json({"id": "1", "type": "subscribe", "payload": message})
-        answer = await ws.receive_json(timeout=5)
+        await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query}})
+        answer = await ws.receive(timeout=5)
+    return answer.json() if answer.type == WSMsgType.TEXT else (ws.close_code, answer.extra)
+
+
+async def test_the_size_limit_applies_to_a_websocket_subscription(
+    small_limit: TestClient, db: Database, clock: Any
+) -> None:
+    answer = await subscribe(small_limit, db, clock, padded(SUBSCRIPTION, 3000))
 
     assert (answer["id"], answer["type"]) == ("1", "error"), answer
     [error] = answer["payload"]
     assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
+
+
+async def test_a_subscription_over_the_token_limit_is_refused_as_the_protocol_says(
+    db: Database, clock: Any
+) -> None:
+    """Comment lines count as tokens. The refusal, raised while parsing, used to end the
+    operation with a bare `complete`; a document that does not parse closes with 4400."""
+    async with await client_of(db, clock, graphql_max_tokens=100) as client:
+        answer = await subscribe(client, db, clock, SUBSCRIPTION + "\n#" * 100)
+
+    assert answer == (
+        4400,
+        "Syntax Error: Document contains more than 100 tokens. Parsing aborted.",
+    )
 
 
 def test_every_desk_document_is_small_enough_to_be_kept() -> None:
