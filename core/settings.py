@@ -85,6 +85,23 @@ class Settings(BaseSettings):
     graphql_max_depth: int = Field(default=15, ge=2)
     graphql_max_aliases: int = Field(default=100, ge=1)
     graphql_max_tokens: int = Field(default=10_000, ge=100)
+    graphql_max_query_bytes: int = Field(
+        default=100_000,
+        ge=1024,
+        description="Largest query text accepted, comments included (LIMIT_EXCEEDED above), "
+        "on POST, GET and websocket operations alike.",
+    )
+    graphql_cache_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=0,
+        description="Bytes of query text each cache of parsed documents and plans may hold.",
+    )
+    graphql_cache_entry_bytes: int = Field(
+        default=32 * 1024,
+        ge=0,
+        description="Largest query text worth caching; a longer one is parsed for its request "
+        "only.",
+    )
     graphql_max_cost: int = Field(
         default=250_000,
         ge=100,

@@ -1,7 +1,8 @@
-"""Limits that keep one GraphQL request from costing the server more than it should:
-depth, aliases, tokens, a cost ceiling from the sizes of every list asked for, bounded
-parser and validation caches, no field suggestions, and introspection that production can
-switch off. Over a limit the request gets a clear error and nothing executes."""
+"""Limits that keep one GraphQL request from costing the server more than it should: the
+size of the query text, depth, aliases, tokens, a cost ceiling from the sizes of every list
+asked for, parser and validation caches bounded in entries and bytes, no field suggestions,
+and introspection that production can switch off. Over a limit the request gets a clear
+error and nothing executes."""
 
 from __future__ import annotations
 
@@ -36,16 +37,15 @@ from graphql import (
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from core.settings import Settings
 from domain.errors import ErrorCode
+from graphql_api.bounded_cache import BoundedCache
+from graphql_api.documents import DocumentCache
 from graphql_api.list_bounds import LIST_BOUNDS, PAGE_SIZE
 from graphql_api.returns.queries import MAX_PAGE, decode_cursor
 
@@ -59,7 +59,12 @@ class GraphQLLimits:
     max_aliases: int = 100
     max_tokens: int = 10_000
     max_cost: int = 250_000
+    max_query_bytes: int = 100_000
     cache_size: int = 256
+    # The text the documents of one cache were made from, together; a document costs a few
+    # times its text. A text over `cache_entry_bytes` is parsed for its request only.
+    cache_bytes: int = 4 * 1024 * 1024
+    cache_entry_bytes: int = 32 * 1024
     introspection: bool = True
     timeout_seconds: float = 10
 
@@ -69,22 +74,36 @@ class GraphQLLimits:
             max_depth=settings.graphql_max_depth,
             max_aliases=settings.graphql_max_aliases,
             max_tokens=settings.graphql_max_tokens,
+            max_query_bytes=settings.graphql_max_query_bytes,
+            cache_bytes=settings.graphql_cache_bytes,
+            cache_entry_bytes=settings.graphql_cache_entry_bytes,
             max_cost=settings.graphql_max_cost,
             timeout_seconds=settings.graphql_timeout_seconds,
             introspection=settings.graphql_introspection,
         )
 
+    def query_cache(self) -> BoundedCache[Any, Any]:
+        """An empty cache of things made from query texts, within these bounds."""
+        return BoundedCache(
+            max_entries=self.cache_size,
+            max_bytes=self.cache_bytes,
+            max_entry_bytes=self.cache_entry_bytes,
+        )
 
-def limit_extensions(limits: GraphQLLimits) -> list[Callable[[], Any]]:
+    def document_cache(self) -> DocumentCache:
+        return DocumentCache(
+            self.query_cache(), max_query_bytes=self.max_query_bytes, max_tokens=self.max_tokens
+        )
+
+
+def limit_extensions(limits: GraphQLLimits, documents: DocumentCache) -> list[Callable[[], Any]]:
     """Fresh extension instances per request, as strawberry wants them, around validation
-    rules built once: the validation cache is keyed by the rule classes, so rules made
-    afresh per request (as QueryDepthLimiter and MaxAliasesLimiter do) would never hit it."""
+    rules built once (rules made afresh per request, as QueryDepthLimiter and
+    MaxAliasesLimiter do, would be new rules to validate against on every request)."""
     rules = limit_rules(limits)
     extensions: list[Callable[[], Any]] = [
-        lambda: ParserCache(maxsize=limits.cache_size),
-        lambda: ValidationCache(maxsize=limits.cache_size),
+        documents.extension(),
         lambda: AddValidationRules(rules),
-        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: QueryCostLimiter(limits.max_cost),
         lambda: QueryTimeout(limits.timeout_seconds),
     ]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
@@ -34,7 +33,6 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     get_operation_ast,
-    parse,
     specified_rules,
     validate,
 )
@@ -43,6 +41,8 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from core.request_record import note_operation
+from graphql_api.bounded_cache import text_bytes
+from graphql_api.documents import parse_document
 from graphql_api.limits import (
     GraphQLLimits,
     cost_varies,
@@ -81,7 +81,9 @@ _STREAMING = ("multipart/mixed", "text/event-stream")
 
 
 class PreparedQueries:
-    """The prepared queries of one schema, the most recently used `limits.cache_size`."""
+    """The prepared queries of one schema, the most recently used within the bounds of
+    `limits.query_cache`. A text too large to keep, or over the size limit, takes the long
+    way, which refuses it or parses it for its request only."""
 
     def __init__(
         self, schema: Any, limits: GraphQLLimits, *, enabled: bool = True, compare: bool = False
@@ -96,7 +98,7 @@ class PreparedQueries:
         if not limits.introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         self._rules = tuple(rules)
-        self._entries: OrderedDict[tuple[str, str | None], PreparedQuery | object] = OrderedDict()
+        self.entries = limits.query_cache()  # (query, operationName) -> PreparedQuery | _LONG_WAY
 
     async def answer(
         self, view: ReturnsGraphQLView, request: web.Request
@@ -123,23 +125,23 @@ class PreparedQueries:
         return answer
 
     def _prepared(self, query: str, operation_name: str | None) -> PreparedQuery | None:
+        size = text_bytes(query, operation_name)
+        if not self.entries.keeps(size):
+            return None
         key = (query, operation_name)
-        entry = self._entries.get(key)
+        entry = self.entries.get(key)
         if entry is None:
             self.misses += 1
             entry = self._prepare(query, operation_name)
-            self._entries[key] = entry
-            if len(self._entries) > self._limits.cache_size:
-                self._entries.popitem(last=False)
+            self.entries.put(key, entry, size)
         else:
             self.hits += 1
-            self._entries.move_to_end(key)
         return entry if isinstance(entry, PreparedQuery) else None
 
     def _prepare(self, query: str, operation_name: str | None) -> PreparedQuery | object:
         """The verdict strawberry's parser, validation and limits would reach."""
         try:
-            document = parse(query, max_tokens=self._limits.max_tokens)
+            document = parse_document(query, max_tokens=self._limits.max_tokens)
         except GraphQLError:
             return _LONG_WAY
         operation = get_operation_ast(document, operation_name)

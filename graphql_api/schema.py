@@ -18,6 +18,7 @@ from edge.logs import without_values
 from graphql_api import graphql_core_patches, input_builders
 from graphql_api.common import Node
 from graphql_api.context import Info
+from graphql_api.documents import DocumentCache
 from graphql_api.errors import should_mask
 from graphql_api.events.log_position import EventLogPositionQueries
 from graphql_api.events.queries import EventQueries
@@ -102,6 +103,8 @@ class ReturnsSchema(strawberry.Schema):
     """Logs a client's mistakes (syntax, validation, limits, a read-only key mutating) at
     INFO, and only what would be masked, the server's own failures, at ERROR."""
 
+    documents: DocumentCache  # the parsed and validated query texts
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -136,10 +139,12 @@ def _server_failure(error: GraphQLError) -> bool:
 
 def build_schema(
     limits: GraphQLLimits | None = None, *, compare_executors: bool = False
-) -> strawberry.Schema:
+) -> ReturnsSchema:
     """The schema with the request limits of `limits` (defaults when None). Queries run
     through compiled plans; `compare_executors` (tests) checks each planned answer against
     graphql-core's own."""
+    limits = limits or GraphQLLimits()
+    documents = limits.document_cache()
     schema = ReturnsSchema(
         query=Query,
         mutation=Mutation,
@@ -147,7 +152,7 @@ def build_schema(
         types=[ReturnRequestType, OrderType, *REFERENCE_TYPES],
         extensions=[
             OperationRecorder,
-            *limit_extensions(limits or GraphQLLimits()),
+            *limit_extensions(limits, documents),
             ReadOnlyGuard,
             lambda: MaskErrors(should_mask_error=should_mask),
         ],
@@ -155,6 +160,7 @@ def build_schema(
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=executor_class(compare=compare_executors),
     )
+    schema.documents = documents
     input_builders.install(schema)
     return schema
 

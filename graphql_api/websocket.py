@@ -122,6 +122,12 @@ def malformed(payload: Any) -> str | None:
     return None
 
 
+def _size_error(handler: Any, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The refusal of a query text over the size limit, before anything parses it."""
+    error = handler.schema.documents.size_error(payload["query"])
+    return error.formatted if error is not None else None
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, with each operation's push target noted for its task."""
 
@@ -135,6 +141,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if self.connection_acknowledged and (refusal := unstorable_text(message["payload"])):
             error = {"message": refusal, "extensions": {"code": ErrorCode.INVALID_INPUT.value}}
             await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
+            return
+        if self.connection_acknowledged and (too_large := _size_error(self, message["payload"])):
+            await self.send_message({"id": message["id"], "type": "error", "payload": [too_large]})
             return
         await super().handle_subscribe(message)
 
@@ -160,6 +169,9 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             await self.send_message(
                 {"type": "error", "id": message.get("id"), "payload": {"message": problem}}
             )
+            return
+        if self.connection_acknowledged and (too_large := _size_error(self, payload)):
+            await self.send_message({"type": "error", "id": message["id"], "payload": too_large})
             return
         await super().handle_start(message)
 

@@ -15,7 +15,9 @@ from core.settings import Settings
 from domain.access import Role, new_tenant
 from edge.idempotency_header import fingerprint
 from graphql_api import planned_executor
+from graphql_api.bounded_cache import BoundedCache
 from graphql_api.prepared import PreparedQueries
+from graphql_api.schema import ReturnsSchema
 from graphql_api.view import ReturnsGraphQLView
 from ops.app import create_app
 from persistence.access import AccessStore
@@ -67,12 +69,24 @@ def planned_answers_match_graphql_core() -> Iterator[None]:
     assert planned_executor.MISMATCHES == [], planned_executor.MISMATCHES[0]
 
 
-def prepared_queries(client: TestClient) -> PreparedQueries:
-    """The prepared queries of the app `client` talks to (its GraphQL view's)."""
+def graphql_view(client: TestClient) -> ReturnsGraphQLView:
+    """The GraphQL view of the app `client` talks to."""
     for route in client.app.router.routes():
         if isinstance(route.handler, ReturnsGraphQLView):
-            return route.handler.prepared
+            return route.handler
     raise AssertionError("the app serves no GraphQL view")
+
+
+def prepared_queries(client: TestClient) -> PreparedQueries:
+    """The prepared queries of the app `client` talks to (its GraphQL view's)."""
+    return graphql_view(client).prepared
+
+
+def document_cache(client: TestClient) -> BoundedCache[Any, Any]:
+    """The parsed and validated documents of the schema of the app `client` talks to."""
+    schema = graphql_view(client).schema
+    assert isinstance(schema, ReturnsSchema)
+    return schema.documents.cache
 
 
 @pytest.fixture

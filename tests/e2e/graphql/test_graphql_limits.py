@@ -32,7 +32,7 @@ from ops.app import create_app
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT
 from tests.conftest import StatementCounter
-from tests.e2e.conftest import credentials, prepared_queries
+from tests.e2e.conftest import credentials, document_cache, prepared_queries
 
 CREATE_ORDER = """
 mutation { upsertOrder(input: {merchant: "m", reference: "SO-1", currency: "AED",
@@ -264,24 +264,20 @@ async def test_a_repeated_document_is_prepared_once(strict: TestClient) -> None:
 
 
 async def test_the_long_way_validates_a_repeated_document_once(db: Database, clock) -> None:  # type: ignore[no-untyped-def]
-    """With prepared queries switched off, strawberry's validation cache (keyed by the
-    rules, which are built once) serves a repeated document."""
-    from strawberry.extensions.validation_cache import _get_validate_cache
-
+    """With prepared queries switched off, the schema's document cache serves a repeated
+    text: parsed and validated once."""
     settings = Settings(migrate_on_start=False, graphql_prepared_queries=False)
     headers = await credentials(db, clock, DEFAULT_TENANT)
     app = create_app(settings, db=db, clock=clock)
     async with TestClient(TestServer(app), headers=headers) as client:
-        cache = _get_validate_cache(GraphQLLimits.from_settings(settings).cache_size)
+        cache = document_cache(client)
         query = '{ order(merchant: "cache-check", reference: "SO-405") { reference } }'
         await post(client, query)
-        before = cache.cache_info()
+        hits, misses = cache.hits, cache.misses
         for _ in range(3):
             body = await post(client, query)
             assert body["data"] == {"order": None}
-        after = cache.cache_info()
-    assert after.hits - before.hits == 3
-    assert after.misses == before.misses
+    assert (cache.hits - hits, cache.misses - misses) == (3, 0)
     assert prepared_queries(client).hits == prepared_queries(client).misses == 0
 
 
