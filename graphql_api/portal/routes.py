@@ -17,12 +17,13 @@ from domain.errors import DomainError, NotFound
 from domain.orders import Order
 from domain.request_details import RequestDetails
 from domain.values import Actor
-from graphql_api.app_keys import WIRING_KEY
+from graphql_api.app_keys import CLAIM_KEY, WIRING_KEY
 from graphql_api.context import Context
+from graphql_api.idempotency_header import run_idempotently
 from graphql_api.orders.lookup import requests_for_order, returnable_lines
 from graphql_api.portal.links import PORTAL_PATH
 from graphql_api.portal.tokens import PortalGrant
-from graphql_api.rest.http import error_response, json_response, parse_json_object
+from graphql_api.rest.http import error_response, json_response, parse_json_object, refusal
 from graphql_api.rest.oto import oto_field
 from graphql_api.rest.oto.models import OtoItems
 from graphql_api.rest.oto.views import return_shipment
@@ -39,20 +40,38 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 def portal_endpoint(
     handler: PortalHandler,
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The token decides before anything else is read; a write with an `Idempotency-Key`
+    then runs once, as on the API (graphql_api/idempotency_header.py): its retries get its
+    answer, a copy sent while it runs gets 409 with Retry-After. Keys are the tenant's,
+    fingerprinted with the order's link, so one order's key never answers for another."""
+
     async def serve(request: web.Request) -> web.StreamResponse:
+        wiring = request.app[WIRING_KEY]
         try:
-            grant = request.app[WIRING_KEY].portal.grant(
-                request.query.get("token"), now=request.app[WIRING_KEY].clock.now()
-            )
-            context = portal_context(request, grant)
-            order = await context.loaders.order_by_reference.load(
+            grant = wiring.portal.grant(request.query.get("token"), now=wiring.clock.now())
+            order = await portal_context(request, grant).loaders.order_by_reference.load(
                 (grant.merchant, grant.order_reference)
             )
             if order is None:
                 raise NotFound(f"order {grant.order_reference} not found", field="orderId")
-            return await handler(context, order, request)
         except DomainError as error:
             return error_response(error, oto_field)
+
+        async def run(claimed: web.Request) -> web.StreamResponse:
+            try:  # the context is made after the claim: its units of work record on the key
+                return await handler(portal_context(claimed, grant), order, claimed)
+            except DomainError as error:
+                return error_response(error, oto_field)
+
+        return await run_idempotently(
+            request,
+            run,
+            store=wiring.idempotency,
+            clock=wiring.clock,
+            tenant_id=grant.tenant_id,
+            client_id=f"portal {grant.merchant}",
+            error=refusal,
+        )
 
     return serve
 
@@ -64,6 +83,7 @@ def portal_context(request: web.Request, grant: PortalGrant) -> Context:
         units=request.app[WIRING_KEY].units,
         tenant_id=grant.tenant_id,
         actor=Actor(source=PORTAL_SOURCE, user="customer"),
+        idempotency=request.get(CLAIM_KEY),
     )
 
 
