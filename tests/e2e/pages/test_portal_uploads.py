@@ -128,6 +128,7 @@ async def test_a_refused_form_leaves_no_photo_files(db, clock, tmp_path: Path) -
         answer = await client.post(path, data=body, headers={"Content-Type": content_type, **HTML})
 
         assert answer.status == 400
+        assert "Photos to choose again: 2" in await answer.text()
         assert stored_photos(tmp_path) == []
 
 
