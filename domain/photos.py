@@ -8,6 +8,7 @@ Content-Type, both of which the sender chooses: only JPEG, PNG and WebP signatur
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -60,9 +61,18 @@ class PhotoLimits:
         return kind
 
 
-class PhotoStore(Protocol):
-    """Keeps photo bytes per tenant under ids it makes up (PHOTO_ID); never trusts names."""
+def new_photo_id(kind: ImageKind) -> str:
+    """A fresh, unguessable id (PHOTO_ID): chosen before a photo is stored, so a return can
+    name its photos in the same step that decides whether they are kept at all."""
+    return f"{secrets.token_urlsafe(18)}.{kind.value}"
 
-    async def save(self, tenant_id: str, data: bytes, kind: ImageKind) -> str: ...
+
+class PhotoStore(Protocol):
+    """Keeps photo bytes per tenant under ids this service makes up (PHOTO_ID, given or
+    chosen by the store); never trusts names."""
+
+    async def save(
+        self, tenant_id: str, data: bytes, kind: ImageKind, photo_id: str | None = None
+    ) -> str: ...
 
     async def load(self, tenant_id: str, photo_id: str) -> tuple[bytes, ImageKind] | None: ...

@@ -1,22 +1,25 @@
 """The default PhotoStore: files in a local folder, one sub-folder per tenant, named by a
-random id the store chooses. Configure the folder with RETURNS_PHOTO_DIR; another store
+random id (new_photo_id). Configure the folder with RETURNS_PHOTO_DIR; another store
 (S3 and the like) only has to keep the same two methods."""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 from pathlib import Path
 
-from domain.photos import PHOTO_ID, ImageKind
+from domain.photos import PHOTO_ID, ImageKind, new_photo_id
 
 
 class LocalPhotoStore:
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
 
-    async def save(self, tenant_id: str, data: bytes, kind: ImageKind) -> str:
-        photo_id = f"{secrets.token_urlsafe(18)}.{kind.value}"
+    async def save(
+        self, tenant_id: str, data: bytes, kind: ImageKind, photo_id: str | None = None
+    ) -> str:
+        photo_id = photo_id or new_photo_id(kind)
+        if not PHOTO_ID.fullmatch(photo_id) or not photo_id.endswith(f".{kind.value}"):
+            raise ValueError(f"not a photo id for a {kind.value} photo")
         await asyncio.to_thread(self._write, self._path(tenant_id, photo_id), data)
         return photo_id
 

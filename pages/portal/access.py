@@ -11,22 +11,23 @@ from core.wiring import Wiring
 from domain.errors import DomainError, ErrorCode, NotFound
 from domain.orders import Order
 from domain.values import Actor
+from persistence.idempotency import KeyClaim
 
 PORTAL_SOURCE = "PORTAL"
 
 
 async def open_link(
     wiring: Wiring, request: Sender, token: str | None, *, field: str | None = None
-) -> tuple[Context, Order]:
-    """The Context the link's customer acts in and the order it names; a refused link or a
-    missing order raises the domain's error (`field` names the token's field for the JSON
-    face's error body)."""
+) -> tuple[PortalGrant, Order]:
+    """What the link grants and the order it names; a refused link or a missing order
+    raises the domain's error (`field` names the token's field for the JSON face's error
+    body)."""
     grant = opened_grant(wiring, request, token)
-    context = portal_context(wiring, grant)
-    order = await context.loaders.order_by_reference.load((grant.merchant, grant.order_reference))
+    reading = portal_context(wiring, grant)
+    order = await reading.loaders.order_by_reference.load((grant.merchant, grant.order_reference))
     if order is None:
         raise NotFound(f"order {grant.order_reference} not found", field=field)
-    return context, order
+    return grant, order
 
 
 def opened_grant(wiring: Wiring, request: Sender, token: str | None) -> PortalGrant:
@@ -43,11 +44,14 @@ def opened_grant(wiring: Wiring, request: Sender, token: str | None) -> PortalGr
         raise
 
 
-def portal_context(wiring: Wiring, grant: PortalGrant) -> Context:
+def portal_context(
+    wiring: Wiring, grant: PortalGrant, *, idempotency: KeyClaim | None = None
+) -> Context:
     """The customer acts in the token's tenant, as the portal; nothing from the request's
-    headers decides either."""
+    headers decides either. A write that claimed a key records its commit on it."""
     return Context(
         units=wiring.units,
         tenant_id=grant.tenant_id,
         actor=Actor(source=PORTAL_SOURCE, user="customer"),
+        idempotency=idempotency,
     )

@@ -20,6 +20,7 @@ from core.portal_links import PORTAL_PATH
 
 COOKIE = "portal_csrf"
 FIELD = "csrf"
+MAX_FIELD_CHARS = 128  # the field is a hex HMAC-SHA256: 64 characters
 NONCE = re.compile(r"[A-Za-z0-9_-]{32}")
 
 

@@ -7,25 +7,24 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import NoReturn
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
 
 from core.context import Context
-from core.photos import Photos
 from core.portal_links import PORTAL_PATH
 from core.wiring import Wiring
-from domain import services
 from domain.errors import DomainError, ErrorCode, TooManyRequests
 from domain.orders import Order
-from pages.portal import csrf
-from pages.portal.access import open_link
-from pages.portal.form import FormState, keep_photos, read_form
+from pages.portal import csrf, once
+from pages.portal.accept import make_return
+from pages.portal.access import open_link, portal_context
+from pages.portal.form import FormRefused, FormRules, FormState, read_form
 from pages.portal.i18n import LANGUAGES, NAMES, Translator, choose_language
 from pages.portal.page_data import PortalData, load_portal_data
-from pages.portal.submit import attach_errors, command
 from pages.portal.view import page_context
 from pages.security import content_security_policy, secure
 
@@ -36,6 +35,7 @@ PROBLEM_STATUS = {
     ErrorCode.UNAVAILABLE: 503,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.TOO_MANY_REQUESTS: 429,
+    ErrorCode.LIMIT_EXCEEDED: 413,
 }
 
 
@@ -54,8 +54,9 @@ def _guarded(wiring: Wiring, handler) -> PortalPage:  # type: ignore[no-untyped-
         t = Translator(choose_language(request))
         try:
             token = request.query.get("token", "")
-            context, order = await open_link(wiring, request, token)
-            return await handler(request, Page(wiring, context, order, t, token))
+            grant, order = await open_link(wiring, request, token)
+            page = Page(wiring, portal_context(wiring, grant), order, t, token)
+            return await handler(request, page)
         except DomainError as error:
             return _problem(request, t, error)
 
@@ -83,36 +84,78 @@ async def _show(request: web.Request, page: Page) -> web.StreamResponse:
 
 
 async def _submit(request: web.Request, page: Page) -> web.StreamResponse:
-    context, order, t, token = page.context, page.order, page.t, page.token
-    photos = page.wiring.photos
-    form, uploads = await read_form(request, photos.limits)
-    key = page.wiring.portal.key or b""
-    if not csrf.is_genuine(request, key, token, form.value(csrf.FIELD)):
-        return _problem(request, t, DomainError(t("err_csrf"), code=ErrorCode.FORBIDDEN))
-    await keep_photos(
-        form, uploads, tenant_id=context.tenant_id, store=photos.store, limits=photos.limits, t=t
-    )
+    """Judge the form as it streams (its CSRF field first), claim its one-time key, make
+    the return, and only then store its photos."""
+    context, order, t, token, wiring = page.context, page.order, page.t, page.token, page.wiring
     data = await load_portal_data(context, order)
-    base = page.wiring.portal.base_url
-    cmd, origin = command(
-        form, data, t, actor=context.actor, photo_url=lambda p: Photos.url(base, p)
+    try:
+        form, uploads = await read_form(request, _rules(request, page, data), t)
+    except FormRefused as refused:
+        return _refused(request, t, refused.code)
+    submissions = once.Submissions(wiring.idempotency, wiring.clock, context.tenant_id, order)
+    held = await submissions.claim(once.form_key(form.value(once.FIELD)))
+    if isinstance(held, once.Earlier):
+        return _earlier(request, t, token, held)
+    try:
+        created = await make_return(
+            replace(context, idempotency=held),
+            data,
+            form,
+            uploads,
+            t,
+            photos=wiring.photos,
+            base_url=wiring.portal.base_url,
+        )
+    except BaseException:
+        await submissions.give_back(held)
+        raise
+    if created is None:
+        await submissions.give_back(held)
+        return _render(request, page, "portal_order.html", data, form=form, status=400)
+    await submissions.done(held, created.id)
+    return _confirmation(token, t, created.id)
+
+
+def _rules(request: web.Request, page: Page, data: PortalData) -> FormRules:
+    key = page.wiring.portal.key or b""
+    return FormRules(
+        photos=page.wiring.photos.limits,
+        photo_lines=frozenset(i for i, entry in enumerate(data.lines) if entry.returnable),
+        all_lines=len(data.lines),
+        field_bytes=page.wiring.settings.max_body_bytes,
+        genuine=lambda value: csrf.is_genuine(request, key, page.token, value),
     )
-    if cmd is not None:
-        try:
-            created = await services.create_return(
-                cmd, uow=context.unit_of_work(), clock=context.clock
-            )
-        except DomainError as error:
-            attach_errors(error, form, origin, t)
-        else:
-            query = {"token": token, "lang": t.lang, "created": created.id}
-            raise web.HTTPSeeOther(f"{PORTAL_PATH}?{urlencode(query)}")
-    return _render(request, page, "portal_order.html", data, form=form, status=400)
+
+
+def _refused(request: web.Request, t: Translator, code: ErrorCode) -> web.StreamResponse:
+    """A form not read to its end. The answer closes the connection: what the client still
+    sends is dropped unread (aiohttp's lingering close, 10 s at most), never held."""
+    message = t("err_too_large") if code == ErrorCode.LIMIT_EXCEEDED else t("err_csrf")
+    response = _problem(request, t, DomainError(message, code=code), message=message)
+    response.force_close()
+    return response
+
+
+def _earlier(
+    request: web.Request, t: Translator, token: str, earlier: once.Earlier
+) -> web.StreamResponse:
+    """A copy of a form already sent lands where the first one did."""
+    if earlier.conflict:
+        message = t("err_csrf")
+        return _problem(request, t, DomainError(message, code=ErrorCode.FORBIDDEN), message=message)
+    return _confirmation(token, t, earlier.return_id)
+
+
+def _confirmation(token: str, t: Translator, return_id: str | None) -> NoReturn:
+    """The return's confirmation; without a known return, the order page, which lists the
+    order's returns."""
+    query = {"token": token, "lang": t.lang} | ({"created": return_id} if return_id else {})
+    raise web.HTTPSeeOther(f"{PORTAL_PATH}?{urlencode(query)}")
 
 
 def _prefilled(order: Order) -> FormState:
     address = order.customer_address()
-    values = {"method": "pickup"}
+    values = {"method": "pickup", once.FIELD: once.new_key()}
     for name in ("contact_name", "contact_phone", "address1", "city", "country"):
         values[name] = (getattr(address, name, None) or "") if address else ""
     return FormState(values=values)
@@ -128,6 +171,9 @@ def _render(
     **extra: object,
 ) -> web.StreamResponse:
     t, token = page.t, page.token
+    form = extra.get("form")
+    if isinstance(form, FormState) and once.form_key(form.value(once.FIELD)) is None:
+        form.values[once.FIELD] = once.new_key()
     nonce = secrets.token_urlsafe(16)
     key = page.wiring.portal.key or b""
     csrf_nonce = csrf.nonce_for(request)
@@ -156,7 +202,9 @@ def _languages(token: str, t: Translator) -> list[dict[str, object]]:
     ]
 
 
-def _problem(request: web.Request, t: Translator, error: DomainError) -> web.StreamResponse:
+def _problem(
+    request: web.Request, t: Translator, error: DomainError, *, message: str | None = None
+) -> web.StreamResponse:
     messages = {
         ErrorCode.UNAUTHENTICATED: "link_expired" if request.query.get("token") else "link_missing",
         ErrorCode.FORBIDDEN: "link_invalid",
@@ -165,10 +213,8 @@ def _problem(request: web.Request, t: Translator, error: DomainError) -> web.Str
     }
     if isinstance(error, TooManyRequests):
         text = t("link_throttled", seconds=error.retry_after)
-    elif error.message == t("err_csrf"):
-        text = error.message
     else:
-        text = t(messages.get(error.code, "link_invalid"))
+        text = message or t(messages.get(error.code, "link_invalid"))
     response = aiohttp_jinja2.render_template(
         "portal_problem.html",
         request,

@@ -22,9 +22,11 @@ from domain import services
 from domain.errors import DomainError
 from domain.orders import Order
 from domain.request_details import RequestDetails
-from edge.json_answers import error_response, json_response, parse_json_object
+from edge.app_keys import CLAIM_KEY
+from edge.idempotency_header import run_idempotently
+from edge.json_answers import error_response, json_response, parse_json_object, refusal
 from pages.portal import pages
-from pages.portal.access import open_link
+from pages.portal.access import open_link, portal_context
 
 PORTAL_CHANNEL = "PORTAL"
 
@@ -36,14 +38,34 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 def portal_endpoint(
     handler: PortalHandler, wiring: Wiring
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The token decides before anything else is read; a write with an `Idempotency-Key`
+    then runs once, as on the API (edge/idempotency_header.py): its retries get its
+    answer, a copy sent while it runs gets 409 with Retry-After. Keys are the tenant's,
+    fingerprinted with the order's link, so one order's key never answers for another."""
+
     async def serve(request: web.Request) -> web.StreamResponse:
         try:
-            context, order = await open_link(
-                wiring, request, request.query.get("token"), field="orderId"
-            )
-            return await handler(context, order, request)
+            token = request.query.get("token")
+            grant, order = await open_link(wiring, request, token, field="orderId")
         except DomainError as error:
             return error_response(error, oto_field)
+
+        async def run(claimed: web.Request) -> web.StreamResponse:
+            try:  # the context is made after the claim: its units of work record on the key
+                context = portal_context(wiring, grant, idempotency=claimed.get(CLAIM_KEY))
+                return await handler(context, order, claimed)
+            except DomainError as error:
+                return error_response(error, oto_field)
+
+        return await run_idempotently(
+            request,
+            run,
+            store=wiring.idempotency,
+            clock=wiring.clock,
+            tenant_id=grant.tenant_id,
+            client_id=f"portal {grant.merchant}",
+            error=refusal,
+        )
 
     return serve
 

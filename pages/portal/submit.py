@@ -21,11 +21,17 @@ ITEM_ERROR = re.compile(r"items\[(\d+)\]\.?(\w*)")
 
 
 def command(
-    form: FormState, data: PortalData, t: Translator, *, actor: Actor, photo_url
+    form: FormState,
+    data: PortalData,
+    t: Translator,
+    *,
+    actor: Actor,
+    photo_urls: dict[int, list[str]],
 ) -> tuple[c.CreateReturn | None, list[int]]:
     """The command, and which order line each of its items came from (for errors); None
-    when the form itself already has errors."""
-    items, origin = _items(form, data, t, photo_url)
+    when the form itself already has errors. `photo_urls` are where each line's photos
+    will be, once the return is made."""
+    items, origin = _items(form, data, t, photo_urls)
     pickup = _pickup(form, data, t)
     if not items and not form.errors:
         form.fail("items", t("err_choose_items"))
@@ -44,7 +50,9 @@ def command(
     ), origin
 
 
-def _items(form: FormState, data: PortalData, t: Translator, photo_url) -> tuple[list, list[int]]:
+def _items(
+    form: FormState, data: PortalData, t: Translator, photo_urls: dict[int, list[str]]
+) -> tuple[list, list[int]]:
     items, origin = [], []
     for index, entry in enumerate(data.lines):
         quantity = _quantity(form.value(f"qty-{index}", "0"))
@@ -56,19 +64,19 @@ def _items(form: FormState, data: PortalData, t: Translator, photo_url) -> tuple
         if quantity is None or quantity > entry.returnable_quantity:
             form.fail(f"qty-{index}", t("err_quantity", n=entry.returnable_quantity))
             continue
-        items.append(_item(form, index, entry.line.sku, quantity, photo_url))
+        items.append(_item(form, index, entry.line.sku, quantity, photo_urls.get(index, [])))
         origin.append(index)
     return items, origin
 
 
-def _item(form: FormState, index: int, sku: str, quantity: int, photo_url) -> ItemRequest:
+def _item(form: FormState, index: int, sku: str, quantity: int, urls: list[str]) -> ItemRequest:
     return ItemRequest(
         sku=sku,
         quantity=quantity,
         reason_code=form.value(f"reason-{index}") or None,
         comment=form.value(f"comment-{index}").strip() or None,
         item_condition=form.value(f"condition-{index}") or None,
-        image_urls=tuple(photo_url(photo) for photo in form.kept.get(index, [])),
+        image_urls=tuple(urls),
     )
 
 

@@ -4,12 +4,15 @@ Arabic, right to left; with JavaScript off too; checked by axe-core."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import struct
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Error as PlaywrightError
 
 from domain.portal import PortalSettings
 from ops.bootstrap import WIRING_KEY
@@ -208,3 +211,49 @@ async def test_in_arabic_phone_address_order_reference_and_return_id_read_in_the
     await assert_reads_as(mine.locator(".items bdi"), "Running sneakers, 42")
     await assert_reads_as(page.locator(".blocker bdi"), return_id)
     assert await accessibility_problems(page) == []
+
+
+async def test_a_double_clicked_submit_makes_one_return_and_shows_it(
+    live_app, open_page, tmp_path: Path
+):
+    """The second click comes while the first one's answer is on its way (held here until
+    then): both forms reach the server, one return is made, the page shows it."""
+    live, link = await _portal(live_app, tmp_path)
+    page = await open_page(live.url, viewport=PHONE, locale="en-GB")
+    first_answered, second_sent = asyncio.Event(), asyncio.Event()
+    posts: list[int] = []
+
+    async def hold_the_first_answer(route) -> None:
+        if route.request.method != "POST":
+            await route.continue_()
+            return
+        answer = await route.fetch(max_redirects=0)  # the server has handled this copy
+        posts.append(answer.status)
+        if len(posts) == 1:
+            first_answered.set()
+            await asyncio.wait_for(second_sent.wait(), timeout=10)
+        else:
+            second_sent.set()
+        with contextlib.suppress(PlaywrightError):  # the first navigation was replaced
+            await route.fulfill(response=answer)
+
+    await page.route("**/portal/returns?*", hold_the_first_answer)
+    await page.goto(link)
+    before = await page.locator(".return").count()
+    await page.select_option("#qty-1", "1")
+    await page.select_option("#reason-1", "CHANGED_MIND")
+    submit = page.get_by_role("button", name="Request the return")
+    await submit.scroll_into_view_if_needed()
+    box = await submit.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    await page.mouse.click(x, y)  # the mouse, as a person clicks: nothing waits in between
+    await first_answered.wait()
+    await page.mouse.click(x, y)
+
+    await page.wait_for_selector(".return-id, #errors")  # a confirmation, or a refusal
+    await screenshot(page, "portal-double-click-confirmation")
+    assert posts == [303, 303]
+    return_id = await page.locator(".return-id").inner_text()
+    await page.goto(link)
+    assert await page.locator(".return").count() == before + 1
+    assert await page.locator(".return", has_text=return_id).count() == 1

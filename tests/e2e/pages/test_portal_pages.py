@@ -4,94 +4,29 @@ are sniffed and shown only to the tenant's credentials, and API clients keep the
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from aiohttp import FormData
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from core.settings import Settings
-from domain import commands as c
-from domain import services
-from domain.orders import Customer
 from domain.portal import PortalSettings
-from domain.values import Actor, Address
-from ops.app import create_app
-from ops.bootstrap import WIRING_KEY
 from persistence.portal_settings import save_portal_settings
 from persistence.unit_of_work import SqlUnitOfWork
 from tests.browser.test_browser_portal import tiny_png
 from tests.e2e.conftest import credentials
-
-HOSTILE = '<script>alert("x")</script>'
-HTML = {"Accept": "text/html"}
+from tests.e2e.pages.portal_support import HOSTILE, HTML, form, page, portal_app
 
 
 @pytest.fixture
 async def portal(db, clock, tmp_path: Path):
-    settings = Settings(
-        migrate_on_start=False,
-        webhook_interval_seconds=0,
-        portal_secret="p" * 40,
-        photo_dir=str(tmp_path / "photos"),
-    )
-    app = create_app(settings, db=db, clock=clock)
-    await _order(db, clock)
-    await save_portal_settings(
-        db,
-        "default",
-        PortalSettings("acme", display_name=HOSTILE, return_policy=HOSTILE),
-        now=clock.now(),
-    )
-    async with TestClient(TestServer(app)) as client:
-        link, _ = app[WIRING_KEY].portal.link("default", "acme", "SO-1", now=clock.now())
-        yield client, "/" + link.split("/", 3)[3]
-
-
-async def _order(db, clock) -> None:
-    await services.upsert_order(
-        c.UpsertOrder(
-            actor=Actor(),
-            merchant="acme",
-            reference="SO-1",
-            currency="AED",
-            customer=Customer(HOSTILE, "ann@example.com", "+971500000000"),
-            delivery_address=Address(address1="1 Palm St", city="Dubai", country="AE"),
-            lines=[
-                c.OrderLineSpec(
-                    "SKU-1",
-                    HOSTILE,
-                    2,
-                    __import__("decimal").Decimal("10"),
-                    None,
-                    clock.now() - timedelta(days=1),
-                ),
-            ],
-        ),
-        uow=SqlUnitOfWork(db, clock=clock),
-        clock=clock,
-    )
+    async with portal_app(db, clock, tmp_path) as (client, path):
+        yield client, path
 
 
 async def _page(client: TestClient, path: str) -> tuple[str, str]:
-    response = await client.get(path, headers=HTML)
-    html = await response.text()
-    return html, re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
-def _form(csrf: str, **extra: str) -> dict[str, str]:
-    fields = {
-        "csrf": csrf,
-        "sku-0": "SKU-1",
-        "qty-0": "1",
-        "method": "pickup",
-        "address1": "1 Palm St",
-        "city": "Dubai",
-        "country": "AE",
-    }
-    return fields | extra
+    html, csrf, _ = await page(client, path)
+    return html, csrf
 
 
 def _with_photo(fields: dict[str, str], data: bytes) -> FormData:
@@ -153,12 +88,12 @@ async def test_a_form_without_its_csrf_pair_is_refused(portal) -> None:
     client, path = portal
     _, csrf = await _page(client, path)
 
-    forged = await client.post(path, data=_form("0" * 64), allow_redirects=False)
+    forged = await client.post(path, data=form("0" * 64), allow_redirects=False)
     foreign = await client.post(
-        path, data=_form(csrf), headers={"Origin": "https://evil.example"}, allow_redirects=False
+        path, data=form(csrf), headers={"Origin": "https://evil.example"}, allow_redirects=False
     )
     client.session.cookie_jar.clear()
-    no_cookie = await client.post(path, data=_form(csrf), allow_redirects=False)
+    no_cookie = await client.post(path, data=form(csrf), allow_redirects=False)
 
     assert [forged.status, foreign.status, no_cookie.status] == [403, 403, 403]
 
@@ -167,7 +102,7 @@ async def test_a_genuine_form_creates_the_return_and_redirects(portal) -> None:
     client, path = portal
     _, csrf = await _page(client, path)
 
-    answer = await client.post(path, data=_form(csrf), allow_redirects=False)
+    answer = await client.post(path, data=form(csrf), allow_redirects=False)
 
     assert answer.status == 303
     assert "created=RR-" in answer.headers["Location"]
@@ -205,13 +140,13 @@ async def test_photos_are_sniffed_and_readable_only_with_the_tenants_key(portal,
     disguised = b"GIF89a not a png at all"
     refused = await client.post(
         path,
-        data=_with_photo(_form(csrf), disguised),
+        data=_with_photo(form(csrf), disguised),
     )
     assert "Photos must be JPEG, PNG or WebP images." in await refused.text()
 
     answer = await client.post(
         path,
-        data=_with_photo(_form(csrf), tiny_png()),
+        data=_with_photo(form(csrf), tiny_png()),
         allow_redirects=False,
     )
     rid = answer.headers["Location"].rsplit("created=", 1)[1]
@@ -250,7 +185,7 @@ async def test_a_reasons_missing_requirement_is_shown_beside_its_own_field(
     client, path = portal
     _, csrf = await _page(client, path)
 
-    answer = await client.post(path, data=_form(csrf, **{"reason-0": "DAMAGED"}), headers=HTML)
+    answer = await client.post(path, data=form(csrf, **{"reason-0": "DAMAGED"}), headers=HTML)
     html = await answer.text()
 
     assert f'id="err-{beside}"' in html
