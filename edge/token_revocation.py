@@ -19,8 +19,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from core.throttle import AuthThrottle, Kind
 from core.wiring import Wiring
 from domain.access import secret_hash
+from domain.errors import TooManyRequests
 from edge.auth import (
     _basic_credentials,
     _oauth_error,
@@ -52,7 +54,10 @@ async def _revoke(request: web.Request, wiring: Wiring) -> web.Response:
     if not isinstance(token, str) or not token:
         return _oauth_error(400, "invalid_request", "token is required")
     store = AccessStore(wiring.db)
-    authenticated, client_id = await _client(request, fields, store)
+    try:
+        authenticated, client_id = await _client(request, fields, store, wiring.throttle)
+    except TooManyRequests as refused:
+        return _oauth_error(429, "too_many_requests", refused.message, refused.retry_after)
     if not authenticated:
         return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
     if well_formed_credential(token):
@@ -63,18 +68,26 @@ async def _revoke(request: web.Request, wiring: Wiring) -> web.Response:
 
 
 async def _client(
-    request: web.Request, fields: dict[str, object], store: AccessStore
+    request: web.Request, fields: dict[str, object], store: AccessStore, throttle: AuthThrottle
 ) -> tuple[bool, str | None]:
     """Whether the request authenticates, and as which client: (True, None) when it names
     no client (the token speaks for itself), (False, None) when its client credentials are
-    wrong."""
+    wrong. A client secret costs here what it costs at /oauth/token: wrong ones count
+    against the client id and the address, and past the limit even a right one is refused
+    (TooManyRequests), or revoking would be a free way to guess secrets."""
     given = _basic_credentials(request)
     if given is None and ("client_id" in fields or "client_secret" in fields):
         given = (fields.get("client_id"), fields.get("client_secret"))  # type: ignore[assignment]
     if given is None:
         return True, None
     client_id, secret = given
-    if not (well_formed_credential(client_id) and well_formed_credential(secret)):
+    named = client_id if well_formed_credential(client_id) else None
+    attempt = throttle.attempt(Kind.CLIENT_SECRET, request, named)
+    throttle.check(attempt)
+    client = None
+    if named is not None and well_formed_credential(secret):
+        client = await store.client_with_secret(client_id, secret)
+    if client is None:
+        throttle.failed(attempt)
         return False, None
-    client = await store.client_with_secret(client_id, secret)
-    return (True, client.client_id) if client is not None else (False, None)
+    return True, client.client_id

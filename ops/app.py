@@ -90,8 +90,9 @@ def create_app(
     )
     app[WIRING_KEY] = wiring  # for operators' tools and tests; no face reads it
     metrics = install_metrics(app, wiring)
-    _add_routes(app, wiring, origins)
-    app.on_startup.append(_startup(wiring))
+    dev = site.DevCredentials()  # filled in at start-up under make run
+    _add_routes(app, wiring, origins, dev)
+    app.on_startup.append(_startup(wiring, dev))
     app.cleanup_ctx.append(periodic_auto_close(wiring, settings.auto_close_interval_seconds))
     app.cleanup_ctx.append(_event_delivery(wiring))
     app.cleanup_ctx.append(
@@ -110,10 +111,13 @@ def create_app(
     return app
 
 
-def _add_routes(app: web.Application, wiring: Wiring, origins: OriginPolicy) -> None:
+def _add_routes(
+    app: web.Application, wiring: Wiring, origins: OriginPolicy, dev: site.DevCredentials
+) -> None:
     sockets = OpenWebsockets()
     app.on_shutdown.append(sockets.close_all)
-    add_graphql_routes(app, wiring, origins, ide_page=site.graphiql, sockets=sockets)
+    site_pages = site.add_page_routes(app, dev)
+    add_graphql_routes(app, wiring, origins, ide_page=site_pages.graphiql, sockets=sockets)
     app.router.add_post("/oauth/token", token_endpoint(wiring))
     app.router.add_post(REVOKE_PATH, revoke_endpoint(wiring))
     app.router.add_get("/healthz", healthz)
@@ -121,9 +125,8 @@ def _add_routes(app: web.Application, wiring: Wiring, origins: OriginPolicy) -> 
     add_rest_routes(app, wiring)
     setup_templates(app)
     add_static_routes(app)
-    site.add_page_routes(app)
     add_portal_routes(app, wiring)
-    add_desk_routes(app)
+    add_desk_routes(app, dev)
     add_photo_routes(app, wiring)
 
 
@@ -144,7 +147,7 @@ def _event_delivery(wiring: Wiring):  # type: ignore[no-untyped-def]
     return context
 
 
-def _startup(wiring: Wiring):  # type: ignore[no-untyped-def]
+def _startup(wiring: Wiring, dev: site.DevCredentials):  # type: ignore[no-untyped-def]
     settings = wiring.settings
 
     async def run(app: web.Application) -> None:
@@ -158,8 +161,8 @@ def _startup(wiring: Wiring):  # type: ignore[no-untyped-def]
         if settings.dev_credentials:
             path = Path(settings.dev_credentials_file)
             headers = await ensure_dev_credentials(database, wiring.clock, path)
-            app[site.DEV_CREDENTIALS_KEY].headers.update(headers)
-            app[site.DEV_CREDENTIALS_KEY].file = str(path)
+            dev.headers.update(headers)
+            dev.file = str(path)
             if app.get(PRINT_DEV_CREDENTIALS, True):
                 print(describe(headers, path, settings.base_url()), flush=True)
 

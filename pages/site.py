@@ -40,24 +40,33 @@ class DevCredentials:
     file: str | None = None
 
 
-DEV_CREDENTIALS_KEY = web.AppKey("dev_credentials", DevCredentials)
-
-
 def _render(request: web.Request, template: str, policy: str, **context: object) -> web.Response:
     response = aiohttp_jinja2.render_template(template, request, context)
     secure(response, policy)
     return response
 
 
-async def landing(request: web.Request) -> web.Response:
-    dev = request.app[DEV_CREDENTIALS_KEY]
-    return _render(request, "landing.html", LANDING_POLICY, dev=dev)
+class SitePages:
+    """The landing page, /docs and GraphiQL's page, which show `make run`'s credentials
+    where there are some."""
 
+    def __init__(self, dev: DevCredentials) -> None:
+        self.dev = dev
 
-async def docs(request: web.Request) -> web.Response:
-    dev = request.app[DEV_CREDENTIALS_KEY]
-    config = {"authorize": swagger_authorization(dev.headers) or None}
-    return _render(request, "docs.html", WIDGET_POLICY, config=config)
+    async def landing(self, request: web.Request) -> web.Response:
+        return _render(request, "landing.html", LANDING_POLICY, dev=self.dev)
+
+    async def docs(self, request: web.Request) -> web.Response:
+        config = {"authorize": swagger_authorization(self.dev.headers) or None}
+        return _render(request, "docs.html", WIDGET_POLICY, config=config)
+
+    def graphiql(self, request: web.Request) -> web.Response:
+        config = {
+            "endpoint": "/graphql",
+            "headers": self.dev.headers or None,
+            "query": FIRST_QUERY if self.dev.headers else None,
+        }
+        return _render(request, "graphiql.html", WIDGET_POLICY, config=config)
 
 
 def swagger_authorization(headers: dict[str, str]) -> dict[str, str]:
@@ -88,18 +97,9 @@ async def favicon(request: web.Request) -> web.Response:
     return response
 
 
-def graphiql(request: web.Request) -> web.Response:
-    dev = request.app[DEV_CREDENTIALS_KEY]
-    config = {
-        "endpoint": "/graphql",
-        "headers": dev.headers or None,
-        "query": FIRST_QUERY if dev.headers else None,
-    }
-    return _render(request, "graphiql.html", WIDGET_POLICY, config=config)
-
-
-def add_page_routes(app: web.Application) -> None:
-    app[DEV_CREDENTIALS_KEY] = DevCredentials()
-    app.router.add_get("/", landing)
-    app.router.add_get("/docs", docs)
+def add_page_routes(app: web.Application, dev: DevCredentials) -> SitePages:
+    pages = SitePages(dev)
+    app.router.add_get("/", pages.landing)
+    app.router.add_get("/docs", pages.docs)
     app.router.add_get("/favicon.ico", favicon)
+    return pages

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from edge.token_revocation import REVOKE_PATH
 from pages.security import content_security_policy, secure
-from pages.site import DEV_CREDENTIALS_KEY
+from pages.site import DevCredentials
 
 
 def _policy(request: web.Request) -> str:
@@ -25,9 +25,8 @@ def _policy(request: web.Request) -> str:
     return content_security_policy(connect_src=[f"ws://{host}", f"wss://{host}"])
 
 
-def _dev_sign_in(request: web.Request) -> dict[str, str] | None:
+def _dev_sign_in(dev: DevCredentials) -> dict[str, str] | None:
     """The dev client's credentials, only when this server runs with dev credentials."""
-    dev = request.app[DEV_CREDENTIALS_KEY]
     if not dev.headers or not dev.file:
         return None
     try:
@@ -42,18 +41,21 @@ def _dev_sign_in(request: web.Request) -> dict[str, str] | None:
     }
 
 
-async def desk(request: web.Request) -> web.Response:
+async def desk(request: web.Request, dev: DevCredentials) -> web.Response:
     config = {
         "graphql": "/graphql",
         "token": "/oauth/token",
         "revoke": REVOKE_PATH,
         "documents": "/static/desk/graphql/",
-        "devSignIn": _dev_sign_in(request),
+        "devSignIn": _dev_sign_in(dev),
     }
     response = aiohttp_jinja2.render_template("desk.html", request, {"config": config})
     secure(response, _policy(request))
     return response
 
 
-def add_desk_routes(app: web.Application) -> None:
-    app.router.add_get("/desk", desk)
+def add_desk_routes(app: web.Application, dev: DevCredentials) -> None:
+    async def serve(request: web.Request) -> web.Response:
+        return await desk(request, dev)
+
+    app.router.add_get("/desk", serve)

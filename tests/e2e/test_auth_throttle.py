@@ -277,3 +277,22 @@ async def test_throttling_is_logged_with_client_id_and_address_never_a_secret(
     assert "127.0.0.1" in line
     for secret in [*guesses, issued.client_secret]:
         assert secret not in caplog.text
+
+
+async def test_guessing_a_secret_through_revoke_is_throttled_like_the_token_endpoint(
+    client: TestClient, db: Database, clock: FixedClock
+) -> None:
+    """/oauth/revoke takes client credentials too: wrong secrets there count against the
+    client id as at /oauth/token, so revoking is no free way to guess them."""
+    issued = await new_client(db, clock)
+    client_id = issued.client.client_id
+    for guess in range(LIMIT):
+        body = {"token": "rat_unknown", "client_id": client_id, "client_secret": f"rcs_{guess}"}
+        refused = await client.post("/oauth/revoke", json=body)
+        assert refused.status == 401, await refused.text()
+
+    right = {"token": "rat_unknown", "client_id": client_id, "client_secret": issued.client_secret}
+    await throttled(await client.post("/oauth/revoke", json=right))
+    await throttled(await ask_token(client, client_id, issued.client_secret))
+    clock.advance(seconds=WINDOW.total_seconds())
+    assert (await client.post("/oauth/revoke", json=right)).status == 200
