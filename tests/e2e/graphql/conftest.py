@@ -7,9 +7,16 @@ what they assert on they write out as their own operation strings.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from core.settings import Settings
+from ops.app import create_app
+from persistence.database import Database
+from tests.clocks import FixedClock
 
 MERCHANT = "acme"
 ORDER_REFERENCE = "SO-1001"
@@ -245,3 +252,23 @@ class ReturnsApi:
 @pytest.fixture
 def api(graphql: Any) -> ReturnsApi:
     return ReturnsApi(graphql)
+
+
+Serve = Callable[[float], Awaitable[TestClient]]
+
+
+@pytest.fixture
+async def served(db: Database, clock: FixedClock) -> AsyncIterator[Serve]:
+    """Serving processes over one database, each with its own auth cache time (`ttl`)."""
+    clients: list[TestClient] = []
+
+    async def serve(ttl: float) -> TestClient:
+        settings = Settings(migrate_on_start=False, auth_cache_seconds=ttl)
+        client = TestClient(TestServer(create_app(settings, db=db, clock=clock)))
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield serve
+    for client in clients:
+        await client.close()

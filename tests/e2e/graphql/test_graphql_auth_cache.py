@@ -8,15 +8,12 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from core.settings import Settings
-from ops.app import create_app
 from persistence.access import AccessStore
 from persistence.database import Database
 from tests.clocks import FixedClock
@@ -26,22 +23,6 @@ from tests.e2e.conftest import credentials
 ROOT = Path(__file__).resolve().parents[3]
 TENANT = "cache-co"
 COUNT = "{ returnRequests(first: 1) { totalCount } }"
-
-
-@pytest.fixture
-async def served(db: Database, clock: FixedClock) -> AsyncIterator[Callable]:  # type: ignore[type-arg]
-    clients: list[TestClient] = []
-
-    async def serve(ttl: float) -> TestClient:
-        settings = Settings(migrate_on_start=False, auth_cache_seconds=ttl)
-        client = TestClient(TestServer(create_app(settings, db=db, clock=clock)))
-        await client.start_server()
-        clients.append(client)
-        return client
-
-    yield serve
-    for client in clients:
-        await client.close()
 
 
 async def status(client: TestClient, headers: dict[str, str]) -> int:

@@ -6,16 +6,14 @@ unknown token answers 200 as the RFC says."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from core.settings import Settings
 from domain.access import IssuedCredentials
-from ops.app import create_app
 from persistence.database import Database
 from tests.clocks import FixedClock
+from tests.e2e.graphql.conftest import Serve
 from tests.e2e.graphql.test_graphql_auth import (
     api_headers,
     basic,
@@ -26,25 +24,6 @@ from tests.e2e.graphql.test_graphql_auth import (
 
 COUNT = "query Count { returnRequests(first: 1) { totalCount } }"
 REVOKE = "/oauth/revoke"
-
-Serve = Callable[[float], Awaitable[TestClient]]
-
-
-@pytest.fixture
-async def served(db: Database, clock: FixedClock) -> AsyncIterator[Serve]:
-    """Serving processes over one database, each with its own auth cache time."""
-    clients: list[TestClient] = []
-
-    async def serve(ttl: float) -> TestClient:
-        settings = Settings(migrate_on_start=False, auth_cache_seconds=ttl)
-        client = TestClient(TestServer(create_app(settings, db=db, clock=clock)))
-        await client.start_server()
-        clients.append(client)
-        return client
-
-    yield serve
-    for client in clients:
-        await client.close()
 
 
 async def status(client: TestClient, token: str, issued: IssuedCredentials) -> int:
