@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     auto_close_interval_seconds: float = Field(
         default=3600, ge=0, description="How often the server runs auto-close; 0 disables it."
     )
+    idempotency_purge_interval_seconds: float = Field(
+        default=3600,
+        ge=0,
+        description="How often the server forgets Idempotency-Keys past their 24 hours; 0 "
+        "disables it.",
+    )
     graphql_max_depth: int = Field(default=15, ge=2)
     graphql_max_aliases: int = Field(default=100, ge=1)
     graphql_max_tokens: int = Field(default=10_000, ge=100)

@@ -9,46 +9,20 @@ sent twice, but none is silently dropped."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from aiohttp import web
-
 from core.notifier import NotificationDispatcher
-
-log = logging.getLogger(__name__)
-
+from core.periodic import Job
 
 RESUME_INTERVAL = timedelta(minutes=1)
 
 
-def notification_delivery(dispatcher: NotificationDispatcher):  # type: ignore[no-untyped-def]
-    """An aiohttp cleanup context: resume stalled notifications every `RESUME_INTERVAL`; on
-    shutdown, stop looking and wait for the deliveries still running."""
-
-    async def context(_app: web.Application) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        task = asyncio.create_task(_resume_until(stop, dispatcher))
-        yield
-        stop.set()
-        await task
-        await dispatcher.drain()
-
-    return context
-
-
-async def _resume_until(stop: asyncio.Event, dispatcher: NotificationDispatcher) -> None:
-    """Waits first: at start the database may still be migrating."""
-    while True:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(RESUME_INTERVAL.total_seconds()):
-                await stop.wait()
-        if stop.is_set():
-            return
-        try:
-            await dispatcher.resume_stalled()
-        except Exception:
-            log.exception("looking for stalled notifications failed; trying again later")
+def notification_job(dispatcher: NotificationDispatcher) -> Job:
+    """Resuming stalled notifications as a periodic job, every `RESUME_INTERVAL`; on
+    shutdown, after its last run, it waits for the deliveries still running."""
+    return Job(
+        "notification-resume",
+        RESUME_INTERVAL.total_seconds(),
+        dispatcher.resume_stalled,
+        on_stop=dispatcher.drain,
+    )

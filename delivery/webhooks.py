@@ -10,20 +10,19 @@ headers and body. Every attempt is recorded; a delivery that keeps failing ends 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import ipaddress
 import logging
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import aiohttp.abc
-from aiohttp import web
 from yarl import URL
 
+from core.periodic import Job
 from core.wiring import Wiring
 from domain.ports import Clock
 from domain.returns import ReturnRequest
@@ -239,50 +238,29 @@ def _carried_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
     return [address for address in carried if address is not None]
 
 
-def webhook_delivery(
+def webhook_job(
     wiring: Wiring,
     payload: Payload,
     on_attempt: Callable[[str], None],
     interval_seconds: float,
     timeout_seconds: float = 10,
     allow_private_targets: bool = False,
-):  # type: ignore[no-untyped-def]
-    """An aiohttp cleanup context: send due deliveries after every commit of this process
-    that created some, and every `interval_seconds` (0 disables the sender here). On
-    shutdown the round in progress finishes (a query cancelled half-way would strand its
-    connection)."""
-
-    async def context(_app: web.Application) -> AsyncIterator[None]:
-        if interval_seconds <= 0:
-            yield
-            return
-        db, clock = wiring.db, wiring.clock
-        wake, stop = CommitWakeup(), asyncio.Event()
-        db.on_deliveries_routed(wake.committed)
-        task = asyncio.create_task(
-            _every(
-                WebhookSender(
-                    db,
-                    clock,
-                    payload=payload,
-                    timeout_seconds=timeout_seconds,
-                    allow_private_targets=allow_private_targets,
-                    on_attempt=on_attempt,
-                ),
-                wake,
-                stop,
-                interval_seconds,
-            )
-        )
-        yield
-        stop.set()
-        wake.set()
-        try:
-            await asyncio.wait_for(task, timeout=30)
-        except TimeoutError:
-            log.warning("webhook sender did not stop within 30 s; cancelled")
-
-    return context
+) -> Job:
+    """The sender as a periodic job: it sends due deliveries after every commit of this
+    process that created some, and every `interval_seconds` (0 disables the sender here,
+    and nothing listens for commits)."""
+    sender = WebhookSender(
+        wiring.db,
+        wiring.clock,
+        payload=payload,
+        timeout_seconds=timeout_seconds,
+        allow_private_targets=allow_private_targets,
+        on_attempt=on_attempt,
+    )
+    wake = CommitWakeup()
+    if interval_seconds > 0:
+        wiring.db.on_deliveries_routed(wake.committed)
+    return Job("webhook-sender", interval_seconds, sender.send_due, wake=wake)
 
 
 class CommitWakeup(asyncio.Event):
@@ -298,18 +276,3 @@ class CommitWakeup(asyncio.Event):
             return
         self._heard[tenant_id] = position
         self.set()
-
-
-async def _every(
-    sender: WebhookSender, wake: asyncio.Event, stop: asyncio.Event, interval: float
-) -> None:
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=interval)
-        wake.clear()
-        if stop.is_set():
-            return
-        try:
-            await sender.send_due()
-        except Exception:
-            log.exception("sending webhooks failed; retrying in %s s", interval)

@@ -1,18 +1,14 @@
 """The auto-close job: complete decided requests that made no progress for their merchant's
 `auto_close_days`, in every tenant. Run by `returns-api auto-close` and, periodically, by the
-server. Several servers may run it at once: each close re-checks the locked, fresh request,
-so a request is closed once and one that moved meanwhile stays open."""
+server (`auto_close_job`, one of the periodic runner's jobs). Several servers may run it at
+once: each close re-checks the locked, fresh request, so a request is closed once and one
+that moved meanwhile stays open."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import suppress
-from typing import TYPE_CHECKING
 
-from aiohttp import web
-
+from core.periodic import Job
 from domain import commands as c
 from domain import services
 from domain.errors import DomainError
@@ -20,9 +16,6 @@ from domain.returns import AUTO_CLOSABLE
 from domain.values import Actor
 from persistence import queries
 from persistence.unit_of_work import UnitsOfWork
-
-if TYPE_CHECKING:
-    from core.wiring import Wiring
 
 log = logging.getLogger(__name__)
 AUTO_CLOSE_ACTOR = Actor(source="SYSTEM", user="auto-close")
@@ -52,31 +45,12 @@ async def auto_close_idle_returns(units: UnitsOfWork) -> list[str]:
     return closed
 
 
-def periodic_auto_close(wiring: Wiring, interval_seconds: float):  # type: ignore[no-untyped-def]
-    """An aiohttp cleanup context running the job every `interval_seconds` (0: never)."""
+def auto_close_job(units: UnitsOfWork, interval_seconds: float) -> Job:
+    """Auto-close as the server runs it, every `interval_seconds` (0: never)."""
 
-    async def context(_app: web.Application) -> AsyncIterator[None]:
-        task = None
-        if interval_seconds > 0:
-            task = asyncio.create_task(_every(interval_seconds, wiring))
-        yield
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
-
-    return context
-
-
-async def _every(interval_seconds: float, wiring: Wiring) -> None:
-    while True:
-        await asyncio.sleep(interval_seconds)
-        try:
-            closed = await auto_close_idle_returns(wiring.units)
-        except Exception:
-            log.exception("auto-close run failed; retrying in %s s", interval_seconds)
-            continue
+    async def run() -> None:
+        closed = await auto_close_idle_returns(units)
         if closed:
             log.info("auto-closed %d return requests", len(closed))
-        # The same periodic pass forgets idempotency keys past their 24 hours.
-        await wiring.idempotency.purge_expired(wiring.clock.now())
+
+    return Job("auto-close", interval_seconds, run)

@@ -9,12 +9,11 @@ from pathlib import Path
 
 from aiohttp import web
 
+from core.periodic import Job
 from core.settings import Settings
 from core.wiring import Wiring
-from delivery.notifications import (
-    notification_delivery,
-)
-from delivery.webhooks import webhook_delivery
+from delivery.notifications import notification_job
+from delivery.webhooks import webhook_job
 from domain.ports import Clock
 from edge.auth import token_endpoint
 from edge.checks import shared_checks
@@ -23,10 +22,14 @@ from edge.going_away import OpenWebsockets
 from edge.logs import request_id_middleware
 from edge.token_revocation import REVOKE_PATH, revoke_endpoint
 from graphql_api.view import add_graphql_routes
-from jobs.auto_close import periodic_auto_close
+from jobs.auto_close import auto_close_job
+from jobs.idempotency_purge import idempotency_purge_job
+from jobs.runner import PeriodicJobs
 from ops.bootstrap import WIRING_KEY, bootstrap
 from ops.dev_credentials import describe, ensure_dev_credentials
 from ops.metrics.endpoint import install_metrics
+from ops.metrics.registry import Metrics
+from ops.metrics.state import JobsState
 from pages import site
 from pages.assets import add_static_routes, static_headers
 from pages.desk.routes import add_desk_routes
@@ -93,22 +96,33 @@ def create_app(
     dev = site.DevCredentials()  # filled in at start-up under make run
     _add_routes(app, wiring, origins, dev)
     app.on_startup.append(_startup(wiring, dev))
-    app.cleanup_ctx.append(periodic_auto_close(wiring, settings.auto_close_interval_seconds))
     app.cleanup_ctx.append(_event_delivery(wiring))
-    app.cleanup_ctx.append(
-        webhook_delivery(
+    runner = PeriodicJobs(_jobs(wiring, metrics))
+    metrics.registry.register(JobsState(runner.records))
+    app.cleanup_ctx.append(runner.cleanup_context)
+    if wiring.owns_db:
+        app.on_cleanup.append(_dispose(wiring))
+    return app
+
+
+def _jobs(wiring: Wiring, metrics: Metrics) -> list[Job]:
+    """Every background job of a serving process, run by the one periodic runner."""
+    settings = wiring.settings
+    return [
+        auto_close_job(wiring.units, settings.auto_close_interval_seconds),
+        idempotency_purge_job(
+            wiring.idempotency, wiring.clock, settings.idempotency_purge_interval_seconds
+        ),
+        webhook_job(
             wiring,
             carriyo_answers.return_request,  # webhook bodies speak Carriyo's return request
             metrics.webhook_attempt,
             settings.webhook_interval_seconds,
             settings.webhook_timeout_seconds,
             settings.webhook_allow_private_targets,
-        )
-    )
-    app.cleanup_ctx.append(notification_delivery(wiring.notifier))
-    if wiring.owns_db:
-        app.on_cleanup.append(_dispose(wiring))
-    return app
+        ),
+        notification_job(wiring.notifier),
+    ]
 
 
 def _add_routes(

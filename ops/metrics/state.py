@@ -1,6 +1,7 @@
 """What the process and the database hold, read when /metrics is scraped and never per
 request: the connection pool, open websockets, live subscribers and how far their feeds lag
-behind the event log, text messages being sent, and the backlogs only the database knows.
+behind the event log, text messages being sent, how each background job has fared, and the
+backlogs only the database knows.
 
 Database counts are read once per scrape with a deadline, in a task of their own: a slow or
 unreachable database leaves those series out of the answer (alert on their absence) instead
@@ -17,6 +18,7 @@ from aiohttp import web
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from core.periodic import JobRecord
 from core.throttle import AuthThrottle, Kind
 from core.wiring import Wiring
 from ops.metrics.registry import Metrics
@@ -88,6 +90,40 @@ class LiveState(Collector):
         yield from _throttle(self._wiring.throttle)
         if self._backlogs.latest is not None:
             yield from _backlogs(self._backlogs.latest)
+
+
+class JobsState(Collector):
+    """How each background job of this process has fared (jobs/runner.py keeps the
+    records): a job whose last success grows old, or whose failures climb, needs a look."""
+
+    def __init__(self, records: dict[str, JobRecord]) -> None:
+        self._records = records
+
+    def collect(self) -> Iterator[Metric]:
+        runs = CounterMetricFamily(
+            "returns_job_runs", "Runs of each background job, failed ones included.", labels=["job"]
+        )
+        failures = CounterMetricFamily(
+            "returns_job_failures", "Runs of each background job that raised.", labels=["job"]
+        )
+        last_run = GaugeMetricFamily(
+            "returns_job_last_run_timestamp_seconds",
+            "When each background job's latest run ended (Unix time), failed or not.",
+            labels=["job"],
+        )
+        last_success = GaugeMetricFamily(
+            "returns_job_last_success_timestamp_seconds",
+            "When each background job's latest successful run ended (Unix time).",
+            labels=["job"],
+        )
+        for name, record in self._records.items():
+            runs.add_metric([name], record.runs)
+            failures.add_metric([name], record.failures)
+            if record.last_run_at is not None:
+                last_run.add_metric([name], record.last_run_at)
+            if record.last_success_at is not None:
+                last_success.add_metric([name], record.last_success_at)
+        yield from (runs, failures, last_run, last_success)
 
 
 def _throttle(throttle: AuthThrottle) -> Iterator[Metric]:

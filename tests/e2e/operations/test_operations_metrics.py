@@ -26,6 +26,9 @@ LATENCY = "returns_http_request_duration_seconds_count"
 ERRORS = "returns_errors_total"
 DELIVERIES = "returns_webhook_deliveries"
 ATTEMPTS = "returns_webhook_attempts_total"
+JOB_RUNS = "returns_job_runs_total"
+JOB_FAILURES = "returns_job_failures_total"
+JOB_SUCCESS = "returns_job_last_success_timestamp_seconds"
 COUNT = "query Count { returnRequests(first: 5) { totalCount } }"
 ANONYMOUS = "{ returnRequests(first: 5) { totalCount } }"
 CREATE_FOR_MISSING_ORDER = """
@@ -204,9 +207,14 @@ async def test_the_servers_own_webhook_attempts_are_counted_by_outcome(db, clock
             lambda m: (
                 m.value(ATTEMPTS, outcome="delivered") == 1
                 and m.value(DELIVERIES, state="pending") == 0
+                and (m.value(JOB_RUNS, job="webhook-sender") or 0) >= 1
             ),
         )
     assert metrics.value(ATTEMPTS, outcome="retrying") is None
+    # The sender is one of the periodic runner's jobs, each of which says how it fares.
+    assert metrics.value(JOB_FAILURES, job="webhook-sender") == 0
+    assert metrics.value(JOB_SUCCESS, job="webhook-sender") is not None
+    assert metrics.value(JOB_RUNS, job="auto-close") == 0
 
 
 async def test_the_sms_queue_and_the_messages_being_sent_are_gauged(

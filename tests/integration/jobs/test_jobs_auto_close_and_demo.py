@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 
 from core.settings import Settings
 from domain import commands as c
@@ -25,6 +26,8 @@ from jobs.auto_close import auto_close_idle_returns
 from ops.app import create_app
 from ops.demo import MERCHANT, seed_demo
 from persistence.database import Database
+from persistence.idempotency import KEY_LIFETIME, IdempotencyStore
+from persistence.tables import IdempotencyKeyRow
 from persistence.unit_of_work import SqlUnitOfWork, UnitsOfWork
 from tests.clocks import FixedClock
 
@@ -147,6 +150,36 @@ async def test_the_server_runs_auto_close_periodically(db: Database) -> None:
             await asyncio.sleep(0.05)
 
     assert (await _load(db, rid)).auto_closed
+
+
+async def test_the_server_forgets_expired_idempotency_keys_on_its_own_interval(
+    db: Database,
+) -> None:
+    """The purge is a job of its own: it runs with auto-close switched off."""
+    clock = FixedClock(JOBS_NOW)
+    store = IdempotencyStore(db)
+    await store.claim("default", "old-key", "f" * 64, clock.now())
+    clock.current += KEY_LIFETIME + timedelta(minutes=1)
+    await store.claim("default", "fresh-key", "f" * 64, clock.now())
+    settings = Settings(
+        migrate_on_start=False,
+        webhook_interval_seconds=0,
+        auto_close_interval_seconds=0,
+        idempotency_purge_interval_seconds=0.05,
+    )
+
+    async with TestClient(TestServer(create_app(settings, db=db, clock=clock))):
+        for _ in range(100):
+            if await _idempotency_keys(db) == ["fresh-key"]:
+                break
+            await asyncio.sleep(0.05)
+
+    assert await _idempotency_keys(db) == ["fresh-key"]
+
+
+async def _idempotency_keys(db: Database) -> list[str]:
+    async with db.read_session() as session:
+        return list((await session.execute(select(IdempotencyKeyRow.key))).scalars())
 
 
 async def test_seed_demo_loads_a_usable_merchant_and_can_run_twice(db: Database) -> None:
