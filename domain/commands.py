@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from domain.lifecycle import ReturnStatus
+from domain.lifecycle import Action, ReturnStatus
 from domain.orders import Customer
 from domain.parts import ItemRequest
 from domain.request_details import RequestDetails
@@ -90,18 +90,28 @@ class RejectReturn(ReturnCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
-class HoldReturn(ReturnCommand):
+class TransitionReturn(ReturnCommand):
+    """A transition that takes nothing but an optional reason (`SIMPLE_TRANSITIONS` in
+    domain/returns.py): each face declares one mutation or route per action, and all of
+    them run `services.transition_return`."""
+
+    action: Action
     reason: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class ResumeReturn(ReturnCommand):
-    pass
+class HoldReturn(TransitionReturn):
+    action: Action = Action.HOLD
 
 
 @dataclass(frozen=True, kw_only=True)
-class CancelReturn(ReturnCommand):
-    reason: str | None = None
+class ResumeReturn(TransitionReturn):
+    action: Action = Action.RESUME
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelReturn(TransitionReturn):
+    action: Action = Action.CANCEL
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,8 +121,8 @@ class ReceiveReturn(ReturnCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CompleteReturn(ReturnCommand):
-    pass
+class CompleteReturn(TransitionReturn):
+    action: Action = Action.COMPLETE
 
 
 @dataclass(frozen=True, kw_only=True)

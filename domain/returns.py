@@ -12,7 +12,7 @@ and the lifecycle transitions."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -176,8 +176,8 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         self._move(Action.HOLD, ReturnStatus.ON_HOLD, at=at, actor=actor, reason=reason)
         self.on_hold_at = at
 
-    def resume(self, *, at: datetime, actor: Actor) -> None:
-        self._move(Action.RESUME, ReturnStatus.PENDING, at=at, actor=actor)
+    def resume(self, *, at: datetime, actor: Actor, reason: str | None = None) -> None:
+        self._move(Action.RESUME, ReturnStatus.PENDING, at=at, actor=actor, reason=reason)
 
     def approve(
         self,
@@ -285,9 +285,18 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
             self.received_at = at
             self._close_shipments(ShipmentStatus.DELIVERED, at=at, actor=actor)
 
-    def complete(self, *, at: datetime, actor: Actor) -> None:
+    def complete(self, *, at: datetime, actor: Actor, reason: str | None = None) -> None:
         self._require(Action.COMPLETE)
-        self._finish(at=at, actor=actor, action=Action.COMPLETE)
+        self._finish(at=at, actor=actor, action=Action.COMPLETE, reason=reason)
+
+    def transition(
+        self, action: Action, *, at: datetime, actor: Actor, reason: str | None = None
+    ) -> None:
+        """A transition that takes nothing but an optional reason, by its action."""
+        move = SIMPLE_TRANSITIONS.get(action)
+        if move is None:
+            raise ValueError(f"{action} is not a simple transition; call its own method")
+        move(self, at=at, actor=actor, reason=reason)
 
     def auto_close(self, *, at: datetime, actor: Actor, idle_days: int) -> None:
         """Complete a decided request that made no progress for `idle_days` (the merchant's
@@ -391,6 +400,17 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         if not any(qty for _, qty in result):
             raise InvalidQuantity("approve at least one unit, or reject the request", field="items")
         return result
+
+
+# The transitions that take nothing but an optional reason. Each face declares one mutation
+# or route per action (graphql_api/returns/mutations.py, rest/carriyo/returns.py), all run
+# by `services.transition_return`; a new one is its method above and a line here.
+SIMPLE_TRANSITIONS: dict[Action, Callable[..., None]] = {
+    Action.HOLD: ReturnRequest.hold,
+    Action.RESUME: ReturnRequest.resume,
+    Action.CANCEL: ReturnRequest.cancel,
+    Action.COMPLETE: ReturnRequest.complete,
+}
 
 
 def _items_from_order(order: Order, items: Sequence[ItemRequest]) -> list[ReturnItem]:

@@ -204,27 +204,19 @@ async def reject_return(cmd: c.RejectReturn, *, uow: UnitOfWork, clock: Clock) -
 
 
 @retried
-async def hold_return(cmd: c.HoldReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+async def transition_return(
+    cmd: c.TransitionReturn, *, uow: UnitOfWork, clock: Clock
+) -> ReturnRequest:
+    """Hold, resume, cancel, complete, and every transition that takes nothing but an
+    optional reason: the aggregate finds the transition by its action."""
     async with uow:
         request = await _load(uow, cmd)
-        request.hold(at=clock.now(), actor=cmd.actor, reason=cmd.reason)
+        request.transition(cmd.action, at=clock.now(), actor=cmd.actor, reason=cmd.reason)
         return await _stored(uow, request)
 
 
-@retried
-async def resume_return(cmd: c.ResumeReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    async with uow:
-        request = await _load(uow, cmd)
-        request.resume(at=clock.now(), actor=cmd.actor)
-        return await _stored(uow, request)
-
-
-@retried
-async def cancel_return(cmd: c.CancelReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    async with uow:
-        request = await _load(uow, cmd)
-        request.cancel(at=clock.now(), actor=cmd.actor, reason=cmd.reason)
-        return await _stored(uow, request)
+# The simple transitions by their own names (each of their commands fixes its action).
+hold_return = resume_return = cancel_return = complete_return = transition_return
 
 
 @retried
@@ -238,14 +230,6 @@ async def receive_return(cmd: c.ReceiveReturn, *, uow: UnitOfWork, clock: Clock)
             conditions=cmd.conditions,
             rules=await uow.rules_for(request.merchant),
         )
-        return await _stored(uow, request)
-
-
-@retried
-async def complete_return(cmd: c.CompleteReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
-    async with uow:
-        request = await _load(uow, cmd)
-        request.complete(at=clock.now(), actor=cmd.actor)
         return await _stored(uow, request)
 
 

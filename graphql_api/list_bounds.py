@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from core.reference_kinds import REFERENCE_KINDS, Shape
 from domain.eligibility import MAX_COMMENT_CODES, MAX_IMAGES
 from domain.lifecycle import Action, ReturnStatus
 from domain.reference import MAX_TRANSLATIONS
@@ -38,23 +39,9 @@ COUNTRIES_PER_MERCHANT = 50
 NOTIFICATION_USERS = 20
 LOOKUP_METHODS = 5
 
-_REFERENCE_TYPES = (
-    "ReferenceCode",
-    "ReturnReason",
-    "RejectionReason",
-    "Resolution",
-    "RefundType",
-    "ItemCondition",
-    "ReturnComment",
-)
-_REFERENCE_QUERIES = (
-    "returnReasons",
-    "rejectionReasons",
-    "resolutions",
-    "refundTypes",
-    "itemConditions",
-    "returnComments",
-)
+_REFERENCE_TYPES = ("ReferenceCode", *(faces.name for faces in REFERENCE_KINDS))
+_REFERENCE_QUERIES = tuple(faces.plural for faces in REFERENCE_KINDS)
+_SCOPED_TYPES = tuple(faces.name for faces in REFERENCE_KINDS if faces.shape is Shape.SCOPED)
 _PAYLOADS = (
     "AddRefundPayload",
     "AddReturnNotePayload",
@@ -100,8 +87,7 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "Order.lines": LINES_PER_ORDER,
     "ReturnableLine.blockers": BLOCKERS_PER_LINE,
     **{f"{kind}.translations": MAX_TRANSLATIONS for kind in _REFERENCE_TYPES},
-    "RefundType.allowedReturnReasons": CODES_PER_MERCHANT,
-    "ReturnComment.allowedReturnReasons": CODES_PER_MERCHANT,
+    **{f"{kind}.allowedReturnReasons": CODES_PER_MERCHANT for kind in _SCOPED_TYPES},
     "ReturnSettings.defaultDropoffLocations": COUNTRIES_PER_MERCHANT,
     "ReturnSettings.notificationUsers": NOTIFICATION_USERS,
     "ReturnSettings.orderLookupMethods": LOOKUP_METHODS,

@@ -218,7 +218,10 @@ class SqlConfigurationRepository:
         }
         if kind is None or kind == ReferenceKind.RETURN_COMMENT:
             return await self._count_in_json(kind, values)
-        total = await self._sql.scalar(_live_using(self._sql.dialect_name, kind), values)
+        statement = _live_using(self._sql.dialect_name, kind)
+        if statement is None:
+            return 0  # a kind no field of a request names (yet): nothing can be using it
+        total = await self._sql.scalar(statement, values)
         return int(total or 0)
 
     async def _count_in_json(self, kind: ReferenceKind | None, values: dict[str, Any]) -> int:
@@ -311,8 +314,9 @@ def _live(dialect_name: str) -> list[Any]:
 
 
 @functools.cache
-def _live_using(dialect_name: str, kind: ReferenceKind) -> Select[Any]:
-    """Live requests of a merchant whose items (or the request itself) use a code."""
+def _live_using(dialect_name: str, kind: ReferenceKind) -> Select[Any] | None:
+    """Live requests of a merchant whose items (or the request itself) use a code; None for
+    a kind that no column of a request or item names."""
     item, request, code = ITEMS.c, REQUESTS.c, bindparam("code")
     refunds_of_type = select(REFUNDS.c.return_request_id).where(
         REFUNDS.c.tenant_id == bindparam("tenant"), REFUNDS.c.refund_type == code
@@ -327,6 +331,8 @@ def _live_using(dialect_name: str, kind: ReferenceKind) -> Select[Any]:
             request.rejection_reason == code,
         ],
     }
+    if kind not in matches:
+        return None
     return (
         select(func.count(func.distinct(request.id)))
         .select_from(REQUESTS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from domain.errors import InvalidInput
@@ -36,69 +38,62 @@ def unique_map(pairs: list[tuple[str, str]], *, field: str) -> dict[str, str]:
     return result
 
 
-@strawberry.input(description="A return reason and the requirements it puts on items.")
-class ReturnReasonInput(MutationInput):
+@strawberry.input
+class CodeInput(MutationInput):
+    """What every kind of code is given: a merchant's code, its name and translations (a
+    base: the schema shows the inputs of each shape)."""
+
     merchant: str
     code: str
     name: str
     translations: list[TranslationInput] = strawberry.field(default_factory=list)
+
+    def to_domain(self, kind: ReferenceKind) -> ReferenceEntry:
+        return ReferenceEntry(
+            kind=kind,
+            merchant=self.merchant,
+            code=self.code,
+            name=self.name,
+            translations=_translations(self.translations),
+            **self._more(),
+        )
+
+    def _more(self) -> dict[str, Any]:
+        """The fields of the entry that this shape of code adds."""
+        return {}
+
+
+@strawberry.input(description="A return reason and the requirements it puts on items.")
+class ReturnReasonInput(CodeInput):
     require_comments: bool = False
     require_images: bool = False
     require_item_condition: bool = False
     reverse_shipment_create_enabled: bool = True
     auto_approve: bool = False
 
-    def to_domain(self) -> ReferenceEntry:
-        return ReferenceEntry(
-            kind=ReferenceKind.RETURN_REASON,
-            merchant=self.merchant,
-            code=self.code,
-            name=self.name,
-            translations=_translations(self.translations),
-            require_comments=self.require_comments,
-            require_images=self.require_images,
-            require_item_condition=self.require_item_condition,
-            reverse_shipment_create_enabled=self.reverse_shipment_create_enabled,
-            auto_approve=self.auto_approve,
-        )
+    def _more(self) -> dict[str, Any]:
+        return {
+            "require_comments": self.require_comments,
+            "require_images": self.require_images,
+            "require_item_condition": self.require_item_condition,
+            "reverse_shipment_create_enabled": self.reverse_shipment_create_enabled,
+            "auto_approve": self.auto_approve,
+        }
 
 
 @strawberry.input(description="A rejection reason, resolution or item condition.")
-class ReferenceCodeInput(MutationInput):
-    merchant: str
-    code: str
-    name: str
-    translations: list[TranslationInput] = strawberry.field(default_factory=list)
-
-    def to_domain(self, kind: ReferenceKind) -> ReferenceEntry:
-        return ReferenceEntry(
-            kind=kind,
-            merchant=self.merchant,
-            code=self.code,
-            name=self.name,
-            translations=_translations(self.translations),
-        )
+class ReferenceCodeInput(CodeInput):
+    pass
 
 
 @strawberry.input(description="A refund type or return comment, limited to some reasons.")
-class ScopedReferenceCodeInput(MutationInput):
-    merchant: str
-    code: str
-    name: str
-    translations: list[TranslationInput] = strawberry.field(default_factory=list)
+class ScopedReferenceCodeInput(CodeInput):
     allowed_return_reasons: list[str] = strawberry.field(
         default_factory=list, description="Return reason codes; empty means all reasons."
     )
 
-    def to_domain(self, kind: ReferenceKind) -> ReferenceEntry:
-        return ReferenceEntry(
-            kind=kind,
-            merchant=self.merchant,
-            code=self.code,
-            name=self.name,
-            translations=_translations(self.translations),
-            allowed_return_reasons=tuple(self.allowed_return_reasons),
-        )
+    def _more(self) -> dict[str, Any]:
+        return {"allowed_return_reasons": tuple(self.allowed_return_reasons)}
 
 
 @strawberry.input

@@ -1,5 +1,6 @@
 """Configuration mutations: create, update and delete each kind of code, the settings,
-pickup locations and delivery options; expected failures come back as userErrors."""
+pickup locations and delivery options; expected failures come back as userErrors. The
+mutations of each kind of code are made from its row in `core.reference_kinds`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
+from strawberry.types.field import StrawberryField
 
+from core.reference_kinds import REFERENCE_KINDS, KindFaces, Shape
 from domain import configuration_services as use
 from domain.errors import DomainError
 from domain.reference import ReferenceEntry, ReferenceKind
@@ -16,19 +19,18 @@ from graphql_api.errors import user_errors
 from graphql_api.merchants import inputs as i
 from graphql_api.merchants import types as t
 
-K = ReferenceKind
-
 
 async def _code(
     info: Info, build: Callable[[], ReferenceEntry], new: bool
 ) -> t.ReferenceCodePayload:
+    """Building the entry checks the input, so it happens where refusals become userErrors."""
     save = use.create_reference if new else use.update_reference
     try:
-        entry = await save(build(), uow=info.context.unit_of_work())
+        saved = await save(build(), uow=info.context.unit_of_work())
     except DomainError as error:
         return t.ReferenceCodePayload(reference_code=None, user_errors=user_errors(error))
-    info.context.loaders.remember_reference(entry)
-    return t.ReferenceCodePayload(reference_code=t.reference_view(entry), user_errors=[])
+    info.context.loaders.remember_reference(saved)
+    return t.ReferenceCodePayload(reference_code=t.reference_view(saved), user_errors=[])
 
 
 async def _delete(run: Callable[[], Awaitable[Any]]) -> t.DeletePayload:
@@ -52,118 +54,62 @@ async def _delete_code(
     return payload
 
 
-@strawberry.type
-class ReferenceCodeMutations:
-    @strawberry.mutation
-    async def create_return_reason(
-        self, info: Info, input: i.ReturnReasonInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, input.to_domain, new=True)
+# The input of each shape of code; its `to_domain(kind)` builds the entry.
+_INPUTS: dict[Shape, type[i.CodeInput]] = {
+    Shape.REASON: i.ReturnReasonInput,
+    Shape.PLAIN: i.ReferenceCodeInput,
+    Shape.SCOPED: i.ScopedReferenceCodeInput,
+}
 
-    @strawberry.mutation
-    async def update_return_reason(
-        self, info: Info, input: i.ReturnReasonInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, input.to_domain, new=False)
 
-    @strawberry.mutation(
-        description="Refused (IN_USE) while live requests or refund types "
-        "and comments still use the reason."
+def _save_field(faces: KindFaces, *, new: bool) -> StrawberryField:
+    kind, verb = faces.kind, "create" if new else "update"
+
+    async def save(info: Info, input: i.CodeInput) -> t.ReferenceCodePayload:
+        return await _code(info, lambda: input.to_domain(kind), new=new)
+
+    save.__annotations__ = {
+        "info": Info,
+        "input": _INPUTS[faces.shape],
+        "return": t.ReferenceCodePayload,
+    }
+    return strawberry.mutation(resolver=save, name=f"{verb}{faces.name}")
+
+
+def _delete_field(faces: KindFaces) -> StrawberryField:
+    kind = faces.kind
+
+    async def delete(info: Info, input: i.DeleteReferenceCodeInput) -> t.DeletePayload:
+        return await _delete_code(info, kind, input)
+
+    delete.__annotations__ = {
+        "info": Info,
+        "input": i.DeleteReferenceCodeInput,
+        "return": t.DeletePayload,
+    }
+    return strawberry.mutation(
+        resolver=delete, name=f"delete{faces.name}", description=faces.delete_note
     )
-    async def delete_return_reason(
-        self, info: Info, input: i.DeleteReferenceCodeInput
-    ) -> t.DeletePayload:
-        return await _delete_code(info, K.RETURN_REASON, input)
 
-    @strawberry.mutation
-    async def create_rejection_reason(
-        self, info: Info, input: i.ReferenceCodeInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, lambda: input.to_domain(K.REJECTION_REASON), new=True)
 
-    @strawberry.mutation
-    async def update_rejection_reason(
-        self, info: Info, input: i.ReferenceCodeInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, lambda: input.to_domain(K.REJECTION_REASON), new=False)
+def _code_fields(faces: KindFaces) -> dict[str, StrawberryField]:
+    return {
+        f"create_{faces.snake}": _save_field(faces, new=True),
+        f"update_{faces.snake}": _save_field(faces, new=False),
+        f"delete_{faces.snake}": _delete_field(faces),
+    }
 
-    @strawberry.mutation
-    async def delete_rejection_reason(
-        self, info: Info, input: i.DeleteReferenceCodeInput
-    ) -> t.DeletePayload:
-        return await _delete_code(info, K.REJECTION_REASON, input)
 
-    @strawberry.mutation
-    async def create_resolution(
-        self, info: Info, input: i.ReferenceCodeInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, lambda: input.to_domain(K.RESOLUTION), new=True)
-
-    @strawberry.mutation
-    async def update_resolution(
-        self, info: Info, input: i.ReferenceCodeInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, lambda: input.to_domain(K.RESOLUTION), new=False)
-
-    @strawberry.mutation
-    async def delete_resolution(
-        self, info: Info, input: i.DeleteReferenceCodeInput
-    ) -> t.DeletePayload:
-        return await _delete_code(info, K.RESOLUTION, input)
-
-    @strawberry.mutation
-    async def create_item_condition(
-        self, info: Info, input: i.ReferenceCodeInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, lambda: input.to_domain(K.ITEM_CONDITION), new=True)
-
-    @strawberry.mutation
-    async def update_item_condition(
-        self, info: Info, input: i.ReferenceCodeInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, lambda: input.to_domain(K.ITEM_CONDITION), new=False)
-
-    @strawberry.mutation
-    async def delete_item_condition(
-        self, info: Info, input: i.DeleteReferenceCodeInput
-    ) -> t.DeletePayload:
-        return await _delete_code(info, K.ITEM_CONDITION, input)
-
-    @strawberry.mutation
-    async def create_refund_type(
-        self, info: Info, input: i.ScopedReferenceCodeInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, lambda: input.to_domain(K.REFUND_TYPE), new=True)
-
-    @strawberry.mutation
-    async def update_refund_type(
-        self, info: Info, input: i.ScopedReferenceCodeInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, lambda: input.to_domain(K.REFUND_TYPE), new=False)
-
-    @strawberry.mutation
-    async def delete_refund_type(
-        self, info: Info, input: i.DeleteReferenceCodeInput
-    ) -> t.DeletePayload:
-        return await _delete_code(info, K.REFUND_TYPE, input)
-
-    @strawberry.mutation
-    async def create_return_comment(
-        self, info: Info, input: i.ScopedReferenceCodeInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, lambda: input.to_domain(K.RETURN_COMMENT), new=True)
-
-    @strawberry.mutation
-    async def update_return_comment(
-        self, info: Info, input: i.ScopedReferenceCodeInput
-    ) -> t.ReferenceCodePayload:
-        return await _code(info, lambda: input.to_domain(K.RETURN_COMMENT), new=False)
-
-    @strawberry.mutation
-    async def delete_return_comment(
-        self, info: Info, input: i.DeleteReferenceCodeInput
-    ) -> t.DeletePayload:
-        return await _delete_code(info, K.RETURN_COMMENT, input)
+# Create, update and delete of every kind of code, made from `core.reference_kinds`; grouped
+# by the shape of their input (reasons, plain codes, scoped codes), as the schema has them.
+_BY_SHAPE = sorted(REFERENCE_KINDS, key=lambda faces: list(Shape).index(faces.shape))
+ReferenceCodeMutations = strawberry.type(
+    type(
+        "ReferenceCodeMutations",
+        (),
+        {name: field for faces in _BY_SHAPE for name, field in _code_fields(faces).items()},
+    )
+)
 
 
 @strawberry.type

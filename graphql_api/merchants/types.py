@@ -1,9 +1,13 @@
-"""GraphQL views of merchant configuration: reference codes, settings, locations, options."""
+"""GraphQL views of merchant configuration: reference codes, settings, locations, options.
+
+Each kind of code gets its type from its row in `core.reference_kinds`; only the return
+reason, whose flags no other kind has, is written out."""
 
 from __future__ import annotations
 
 import strawberry
 
+from core.reference_kinds import BY_KIND, REFERENCE_KINDS, KindFaces, Shape
 from domain.reference import (
     DeliveryOption,
     PickupLocation,
@@ -47,46 +51,32 @@ class ReturnReasonType(ReferenceCodeType):
     )
 
 
-@strawberry.type(name="RejectionReason")
-class RejectionReasonType(ReferenceCodeType):
-    pass
+_ALLOWED_REASONS = "Return reasons it applies to; empty means all."
 
 
-@strawberry.type(name="Resolution")
-class ResolutionType(ReferenceCodeType):
-    pass
+def _view_type(faces: KindFaces) -> type[ReferenceCodeType]:
+    """The GraphQL type of a kind: return reasons carry their flags (ReturnReasonType),
+    scoped kinds the reasons they apply to, the others nothing beyond the interface."""
+    if faces.shape is Shape.REASON:
+        return ReturnReasonType
+    namespace: dict[str, object] = {"__annotations__": {}, "__module__": __name__}
+    if faces.shape is Shape.SCOPED:
+        namespace["__annotations__"] = {"allowed_return_reasons": list[str]}
+        namespace["allowed_return_reasons"] = strawberry.field(description=_ALLOWED_REASONS)
+    made = type(f"{faces.name}Type", (ReferenceCodeType,), namespace)
+    return strawberry.type(made, name=faces.name)
 
 
-@strawberry.type(name="ItemCondition")
-class ItemConditionType(ReferenceCodeType):
-    pass
-
-
-@strawberry.type(name="RefundType")
-class RefundTypeType(ReferenceCodeType):
-    allowed_return_reasons: list[str] = strawberry.field(
-        description="Return reasons it applies to; empty means all."
-    )
-
-
-@strawberry.type(name="ReturnComment")
-class ReturnCommentType(ReferenceCodeType):
-    allowed_return_reasons: list[str] = strawberry.field(
-        description="Return reasons it applies to; empty means all."
-    )
-
-
-_VIEWS: dict[ReferenceKind, type[ReferenceCodeType]] = {
-    ReferenceKind.RETURN_REASON: ReturnReasonType,
-    ReferenceKind.REJECTION_REASON: RejectionReasonType,
-    ReferenceKind.RESOLUTION: ResolutionType,
-    ReferenceKind.ITEM_CONDITION: ItemConditionType,
-    ReferenceKind.REFUND_TYPE: RefundTypeType,
-    ReferenceKind.RETURN_COMMENT: ReturnCommentType,
+VIEWS: dict[ReferenceKind, type[ReferenceCodeType]] = {
+    faces.kind: _view_type(faces) for faces in REFERENCE_KINDS
 }
+REFERENCE_TYPES = list(VIEWS.values())
 
-
-REFERENCE_TYPES = list(_VIEWS.values())
+# The kinds a return request's fields name (graphql_api/returns/parts.py reads them lazily).
+ItemConditionType = VIEWS[ReferenceKind.ITEM_CONDITION]
+ResolutionType = VIEWS[ReferenceKind.RESOLUTION]
+RefundTypeType = VIEWS[ReferenceKind.REFUND_TYPE]
+ReturnCommentType = VIEWS[ReferenceKind.RETURN_COMMENT]
 
 
 def reference_view(entry: ReferenceEntry, language: str | None = None) -> ReferenceCodeType:
@@ -100,8 +90,8 @@ def reference_view(entry: ReferenceEntry, language: str | None = None) -> Refere
             for lang, text in sorted(entry.translations.items())
         ],
     }
-    view = _VIEWS[entry.kind]
-    if view is ReturnReasonType:
+    shape = BY_KIND[entry.kind].shape
+    if shape is Shape.REASON:
         return ReturnReasonType(
             **common,
             require_comments=entry.require_comments,
@@ -110,9 +100,9 @@ def reference_view(entry: ReferenceEntry, language: str | None = None) -> Refere
             reverse_shipment_create_enabled=entry.reverse_shipment_create_enabled,
             auto_approve=entry.auto_approve,
         )
-    if view in (RefundTypeType, ReturnCommentType):
-        return view(**common, allowed_return_reasons=list(entry.allowed_return_reasons))
-    return view(**common)
+    if shape is Shape.SCOPED:
+        common["allowed_return_reasons"] = list(entry.allowed_return_reasons)
+    return VIEWS[entry.kind](**common)
 
 
 @strawberry.type(name="CountryLocation")

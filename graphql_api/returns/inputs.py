@@ -11,7 +11,7 @@ import strawberry
 from core.global_ids import return_request_key
 from core.request_details import detail_changes, quantities_by_sku, request_details
 from domain import commands as c
-from domain.lifecycle import ReturnStatus
+from domain.lifecycle import Action, ReturnStatus
 from domain.parts import ItemRequest
 from domain.values import UNSET as KEEP
 from domain.values import Actor
@@ -151,26 +151,21 @@ class RejectReturnInput(ReturnCommandInput):
         return c.RejectReturn(**self._common(actor), reason=self.reason)
 
 
-@strawberry.input
-class HoldReturnInput(ReturnCommandInput):
-    reason: str | None = None
+def transition_input(mutation: str, action: Action, *, reason: bool) -> type[ReturnCommandInput]:
+    """The input of a simple transition's mutation (`holdReturn` takes `HoldReturnInput`):
+    the request, its expected version and, when the mutation offers one, a reason."""
+    namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": {}}
+    if reason:
+        namespace["__annotations__"]["reason"] = str | None
+        namespace["reason"] = None
 
-    def to_command(self, actor: Actor) -> c.HoldReturn:
-        return c.HoldReturn(**self._common(actor), reason=self.reason)
+    def to_command(self: ReturnCommandInput, actor: Actor) -> c.TransitionReturn:
+        given = getattr(self, "reason", None)
+        return c.TransitionReturn(**self._common(actor), action=action, reason=given)
 
-
-@strawberry.input
-class ResumeReturnInput(ReturnCommandInput):
-    def to_command(self, actor: Actor) -> c.ResumeReturn:
-        return c.ResumeReturn(**self._common(actor))
-
-
-@strawberry.input
-class CancelReturnInput(ReturnCommandInput):
-    reason: str | None = None
-
-    def to_command(self, actor: Actor) -> c.CancelReturn:
-        return c.CancelReturn(**self._common(actor), reason=self.reason)
+    namespace["to_command"] = to_command
+    name = f"{mutation[0].upper()}{mutation[1:]}Input"
+    return strawberry.input(type(name, (ReturnCommandInput,), namespace))
 
 
 @strawberry.input
@@ -183,12 +178,6 @@ class ReceiveReturnInput(ReturnCommandInput):
             quantities=quantities_by_sku(self.items),
             conditions={i.sku: i.item_condition for i in self.items if i.item_condition},
         )
-
-
-@strawberry.input
-class CompleteReturnInput(ReturnCommandInput):
-    def to_command(self, actor: Actor) -> c.CompleteReturn:
-        return c.CompleteReturn(**self._common(actor))
 
 
 @strawberry.input(description="Move units into a new request for the same order.")

@@ -1,17 +1,22 @@
 """Return request mutations: input → command → use case → payload.
 
-Expected failures come back as `userErrors` with stable codes; nothing is written then.
+Expected failures come back as `userErrors` with stable codes; nothing is written then. The
+mutations that answer with the request are declared in one table (`CHANGES`); a simple
+transition there is one line that makes its mutation and its input.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from strawberry.types.field import StrawberryField
 
 from domain import services
 from domain.errors import DomainError
-from domain.returns import ReturnRequest
+from domain.lifecycle import Action
+from domain.returns import SIMPLE_TRANSITIONS, ReturnRequest
 from graphql_api.context import Info
 from graphql_api.errors import UserError, user_errors
 from graphql_api.execution import UseCase, execute
@@ -72,118 +77,144 @@ def _view(info: Info, request: ReturnRequest) -> ReturnRequestType:
     return ReturnRequestType.from_domain(request)
 
 
-@strawberry.type
-class ReturnMutations:
-    @strawberry.mutation(description="Ask to return items of a delivered order.")
-    async def create_return(self, info: Info, input: i.CreateReturnInput) -> ReturnRequestPayload:
-        return await _request_payload(info, services.create_return, input)
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A mutation that runs one use case on its input and answers with the request."""
 
-    @strawberry.mutation(
-        description="Edit items, pickup, dropoff or resolution while PENDING or ON_HOLD."
-    )
-    async def update_return(self, info: Info, input: i.UpdateReturnInput) -> ReturnRequestPayload:
-        return await _request_payload(info, services.update_return, input)
+    name: str
+    use_case: UseCase
+    input: type
+    description: str | None = None
 
-    @strawberry.mutation(
-        description="Approve (possibly fewer units); opens the reverse "
-        "shipment when an item's reason asks for one."
-    )
-    async def approve_return(self, info: Info, input: i.ApproveReturnInput) -> ReturnRequestPayload:
-        return await _request_payload(info, services.approve_return, input)
+    def field(self) -> StrawberryField:
+        use_case = self.use_case
 
-    @strawberry.mutation
-    async def reject_return(self, info: Info, input: i.RejectReturnInput) -> ReturnRequestPayload:
-        return await _request_payload(info, services.reject_return, input)
+        async def change(info: Info, input: Any) -> ReturnRequestPayload:
+            return await _request_payload(info, use_case, input)
 
-    @strawberry.mutation
-    async def hold_return(self, info: Info, input: i.HoldReturnInput) -> ReturnRequestPayload:
-        return await _request_payload(info, services.hold_return, input)
+        change.__annotations__ = {"info": Info, "input": self.input, "return": ReturnRequestPayload}
+        return strawberry.mutation(resolver=change, name=self.name, description=self.description)
 
-    @strawberry.mutation
-    async def resume_return(self, info: Info, input: i.ResumeReturnInput) -> ReturnRequestPayload:
-        return await _request_payload(info, services.resume_return, input)
 
-    @strawberry.mutation(description="Cancel the request and its open reverse shipment.")
-    async def cancel_return(self, info: Info, input: i.CancelReturnInput) -> ReturnRequestPayload:
-        return await _request_payload(info, services.cancel_return, input)
+def transition(
+    name: str, action: Action, *, reason: bool = False, description: str | None = None
+) -> Change:
+    """A simple transition's mutation (domain.returns.SIMPLE_TRANSITIONS): its input is
+    made here, and it runs `services.transition_return`."""
+    if action not in SIMPLE_TRANSITIONS:
+        raise ValueError(f"{action} is not in domain.returns.SIMPLE_TRANSITIONS")
+    made = i.transition_input(name, action, reason=reason)
+    return Change(name, services.transition_return, made, description)
 
-    @strawberry.mutation(description="Record units that arrived and their condition.")
-    async def receive_return(self, info: Info, input: i.ReceiveReturnInput) -> ReturnRequestPayload:
-        return await _request_payload(info, services.receive_return, input)
 
-    @strawberry.mutation
-    async def complete_return(
-        self, info: Info, input: i.CompleteReturnInput
-    ) -> ReturnRequestPayload:
-        return await _request_payload(info, services.complete_return, input)
+# Every mutation that answers with the request, in the schema's order. A simple transition
+# is one `transition` line; the others name their use case and their input (inputs.py).
+CHANGES = (
+    Change(
+        "createReturn",
+        services.create_return,
+        i.CreateReturnInput,
+        "Ask to return items of a delivered order.",
+    ),
+    Change(
+        "updateReturn",
+        services.update_return,
+        i.UpdateReturnInput,
+        "Edit items, pickup, dropoff or resolution while PENDING or ON_HOLD.",
+    ),
+    Change(
+        "approveReturn",
+        services.approve_return,
+        i.ApproveReturnInput,
+        "Approve (possibly fewer units); opens the reverse shipment when an item's reason "
+        "asks for one.",
+    ),
+    Change("rejectReturn", services.reject_return, i.RejectReturnInput),
+    transition("holdReturn", Action.HOLD, reason=True),
+    transition("resumeReturn", Action.RESUME),
+    transition(
+        "cancelReturn",
+        Action.CANCEL,
+        reason=True,
+        description="Cancel the request and its open reverse shipment.",
+    ),
+    Change(
+        "receiveReturn",
+        services.receive_return,
+        i.ReceiveReturnInput,
+        "Record units that arrived and their condition.",
+    ),
+    transition("completeReturn", Action.COMPLETE),
+    Change(
+        "setReturnStatus",
+        services.set_return_status,
+        i.SetReturnStatusInput,
+        "Audited administrative status override.",
+    ),
+    Change("assignReturn", services.assign_return, i.AssignReturnInput),
+    Change("deleteReturnNote", services.delete_return_note, i.DeleteReturnNoteInput),
+    Change("deleteRefund", services.delete_refund, i.DeleteRefundInput),
+    Change(
+        "updateReverseShipment",
+        services.update_reverse_shipment,
+        i.UpdateReverseShipmentInput,
+        "Enter tracking number, label or carrier of the open reverse shipment.",
+    ),
+)
 
-    @strawberry.mutation(description="Audited administrative status override.")
-    async def set_return_status(
-        self, info: Info, input: i.SetReturnStatusInput
-    ) -> ReturnRequestPayload:
-        return await _request_payload(info, services.set_return_status, input)
 
-    @strawberry.mutation
-    async def assign_return(self, info: Info, input: i.AssignReturnInput) -> ReturnRequestPayload:
-        return await _request_payload(info, services.assign_return, input)
-
-    @strawberry.mutation
-    async def delete_return_note(
-        self, info: Info, input: i.DeleteReturnNoteInput
-    ) -> ReturnRequestPayload:
-        return await _request_payload(info, services.delete_return_note, input)
-
-    @strawberry.mutation
-    async def delete_refund(self, info: Info, input: i.DeleteRefundInput) -> ReturnRequestPayload:
-        return await _request_payload(info, services.delete_refund, input)
-
-    @strawberry.mutation(
-        description="Enter tracking number, label or carrier of the open reverse shipment."
-    )
-    async def update_reverse_shipment(
-        self, info: Info, input: i.UpdateReverseShipmentInput
-    ) -> ReturnRequestPayload:
-        return await _request_payload(info, services.update_reverse_shipment, input)
-
-    @strawberry.mutation(description="Move units into a new request; both are returned.")
-    async def split_return(self, info: Info, input: i.SplitReturnInput) -> SplitReturnPayload:
-        try:
-            original, new = await execute(
-                info, services.split_return, lambda: input.to_command(info.context.actor)
-            )
-        except DomainError as error:
-            return SplitReturnPayload(
-                return_request=None, new_return_request=None, user_errors=user_errors(error)
-            )
+@strawberry.mutation(description="Move units into a new request; both are returned.")
+async def split_return(info: Info, input: i.SplitReturnInput) -> SplitReturnPayload:
+    try:
+        original, new = await execute(
+            info, services.split_return, lambda: input.to_command(info.context.actor)
+        )
+    except DomainError as error:
         return SplitReturnPayload(
-            return_request=_view(info, original),
-            new_return_request=_view(info, new),
-            user_errors=[],
+            return_request=None, new_return_request=None, user_errors=user_errors(error)
         )
-
-    @strawberry.mutation
-    async def add_return_note(
-        self, info: Info, input: i.AddReturnNoteInput
-    ) -> AddReturnNotePayload:
-        request = await _run(info, services.add_return_note, input)
-        if isinstance(request, list):
-            return AddReturnNotePayload(return_request=None, note=None, user_errors=request)
-        return AddReturnNotePayload(
-            return_request=_view(info, request),
-            note=NoteType.from_row(mappers.note_values(request.notes[-1])),
-            user_errors=[],
-        )
-
-    @strawberry.mutation(
-        description="Record a refund; the total per currency never exceeds "
-        "the value of approved units."
+    return SplitReturnPayload(
+        return_request=_view(info, original),
+        new_return_request=_view(info, new),
+        user_errors=[],
     )
-    async def add_refund(self, info: Info, input: i.AddRefundInput) -> AddRefundPayload:
-        request = await _run(info, services.add_refund, input)
-        if isinstance(request, list):
-            return AddRefundPayload(return_request=None, refund=None, user_errors=request)
-        return AddRefundPayload(
-            return_request=_view(info, request),
-            refund=RefundType.from_row(mappers.refund_values(request.refunds[-1])),
-            user_errors=[],
-        )
+
+
+@strawberry.mutation
+async def add_return_note(info: Info, input: i.AddReturnNoteInput) -> AddReturnNotePayload:
+    request = await _run(info, services.add_return_note, input)
+    if isinstance(request, list):
+        return AddReturnNotePayload(return_request=None, note=None, user_errors=request)
+    return AddReturnNotePayload(
+        return_request=_view(info, request),
+        note=NoteType.from_row(mappers.note_values(request.notes[-1])),
+        user_errors=[],
+    )
+
+
+@strawberry.mutation(
+    description="Record a refund; the total per currency never exceeds the value of approved units."
+)
+async def add_refund(info: Info, input: i.AddRefundInput) -> AddRefundPayload:
+    request = await _run(info, services.add_refund, input)
+    if isinstance(request, list):
+        return AddRefundPayload(return_request=None, refund=None, user_errors=request)
+    return AddRefundPayload(
+        return_request=_view(info, request),
+        refund=RefundType.from_row(mappers.refund_values(request.refunds[-1])),
+        user_errors=[],
+    )
+
+
+ReturnMutations = strawberry.type(
+    type(
+        "ReturnMutations",
+        (),
+        {
+            **{change.name: change.field() for change in CHANGES},
+            "split_return": split_return,
+            "add_return_note": add_return_note,
+            "add_refund": add_refund,
+        },
+    )
+)

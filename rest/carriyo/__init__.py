@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from core.wire import merged
+from core.wire import component_schemas, merged
 from edge.json_answers import snake_field
 from rest.carriyo import lookups, models, reference, returns, schemas, settings
 from rest.http import Area
@@ -31,6 +31,6 @@ def carriyo_field(name: str | None) -> str | None:
 AREA = Area(
     name="carriyo",
     routes=(*returns.ROUTES, *lookups.ROUTES, *reference.ROUTES, *settings.ROUTES),
-    schemas=merged(schemas.SCHEMAS, models.SCHEMAS),
+    schemas=merged(schemas.SCHEMAS, models.SCHEMAS, component_schemas(*models.REASON_BODIES)),
     field_name=carriyo_field,
 )

@@ -243,11 +243,25 @@ class RejectReturnRequest(ReturnChange):
         return c.RejectReturn(actor=actor, return_request_id=rid, reason=reason)
 
 
-class CancelReturnRequest(ReturnChange):
+class Reason(WireModel):
+    """The body of a simple transition (cancel, …): an optional reason. Each transition's
+    body is its own named model, as Carriyo names them (`reason_body`)."""
+
     reason: Text = None
 
-    def command(self, rid: str, actor: Actor) -> c.CancelReturn:
-        return c.CancelReturn(actor=actor, return_request_id=rid, reason=self.reason)
+
+def reason_body(name: str) -> type[Reason]:
+    """A transition's body, named for OpenAPI (CancelReturnRequest), which documents every
+    one made (`REASON_BODIES`)."""
+    made = type(name, (Reason,), {"__module__": __name__, "__doc__": None})
+    REASON_BODIES.append(made)
+    return made
+
+
+REASON_BODIES: list[type[Reason]] = []
+
+
+CancelReturnRequest = reason_body("CancelReturnRequest")
 
 
 class NewNote(ReturnChange):

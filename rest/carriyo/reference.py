@@ -1,6 +1,7 @@
 """Carriyo's reference data (return reasons, rejection reasons, resolutions, refund types,
 item conditions, return comments): create, list, update and delete, through the same
-configuration use cases and reads as the GraphQL fields."""
+configuration use cases and reads as the GraphQL fields. The routes of every kind are made
+from its row in `core.reference_kinds`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from core.reference_kinds import REFERENCE_KINDS
 from core.wire import read, schema_ref
 from domain import configuration_services as use
 from domain.reference import ReferenceKind
@@ -18,7 +20,6 @@ from rest.carriyo import serializers as out
 from rest.carriyo.schemas import operation
 from rest.http import Call, Route
 
-K = ReferenceKind
 Handler = Callable[[Call], Awaitable[web.Response]]
 
 
@@ -64,21 +65,16 @@ def _list(kind: ReferenceKind, merchant_required: bool) -> Handler:
     return handle
 
 
-# (kind, path segment, path parameter, label, merchant required on list)
-KINDS = (
-    (K.RETURN_REASON, "reasons", "reason_code", "return reason", True),
-    (K.REJECTION_REASON, "rejection-reasons", "reason_code", "rejection reason", False),
-    (K.RESOLUTION, "resolutions", "resolution_code", "return resolution", True),
-    (K.REFUND_TYPE, "refund-types", "refund_type_code", "return refund type", False),
-    (K.ITEM_CONDITION, "item-conditions", "item_condition_code", "return item condition", False),
-    (K.RETURN_COMMENT, "comments", "comment_code", "return comment", True),
-)
-
-
 def _routes() -> tuple[Route, ...]:
     routes: list[Route] = []
-    for kind, segment, param, label, merchant_required in KINDS:
-        base, one = f"/returns/{segment}", f"/returns/{segment}/{{{param}}}"
+    for faces in REFERENCE_KINDS:
+        kind, param, label, merchant_required = (
+            faces.kind,
+            faces.code_param,
+            faces.label,
+            faces.merchant_required,
+        )
+        base, one = f"/returns/{faces.path}", f"/returns/{faces.path}/{{{param}}}"
         body = schema_ref(models.reference_body(kind))
         listing = {"type": "array", "items": body}
         required = ("merchant",) if merchant_required else ()

@@ -14,7 +14,8 @@ from core.wire import read, schema_ref
 from domain import commands as c
 from domain import services
 from domain.errors import InvalidInput, NotFound
-from domain.returns import ReturnRequest
+from domain.lifecycle import Action
+from domain.returns import SIMPLE_TRANSITIONS, ReturnRequest
 from edge.json_answers import json_response
 from rest.carriyo import models
 from rest.carriyo import serializers as out
@@ -85,12 +86,6 @@ async def delete_note(call: Call) -> web.Response:
     return _answer(await call.run(services.delete_return_note, command))
 
 
-async def complete_request(call: Call) -> web.Response:
-    await call.body(required=False)  # optional, and its shape is still checked
-    command = c.CompleteReturn(actor=call.context.actor, return_request_id=_rid(call))
-    return _answer(await call.run(services.complete_return, command))
-
-
 async def split(call: Call) -> web.Response:
     """Answers with the new request (its id is what the caller does not know yet); the
     original's id is its `split_from`."""
@@ -144,6 +139,30 @@ def _changing(
     )
 
 
+def _transition(
+    segment: str, action: Action, summary: str, body: type[models.Reason] | None = None
+) -> Route:
+    """A PATCH that makes a simple transition (domain.returns.SIMPLE_TRANSITIONS): its
+    optional body gives the reason; without a `body` model the body is still optional and
+    its shape checked, but it gives nothing."""
+    if action not in SIMPLE_TRANSITIONS:
+        raise ValueError(f"{action} is not in domain.returns.SIMPLE_TRANSITIONS")
+
+    async def handle(call: Call) -> web.Response:
+        given = await call.body(required=False)
+        reason = read(body, given).reason if body is not None else None
+        command = c.TransitionReturn(
+            actor=call.context.actor, return_request_id=_rid(call), action=action, reason=reason
+        )
+        return _answer(await call.run(services.transition_return, command))
+
+    described = {} if body is None else {"body": schema_ref(body), "body_required": False}
+    return Route("PATCH", f"{ONE}/{segment}", handle, _op(summary, path=ID, **described))
+
+
+# Every operation on return requests, in the order OpenAPI lists them. A simple transition
+# is one `_transition` line (with `models.reason_body("…")` when it takes a reason, which
+# OpenAPI then documents by itself).
 ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
@@ -160,13 +179,7 @@ ROUTES: tuple[Route, ...] = (
         "Approve return request",
         body_required=False,
     ),
-    _changing(
-        f"{ONE}/cancel",
-        services.cancel_return,
-        models.CancelReturnRequest,
-        "Cancel return request",
-        body_required=False,
-    ),
+    _transition("cancel", Action.CANCEL, "Cancel return request", models.CancelReturnRequest),
     _changing(
         f"{ONE}/reject", services.reject_return, models.RejectReturnRequest, "Reject return request"
     ),
@@ -176,7 +189,7 @@ ROUTES: tuple[Route, ...] = (
         models.ReceiveReturnRequest,
         "Receive return request",
     ),
-    Route("PATCH", f"{ONE}/complete", complete_request, _op("Complete return request", path=ID)),
+    _transition("complete", Action.COMPLETE, "Complete return request"),
     Route(
         "POST",
         f"{ONE}/notes",

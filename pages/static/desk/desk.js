@@ -4,22 +4,21 @@
 // the operator stays in memory or in the browser's storage.
 import { Actions } from "./actions.js";
 import { fill, h } from "./dom.js";
-import { language, setLanguage, setTimeZone, startOfDay, statusName, t, timeZone } from "./i18n.js";
+import {
+  language,
+  STATUSES,
+  setLanguage,
+  setTimeZone,
+  startOfDay,
+  statusName,
+  t,
+  timeZone,
+} from "./i18n.js";
 import { LiveFeed } from "./live.js";
 import { renderPanel } from "./panel.js";
 import { QueueModel, QueueView } from "./queue.js";
 
 const PAGE = 25;
-const STATUSES = [
-  "PENDING",
-  "ON_HOLD",
-  "APPROVED",
-  "PARTIALLY_RECEIVED",
-  "RECEIVED",
-  "COMPLETED",
-  "REJECTED",
-  "CANCELLED",
-];
 const ZONES = [
   "UTC",
   "Asia/Dubai",

@@ -2,19 +2,9 @@
 // the form from the request as the operator sees it; `input` turns the values back into the
 // mutation's input, and `rename` maps a userError's field (items[k] of what was sent) to the
 // form field that caused it (items[j] of the form).
-import { statusName, t } from "./i18n.js";
+import { STATUSES, statusName, t } from "./i18n.js";
 
 const codes = (list) => (list || []).map((c) => ({ value: c.code, label: c.name }));
-const STATUSES = [
-  "PENDING",
-  "ON_HOLD",
-  "APPROVED",
-  "PARTIALLY_RECEIVED",
-  "RECEIVED",
-  "COMPLETED",
-  "REJECTED",
-  "CANCELLED",
-];
 
 function perItem(request, name, label, value, max, extra = () => []) {
   return request.items

@@ -43,6 +43,22 @@ export function plural(key, count, params = {}) {
   return t(known ? form : `${key}.other`, { ...params, count: number });
 }
 
+/**
+ * Every status of a return request, in lifecycle order (domain/lifecycle.py's ReturnStatus):
+ * the queue's tabs and the status override list them, and each has a `status.…` text in
+ * messages.js (tests/unit/test_status_wording.py checks both).
+ */
+export const STATUSES = [
+  "PENDING",
+  "ON_HOLD",
+  "APPROVED",
+  "PARTIALLY_RECEIVED",
+  "RECEIVED",
+  "COMPLETED",
+  "REJECTED",
+  "CANCELLED",
+];
+
 export function statusName(status) {
   return t(`status.${status}`);
 }

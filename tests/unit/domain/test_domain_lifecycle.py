@@ -19,7 +19,7 @@ from domain.lifecycle import (
     parse_status,
     status_allows,
 )
-from domain.returns import ReturnRequest
+from domain.returns import SIMPLE_TRANSITIONS, ReturnRequest
 from domain.values import Actor
 
 # The status each allowed action leaves the request in (None: the status does not change).
@@ -53,21 +53,18 @@ def _pair_id(pair: tuple[ReturnStatus, Action]) -> str:
 
 
 def perform(request: ReturnRequest, action: Action, *, at: datetime, actor: Actor) -> None:
-    """Call the aggregate method behind `action` with arguments that are valid in itself."""
+    """Call the aggregate method behind `action` with arguments that are valid in itself (a
+    simple transition by its action, as `services.transition_return` does)."""
     from domain.eligibility import BaseRules
 
     if action == Action.UPDATE:
         request.update(rules=ANY_CODE, at=at, actor=actor, changes={"resolution": "REFUND"})
-    elif action == Action.HOLD:
-        request.hold(at=at, actor=actor, reason="waiting for photos")
-    elif action == Action.RESUME:
-        request.resume(at=at, actor=actor)
+    elif action in SIMPLE_TRANSITIONS:
+        request.transition(action, at=at, actor=actor, reason="said so")
     elif action == Action.APPROVE:
         request.approve(at=at, actor=actor, rules=BaseRules())
     elif action == Action.REJECT:
         request.reject(rules=ANY_CODE, at=at, actor=actor, reason="worn")
-    elif action == Action.CANCEL:
-        request.cancel(at=at, actor=actor)
     elif action == Action.RECEIVE:
         outstanding = {i.sku: i.outstanding_quantity for i in request.items}
         request.receive(
@@ -76,8 +73,6 @@ def perform(request: ReturnRequest, action: Action, *, at: datetime, actor: Acto
             actor=actor,
             quantities={s: q for s, q in outstanding.items() if q} or {"X": 1},
         )
-    elif action == Action.COMPLETE:
-        request.complete(at=at, actor=actor)
     elif action == Action.SPLIT:
         request.split(rules=ANY_CODE, at=at, actor=actor, quantities={request.items[0].sku: 1})
     elif action == Action.SET_STATUS:
