@@ -129,9 +129,8 @@ class QueryCostLimiter(Policy):
 
     def __init__(self, max_cost: int) -> None:
         self.max_cost = max_cost
-        self._fixed: weakref.WeakKeyDictionary[DocumentNode, dict[str | None, int]] = (
-            weakref.WeakKeyDictionary()
-        )
+        # By the document's identity (a node's hash walks the whole tree), dropped with it.
+        self._fixed: dict[int, tuple[weakref.ref[DocumentNode], dict[str | None, int]]] = {}
 
     def before(self, operation: Operation) -> None:
         cost = self._cost(operation)
@@ -144,13 +143,22 @@ class QueryCostLimiter(Policy):
 
     def _cost(self, operation: Operation) -> int:
         document, name = operation.document, operation.name
-        fixed = self._fixed.get(document)
-        if fixed is not None and name in fixed:
-            return fixed[name]
+        entry = self._fixed.get(id(document))
+        if entry is not None and entry[0]() is document and name in entry[1]:
+            return entry[1][name]
         cost = operation_cost(document, name, operation.variables, schema=operation.schema)
         if not cost_varies(document):
-            self._fixed.setdefault(document, {})[name] = cost
+            if entry is None or entry[0]() is not document:
+                entry = (weakref.ref(document, self._forget(id(document))), {})
+                self._fixed[id(document)] = entry
+            entry[1][name] = cost
         return cost
+
+    def _forget(self, key: int) -> Callable[[Any], None]:
+        def forget(_ref: Any) -> None:
+            self._fixed.pop(key, None)
+
+        return forget
 
 
 def operation_cost(

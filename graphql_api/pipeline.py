@@ -35,9 +35,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 from cross_web import HTTPException
-from graphql import DocumentNode, ExecutionResult, GraphQLError, execute
+from graphql import DocumentNode, ExecutionResult, GraphQLError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
-from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.utils.operation import get_first_operation, get_operation_type
 
@@ -110,8 +109,7 @@ class PostPipeline:
 
     async def answer(self, request: web.Request) -> web.Response:
         """The answer; a malformed request raises HTTPException (the view words it)."""
-        content_type, _ = parse_content_type(request.headers.get("Content-Type", ""))
-        if "application/json" not in content_type:
+        if "application/json" not in request.content_type:  # as strawberry reads it
             raise HTTPException(400, "Unsupported content type")
         wanted = _wanted(decode_body(await request.read()))
         answer, kind = await self.run(request, wanted)
@@ -152,9 +150,9 @@ class PostPipeline:
 
     async def _execute(self, operation: Operation, wanted: Wanted) -> ExecutionResult:
         policies = self.schema.policies
-        for policy in policies:
+        for policy in policies.checking:
             policy.before(operation)
-        arounds = [a for policy in policies if (a := policy.around(operation)) is not None]
+        arounds = [a for p in policies.wrapping if (a := p.around(operation)) is not None]
         if not arounds:
             return await self._graphql_core(operation, wanted)
         if len(arounds) == 1:
@@ -166,19 +164,23 @@ class PostPipeline:
             return await self._graphql_core(operation, wanted)
 
     async def _graphql_core(self, operation: Operation, wanted: Wanted) -> ExecutionResult:
-        result = execute(
+        """graphql-core's `execute` (less its checks for @defer and @stream, which this
+        schema does not have), with the schema's planned executor."""
+        executor = self.schema.executor.build(
             self._core,
             operation.document,
             context_value=operation.context,
-            variable_values=wanted.variables,
+            raw_variable_values=wanted.variables,
             operation_name=operation.name,
-            executor_class=self.schema.execution_context_class,
             is_awaitable=optimized_is_awaitable,
             operation_extensions=wanted.extensions,
         )
+        if isinstance(executor, list):  # variables that do not coerce
+            return ExecutionResult(None, errors=executor)
+        result = executor.execute_operation()
         if optimized_is_awaitable(result):
             result = await result
-        return result  # type: ignore[return-value]
+        return result  # type: ignore[no-any-return]
 
     def _failed(self, errors: list[GraphQLError], *, shown: bool = True) -> dict[str, Any]:
         """An answer without data: errors met before execution. Those strawberry meets in

@@ -61,9 +61,8 @@ class Policy:
     def extension(self) -> Callable[[], SchemaExtension] | None:
         """The policy as strawberry's schema extension, a fresh instance per operation;
         None when it only adds validation rules (`Policies.extensions` adds those)."""
-        kind = type(self)
-        wraps, shows = kind.around is not Policy.around, kind.shown is not Policy.shown
-        if kind.before is Policy.before and not wraps and not shows:
+        wraps, shows = _overrides(self, "around"), _overrides(self, "shown")
+        if not _overrides(self, "before") and not wraps and not shows:
             return None
         extension = _EXTENSIONS[wraps, shows]
         return lambda: extension(self)
@@ -147,9 +146,16 @@ class Policies(Sequence[Policy]):
             *specified_rules,
             *chain.from_iterable(policy.rules for policy in self._policies),
         )
+        # Those that do something at each step, found once (the pipeline's hot path).
+        self.checking = tuple(p for p in self._policies if _overrides(p, "before"))
+        self.wrapping = tuple(p for p in self._policies if _overrides(p, "around"))
+        self.showing = tuple(p for p in self._policies if _overrides(p, "shown"))
 
     def __getitem__(self, index: Any) -> Any:
         return self._policies[index]
+
+    def __iter__(self) -> Iterator[Policy]:
+        return iter(self._policies)
 
     def __len__(self) -> int:
         return len(self._policies)
@@ -166,6 +172,10 @@ class Policies(Sequence[Policy]):
         ]
 
     def shown(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        for policy in self._policies:
+        for policy in self.showing:
             errors = policy.shown(errors)
         return errors
+
+
+def _overrides(policy: Policy, hook: str) -> bool:
+    return getattr(type(policy), hook) is not getattr(Policy, hook)
