@@ -77,26 +77,33 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             data = await execute_plan(plan, run)
         except PlanMiss:
-            return await self._fall_back(serially, run.outcomes)
+            return await self._fall_back(serially, run.outcomes, reference)
         except Exception:
             # A fault of the plan itself: the client still gets graphql-core's answer.
             log.exception("a compiled plan failed; graphql-core runs the operation")
             if self.compare:
                 MISMATCHES.append("the plan raised; see the log")
-            return await self._fall_back(serially, run.outcomes)
+            return await self._fall_back(serially, run.outcomes, reference)
         self.counts[PLANNED] += 1
         result = self.build_response(data)
         if reference is not None:
             await self._compare(reference, result, serially)
         return result
 
-    async def _fall_back(self, serially: bool | None, outcomes: list[Outcome]) -> Any:
+    async def _fall_back(
+        self, serially: bool | None, outcomes: list[Outcome], reference: Any = None
+    ) -> Any:
+        """graphql-core's answer, from the outcomes the plan's resolvers already had; in
+        compare mode, checked against graphql-core's own run from scratch."""
         self.counts[FALLBACK] += 1
         self.collected_errors = CollectedErrors()
         if outcomes:
             self.middleware_manager = MiddlewareManager(_Replay(outcomes))
         result = super().execute_operation(serially)
-        return await result if self.is_awaitable(result) else result
+        result = await result if self.is_awaitable(result) else result
+        if reference is not None:
+            await self._compare(reference, result, serially)
+        return result
 
     async def _compare(self, reference: Any, planned: Any, serially: bool | None) -> None:
         reference.collected_errors = CollectedErrors()
@@ -135,7 +142,12 @@ async def _settled(outcome: Outcome) -> Any:
 
 
 def _encoded(result: Any) -> str:
-    return json.dumps(result.formatted)
+    """The answer, its errors in a fixed order (graphql-core lists them as their fields
+    finish, which the database's timing may reorder)."""
+    formatted = dict(result.formatted)
+    if formatted.get("errors"):
+        formatted["errors"] = sorted(formatted["errors"], key=lambda e: json.dumps(e))
+    return json.dumps(formatted)
 
 
 def executor_class(*, compare: bool = False) -> type[PlannedExecutor]:

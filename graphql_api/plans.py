@@ -414,6 +414,8 @@ class Compiler:
         def complete(value: Any, run: Run, path: Path | None) -> Any:
             if value is None:
                 return None
+            if run.executor.is_awaitable(value):  # a list's item: graphql-core awaits it
+                raise PlanMiss("an awaitable object")
             if is_type_of is not None and is_type_of(value, None) is not True:
                 raise PlanMiss("is_type_of")
             return complete_object(plan, value, run, path)
@@ -435,6 +437,8 @@ class Compiler:
             if value is None:
                 return None
             executor = run.executor
+            if executor.is_awaitable(value):
+                raise PlanMiss("an awaitable object")
             resolve_type = type_.resolve_type or executor.type_resolver
             info = executor.build_resolve_info(field_def, nodes, parent, path)
             try:
