@@ -3,7 +3,7 @@
 - the middleware (labels, context variable, counter, histogram) around a handler that does
   nothing, against the same handler called bare, for requests matched by the app's real
   router: a named GraphQL operation, a REST route, and a path no route matches;
-- the GraphQL extension that notes the operation name, from `{ __typename }` executed by
+- the GraphQL policy that notes the operation name, from `{ __typename }` executed by
   the real schema with it (20 times over, to rise above the noise) and without it.
 
     .venv/bin/python bench/metrics_overhead.py [rounds]
@@ -26,8 +26,9 @@ from aiohttp.test_utils import make_mocked_request
 
 from core.request_record import current_record
 from core.settings import Settings
+from graphql_api.limits import GraphQLLimits
 from graphql_api.operation_metrics import OperationRecorder
-from graphql_api.schema import build_schema
+from graphql_api.schema import build_schema, standard_policies
 from ops.app import create_app
 from ops.metrics.registry import METRICS_KEY
 
@@ -69,19 +70,22 @@ async def middleware_cases(app: web.Application, rounds: int) -> None:
 
 
 async def extension_case(rounds: int) -> None:
-    """One extension's cost drowns in the noise of a whole execution: run the recorder
+    """One policy's cost drowns in the noise of a whole execution: run the recorder
     AMPLIFY times over, alternating with a schema without it, and divide."""
-    without = build_schema()
-    without.extensions = [e for e in without.extensions if e is not OperationRecorder]
-    amplified = build_schema()
-    amplified.extensions = [*([OperationRecorder] * AMPLIFY), *without.extensions]
+    others = [
+        policy
+        for policy in standard_policies(GraphQLLimits())
+        if not isinstance(policy, OperationRecorder)
+    ]
+    without = build_schema(policies=others)
+    amplified = build_schema(policies=[*(OperationRecorder() for _ in range(AMPLIFY)), *others])
     bare, wrapped = float("inf"), float("inf")
     for _ in range(RUNS * 6):
         bare = min(bare, await per_call(lambda: without.execute("{ __typename }"), rounds, 1))
         wrapped = min(
             wrapped, await per_call(lambda: amplified.execute("{ __typename }"), rounds, 1)
         )
-    report("GraphQL extension, { __typename }", bare, bare + (wrapped - bare) / AMPLIFY)
+    report("GraphQL policy, { __typename }", bare, bare + (wrapped - bare) / AMPLIFY)
 
 
 def report(case: str, bare: float, wrapped: float) -> None:

@@ -7,7 +7,8 @@ record and they do nothing, so no caller has to know whether metrics are on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -56,3 +57,14 @@ def note_operation(name: str | None) -> None:
     if record is not None:
         record.executed = True
         record.operation_name = name
+
+
+@contextmanager
+def unrecorded() -> Iterator[None]:
+    """Work done within is no request's (a test's second run of a request, for comparison):
+    its errors and operation are not counted again."""
+    token = _RECORD.set(None)
+    try:
+        yield
+    finally:
+        _RECORD.reset(token)

@@ -117,15 +117,11 @@ class Settings(BaseSettings):
     graphql_timeout_seconds: float = Field(
         default=10, gt=0, description="A query running longer is stopped (LIMIT_EXCEEDED)."
     )
-    graphql_prepared_queries: bool = Field(
-        default=True,
-        description="Answer a query text seen before without strawberry's per-request "
-        "machinery (graphql_api/prepared.py); false sends every request the long way.",
-    )
     graphql_compare_executors: bool = Field(
         default=False,
-        description="Tests only: run graphql-core after every planned query as well and log "
-        "any answer that differs (twice the work).",
+        description="Tests only: run graphql-core after every planned query, and strawberry's "
+        "view after every query the POST pipeline answers, and log any answer that differs "
+        "(several times the work).",
     )
     graphql_introspection: bool = Field(
         default=True, description="Switch off in production to hide the schema."

@@ -1,6 +1,6 @@
 """A least-recently-used cache bounded by its entries and by the bytes of their text.
 
-Every cache keyed by a query text (parsed documents, prepared queries) uses it. A bound on
+Every cache keyed by a query text (the parsed documents both paths share) uses it. A bound on
 entries alone let any key pin gigabytes: 256 distinct comment-padded texts of 900 KB each
 stay, and a document costs a few times its text (issue 21). So the text each entry was made
 from is weighed, the total is bounded, and a text too large to be worth keeping is not kept

@@ -6,8 +6,9 @@ whatever the other evicted. Here one `BoundedCache` (graphql_api/bounded_cache.p
 schema holds, by query text, the document and its validation errors together: they are
 kept and dropped as one, within a bound on entries and on the bytes of text.
 
-A query text over `max_query_bytes` is refused (LIMIT_EXCEEDED) before it is parsed: here
-for POST and GET, whose errors in `on_parse` strawberry answers; websocket operations are
+The POST pipeline (graphql_api/pipeline.py) reads the same cache. A query text over
+`max_query_bytes` is refused (LIMIT_EXCEEDED) before it is parsed: here for POST and GET,
+whose errors in `on_parse` strawberry answers; websocket operations are
 refused by their protocol handlers (graphql_api/websocket.py) before strawberry runs them,
 since there an error raised by an extension would end the operation without a word.
 """
@@ -17,7 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, parse
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    parse,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
@@ -48,16 +56,25 @@ def query_size_error(size: int, limit: int) -> GraphQLError:
 
 
 @dataclass(slots=True)
-class _Parsed:
+class ParsedDocument:
     document: DocumentNode
     errors: list[GraphQLError] | None = None  # None: not validated yet
+
+    def validated(
+        self, schema: GraphQLSchema, rules: tuple[type[ASTValidationRule], ...]
+    ) -> list[GraphQLError]:
+        """The document's validation errors against the schema's rules, found once: the
+        rules (graphql_api/policies.py) are the same for every request and both paths."""
+        if self.errors is None:
+            self.errors = validate_document(schema, self.document, rules)
+        return self.errors
 
 
 class DocumentCache:
     """The parsed and validated documents of one schema, by query text."""
 
     def __init__(
-        self, cache: BoundedCache[str, _Parsed], *, max_query_bytes: int, max_tokens: int
+        self, cache: BoundedCache[str, ParsedDocument], *, max_query_bytes: int, max_tokens: int
     ) -> None:
         self.cache = cache
         self.max_query_bytes = max_query_bytes
@@ -72,14 +89,14 @@ class DocumentCache:
         size = text_bytes(query)
         return query_size_error(size, self.max_query_bytes) if size > self.max_query_bytes else None
 
-    def parsed(self, query: str) -> _Parsed:
+    def parsed(self, query: str) -> ParsedDocument:
         """The query's document, parsed now or before; refused over the size limit."""
         if error := self.size_error(query):
             raise error
         size = text_bytes(query)  # O(1) for ASCII, as a query text nearly always is
         entry = self.cache.get(query)
         if entry is None:
-            entry = _Parsed(parse_document(query, max_tokens=self.max_tokens))
+            entry = ParsedDocument(parse_document(query, max_tokens=self.max_tokens))
             self.cache.put(query, entry, size)
         return entry
 
@@ -90,7 +107,7 @@ class _CachedDocuments(SchemaExtension):
 
     def __init__(self, documents: DocumentCache) -> None:
         self.documents = documents
-        self.parsed: _Parsed | None = None
+        self.parsed: ParsedDocument | None = None
 
     def on_parse(self) -> Iterator[None]:
         """A text that does not parse is left to strawberry's own `parse`, with the same
@@ -113,9 +130,8 @@ class _CachedDocuments(SchemaExtension):
         if parsed is None or parsed.document is not context.graphql_document:
             context.pre_execution_errors = _validate(context)
         else:
-            if parsed.errors is None:
-                parsed.errors = _validate(context)
-            context.pre_execution_errors = parsed.errors
+            rules = tuple(context.validation_rules)
+            context.pre_execution_errors = parsed.validated(context.schema._schema, rules)
         yield
 
 

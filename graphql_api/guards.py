@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from domain.access import Principal
 from domain.errors import ErrorCode
+from graphql_api.policies import MUTATION, SUBSCRIPTION, Operation, Policy
 
 
-class ReadOnlyGuard(SchemaExtension):
+class ReadOnlyGuard(Policy):
     """A read-only key may query but never mutate: refused before anything executes.
 
     A websocket outlives the checks HTTP makes per request, so each operation on it is
@@ -20,25 +19,21 @@ class ReadOnlyGuard(SchemaExtension):
     Idempotency-Key applies), subscriptions only over the websocket, and every operation
     reads fresh data rather than what the connection's first operation cached."""
 
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        app_context: Any = context.context
+    def before(self, operation: Operation) -> None:
+        app_context: Any = operation.context
         if getattr(app_context, "renders_for_subscribers", False):
-            yield  # an event rendered for subscribers: each connection is checked on its own
-            return
+            return  # an event rendered for subscribers: each connection is checked on its own
         principal: Principal | None = getattr(app_context, "principal", None)
-        # strawberry's own OperationType (not graphql-core's): compare by value.
-        operation = getattr(context.operation_type, "value", context.operation_type)
-        if principal and not principal.may_write and operation == "mutation":
+        kind = operation.kind
+        if principal and not principal.may_write and kind == MUTATION:
             raise _refused(
                 "this API key is read-only; mutations need a full-access key", ErrorCode.FORBIDDEN
             )
         on_websocket = getattr(app_context, "websocket", None) is not None
         if on_websocket:
-            _check_websocket_operation(app_context, principal, operation)
-        elif operation == "subscription":
+            _check_websocket_operation(app_context, principal, kind)
+        elif kind == SUBSCRIPTION:
             raise _refused("subscriptions run over a websocket (graphql-transport-ws)")
-        yield
 
 
 def _check_websocket_operation(context: Any, principal: Principal | None, operation: str) -> None:
@@ -47,7 +42,7 @@ def _check_websocket_operation(context: Any, principal: Principal | None, operat
             "the token of this connection has expired; reconnect with a new one",
             ErrorCode.UNAUTHENTICATED,
         )
-    if operation == "mutation":
+    if operation == MUTATION:
         raise _refused("send mutations as HTTP POST requests, not over the websocket")
     context.fresh_loaders()
 

@@ -7,8 +7,10 @@ error and nothing executes."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 
 from graphql import (
@@ -34,11 +36,7 @@ from graphql import (
     get_nullable_type,
     is_list_type,
 )
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    SchemaExtension,
-)
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
@@ -47,6 +45,7 @@ from domain.errors import ErrorCode
 from graphql_api.bounded_cache import BoundedCache
 from graphql_api.documents import DocumentCache
 from graphql_api.list_bounds import LIST_BOUNDS, PAGE_SIZE
+from graphql_api.policies import QUERY, Operation, Policy
 from graphql_api.returns.queries import MAX_PAGE, decode_cursor
 
 PAGE_ARGUMENT = "first"
@@ -96,50 +95,70 @@ class GraphQLLimits:
         )
 
 
-def limit_extensions(limits: GraphQLLimits, documents: DocumentCache) -> list[Callable[[], Any]]:
-    """Fresh extension instances per request, as strawberry wants them, around validation
-    rules built once (rules made afresh per request, as QueryDepthLimiter and
-    MaxAliasesLimiter do, would be new rules to validate against on every request)."""
-    rules = limit_rules(limits)
-    extensions: list[Callable[[], Any]] = [
-        documents.extension(),
-        lambda: AddValidationRules(rules),
-        lambda: QueryCostLimiter(limits.max_cost),
-        lambda: QueryTimeout(limits.timeout_seconds),
+def limit_policies(limits: GraphQLLimits) -> list[Policy]:
+    """The limits as policies (graphql_api/policies.py), their validation rules built once
+    per schema (rules made afresh per request, as QueryDepthLimiter and MaxAliasesLimiter
+    do, would be new rules to validate against on every request)."""
+    policies: list[Policy] = [
+        QueryShape(limit_rules(limits)),
+        QueryCostLimiter(limits.max_cost),
+        QueryTimeout(limits.timeout_seconds),
     ]
     if not limits.introspection:
-        extensions.append(DisableIntrospection)
-    return extensions
+        policies.append(QueryShape([NoSchemaIntrospectionCustomRule]))
+    return policies
 
 
 def limit_rules(limits: GraphQLLimits) -> list[type[ASTValidationRule]]:
-    """The depth and alias rules, built once per schema (prepared queries use them too)."""
+    """The depth and alias rules, built once per schema."""
     return [depth_rule(limits.max_depth, None), alias_rule(limits.max_aliases)]
 
 
-class QueryCostLimiter(SchemaExtension):
+class QueryShape(Policy):
+    """Validation rules: a document breaking one is refused before anything executes, and
+    the verdict is kept with the parsed document."""
+
+    def __init__(self, rules: list[type[ASTValidationRule]]) -> None:
+        self.rules = tuple(rules)
+
+
+class QueryCostLimiter(Policy):
     """Refuses, before execution, an operation whose estimated cost passes the ceiling: the
-    most field values its answer can hold (`operation_cost`)."""
+    most field values its answer can hold (`operation_cost`). A document whose cost no
+    variable changes (`cost_varies`) is priced once, while it is kept."""
 
     def __init__(self, max_cost: int) -> None:
         self.max_cost = max_cost
+        # By the document's identity (a node's hash walks the whole tree), dropped with it.
+        self._fixed: dict[int, tuple[weakref.ref[DocumentNode], dict[str | None, int]]] = {}
 
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is not None:
-            cost = operation_cost(
-                context.graphql_document,
-                context.operation_name,
-                context.variables or {},
-                schema=context.schema._schema,
+    def before(self, operation: Operation) -> None:
+        cost = self._cost(operation)
+        if cost > self.max_cost:
+            raise GraphQLError(
+                f"query cost {cost} exceeds the limit of {self.max_cost}; request "
+                "smaller pages or fewer fields",
+                extensions={"code": ErrorCode.LIMIT_EXCEEDED.value, "cost": cost},
             )
-            if cost > self.max_cost:
-                raise GraphQLError(
-                    f"query cost {cost} exceeds the limit of {self.max_cost}; request "
-                    "smaller pages or fewer fields",
-                    extensions={"code": ErrorCode.LIMIT_EXCEEDED.value, "cost": cost},
-                )
-        yield
+
+    def _cost(self, operation: Operation) -> int:
+        document, name = operation.document, operation.name
+        entry = self._fixed.get(id(document))
+        if entry is not None and entry[0]() is document and name in entry[1]:
+            return entry[1][name]
+        cost = operation_cost(document, name, operation.variables, schema=operation.schema)
+        if not cost_varies(document):
+            if entry is None or entry[0]() is not document:
+                entry = (weakref.ref(document, self._forget(id(document))), {})
+                self._fixed[id(document)] = entry
+            entry[1][name] = cost
+        return cost
+
+    def _forget(self, key: int) -> Callable[[Any], None]:
+        def forget(_ref: Any) -> None:
+            self._fixed.pop(key, None)
+
+        return forget
 
 
 def operation_cost(
@@ -301,7 +320,7 @@ def _argument(field: FieldNode, name: str, walk: _Walk) -> Any:
     return getattr(value, "value", None)
 
 
-class QueryTimeout(SchemaExtension):
+class QueryTimeout(Policy):
     """Stops a query that runs longer than `seconds` (LIMIT_EXCEEDED): lists longer than
     their declared bounds, or a slow database, must not hold the server for one client.
     Queries only: a mutation stopped between its commit and its answer would leave the
@@ -310,22 +329,40 @@ class QueryTimeout(SchemaExtension):
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
-    async def on_execute(self) -> AsyncIterator[None]:
-        operation = self.execution_context.operation_type
-        if getattr(operation, "value", operation) != "query":
-            yield
-            return
+    def around(self, operation: Operation) -> _Deadline | None:
+        return _Deadline(self.seconds) if operation.kind == QUERY else None
+
+
+class _Deadline:
+    """asyncio.timeout, its expiry told as GraphQL's error."""
+
+    __slots__ = ("seconds", "timeout")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.timeout = asyncio.timeout(seconds)
+
+    async def __aenter__(self) -> None:
+        await self.timeout.__aenter__()
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         try:
-            async with asyncio.timeout(self.seconds):
-                yield
+            await self.timeout.__aexit__(kind, error, traceback)
         except TimeoutError:
             raise query_timeout_error(self.seconds) from None
 
 
+TIMED_OUT = b"the query ran longer than "  # how a timed-out answer begins its error
+
+
 def query_timeout_error(seconds: float) -> GraphQLError:
     return GraphQLError(
-        f"the query ran longer than {seconds:g} s and was stopped; request "
-        "smaller pages or fewer fields",
+        f"{TIMED_OUT.decode()}{seconds:g} s and was stopped; request smaller pages or fewer fields",
         extensions={"code": ErrorCode.LIMIT_EXCEEDED.value},
     )
 

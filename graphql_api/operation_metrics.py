@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from strawberry.extensions import SchemaExtension
-
 from core.request_record import note_operation
+from graphql_api.policies import Operation, Policy
 
 
-class OperationRecorder(SchemaExtension):
+class OperationRecorder(Policy):
     """Notes the name of the GraphQL operation about to execute: only a document that parsed
     and validated, from a caller that authenticated, gets this far."""
 
-    def on_execute(self) -> Iterator[None]:
-        note_operation(self.execution_context.operation_name)
-        yield
+    def before(self, operation: Operation) -> None:
+        note_operation(operation.name)

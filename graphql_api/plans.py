@@ -13,7 +13,11 @@ answer and awaited together, so DataLoaders batch exactly as they do under graph
 A plan covers the answers graphql-core would give without an error. Anything else (a
 resolver raising, a null where the type forbids one, a value of another shape) raises
 `PlanMiss`, and graphql-core's executor runs the operation instead, so every error, its
-message, path and locations come from graphql-core itself.
+message, path and locations come from graphql-core itself. It runs no resolver a second
+time: a plan meeting a failure goes on with the rest of the answer (so a level's loads
+still batch together), lets every resolver it started finish, and hands graphql-core their
+outcomes by path (`Run.outcomes`, graphql_api/planned_executor.py), so a query that errors
+reads the database as it would on graphql-core alone.
 """
 
 from __future__ import annotations
@@ -98,16 +102,36 @@ class ObjectPlan:
     function: Callable[[Any, Run, Path | None], dict[str, Any]] | None = None
 
 
-class Run:
-    """One execution of a plan: the executor it stands in for, and the resolvers whose
-    values are still awaited (gathered level by level)."""
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one resolver call gave: its value, or the exception it raised; `awaited` when
+    the resolver answered with an awaitable (graphql-core is given one back)."""
 
-    __slots__ = ("args", "executor", "pending")
+    path: Path
+    value: Any
+    raised: bool = False
+    awaited: bool = False
+
+
+class Run:
+    """One execution of a plan: the executor it stands in for, the resolvers whose values
+    are still awaited (gathered level by level), and what every resolver called gave."""
+
+    __slots__ = ("args", "draining", "executor", "failed", "outcomes", "pending")
 
     def __init__(self, executor: Any) -> None:
         self.executor = executor
         self.pending: list[_Waiting] = []
         self.args: dict[int, dict[str, Any]] = {}
+        self.outcomes: list[Outcome] = []
+        self.failed = False  # a resolver raised or a value did not complete: graphql-core answers
+        # Once the plan gave up: resolvers started finish, nothing new is completed.
+        self.draining = False
+
+    def fail(self) -> None:
+        """This part of the answer is graphql-core's to give; the plan goes on with the
+        rest, so the resolvers graphql-core would run run now, batched as they would be."""
+        self.failed = True
 
     def arguments(self, plan: FieldPlan) -> dict[str, Any]:
         """Arguments that use variables, coerced once per request and field."""
@@ -133,7 +157,7 @@ def complete_object(plan: ObjectPlan, source: Any, run: Run, path: Path | None) 
         if kind == _ATTRIBUTE:
             complete = field_plan.complete
             result[field_plan.key] = complete(  # type: ignore[misc]
-                getattr(source, field_plan.attribute), run, path
+                getattr(source, field_plan.attribute), run, Path(path, field_plan.key, type_name)
             )
         elif kind == _TYPENAME:
             result[field_plan.key] = type_name
@@ -148,15 +172,31 @@ def _resolve(
     field_path = Path(path, plan.key, plan.parent.name)  # type: ignore[union-attr]
     executor = run.executor
     info = executor.build_resolve_info(plan.field_def, plan.nodes, plan.parent, field_path)
-    args = plan.args if plan.args is not None else run.arguments(plan)
+    try:
+        args = plan.args if plan.args is not None else run.arguments(plan)
+    except GraphQLError as error:  # graphql-core refuses them before calling the resolver
+        raise PlanMiss from error
     try:
         value = plan.resolve(source, info, **args)  # type: ignore[misc]
     except Exception as error:
-        raise PlanMiss from error
+        run.outcomes.append(Outcome(field_path, error, raised=True))
+        run.fail()
+        return None
     if not executor.is_awaitable(value):
-        return plan.complete(value, run, field_path)  # type: ignore[misc]
+        run.outcomes.append(Outcome(field_path, value))
+        return _completed(plan, value, run, field_path)
     waiting = _Waiting(value.__await__(), container, plan, field_path)
     return waiting.step(run)
+
+
+def _completed(plan: FieldPlan, value: Any, run: Run, path: Path) -> Any:
+    """A resolver's value completed; when it cannot be as graphql-core would (a null where
+    none may be, a value of another shape), graphql-core will, from the same value."""
+    try:
+        return plan.complete(value, run, path)  # type: ignore[misc]
+    except PlanMiss:
+        run.fail()
+        return None
 
 
 class _Waiting:
@@ -180,9 +220,14 @@ class _Waiting:
         try:
             waited = self.steps.send(None)
         except StopIteration as finished:
-            return self.plan.complete(finished.value, run, self.path)  # type: ignore[misc]
+            run.outcomes.append(Outcome(self.path, finished.value, awaited=True))
+            if run.draining:
+                return None
+            return _completed(self.plan, finished.value, run, self.path)
         except Exception as error:
-            raise PlanMiss from error
+            run.outcomes.append(Outcome(self.path, error, raised=True, awaited=True))
+            run.fail()
+            return None
         if waited is not None:
             if not isinstance(waited, asyncio.Future):
                 self.steps.close()
@@ -197,14 +242,36 @@ class _Waiting:
         self.container[self.plan.key] = self.step(run)
 
 
-async def execute_plan(plan: ObjectPlan, executor: Any) -> dict[str, Any]:
-    run = Run(executor)
+async def execute_plan(plan: ObjectPlan, run: Run) -> dict[str, Any]:
+    """The plan's answer. When it gives up (PlanMiss, or a fault of its own), the resolvers
+    it started are let finish first, their outcomes in `run.outcomes`; when it is
+    cancelled (a timeout, a client gone), they are cancelled too."""
     try:
-        return await _run(plan, executor, run)
-    except BaseException:
-        for entry in run.pending:  # resolvers a plan that gave up (or was cancelled) leaves
-            await _cancel(entry.steps)
+        data = complete_object(plan, run.executor.root_value, run, None)
+        await _settle(run)
+    except Exception:
+        run.draining = True
+        await _finish(run)
         raise
+    except BaseException:
+        await _cancel_pending(run)
+        raise
+    if run.failed:
+        raise PlanMiss("graphql-core answers the errors")
+    return data
+
+
+async def _finish(run: Run) -> None:
+    try:
+        await _settle(run)
+    except BaseException:
+        await _cancel_pending(run)
+        raise
+
+
+async def _cancel_pending(run: Run) -> None:
+    for entry in run.pending:  # resolvers a plan that was cancelled leaves
+        await _cancel(entry.steps)
 
 
 async def _cancel(steps: Any) -> None:
@@ -224,8 +291,8 @@ async def _cancel(steps: Any) -> None:
         return
 
 
-async def _run(plan: ObjectPlan, executor: Any, run: Run) -> dict[str, Any]:
-    data = complete_object(plan, executor.root_value, run, None)
+async def _settle(run: Run) -> None:
+    """Drive the resolvers waiting on futures until none waits."""
     while run.pending:
         waiting = run.pending  # still run.pending while it waits: a cancel must find them
         futures = {entry.future for entry in waiting if entry.future is not None}
@@ -241,9 +308,8 @@ async def _run(plan: ObjectPlan, executor: Any, run: Run) -> dict[str, Any]:
             try:
                 entry.resume(run)
             except BaseException:
-                run.pending.extend(waiting[index + 1 :])  # still to be cancelled
+                run.pending.extend(waiting[index + 1 :])  # still to be finished
                 raise
-    return data
 
 
 # --------------------------------------------------------------------------- compiling
@@ -348,6 +414,8 @@ class Compiler:
         def complete(value: Any, run: Run, path: Path | None) -> Any:
             if value is None:
                 return None
+            if run.executor.is_awaitable(value):  # a list's item: graphql-core awaits it
+                raise PlanMiss("an awaitable object")
             if is_type_of is not None and is_type_of(value, None) is not True:
                 raise PlanMiss("is_type_of")
             return complete_object(plan, value, run, path)
@@ -369,6 +437,8 @@ class Compiler:
             if value is None:
                 return None
             executor = run.executor
+            if executor.is_awaitable(value):
+                raise PlanMiss("an awaitable object")
             resolve_type = type_.resolve_type or executor.type_resolver
             info = executor.build_resolve_info(field_def, nodes, parent, path)
             try:
@@ -492,7 +562,7 @@ def _generate(
     page of items, seven attributes each, the generic loop spent more than the work.
     Each plain scalar is read and, when its class is already the type's own, stored as is;
     anything else calls the field's completion, as the loop would."""
-    namespace: dict[str, Any] = {"_resolve": _resolve, "type_name": type_name}
+    namespace: dict[str, Any] = {"_resolve": _resolve, "_Path": Path, "type_name": type_name}
     lines = ["def complete(source, run, path):", "    result = {}"]
     for index, plan in enumerate(fields):
         key = repr(plan.key)
@@ -513,8 +583,11 @@ def _attribute_lines(index: int, key: str, plan: FieldPlan, namespace: dict[str,
     read = f"    value = source.{plan.attribute}"
     slow = f"complete{index}(value, run, path)"
     leaf = plan.leaf
-    if leaf is None:
-        return [f"    result[{key}] = complete{index}(source.{plan.attribute}, run, path)"]
+    if leaf is None:  # an object or a list: its own path, under which resolvers may run
+        return [
+            f"    result[{key}] = complete{index}("
+            f"source.{plan.attribute}, run, _Path(path, {key}, type_name))"
+        ]
     guard = "value is not None and " if leaf.nullable else ""
     if leaf.names is not None:
         namespace[f"names{index}"] = leaf.names
@@ -529,7 +602,7 @@ def _attribute_lines(index: int, key: str, plan: FieldPlan, namespace: dict[str,
     elif leaf.is_int:
         test = "(value.__class__ is not int or not -2147483648 <= value <= 2147483647)"
     else:
-        return [f"    result[{key}] = complete{index}(source.{plan.attribute}, run, path)"]
+        return [f"    result[{key}] = complete{index}(source.{plan.attribute}, run, None)"]
     return [read, f"    if {guard}{test}:", f"        value = {slow}", f"    result[{key}] = value"]
 
 

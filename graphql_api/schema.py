@@ -6,7 +6,6 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -19,12 +18,12 @@ from graphql_api import graphql_core_patches, input_builders
 from graphql_api.common import Node
 from graphql_api.context import Info
 from graphql_api.documents import DocumentCache
-from graphql_api.errors import should_mask
+from graphql_api.errors import MaskedErrors, should_mask
 from graphql_api.events.log_position import EventLogPositionQueries
 from graphql_api.events.queries import EventQueries
 from graphql_api.events.subscriptions import EventSubscriptions
 from graphql_api.guards import ReadOnlyGuard
-from graphql_api.limits import GraphQLLimits, limit_extensions
+from graphql_api.limits import GraphQLLimits, limit_policies
 from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
 from graphql_api.merchants.portal import PortalSettingsMutations, PortalSettingsQueries
 from graphql_api.merchants.queries import MerchantQueries
@@ -34,7 +33,8 @@ from graphql_api.operation_metrics import OperationRecorder
 from graphql_api.orders.mutations import OrderMutations
 from graphql_api.orders.queries import OrderQueries
 from graphql_api.orders.types import OrderType, parse_order_local_id
-from graphql_api.planned_executor import executor_class
+from graphql_api.planned_executor import ExecutionCounts, PlannedExecutor, executor_class
+from graphql_api.policies import Policies, Policy
 from graphql_api.returns.columns import request_columns
 from graphql_api.returns.mutations import ReturnMutations
 from graphql_api.returns.queries import ReturnQueries
@@ -104,6 +104,26 @@ class ReturnsSchema(strawberry.Schema):
     INFO, and only what would be masked, the server's own failures, at ERROR."""
 
     documents: DocumentCache  # the parsed and validated query texts
+    policies: Policies  # what every operation passes, on every path
+
+    @property
+    def executor(self) -> type[PlannedExecutor]:
+        return self.execution_context_class  # type: ignore[return-value]
+
+    @property
+    def execution_counts(self) -> ExecutionCounts:
+        """How this schema's operations ran (planned, fallback, graphql-core)."""
+        return self.executor.counts
+
+    def usage(self) -> dict[str, dict[str, int]]:
+        """What /metrics shows of this schema (ops reads it; this layer knows no metrics):
+        how operations ran, and how many query texts were answered from a document
+        parsed and validated before (`prepared`) or parsed anew (`parsed`)."""
+        cache = self.documents.cache
+        return {
+            "executions": dict(self.execution_counts),
+            "documents": {"prepared": cache.hits, "parsed": cache.misses},
+        }
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -137,30 +157,36 @@ def _server_failure(error: GraphQLError) -> bool:
     return error.path is not None or not error.nodes
 
 
+def standard_policies(limits: GraphQLLimits) -> list[Policy]:
+    """The one list of what every operation passes, in order, on every path (POST's
+    pipeline, strawberry's GET and websockets): add a new check here."""
+    return [OperationRecorder(), *limit_policies(limits), ReadOnlyGuard(), MaskedErrors()]
+
+
 def build_schema(
-    limits: GraphQLLimits | None = None, *, compare_executors: bool = False
+    limits: GraphQLLimits | None = None,
+    *,
+    compare_executors: bool = False,
+    policies: list[Policy] | None = None,
 ) -> ReturnsSchema:
-    """The schema with the request limits of `limits` (defaults when None). Queries run
-    through compiled plans; `compare_executors` (tests) checks each planned answer against
-    graphql-core's own."""
+    """The schema with the request limits of `limits` (defaults when None) and `policies`
+    (`standard_policies` when None). Queries run through compiled plans;
+    `compare_executors` (tests) checks each planned answer against graphql-core's own."""
     limits = limits or GraphQLLimits()
     documents = limits.document_cache()
+    chosen = Policies(standard_policies(limits) if policies is None else policies)
     schema = ReturnsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[ReturnRequestType, OrderType, *REFERENCE_TYPES],
-        extensions=[
-            OperationRecorder,
-            *limit_extensions(limits, documents),
-            ReadOnlyGuard,
-            lambda: MaskErrors(should_mask_error=should_mask),
-        ],
+        extensions=chosen.extensions(documents),
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=executor_class(compare=compare_executors),
     )
     schema.documents = documents
+    schema.policies = chosen
     input_builders.install(schema)
     return schema
 

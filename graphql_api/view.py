@@ -1,4 +1,6 @@
-"""POST and GET /graphql and its websockets: strawberry's view with our checks and answers."""
+"""/graphql: POST through our pipeline (graphql_api/pipeline.py); GET, GraphiQL's page and
+websockets through strawberry's view, with our checks and answers. Both apply the schema's
+one list of policies (graphql_api/policies.py)."""
 
 from __future__ import annotations
 
@@ -17,28 +19,27 @@ from core.context import GRAPHQL_SOURCE, Context
 from core.settings import Settings
 from core.throttle import Kind
 from core.wiring import Wiring
-from domain.access import Principal
 from domain.errors import ErrorCode, TooManyRequests
 from domain.values import Actor
-from edge.auth import PRINCIPAL_KEY, principal_from_params
+from edge.auth import principal_from_params
 from edge.checks import Face, attach
 from edge.cors import OriginPolicy
 from edge.going_away import OpenWebsockets
 from edge.idempotency_header import graphql_refusal, key_in_mutation_input
-from edge.json_input import encodes_as_utf8
-from edge.request_context import request_context
 from graphql_api.limits import GraphQLLimits
-from graphql_api.prepared import PreparedQueries
-from graphql_api.schema import build_schema
+from graphql_api.pipeline import PostPipeline, decode_body, http_context
+from graphql_api.policies import Policy
+from graphql_api.schema import ReturnsSchema, build_schema
 from graphql_api.websocket import LegacyWSHandler, TransportWSHandler
 
 
 class ReturnsGraphQLView(GraphQLView[Context, None]):
+    schema: ReturnsSchema
     heartbeat_seconds: float = 30
     origins: OriginPolicy = OriginPolicy(())
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
-    prepared: PreparedQueries
+    pipeline: PostPipeline
     wiring: Wiring
     ide_page: Callable[[web.Request], web.Response]
     sockets: OpenWebsockets
@@ -55,32 +56,16 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         return sub_response
 
     def parse_json(self, data: str | bytes) -> Any:
-        """A body of `"x"`, `42` or `null` is a client mistake (400), not a server error;
-        so is a NUL character, which no field accepts and PostgreSQL cannot store, and
-        so are bytes that are not UTF-8."""
-        try:
-            text = data.decode() if isinstance(data, bytes) else data
-        except UnicodeDecodeError:
-            raise HTTPException(400, "The request body is not UTF-8") from None
-        if "\x00" in text or "\\u0000" in text.lower():
-            raise HTTPException(400, "NUL characters are not accepted")
-        try:
-            parsed = super().parse_json(text)
-            if not isinstance(parsed, dict | list):
-                raise HTTPException(400, "The request body must be a JSON object")
-            if not encodes_as_utf8(parsed):
-                raise HTTPException(400, "Strings must be valid Unicode (no lone surrogates)")
-        except RecursionError:
-            raise HTTPException(400, "The request body is nested too deeply") from None
-        return parsed
+        """GET's variables and extensions: checked as a POST body is."""
+        return decode_body(data)
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
-        """strawberry's view, after the shared checks (edge/checks.py), with
-        its refusals of malformed requests (400, 405, 415) in the GraphQL error shape
-        rather than as plain text."""
+        """POST through the pipeline, the rest through strawberry's view, after the shared
+        checks (edge/checks.py); refusals of malformed requests (400, 405, 415) in the
+        GraphQL error shape rather than as plain text."""
         try:
-            if (answer := await self.prepared.answer(self, request)) is not None:
-                return answer
+            if request.method == "POST":
+                return await self.pipeline.answer(request)
             return await self.run(request=request)
         except HTTPException as error:
             return _refused(error.status_code, error.reason)
@@ -143,8 +128,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         context.fresh_loaders()
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
-        principal: Principal | None = request.get(PRINCIPAL_KEY)
-        context = request_context(request, principal, source=GRAPHQL_SOURCE, wiring=self.wiring)
+        context = http_context(request, self.wiring)
         if isinstance(response, web.WebSocketResponse):
             context.websocket = response
             context.credentials_attempt = self.wiring.throttle.attempt(
@@ -169,26 +153,26 @@ def add_graphql_routes(
     *,
     ide_page: Callable[[web.Request], web.Response],
     sockets: OpenWebsockets,
+    policies: list[Policy] | None = None,
 ) -> ReturnsGraphQLView:
-    """Serve /graphql (and GraphiQL's page, `ide_page`, on a browser's GET)."""
+    """Serve /graphql (and GraphiQL's page, `ide_page`, on a browser's GET). `policies`:
+    the schema's standard ones (graphql_api/schema.py) when None."""
     settings = wiring.settings
+    schema = build_schema(
+        GraphQLLimits.from_settings(settings),
+        compare_executors=settings.graphql_compare_executors,
+        policies=policies,
+    )
     view = ReturnsGraphQLView(
-        schema=build_schema(
-            GraphQLLimits.from_settings(settings),
-            compare_executors=settings.graphql_compare_executors,
-        ),
+        schema=schema,
         graphql_ide="graphiql" if settings.graphiql else None,
         subscription_protocols=_protocols(settings),
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
     )
     view.origins = origins
-    view.prepared = PreparedQueries(
-        view.schema,
-        GraphQLLimits.from_settings(settings),
-        enabled=settings.graphql_prepared_queries,
-        compare=settings.graphql_compare_executors,
-    )
+    compare = settings.graphql_compare_executors
+    view.pipeline = PostPipeline(schema, wiring, reference=view.run if compare else None)
     view.heartbeat_seconds = settings.ws_heartbeat_seconds
     attach(
         view,

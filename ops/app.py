@@ -21,7 +21,7 @@ from edge.cors import OriginPolicy
 from edge.going_away import OpenWebsockets
 from edge.logs import request_id_middleware
 from edge.token_revocation import REVOKE_PATH, revoke_endpoint
-from graphql_api.view import add_graphql_routes
+from graphql_api.view import ReturnsGraphQLView, add_graphql_routes
 from jobs.auto_close import auto_close_job
 from jobs.idempotency_purge import idempotency_purge_job
 from jobs.runner import PeriodicJobs
@@ -94,7 +94,8 @@ def create_app(
     app[WIRING_KEY] = wiring  # for operators' tools and tests; no face reads it
     metrics = install_metrics(app, wiring)
     dev = site.DevCredentials()  # filled in at start-up under make run
-    _add_routes(app, wiring, origins, dev)
+    graphql = _add_routes(app, wiring, origins, dev)
+    metrics.graphql_usage = graphql.schema.usage
     app.on_startup.append(_startup(wiring, dev))
     app.cleanup_ctx.append(_event_delivery(wiring))
     runner = PeriodicJobs(_jobs(wiring, metrics))
@@ -127,11 +128,13 @@ def _jobs(wiring: Wiring, metrics: Metrics) -> list[Job]:
 
 def _add_routes(
     app: web.Application, wiring: Wiring, origins: OriginPolicy, dev: site.DevCredentials
-) -> None:
+) -> ReturnsGraphQLView:
     sockets = OpenWebsockets()
     app.on_shutdown.append(sockets.close_all)
     site_pages = site.add_page_routes(app, dev)
-    add_graphql_routes(app, wiring, origins, ide_page=site_pages.graphiql, sockets=sockets)
+    graphql = add_graphql_routes(
+        app, wiring, origins, ide_page=site_pages.graphiql, sockets=sockets
+    )
     app.router.add_post("/oauth/token", token_endpoint(wiring))
     app.router.add_post(REVOKE_PATH, revoke_endpoint(wiring))
     app.router.add_get("/healthz", healthz)
@@ -142,6 +145,7 @@ def _add_routes(
     add_portal_routes(app, wiring)
     add_desk_routes(app, dev)
     add_photo_routes(app, wiring)
+    return graphql
 
 
 def _event_delivery(wiring: Wiring):  # type: ignore[no-untyped-def]

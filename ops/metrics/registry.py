@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from aiohttp import hdrs, web
 from aiohttp.abc import AbstractMatchInfo
@@ -38,6 +38,8 @@ from core.request_record import (
 from domain.errors import ErrorCode
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# What the GraphQL schema reports of its own counters (graphql_api/schema.py `usage`).
+GraphQLUsage = Callable[[], Mapping[str, Mapping[str, int]]]
 
 GRAPHQL_FACE = "graphql"
 OTHER_FACE = "other"
@@ -132,6 +134,7 @@ class Metrics:
             registry=self.registry,
         )
         self.websockets_open = 0
+        self.graphql_usage: GraphQLUsage | None = None  # handed in once /graphql is served
         self._faces = faces
         self._operations = OperationNames(max_operation_names)
         self._routes: dict[object, tuple[str, str]] = {}

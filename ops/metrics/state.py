@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -88,6 +88,8 @@ class LiveState(Collector):
             self._wiring.notifier.in_flight,
         )
         yield from _throttle(self._wiring.throttle)
+        if self._metrics.graphql_usage is not None:
+            yield from _graphql(self._metrics.graphql_usage())
         if self._backlogs.latest is not None:
             yield from _backlogs(self._backlogs.latest)
 
@@ -124,6 +126,30 @@ class JobsState(Collector):
             if record.last_success_at is not None:
                 last_success.add_metric([name], record.last_success_at)
         yield from (runs, failures, last_run, last_success)
+
+
+def _graphql(usage: Mapping[str, Mapping[str, int]]) -> Iterator[Metric]:
+    """Counted by the GraphQL schema itself: a query that misses its compiled plan on every
+    request shows as `fallback` growing with `planned` standing still."""
+    executions = CounterMetricFamily(
+        "returns_graphql_executions",
+        "GraphQL operations executed by this process, by path: on a compiled plan (planned), "
+        "on graphql-core after a plan gave up (fallback), or on graphql-core from the start "
+        "(graphql-core: mutations, subscriptions, introspection).",
+        labels=["path"],
+    )
+    for path, count in usage["executions"].items():
+        executions.add_metric([path], count)
+    documents = CounterMetricFamily(
+        "returns_graphql_documents",
+        "GraphQL query texts this process answered from a document parsed and validated "
+        "before (prepared) or parsed anew (parsed).",
+        labels=["cache"],
+    )
+    for cache, count in usage["documents"].items():
+        documents.add_metric([cache], count)
+    yield executions
+    yield documents
 
 
 def _throttle(throttle: AuthThrottle) -> Iterator[Metric]:

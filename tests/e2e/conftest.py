@@ -16,7 +16,6 @@ from domain.access import Role, new_tenant
 from edge.idempotency_header import fingerprint
 from graphql_api import planned_executor
 from graphql_api.bounded_cache import BoundedCache
-from graphql_api.prepared import PreparedQueries
 from graphql_api.schema import ReturnsSchema
 from graphql_api.view import ReturnsGraphQLView
 from ops.app import create_app
@@ -57,8 +56,9 @@ class GraphQLClient:
         return body["data"]
 
 
-# The differential test of the two execution paths: every query an end-to-end test sends
-# runs through its compiled plan and through graphql-core, and their answers must agree.
+# The differential test of the execution paths: every query an end-to-end test sends runs
+# through its compiled plan and through graphql-core, and every query POSTed through the
+# pipeline through strawberry's view too; their answers must agree.
 os.environ.setdefault("RETURNS_GRAPHQL_COMPARE_EXECUTORS", "true")
 
 
@@ -75,11 +75,6 @@ def graphql_view(client: TestClient) -> ReturnsGraphQLView:
         if isinstance(route.handler, ReturnsGraphQLView):
             return route.handler
     raise AssertionError("the app serves no GraphQL view")
-
-
-def prepared_queries(client: TestClient) -> PreparedQueries:
-    """The prepared queries of the app `client` talks to (its GraphQL view's)."""
-    return graphql_view(client).prepared
 
 
 def document_cache(client: TestClient) -> BoundedCache[Any, Any]:

@@ -8,7 +8,9 @@ may be, mutations, introspection). The differential run over the end-to-end suit
 
 from __future__ import annotations
 
+import asyncio
 import enum
+import itertools
 import json
 from collections.abc import Iterator
 
@@ -258,3 +260,65 @@ async def test_values_of_other_classes_are_coerced_as_graphql_core_does() -> Non
     assert got.errors is None
     assert answer(got) == answer(want)
     assert counts(planned)["planned"] == 1
+
+
+CALLS: list[tuple[str, int]] = []  # (field, shelf serial) of every resolver call
+SERIALS = itertools.count()
+
+
+@strawberry.type
+class Shelf:
+    id: int
+    serial: strawberry.Private[int] = 0
+
+    @strawberry.field
+    async def stock(self, info: strawberry.Info) -> int:
+        CALLS.append(("stock", self.serial))
+        return await info.context["weights"].load(str(self.id))
+
+    @strawberry.field
+    async def failing(self) -> str | None:
+        CALLS.append(("failing", self.serial))
+        raise ValueError("the shelf fell")
+
+    @strawberry.field
+    def missing(self) -> str:
+        CALLS.append(("missing", self.serial))
+        return None  # type: ignore[return-value]  # null where none may be
+
+
+@strawberry.type
+class ShelfQuery:
+    @strawberry.field
+    def shelves(self) -> list[Shelf]:
+        CALLS.append(("shelves", next(SERIALS)))
+        return [Shelf(id=n, serial=next(SERIALS)) for n in range(3)]
+
+
+@pytest.mark.parametrize(
+    ("query", "batched"),
+    [
+        ("{ shelves { id stock failing } }", True),  # a resolver raises beside a DataLoader's
+        ("{ a: shelves { failing } b: shelves { stock } }", True),  # the error first
+        ("{ shelves { stock missing } }", False),  # a non-null field is null: data is null
+    ],
+)
+async def test_a_query_that_errors_runs_each_resolver_once(query: str, batched: bool) -> None:
+    """The plan meets the failure, goes on with the rest of the answer, and graphql-core
+    answers with the outcomes the plan's resolvers had: no resolver runs twice for the same
+    object, the loads of a level batch as under graphql-core, and the answer is
+    graphql-core's own (issue 22: an erroring query executed twice, three times over HTTP)."""
+    planned = strawberry.Schema(query=ShelfQuery, execution_context_class=executor_class())
+    plain = strawberry.Schema(query=ShelfQuery)
+    want, plain_batches = await run(plain, query)
+    await asyncio.sleep(0.01)  # what graphql-core settles in the background after answering
+    CALLS.clear()
+    got, batches = await run(planned, query)
+    await asyncio.sleep(0.01)
+    assert got.errors
+    assert answer(got) == answer(want)
+    assert len(CALLS) == len(set(CALLS)), CALLS  # each resolver once per object
+    if batched:
+        assert batches.batches == plain_batches.batches
+    assert counts(planned)["fallback"] == 1
+    CALLS.clear()

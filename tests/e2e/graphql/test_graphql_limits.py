@@ -32,7 +32,7 @@ from ops.app import create_app
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT
 from tests.conftest import StatementCounter
-from tests.e2e.conftest import credentials, document_cache, prepared_queries
+from tests.e2e.conftest import credentials, document_cache
 
 CREATE_ORDER = """
 mutation { upsertOrder(input: {merchant: "m", reference: "SO-1", currency: "AED",
@@ -63,6 +63,17 @@ async def strict(db: Database, clock) -> AsyncIterator[TestClient]:  # type: ign
     headers = await credentials(db, clock, DEFAULT_TENANT)
     app = create_app(settings, db=db, clock=clock)
     async with TestClient(TestServer(app), headers=headers) as client:
+        yield client
+
+
+@pytest.fixture
+async def counted(db: Database, clock) -> AsyncIterator[TestClient]:  # type: ignore[no-untyped-def]
+    """A server that runs each request once (no comparison run), so its caches count it once."""
+    settings = Settings(migrate_on_start=False, graphql_compare_executors=False)
+    headers = await credentials(db, clock, DEFAULT_TENANT)
+    async with TestClient(
+        TestServer(create_app(settings, db=db, clock=clock)), headers=headers
+    ) as client:
         yield client
 
 
@@ -251,34 +262,29 @@ async def test_a_mutation_is_never_stopped_between_its_commit_and_its_answer(
     assert body["data"]["upsertOrder"]["order"] == {"reference": "SO-1"}
 
 
-async def test_a_repeated_document_is_prepared_once(strict: TestClient) -> None:
+async def test_a_repeated_document_is_prepared_once(counted: TestClient) -> None:
     """Parsing and validation are the dearest steps of a small read: a query text seen
-    before is answered from its prepared document (graphql_api/prepared.py)."""
-    prepared = prepared_queries(strict)
+    before is answered from its parsed, validated document (graphql_api/documents.py)."""
+    cache = document_cache(counted)
     query = '{ order(merchant: "cache-check", reference: "SO-404") { reference } }'
-    await post(strict, query)
-    hits, misses = prepared.hits, prepared.misses
+    await post(counted, query)
+    hits, misses = cache.hits, cache.misses
     for _ in range(3):
-        assert (await post(strict, query))["data"] == {"order": None}
-    assert (prepared.hits - hits, prepared.misses - misses) == (3, 0)
-
-
-async def test_the_long_way_validates_a_repeated_document_once(db: Database, clock) -> None:  # type: ignore[no-untyped-def]
-    """With prepared queries switched off, the schema's document cache serves a repeated
-    text: parsed and validated once."""
-    settings = Settings(migrate_on_start=False, graphql_prepared_queries=False)
-    headers = await credentials(db, clock, DEFAULT_TENANT)
-    app = create_app(settings, db=db, clock=clock)
-    async with TestClient(TestServer(app), headers=headers) as client:
-        cache = document_cache(client)
-        query = '{ order(merchant: "cache-check", reference: "SO-405") { reference } }'
-        await post(client, query)
-        hits, misses = cache.hits, cache.misses
-        for _ in range(3):
-            body = await post(client, query)
-            assert body["data"] == {"order": None}
+        assert (await post(counted, query))["data"] == {"order": None}
     assert (cache.hits - hits, cache.misses - misses) == (3, 0)
-    assert prepared_queries(client).hits == prepared_queries(client).misses == 0
+
+
+async def test_get_reads_the_documents_post_prepared(counted: TestClient) -> None:
+    """strawberry's GET path validates through the same cache as the POST pipeline: a text
+    POSTed before is not parsed or validated again when it comes by GET."""
+    cache = document_cache(counted)
+    query = '{ order(merchant: "cache-check", reference: "SO-405") { reference } }'
+    await post(counted, query)
+    hits, misses = cache.hits, cache.misses
+    for _ in range(3):
+        response = await counted.get("/graphql", params={"query": query})
+        assert (await response.json())["data"] == {"order": None}
+    assert (cache.hits - hits, cache.misses - misses) == (3, 0)
 
 
 async def test_a_prepared_query_is_priced_with_each_requests_variables(strict: TestClient) -> None:
@@ -287,7 +293,7 @@ async def test_a_prepared_query_is_priced_with_each_requests_variables(strict: T
         body = await post(strict, query, {"n": size})
         codes = [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
         assert codes == (["LIMIT_EXCEEDED"] if refused else []), (size, body)
-    assert prepared_queries(strict).misses == 1
+    assert document_cache(strict).misses == 1
 
 
 def test_a_cost_varies_only_with_page_sizes_and_cursors_given_as_variables() -> None:

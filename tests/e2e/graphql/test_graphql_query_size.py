@@ -1,7 +1,7 @@
 """Large query texts pin no memory (issue 21): a text over the size limit is refused before
-it is parsed, on every transport, and the caches of parsed and prepared documents stay
-within their bound in bytes, whatever a key sends. Comments count: they are how a tiny
-query becomes a large text."""
+it is parsed, on every transport, and the cache of parsed documents (POST's pipeline and
+strawberry's GET and websockets share it) stays within its bound in bytes, whatever a key
+sends. Comments count: they are how a tiny query becomes a large text."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from graphql_api.limits import GraphQLLimits
 from ops.app import create_app
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT
-from tests.e2e.conftest import credentials, document_cache, prepared_queries
+from tests.e2e.conftest import credentials, document_cache
 from tests.unit.test_desk_documents import DOCUMENTS, complete, fragments
 
 PROTOCOL = "graphql-transport-ws"
@@ -152,24 +152,22 @@ def within_bounds(cache: BoundedCache[Any, Any]) -> bool:
     return cache.total_bytes <= 200_000 and len(cache) <= LIMITS.cache_size
 
 
-@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "long-way"])
-async def test_many_distinct_large_queries_keep_the_caches_within_their_byte_bound(
-    db: Database, clock: Any, prepared: bool
+async def test_many_distinct_large_queries_keep_the_cache_within_its_byte_bound(
+    db: Database, clock: Any
 ) -> None:
-    """30 distinct texts of 15 KB, each worth keeping: 450 KB, more than the caches take."""
+    """30 distinct texts of 15 KB, each worth keeping: 450 KB, more than the cache takes."""
     queries = [padded(TYPENAME, 15_000, tag) for tag in range(30)]
-    async with await client_of(db, clock, SmallCaches, graphql_prepared_queries=prepared) as client:
-        documents, prepared_entries = document_cache(client), prepared_queries(client).entries
-        cache = prepared_entries if prepared else documents
+    async with await client_of(db, clock, SmallCaches) as client:
+        cache = document_cache(client)
         first: weakref.ref[Any] | None = None
         for query in queries:
             response = await client.post("/graphql", json={"query": query})
             assert (await response.json())["data"] == {"__typename": "Query"}
             if first is None:
-                entry = cache.get((query, None) if prepared else query)
+                entry = cache.get(query)
                 first = weakref.ref(entry.document)
                 del entry
-            assert within_bounds(documents) and within_bounds(prepared_entries)
+            assert within_bounds(cache)
         kept = len(cache)
 
     assert 0 < kept < len(queries)
@@ -178,7 +176,7 @@ async def test_many_distinct_large_queries_keep_the_caches_within_their_byte_bou
 
 
 async def test_texts_too_large_to_keep_leave_no_memory_behind(reader: TestClient) -> None:
-    """Before, each 40 KB text stayed in the parser and prepared caches, with its document
+    """Before, each 40 KB text stayed in the parser and prepared-query caches, with its document
     and a token per comment line: several times its size, for every distinct text sent.
     The second batch of 20 distinct texts (800 KB) now leaves nothing of them behind: what
     memory grows by is the test client's (it keeps every response) and CPython's bounded
