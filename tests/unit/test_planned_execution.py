@@ -208,6 +208,17 @@ async def test_the_comparison_catches_an_answer_that_differs() -> None:
     assert len(planned_executor.MISMATCHES) == 1
 
 
+async def test_the_comparison_checks_answers_that_fell_back_too() -> None:
+    """An answer graphql-core gave from the plan's outcomes is checked against graphql-core
+    running from scratch: here `changes` answers differently the second time, and the
+    comparison sees it."""
+    schema = make_schema(compare=True)
+    result, _ = await run(schema, "{ changes parcels(first: 1) { broken } }")
+    assert result.errors
+    assert counts(schema)["fallback"] == 1
+    assert len(planned_executor.MISMATCHES) == 1
+
+
 async def test_two_resolvers_waiting_on_the_same_load_both_get_it() -> None:
     """Both fields load the same key: one future, awaited twice while pending, as a Task
     would allow it (regression: the second await raised)."""

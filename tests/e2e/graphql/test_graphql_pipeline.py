@@ -99,9 +99,11 @@ READ_BESIDE_A_FAILURE = (
 async def test_a_query_that_errors_reads_the_database_once(
     graphql: GraphQLClient, api: Any, statements: StatementCounter
 ) -> None:
-    """Before, a query with an error ran three times: on its plan, again on graphql-core,
-    and again through strawberry's view. Now graphql-core answers from what the plan's
-    resolvers already gave, and the database sees the read once."""
+    """Before, a query with an error was given up by its plan (its reads cancelled
+    wherever they stood), run again on graphql-core, and a third time through strawberry's
+    view. Now graphql-core answers from what the plan's resolvers gave, and the database
+    sees each of the read's statements once (tests/unit/test_planned_execution.py counts
+    the resolver calls themselves)."""
     await api.upsert_order()
     await api.create_return()
     await graphql.data(READ)  # the token's look-up is cached from here on
