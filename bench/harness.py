@@ -80,6 +80,12 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+def cli_module(root: Path) -> str:
+    """The CLI module of the checkout at `root`: ops.cli, or graphql_api.cli in a baseline
+    from before the layout of issue 22."""
+    return "ops.cli" if (root / "ops" / "cli.py").exists() else "graphql_api.cli"
+
+
 class Server:
     """`python -m ops.cli serve` in its own process (the server children inherit our
     raised open-files limit). `keep` names RETURNS_* variables of ours it may see; `env`
@@ -124,7 +130,7 @@ class Server:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "ops.cli",
+                cli_module(self.root),
                 "serve",
                 *(["--workers", str(self.workers)] if self.workers > 1 else []),
                 cwd=self.root,  # `-m` imports from the working directory first
