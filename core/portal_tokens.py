@@ -49,40 +49,61 @@ def issue(
     ttl: timedelta,
 ) -> tuple[str, PortalGrant]:
     grant = PortalGrant(tenant_id, merchant, order_reference, (now + ttl).replace(microsecond=0))
-    payload = {
-        "t": grant.tenant_id,
-        "m": grant.merchant,
-        "o": grant.order_reference,
-        "exp": int(grant.expires_at.timestamp()),
-    }
-    body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
-    signed = f"{VERSION}.{body}"
-    return f"{signed}.{_b64(_signature(key, signed))}", grant
+    payload = {"t": grant.tenant_id, "m": grant.merchant, "o": grant.order_reference}
+    return seal(payload, key=key, expires_at=grant.expires_at), grant
+
+
+def seal(
+    payload: dict[str, str], *, key: bytes, expires_at: datetime, version: str = VERSION
+) -> str:
+    """Any signed, expiring token of ours: `<version>.<payload>.<signature>`. The version
+    names what the token opens, so a token made for one purpose never opens another."""
+    claims = {**payload, "exp": int(expires_at.timestamp())}
+    body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
+    signed = f"{version}.{body}"
+    return f"{signed}.{_b64(_signature(key, signed))}"
 
 
 def verify(token: str, *, key: bytes, now: datetime) -> PortalGrant:
-    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
-        raise InvalidToken  # we only ever issue base64url text
-    version, _, rest = token.partition(".")
-    body, _, signature = rest.partition(".")
-    if version != VERSION or not body or not signature:
-        raise InvalidToken
-    # Compared as text, not decoded bytes: base64 has spare bits, and two spellings of one
-    # signature would make a token malleable.
-    expected = _b64(_signature(key, f"{version}.{body}"))
-    if not hmac.compare_digest(signature.encode(), expected.encode()):
-        raise InvalidToken
-    grant = _grant(body)
+    grant = _grant(unseal(token, key=key))
     if now >= grant.expires_at:
         raise ExpiredToken
     return grant
 
 
+def unseal(token: str, *, key: bytes, version: str = VERSION) -> str:
+    """The payload text of a token we signed with this version; its expiry is the caller's
+    to check, once the payload is parsed."""
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        raise InvalidToken  # we only ever issue base64url text
+    prefix, _, rest = token.partition(".")
+    body, _, signature = rest.partition(".")
+    if prefix != version or not body or not signature:
+        raise InvalidToken
+    # Compared as text, not decoded bytes: base64 has spare bits, and two spellings of one
+    # signature would make a token malleable.
+    expected = _b64(_signature(key, f"{prefix}.{body}"))
+    if not hmac.compare_digest(signature.encode(), expected.encode()):
+        raise InvalidToken
+    return body
+
+
+def claims(body: str) -> dict[str, object]:
+    """The JSON of a verified token's payload; a failure means a bug or a leaked key."""
+    try:
+        payload = json.loads(_unb64(body))
+    except ValueError:
+        raise InvalidToken from None
+    if not isinstance(payload, dict):
+        raise InvalidToken
+    return payload
+
+
 def _grant(body: str) -> PortalGrant:
     """The payload of a correctly signed token; only our own signing code wrote it, so a
     failure here means a bug or a leaked key, and is refused all the same."""
+    payload = claims(body)
     try:
-        payload = json.loads(_unb64(body))
         grant = PortalGrant(
             tenant_id=str(payload["t"]),
             merchant=str(payload["m"]),

@@ -151,6 +151,12 @@ class Settings(BaseSettings):
     portal_link_ttl_seconds: int = Field(
         default=72 * 3600, ge=60, le=30 * 24 * 3600, description="How long a return link works."
     )
+    status_link_ttl_seconds: int = Field(
+        default=180 * 24 * 3600,
+        ge=3600,
+        le=400 * 24 * 3600,
+        description="How long a link to a return's status page works (e-mails carry it).",
+    )
     photo_dir: str = Field(
         default="./returns-photos",
         description="Where the default photo store keeps customers' return photos.",

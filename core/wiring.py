@@ -12,6 +12,7 @@ from core.notifier import NotificationDispatcher
 from core.photos import Photos
 from core.portal_links import PortalLinks
 from core.settings import Settings
+from core.status_links import StatusLinks
 from core.throttle import AuthThrottle
 from domain.ports import Clock
 from persistence.database import Database
@@ -31,5 +32,6 @@ class Wiring:
     hub: EventHub  # subscriptions' live events
     notifier: NotificationDispatcher  # customer notifications, sent after the answer
     portal: PortalLinks  # signed links to the customer return portal
+    status: StatusLinks  # signed links to one request's status page
     photos: Photos
     owns_db: bool  # built here, so disposed of with the app (a test may lend its own)
