@@ -38,7 +38,8 @@ class StatusLinks:
         return tokens.seal(payload, key=self._key(), expires_at=expires_at, version=STATUS_VERSION)
 
     def url(self, tenant_id: str, merchant: str, request_id: str, *, now: datetime) -> str:
-        return f"{self.base_url}{STATUS_PATH}/{self.token(tenant_id, merchant, request_id, now=now)}"
+        token = self.token(tenant_id, merchant, request_id, now=now)
+        return f"{self.base_url}{STATUS_PATH}/{token}"
 
     def grant(self, token: str | None, *, now: datetime) -> StatusGrant:
         """The request a token opens; refusals say what to do, never which check failed."""
