@@ -178,3 +178,20 @@ class UpdateReverseShipment(ReturnCommand):
 @dataclass(frozen=True, kw_only=True)
 class AutoCloseReturn(ReturnCommand):
     idle_days: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaiveReturnFee(ReturnCommand):
+    fee_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetReturnFee(ReturnCommand):
+    """An existing fee's amount (`fee_id`), or a new fee of `kind` in `currency`."""
+
+    amount: Decimal
+    fee_id: str | None = None
+    kind: str | None = None
+    currency: str | None = None
+    reason: str | None = None

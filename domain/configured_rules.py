@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from domain.eligibility import BaseRules, Blocker
 from domain.errors import DomainError, ErrorCode, InvalidInput, RequirementMissing
+from domain.fees import FeeRule
 from domain.orders import OrderLine
 from domain.parts import ItemRequest, ReturnItem
 from domain.reference import (
@@ -39,12 +40,18 @@ class ConfiguredRules(BaseRules):
         settings: ReturnSettings | None,
         entries: Iterable[ReferenceEntry],
         locations: Iterable[PickupLocation],
+        fee_rules: Iterable[FeeRule] = (),
     ) -> None:
         self.merchant = merchant
+        self._fee_rules = tuple(fee_rules)
         self.configured = settings is not None
         self.settings = settings or ReturnSettings(merchant=merchant)
         self._entries = {(entry.kind, entry.code): entry for entry in entries}
         self._locations = {location.code: location for location in locations}
+
+    @property
+    def fee_rules(self) -> Sequence[FeeRule]:
+        return self._fee_rules
 
     # ------------------------------------------------------------------ order lines
 

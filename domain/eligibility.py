@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
+from domain.fees import FeeRule
 from domain.orders import Order, OrderLine
 from domain.parts import ItemRequest, ReturnItem
 from domain.values import Address, bounded_text, optional_code
@@ -52,6 +53,11 @@ class LineEligibility:
 class MerchantRules(Protocol):
     """What a merchant's configuration decides (see configured_rules.ConfiguredRules)."""
 
+    @property
+    def fee_rules(self) -> Sequence[FeeRule]:
+        """The merchant's fee rules, in the order they are applied."""
+        ...
+
     def returnable_units(self, line: OrderLine) -> int:
         """Units of the line that may be returned at all (delivered, or ordered)."""
         ...
@@ -85,7 +91,12 @@ class MerchantRules(Protocol):
 
 class BaseRules:
     """Rules without merchant configuration: only delivered units are returnable, any code
-    is accepted, and every approved return travels back in a reverse shipment."""
+    is accepted, every approved return travels back in a reverse shipment, and there are
+    no fees."""
+
+    @property
+    def fee_rules(self) -> Sequence[FeeRule]:
+        return ()
 
     def returnable_units(self, line: OrderLine) -> int:
         return line.delivered_quantity

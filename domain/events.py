@@ -138,3 +138,39 @@ class ReverseShipmentUpdated(DomainEvent):
     shipment_id: str
     status: str
     tracking_number: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnFeeApplied(DomainEvent):
+    """A fee a merchant's rule put on the request (at approval, or changed at receipt)."""
+
+    fee_id: str
+    fee_kind: str
+    basis: str
+    amount: Decimal
+    currency: str
+    rule_id: str | None
+    sku: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnFeeWaived(DomainEvent):
+    """A fee that takes nothing: waived by a person, or by a reason that waives its rule."""
+
+    fee_id: str
+    fee_kind: str
+    amount: Decimal
+    currency: str
+    reason: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnFeeSet(DomainEvent):
+    """A fee whose amount a person set by hand (re-evaluation then leaves it alone)."""
+
+    fee_id: str
+    fee_kind: str
+    amount: Decimal
+    previous_amount: Decimal | None
+    currency: str
+    reason: str | None

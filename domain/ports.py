@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Protocol
 
 from domain.eligibility import MerchantRules
+from domain.fees import FeeRule
 from domain.notifications import DeliveryOutcome, Notification
 from domain.orders import Order
 from domain.reference import (
@@ -150,6 +151,18 @@ class WebhookEndpointRepository(Protocol):
         ...
 
 
+class FeeRuleRepository(Protocol):
+    """A merchant's fee rules (configuration; not part of any aggregate)."""
+
+    async def rules(self, merchant: str) -> list[FeeRule]: ...
+
+    async def add(self, rule: FeeRule, *, at: datetime) -> None: ...
+
+    async def remove(self, merchant: str, rule_id: str) -> bool:
+        """False when the merchant has no such rule."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Re-enterable: each `async with` begins a new one; leaving without
     `commit()` rolls back. Events of saved aggregates are stored with the change."""
@@ -159,6 +172,7 @@ class UnitOfWork(Protocol):
     configuration: ConfigurationRepository
     notifications: NotificationLog
     webhooks: WebhookEndpointRepository
+    fee_rules: FeeRuleRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

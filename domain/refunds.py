@@ -1,8 +1,8 @@
-"""Refunds on a return request: never more per currency than the value of approved units."""
+"""Refunds on a return request: never more per currency than the value of approved units
+less fees."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -10,10 +10,10 @@ from decimal import Decimal
 from domain import events as ev
 from domain.eligibility import MerchantRules
 from domain.errors import DomainError, ErrorCode, NotFound, RefundExceedsValue
-from domain.lifecycle import APPROVED_FAMILY, Action
+from domain.lifecycle import Action
 from domain.parts import Refund
 from domain.reference import ReferenceKind
-from domain.request_state import ReturnRequestState
+from domain.request_fees import RequestFees
 from domain.values import (
     Actor,
     aware,
@@ -27,29 +27,28 @@ from domain.values import (
 
 @dataclass(frozen=True, slots=True)
 class RefundTotal:
+    """A currency's refund figures as Carriyo's refund info and `refundTotals` show them;
+    `remaining` is what may still be refunded: the approved value less fees and refunds."""
+
     currency: str
     approved_value: Decimal
     refunded: Decimal
+    fees: Decimal = Decimal(0)
 
     @property
     def remaining(self) -> Decimal:
-        return self.approved_value - self.refunded
+        return self.approved_value - self.fees - self.refunded
 
 
-class Refunds(ReturnRequestState):
+class Refunds(RequestFees):
     def refund_totals(self) -> list[RefundTotal]:
-        approved: dict[str, Decimal] = defaultdict(Decimal)
-        refunded: dict[str, Decimal] = defaultdict(Decimal)
-        if self.status in APPROVED_FAMILY:
-            for item in self.items:
-                approved[item.currency] += item.approved_value
-        for refund in self.refunds:
-            refunded[refund.currency] += refund.amount
-        currencies = sorted(set(approved) | set(refunded))
-        return [RefundTotal(c, approved[c], refunded[c]) for c in currencies]
+        return [
+            RefundTotal(b.currency, b.approved_value, b.refunded + b.credited, b.fees)
+            for b in self.balance()
+        ]
 
     def remaining_refundable(self, currency: str) -> Decimal:
-        total = next((t for t in self.refund_totals() if t.currency == currency), None)
+        total = next((b for b in self.balance() if b.currency == currency), None)
         return total.remaining if total else Decimal(0)
 
     def add_refund(

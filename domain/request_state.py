@@ -8,6 +8,7 @@ from datetime import datetime
 
 from domain import events as ev
 from domain.errors import DomainError, ErrorCode, InvalidTransition
+from domain.fees import Fee
 from domain.lifecycle import Action, ReturnStatus, status_allows
 from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment
 from domain.request_details import RequestDetails
@@ -29,6 +30,7 @@ class ReturnRequestState:
     assigned_to_user: str | None = None
     notes: list[Note] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
+    fees: list[Fee] = field(default_factory=list)
     shipments: list[ReverseShipment] = field(default_factory=list)
     items_updates: list[ItemsUpdate] = field(default_factory=list)
     on_hold_at: datetime | None = None

@@ -219,6 +219,7 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
             item.approved_quantity and rules.needs_reverse_shipment(item) for item in self.items
         ):
             self._open_shipment(at=at, actor=actor, option=delivery_option)
+        self._evaluate_fees(rules.fee_rules, at=at, actor=actor)
 
     def reject(self, *, at: datetime, actor: Actor, reason: str, rules: MerchantRules) -> None:
         self._require(Action.REJECT)
@@ -272,6 +273,7 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
             if conditions and sku in conditions:
                 item.item_condition = conditions[sku]
         self._record(ev.ReturnItemsReceived, at, actor, received=tuple(quantities.items()))
+        self._evaluate_fees(rules.fee_rules, at=at, actor=actor)
         self._after_receipt(at=at, actor=actor)
 
     def _after_receipt(self, *, at: datetime, actor: Actor) -> None:

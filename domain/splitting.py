@@ -31,6 +31,7 @@ def _starts_afresh() -> dict[str, object]:
     return {
         "notes": [],
         "refunds": [],
+        "fees": [],
         "shipments": [],
         "items_updates": [],
         "rejected_at": None,

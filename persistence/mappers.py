@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+from domain.fees import FILTERS, Fee, FeeBasis, FeeKind, FeeRule
 from domain.lifecycle import ReturnStatus
 from domain.notifications import Notification, NotificationChannel, NotificationStatus
 from domain.orders import Customer, Order, OrderLine
@@ -19,7 +22,7 @@ from domain.parts import (
 )
 from domain.request_details import RequestDetails
 from domain.returns import ReturnRequest
-from domain.values import Actor, Address, TimeWindow
+from domain.values import Actor, Address, TimeWindow, decimal_text
 from domain.webhooks import WebhookEndpoint
 from persistence.statements import Row
 from persistence.tables import (
@@ -49,6 +52,66 @@ def address_from_json(data: dict[str, Any] | None) -> Address | None:
 
 def _pairs(data: list[list[Any]]) -> tuple[tuple[str, int], ...]:
     return tuple((str(sku), int(qty)) for sku, qty in data)
+
+
+def fees_to_json(fees: Sequence[Fee]) -> list[dict[str, Any]]:
+    """A request's fees as its JSON column holds them: decimals and times as text."""
+    return [
+        {key: _json_value(value) for key, value in dataclasses.asdict(fee).items()} for fee in fees
+    ]
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    return str(value)
+
+
+def fees_from_json(data: list[dict[str, Any]] | None) -> list[Fee]:
+    def value(name: str, raw: Any) -> Any:
+        if raw is None or name not in _FEE_TYPES:
+            return raw
+        return _FEE_TYPES[name](raw)
+
+    return [Fee(**{name: value(name, raw) for name, raw in fee.items()}) for fee in data or ()]
+
+
+_FEE_TYPES: dict[str, Any] = {
+    "kind": FeeKind,
+    "basis": FeeBasis,
+    "amount": Decimal,
+    "rate": Decimal,
+    "waived_at": datetime.fromisoformat,
+    "set_at": datetime.fromisoformat,
+}
+
+
+def fee_rule_values(rule: FeeRule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "merchant": rule.merchant,
+        "kind": rule.kind.value,
+        "basis": rule.basis.value,
+        "value": rule.value,
+        "currency": rule.currency,
+        **{name: list(getattr(rule, name)) for name in FILTERS},
+    }
+
+
+def fee_rule_from_row(row: Row) -> FeeRule:
+    return FeeRule(
+        id=row["id"],
+        merchant=row["merchant"],
+        kind=FeeKind(row["kind"]),
+        basis=FeeBasis(row["basis"]),
+        value=row["value"],
+        currency=row["currency"],
+        **{name: tuple(row[name] or ()) for name in FILTERS},
+    )
 
 
 # --------------------------------------------------------------------------- orders
@@ -121,7 +184,7 @@ _COLUMNS = {column.name for column in ReturnRequestRow.__table__.columns}  # typ
 PLAIN_REQUEST_FIELDS = tuple(
     f.name
     for f in dataclasses.fields(ReturnRequest)
-    if f.name in _COLUMNS and f.name not in {"status", "creation_source", "update_source"}
+    if f.name in _COLUMNS and f.name not in {"status", "creation_source", "update_source", "fees"}
 )
 PLAIN_DETAILS = tuple(
     f.name
@@ -147,6 +210,7 @@ def request_values(request: ReturnRequest, tenant_id: str) -> dict[str, Any]:
             "creation_user": request.creation_source.user,
             "update_source": request.update_source.source,
             "update_user": request.update_source.user,
+            "fees": fees_to_json(request.fees),
         }
     )
 
@@ -315,6 +379,7 @@ def request_fields(row: Row) -> dict[str, Any]:
         "details": details,
         "creation_source": Actor(row["creation_source"], row["creation_user"]),
         "update_source": Actor(row["update_source"], row["update_user"]),
+        "fees": fees_from_json(row["fees"]),
     }
 
 

@@ -113,6 +113,7 @@ class ReturnRequestRow(SQLModel, table=True):
     update_source: str = Field(max_length=32)
     update_user: str | None = Field(default=None, max_length=320)
     split_from: str | None = Field(default=None, max_length=32)
+    fees: list[dict[str, Any]] | None = _json()  # the request's Fees (mappers.fees_to_json)
     version: int = 1
 
 
@@ -459,3 +460,24 @@ class PortalSettingsRow(SQLModel, table=True):
     support_phone: str | None = Field(default=None, max_length=40)
     return_policy: str | None = Field(default=None, max_length=5000)
     updated_at: datetime = _time(nullable=False)
+
+
+class FeeRuleRow(SQLModel, table=True):
+    """A merchant's fee rule (domain/fees.py FeeRule); filters are JSON lists of codes."""
+
+    __tablename__ = "fee_rules"
+    __table_args__ = (Index("ix_fee_rules_merchant", "tenant_id", "merchant", "created_at"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    tenant_id: str = Field(max_length=64)
+    merchant: str = Field(max_length=100)
+    kind: str = Field(max_length=32)
+    basis: str = Field(max_length=32)
+    value: Decimal = _money()
+    currency: str | None = Field(default=None, max_length=3)
+    resolutions: list[str] = _json(list)
+    reasons: list[str] = _json(list)
+    conditions: list[str] = _json(list)
+    countries: list[str] = _json(list)
+    waiving_reasons: list[str] = _json(list)
+    created_at: datetime = _time(nullable=False)

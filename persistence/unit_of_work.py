@@ -14,6 +14,7 @@ from domain.eligibility import MerchantRules
 from domain.ports import Clock, SystemClock
 from persistence.configuration import SqlConfigurationRepository
 from persistence.database import Database, WriteTransaction
+from persistence.fee_rules import SqlFeeRuleRepository
 from persistence.idempotency import KeyClaim, record_commit
 from persistence.outbox import append_events
 from persistence.repositories import (
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
     configuration: SqlConfigurationRepository
     notifications: SqlNotificationRepository
     webhooks: SqlWebhookEndpointRepository
+    fee_rules: SqlFeeRuleRepository
 
     def __init__(
         self,
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.configuration = SqlConfigurationRepository(sql, self.tenant_id)
         self.notifications = SqlNotificationRepository(sql, self.tenant_id)
         self.webhooks = SqlWebhookEndpointRepository(sql, self.tenant_id)
+        self.fee_rules = SqlFeeRuleRepository(sql, self.tenant_id)
         return self
 
     async def __aexit__(

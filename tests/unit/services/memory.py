@@ -18,11 +18,13 @@ from __future__ import annotations
 import copy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 
 from domain.configured_rules import ConfiguredRules
 from domain.errors import DomainError, ErrorCode, NotFound, VersionConflict
 from domain.events import DomainEvent
+from domain.fees import FeeRule
 from domain.notifications import Notification
 from domain.orders import Order
 from domain.ports import Clock, SystemClock
@@ -47,8 +49,26 @@ class MemoryStore:
     locations: dict[tuple[str, str], PickupLocation] = field(default_factory=dict)
     options: dict[tuple[str, str], DeliveryOption] = field(default_factory=dict)
     notifications: dict[str, Notification] = field(default_factory=dict)
+    fee_rules: list[FeeRule] = field(default_factory=list)
     events: list[tuple[str, DomainEvent]] = field(default_factory=list)  # (merchant, event)
     commits: int = 0
+
+
+class MemoryFeeRules:
+    def __init__(self, working: MemoryStore) -> None:
+        self._working = working
+
+    async def rules(self, merchant: str) -> list[FeeRule]:
+        return [rule for rule in self._working.fee_rules if rule.merchant == merchant]
+
+    async def add(self, rule: FeeRule, *, at: datetime) -> None:
+        self._working.fee_rules.append(rule)
+
+    async def remove(self, merchant: str, rule_id: str) -> bool:
+        kept = [r for r in self._working.fee_rules if (r.merchant, r.id) != (merchant, rule_id)]
+        removed = len(kept) < len(self._working.fee_rules)
+        self._working.fee_rules = kept
+        return removed
 
 
 class MemoryReturns:
@@ -229,6 +249,7 @@ class MemoryUnitOfWork:
         self.orders = MemoryOrders(self._working, self._clock)
         self.configuration = MemoryConfiguration(self._working)
         self.notifications = MemoryNotifications(self._working)
+        self.fee_rules = MemoryFeeRules(self._working)
         return self
 
     async def __aexit__(
@@ -252,6 +273,7 @@ class MemoryUnitOfWork:
             await self.configuration.settings(merchant),
             await self.configuration.entries(merchant),
             await self.configuration.locations(merchant),
+            fee_rules=await self.fee_rules.rules(merchant),
         )
 
     def _require(self) -> MemoryStore:

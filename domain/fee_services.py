@@ -1,0 +1,105 @@
+"""Use cases of fees and the quote: merchants' fee rules, a person waiving or setting a
+fee on a request, and the quote of a return about to be created or of one that exists.
+The quotes open a unit of work to read with the same rules as a write, and never commit:
+a quote writes nothing."""
+
+from __future__ import annotations
+
+from domain import commands as c
+from domain.errors import InvalidInput, NotFound
+from domain.fees import FeeKind, FeeRule
+from domain.ports import Clock, UnitOfWork
+from domain.quote import Bonus, Quote, no_bonus, request_quote
+from domain.returns import ReturnRequest
+from domain.services import _load, _order, _stored, retried
+from domain.values import new_id
+
+
+async def fee_rules(merchant: str, *, uow: UnitOfWork) -> list[FeeRule]:
+    async with uow:
+        return await uow.fee_rules.rules(merchant)
+
+
+async def create_fee_rule(rule: FeeRule, *, uow: UnitOfWork, clock: Clock) -> FeeRule:
+    """A new rule applies from the next approval or receipt; fees already fixed stay."""
+    rule = FeeRule(**{**_fields(rule), "id": rule.id or new_id("FR")}).checked()
+    async with uow:
+        await uow.fee_rules.add(rule, at=clock.now())
+        await uow.commit()
+    return rule
+
+
+async def delete_fee_rule(merchant: str, rule_id: str, *, uow: UnitOfWork) -> None:
+    async with uow:
+        if not await uow.fee_rules.remove(merchant, rule_id):
+            raise NotFound(f"fee rule {rule_id} not found for merchant {merchant}", field="id")
+        await uow.commit()
+
+
+def _fields(rule: FeeRule) -> dict[str, object]:
+    return {name: getattr(rule, name) for name in FeeRule.__dataclass_fields__}
+
+
+@retried
+async def waive_return_fee(
+    cmd: c.WaiveReturnFee, *, uow: UnitOfWork, clock: Clock
+) -> ReturnRequest:
+    async with uow:
+        request = await _load(uow, cmd)
+        request.waive_fee(cmd.fee_id, reason=cmd.reason, at=clock.now(), actor=cmd.actor)
+        return await _stored(uow, request)
+
+
+@retried
+async def set_return_fee(cmd: c.SetReturnFee, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    kind = None
+    if cmd.kind is not None:
+        try:
+            kind = FeeKind(cmd.kind)
+        except ValueError:
+            known = ", ".join(FeeKind)
+            message = f"unknown fee kind {cmd.kind!r}; known: {known}"
+            raise InvalidInput(message, field="kind") from None
+    async with uow:
+        request = await _load(uow, cmd)
+        request.set_fee(
+            amount=cmd.amount,
+            at=clock.now(),
+            actor=cmd.actor,
+            fee_id=cmd.fee_id,
+            kind=kind,
+            currency=cmd.currency,
+            reason=cmd.reason,
+        )
+        return await _stored(uow, request)
+
+
+async def quote_new_return(
+    cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock, bonus: Bonus = no_bonus
+) -> Quote:
+    """The quote of the return `cmd` would create: the same checks as createReturn (an
+    input it would refuse is refused here with the same errors), on a request that is
+    built and never saved."""
+    async with uow:
+        order = await _order(uow, cmd.merchant, cmd.order_reference)
+        rules = await uow.rules_for(cmd.merchant)
+        request = ReturnRequest.create(
+            order=order,
+            items=cmd.items,
+            rules=rules,
+            already_requested=await uow.returns.live_quantities(order.merchant, order.reference),
+            at=clock.now(),
+            actor=cmd.actor,
+            details=cmd.details,
+        )
+    return request_quote(request, rules.fee_rules, bonus=bonus)
+
+
+async def quote_existing_return(
+    return_request_id: str, *, uow: UnitOfWork, bonus: Bonus = no_bonus
+) -> Quote:
+    """The quote of a stored request as it stands: its own fees once approved."""
+    async with uow:
+        request = await uow.returns.get(return_request_id)
+        rules = await uow.rules_for(request.merchant)
+    return request_quote(request, rules.fee_rules, bonus=bonus)

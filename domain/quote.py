@@ -1,0 +1,125 @@
+"""The Quote (DESIGN.md §2): what a customer gets back for a return, per line and in total,
+by outcome (money refund, store credit with its bonus), less fees. Computed, never stored:
+the same pure function answers for a return about to be created and for one that exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from domain.currencies import round_money
+from domain.fees import Fee, FeeLine, FeeRule, charged_by_currency, evaluate_fees, line_values
+from domain.request_fees import RequestFees
+
+
+class Outcome(StrEnum):
+    MONEY = "MONEY"
+    STORE_CREDIT = "STORE_CREDIT"
+
+
+# The store-credit bonus for an amount of credit in a currency (the merchant's setting,
+# flat or percent and capped); the quote rounds it in the currency's minor units.
+Bonus = Callable[[str, Decimal], Decimal]
+
+
+def no_bonus(currency: str, amount: Decimal) -> Decimal:
+    return Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteLine:
+    sku: str
+    quantity: int
+    currency: str
+    value: Decimal
+    fees: tuple[Fee, ...]
+
+    @property
+    def fees_total(self) -> Decimal:
+        return sum((fee.charged for fee in self.fees), Decimal(0))
+
+    @property
+    def net(self) -> Decimal:
+        return self.value - self.fees_total
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteOutcome:
+    outcome: Outcome
+    amount: Decimal  # the value less fees
+    bonus: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.amount + self.bonus
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteTotal:
+    currency: str
+    value: Decimal
+    fees: Decimal
+    outcomes: tuple[QuoteOutcome, ...]
+
+    @property
+    def net(self) -> Decimal:
+        return self.value - self.fees
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    lines: tuple[QuoteLine, ...]
+    fees: tuple[Fee, ...]  # every fee, per line and on the whole return
+    totals: tuple[QuoteTotal, ...]
+
+
+def quote_return(
+    lines: Sequence[FeeLine], fees: Sequence[Fee], *, bonus: Bonus = no_bonus
+) -> Quote:
+    """The quote for these lines and the fees they bear (evaluated for a return about to
+    be created, or those a request has). Store credit adds the bonus, which takes nothing
+    from the money outcome."""
+    quoted = tuple(
+        QuoteLine(
+            line.sku,
+            line.quantity,
+            line.currency,
+            line.value,
+            tuple(fee for fee in fees if fee.sku == line.sku and fee.currency == line.currency),
+        )
+        for line in lines
+    )
+    values, charged = line_values(lines), charged_by_currency(fees)
+    totals = []
+    for currency in sorted(set(values) | set(charged)):
+        value, taken = values.get(currency, Decimal(0)), charged.get(currency, Decimal(0))
+        net = value - taken
+        totals.append(
+            QuoteTotal(
+                currency,
+                value,
+                taken,
+                (
+                    QuoteOutcome(Outcome.MONEY, net, Decimal(0)),
+                    QuoteOutcome(
+                        Outcome.STORE_CREDIT, net, round_money(bonus(currency, net), currency)
+                    ),
+                ),
+            )
+        )
+    return Quote(quoted, tuple(fees), tuple(totals))
+
+
+def request_quote(
+    request: RequestFees, rules: Sequence[FeeRule], *, bonus: Bonus = no_bonus
+) -> Quote:
+    """The quote of a request: once decided, its approved units and its own fees (as they
+    stand, waivers and hand-set amounts included); before that, the requested units and
+    the fees the merchant's rules would put on them."""
+    if request.status.is_undecided:
+        lines = request.fee_lines(requested=True)
+        fees = evaluate_fees(rules, lines, country=request.fee_country)
+        return quote_return(lines, fees, bonus=bonus)
+    return quote_return(request.fee_lines(), request.fees, bonus=bonus)
