@@ -16,7 +16,9 @@ from typing import Final
 
 from core.reference_kinds import REFERENCE_KINDS, Shape
 from domain.eligibility import MAX_COMMENT_CODES, MAX_IMAGES
+from domain.fees import MAX_FILTER_CODES
 from domain.lifecycle import Action, ReturnStatus
+from domain.quote import Outcome
 from domain.reference import MAX_TRANSLATIONS
 from domain.webhooks import EVENT_TYPES, MAX_ENDPOINTS
 
@@ -28,6 +30,8 @@ NOTES_PER_REQUEST = 20
 REFUNDS_PER_REQUEST = 10
 CURRENCIES_PER_REQUEST = 3
 SHIPMENTS_PER_REQUEST = 5
+FEES_PER_REQUEST = 20
+FEE_RULES_PER_MERCHANT = 50
 ITEM_UPDATES_PER_REQUEST = 10
 EVENTS_PER_REQUEST = 50
 LINES_PER_ORDER = 50
@@ -39,6 +43,7 @@ COUNTRIES_PER_MERCHANT = 50
 NOTIFICATION_USERS = 20
 LOOKUP_METHODS = 5
 
+FILTER_FIELDS = ("resolutions", "reasons", "conditions", "countries", "waivingReasons")
 _REFERENCE_TYPES = ("ReferenceCode", *(faces.name for faces in REFERENCE_KINDS))
 _REFERENCE_QUERIES = tuple(faces.plural for faces in REFERENCE_KINDS)
 _SCOPED_TYPES = tuple(faces.name for faces in REFERENCE_KINDS if faces.shape is Shape.SCOPED)
@@ -48,6 +53,8 @@ _PAYLOADS = (
     "DeletePayload",
     "DeleteWebhookEndpointPayload",
     "DeliveryOptionPayload",
+    "FeeRulePayload",
+    "QuoteReturnResult",
     "PickupLocationPayload",
     "PortalSettingsPayload",
     "ReferenceCodePayload",
@@ -75,6 +82,15 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "ReturnRequest.notes": NOTES_PER_REQUEST,
     "ReturnRequest.refunds": REFUNDS_PER_REQUEST,
     "ReturnRequest.refundTotals": CURRENCIES_PER_REQUEST,
+    "ReturnRequest.fees": FEES_PER_REQUEST,
+    "ReturnRequest.balance": CURRENCIES_PER_REQUEST,
+    "Query.feeRules": FEE_RULES_PER_MERCHANT,
+    **{f"FeeRule.{name}": MAX_FILTER_CODES for name in FILTER_FIELDS},
+    "ReturnQuote.lines": ITEMS_PER_REQUEST,
+    "ReturnQuote.fees": FEES_PER_REQUEST,
+    "ReturnQuote.totals": CURRENCIES_PER_REQUEST,
+    "QuoteLine.fees": FEES_PER_REQUEST,
+    "QuoteTotal.outcomes": len(Outcome),
     "ReturnRequest.reverseShipments": SHIPMENTS_PER_REQUEST,
     "ReturnRequest.itemsUpdates": ITEM_UPDATES_PER_REQUEST,
     "ReturnRequest.events": EVENTS_PER_REQUEST,

@@ -24,6 +24,7 @@ from graphql_api.events.queries import EventQueries
 from graphql_api.events.subscriptions import EventSubscriptions
 from graphql_api.guards import ReadOnlyGuard
 from graphql_api.limits import GraphQLLimits, limit_policies
+from graphql_api.merchants.fee_rules import FeeRuleMutations, FeeRuleQueries
 from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
 from graphql_api.merchants.portal import PortalSettingsMutations, PortalSettingsQueries
 from graphql_api.merchants.queries import MerchantQueries
@@ -38,6 +39,7 @@ from graphql_api.policies import Policies, Policy
 from graphql_api.returns.columns import request_columns
 from graphql_api.returns.mutations import ReturnMutations
 from graphql_api.returns.queries import ReturnQueries
+from graphql_api.returns.quote import QuoteQueries
 from graphql_api.returns.status_counts import StatusCountQueries
 from graphql_api.returns.types import ReturnRequestType
 from graphql_api.scalars import SCALAR_OVERRIDES
@@ -77,6 +79,8 @@ Query = merge_types(
         EventLogPositionQueries,
         OrderQueries,
         MerchantQueries,
+        FeeRuleQueries,
+        QuoteQueries,
         PortalSettingsQueries,
         NotificationQueries,
         WebhookQueries,
@@ -91,6 +95,7 @@ Mutation = merge_types(
         ReturnMutations,
         ReferenceCodeMutations,
         SettingsMutations,
+        FeeRuleMutations,
         PortalSettingsMutations,
         WebhookMutations,
     ),

@@ -50,7 +50,7 @@ ITEM_ALWAYS = ("position",)
 
 # Fields only the whole aggregate can answer: when a query selects one, it reads the whole
 # aggregate anyway, and the request's children are taken from it rather than read again.
-AGGREGATE_FIELDS = frozenset({"allowedActions", "refundTotals"})
+AGGREGATE_FIELDS = frozenset({"allowedActions", "refundTotals", "fees", "balance"})
 
 
 def request_columns(info: Info, under: tuple[str, ...] = ()) -> tuple[frozenset[str], bool]:

@@ -11,6 +11,7 @@ import strawberry
 from core.global_ids import return_request_key
 from core.request_details import detail_changes, quantities_by_sku, request_details
 from domain import commands as c
+from domain.fees import FeeKind
 from domain.lifecycle import Action, ReturnStatus
 from domain.parts import ItemRequest
 from domain.values import UNSET as KEEP
@@ -274,4 +275,35 @@ class UpdateReverseShipmentInput(ReturnCommandInput):
             label_url=_kept(self.label_url),
             carrier=carrier,
             in_transit=self.in_transit,
+        )
+
+
+@strawberry.input(description="Waive a fee on the request: it then takes nothing.")
+class WaiveReturnFeeInput(ReturnCommandInput):
+    fee_id: str
+    reason: str = strawberry.field(description="Why; shown with the fee.")
+
+    def to_command(self, actor: Actor) -> c.WaiveReturnFee:
+        return c.WaiveReturnFee(**self._common(actor), fee_id=self.fee_id, reason=self.reason)
+
+
+@strawberry.input(
+    description="Set a fee's amount by hand: an existing fee (feeId), or a new one of a kind "
+    "in a currency. Re-evaluation at receipt keeps it."
+)
+class SetReturnFeeInput(ReturnCommandInput):
+    amount: Decimal
+    fee_id: str | None = None
+    kind: FeeKind | None = None
+    currency: str | None = None
+    reason: str | None = None
+
+    def to_command(self, actor: Actor) -> c.SetReturnFee:
+        return c.SetReturnFee(
+            **self._common(actor),
+            amount=self.amount,
+            fee_id=self.fee_id,
+            kind=self.kind.value if self.kind else None,
+            currency=self.currency,
+            reason=self.reason,
         )

@@ -13,7 +13,7 @@ from typing import Any
 import strawberry
 from strawberry.types.field import StrawberryField
 
-from domain import services
+from domain import fee_services, services
 from domain.errors import DomainError
 from domain.lifecycle import Action
 from domain.returns import SIMPLE_TRANSITIONS, ReturnRequest
@@ -155,6 +155,19 @@ CHANGES = (
     Change("deleteReturnNote", services.delete_return_note, i.DeleteReturnNoteInput),
     Change("deleteRefund", services.delete_refund, i.DeleteRefundInput),
     Change(
+        "waiveReturnFee",
+        fee_services.waive_return_fee,
+        i.WaiveReturnFeeInput,
+        "Waive a fee, with why; receipt's re-evaluation keeps it waived.",
+    ),
+    Change(
+        "setReturnFee",
+        fee_services.set_return_fee,
+        i.SetReturnFeeInput,
+        "Set a fee's amount by hand (or add one); refused with FEE_EXCEEDS_VALUE when fees "
+        "would take more than is left to give back.",
+    ),
+    Change(
         "updateReverseShipment",
         services.update_reverse_shipment,
         i.UpdateReverseShipmentInput,
@@ -193,7 +206,8 @@ async def add_return_note(info: Info, input: i.AddReturnNoteInput) -> AddReturnN
 
 
 @strawberry.mutation(
-    description="Record a refund; the total per currency never exceeds the value of approved units."
+    description="Record a refund; the total per currency never exceeds the value of approved "
+    "units less fees (REFUND_EXCEEDS_VALUE)."
 )
 async def add_refund(info: Info, input: i.AddRefundInput) -> AddRefundPayload:
     request = await _run(info, services.add_refund, input)

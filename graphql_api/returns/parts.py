@@ -186,7 +186,8 @@ class RefundType:
 @strawberry.type(
     name="RefundTotal",
     description="Per currency: value of approved units, "
-    "what has been refunded, and what may still be refunded.",
+    "what has been refunded, and what may still be refunded (the approved value less fees "
+    "and refunds; `ReturnRequest.balance` shows the fees).",
 )
 class RefundTotalType:
     currency: str

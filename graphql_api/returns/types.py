@@ -16,6 +16,7 @@ from domain.returns import ReturnRequest
 from graphql_api.common import AddressType, Node, TimeWindowType
 from graphql_api.context import Info
 from graphql_api.returns.columns import item_columns
+from graphql_api.returns.fees import BalanceType, FeeType
 from graphql_api.returns.parts import (
     ItemsUpdateType,
     NoteType,
@@ -51,6 +52,16 @@ async def _allowed_actions(root: ReturnRequestType, info: Info) -> list[Action]:
 async def _refund_totals(root: ReturnRequestType, info: Info) -> list[RefundTotalType]:
     request = await info.context.loaders.return_request_by_id.load(root.return_request_id)
     return [RefundTotalType.from_domain(t) for t in request.refund_totals()] if request else []
+
+
+async def _fees(root: ReturnRequestType, info: Info) -> list[FeeType]:
+    request = await info.context.loaders.return_request_by_id.load(root.return_request_id)
+    return [FeeType.from_domain(fee) for fee in request.fees] if request else []
+
+
+async def _balance(root: ReturnRequestType, info: Info) -> list[BalanceType]:
+    request = await info.context.loaders.return_request_by_id.load(root.return_request_id)
+    return [BalanceType.from_domain(b) for b in request.balance()] if request else []
 
 
 async def _children(
@@ -120,6 +131,13 @@ class ReturnRequestType(Node):
     notes: list[NoteType] = strawberry.field(resolver=_notes)
     refunds: list[RefundType] = strawberry.field(resolver=_refunds)
     refund_totals: list[RefundTotalType] = strawberry.field(resolver=_refund_totals)
+    fees: list[FeeType] = strawberry.field(
+        resolver=_fees, description="Fees on the approved units, waived ones included."
+    )
+    balance: list[BalanceType] = strawberry.field(
+        resolver=_balance,
+        description="Per currency: approved value, fees, refunded, credited, remaining.",
+    )
     reverse_shipments: list[ReverseShipmentType] = strawberry.field(resolver=_shipments)
     items_updates: list[ItemsUpdateType] = strawberry.field(
         resolver=_items_updates,
