@@ -9,7 +9,7 @@ from domain import commands as c
 from domain.errors import InvalidInput, NotFound
 from domain.fees import FeeKind, FeeRule
 from domain.ports import Clock, UnitOfWork
-from domain.quote import Bonus, Quote, no_bonus, request_quote
+from domain.quote import Bonus, Quote, new_return_quote, no_bonus, request_quote
 from domain.returns import ReturnRequest
 from domain.services import _load, _order, _stored, retried
 from domain.values import new_id
@@ -92,7 +92,7 @@ async def quote_new_return(
             actor=cmd.actor,
             details=cmd.details,
         )
-    return request_quote(request, rules.fee_rules, bonus=bonus)
+    return new_return_quote(request, rules.fee_rules, bonus=bonus)
 
 
 async def quote_existing_return(

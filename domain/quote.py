@@ -4,6 +4,7 @@ the same pure function answers for a return about to be created and for one that
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -102,7 +103,7 @@ def quote_return(
                 value,
                 taken,
                 (
-                    QuoteOutcome(Outcome.MONEY, net, Decimal(0)),
+                    QuoteOutcome(Outcome.MONEY, net, round_money(Decimal(0), currency)),
                     QuoteOutcome(
                         Outcome.STORE_CREDIT, net, round_money(bonus(currency, net), currency)
                     ),
@@ -119,7 +120,19 @@ def request_quote(
     stand, waivers and hand-set amounts included); before that, the requested units and
     the fees the merchant's rules would put on them."""
     if request.status.is_undecided:
-        lines = request.fee_lines(requested=True)
-        fees = evaluate_fees(rules, lines, country=request.fee_country)
-        return quote_return(lines, fees, bonus=bonus)
+        return new_return_quote(request, rules, bonus=bonus)
     return quote_return(request.fee_lines(), request.fees, bonus=bonus)
+
+
+def new_return_quote(
+    request: RequestFees, rules: Sequence[FeeRule], *, bonus: Bonus = no_bonus
+) -> Quote:
+    """The quote of every requested unit, as if approved: what the customer is told before
+    submitting. Its fees are numbered in order (QF-1, QF-2…), so the same question gets
+    the same answer."""
+    lines = request.fee_lines(requested=True)
+    numbers = itertools.count(1)
+    fees = evaluate_fees(
+        rules, lines, country=request.fee_country, make_id=lambda: f"QF-{next(numbers)}"
+    )
+    return quote_return(lines, fees, bonus=bonus)

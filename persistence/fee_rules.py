@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select
 
 from domain.fees import FeeRule
 from persistence.mappers import fee_rule_from_row, fee_rule_values
@@ -17,7 +17,8 @@ _OF_MERCHANT = (
     FEE_RULES.c.tenant_id == bindparam("tenant"),
     FEE_RULES.c.merchant == bindparam("merchant"),
 )
-_RULES = select(FEE_RULES).where(*_OF_MERCHANT).order_by(FEE_RULES.c.created_at, FEE_RULES.c.id)
+_RULES = select(FEE_RULES).where(*_OF_MERCHANT).order_by(FEE_RULES.c.position)
+_LAST = select(func.coalesce(func.max(FEE_RULES.c.position), 0)).where(*_OF_MERCHANT)
 _REMOVE = delete(FEE_RULES).where(*_OF_MERCHANT, FEE_RULES.c.id == bindparam("rule_id"))
 
 
@@ -32,7 +33,12 @@ class SqlFeeRuleRepository:
         return [fee_rule_from_row(row) for row in rows]
 
     async def add(self, rule: FeeRule, *, at: datetime) -> None:
-        values = fee_rule_values(rule) | {"tenant_id": self._tenant, "created_at": at}
+        last = await self._sql.scalar(_LAST, {"tenant": self._tenant, "merchant": rule.merchant})
+        values = fee_rule_values(rule) | {
+            "tenant_id": self._tenant,
+            "created_at": at,
+            "position": int(last) + 1,
+        }
         await self._sql.execute(insert(FEE_RULES), values)
 
     async def remove(self, merchant: str, rule_id: str) -> bool:

@@ -466,11 +466,12 @@ class FeeRuleRow(SQLModel, table=True):
     """A merchant's fee rule (domain/fees.py FeeRule); filters are JSON lists of codes."""
 
     __tablename__ = "fee_rules"
-    __table_args__ = (Index("ix_fee_rules_merchant", "tenant_id", "merchant", "created_at"),)
+    __table_args__ = (Index("ix_fee_rules_merchant", "tenant_id", "merchant", "position"),)
 
     id: str = Field(primary_key=True, max_length=32)
     tenant_id: str = Field(max_length=64)
     merchant: str = Field(max_length=100)
+    position: int = Field(sa_type=BigInteger)  # the order fees apply in: creation order
     kind: str = Field(max_length=32)
     basis: str = Field(max_length=32)
     value: Decimal = _money()

@@ -36,7 +36,14 @@ class QuoteLineType:
     @classmethod
     def from_domain(cls, line: QuoteLine) -> QuoteLineType:
         fees = [FeeType.from_domain(fee) for fee in line.fees]
-        return cls(line.sku, line.quantity, line.currency, line.value, fees, line.net)
+        return cls(
+            sku=line.sku,
+            quantity=line.quantity,
+            currency=line.currency,
+            value=line.value,
+            fees=fees,
+            net=line.net,
+        )
 
 
 @strawberry.type(name="QuoteOutcome")
@@ -57,8 +64,17 @@ class QuoteTotalType:
 
     @classmethod
     def from_domain(cls, total: QuoteTotal) -> QuoteTotalType:
-        outcomes = [QuoteOutcomeType(o.outcome, o.amount, o.bonus, o.total) for o in total.outcomes]
-        return cls(total.currency, total.value, total.fees, total.net, outcomes)
+        outcomes = [
+            QuoteOutcomeType(outcome=o.outcome, amount=o.amount, bonus=o.bonus, total=o.total)
+            for o in total.outcomes
+        ]
+        return cls(
+            currency=total.currency,
+            value=total.value,
+            fees=total.fees,
+            net=total.net,
+            outcomes=outcomes,
+        )
 
 
 @strawberry.type(name="ReturnQuote")

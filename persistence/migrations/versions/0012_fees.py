@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("id", text(length=32), nullable=False),
         sa.Column("tenant_id", text(length=64), nullable=False),
         sa.Column("merchant", text(length=100), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
         sa.Column("kind", text(length=32), nullable=False),
         sa.Column("basis", text(length=32), nullable=False),
         sa.Column("value", persistence.types.ExactDecimal(length=40), nullable=False),
@@ -38,7 +39,7 @@ def upgrade() -> None:
         sa.Column("created_at", persistence.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_fee_rules_merchant", "fee_rules", ["tenant_id", "merchant", "created_at"])
+    op.create_index("ix_fee_rules_merchant", "fee_rules", ["tenant_id", "merchant", "position"])
     with op.batch_alter_table("return_requests", schema=None) as batch_op:
         batch_op.add_column(sa.Column("fees", sa.JSON(), nullable=True))
 
