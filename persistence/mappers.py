@@ -13,6 +13,7 @@ from domain.parts import (
     ItemsUpdate,
     Note,
     Refund,
+    RefundOutcome,
     ReturnItem,
     ReverseShipment,
     ShipmentStatus,
@@ -187,6 +188,7 @@ def refund_values(refund: Refund) -> dict[str, Any]:
         "note": refund.note,
         "refund_date": refund.refund_date,
         "created_at": refund.created_at,
+        "outcome": refund.outcome.value,
     }
 
 
@@ -271,6 +273,7 @@ def refund_from_row(row: Row) -> Refund:
         row["refund_type"],
         row["note"],
         row["refund_date"],
+        RefundOutcome(row["outcome"]),
     )
 
 

@@ -22,6 +22,7 @@ from persistence.repositories import (
     SqlReturnRepository,
 )
 from persistence.rules import merchant_rules
+from persistence.store_credit import SqlStoreCreditRepository
 from persistence.tables import DEFAULT_TENANT
 from persistence.webhook_endpoints import SqlWebhookEndpointRepository
 from persistence.webhooks import route_deliveries
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
     configuration: SqlConfigurationRepository
     notifications: SqlNotificationRepository
     webhooks: SqlWebhookEndpointRepository
+    store_credit: SqlStoreCreditRepository
 
     def __init__(
         self,
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.configuration = SqlConfigurationRepository(sql, self.tenant_id)
         self.notifications = SqlNotificationRepository(sql, self.tenant_id)
         self.webhooks = SqlWebhookEndpointRepository(sql, self.tenant_id)
+        self.store_credit = SqlStoreCreditRepository(sql, self.tenant_id, self._clock.now)
         return self
 
     async def __aexit__(
@@ -93,6 +96,10 @@ class SqlUnitOfWork:
             (request.merchant, event)
             for request in self.returns.seen
             for event in request.pull_events()
+        ] + [
+            (account.merchant, event)
+            for account in self.store_credit.seen
+            for event in account.pull_events()
         ]
         stored = await append_events(sql, self.tenant_id, events)
         routed = (
