@@ -168,7 +168,8 @@ class LedgerEntry:
 
     A lot (credit, bonus, positive adjustment) keeps `remaining` and `expired`; a debit, an
     expiration and a negative adjustment keep the lots they used in `allocations`; a debit
-    revert and a taken-back lot name what they undo in `reverses`."""
+    revert and a taken-back lot name what they undo in `reverses`; `reverted_at` marks a
+    reverted debit and a lot taken back."""
 
     id: str
     account_id: str
@@ -196,8 +197,11 @@ class LedgerEntry:
 
     @property
     def spent(self) -> Decimal:
-        """What debits and negative adjustments still hold of this lot."""
-        return self.amount - self.remaining - self.expired if self.is_lot else ZERO
+        """What debits and negative adjustments still hold of this lot (nothing, once the
+        lot was taken back whole)."""
+        if not self.is_lot or self.reverted_at is not None:
+            return ZERO
+        return self.amount - self.remaining - self.expired
 
 
 def spending_order(lot: LedgerEntry) -> tuple[bool, datetime, datetime, str]:
@@ -297,9 +301,9 @@ class StoreCreditAccount:
                     field="refund_id",
                 )
         for lot in lots:
-            if lot.remaining <= 0:
+            if lot.reverted_at is not None or lot.remaining <= 0:
                 continue
-            amount, lot.remaining = lot.remaining, ZERO
+            amount, lot.remaining, lot.reverted_at = lot.remaining, ZERO, at
             self._mark(lot)
             entry = self._append(
                 lot.kind, -amount, at=at, actor=actor, origin=lot.origin, reverses=lot.id

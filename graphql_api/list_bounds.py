@@ -38,10 +38,13 @@ USER_ERRORS = 20
 COUNTRIES_PER_MERCHANT = 50
 NOTIFICATION_USERS = 20
 LOOKUP_METHODS = 5
+ALLOCATIONS_PER_ENTRY = 20  # the credit lots one debit spends
 
 _REFERENCE_TYPES = ("ReferenceCode", *(faces.name for faces in REFERENCE_KINDS))
 _REFERENCE_QUERIES = tuple(faces.plural for faces in REFERENCE_KINDS)
-_SCOPED_TYPES = tuple(faces.name for faces in REFERENCE_KINDS if faces.shape is Shape.SCOPED)
+_SCOPED_TYPES = tuple(
+    faces.name for faces in REFERENCE_KINDS if faces.shape in (Shape.SCOPED, Shape.REFUND)
+)
 _PAYLOADS = (
     "AddRefundPayload",
     "AddReturnNotePayload",
@@ -54,6 +57,8 @@ _PAYLOADS = (
     "ReturnRequestPayload",
     "ReturnSettingsPayload",
     "SplitReturnPayload",
+    "StoreCreditEntryPayload",
+    "StoreCreditSettingsPayload",
     "UpsertOrderPayload",
     "WebhookDeliveryPayload",
     "WebhookEndpointPayload",
@@ -64,6 +69,9 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "ReturnEventConnection.edges": PAGE_SIZE,
     "NotificationConnection.edges": PAGE_SIZE,
     "WebhookDeliveryConnection.edges": PAGE_SIZE,
+    "StoreCreditAccountConnection.edges": PAGE_SIZE,
+    "StoreCreditLedgerConnection.edges": PAGE_SIZE,
+    "StoreCreditEntry.allocations": ALLOCATIONS_PER_ENTRY,
     "Query.returnableItems": LINES_PER_ORDER,
     **{f"Query.{name}": CODES_PER_MERCHANT for name in _REFERENCE_QUERIES},
     "Query.pickupLocations": LOCATIONS_PER_MERCHANT,

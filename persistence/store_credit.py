@@ -272,6 +272,7 @@ _REFUND_LOTS = (
         ENTRIES.c.refund_id == bindparam("refund"),
         or_(ENTRIES.c.kind == EntryKind.CREDIT.value, ENTRIES.c.kind == EntryKind.BONUS.value),
         ENTRIES.c.reverses.is_(None),
+        ENTRIES.c.reverted_at.is_(None),
     )
     .order_by(ENTRIES.c.seq)
 )

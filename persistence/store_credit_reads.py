@@ -56,6 +56,22 @@ async def whole_ledger(reads: Statements, tenant_id: str, account_id: str) -> li
     return [entry for _, entry in await ledger(reads, tenant_id, account_id, after=0, first=10**9)]
 
 
+async def expiring_accounts(reads: Statements, at: Any, limit: int) -> list[tuple[str, str]]:
+    """(tenant, account) of accounts, in every tenant, holding credit whose expiry passed."""
+    rows = await reads.rows(_EXPIRING, {"at": at, "limit": limit})
+    return [(row["tenant_id"], row["account_id"]) for row in rows]
+
+
+_EXPIRING = (
+    select(ENTRIES.c.tenant_id, ENTRIES.c.account_id)
+    .where(
+        ENTRIES.c.open_lot.is_(True),
+        ENTRIES.c.expires_at <= bindparam("at", type_=ENTRIES.c.expires_at.type),
+    )
+    .group_by(ENTRIES.c.tenant_id, ENTRIES.c.account_id)
+    .order_by(ENTRIES.c.tenant_id, ENTRIES.c.account_id)
+    .limit(bindparam("limit"))
+)
 _ACCOUNT = select(ACCOUNTS).where(
     ACCOUNTS.c.tenant_id == bindparam("tenant"), ACCOUNTS.c.id == bindparam("id")
 )

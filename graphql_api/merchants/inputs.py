@@ -96,6 +96,18 @@ class ScopedReferenceCodeInput(CodeInput):
         return {"allowed_return_reasons": tuple(self.allowed_return_reasons)}
 
 
+@strawberry.input(description="A refund type, limited to some reasons, maybe store credit.")
+class RefundTypeInput(ScopedReferenceCodeInput):
+    store_credit: bool = strawberry.field(
+        default=False,
+        description="A refund of this type is store credit: addRefund (and Carriyo's "
+        "refund call) issues it to the order's customer's account.",
+    )
+
+    def _more(self) -> dict[str, Any]:
+        return super()._more() | {"store_credit": self.store_credit}
+
+
 @strawberry.input
 class DeleteReferenceCodeInput(MutationInput):
     merchant: str
