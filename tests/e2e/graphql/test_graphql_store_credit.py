@@ -9,7 +9,7 @@ from typing import Any
 from tests.e2e.graphql.conftest import MERCHANT
 
 CREATE_REFUND_TYPE = """
-mutation ($input: RefundTypeInput!) {
+mutation ($input: ScopedReferenceCodeInput!) {
   createRefundType(input: $input) { userErrors { code field message } }
 }
 """

@@ -11,7 +11,7 @@ from tests.e2e.rest.carriyo_client import EMAIL, MERCHANT, Carriyo
 
 REQUESTS = "/returns/requests"
 MARK = """
-mutation ($input: RefundTypeInput!) {
+mutation ($input: ScopedReferenceCodeInput!) {
   createRefundType(input: $input) { userErrors { code } }
 }
 """
