@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.graphql.conftest import MERCHANT
+from tests.e2e.graphql.test_graphql_webhooks import local_sender, receiver, register
+
+__all__ = ["receiver"]  # the fixture, shared with the webhook tests
 
 CREATE_REFUND_TYPE = """
 mutation ($input: ScopedReferenceCodeInput!) {
@@ -163,3 +166,41 @@ async def test_an_operator_adjusts_a_guest_balance_with_a_reason(graphql):
     down = {"accountId": made["account"]["accountId"], "amount": "-13", "reason": "typo"}
     refused = (await graphql.data(ADJUST, {"input": down}))["adjustStoreCredit"]
     assert [e["code"] for e in refused["userErrors"]] == ["INSUFFICIENT_STORE_CREDIT"]
+
+
+EVENTS = """
+query ($filter: ReturnEventFilter) {
+  returnEvents(first: 50, filter: $filter) {
+    edges { node { eventType returnRequestId payload } }
+  }
+}
+"""
+
+
+async def test_store_credit_events_are_in_the_log_and_posted_to_webhooks(
+    api, graphql, receiver, db, clock
+):
+    target, url = receiver
+    wanted = ["StoreCreditIssued", "StoreCreditBonusIssued", "StoreCreditDebited"]
+    await register(graphql, url, eventTypes=wanted)
+    rid, refund_id = await credited_return(api, graphql)
+    account_id = (await account(graphql))["accountId"]
+    spend = {"accountId": account_id, "amount": "5", "idempotencyKey": "order-1"}
+    await graphql.data(DEBIT, {"input": spend})
+
+    data = await graphql.data(EVENTS, {"filter": {"eventTypes": wanted}})
+    logged = [edge["node"] for edge in data["returnEvents"]["edges"]]
+    assert [(e["eventType"], e["returnRequestId"]) for e in logged] == [
+        ("StoreCreditIssued", rid),
+        ("StoreCreditBonusIssued", rid),
+        ("StoreCreditDebited", account_id),
+    ]
+    assert logged[0]["payload"]["refund_id"] == refund_id
+    assert logged[2]["payload"]["balance"] == "50.00"
+
+    assert await local_sender(db, clock).send_due() == 3
+    types = [headers["X-Returns-Event-Type"] for headers, _ in target.received]
+    assert types == wanted
+    debit_body = target.bodies()[2]  # about no request: the event's own facts
+    assert debit_body["payload"]["account_id"] == account_id
+    assert target.bodies()[0]["return_request_id"] == rid  # the request the credit came from
