@@ -83,6 +83,7 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "ReturnRequest.notes": NOTES_PER_REQUEST,
     "ReturnRequest.refunds": REFUNDS_PER_REQUEST,
     "ReturnRequest.refundTotals": CURRENCIES_PER_REQUEST,
+    "ReturnRequest.storeCreditAccounts": CURRENCIES_PER_REQUEST,
     "ReturnRequest.reverseShipments": SHIPMENTS_PER_REQUEST,
     "ReturnRequest.itemsUpdates": ITEM_UPDATES_PER_REQUEST,
     "ReturnRequest.events": EVENTS_PER_REQUEST,

@@ -56,6 +56,25 @@ async def whole_ledger(reads: Statements, tenant_id: str, account_id: str) -> li
     return [entry for _, entry in await ledger(reads, tenant_id, account_id, after=0, first=10**9)]
 
 
+async def accounts_of_customers(
+    reads: Statements, tenant_id: str, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], list[StoreCreditAccount]]:
+    """Each (merchant, customer key)'s accounts, one per currency, in one statement."""
+    found: dict[tuple[str, str], list[StoreCreditAccount]] = {key: [] for key in keys}
+    if not keys:
+        return found
+    statement = _accounts(reads.dialect_name, False, True, False)
+    rows = await reads.rows(
+        statement,
+        {"tenant": tenant_id, "keys": sorted({key for _, key in keys}), "first": 10 * len(keys)},
+    )
+    for row in rows:
+        wanted = found.get((row["merchant"], row["customer_key"]))
+        if wanted is not None:
+            wanted.append(account_from_row(row))
+    return found
+
+
 async def expiring_accounts(reads: Statements, at: Any, limit: int) -> list[tuple[str, str]]:
     """(tenant, account) of accounts, in every tenant, holding credit whose expiry passed."""
     rows = await reads.rows(_EXPIRING, {"at": at, "limit": limit})

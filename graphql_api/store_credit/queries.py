@@ -11,9 +11,9 @@ import strawberry
 from core.global_ids import from_global_id
 from domain.errors import DomainError, ErrorCode
 from domain.store_credit import customer_key
+from graphql_api.common import PageInfo, PageSize, check_first
 from graphql_api.context import Info
 from graphql_api.errors import ClientError
-from graphql_api.returns.queries import PageSize, check_first
 from graphql_api.store_credit import types as t
 from persistence import store_credit_reads
 from persistence.store_credit import SqlStoreCreditRepository
@@ -82,7 +82,7 @@ class StoreCreditQueries:
         edges = [t.AccountEdge(cursor=_cursor(node), node=node) for node in nodes]
         return t.AccountConnection(
             edges=edges,
-            page_info=t.PageInfo.of(edges, has_next=len(found) > first, has_previous=bool(after)),
+            page_info=PageInfo.of(edges, has_next=len(found) > first, has_previous=bool(after)),
         )
 
     @strawberry.field(description="An account by its id (SC-…) or global id; null if unknown.")

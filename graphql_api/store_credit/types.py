@@ -19,11 +19,10 @@ from domain.store_credit import (
     StoreCreditAccount,
     StoreCreditSettings,
 )
-from graphql_api.common import Node, PageInfo
+from graphql_api.common import Node, PageInfo, PageSize, check_first
 from graphql_api.context import Info
 from graphql_api.errors import ClientError, UserError
 from graphql_api.returns.parts import RequestSourceType
-from graphql_api.returns.queries import PageSize, check_first
 from persistence import store_credit_reads
 
 strawberry.enum(EntryKind, name="StoreCreditEntryKind")

@@ -204,3 +204,14 @@ async def test_store_credit_events_are_in_the_log_and_posted_to_webhooks(
     debit_body = target.bodies()[2]  # about no request: the event's own facts
     assert debit_body["payload"]["account_id"] == account_id
     assert target.bodies()[0]["return_request_id"] == rid  # the request the credit came from
+
+
+REQUEST_CREDIT = """
+query ($id: ID!) { returnRequest(id: $id) { storeCreditAccounts { currency balance } } }
+"""
+
+
+async def test_a_return_request_shows_its_customers_store_credit(api, graphql):
+    rid, _ = await credited_return(api, graphql)
+    data = await graphql.data(REQUEST_CREDIT, {"id": rid})
+    assert data["returnRequest"]["storeCreditAccounts"] == [{"currency": "AED", "balance": "55.00"}]
