@@ -20,6 +20,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.LIMIT_EXCEEDED: 413,
     ErrorCode.UNAVAILABLE: 503,
     ErrorCode.TOO_MANY_REQUESTS: 429,
+    ErrorCode.STORE_CREDIT_SPENT: 409,  # the customer spent it: the refund stays
+    ErrorCode.ALREADY_REVERTED: 409,
 }
 DEFAULT_HTTP_STATUS = 400  # the seeds answer 400 for every other refused request
 

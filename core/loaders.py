@@ -15,7 +15,8 @@ from strawberry.dataloader import DataLoader
 from domain.orders import Order
 from domain.reference import ReferenceEntry
 from domain.returns import ReturnRequest
-from persistence import event_log, mappers, queries, read_model
+from domain.store_credit import StoreCreditAccount
+from persistence import event_log, mappers, queries, read_model, store_credit_reads
 from persistence.configuration import EntryKey, SqlConfigurationRepository
 from persistence.database import Database
 from persistence.outbox import StoredEvent
@@ -47,6 +48,11 @@ class Loaders:
     @cached_property
     def reference_by_code(self) -> DataLoader[EntryKey, ReferenceEntry | None]:
         return DataLoader(load_fn=self._references)
+
+    @cached_property
+    def store_credit_by_customer(self) -> DataLoader[tuple[str, str], list[StoreCreditAccount]]:
+        """A (merchant, customer key)'s store-credit accounts: a page's in one statement."""
+        return DataLoader(load_fn=self._store_credit)
 
     @cached_property
     def events_by_request(self) -> DataLoader[str, list[StoredEvent]]:
@@ -159,6 +165,13 @@ class Loaders:
         async with self._db.reading() as reads:
             found = await SqlConfigurationRepository(reads, self._tenant).entries_by_key(keys)
         return [found.get(key) for key in keys]
+
+    async def _store_credit(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> list[list[StoreCreditAccount]]:
+        async with self._db.reading() as reads:
+            found = await store_credit_reads.accounts_of_customers(reads, self._tenant, keys)
+        return [found[key] for key in keys]
 
     async def _events(self, ids: Sequence[str]) -> list[list[StoredEvent]]:
         """The history of every request on a page in one statement."""

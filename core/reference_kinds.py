@@ -25,6 +25,7 @@ class Shape(Enum):
     REASON = "reason"  # the flags a return reason puts on items
     PLAIN = "plain"  # nothing more
     SCOPED = "scoped"  # the return reasons the entry applies to
+    REFUND = "refund"  # scoped, and whether a refund of this type is store credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,8 @@ class KindFaces:
     def shape(self) -> Shape:
         if self.kind == ReferenceKind.RETURN_REASON:
             return Shape.REASON
+        if self.kind == ReferenceKind.REFUND_TYPE:
+            return Shape.REFUND
         return Shape.SCOPED if self.kind in REASON_SCOPED else Shape.PLAIN
 
     @property

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     auto_close_interval_seconds: float = Field(
         default=3600, ge=0, description="How often the server runs auto-close; 0 disables it."
     )
+    store_credit_expiry_interval_seconds: float = Field(
+        default=3600,
+        ge=0,
+        description="How often the server expires lapsed store credit; 0 disables it.",
+    )
     idempotency_purge_interval_seconds: float = Field(
         default=3600,
         ge=0,

@@ -119,7 +119,7 @@ class WebhookSender:
         self, http: aiohttp.ClientSession, job: DeliveryJob, bodies: dict[tuple[str, str], bytes]
     ) -> None:
         delivery, event = job.delivery, job.delivery.event
-        body = bodies.get((event.tenant_id, event.return_request_id), b"{}")
+        body = bodies.get((event.tenant_id, event.return_request_id)) or _event_body(event)
         now = self._clock.now()
         facts = {
             DELIVERY_HEADER: delivery.delivery_id,
@@ -276,3 +276,9 @@ class CommitWakeup(asyncio.Event):
             return
         self._heard[tenant_id] = position
         self.set()
+
+
+def _event_body(event: Any) -> bytes:
+    """The body of an event about no return request (a store-credit debit, an adjustment):
+    its own facts, since there is no request to show."""
+    return dumps_json({"event_type": event.event_type, "payload": event.payload}).encode()

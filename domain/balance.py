@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.fees import Fee
-from domain.parts import Refund, ReturnItem
+from domain.parts import Refund, RefundOutcome, ReturnItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +38,8 @@ def request_balance(
     """The balance of each currency the request has money in, by currency code. Before
     approval (or after a rejection) no unit is approved, so nothing is refundable.
 
-    Every refund counts as refunded money for now; when refunds gain an outcome (money or
-    store credit), this is the one place that splits them into refunded and credited."""
+    A refund by store credit counts as credited (its bonus is not part of the refund, so not
+    of the balance); every other refund is refunded money."""
     value: dict[str, Decimal] = defaultdict(Decimal)
     charged: dict[str, Decimal] = defaultdict(Decimal)
     refunded: dict[str, Decimal] = defaultdict(Decimal)
@@ -50,6 +50,7 @@ def request_balance(
         for fee in fees:
             charged[fee.currency] += fee.charged
     for refund in refunds:
-        refunded[refund.currency] += refund.amount
+        outcome = credited if refund.outcome == RefundOutcome.STORE_CREDIT else refunded
+        outcome[refund.currency] += refund.amount
     currencies = sorted(set(value) | set(charged) | set(refunded) | set(credited))
     return [Balance(c, value[c], charged[c], refunded[c], credited[c]) for c in currencies]

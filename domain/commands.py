@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from domain.lifecycle import Action, ReturnStatus
 from domain.orders import Customer
-from domain.parts import ItemRequest
+from domain.parts import ItemRequest, RefundOutcome
 from domain.request_details import RequestDetails
 from domain.values import UNSET, Actor, Address
 
@@ -160,11 +160,19 @@ class AddRefund(ReturnCommand):
     refund_type: str | None = None
     note: str | None = None
     refund_date: datetime | None = None
+    # None: store credit when the refund type is marked so, else money.
+    outcome: RefundOutcome | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class DeleteRefund(ReturnCommand):
     refund_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetRefundOutcome(ReturnCommand):
+    refund_id: str
+    outcome: RefundOutcome
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,3 +203,36 @@ class SetReturnFee(ReturnCommand):
     kind: str | None = None
     currency: str | None = None
     reason: str | None = None
+
+
+# --------------------------------------------------------------------------- store credit
+
+
+@dataclass(frozen=True, kw_only=True)
+class DebitStoreCredit(Command):
+    """The storefront spends credit; a retry with the same key gets the same entry."""
+
+    account_id: str
+    amount: Decimal
+    idempotency_key: str
+    order_reference: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevertStoreCreditDebit(Command):
+    account_id: str
+    entry_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdjustStoreCredit(Command):
+    """An operator's correction: an account by id, or the customer's (opened if need be)."""
+
+    amount: Decimal
+    reason: str
+    account_id: str | None = None
+    merchant: str | None = None
+    currency: str | None = None
+    customer_id: str | None = None
+    email: str | None = None
+    phone: str | None = None

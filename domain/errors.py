@@ -39,6 +39,10 @@ class ErrorCode(StrEnum):
     IN_USE = "IN_USE"
     UNAVAILABLE = "UNAVAILABLE"
     TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"  # too many failed attempts: wait (Retry-After)
+    INSUFFICIENT_STORE_CREDIT = "INSUFFICIENT_STORE_CREDIT"  # a debit beyond the balance
+    STORE_CREDIT_SPENT = "STORE_CREDIT_SPENT"  # a refund's credit was spent: keep the refund
+    ALREADY_REVERTED = "ALREADY_REVERTED"  # a store-credit debit is reverted once
+    NO_CUSTOMER = "NO_CUSTOMER"  # store credit needs the customer's id, e-mail or phone
 
 
 class DomainError(Exception):

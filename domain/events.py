@@ -118,6 +118,16 @@ class RefundAdded(DomainEvent):
     amount: Decimal
     currency: str
     refund_type: str | None
+    outcome: str = "MONEY"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundOutcomeChanged(DomainEvent):
+    """A refund switched between money and store credit."""
+
+    refund_id: str
+    previous_outcome: str
+    outcome: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,3 +184,90 @@ class ReturnFeeSet(DomainEvent):
     previous_amount: Decimal | None
     currency: str
     reason: str | None
+
+
+# --------------------------------------------------------------------------- store credit
+# Each names the account and its ledger entry; `return_request_id` is the return request the
+# credit came from (a refund), else the account's id (a storefront debit, an adjustment).
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreCreditIssued(DomainEvent):
+    account_id: str
+    entry_id: str
+    amount: Decimal
+    currency: str
+    balance: Decimal
+    refund_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreCreditBonusIssued(DomainEvent):
+    account_id: str
+    entry_id: str
+    amount: Decimal
+    currency: str
+    balance: Decimal
+    refund_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreCreditRevoked(DomainEvent):
+    """A refund's credit taken back (the refund was deleted or became money)."""
+
+    account_id: str
+    entry_id: str
+    amount: Decimal
+    currency: str
+    balance: Decimal
+    refund_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreCreditBonusRevoked(DomainEvent):
+    account_id: str
+    entry_id: str
+    amount: Decimal
+    currency: str
+    balance: Decimal
+    refund_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreCreditDebited(DomainEvent):
+    account_id: str
+    entry_id: str
+    amount: Decimal
+    currency: str
+    balance: Decimal
+    refund_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreCreditDebitReverted(DomainEvent):
+    account_id: str
+    entry_id: str
+    amount: Decimal
+    currency: str
+    balance: Decimal
+    refund_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreCreditExpired(DomainEvent):
+    account_id: str
+    entry_id: str
+    amount: Decimal
+    currency: str
+    balance: Decimal
+    refund_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreCreditAdjusted(DomainEvent):
+    account_id: str
+    entry_id: str
+    amount: Decimal
+    currency: str
+    balance: Decimal
+    refund_id: str | None = None

@@ -68,6 +68,14 @@ class Note:
     user: str | None = None
 
 
+class RefundOutcome(StrEnum):
+    """What a refund gave the customer: money (a record of what the merchant's system paid)
+    or store credit (issued by us, to the order's customer's account)."""
+
+    MONEY = "MONEY"
+    STORE_CREDIT = "STORE_CREDIT"
+
+
 @dataclass(frozen=True, slots=True)
 class Refund:
     id: str
@@ -78,6 +86,7 @@ class Refund:
     refund_type: str | None = None
     note: str | None = None
     refund_date: datetime | None = None
+    outcome: RefundOutcome = RefundOutcome.MONEY
 
 
 @dataclass(frozen=True, slots=True)

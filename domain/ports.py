@@ -18,6 +18,7 @@ from domain.reference import (
     ReturnSettings,
 )
 from domain.returns import ReturnRequest
+from domain.store_credit import LedgerEntry, StoreCreditAccount, StoreCreditSettings
 from domain.webhooks import WebhookEndpoint
 
 
@@ -163,6 +164,50 @@ class FeeRuleRepository(Protocol):
         ...
 
 
+class StoreCreditRepository(Protocol):
+    """A tenant's store-credit accounts. Every account it hands out is held (row-locked)
+    until the transaction ends, so changes to one account queue and a balance is never
+    spent twice."""
+
+    async def get(self, account_id: str) -> StoreCreditAccount:
+        """Raises NotFound for a missing (or foreign) id."""
+        ...
+
+    async def find(
+        self, merchant: str, customer_key: str, currency: str
+    ) -> StoreCreditAccount | None: ...
+
+    async def open(self, merchant: str, customer_key: str, currency: str) -> StoreCreditAccount:
+        """The customer's account, created if there is none (two creators get one account)."""
+        ...
+
+    async def save(self, account: StoreCreditAccount) -> None:
+        """Write its new entries, its changed lots and its balance."""
+        ...
+
+    async def entry(self, account: StoreCreditAccount, entry_id: str) -> LedgerEntry | None:
+        """One entry of the account (and, for a debit, the lots it used, into the account)."""
+        ...
+
+    async def debit_by_key(
+        self, account: StoreCreditAccount, idempotency_key: str
+    ) -> LedgerEntry | None: ...
+
+    async def refund_lots(
+        self, merchant: str, refund_id: str
+    ) -> tuple[StoreCreditAccount, list[LedgerEntry]] | None:
+        """The account a refund credited and the lots (credit, bonus) it issued, or None."""
+        ...
+
+    async def expiring(self, at: datetime, limit: int) -> list[str]:
+        """Ids of accounts holding credit whose expiry has passed (not locked)."""
+        ...
+
+    async def settings(self, merchant: str) -> StoreCreditSettings | None: ...
+
+    async def save_settings(self, settings: StoreCreditSettings) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Re-enterable: each `async with` begins a new one; leaving without
     `commit()` rolls back. Events of saved aggregates are stored with the change."""
@@ -173,6 +218,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationLog
     webhooks: WebhookEndpointRepository
     fee_rules: FeeRuleRepository
+    store_credit: StoreCreditRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -8,17 +8,11 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from domain.currencies import round_money
 from domain.fees import Fee, FeeLine, FeeRule, charged_by_currency, evaluate_fees, line_values
+from domain.parts import RefundOutcome
 from domain.request_fees import RequestFees
-
-
-class Outcome(StrEnum):
-    MONEY = "MONEY"
-    STORE_CREDIT = "STORE_CREDIT"
-
 
 # The store-credit bonus for an amount of credit in a currency (the merchant's setting,
 # flat or percent and capped); the quote rounds it in the currency's minor units.
@@ -48,7 +42,7 @@ class QuoteLine:
 
 @dataclass(frozen=True, slots=True)
 class QuoteOutcome:
-    outcome: Outcome
+    outcome: RefundOutcome
     amount: Decimal  # the value less fees
     bonus: Decimal
 
@@ -103,9 +97,9 @@ def quote_return(
                 value,
                 taken,
                 (
-                    QuoteOutcome(Outcome.MONEY, net, round_money(Decimal(0), currency)),
+                    QuoteOutcome(RefundOutcome.MONEY, net, round_money(Decimal(0), currency)),
                     QuoteOutcome(
-                        Outcome.STORE_CREDIT, net, round_money(bonus(currency, net), currency)
+                        RefundOutcome.STORE_CREDIT, net, round_money(bonus(currency, net), currency)
                     ),
                 ),
             )

@@ -54,6 +54,7 @@ class ReferenceEntry:
     require_item_condition: bool = False
     reverse_shipment_create_enabled: bool = True
     auto_approve: bool = False
+    store_credit: bool = False  # refund types only: a refund of this type is store credit
 
     def display_name(self, language: str | None) -> str:
         """The translation for `language` (exact, then its base language), else the name."""
@@ -88,6 +89,11 @@ def validate_entry(entry: ReferenceEntry) -> ReferenceEntry:
         )
     for code in entry.allowed_return_reasons:
         check_code_format(code, field="allowed_return_reasons")
+    if entry.store_credit and entry.kind != ReferenceKind.REFUND_TYPE:
+        raise InvalidInput(
+            f"only a refund type can be marked as store credit, not a {entry.kind.label}",
+            field="store_credit",
+        )
     return entry
 
 

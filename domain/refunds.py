@@ -3,7 +3,7 @@ less fees."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,7 +11,7 @@ from domain import events as ev
 from domain.eligibility import MerchantRules
 from domain.errors import DomainError, ErrorCode, NotFound, RefundExceedsValue
 from domain.lifecycle import Action
-from domain.parts import Refund
+from domain.parts import Refund, RefundOutcome
 from domain.reference import ReferenceKind
 from domain.request_fees import RequestFees
 from domain.values import (
@@ -63,6 +63,7 @@ class Refunds(RequestFees):
         note: str | None = None,
         refund_date: datetime | None = None,
         rules: MerchantRules,
+        outcome: RefundOutcome = RefundOutcome.MONEY,
     ) -> Refund:
         self._require(Action.ADD_REFUND)
         amount = money_amount(amount)
@@ -93,6 +94,7 @@ class Refunds(RequestFees):
             refund_type,
             optional_text(note, "note"),
             refund_date or at,
+            RefundOutcome(outcome),
         )
         self.refunds.append(refund)
         self._record(
@@ -103,17 +105,43 @@ class Refunds(RequestFees):
             amount=amount,
             currency=currency,
             refund_type=refund_type,
+            outcome=refund.outcome,
         )
         self._touch(at, actor)
         return refund
 
-    def delete_refund(self, refund_id: str, *, at: datetime, actor: Actor) -> None:
-        self._require(Action.DELETE_REFUND)
-        refund = next((r for r in self.refunds if r.id == refund_id), None)
-        if refund is None:
+    def refund(self, refund_id: str) -> Refund:
+        found = next((r for r in self.refunds if r.id == refund_id), None)
+        if found is None:
             raise NotFound(
                 f"refund {refund_id} not found on return request {self.id}", field="refund_id"
             )
+        return found
+
+    def set_refund_outcome(
+        self, refund_id: str, outcome: RefundOutcome, *, at: datetime, actor: Actor
+    ) -> tuple[Refund, Refund]:
+        """Switch a refund between money and store credit; (before, after). The credit that
+        follows (issued, or taken back with its bonus) is the store-credit account's."""
+        self._require(Action.ADD_REFUND)
+        before = self.refund(refund_id)
+        after = replace(before, outcome=RefundOutcome(outcome))
+        if after != before:
+            self.refunds[self.refunds.index(before)] = after
+            self._record(
+                ev.RefundOutcomeChanged,
+                at,
+                actor,
+                refund_id=refund_id,
+                previous_outcome=before.outcome,
+                outcome=after.outcome,
+            )
+            self._touch(at, actor)
+        return before, after
+
+    def delete_refund(self, refund_id: str, *, at: datetime, actor: Actor) -> Refund:
+        self._require(Action.DELETE_REFUND)
+        refund = self.refund(refund_id)
         self.refunds.remove(refund)
         self._record(
             ev.RefundDeleted,
@@ -124,6 +152,7 @@ class Refunds(RequestFees):
             currency=refund.currency,
         )
         self._touch(at, actor)
+        return refund
 
     def _require_no_refunds(self, verb: str) -> None:
         if self.refunds:

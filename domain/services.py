@@ -14,12 +14,13 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from domain import commands as c
+from domain import store_credit_services as store_credit
 from domain.configured_rules import choose_delivery_option
 from domain.eligibility import MerchantRules, explain_lines
 from domain.errors import DomainError, ErrorCode, NotFound, VersionConflict
 from domain.lifecycle import ReturnStatus
 from domain.orders import Order, choose_merchant, make_order_line, validate_order
-from domain.parts import ItemRequest
+from domain.parts import ItemRequest, RefundOutcome
 from domain.ports import Clock, UnitOfWork
 from domain.request_details import RequestDetails
 from domain.returns import ReturnRequest
@@ -271,9 +272,14 @@ async def delete_return_note(
 
 @retried
 async def add_refund(cmd: c.AddRefund, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    """A refund by store credit (asked for, or by its refund type) issues the credit and the
+    merchant's bonus in the same transaction."""
     async with uow:
         request = await _load(uow, cmd)
-        request.add_refund(
+        outcome = await store_credit.refund_outcome(
+            uow, request.merchant, cmd.refund_type, cmd.outcome
+        )
+        refund = request.add_refund(
             amount=cmd.amount,
             currency=cmd.currency,
             at=clock.now(),
@@ -283,15 +289,45 @@ async def add_refund(cmd: c.AddRefund, *, uow: UnitOfWork, clock: Clock) -> Retu
             note=cmd.note,
             refund_date=cmd.refund_date,
             rules=await uow.rules_for(request.merchant),
+            outcome=outcome,
         )
+        if refund.outcome == RefundOutcome.STORE_CREDIT:
+            await store_credit.credit_refund(uow, request, refund, clock=clock, actor=cmd.actor)
         return await _stored(uow, request)
 
 
 @retried
 async def delete_refund(cmd: c.DeleteRefund, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    """Deleting a refund by store credit takes its credit and bonus back, or is refused
+    (STORE_CREDIT_SPENT) when the customer has spent some of it."""
     async with uow:
         request = await _load(uow, cmd)
-        request.delete_refund(cmd.refund_id, at=clock.now(), actor=cmd.actor)
+        refund = request.delete_refund(cmd.refund_id, at=clock.now(), actor=cmd.actor)
+        if refund.outcome == RefundOutcome.STORE_CREDIT:
+            await store_credit.take_back_refund(
+                uow, request.merchant, refund, clock=clock, actor=cmd.actor
+            )
+        return await _stored(uow, request)
+
+
+@retried
+async def set_refund_outcome(
+    cmd: c.SetRefundOutcome, *, uow: UnitOfWork, clock: Clock
+) -> ReturnRequest:
+    """Switch a refund to store credit (credit and bonus issued) or to money (taken back,
+    refused when spent)."""
+    async with uow:
+        request = await _load(uow, cmd)
+        before, after = request.set_refund_outcome(
+            cmd.refund_id, cmd.outcome, at=clock.now(), actor=cmd.actor
+        )
+        if before.outcome != after.outcome:
+            if after.outcome == RefundOutcome.STORE_CREDIT:
+                await store_credit.credit_refund(uow, request, after, clock=clock, actor=cmd.actor)
+            else:
+                await store_credit.take_back_refund(
+                    uow, request.merchant, before, clock=clock, actor=cmd.actor
+                )
         return await _stored(uow, request)
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from operator import attrgetter
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
+from domain.errors import ErrorCode
 from domain.lifecycle import Action, ReturnStatus
 from domain.parts import ShipmentStatus
 from domain.values import Address, TimeWindow
+from graphql_api.errors import ClientError
 
 strawberry.enum(
     ReturnStatus,
@@ -43,6 +45,22 @@ class MutationInput:
         "with another request is refused (IDEMPOTENCY_MISMATCH), and while the first still "
         "runs, IDEMPOTENCY_IN_PROGRESS. Kept 24 hours.",
     )
+
+
+MAX_PAGE = 100
+PageSize = Annotated[
+    int,
+    strawberry.argument(
+        description=f"Page size, 1 to {MAX_PAGE}; required, since it drives the cost."
+    ),
+]
+
+
+def check_first(first: int) -> int:
+    """A connection's page size, refused (LIMIT_EXCEEDED) outside 1 to MAX_PAGE."""
+    if not 1 <= first <= MAX_PAGE:
+        raise ClientError(f"`first` must be between 1 and {MAX_PAGE}", ErrorCode.LIMIT_EXCEEDED)
+    return first
 
 
 @strawberry.type

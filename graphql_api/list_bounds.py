@@ -18,7 +18,7 @@ from core.reference_kinds import REFERENCE_KINDS, Shape
 from domain.eligibility import MAX_COMMENT_CODES, MAX_IMAGES
 from domain.fees import MAX_FILTER_CODES
 from domain.lifecycle import Action, ReturnStatus
-from domain.quote import Outcome
+from domain.parts import RefundOutcome
 from domain.reference import MAX_TRANSLATIONS
 from domain.webhooks import EVENT_TYPES, MAX_ENDPOINTS
 
@@ -42,11 +42,14 @@ USER_ERRORS = 20
 COUNTRIES_PER_MERCHANT = 50
 NOTIFICATION_USERS = 20
 LOOKUP_METHODS = 5
+ALLOCATIONS_PER_ENTRY = 20  # the credit lots one debit spends
 
 FILTER_FIELDS = ("resolutions", "reasons", "conditions", "countries", "waivingReasons")
 _REFERENCE_TYPES = ("ReferenceCode", *(faces.name for faces in REFERENCE_KINDS))
 _REFERENCE_QUERIES = tuple(faces.plural for faces in REFERENCE_KINDS)
-_SCOPED_TYPES = tuple(faces.name for faces in REFERENCE_KINDS if faces.shape is Shape.SCOPED)
+_SCOPED_TYPES = tuple(
+    faces.name for faces in REFERENCE_KINDS if faces.shape in (Shape.SCOPED, Shape.REFUND)
+)
 _PAYLOADS = (
     "AddRefundPayload",
     "AddReturnNotePayload",
@@ -61,6 +64,8 @@ _PAYLOADS = (
     "ReturnRequestPayload",
     "ReturnSettingsPayload",
     "SplitReturnPayload",
+    "StoreCreditEntryPayload",
+    "StoreCreditSettingsPayload",
     "UpsertOrderPayload",
     "WebhookDeliveryPayload",
     "WebhookEndpointPayload",
@@ -71,6 +76,9 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "ReturnEventConnection.edges": PAGE_SIZE,
     "NotificationConnection.edges": PAGE_SIZE,
     "WebhookDeliveryConnection.edges": PAGE_SIZE,
+    "StoreCreditAccountConnection.edges": PAGE_SIZE,
+    "StoreCreditLedgerConnection.edges": PAGE_SIZE,
+    "StoreCreditEntry.allocations": ALLOCATIONS_PER_ENTRY,
     "Query.returnableItems": LINES_PER_ORDER,
     **{f"Query.{name}": CODES_PER_MERCHANT for name in _REFERENCE_QUERIES},
     "Query.pickupLocations": LOCATIONS_PER_MERCHANT,
@@ -90,7 +98,8 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "ReturnQuote.fees": FEES_PER_REQUEST,
     "ReturnQuote.totals": CURRENCIES_PER_REQUEST,
     "QuoteLine.fees": FEES_PER_REQUEST,
-    "QuoteTotal.outcomes": len(Outcome),
+    "QuoteTotal.outcomes": len(RefundOutcome),
+    "ReturnRequest.storeCreditAccounts": CURRENCIES_PER_REQUEST,
     "ReturnRequest.reverseShipments": SHIPMENTS_PER_REQUEST,
     "ReturnRequest.itemsUpdates": ITEM_UPDATES_PER_REQUEST,
     "ReturnRequest.events": EVENTS_PER_REQUEST,

@@ -43,9 +43,13 @@ from graphql_api.returns.quote import QuoteQueries
 from graphql_api.returns.status_counts import StatusCountQueries
 from graphql_api.returns.types import ReturnRequestType
 from graphql_api.scalars import SCALAR_OVERRIDES
+from graphql_api.store_credit.mutations import StoreCreditMutations
+from graphql_api.store_credit.queries import StoreCreditQueries
+from graphql_api.store_credit.types import ACCOUNT, AccountType
 from graphql_api.viewer import ViewerQueries
 from graphql_api.webhooks.mutations import WebhookMutations
 from graphql_api.webhooks.queries import WebhookQueries
+from persistence import store_credit_reads
 
 log = logging.getLogger(__name__)
 graphql_core_patches.apply()
@@ -67,6 +71,10 @@ class NodeQueries:
         if type_name == "Order" and (key := parse_order_local_id(local_id)):
             order = await loaders.order_by_reference.load(key)
             return OrderType.from_domain(order) if order else None
+        if type_name == ACCOUNT:
+            async with info.context.db.reading() as reads:
+                account = await store_credit_reads.account(reads, info.context.tenant_id, local_id)
+            return AccountType.from_domain(account) if account else None
         return None
 
 
@@ -84,6 +92,7 @@ Query = merge_types(
         PortalSettingsQueries,
         NotificationQueries,
         WebhookQueries,
+        StoreCreditQueries,
         NodeQueries,
         ViewerQueries,
     ),
@@ -98,6 +107,7 @@ Mutation = merge_types(
         FeeRuleMutations,
         PortalSettingsMutations,
         WebhookMutations,
+        StoreCreditMutations,
     ),
 )
 

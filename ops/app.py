@@ -25,6 +25,7 @@ from graphql_api.view import ReturnsGraphQLView, add_graphql_routes
 from jobs.auto_close import auto_close_job
 from jobs.idempotency_purge import idempotency_purge_job
 from jobs.runner import PeriodicJobs
+from jobs.store_credit_expiry import store_credit_expiry_job
 from ops.bootstrap import WIRING_KEY, bootstrap
 from ops.dev_credentials import describe, ensure_dev_credentials
 from ops.metrics.endpoint import install_metrics
@@ -111,6 +112,7 @@ def _jobs(wiring: Wiring, metrics: Metrics) -> list[Job]:
     settings = wiring.settings
     return [
         auto_close_job(wiring.units, settings.auto_close_interval_seconds),
+        store_credit_expiry_job(wiring.units, settings.store_credit_expiry_interval_seconds),
         idempotency_purge_job(
             wiring.idempotency, wiring.clock, settings.idempotency_purge_interval_seconds
         ),

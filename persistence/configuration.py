@@ -372,6 +372,7 @@ def entry_values(entry: ReferenceEntry) -> dict[str, Any]:
         "require_item_condition": entry.require_item_condition,
         "reverse_shipment_create_enabled": entry.reverse_shipment_create_enabled,
         "auto_approve": entry.auto_approve,
+        "store_credit": entry.store_credit,
     }
 
 
@@ -394,6 +395,7 @@ def entry_from_row(row: Row) -> ReferenceEntry:
         require_item_condition=row["require_item_condition"],
         reverse_shipment_create_enabled=row["reverse_shipment_create_enabled"],
         auto_approve=row["auto_approve"],
+        store_credit=row["store_credit"],
     )
 
 

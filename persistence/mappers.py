@@ -16,6 +16,7 @@ from domain.parts import (
     ItemsUpdate,
     Note,
     Refund,
+    RefundOutcome,
     ReturnItem,
     ReverseShipment,
     ShipmentStatus,
@@ -251,6 +252,7 @@ def refund_values(refund: Refund) -> dict[str, Any]:
         "note": refund.note,
         "refund_date": refund.refund_date,
         "created_at": refund.created_at,
+        "outcome": refund.outcome.value,
     }
 
 
@@ -335,6 +337,7 @@ def refund_from_row(row: Row) -> Refund:
         row["refund_type"],
         row["note"],
         row["refund_date"],
+        RefundOutcome(row["outcome"]),
     )
 
 

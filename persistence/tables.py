@@ -169,6 +169,7 @@ class RefundRow(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=5000)
     refund_date: datetime | None = _time()
     created_at: datetime = _time(nullable=False)
+    outcome: str = Field(default="MONEY", max_length=16)
 
 
 class ReverseShipmentRow(SQLModel, table=True):
@@ -311,6 +312,7 @@ class ReferenceEntryRow(SQLModel, table=True):
     require_item_condition: bool = False
     reverse_shipment_create_enabled: bool = True
     auto_approve: bool = False
+    store_credit: bool = False
     created_at: datetime = _time(nullable=False)
     updated_at: datetime = _time(nullable=False)
 

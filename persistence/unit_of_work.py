@@ -23,6 +23,7 @@ from persistence.repositories import (
     SqlReturnRepository,
 )
 from persistence.rules import merchant_rules
+from persistence.store_credit import SqlStoreCreditRepository
 from persistence.tables import DEFAULT_TENANT
 from persistence.webhook_endpoints import SqlWebhookEndpointRepository
 from persistence.webhooks import route_deliveries
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
     notifications: SqlNotificationRepository
     webhooks: SqlWebhookEndpointRepository
     fee_rules: SqlFeeRuleRepository
+    store_credit: SqlStoreCreditRepository
 
     def __init__(
         self,
@@ -67,6 +69,7 @@ class SqlUnitOfWork:
         self.notifications = SqlNotificationRepository(sql, self.tenant_id)
         self.webhooks = SqlWebhookEndpointRepository(sql, self.tenant_id)
         self.fee_rules = SqlFeeRuleRepository(sql, self.tenant_id)
+        self.store_credit = SqlStoreCreditRepository(sql, self.tenant_id, self._clock.now)
         return self
 
     async def __aexit__(
@@ -96,6 +99,10 @@ class SqlUnitOfWork:
             (request.merchant, event)
             for request in self.returns.seen
             for event in request.pull_events()
+        ] + [
+            (account.merchant, event)
+            for account in self.store_credit.seen
+            for event in account.pull_events()
         ]
         stored = await append_events(sql, self.tenant_id, events)
         routed = (

@@ -91,9 +91,17 @@ class ScopedReferenceCodeInput(CodeInput):
     allowed_return_reasons: list[str] = strawberry.field(
         default_factory=list, description="Return reason codes; empty means all reasons."
     )
+    store_credit: bool | None = strawberry.field(
+        default=None,
+        description="Refund types only: a refund of this type is store credit (addRefund and "
+        "Carriyo's refund call issue it to the order's customer's account). Null: no.",
+    )
 
     def _more(self) -> dict[str, Any]:
-        return {"allowed_return_reasons": tuple(self.allowed_return_reasons)}
+        more: dict[str, Any] = {"allowed_return_reasons": tuple(self.allowed_return_reasons)}
+        if self.store_credit is not None:
+            more["store_credit"] = self.store_credit
+        return more
 
 
 @strawberry.input

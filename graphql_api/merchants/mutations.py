@@ -59,6 +59,7 @@ _INPUTS: dict[Shape, type[i.CodeInput]] = {
     Shape.REASON: i.ReturnReasonInput,
     Shape.PLAIN: i.ReferenceCodeInput,
     Shape.SCOPED: i.ScopedReferenceCodeInput,
+    Shape.REFUND: i.ScopedReferenceCodeInput,
 }
 
 

@@ -52,6 +52,7 @@ class ReturnReasonType(ReferenceCodeType):
 
 
 _ALLOWED_REASONS = "Return reasons it applies to; empty means all."
+_STORE_CREDIT = "A refund of this type is store credit, issued to the customer's account."
 
 
 def _view_type(faces: KindFaces) -> type[ReferenceCodeType]:
@@ -60,9 +61,12 @@ def _view_type(faces: KindFaces) -> type[ReferenceCodeType]:
     if faces.shape is Shape.REASON:
         return ReturnReasonType
     namespace: dict[str, object] = {"__annotations__": {}, "__module__": __name__}
-    if faces.shape is Shape.SCOPED:
+    if faces.shape in (Shape.SCOPED, Shape.REFUND):
         namespace["__annotations__"] = {"allowed_return_reasons": list[str]}
         namespace["allowed_return_reasons"] = strawberry.field(description=_ALLOWED_REASONS)
+    if faces.shape is Shape.REFUND:
+        namespace["__annotations__"]["store_credit"] = bool  # type: ignore[index]
+        namespace["store_credit"] = strawberry.field(description=_STORE_CREDIT)
     made = type(f"{faces.name}Type", (ReferenceCodeType,), namespace)
     return strawberry.type(made, name=faces.name)
 
@@ -100,8 +104,10 @@ def reference_view(entry: ReferenceEntry, language: str | None = None) -> Refere
             reverse_shipment_create_enabled=entry.reverse_shipment_create_enabled,
             auto_approve=entry.auto_approve,
         )
-    if shape is Shape.SCOPED:
+    if shape in (Shape.SCOPED, Shape.REFUND):
         common["allowed_return_reasons"] = list(entry.allowed_return_reasons)
+    if shape is Shape.REFUND:
+        common["store_credit"] = entry.store_credit
     return VIEWS[entry.kind](**common)
 
 

@@ -11,9 +11,10 @@ import strawberry
 from core.global_ids import return_request_key
 from core.request_details import detail_changes, quantities_by_sku, request_details
 from domain import commands as c
+from domain.errors import InvalidInput
 from domain.fees import FeeKind
 from domain.lifecycle import Action, ReturnStatus
-from domain.parts import ItemRequest
+from domain.parts import ItemRequest, RefundOutcome
 from domain.values import UNSET as KEEP
 from domain.values import Actor
 from graphql_api.common import AddressInput, MutationInput, TimeWindowInput
@@ -237,6 +238,15 @@ class AddRefundInput(ReturnCommandInput):
     refund_type: str | None = None
     note: str | None = None
     refund_date: datetime | None = None
+    outcome: RefundOutcome | None = strawberry.field(
+        default=None,
+        description="STORE_CREDIT issues the amount (and the merchant's bonus) to the order's "
+        "customer's store-credit account; null: store credit when the refund type is marked "
+        "so, else MONEY.",
+    )
+    refund_by_store_credit: bool | None = strawberry.field(
+        default=None, description="Shorthand: true is outcome STORE_CREDIT, false MONEY."
+    )
 
     def to_command(self, actor: Actor) -> c.AddRefund:
         return c.AddRefund(
@@ -247,7 +257,18 @@ class AddRefundInput(ReturnCommandInput):
             refund_type=self.refund_type,
             note=self.note,
             refund_date=self.refund_date,
+            outcome=self._outcome(),
         )
+
+    def _outcome(self) -> RefundOutcome | None:
+        if self.refund_by_store_credit is None:
+            return self.outcome
+        chosen = RefundOutcome.STORE_CREDIT if self.refund_by_store_credit else RefundOutcome.MONEY
+        if self.outcome is not None and self.outcome != chosen:
+            raise InvalidInput(
+                "outcome and refundByStoreCredit disagree; send one", field="refund_by_store_credit"
+            )
+        return chosen
 
 
 @strawberry.input
@@ -256,6 +277,17 @@ class DeleteRefundInput(ReturnCommandInput):
 
     def to_command(self, actor: Actor) -> c.DeleteRefund:
         return c.DeleteRefund(**self._common(actor), refund_id=self.refund_id)
+
+
+@strawberry.input(description="Switch a refund between money and store credit.")
+class SetRefundOutcomeInput(ReturnCommandInput):
+    refund_id: str
+    outcome: RefundOutcome
+
+    def to_command(self, actor: Actor) -> c.SetRefundOutcome:
+        return c.SetRefundOutcome(
+            **self._common(actor), refund_id=self.refund_id, outcome=self.outcome
+        )
 
 
 @strawberry.input(description="What the carrier gave the merchant for the reverse shipment.")

@@ -153,7 +153,19 @@ CHANGES = (
     ),
     Change("assignReturn", services.assign_return, i.AssignReturnInput),
     Change("deleteReturnNote", services.delete_return_note, i.DeleteReturnNoteInput),
-    Change("deleteRefund", services.delete_refund, i.DeleteRefundInput),
+    Change(
+        "deleteRefund",
+        services.delete_refund,
+        i.DeleteRefundInput,
+        "Delete a refund; one by store credit takes its credit and bonus back, and is "
+        "refused (STORE_CREDIT_SPENT) once the customer spent some of it.",
+    ),
+    Change(
+        "setRefundOutcome",
+        services.set_refund_outcome,
+        i.SetRefundOutcomeInput,
+        "Switch a refund to store credit (credit and bonus issued) or to money (taken back).",
+    ),
     Change(
         "waiveReturnFee",
         fee_services.waive_return_fee,

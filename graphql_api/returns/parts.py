@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from domain.parts import ShipmentStatus
+from domain.parts import RefundOutcome, ShipmentStatus
 from domain.reference import ReferenceKind
 from domain.returns import RefundTotal
 from graphql_api.common import AddressType
@@ -158,6 +158,13 @@ class NoteType:
         return cls(id=row["id"], text=row["text"], user=row["user"], created_at=row["created_at"])
 
 
+strawberry.enum(
+    RefundOutcome,
+    name="RefundOutcome",
+    description="What a refund gave: money (recorded) or store credit (issued by us).",
+)
+
+
 @strawberry.type(name="Refund")
 class RefundType:
     id: str
@@ -168,6 +175,7 @@ class RefundType:
     note: str | None
     refund_date: datetime | None
     created_at: datetime
+    outcome: RefundOutcome
 
     @classmethod
     def from_row(cls, row: Row) -> RefundType:
@@ -180,6 +188,7 @@ class RefundType:
             note=row["note"],
             refund_date=row["refund_date"],
             created_at=row["created_at"],
+            outcome=RefundOutcome(row["outcome"]),
         )
 
 

@@ -6,23 +6,24 @@ import base64
 import binascii
 import json
 from datetime import datetime
-from typing import Annotated
 
 import orjson
 import strawberry
 
 from core.global_ids import return_request_key
-from domain.errors import ErrorCode
 from domain.lifecycle import ReturnStatus
-from graphql_api.common import PageInfo
+from graphql_api.common import (  # noqa: F401  (MAX_PAGE, PageSize, check_first: re-exported)
+    MAX_PAGE,
+    PageInfo,
+    PageSize,
+    check_first,
+)
 from graphql_api.context import Info
 from graphql_api.errors import ClientError
 from graphql_api.returns.columns import items_under, request_columns
 from graphql_api.returns.types import ReturnRequestType
 from persistence import read_model
 from persistence.read_model import ITEMS
-
-MAX_PAGE = 100
 
 
 @strawberry.input
@@ -95,20 +96,6 @@ def decode_cursor(cursor: str) -> read_model.PagePosition:
     if position.created_at.utcoffset() is None:
         raise ClientError("`after` is not a cursor returned by this API")
     return position
-
-
-PageSize = Annotated[
-    int,
-    strawberry.argument(
-        description=f"Page size, 1 to {MAX_PAGE}; required, since it drives the cost."
-    ),
-]
-
-
-def check_first(first: int) -> int:
-    if not 1 <= first <= MAX_PAGE:
-        raise ClientError(f"`first` must be between 1 and {MAX_PAGE}", ErrorCode.LIMIT_EXCEEDED)
-    return first
 
 
 @strawberry.type

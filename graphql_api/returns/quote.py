@@ -11,17 +11,12 @@ import strawberry
 from core.global_ids import return_request_key
 from domain import fee_services
 from domain.errors import DomainError, InvalidInput
-from domain.quote import Outcome, Quote, QuoteLine, QuoteTotal
+from domain.parts import RefundOutcome
+from domain.quote import Quote, QuoteLine, QuoteTotal
 from graphql_api.context import Info
 from graphql_api.errors import UserError, user_errors
 from graphql_api.returns.fees import FeeType
 from graphql_api.returns.inputs import CreateReturnInput
-
-strawberry.enum(
-    Outcome,
-    name="RefundOutcome",
-    description="How the customer is paid back: money or store credit.",
-)
 
 
 @strawberry.type(name="QuoteLine", description="One returned line: its value and its fees.")
@@ -48,7 +43,7 @@ class QuoteLineType:
 
 @strawberry.type(name="QuoteOutcome")
 class QuoteOutcomeType:
-    outcome: Outcome
+    outcome: RefundOutcome
     amount: Decimal = strawberry.field(description="The value less fees.")
     bonus: Decimal = strawberry.field(description="Added for choosing store credit.")
     total: Decimal

@@ -13,6 +13,7 @@ from core.global_ids import to_global_id
 from domain.lifecycle import Action, ReturnStatus
 from domain.reference import ReferenceKind
 from domain.returns import ReturnRequest
+from domain.store_credit_services import order_customer_key
 from graphql_api.common import AddressType, Node, TimeWindowType
 from graphql_api.context import Info
 from graphql_api.returns.columns import item_columns
@@ -34,9 +35,11 @@ from persistence.statements import Row
 
 if TYPE_CHECKING:
     from graphql_api.orders.types import OrderType
+    from graphql_api.store_credit.types import AccountType
 
 _new = object.__new__
 OrderRef = Annotated["OrderType", strawberry.lazy("graphql_api.orders.types")]
+StoreCreditAccountRef = Annotated["AccountType", strawberry.lazy("graphql_api.store_credit.types")]
 # A return's events and an event's return refer to each other: events/types.py imports this
 # module, and this one names ReturnEventType lazily (strawberry's way), never importing it.
 _RETURN_EVENT = LazyType("ReturnEventType", "graphql_api.events.types")
@@ -214,6 +217,21 @@ class ReturnRequestType(Node):
             (self.merchant, self.order_reference)
         )
         return OrderType.from_domain(order) if order else None
+
+    @strawberry.field(
+        description="The store-credit accounts (one per currency) of the order's customer "
+        "with this merchant: their balances; empty when the customer has none."
+    )
+    async def store_credit_accounts(self, info: Info) -> list[StoreCreditAccountRef]:
+        from graphql_api.store_credit.types import AccountType
+
+        loaders = info.context.loaders
+        order = await loaders.order_by_reference.load((self.merchant, self.order_reference))
+        if order is None or not (order.customer.email or order.customer.phone):
+            return []
+        key = order_customer_key(order)
+        accounts = await loaders.store_credit_by_customer.load((self.merchant, key))
+        return [AccountType.from_domain(account) for account in accounts]
 
 
 # Every plain field of a request, None until its column is read.

@@ -6,7 +6,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import persistence.tables  # noqa: F401  (registers the tables on the metadata)
+import persistence.store_credit_tables
+import persistence.tables  # noqa: F401
 
 target_metadata = SQLModel.metadata
 

@@ -1,0 +1,1 @@
+"""GraphQL for store credit: accounts, their ledger, settings, debits and adjustments."""
