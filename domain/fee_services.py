@@ -74,9 +74,7 @@ async def set_return_fee(cmd: c.SetReturnFee, *, uow: UnitOfWork, clock: Clock) 
         return await _stored(uow, request)
 
 
-async def quote_new_return(
-    cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock, bonus: Bonus = no_bonus
-) -> Quote:
+async def quote_new_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock) -> Quote:
     """The quote of the return `cmd` would create: the same checks as createReturn (an
     input it would refuse is refused here with the same errors), on a request that is
     built and never saved."""
@@ -92,14 +90,22 @@ async def quote_new_return(
             actor=cmd.actor,
             details=cmd.details,
         )
+        bonus = await _bonus(uow, cmd.merchant)
     return new_return_quote(request, rules.fee_rules, bonus=bonus)
 
 
-async def quote_existing_return(
-    return_request_id: str, *, uow: UnitOfWork, bonus: Bonus = no_bonus
-) -> Quote:
+async def quote_existing_return(return_request_id: str, *, uow: UnitOfWork) -> Quote:
     """The quote of a stored request as it stands: its own fees once approved."""
     async with uow:
         request = await uow.returns.get(return_request_id)
         rules = await uow.rules_for(request.merchant)
+        bonus = await _bonus(uow, request.merchant)
     return request_quote(request, rules.fee_rules, bonus=bonus)
+
+
+async def _bonus(uow: UnitOfWork, merchant: str) -> Bonus:
+    """The merchant's store-credit bonus as the quote shows it (none without settings)."""
+    settings = await uow.store_credit.settings(merchant)
+    if settings is None:
+        return no_bonus
+    return lambda currency, amount: settings.bonus_for(amount, currency)

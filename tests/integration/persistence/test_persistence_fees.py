@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from domain import commands as c
-from domain import fee_services, services
+from domain import fee_services, services, store_credit_services
 from domain.errors import DomainError
 from domain.fees import FeeBasis, FeeKind, FeeRule
-from domain.parts import ItemRequest
+from domain.parts import ItemRequest, RefundOutcome
 from domain.request_details import RequestDetails
+from domain.store_credit import BonusBasis, StoreCreditSettings
 from tests.integration.persistence.conftest import ACTOR, DROPOFF, MERCHANT, PICKUP
 
 SHIPPING = FeeRule(
@@ -171,3 +172,19 @@ async def test_refunds_stay_within_the_value_less_fees_on_any_sequence(world):
             for balance in (await world.load(rid)).balance():
                 assert 0 <= balance.fees <= balance.approved_value, (steps, balance)
                 assert balance.refunded <= balance.approved_value - balance.fees, (steps, balance)
+
+
+async def test_a_quote_offers_the_merchants_store_credit_bonus(world):
+    await with_rules(world, SHIPPING)
+    await world.order(lines=LINES)
+    await store_credit_services.set_store_credit_settings(
+        StoreCreditSettings(MERCHANT, BonusBasis.PERCENT, Decimal("10"), bonus_cap=Decimal("5")),
+        uow=world.uow(),
+        clock=world.clock,
+    )
+    rid = (await world.create(items={"SKU-A": 1})).id
+    quote = await fee_services.quote_existing_return(rid, uow=world.uow())
+    outcomes = {o.outcome: o for o in quote.totals[0].outcomes}
+    # 33.33 less the 15 shipping fee: 18.33; a 10% bonus is 1.83, under the cap of 5.
+    assert outcomes[RefundOutcome.MONEY].bonus == Decimal("0.00")
+    assert outcomes[RefundOutcome.STORE_CREDIT].bonus == Decimal("1.83")
