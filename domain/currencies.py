@@ -22,7 +22,8 @@ def minor_units(currency: str) -> int:
     return _MINOR_UNITS.get(currency, DEFAULT_MINOR_UNITS)
 
 
-def round_money(amount: Decimal, currency: str) -> Decimal:
-    """The amount rounded half up to the currency's minor units, never a negative zero."""
-    rounded = amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
+def round_money(amount: Decimal, currency: str, *, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """The amount rounded (half up unless told) to the currency's minor units, never a
+    negative zero."""
+    rounded = amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=rounding)
     return rounded.copy_abs() if rounded.is_zero() else rounded

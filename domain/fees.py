@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
 from domain.currencies import round_money
@@ -229,20 +229,20 @@ def line_values(lines: Iterable[FeeLine]) -> dict[str, Decimal]:
 def cap_fees(fees: Sequence[Fee], limits: Mapping[str, Decimal]) -> list[Fee]:
     """The fees with what they take kept within each currency's limit: fees set by hand
     count first (a person decided them), then the others in order, each cut to what is
-    left. Waived fees take nothing and are left as they are."""
+    left. A hand-set fee is cut only when the value itself shrank under it (a split).
+    Waived fees take nothing and are left as they are."""
     left = {currency: max(limit, Decimal(0)) for currency, limit in limits.items()}
-    for fee in fees:
-        if fee.manual:
-            left[fee.currency] = left.get(fee.currency, Decimal(0)) - fee.charged
-    capped = []
-    for fee in fees:
-        if not fee.manual and not fee.waived:
+    capped: dict[str, Fee] = {}
+    for fee in sorted(fees, key=lambda fee: not fee.manual):  # stable: hand-set first
+        if not fee.waived:
+            # Cut down to a whole minor unit: a price may have more decimals than money.
             room = max(left.get(fee.currency, Decimal(0)), Decimal(0))
+            room = round_money(room, fee.currency, rounding=ROUND_DOWN)
             if fee.amount > room:
                 fee = replace(fee, amount=room)
             left[fee.currency] = room - fee.amount
-        capped.append(fee)
-    return capped
+        capped[fee.id] = fee
+    return [capped[fee.id] for fee in fees]
 
 
 def reevaluate(current: Sequence[Fee], computed: Sequence[Fee]) -> list[Fee]:

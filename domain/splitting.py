@@ -91,6 +91,11 @@ class Splitting(ReverseShipments, Refunds):
             new_request_id=new_request_id or new_return_request_id(),
         )
         self._split_shipment(new, at=at, actor=actor)
+        if decided:
+            # Each part is a return of its own, with its own parcel: its fees are those of
+            # its own units (what a person waived or set stays with the original).
+            self._evaluate_fees(rules.fee_rules, at=at, actor=actor)
+            new._evaluate_fees(rules.fee_rules, at=at, actor=actor)
         self._record(
             ev.ReturnSplit, at, actor, new_return_request_id=new.id, moved=tuple(quantities.items())
         )

@@ -28,12 +28,9 @@ STEP = st.one_of(
     st.tuples(st.just("waive"), st.integers(0, 4)),
     st.tuples(st.just("set"), st.integers(0, 4), amounts),
     st.tuples(st.just("refund"), amounts),
-    st.tuples(
-        st.just("refund_rest"),
-    ),
-    st.tuples(
-        st.just("delete_refund"),
-    ),
+    st.tuples(st.just("refund_rest")),
+    st.tuples(st.just("delete_refund")),
+    st.tuples(st.just("split"), st.sampled_from(SKUS)),
 )
 STEPS = st.lists(STEP, max_size=12)
 REASONS = st.sampled_from(["CHANGED_MIND", "DEFECTIVE"])
@@ -83,6 +80,9 @@ def apply(request: ReturnRequest, step: tuple) -> None:
         elif name in ("refund", "refund_rest"):
             amount = args[0] if args else request.remaining_refundable("AED")
             request.add_refund(amount=amount, currency="AED", at=NOW, actor=ACTOR, rules=RULES)
+        elif name == "split":
+            new = request.split(at=NOW, actor=ACTOR, quantities={args[0]: 1}, rules=RULES)
+            check_invariants(new)
         elif name == "delete_refund" and request.refunds:
             request.delete_refund(request.refunds[0].id, at=NOW, actor=ACTOR)
     except DomainError:

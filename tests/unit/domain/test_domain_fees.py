@@ -172,6 +172,11 @@ def test_the_cap_counts_hand_set_fees_first():
     assert [f.amount for f in cap_fees([auto, manual], {"AED": Decimal(100)})] == [30, 70]
 
 
+def test_a_capped_fee_is_cut_to_a_whole_minor_unit():
+    fee = Fee("F1", FeeKind.RESTOCKING, FeeBasis.FLAT, Decimal(50), "KWD")
+    assert cap_fees([fee], {"KWD": Decimal("10.00059")})[0].amount == Decimal("10.000")
+
+
 def test_reevaluation_keeps_ids_and_hand_made_changes():
     old = Fee("F1", FeeKind.RESTOCKING, FeeBasis.PERCENT_OF_ITEM, Decimal(5), "AED", "R1", "A")
     manual = Fee("F2", FeeKind.HANDLING, FeeBasis.FLAT, Decimal(9), "AED", manual=True)
@@ -323,8 +328,12 @@ def test_re_evaluation_never_takes_back_money_already_refunded():
     assert (balance.fees, balance.remaining) == (10, 0)
 
 
-def test_a_split_request_starts_without_fees():
-    request = approved(SHIPPING)
-    new = request.split(at=NOW, actor=Actor(), quantities={"SKU-A": 1}, rules=BaseRules())
-    assert new.fees == [] and len(request.fees) == 1
+def test_each_part_of_a_split_bears_the_fees_of_its_own_units():
+    rules = FeeRules(SHIPPING, rule(value="10"))
+    request = approved(*rules.fee_rules)
+    assert [f.amount for f in request.fees] == [Decimal("15.00"), Decimal("20.00")]
+    new = request.split(at=NOW, actor=Actor(), quantities={"SKU-A": 1}, rules=rules)
     assert new.status == ReturnStatus.APPROVED
+    assert [f.amount for f in request.fees] == [Decimal("15.00"), Decimal("10.00")]
+    assert [f.amount for f in new.fees] == [Decimal("15.00"), Decimal("10.00")]
+    assert {f.id for f in new.fees}.isdisjoint(f.id for f in request.fees)
