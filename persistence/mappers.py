@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from domain.lifecycle import ReturnStatus
@@ -148,7 +149,23 @@ def request_values(request: ReturnRequest, tenant_id: str) -> dict[str, Any]:
             "update_source": request.update_source.source,
             "update_user": request.update_source.user,
         }
+        | value_values(request)
     )
+
+
+def value_values(request: ReturnRequest) -> dict[str, Any]:
+    """The requested units' value in thousandths (exact: amounts have at most three
+    decimals) and its currency: what the desk shows and sorts by."""
+    total = sum((item.unit_price * item.quantity for item in request.items), Decimal(0))
+    currency = request.items[0].currency if request.items else None
+    return {"value_thousandths": int(total * 1000), "currency": currency}
+
+
+def value_from_thousandths(thousandths: int) -> Decimal:
+    """The stored value as an amount: two decimals unless it needs the third."""
+    amount = Decimal(thousandths) / 1000
+    cents = amount.quantize(Decimal("0.01"))
+    return cents if cents == amount else amount.quantize(Decimal("0.001"))
 
 
 def item_values(item: ReturnItem) -> dict[str, Any]:
