@@ -24,7 +24,8 @@ from pages.site import DevCredentials
 
 def _policy(request: web.Request) -> str:
     host = request.host
-    return content_security_policy(connect_src=[f"ws://{host}", f"wss://{host}"])
+    # Photos are fetched with the desk's credentials and shown from blob: URLs.
+    return content_security_policy(connect_src=[f"ws://{host}", f"wss://{host}"], img_src=["blob:"])
 
 
 def _dev_sign_in(dev: DevCredentials) -> dict[str, str] | None:
