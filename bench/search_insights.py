@@ -236,13 +236,21 @@ async def measure(db: Database, count: int) -> None:
 async def plans(db: Database) -> None:
     """The plans of a search and of each chart (for a month), as the database runs them."""
     period = insights.Period(TENANT, "acme", START, START + timedelta(days=30))
-    flt = ReturnFilter(search=search_words("haddad"))
 
-    def page(reads: Any) -> Awaitable[Any]:
-        return read_model.page_return_requests(reads, TENANT, flt, first=50, after=None)
+    def page(term: str) -> Callable[[Any], Awaitable[Any]]:
+        flt = ReturnFilter(search=search_words(term))
+        return lambda reads: read_model.page_return_requests(
+            reads, TENANT, flt, first=50, after=None
+        )
+
+    def count(term: str) -> Callable[[Any], Awaitable[Any]]:
+        flt = ReturnFilter(search=search_words(term))
+        return lambda reads: read_model.count_return_requests(reads, TENANT, flt)
 
     cases: list[tuple[str, Callable[[Any], Awaitable[Any]]]] = [
-        ("search 'haddad' (page of 50)", page),
+        ("search 'haddad' (a common name; page of 50)", page("haddad")),
+        ("search 'ord-00123' (rare; page of 50)", page("ord-00123")),
+        ("search 'ord-00123' (its total count)", count("ord-00123")),
         *[
             (f"chart {n} (30 days)", lambda r, n=n: getattr(insights, n)(r, period))
             for n in insights.CHARTS
@@ -257,20 +265,25 @@ async def plans(db: Database) -> None:
 async def _explain(db: Database, call: Callable[[Any], Awaitable[Any]]) -> list[str]:
     captured: list[tuple[Any, Any]] = []
     async with db.reading() as reads:
-        original = reads.rows
+        rows, scalar = reads.rows, reads.scalar
 
-        async def capture(statement: Any, params: Any = None) -> Any:
+        async def capture_rows(statement: Any, params: Any = None) -> Any:
             captured.append((statement, params))
-            return await original(statement, params)
+            return await rows(statement, params)
 
-        reads.rows = capture  # type: ignore[method-assign]
+        async def capture_scalar(statement: Any, params: Any = None) -> Any:
+            captured.append((statement, params))
+            return await scalar(statement, params)
+
+        reads.rows = capture_rows  # type: ignore[method-assign]
+        reads.scalar = capture_scalar  # type: ignore[method-assign]
         await call(reads)
         statement, params = captured[-1]
         if db.engine.dialect.name == "postgresql":
             compiled = _Compiled(statement, db.engine.dialect)
             driver = reads._driver  # type: ignore[attr-defined]
-            rows = await driver.fetch("EXPLAIN " + compiled.sql, *compiled.arguments(params))
-            return [row[0] for row in rows]
+            plan = await driver.fetch("EXPLAIN " + compiled.sql, *compiled.arguments(params))
+            return [line[0] for line in plan]
     return await _sqlite_plan(db, statement, params)
 
 

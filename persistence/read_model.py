@@ -17,7 +17,17 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from domain.lifecycle import ReturnStatus
 from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment
@@ -341,8 +351,12 @@ def _shape(flt: ReturnFilter, values: dict[str, Any]) -> tuple[frozenset[str], t
 def _where(
     dialect_name: str, used: frozenset[str], search: tuple[bool, ...] = ()
 ) -> tuple[ColumnElement[bool], ...]:
-    conditions = [REQUESTS.c.tenant_id == bindparam("tenant")]
+    conditions: list[ColumnElement[bool]] = [REQUESTS.c.tenant_id == bindparam("tenant")]
     if search:
+        if dialect_name != POSTGRESQL:
+            # `+column` keeps SQLite from walking the tenant's page index past every request
+            # and probing the matches; it reads the matches by id and sorts them instead.
+            conditions = [literal_column("+return_requests.tenant_id") == bindparam("tenant")]
         conditions.append(search_index.matching(dialect_name, REQUESTS.c.id, search))
     return (*conditions, *(_FILTERS[name](dialect_name) for name in sorted(used & _FILTERS.keys())))
 
