@@ -46,7 +46,7 @@ from graphql_api.bounded_cache import BoundedCache
 from graphql_api.documents import DocumentCache
 from graphql_api.list_bounds import LIST_BOUNDS, PAGE_SIZE
 from graphql_api.policies import QUERY, Operation, Policy
-from graphql_api.returns.queries import MAX_PAGE, decode_cursor
+from graphql_api.returns.queries import MAX_PAGE, check_any_cursor
 
 PAGE_ARGUMENT = "first"
 AFTER_ARGUMENT = "after"
@@ -369,7 +369,7 @@ def query_timeout_error(seconds: float) -> GraphQLError:
 
 # Opaque cursors, by the field that hands them out; other `after` arguments are typed
 # scalars (an event position) that GraphQL validation already checks.
-_CURSOR_DECODERS: dict[str, Callable[[str], object]] = {"returnRequests": decode_cursor}
+_CURSOR_DECODERS: dict[str, Callable[[str], object]] = {"returnRequests": check_any_cursor}
 
 
 def _check_cursor(field_name: str, cursor: Any) -> None:

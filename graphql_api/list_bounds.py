@@ -21,6 +21,7 @@ from domain.lifecycle import Action, ReturnStatus
 from domain.parts import RefundOutcome
 from domain.reference import MAX_TRANSLATIONS
 from domain.webhooks import EVENT_TYPES, MAX_ENDPOINTS
+from persistence import insights
 
 PAGE_SIZE: Final = 0  # the `first` of the connection the list belongs to
 
@@ -85,6 +86,11 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "Query.deliveryOptions": LOCATIONS_PER_MERCHANT,
     "Query.webhookEndpoints": MAX_ENDPOINTS,
     "Query.returnStatusCounts": len(ReturnStatus),
+    "ReturnInsights.products": insights.TOP_PRODUCTS,
+    "ReturnInsights.reasons": insights.TOP_REASONS,
+    "ReturnInsights.outcomes": insights.MAX_OUTCOMES,
+    "ReturnInsights.timeToRefund": len(insights.DELAY_BUCKETS),
+    "ReturnInsights.moneyPerWeek": insights.MAX_WEEK_ROWS,
     "ReturnRequest.allowedActions": len(Action),
     "ReturnRequest.items": ITEMS_PER_REQUEST,
     "ReturnRequest.notes": NOTES_PER_REQUEST,

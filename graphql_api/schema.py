@@ -23,6 +23,7 @@ from graphql_api.events.log_position import EventLogPositionQueries
 from graphql_api.events.queries import EventQueries
 from graphql_api.events.subscriptions import EventSubscriptions
 from graphql_api.guards import ReadOnlyGuard
+from graphql_api.insights.queries import InsightQueries
 from graphql_api.limits import GraphQLLimits, limit_policies
 from graphql_api.merchants.fee_rules import FeeRuleMutations, FeeRuleQueries
 from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMutations
@@ -83,6 +84,7 @@ Query = merge_types(
     (
         ReturnQueries,
         StatusCountQueries,
+        InsightQueries,
         EventQueries,
         EventLogPositionQueries,
         OrderQueries,

@@ -145,7 +145,7 @@ def _add_routes(
     setup_templates(app)
     add_static_routes(app)
     add_portal_routes(app, wiring)
-    add_desk_routes(app, dev)
+    add_desk_routes(app, dev, wiring)
     add_photo_routes(app, wiring)
     return graphql
 

@@ -1,5 +1,6 @@
-"""GET /photos/<id>: a customer's return photo, shown only to callers of its tenant with the
-usual three credentials, as the image type the bytes were sniffed as."""
+"""GET /photos/<id>: a customer's return photo, shown only to the desk's callers of its
+tenant (pages/staff_access.py decides who they are), as the image type the bytes were
+sniffed as."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from aiohttp import web
 
 from core.photos import PHOTOS_PATH
 from core.wiring import Wiring
-from edge.auth import authenticate
+from pages.staff_access import desk_caller
 
 
 def add_photo_routes(app: web.Application, wiring: Wiring) -> None:
@@ -18,7 +19,7 @@ def add_photo_routes(app: web.Application, wiring: Wiring) -> None:
 
 
 async def serve_photo(request: web.Request, wiring: Wiring) -> web.StreamResponse:
-    principal = await authenticate(request, wiring)
+    principal = await desk_caller(request, wiring)
     if isinstance(principal, web.Response):
         return principal
     found = await wiring.photos.store.load(principal.tenant_id, request.match_info["photo_id"])

@@ -22,10 +22,10 @@ BASE_POLICY: dict[str, tuple[str, ...]] = {
 }
 
 
-# What a source may look like: a keyword, a nonce, `data:`, or a bare origin
+# What a source may look like: a keyword, a nonce, `data:`, `blob:`, or a bare origin
 # `scheme://host[:port]`.
 _SOURCE = re.compile(
-    r"'(?:self|none|unsafe-inline)'|data:"
+    r"'(?:self|none|unsafe-inline)'|data:|blob:"
     r"|'nonce-[A-Za-z0-9+/_=-]+'"
     r"|(?:https|wss?)://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
 )

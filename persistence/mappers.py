@@ -213,7 +213,23 @@ def request_values(request: ReturnRequest, tenant_id: str) -> dict[str, Any]:
             "update_user": request.update_source.user,
             "fees": fees_to_json(request.fees),
         }
+        | value_values(request)
     )
+
+
+def value_values(request: ReturnRequest) -> dict[str, Any]:
+    """The requested units' value in thousandths (exact: amounts have at most three
+    decimals) and its currency: what the desk shows and sorts by."""
+    total = sum((item.unit_price * item.quantity for item in request.items), Decimal(0))
+    currency = request.items[0].currency if request.items else None
+    return {"value_thousandths": int(total * 1000), "currency": currency}
+
+
+def value_from_thousandths(thousandths: int) -> Decimal:
+    """The stored value as an amount: two decimals unless it needs the third."""
+    amount = Decimal(thousandths) / 1000
+    cents = amount.quantize(Decimal("0.01"))
+    return cents if cents == amount else amount.quantize(Decimal("0.001"))
 
 
 def item_values(item: ReturnItem) -> dict[str, Any]:

@@ -14,14 +14,25 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from domain.lifecycle import ReturnStatus
 from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment
 from domain.returns import ReturnRequest
-from persistence import mappers
+from persistence import mappers, search_index
 from persistence.statements import POSTGRESQL, AsyncpgStatements, Row, Statements, one_of
 from persistence.tables import (
     ItemsUpdateRow,
@@ -266,6 +277,25 @@ class ReturnFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
     assigned_to: str | None = None
+    search: tuple[str, ...] = ()  # words every match contains (search_index.search_words)
+
+
+class ReturnSort(Enum):
+    """The orders a list of requests can be read in: (column, descending)."""
+
+    NEWEST = ("created_at", True)
+    OLDEST = ("created_at", False)
+    UPDATED = ("updated_at", True)
+    VALUE_HIGH = ("value_thousandths", True)
+    VALUE_LOW = ("value_thousandths", False)
+
+
+@dataclass(frozen=True, slots=True)
+class SortPosition:
+    """Where a page of another order than newest-first starts: after this (key, id)."""
+
+    key: Any
+    id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,41 +337,59 @@ def _filter_values(tenant_id: str, flt: ReturnFilter) -> dict[str, Any]:
         "created_before": flt.created_before,
         "assigned_to": flt.assigned_to,
     }
-    return {"tenant": tenant_id} | {k: v for k, v in values.items() if v is not None}
+    found = {"tenant": tenant_id} | {k: v for k, v in values.items() if v is not None}
+    return found | search_index.word_values(flt.search)
+
+
+def _shape(flt: ReturnFilter, values: dict[str, Any]) -> tuple[frozenset[str], tuple[bool, ...]]:
+    """What a statement for this filter depends on: which conditions are set, and the
+    search's words (how many, which are indexed)."""
+    return frozenset(values.keys() & _FILTERS.keys()), search_index.shape(flt.search)
 
 
 @functools.cache
-def _where(dialect_name: str, used: frozenset[str]) -> tuple[ColumnElement[bool], ...]:
-    conditions = [REQUESTS.c.tenant_id == bindparam("tenant")]
+def _where(
+    dialect_name: str, used: frozenset[str], search: tuple[bool, ...] = ()
+) -> tuple[ColumnElement[bool], ...]:
+    conditions: list[ColumnElement[bool]] = [REQUESTS.c.tenant_id == bindparam("tenant")]
+    if search:
+        if dialect_name != POSTGRESQL:
+            # `+column` keeps SQLite from walking the tenant's page index past every request
+            # and probing the matches; it reads the matches by id and sorts them instead.
+            conditions = [literal_column("+return_requests.tenant_id") == bindparam("tenant")]
+        conditions.append(search_index.matching(dialect_name, REQUESTS.c.id, search))
     return (*conditions, *(_FILTERS[name](dialect_name) for name in sorted(used & _FILTERS.keys())))
 
 
 @functools.lru_cache(maxsize=512)
 def _page_statement(
-    dialect_name: str, used: frozenset[str], after: bool, columns: Columns
+    dialect_name: str,
+    shape: tuple[frozenset[str], tuple[bool, ...]],
+    after: bool,
+    columns: Columns,
+    sort: ReturnSort = ReturnSort.NEWEST,
 ) -> Select[Any]:
-    """One statement per shape of filter (which conditions are set) and set of columns,
-    built once."""
+    """One statement per shape of filter (which conditions are set), set of columns and
+    order, built once."""
     c = REQUESTS.c
-    conditions = list(_where(dialect_name, used))
+    conditions = list(_where(dialect_name, *shape))
+    name, descending = sort.value
+    key = c[name]
     if after:
+        beyond = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
         conditions.append(
             or_(
-                c.created_at < bindparam("after_created"),
-                and_(c.created_at == bindparam("after_created"), c.id < bindparam("after_id")),
+                beyond(key, bindparam("after_key")),
+                and_(key == bindparam("after_key"), beyond(c.id, bindparam("after_id"))),
             )
         )
+    order = (key.desc(), c.id.desc()) if descending else (key.asc(), c.id.asc())
     return (
         select(*_selected(REQUESTS, columns))
         .where(*conditions)
-        .order_by(c.created_at.desc(), c.id.desc())
+        .order_by(*order)
         .limit(bindparam("limit"))
     )
-
-
-@functools.cache
-def _count_statement(dialect_name: str, used: frozenset[str]) -> Select[Any]:
-    return select(func.count()).select_from(REQUESTS).where(*_where(dialect_name, used))
 
 
 async def page_return_requests(
@@ -350,33 +398,46 @@ async def page_return_requests(
     flt: ReturnFilter,
     *,
     first: int,
-    after: PagePosition | None,
+    after: PagePosition | SortPosition | None,
     columns: Columns = None,
+    sort: ReturnSort = ReturnSort.NEWEST,
 ) -> Page:
-    """Keyset pagination, newest first, one statement: page 1000 costs what page 1 does.
-    With `columns`, only those (and what a cursor is made of) are read."""
+    """Keyset pagination in the order `sort` names (newest first unless told), one
+    statement: page 1000 costs what page 1 does. With `columns`, only those (and what a
+    cursor is made of) are read."""
     values = _filter_values(tenant_id, flt)
     if columns is not None:
-        columns = columns | {"id", "created_at"}
-    statement = _page_statement(reads.dialect_name, frozenset(values), after is not None, columns)
+        columns = columns | {"id", "created_at", sort.value[0]}
+    shape = _shape(flt, values)
+    statement = _page_statement(reads.dialect_name, shape, after is not None, columns, sort)
     values["limit"] = first + 1
     if after is not None:
-        values |= {"after_created": after.created_at, "after_id": after.id}
+        key = after.created_at if isinstance(after, PagePosition) else after.key
+        values |= {"after_key": key, "after_id": after.id}
     rows = await reads.rows(statement, values)
     return Page(rows[:first], has_next=len(rows) > first)
 
 
 async def count_return_requests(reads: Statements, tenant_id: str, flt: ReturnFilter) -> int:
     values = _filter_values(tenant_id, flt)
-    total = await reads.scalar(_count_statement(reads.dialect_name, frozenset(values)), values)
+    total = await reads.scalar(_count_statement(reads.dialect_name, _shape(flt, values)), values)
     return int(total or 0)
 
 
 @functools.cache
-def _count_by_status_statement(dialect_name: str, used: frozenset[str]) -> Select[Any]:
+def _count_statement(
+    dialect_name: str, shape: tuple[frozenset[str], tuple[bool, ...]]
+) -> Select[Any]:
+    return select(func.count()).select_from(REQUESTS).where(*_where(dialect_name, *shape))
+
+
+@functools.cache
+def _count_by_status_statement(
+    dialect_name: str, shape: tuple[frozenset[str], tuple[bool, ...]]
+) -> Select[Any]:
     return (
         select(REQUESTS.c.status, func.count().label("count"))
-        .where(*_where(dialect_name, used))
+        .where(*_where(dialect_name, *shape))
         .group_by(REQUESTS.c.status)
     )
 
@@ -387,6 +448,6 @@ async def count_by_status(
     """Requests matching `flt`, per status, in one grouped statement (the tabs of a
     dashboard's queue); statuses with none are left out."""
     values = _filter_values(tenant_id, flt)
-    statement = _count_by_status_statement(reads.dialect_name, frozenset(values))
+    statement = _count_by_status_statement(reads.dialect_name, _shape(flt, values))
     rows = await reads.rows(statement, values)
     return {ReturnStatus(row["status"]): int(row["count"]) for row in rows}

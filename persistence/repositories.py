@@ -11,7 +11,7 @@ from domain.errors import NotFound, VersionConflict
 from domain.notifications import Notification
 from domain.orders import Order
 from domain.returns import ReturnRequest
-from persistence import mappers, queries, read_model
+from persistence import mappers, queries, read_model, search_index
 from persistence.statements import (
     Row,
     Statements,
@@ -24,6 +24,7 @@ from persistence.tables import (
     NotificationRow,
     OrderLineRow,
     OrderRow,
+    ReturnItemRow,
     ReturnRequestRow,
 )
 
@@ -65,6 +66,7 @@ class SqlReturnRepository:
         await self._sql.execute(insert_into(REQUESTS, tuple(values)), values)
         children = mappers.children_values(request, self._tenant)
         await self._write_children(request.id, {}, children)
+        await search_index.write(self._sql, self._tenant, request)
         self._loaded[request.id] = children
         self.seen.append(request)
 
@@ -78,7 +80,10 @@ class SqlReturnRepository:
                 field="expected_version",
             )
         children = mappers.children_values(request, self._tenant)
-        await self._write_children(request.id, self._loaded.get(request.id), children)
+        before = self._loaded.get(request.id)
+        await self._write_children(request.id, before, children)
+        if search_index.needs_rewrite(before and before.get(ReturnItemRow), request):
+            await search_index.write(self._sql, self._tenant, request)
         self._loaded[request.id] = children
         request.version += 1
         self.seen.append(request)

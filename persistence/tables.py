@@ -41,7 +41,10 @@ def _parent(table: str) -> Any:
 
 class OrderRow(SQLModel, table=True):
     __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("tenant_id", "merchant", "reference"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "merchant", "reference"),
+        Index("ix_orders_merchant_created", "tenant_id", "merchant", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: str = Field(max_length=64)
@@ -81,6 +84,9 @@ class ReturnRequestRow(SQLModel, table=True):
         Index("ix_return_requests_page", "tenant_id", "created_at", "id"),
         Index("ix_return_requests_order", "tenant_id", "merchant", "order_reference"),
         Index("ix_return_requests_status", "tenant_id", "status"),
+        Index("ix_return_requests_updated", "tenant_id", "updated_at", "id"),
+        Index("ix_return_requests_value", "tenant_id", "value_thousandths", "id"),
+        Index("ix_return_requests_merchant_created", "tenant_id", "merchant", "created_at"),
     )
 
     id: str = Field(primary_key=True, max_length=32)
@@ -115,6 +121,10 @@ class ReturnRequestRow(SQLModel, table=True):
     split_from: str | None = Field(default=None, max_length=32)
     fees: list[dict[str, Any]] | None = _json()  # the request's Fees (mappers.fees_to_json)
     version: int = 1
+    # The requested units' value in thousandths of the currency (exact: amounts have at most
+    # three decimals), so the desk can sort by value on either database.
+    value_thousandths: int = Field(default=0, sa_type=BigInteger, nullable=False)
+    currency: str | None = Field(default=None, max_length=3)
 
 
 class ReturnItemRow(SQLModel, table=True):
@@ -143,6 +153,24 @@ class ReturnItemRow(SQLModel, table=True):
     rejection_reason: str | None = Field(default=None, max_length=200)
 
 
+class ReturnSearchRow(SQLModel, table=True):
+    """What a search finds a request by (id, order reference, customer, skus), lower-cased
+    in one text, kept in step by the repository's writes. Indexed outside this declaration
+    (persistence/search_index.py): a trigram GIN index on PostgreSQL, an FTS5 trigram table
+    on SQLite."""
+
+    __tablename__ = "return_search"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    return_request_id: str = Field(
+        sa_column=Column(
+            ForeignKey("return_requests.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    document: str = Field(sa_type=Text, nullable=False)
+
+
 class ReturnNoteRow(SQLModel, table=True):
     __tablename__ = "return_notes"
 
@@ -157,6 +185,7 @@ class ReturnNoteRow(SQLModel, table=True):
 
 class RefundRow(SQLModel, table=True):
     __tablename__ = "return_refunds"
+    __table_args__ = (Index("ix_return_refunds_created", "tenant_id", "created_at"),)
 
     id: str = Field(primary_key=True, max_length=32)
     tenant_id: str = Field(max_length=64)

@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 from datetime import datetime
+from enum import Enum
 
 import orjson
 import strawberry
@@ -24,6 +25,7 @@ from graphql_api.returns.columns import items_under, request_columns
 from graphql_api.returns.types import ReturnRequestType
 from persistence import read_model
 from persistence.read_model import ITEMS
+from persistence.search_index import search_words
 
 
 @strawberry.input
@@ -36,6 +38,13 @@ class ReturnRequestFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
     assigned_to: str | None = None
+    search: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Words found in the return id, order reference, customer name, e-mail or phone,"
+            " or a sku: in any case and in part; every word must be found."
+        ),
+    )
 
     def to_query(self) -> read_model.ReturnFilter:
         for name, value in (
@@ -51,7 +60,26 @@ class ReturnRequestFilter:
             created_after=self.created_after,
             created_before=self.created_before,
             assigned_to=self.assigned_to,
+            search=search_words(self.search),
         )
+
+
+@strawberry.enum(name="ReturnRequestSort", description="The order a list of requests is read in.")
+class ReturnRequestSort(Enum):
+    NEWEST = "NEWEST"
+    OLDEST = "OLDEST"
+    RECENTLY_UPDATED = "RECENTLY_UPDATED"
+    HIGHEST_VALUE = "HIGHEST_VALUE"
+    LOWEST_VALUE = "LOWEST_VALUE"
+
+
+SORTS = {
+    ReturnRequestSort.NEWEST: read_model.ReturnSort.NEWEST,
+    ReturnRequestSort.OLDEST: read_model.ReturnSort.OLDEST,
+    ReturnRequestSort.RECENTLY_UPDATED: read_model.ReturnSort.UPDATED,
+    ReturnRequestSort.HIGHEST_VALUE: read_model.ReturnSort.VALUE_HIGH,
+    ReturnRequestSort.LOWEST_VALUE: read_model.ReturnSort.VALUE_LOW,
+}
 
 
 def _edge_cursor(root: ReturnRequestEdge) -> str:
@@ -62,10 +90,14 @@ def _edge_cursor(root: ReturnRequestEdge) -> str:
 class ReturnRequestEdge:
     cursor: str = strawberry.field(resolver=_edge_cursor)
     node: ReturnRequestType
+    sort: strawberry.Private[read_model.ReturnSort] = read_model.ReturnSort.NEWEST
 
     def cursor_text(self) -> str:
         """Encoded only when asked: a dashboard's page of 100 rarely selects cursors."""
-        return encode_cursor(self.node.created_at, self.node.return_request_id)
+        if self.sort is read_model.ReturnSort.NEWEST:
+            return encode_cursor(self.node.created_at, self.node.return_request_id)
+        key = self.node.__dict__[self.sort.value[0]]  # the row's column, as read
+        return encode_sorted_cursor(self.sort, key, self.node.return_request_id)
 
 
 @strawberry.type
@@ -86,6 +118,43 @@ def encode_cursor(created_at: datetime, rid: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def encode_sorted_cursor(sort: read_model.ReturnSort, key: object, rid: str) -> str:
+    shown = key.isoformat() if isinstance(key, datetime) else key
+    raw = orjson.dumps([sort.name, shown, rid])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_sorted_cursor(cursor: str, sort: read_model.ReturnSort) -> read_model.SortPosition:
+    """A cursor of a page in another order than newest first: it names its order, so a
+    cursor of one order is refused by another."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        name, key, rid = json.loads(base64.urlsafe_b64decode(padded))
+        if name != sort.name:
+            raise ValueError(name)
+        if sort.value[0] == "value_thousandths":
+            if not isinstance(key, int):
+                raise ValueError(key)
+            return read_model.SortPosition(key, str(rid))
+        moment = datetime.fromisoformat(key)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise ClientError("`after` is not a cursor returned by this API") from None
+    if moment.utcoffset() is None:
+        raise ClientError("`after` is not a cursor returned by this API")
+    return read_model.SortPosition(moment, str(rid))
+
+
+def check_any_cursor(cursor: str) -> object:
+    """A cursor of any order this API hands out (the limits check it before the query
+    runs, not knowing the order yet); each order's own decoding checks it again."""
+    for sort in read_model.ReturnSort:
+        try:
+            return decode_sorted_cursor(cursor, sort)
+        except ClientError:
+            continue
+    return decode_cursor(cursor)
+
+
 def decode_cursor(cursor: str) -> read_model.PagePosition:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -96,6 +165,16 @@ def decode_cursor(cursor: str) -> read_model.PagePosition:
     if position.created_at.utcoffset() is None:
         raise ClientError("`after` is not a cursor returned by this API")
     return position
+
+
+def _position(
+    after: str | None, sort: read_model.ReturnSort
+) -> read_model.PagePosition | read_model.SortPosition | None:
+    if not after:
+        return None
+    if sort is read_model.ReturnSort.NEWEST:
+        return decode_cursor(after)
+    return decode_sorted_cursor(after, sort)
 
 
 @strawberry.type
@@ -119,10 +198,12 @@ class ReturnQueries:
         first: PageSize,
         filter: ReturnRequestFilter | None = None,
         after: str | None = None,
+        order_by: ReturnRequestSort = ReturnRequestSort.NEWEST,
     ) -> ReturnRequestConnection:
         context = info.context
         flt = (filter or ReturnRequestFilter()).to_query()
-        position = decode_cursor(after) if after else None
+        sort = SORTS[order_by]
+        position = _position(after, sort)
         columns, whole = request_columns(info, under=("edges", "node"))
         items = items_under(info, ("edges", "node"))
         async with context.db.reading() as reads:
@@ -133,12 +214,13 @@ class ReturnQueries:
                 first=check_first(first),
                 after=position,
                 columns=columns,
+                sort=sort,
             )
             if items is not None and page.rows:
                 ids = [row["id"] for row in page.rows]
                 await context.loaders.prefetch_children(reads, ITEMS, ids, items)
         edges = [
-            ReturnRequestEdge(node=ReturnRequestType.from_row(row, whole=whole))
+            ReturnRequestEdge(node=ReturnRequestType.from_row(row, whole=whole), sort=sort)
             for row in page.rows
         ]
         return ReturnRequestConnection(

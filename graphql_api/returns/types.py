@@ -4,6 +4,7 @@ when a query selects it. Its parts' views are in parts.py."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -163,6 +164,10 @@ class ReturnRequestType(Node):
     )
     completed_at: datetime | None
     auto_closed_at: datetime | None
+    value: Decimal | None = strawberry.field(
+        description="What the requested units are worth (unit price times quantity), in `currency`."
+    )
+    currency: str | None
     whole: strawberry.Private[bool] = False  # children from the aggregate (see _children)
 
     @strawberry.field(description="Every committed change of this request, oldest first.")
@@ -183,6 +188,8 @@ class ReturnRequestType(Node):
         values["id"] = to_global_id("ReturnRequest", rid)
         values["resolution_code"] = values.pop("resolution", None)
         values["updated_by_user"] = values.get("update_user")
+        if row.get("value_thousandths") is not None:
+            values["value"] = mappers.value_from_thousandths(row["value_thousandths"])
         if values["status"] is not None:
             values["status"] = ReturnStatus(values["status"])
         for place in ("pickup", "dropoff"):

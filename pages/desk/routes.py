@@ -15,14 +15,17 @@ from pathlib import Path
 import aiohttp_jinja2
 from aiohttp import web
 
+from core.wiring import Wiring
 from edge.token_revocation import REVOKE_PATH
+from pages.desk.export import EXPORT_PATH, export_csv
 from pages.security import content_security_policy, secure
 from pages.site import DevCredentials
 
 
 def _policy(request: web.Request) -> str:
     host = request.host
-    return content_security_policy(connect_src=[f"ws://{host}", f"wss://{host}"])
+    # Photos are fetched with the desk's credentials and shown from blob: URLs.
+    return content_security_policy(connect_src=[f"ws://{host}", f"wss://{host}"], img_src=["blob:"])
 
 
 def _dev_sign_in(dev: DevCredentials) -> dict[str, str] | None:
@@ -47,6 +50,7 @@ async def desk(request: web.Request, dev: DevCredentials) -> web.Response:
         "token": "/oauth/token",
         "revoke": REVOKE_PATH,
         "documents": "/static/desk/graphql/",
+        "export": EXPORT_PATH,
         "devSignIn": _dev_sign_in(dev),
     }
     response = aiohttp_jinja2.render_template("desk.html", request, {"config": config})
@@ -54,8 +58,12 @@ async def desk(request: web.Request, dev: DevCredentials) -> web.Response:
     return response
 
 
-def add_desk_routes(app: web.Application, dev: DevCredentials) -> None:
+def add_desk_routes(app: web.Application, dev: DevCredentials, wiring: Wiring) -> None:
     async def serve(request: web.Request) -> web.Response:
         return await desk(request, dev)
 
+    async def export(request: web.Request) -> web.StreamResponse:
+        return await export_csv(request, wiring)
+
     app.router.add_get("/desk", serve)
+    app.router.add_get(EXPORT_PATH, export)

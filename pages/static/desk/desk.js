@@ -3,6 +3,7 @@
 // Signing out ends all of it: the feed's socket closes, the token is revoked, and nothing of
 // the operator stays in memory or in the browser's storage.
 import { Actions } from "./actions.js";
+import { Bulk } from "./bulk.js";
 import { fill, h } from "./dom.js";
 import {
   language,
@@ -14,11 +15,13 @@ import {
   t,
   timeZone,
 } from "./i18n.js";
+import { InsightsView } from "./insights.js";
 import { LiveFeed } from "./live.js";
 import { renderPanel } from "./panel.js";
 import { QueueModel, QueueView } from "./queue.js";
 
 const PAGE = 25;
+const SORTS = ["NEWEST", "OLDEST", "RECENTLY_UPDATED", "HIGHEST_VALUE", "LOWEST_VALUE"];
 const ZONES = [
   "UTC",
   "Asia/Dubai",
@@ -43,6 +46,22 @@ export class Desk {
     // filter applied before the first answer came) is dropped, so the newest choice wins.
     this.generation = 0;
     this.listening = new AbortController(); // the page-wide listeners, removed on sign-out
+    this.mode = "queue";
+    this.bulk = new Bulk({
+      api,
+      model: this.model,
+      mayWrite: this.viewer.mayWrite,
+      lang: () => language(),
+      onRow: (row) => {
+        const change = this.model.apply(row);
+        if (change) this.view.update(this.model, row.returnRequestId, change);
+      },
+      reasons: async () => {
+        const first = this.model.rows.get([...this.bulk.picked][0]);
+        return first ? (await this.reference(first.merchant)).rejectionReasons : [];
+      },
+    });
+    this.insights = new InsightsView({ api });
   }
 
   async run() {
@@ -106,6 +125,22 @@ export class Desk {
         "header",
         { class: "top" },
         h("h1", {}, t("app.title")),
+        h(
+          "nav",
+          { class: "modes", "aria-label": t("app.title") },
+          ["queue", "insights"].map((mode) =>
+            h(
+              "button",
+              {
+                type: "button",
+                id: `mode-${mode}`,
+                "aria-pressed": this.mode === mode ? "true" : "false",
+                onclick: () => this.switchMode(mode),
+              },
+              t(`nav.${mode}`),
+            ),
+          ),
+        ),
         this.live,
         h(
           "div",
@@ -138,26 +173,41 @@ export class Desk {
       this.viewer.mayWrite
         ? null
         : h("p", { class: "readonly", role: "note" }, t("readonly.banner")),
-      h(
-        "main",
-        { class: "layout" },
-        h(
-          "div",
-          { class: "queue-column" },
-          this.filters(),
-          this.counts,
-          this.total,
-          h("p", { class: "hint" }, t("queue.help")),
-          this.scroller,
-        ),
-        this.panel,
-      ),
+      this.mode === "insights"
+        ? h("main", { class: "layout insights-layout" }, this.insights.draw())
+        : h(
+            "main",
+            { class: "layout" },
+            h(
+              "div",
+              { class: "queue-column" },
+              this.filters(),
+              this.counts,
+              h(
+                "div",
+                { class: "total-bar" },
+                this.total,
+                h(
+                  "button",
+                  { type: "button", id: "export-csv", onclick: () => this.exportCsv() },
+                  t("export.csv"),
+                ),
+              ),
+              this.bulk.element,
+              h("p", { class: "hint" }, t("queue.help")),
+              this.scroller,
+            ),
+            this.panel,
+          ),
     );
     this.view = new QueueView({
       list: this.list,
       scroller: this.scroller,
       onOpen: (id) => this.open(id),
+      picked: this.bulk.picked,
+      onPick: (id, on) => this.bulk.pick(id, on),
     });
+    this.bulk.draw();
     this.view.selected = this.openId;
   }
 
@@ -181,9 +231,41 @@ export class Desk {
         h("label", { for: `filter-${name}` }, t(label)),
         h("input", { id: `filter-${name}`, name, type, value: this.filter[`${name}Input`] ?? "" }),
       );
+    const sort = h(
+      "div",
+      { class: "field" },
+      h("label", { for: "filter-orderBy" }, t("filters.sort")),
+      h(
+        "select",
+        { id: "filter-orderBy", name: "orderBy" },
+        SORTS.map((value) =>
+          h(
+            "option",
+            { value, selected: value === (this.filter.orderBy ?? "NEWEST") ? "selected" : null },
+            t(`sort.${value}`),
+          ),
+        ),
+      ),
+    );
+    const search = h(
+      "div",
+      { class: "field search" },
+      h("label", { for: "filter-search" }, t("filters.search")),
+      h("input", {
+        id: "filter-search",
+        name: "search",
+        type: "search",
+        value: this.filter.searchInput ?? "",
+        placeholder: t("filters.searchHint"),
+        "aria-describedby": "filter-search-hint",
+      }),
+      h("small", { id: "filter-search-hint", class: "hint" }, t("filters.searchHint")),
+    );
     const form = h(
       "form",
       { class: "filters", "aria-label": t("filters.title") },
+      search,
+      sort,
       input("merchant", "filters.merchant"),
       input("assignedTo", "filters.assignee"),
       input("orderReference", "filters.order"),
@@ -206,12 +288,13 @@ export class Desk {
 
   applyFilters(values) {
     const next = {};
-    for (const key of ["merchant", "assignedTo", "orderReference"]) {
+    for (const key of ["search", "merchant", "assignedTo", "orderReference"]) {
       if (values[key]?.trim()) next[key] = values[key].trim();
       next[`${key}Input`] = values[key] ?? "";
     }
     next.fromInput = values.from ?? "";
     next.untilInput = values.until ?? "";
+    if (values.orderBy && values.orderBy !== "NEWEST") next.orderBy = values.orderBy;
     if (values.from) next.createdAfter = startOfDay(values.from);
     if (values.until) {
       const day = new Date(`${values.until}T00:00:00Z`);
@@ -224,8 +307,9 @@ export class Desk {
 
   /** The API's filter: the form's values, plus the status tab unless counting the tabs. */
   apiFilter(withStatus = true) {
-    const { merchant, assignedTo, orderReference, createdAfter, createdBefore } = this.filter;
-    const filter = { merchant, assignedTo, orderReference, createdAfter, createdBefore };
+    const { search, merchant, assignedTo, orderReference, createdAfter, createdBefore } =
+      this.filter;
+    const filter = { search, merchant, assignedTo, orderReference, createdAfter, createdBefore };
     if (withStatus && this.status) filter.status = [this.status];
     return Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
   }
@@ -236,9 +320,10 @@ export class Desk {
       first: PAGE,
       filter: this.apiFilter(),
       countFilter: this.apiFilter(false),
+      orderBy: this.filter.orderBy ?? "NEWEST",
     });
     if (generation !== this.generation) return;
-    this.model.reset({ ...this.apiFilter(), status: this.status });
+    this.model.reset({ ...this.apiFilter(), status: this.status, orderBy: this.filter.orderBy });
     this.model.addPage(data.returnRequests);
     this.view.render(this.model);
     this.showCounts(data.returnStatusCounts);
@@ -252,6 +337,7 @@ export class Desk {
       after: this.model.endCursor,
       filter: this.apiFilter(),
       countFilter: this.apiFilter(false),
+      orderBy: this.filter.orderBy ?? "NEWEST",
     });
     if (generation !== this.generation) return;
     this.model.addPage(data.returnRequests);
@@ -301,6 +387,7 @@ export class Desk {
       const born = event.eventType === "ReturnSplit" && event.payload?.new_return_request_id;
       if (born) this.fetchRow(born).catch(() => {});
     }
+    if (this.mode === "insights") this.later("insights", () => this.insights.load());
     this.later("counts", async () => {
       const generation = this.generation;
       const data = await this.api.query("Counts", { filter: this.apiFilter(false) });
@@ -383,7 +470,7 @@ export class Desk {
       t("panel.close"),
     );
     const body = h("div", { class: "panel-body" });
-    renderPanel(body, request, this.actions, names);
+    renderPanel(body, request, this.actions, names, this.session);
     fill(this.panel, close, body);
     if (focused) this.giveFocusBack(focused);
     // The operator's own change shows in the queue at once, before its event arrives.
@@ -437,6 +524,43 @@ export class Desk {
     return this.references.get(key);
   }
 
+  /** The list as it is filtered and sorted, as a CSV file the browser saves. */
+  async exportCsv() {
+    const query = new URLSearchParams();
+    const filter = this.apiFilter();
+    for (const [key, value] of Object.entries(filter)) {
+      query.set(key, Array.isArray(value) ? value.join(",") : value);
+    }
+    query.set("orderBy", this.filter.orderBy ?? "NEWEST");
+    const response = await fetch(`${this.config.export}?${query}`, {
+      headers: await this.session.headers(),
+    });
+    if (!response.ok) {
+      fill(this.total, t("export.failed"));
+      return;
+    }
+    const link = h("a", {
+      href: URL.createObjectURL(await response.blob()),
+      download: "returns.csv",
+      hidden: true,
+    });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
+  /** The queue or the insights page; the filters, the panel and the feed stay as they are. */
+  switchMode(mode) {
+    if (mode === this.mode) return;
+    this.mode = mode;
+    if (mode === "insights" && !this.insights.form.merchant) {
+      const first = this.model.rows.get(this.model.order[0]);
+      this.insights.form.merchant = this.filter.merchant ?? first?.merchant ?? "";
+    }
+    this.relabel(() => {});
+    document.getElementById(`mode-${mode}`)?.focus();
+  }
+
   /** Escape closes the panel (or its form first) and puts focus back on the row. */
   key(event) {
     if (event.key !== "Escape" || !this.openId) return;
@@ -457,6 +581,7 @@ export class Desk {
     if (this.lastCounts) this.showCounts(this.lastCounts);
     this.more.hidden = !this.model.hasNext;
     if (this.openId) this.open(this.openId);
+    if (this.mode === "insights") this.insights.load().catch((e) => console.warn("insights", e));
   }
 }
 

@@ -4,6 +4,7 @@
 // an operator filling in a form does not lose it when someone else changes the request.
 import { fill, h, isolate } from "./dom.js";
 import { eventName, formatMoney, formatTime, statusName, t } from "./i18n.js";
+import { photoStrip } from "./photos.js";
 
 const dash = () => t("panel.none");
 
@@ -274,7 +275,24 @@ function history(request) {
 }
 
 /** Draw the request into `body`, keeping the `actions` element (and any open form) as is. */
-export function renderPanel(body, request, actions, names = {}) {
+/** The customer's photos, item by item (only items that have any). */
+function photos(request, session) {
+  const withPhotos = request.items.filter((item) => item.imageUrls?.length);
+  if (!withPhotos.length || !session) return null;
+  return section(
+    "photos.title",
+    withPhotos.map((item) =>
+      h(
+        "div",
+        { class: "item-photos", dataset: { sku: item.sku } },
+        h("p", {}, isolate(item.sku, "code"), item.description ? [" · ", isolate(item.description)] : null),
+        photoStrip(item, session),
+      ),
+    ),
+  );
+}
+
+export function renderPanel(body, request, actions, names = {}, session = null) {
   fill(
     body,
     h(
@@ -294,6 +312,8 @@ export function renderPanel(body, request, actions, names = {}) {
     facts([
       [t("panel.merchant"), isolate(request.merchant)],
       [t("panel.order"), isolate(request.orderReference, "code", { class: "order" })],
+      [t("panel.customer"), request.order?.customer?.name && isolate(request.order.customer.name)],
+      [t("panel.value"), request.value != null && request.currency && money(request.value, request.currency)],
       [
         t("panel.created"),
         h("time", { datetime: request.createdAt }, formatTime(request.createdAt)),
@@ -313,6 +333,7 @@ export function renderPanel(body, request, actions, names = {}) {
     ]),
     actions.element,
     section("panel.items", itemsTable(request, names)),
+    photos(request, session),
     places(request, names),
     section("panel.shipments", shipments(request)),
     section("panel.refunds", refunds(request, actions, names)),

@@ -3,7 +3,7 @@
 // removes a request that no longer matches the filters; rows are keyed by id, so a request
 // is never shown twice, and nothing else on the page is redrawn.
 import { fill, h, isolate } from "./dom.js";
-import { formatTime, plural, statusName, t } from "./i18n.js";
+import { formatMoney, formatTime, plural, statusName, t } from "./i18n.js";
 
 /** Newest first, as the API pages: created time, then id, both descending. */
 function before(a, b) {
@@ -35,6 +35,9 @@ export class QueueModel {
 
   matches(row) {
     const f = this.filter;
+    // A search is the database's to answer: a live change keeps a row it found up to date,
+    // and a new request shows on the next load.
+    if (f.search && !this.rows.has(row.returnRequestId)) return false;
     return (
       (!f.merchant || row.merchant === f.merchant) &&
       (!f.status || row.status === f.status) &&
@@ -67,6 +70,7 @@ export class QueueModel {
       return "updated";
     }
     if (!wanted || !this.withinLoaded(row)) return null;
+    if (this.filter.orderBy && this.filter.orderBy !== "NEWEST") return null; // next load
     this.rows.set(id, row);
     const index = this.order.findIndex((other) => before(row, this.rows.get(other)));
     this.order.splice(index === -1 ? this.order.length : index, 0, id);
@@ -75,8 +79,8 @@ export class QueueModel {
 }
 
 export class QueueView {
-  constructor({ list, scroller, onOpen }) {
-    Object.assign(this, { list, scroller, onOpen });
+  constructor({ list, scroller, onOpen, picked = new Set(), onPick = () => {} }) {
+    Object.assign(this, { list, scroller, onOpen, picked, onPick });
     this.items = new Map();
     this.selected = null;
     list.addEventListener("keydown", (event) => this.key(event));
@@ -143,13 +147,26 @@ export class QueueView {
         " · ",
         isolate(row.orderReference, "code", { class: "order" }),
       ),
+      row.order?.customer?.name
+        ? isolate(row.order.customer.name, "text", { class: "customer" })
+        : h("span", { class: "customer none" }, t("queue.noCustomer")),
+      row.value != null && row.currency
+        ? isolate(formatMoney(row.value, row.currency), "money", { class: "value" })
+        : null,
       h("span", { class: "units" }, plural("queue.items", units)),
       row.assignedToUser
         ? isolate(row.assignedToUser, "text", { class: "assignee" })
         : h("span", { class: "assignee" }, t("queue.unassigned")),
       h("time", { datetime: row.createdAt }, formatTime(row.createdAt)),
     );
-    const li = h("li", { dataset: { rid: row.returnRequestId } }, button);
+    const pick = h("input", {
+      type: "checkbox",
+      class: "pick-row",
+      "aria-label": t("queue.select", { id: row.returnRequestId }),
+      checked: this.picked.has(row.returnRequestId),
+      onchange: (event) => this.onPick(row.returnRequestId, event.target.checked),
+    });
+    const li = h("li", { dataset: { rid: row.returnRequestId } }, pick, button);
     this.items.set(row.returnRequestId, li);
     return li;
   }

@@ -18,16 +18,26 @@ from sqlmodel import SQLModel
 
 from persistence import migrate
 from persistence.database import SQLITE_BUSY_TIMEOUT_MS, Database
+from persistence.search_index import UNDECLARED_PREFIXES
 from persistence.tables import ReturnNoteRow
 
 
+def _declared(obj, name, type_, reflected, compare_to) -> bool:
+    """The search index's FTS5 table (and its shadow tables) and trigram index are made by
+    the migration alone: tables.py cannot declare them (persistence/search_index.py)."""
+    return not (name or "").startswith(UNDECLARED_PREFIXES)
+
+
 def schema_differences(connection: Connection) -> list:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": _declared}
+    )
     return compare_metadata(context, SQLModel.metadata)
 
 
 def table_names(connection: Connection) -> set[str]:
-    return set(inspect(connection).get_table_names())
+    names = inspect(connection).get_table_names()
+    return {name for name in names if not name.startswith(UNDECLARED_PREFIXES)}
 
 
 def downgrade_to_base(connection: Connection) -> None:
