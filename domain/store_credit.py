@@ -237,7 +237,10 @@ class StoreCreditAccount:
     events: list[ev.DomainEvent] = field(default_factory=list, repr=False)
 
     @classmethod
-    def open(cls, *, merchant: str, customer_key: str, currency: str, at: datetime):  # type: ignore[no-untyped-def]
+    def open(
+        cls, *, merchant: str, customer_key: str, currency: str, at: datetime
+    ) -> StoreCreditAccount:
+        """A new, empty account (persistence inserts it unless the customer has one)."""
         return cls(new_id("SC"), merchant, customer_key, currency, ZERO, at, at)
 
     # ------------------------------------------------------------------ credit arriving

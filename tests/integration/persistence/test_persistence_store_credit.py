@@ -25,6 +25,7 @@ from domain.store_credit import (
 )
 from domain.values import SYSTEM
 from persistence import store_credit_reads
+from persistence.database import Database
 from persistence.unit_of_work import SqlUnitOfWork
 from tests.integration.persistence.conftest import MERCHANT
 
@@ -261,17 +262,26 @@ async def test_an_adjustment_opens_the_account_and_cannot_take_more_than_the_bal
 
 
 RACING_DEBITS = 50
+RACING_CONNECTIONS = 10  # the shared PostgreSQL allows 100 in all: the debits queue for these
 
 
 async def test_racing_debits_spend_exactly_the_balance(world):
     rid = await approved(world)
     await refund(world, rid, "25", outcome=RefundOutcome.STORE_CREDIT)
     account = await account_of(world)
+    racing = Database(str(world.db.url.render_as_string(hide_password=False)),
+                      pool_size=RACING_CONNECTIONS, max_overflow=0)  # fmt: skip
 
     async def one(n: int):
-        return await debit(world, account.id, "1", f"race-{n}")
+        uow = SqlUnitOfWork(racing, clock=world.clock)
+        return await debit(world, account.id, "1", f"race-{n}", uow=uow)
 
-    results = await asyncio.gather(*(one(n) for n in range(RACING_DEBITS)), return_exceptions=True)
+    try:
+        results = await asyncio.gather(
+            *(one(n) for n in range(RACING_DEBITS)), return_exceptions=True
+        )
+    finally:
+        await racing.dispose()
     wins = [r for r in results if not isinstance(r, BaseException)]
     losses = [r for r in results if isinstance(r, BaseException)]
     assert all(
