@@ -18,6 +18,7 @@ from core.reference_kinds import REFERENCE_KINDS, Shape
 from domain.eligibility import MAX_COMMENT_CODES, MAX_IMAGES
 from domain.lifecycle import Action, ReturnStatus
 from domain.reference import MAX_TRANSLATIONS
+from domain.staff import MAX_STAFF_USERS
 from domain.webhooks import EVENT_TYPES, MAX_ENDPOINTS
 
 PAGE_SIZE: Final = 0  # the `first` of the connection the list belongs to
@@ -57,6 +58,7 @@ _PAYLOADS = (
     "UpsertOrderPayload",
     "WebhookDeliveryPayload",
     "WebhookEndpointPayload",
+    "StaffUserPayload",
 )
 
 LIST_BOUNDS: Final[dict[str, int]] = {
@@ -69,6 +71,7 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "Query.pickupLocations": LOCATIONS_PER_MERCHANT,
     "Query.deliveryOptions": LOCATIONS_PER_MERCHANT,
     "Query.webhookEndpoints": MAX_ENDPOINTS,
+    "Query.staffUsers": MAX_STAFF_USERS,
     "Query.returnStatusCounts": len(ReturnStatus),
     "ReturnRequest.allowedActions": len(Action),
     "ReturnRequest.items": ITEMS_PER_REQUEST,

@@ -41,6 +41,7 @@ from graphql_api.returns.queries import ReturnQueries
 from graphql_api.returns.status_counts import StatusCountQueries
 from graphql_api.returns.types import ReturnRequestType
 from graphql_api.scalars import SCALAR_OVERRIDES
+from graphql_api.staff.resolvers import StaffMutations, StaffQueries
 from graphql_api.viewer import ViewerQueries
 from graphql_api.webhooks.mutations import WebhookMutations
 from graphql_api.webhooks.queries import WebhookQueries
@@ -82,6 +83,7 @@ Query = merge_types(
         WebhookQueries,
         NodeQueries,
         ViewerQueries,
+        StaffQueries,
     ),
 )
 Mutation = merge_types(
@@ -93,6 +95,7 @@ Mutation = merge_types(
         SettingsMutations,
         PortalSettingsMutations,
         WebhookMutations,
+        StaffMutations,
     ),
 )
 

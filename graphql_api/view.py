@@ -19,6 +19,7 @@ from core.context import GRAPHQL_SOURCE, Context
 from core.settings import Settings
 from core.throttle import Kind
 from core.wiring import Wiring
+from domain.access import Principal
 from domain.errors import ErrorCode, TooManyRequests
 from domain.values import Actor
 from edge.auth import principal_from_params
@@ -26,6 +27,7 @@ from edge.checks import Face, attach
 from edge.cors import OriginPolicy
 from edge.going_away import OpenWebsockets
 from edge.idempotency_header import graphql_refusal, key_in_mutation_input
+from edge.staff_sessions import CSRF_HEADER, session_cookie
 from graphql_api.limits import GraphQLLimits
 from graphql_api.pipeline import PostPipeline, decode_body, http_context
 from graphql_api.policies import Policy
@@ -115,17 +117,34 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
                 throttle.check(attempt)
         except TooManyRequests as refused:
             raise ConnectionRejectionError({"code": refused.code.value}) from None
-        principal = await principal_from_params(
-            context.connection_params, context.identities, context.clock
-        )
+        principal = await self._staff_principal(context)
+        if principal is None:
+            principal = await principal_from_params(
+                context.connection_params, context.identities, context.clock
+            )
         if principal is None:
             if attempt is not None and context.connection_params:
                 throttle.failed(attempt)
             raise ConnectionRejectionError({"code": ErrorCode.UNAUTHENTICATED.value})
         context.principal = principal
         context.tenant_id = principal.tenant_id
-        context.actor = Actor(source=GRAPHQL_SOURCE, user=principal.client_id)
+        context.actor = Actor(source=GRAPHQL_SOURCE, user=principal.actor_name)
         context.fresh_loaders()
+
+    async def _staff_principal(self, context: Context) -> Principal | None:
+        """A desk's socket: its upgrade carried the session cookie (the browser sends it;
+        the upgrade's Origin is checked), and connection_init carries the session's CSRF
+        token, which only the desk's own page can know."""
+        params = context.connection_params
+        if not isinstance(params, dict) or context.session_cookie is None:
+            return None
+        given = {str(name).lower(): value for name, value in params.items()}
+        if "authorization" in given:
+            return None
+        current = await self.wiring.staff.current(context.session_cookie)
+        if current is None or not current.csrf_matches(given.get(CSRF_HEADER.lower())):
+            return None
+        return Principal.of_staff(current.session)
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
         context = http_context(request, self.wiring)
@@ -134,6 +153,7 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             context.credentials_attempt = self.wiring.throttle.attempt(
                 Kind.API_CREDENTIALS, request
             )
+            context.session_cookie = session_cookie(request)
         return context
 
 
@@ -180,6 +200,7 @@ def add_graphql_routes(
             refuse=graphql_refusal,
             needs_credentials=view.needs_credentials,
             input_key=_mutation_input_key,
+            sessions=True,
         ),
     )
     app.router.add_route("*", "/graphql", view)
