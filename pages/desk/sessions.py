@@ -1,6 +1,7 @@
 """The desk's sign-in, as JSON calls its page makes (pages/static/desk/session.js):
 
-    GET    /desk/session           who is signed in, and the session's CSRF token (or 401)
+    GET    /desk/session           who is signed in, and the session's CSRF token (200 with
+                                   {"signedIn": false} when no one is: the page asks first)
     POST   /desk/session           sign in: {tenant, email, password} → the session cookie
     DELETE /desk/session           sign out (X-CSRF-Token)
     POST   /desk/session/password  change one's password: {current, new} (X-CSRF-Token)
@@ -41,13 +42,17 @@ def _answer(
     )
 
 
-def _error(status: int, code: ErrorCode, message: str, **headers: str) -> web.Response:
-    return _answer(status, {"error": {"code": code.value, "message": message}}, headers)
+def _error(
+    status: int, code: ErrorCode, message: str, field: str | None = None, **headers: str
+) -> web.Response:
+    error = {"code": code.value, "message": message} | ({"field": field} if field else {})
+    return _answer(status, {"error": error}, headers)
 
 
 def described(current: CurrentSession) -> dict[str, Any]:
     user = current.session.user
     return {
+        "signedIn": True,
         "user": {"id": user.id, "email": user.email, "name": user.name, "role": user.role.value},
         "tenantId": user.tenant_id,
         "csrf": current.csrf,
@@ -80,7 +85,7 @@ class SessionRoutes:
     async def show(self, request: web.Request) -> web.Response:
         current = await current_session(request, self.wiring)
         if current is None:
-            return _error(401, ErrorCode.UNAUTHENTICATED, "not signed in")
+            return _answer(200, {"signedIn": False})
         return _answer(200, described(current))
 
     async def sign_in(self, request: web.Request) -> web.Response:
@@ -131,7 +136,7 @@ class SessionRoutes:
         except DomainError as refused:
             if refused.field == "current_password":
                 self.throttle.failed(attempt)
-            return _error(400, refused.code, refused.message)
+            return _error(400, refused.code, refused.message, refused.field)
         response = _answer(200, described(renewed))
         set_session_cookie(response, request, self.wiring, renewed)
         return response

@@ -67,5 +67,8 @@ def test_the_desk_has_a_document_for_every_action_it_offers() -> None:
         )
     }
     forms = (ROOT / "pages" / "static" / "desk" / "forms.js").read_text()
+    team = (ROOT / "pages" / "static" / "desk" / "team.js").read_text()  # the team dialog
 
-    assert mutations == set(re.findall(r'document: "(\w+)"', forms))
+    offered = set(re.findall(r'document: "(\w+)"', forms))
+    offered |= set(re.findall(r'change\("(\w+)"', team))
+    assert mutations == offered
