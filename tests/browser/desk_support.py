@@ -60,7 +60,7 @@ async def new_client(db: Database, clock: Clock, role: Role = Role.FULL) -> Clie
 
 def staff_email(operator: str) -> str:
     """The e-mail a test operator ("alice@ops") signs in with."""
-    local, _, domain = operator.partition("@")
+    local, _, domain = operator.lower().replace(" ", ".").partition("@")
     return f"{local}@{domain or 'ops'}.example"
 
 
