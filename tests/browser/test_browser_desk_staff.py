@@ -81,6 +81,7 @@ async def test_a_viewer_cannot_act_and_sees_the_agents_approve_live_with_the_age
     await row(viewer, rid).locator(".row[data-status=APPROVED]").wait_for(timeout=SECOND)
     entry = viewer.locator(".history li", has_text="Approved").filter(has_text="Aziz Agent")
     await entry.last.wait_for(timeout=SECOND)
+    await entry.last.scroll_into_view_if_needed()
     await screenshot(viewer, "desk-viewer-sees-agent-approve")
     await screenshot(agent, "desk-agent-approved")
 
