@@ -59,8 +59,10 @@ class CurrentSession:
     def csrf(self) -> str:
         return csrf_token(self.cookie)
 
-    def csrf_matches(self, given: str | None) -> bool:
-        return isinstance(given, str) and hmac.compare_digest(given.encode(), self.csrf.encode())
+    def csrf_matches(self, given: object) -> bool:
+        if not isinstance(given, str) or not given.isascii():  # a surrogate cannot encode
+            return False
+        return hmac.compare_digest(given.encode(), self.csrf.encode())
 
 
 class StaffAccounts:

@@ -24,6 +24,7 @@ from core.staff import CurrentSession
 from core.throttle import Kind
 from core.wiring import Wiring
 from domain.errors import DomainError, ErrorCode, TooManyRequests
+from edge.json_input import encodes_as_utf8
 from edge.staff_sessions import (
     clear_session_cookie,
     csrf_checked,
@@ -73,6 +74,9 @@ async def _fields(request: web.Request, *names: str) -> dict[str, str] | web.Res
     values = {name: body.get(name) if isinstance(body, dict) else None for name in names}
     if not all(isinstance(v, str) and 0 < len(v) <= MAX_FIELD for v in values.values()):
         return _error(400, ErrorCode.INVALID_INPUT, f"send {', '.join(names)} as text")
+    if any("\x00" in v for v in values.values()) or not encodes_as_utf8(values):
+        # No database driver takes a NUL or a lone surrogate: refused here, never a 500.
+        return _error(400, ErrorCode.INVALID_INPUT, "text with NUL or lone surrogates")
     return values  # type: ignore[return-value]
 
 

@@ -151,6 +151,35 @@ async def test_the_sign_in_calls_refuse_another_sites_requests_and_form_bodies(
     assert "errors" not in await agent.graphql(COUNT)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"tenant": "team", "email": "sam@example.com", "password": "nul\\u0000inside"}',
+        '{"tenant": "team\\ud800", "email": "sam@example.com", "password": "pw"}',
+        '{"tenant": "team", "email": ["sam@example.com"], "password": "pw"}',
+        '{"tenant": "team", "email": "sam@example.com"}',
+        '["not", "an", "object"]',
+        "not json",
+    ],
+)
+async def test_malformed_sign_ins_are_400_never_a_server_error(http: TestClient, body: str) -> None:
+    await add_user(http, "sam@example.com", StaffRole.AGENT)
+    response = await http.post(
+        "/desk/session", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400, await response.text()
+    assert (await response.json())["error"]["code"] == "INVALID_INPUT"
+
+
+async def test_a_socket_with_a_csrf_token_that_is_not_text_is_refused(agent: Desk) -> None:
+    async with agent.http.ws_connect(
+        f"{agent.url}/graphql", protocols=["graphql-transport-ws"]
+    ) as ws:
+        await ws.send_str('{"type": "connection_init", "payload": {"X-CSRF-Token": "\\ud800"}}')
+        closed = await ws.receive(timeout=5)
+    assert closed.type == aiohttp.WSMsgType.CLOSE and closed.data == 4403
+
+
 async def test_wrong_passwords_are_refused_alike_and_then_throttled_with_retry_after(
     http: TestClient, clock: FixedClock, browsers: list[aiohttp.ClientSession]
 ) -> None:
