@@ -155,3 +155,33 @@ async def test_sign_in_failures_are_throttled_and_the_form_says_how_long_to_wait
 
     assert "seconds" in await page.locator("#signin-error").inner_text()
     assert await accessibility_problems(page) == []
+
+
+async def test_an_admin_adds_pauses_and_removes_a_webhook_endpoint(team, open_page):
+    served, _, emails = team
+    admin = await open_page(served.url, viewport=LAPTOP)
+    await sign_in_as(admin, served.url, emails[StaffRole.ADMIN])
+    await admin.click("#webhooks")
+    await admin.fill("#webhook-url", "https://93.184.216.34/returns-hook")
+    await admin.click("#webhook-add button[type=submit]")
+    secret = await admin.locator("#webhook-message input.link").input_value()
+    endpoint = admin.locator("#webhook-list tr").first
+    await endpoint.locator("td", has_text="Active").wait_for()
+    await screenshot(admin, "desk-webhooks")
+    assert await accessibility_problems(admin) == []
+
+    await endpoint.locator("button.pause").click()
+    await endpoint.locator("td", has_text="Paused").wait_for()
+    await endpoint.locator("button.remove").click()
+    await admin.locator("#webhook-list tr").first.wait_for(state="detached")
+
+    assert len(secret) >= 16
+    assert admin.console_errors == []
+
+
+async def test_an_agent_has_no_team_or_webhooks_buttons(team, open_page):
+    served, _, emails = team
+    page = await open_page(served.url, viewport=LAPTOP)
+    await sign_in_as(page, served.url, emails[StaffRole.AGENT])
+    assert await page.locator("#team, #webhooks").count() == 0
+    assert await page.locator("#account").count() == 1

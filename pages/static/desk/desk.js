@@ -17,6 +17,7 @@ import {
 import { LiveFeed } from "./live.js";
 import { renderPanel } from "./panel.js";
 import { openAccount, openTeam } from "./team.js";
+import { openWebhooks } from "./webhooks.js";
 import { QueueModel, QueueView } from "./queue.js";
 
 const PAGE = 25;
@@ -127,6 +128,13 @@ export class Desk {
                 "button",
                 { type: "button", id: "team", onclick: () => openTeam(this.api) },
                 t("team.open"),
+              )
+            : null,
+          this.session.role === "ADMIN"
+            ? h(
+                "button",
+                { type: "button", id: "webhooks", onclick: () => openWebhooks(this.api) },
+                t("webhooks.open"),
               )
             : null,
           h(

@@ -1,4 +1,4 @@
-// Two dialogs of the header: the team (admins: invite a user, change a role, disable or
+// Dialogs of the header (webhooks.js has the third): the team (admins: invite a user, change a role, disable or
 // enable, make a password-reset link) and the operator's own account (change the password).
 // An invitation or reset link is shown once, to copy and hand to the person; it works once.
 // The server checks every one of these calls against the admin's role: this screen only
@@ -8,7 +8,7 @@ import { t } from "./i18n.js";
 
 const ROLES = ["VIEWER", "AGENT", "ADMIN"];
 
-function dialog(id, titleKey, ...body) {
+export function dialog(id, titleKey, ...body) {
   const box = h(
     "dialog",
     { id, class: "dialog", "aria-labelledby": `${id}-title` },
