@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -37,6 +38,9 @@ from domain.staff import (
 from persistence.database import Database
 from persistence.staff import StaffStore
 
+# Told when sessions end early: (the user's id, the SHA-256 of the one session's cookie, or
+# None for every session of the user). A face holding live connections closes theirs.
+SessionsEnded = Callable[[str, str | None], None]
 PASSWORD_PATH = "/desk/password"
 SESSION_PREFIX = "rss"
 CSRF_PREFIX = "rsc"
@@ -76,6 +80,16 @@ class StaffAccounts:
         )
         self.link_lifetime = timedelta(hours=settings.staff_link_hours)
         self.base_url = settings.base_url()
+        self._ended: list[SessionsEnded] = []
+
+    def on_sessions_ended(self, listener: SessionsEnded) -> None:
+        """Call `listener` when sessions end before their time (sign-out, a new password,
+        the user disabled), in this process: its open websockets close at once."""
+        self._ended.append(listener)
+
+    def _tell(self, user_id: str, token_hash: str | None = None) -> None:
+        for listener in self._ended:
+            listener(user_id, token_hash)
 
     # ------------------------------------------------------------------ users
 
@@ -144,12 +158,16 @@ class StaffAccounts:
                 code=ErrorCode.FORBIDDEN,
             )
         await self.store.save_user(changed)
+        if changed.disabled:
+            self._tell(changed.id)
         return changed
 
     async def set_password_by_link(self, token: str, password: str) -> StaffUser:
         """Spend an invitation or reset link; every session of the user ends."""
         hashed = self.passwords.hash(acceptable_password(password))
-        return await self.store.use_link(secret_hash(token), self.clock.now(), hashed)
+        user = await self.store.use_link(secret_hash(token), self.clock.now(), hashed)
+        self._tell(user.id)
+        return user
 
     async def change_password(
         self, session: CurrentSession, current: str, new: str
@@ -160,6 +178,7 @@ class StaffAccounts:
         if found is None or not self.passwords.matches(current, found[1]):
             raise InvalidInput("the current password is not right", field="current_password")
         await self.store.set_password_hash(user.id, self.passwords.hash(acceptable_password(new)))
+        self._tell(user.id)
         return await self._open(user)
 
     # ------------------------------------------------------------------ sessions
@@ -209,3 +228,4 @@ class StaffAccounts:
 
     async def sign_out(self, current: CurrentSession) -> None:
         await self.store.end_session(secret_hash(current.cookie))
+        self._tell(current.session.user.id, secret_hash(current.cookie))

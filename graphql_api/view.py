@@ -4,6 +4,9 @@ one list of policies (graphql_api/policies.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -19,7 +22,7 @@ from core.context import GRAPHQL_SOURCE, Context
 from core.settings import Settings
 from core.throttle import Kind
 from core.wiring import Wiring
-from domain.access import Principal
+from domain.access import Principal, secret_hash
 from domain.errors import ErrorCode, TooManyRequests
 from domain.values import Actor
 from edge.auth import principal_from_params
@@ -34,6 +37,8 @@ from graphql_api.policies import Policy
 from graphql_api.schema import ReturnsSchema, build_schema
 from graphql_api.websocket import LegacyWSHandler, TransportWSHandler
 
+SESSION_ENDED = 4403  # as for a token that expires: the client re-authenticates
+
 
 class ReturnsGraphQLView(GraphQLView[Context, None]):
     schema: ReturnsSchema
@@ -45,6 +50,9 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
     wiring: Wiring
     ide_page: Callable[[web.Request], web.Response]
     sockets: OpenWebsockets
+    # Sockets a desk session opened: (user id, the session cookie's SHA-256), held weakly.
+    staff_sockets: weakref.WeakKeyDictionary[web.WebSocketResponse, tuple[str, str]]
+    _closing: set[asyncio.Future[None]]
 
     def is_websocket_origin_allowed(self, request: web.Request, origin: str) -> bool:
         """Cross-origin websocket upgrades follow the same list as CORS."""
@@ -144,7 +152,22 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         current = await self.wiring.staff.current(context.session_cookie)
         if current is None or not current.csrf_matches(given.get(CSRF_HEADER.lower())):
             return None
+        if context.websocket is not None:
+            self.staff_sockets[context.websocket] = (
+                current.session.user.id,
+                secret_hash(current.cookie),
+            )
         return Principal.of_staff(current.session)
+
+    def sessions_ended(self, user_id: str, token_hash: str | None) -> None:
+        """Close (4403) this process's sockets of sessions that just ended: signed out
+        (that session's), a new password or the user disabled (all of the user's). The
+        desk then reads its session again and, finding none, shows the sign-in form."""
+        for ws, (user, session) in list(self.staff_sockets.items()):
+            if user == user_id and token_hash in (None, session) and not ws.closed:
+                task = asyncio.ensure_future(_end(ws))
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
         context = http_context(request, self.wiring)
@@ -155,6 +178,11 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             )
             context.session_cookie = session_cookie(request)
         return context
+
+
+async def _end(ws: web.WebSocketResponse) -> None:
+    with contextlib.suppress(ConnectionError, RuntimeError):  # the peer went first
+        await ws.close(code=SESSION_ENDED, message=b"the desk session has ended")
 
 
 def _refused(status: int, message: str) -> web.Response:
@@ -207,6 +235,9 @@ def add_graphql_routes(
     view.wiring = wiring
     view.ide_page = ide_page
     view.sockets = sockets
+    view.staff_sockets = weakref.WeakKeyDictionary()
+    view._closing = set()
+    wiring.staff.on_sessions_ended(view.sessions_ended)
     return view
 
 

@@ -236,3 +236,35 @@ async def test_the_live_feed_takes_the_session_cookie_with_its_csrf_token(
 
     assert refused.type == aiohttp.WSMsgType.CLOSE and refused.data == 4403
     assert {e["actor"]["user"] for e in seen} == {"Agent Person <agent@example.com>"}
+
+
+async def open_feed(desk: Desk) -> aiohttp.ClientWebSocketResponse:
+    socket = await desk.http.ws_connect(f"{desk.url}/graphql", protocols=[PROTOCOL])
+    await socket.send_json({"type": "connection_init", "payload": {"X-CSRF-Token": desk.csrf}})
+    assert (await socket.receive_json(timeout=5))["type"] == "connection_ack"
+    return socket
+
+
+async def test_signing_out_or_being_disabled_closes_the_users_open_feeds_at_once(
+    http: TestClient, desks: dict[str, Desk]
+) -> None:
+    viewer, agent, admin = desks["VIEWER"], desks["AGENT"], desks["ADMIN"]
+    signed_out, disabled, untouched = (
+        await open_feed(viewer),
+        await open_feed(agent),
+        await open_feed(admin),
+    )
+
+    await viewer.http.delete(f"{viewer.url}/desk/session", headers=viewer.headers())
+    assert agent.user is not None
+    change = """mutation ($id: String!) { updateStaffUser(input: {id: $id, disabled: true}) {
+      userErrors { code } } }"""
+    await admin.graphql(change, {"id": agent.user["id"]})
+
+    for socket in (signed_out, disabled):
+        closed = await socket.receive(timeout=5)
+        assert closed.type == aiohttp.WSMsgType.CLOSE and closed.data == 4403
+    await untouched.send_json({"type": "ping"})
+    assert (await untouched.receive_json(timeout=5))["type"] == "pong"
+    for socket in (signed_out, disabled, untouched):
+        await socket.close()
