@@ -4,6 +4,8 @@ Its parameters are settings; tests lower them so that a hash takes microseconds.
 
 from __future__ import annotations
 
+import asyncio
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -36,6 +38,15 @@ class Passwords:
             return self._hasher.verify(stored or self._decoy, password) and stored is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
+
+    async def hashed(self, password: str) -> str:
+        """`hash` on a worker thread: argon2 takes tens to hundreds of milliseconds of CPU
+        (it releases the GIL), which must not stall the event loop and every request on it."""
+        return await asyncio.to_thread(self.hash, password)
+
+    async def verified(self, password: str, stored: str | None) -> bool:
+        """`matches` on a worker thread, for the same reason."""
+        return await asyncio.to_thread(self.matches, password, stored)
 
     def outdated(self, stored: str) -> bool:
         """Made with other parameters than today's: rehash it at the next sign-in."""

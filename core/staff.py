@@ -164,7 +164,7 @@ class StaffAccounts:
 
     async def set_password_by_link(self, token: str, password: str) -> StaffUser:
         """Spend an invitation or reset link; every session of the user ends."""
-        hashed = self.passwords.hash(acceptable_password(password))
+        hashed = await self.passwords.hashed(acceptable_password(password))
         user = await self.store.use_link(secret_hash(token), self.clock.now(), hashed)
         self._tell(user.id)
         return user
@@ -175,9 +175,10 @@ class StaffAccounts:
         """The signed-in user's own change: every session ends, this one is replaced."""
         user = session.session.user
         found = await self.store.with_password_hash(user.tenant_id, user.email)
-        if found is None or not self.passwords.matches(current, found[1]):
+        if found is None or not await self.passwords.verified(current, found[1]):
             raise InvalidInput("the current password is not right", field="current_password")
-        await self.store.set_password_hash(user.id, self.passwords.hash(acceptable_password(new)))
+        new_hash = await self.passwords.hashed(acceptable_password(new))
+        await self.store.set_password_hash(user.id, new_hash)
         self._tell(user.id)
         return await self._open(user)
 
@@ -192,13 +193,13 @@ class StaffAccounts:
             address = None
         found = await self.store.with_password_hash(tenant_id, address) if address else None
         stored = found[1] if found else None
-        if not self.passwords.matches(password, stored) or found is None:
+        if not await self.passwords.verified(password, stored) or found is None:
             return None
         user = found[0]
         if user.disabled:
             return None
         if self.passwords.outdated(stored or ""):
-            await self.store.rehash(user.id, stored or "", self.passwords.hash(password))
+            await self.store.rehash(user.id, stored or "", await self.passwords.hashed(password))
         return await self._open(user)
 
     async def _open(self, user: StaffUser) -> CurrentSession:
