@@ -247,6 +247,33 @@ class Settings(BaseSettings):
         "http://localhost:<port> when dev credentials are on.",
     )
 
+    staff_session_hours: float = Field(
+        default=12,
+        gt=0,
+        le=24 * 30,
+        description="A desk session ends this long after signing in, however busy.",
+    )
+    staff_session_idle_minutes: float = Field(
+        default=60,
+        gt=0,
+        description="A desk session ends after this long without a request.",
+    )
+    staff_link_hours: float = Field(
+        default=72,
+        gt=0,
+        le=24 * 14,
+        description="How long an invitation or password-reset link works (once).",
+    )
+    staff_password_time_cost: int = Field(
+        default=3, ge=1, description="argon2id passes over memory (OWASP: 2 or more)."
+    )
+    staff_password_memory_kib: int = Field(
+        default=64 * 1024,
+        ge=8,
+        description="argon2id memory per hash, in KiB (64 MiB; tests lower it to stay quick).",
+    )
+    staff_password_parallelism: int = Field(default=1, ge=1, le=16)
+
     metrics_token: SecretStr | None = Field(
         default=None,
         min_length=16,

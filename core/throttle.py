@@ -51,11 +51,14 @@ class Kind(StrEnum):
     API_CREDENTIALS = "api_credentials"  # bearer token, x-api-key and tenant-id of a call
     PORTAL_LINK = "portal_link"  # a return-portal link that is altered, foreign or expired
     CUSTOMER_LOOKUP = "customer_lookup"  # an order's customer email or phone (Carriyo)
+    STAFF_PASSWORD = "staff_password"  # a desk sign-in (tenant and e-mail) or password link
 
 
 # A customer lookup comes from the merchant's own storefront server, on behalf of all its
 # customers: counting its address would lock out the whole shop, so only the order counts.
-_ADDRESS_KINDS = frozenset({Kind.CLIENT_SECRET, Kind.API_CREDENTIALS, Kind.PORTAL_LINK})
+_ADDRESS_KINDS = frozenset(
+    {Kind.CLIENT_SECRET, Kind.API_CREDENTIALS, Kind.PORTAL_LINK, Kind.STAFF_PASSWORD}
+)
 
 
 class FailureLog:

@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.errors import InvalidInput
+from domain.staff import StaffRole, StaffSession, StaffUser
 from domain.values import bounded_text
 
 _TENANT_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -48,12 +49,29 @@ class IssuedCredentials:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated caller of one request."""
+    """The authenticated caller of one request: an API client, or a staff user signed in
+    to the desk (`user`; `client_id` is then the user's id)."""
 
     tenant_id: str
     client_id: str
     role: Role
-    expires_at: datetime | None = None  # of the token it presented
+    expires_at: datetime | None = None  # of the token (or the session) it presented
+    user: StaffUser | None = None
+
+    @classmethod
+    def of_staff(cls, session: StaffSession) -> Principal:
+        """A viewer reads, as a read-only key does; agents and admins may write, and what
+        each mutation needs of their role is checked on top (graphql_api/permissions.py)."""
+        user = session.user
+        role = Role.READ_ONLY if user.role == StaffRole.VIEWER else Role.FULL
+        return cls(user.tenant_id, user.id, role, session.expires_at, user)
+
+    @property
+    def actor_name(self) -> str:
+        """How events name this caller: the staff user, else the API client."""
+        if self.user is not None:
+            return f"{self.user.name} <{self.user.email}>"
+        return self.client_id
 
     @property
     def may_write(self) -> bool:

@@ -19,9 +19,10 @@ from aiohttp import web
 from core.wiring import Wiring
 from domain.access import Principal
 from domain.errors import ErrorCode
-from edge.auth import PRINCIPAL_KEY, identify
+from edge.auth import PRINCIPAL_KEY, Refusal, identify
 from edge.idempotency_header import ConflictingKeys, run_idempotently
 from edge.json_input import undecodable_header
+from edge.staff_sessions import session_cookie, session_principal
 
 Refuse = Callable[[int, ErrorCode, str], web.Response]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -51,6 +52,9 @@ class Face:
     writes: Callable[[web.Request], bool] = _never
     # A key the body may carry besides the header (a GraphQL mutation's idempotencyKey).
     input_key: Callable[[web.Request], Awaitable[str | None]] = _no_input_key
+    # Whether a staff user's desk session (cookie and CSRF header) may stand in for the
+    # API credentials (GraphQL: the desk calls it); machines' credentials work as ever.
+    sessions: bool = False
 
 
 _FACE = "returns_face"
@@ -88,7 +92,7 @@ def credentials(wiring: Wiring) -> Middleware:
         face = _face(request)
         if face is None or not face.needs_credentials(request):
             return await handler(request)
-        principal = await identify(request, wiring)
+        principal = await _caller(request, wiring, face)
         if not isinstance(principal, Principal):
             response = face.refuse(principal.status, principal.code, principal.message)
             response.headers.update(principal.headers)
@@ -101,6 +105,29 @@ def credentials(wiring: Wiring) -> Middleware:
         return await handler(request)
 
     return check
+
+
+async def _caller(request: web.Request, wiring: Wiring, face: Face) -> Principal | Refusal:
+    if not face.sessions:
+        return await identify(request, wiring)
+    return await staff_or_client(request, wiring)
+
+
+async def staff_or_client(request: web.Request, wiring: Wiring) -> Principal | Refusal:
+    """A request without `Authorization` but with the desk's cookie is a staff user's: the
+    cookie alone is not enough, the CSRF token must come with it (another site can make a
+    browser send the cookie, never the header). Any other request is an API client's."""
+    if "Authorization" in request.headers or not session_cookie(request):
+        return await identify(request, wiring)
+    principal = await session_principal(request, wiring)
+    if principal is None:
+        return Refusal(
+            401,
+            ErrorCode.UNAUTHENTICATED,
+            "the desk session has ended or the X-CSRF-Token header is missing or wrong; "
+            "sign in again",
+        )
+    return principal
 
 
 def idempotency(wiring: Wiring) -> Middleware:

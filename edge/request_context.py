@@ -19,9 +19,12 @@ def request_context(
 ) -> Context:
     """The one way a request becomes a Context, for every face (GraphQL, REST shims): so a
     change made through any of them runs in the same kind of unit of work and stores its
-    events in the same outbox. `X-User` names the dashboard user acting; without
-    it, the API client is recorded."""
+    events in the same outbox. A staff user signed in to the desk is the actor, whatever
+    `X-User` says; for an API client, `X-User` names the dashboard user acting, and
+    without it the API client is recorded."""
     user = request.headers.get(USER_HEADER) or None
+    if principal is not None and principal.user is not None:
+        user = principal.actor_name
     return Context(
         units=wiring.units,
         # Only the GraphiQL page is served without a principal; it executes nothing, and an
@@ -30,9 +33,10 @@ def request_context(
         principal=principal,
         hub=wiring.hub,
         identities=wiring.identities,
+        staff=wiring.staff,
         actor=Actor(
             source=source,
-            user=user[:MAX_USER_LENGTH] if user else (principal and principal.client_id),
+            user=user[:MAX_USER_LENGTH] if user else (principal and principal.actor_name),
         ),
         idempotency=request.get(CLAIM_KEY),
     )

@@ -8,11 +8,13 @@ from graphql import GraphQLError
 
 from domain.access import Principal
 from domain.errors import ErrorCode
+from graphql_api.permissions import refused_fields
 from graphql_api.policies import MUTATION, SUBSCRIPTION, Operation, Policy
 
 
 class ReadOnlyGuard(Policy):
-    """A read-only key may query but never mutate: refused before anything executes.
+    """A read-only key may query but never mutate, and a staff user runs only the mutations
+    their role allows (graphql_api/permissions.py): refused before anything executes.
 
     A websocket outlives the checks HTTP makes per request, so each operation on it is
     checked again: the token must still be valid, mutations go over HTTP (where
@@ -25,7 +27,9 @@ class ReadOnlyGuard(Policy):
             return  # an event rendered for subscribers: each connection is checked on its own
         principal: Principal | None = getattr(app_context, "principal", None)
         kind = operation.kind
-        if principal and not principal.may_write and kind == MUTATION:
+        if principal and principal.user is not None and kind == MUTATION:
+            _check_role(principal, operation)
+        elif principal and not principal.may_write and kind == MUTATION:
             raise _refused(
                 "this API key is read-only; mutations need a full-access key", ErrorCode.FORBIDDEN
             )
@@ -34,6 +38,17 @@ class ReadOnlyGuard(Policy):
             _check_websocket_operation(app_context, principal, kind)
         elif kind == SUBSCRIPTION:
             raise _refused("subscriptions run over a websocket (graphql-transport-ws)")
+
+
+def _check_role(principal: Principal, operation: Operation) -> None:
+    """A staff user's role must allow every mutation the operation runs."""
+    refused = refused_fields(principal, operation.document, operation.name)
+    if refused:
+        role = principal.user.role.value.lower() if principal.user else ""
+        raise _refused(
+            f"a staff user with the {role} role may not run {', '.join(refused)}",
+            ErrorCode.FORBIDDEN,
+        )
 
 
 def _check_websocket_operation(context: Any, principal: Principal | None, operation: str) -> None:

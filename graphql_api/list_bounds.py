@@ -20,6 +20,7 @@ from domain.fees import MAX_FILTER_CODES
 from domain.lifecycle import Action, ReturnStatus
 from domain.parts import RefundOutcome
 from domain.reference import MAX_TRANSLATIONS
+from domain.staff import MAX_STAFF_USERS
 from domain.webhooks import EVENT_TYPES, MAX_ENDPOINTS
 from persistence import insights
 
@@ -70,6 +71,7 @@ _PAYLOADS = (
     "UpsertOrderPayload",
     "WebhookDeliveryPayload",
     "WebhookEndpointPayload",
+    "StaffUserPayload",
 )
 
 LIST_BOUNDS: Final[dict[str, int]] = {
@@ -85,6 +87,7 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "Query.pickupLocations": LOCATIONS_PER_MERCHANT,
     "Query.deliveryOptions": LOCATIONS_PER_MERCHANT,
     "Query.webhookEndpoints": MAX_ENDPOINTS,
+    "Query.staffUsers": MAX_STAFF_USERS,
     "Query.returnStatusCounts": len(ReturnStatus),
     "ReturnInsights.products": insights.TOP_PRODUCTS,
     "ReturnInsights.reasons": insights.TOP_REASONS,

@@ -44,6 +44,7 @@ from graphql_api.returns.quote import QuoteQueries
 from graphql_api.returns.status_counts import StatusCountQueries
 from graphql_api.returns.types import ReturnRequestType
 from graphql_api.scalars import SCALAR_OVERRIDES
+from graphql_api.staff.resolvers import StaffMutations, StaffQueries
 from graphql_api.store_credit.mutations import StoreCreditMutations
 from graphql_api.store_credit.queries import StoreCreditQueries
 from graphql_api.store_credit.types import ACCOUNT, AccountType
@@ -97,6 +98,7 @@ Query = merge_types(
         StoreCreditQueries,
         NodeQueries,
         ViewerQueries,
+        StaffQueries,
     ),
 )
 Mutation = merge_types(
@@ -110,6 +112,7 @@ Mutation = merge_types(
         PortalSettingsMutations,
         WebhookMutations,
         StoreCreditMutations,
+        StaffMutations,
     ),
 )
 

@@ -4,6 +4,9 @@ one list of policies (graphql_api/policies.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -19,6 +22,7 @@ from core.context import GRAPHQL_SOURCE, Context
 from core.settings import Settings
 from core.throttle import Kind
 from core.wiring import Wiring
+from domain.access import Principal, secret_hash
 from domain.errors import ErrorCode, TooManyRequests
 from domain.values import Actor
 from edge.auth import principal_from_params
@@ -26,11 +30,14 @@ from edge.checks import Face, attach
 from edge.cors import OriginPolicy
 from edge.going_away import OpenWebsockets
 from edge.idempotency_header import graphql_refusal, key_in_mutation_input
+from edge.staff_sessions import CSRF_HEADER, session_cookie
 from graphql_api.limits import GraphQLLimits
 from graphql_api.pipeline import PostPipeline, decode_body, http_context
 from graphql_api.policies import Policy
 from graphql_api.schema import ReturnsSchema, build_schema
 from graphql_api.websocket import LegacyWSHandler, TransportWSHandler
+
+SESSION_ENDED = 4403  # as for a token that expires: the client re-authenticates
 
 
 class ReturnsGraphQLView(GraphQLView[Context, None]):
@@ -43,6 +50,9 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
     wiring: Wiring
     ide_page: Callable[[web.Request], web.Response]
     sockets: OpenWebsockets
+    # Sockets a desk session opened: (user id, the session cookie's SHA-256), held weakly.
+    staff_sockets: weakref.WeakKeyDictionary[web.WebSocketResponse, tuple[str, str]]
+    _closing: set[asyncio.Future[None]]
 
     def is_websocket_origin_allowed(self, request: web.Request, origin: str) -> bool:
         """Cross-origin websocket upgrades follow the same list as CORS."""
@@ -115,17 +125,49 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
                 throttle.check(attempt)
         except TooManyRequests as refused:
             raise ConnectionRejectionError({"code": refused.code.value}) from None
-        principal = await principal_from_params(
-            context.connection_params, context.identities, context.clock
-        )
+        principal = await self._staff_principal(context)
+        if principal is None:
+            principal = await principal_from_params(
+                context.connection_params, context.identities, context.clock
+            )
         if principal is None:
             if attempt is not None and context.connection_params:
                 throttle.failed(attempt)
             raise ConnectionRejectionError({"code": ErrorCode.UNAUTHENTICATED.value})
         context.principal = principal
         context.tenant_id = principal.tenant_id
-        context.actor = Actor(source=GRAPHQL_SOURCE, user=principal.client_id)
+        context.actor = Actor(source=GRAPHQL_SOURCE, user=principal.actor_name)
         context.fresh_loaders()
+
+    async def _staff_principal(self, context: Context) -> Principal | None:
+        """A desk's socket: its upgrade carried the session cookie (the browser sends it;
+        the upgrade's Origin is checked), and connection_init carries the session's CSRF
+        token, which only the desk's own page can know."""
+        params = context.connection_params
+        if not isinstance(params, dict) or context.session_cookie is None:
+            return None
+        given = {str(name).lower(): value for name, value in params.items()}
+        if "authorization" in given:
+            return None
+        current = await self.wiring.staff.current(context.session_cookie)
+        if current is None or not current.csrf_matches(given.get(CSRF_HEADER.lower())):
+            return None
+        if context.websocket is not None:
+            self.staff_sockets[context.websocket] = (
+                current.session.user.id,
+                secret_hash(current.cookie),
+            )
+        return Principal.of_staff(current.session)
+
+    def sessions_ended(self, user_id: str, token_hash: str | None) -> None:
+        """Close (4403) this process's sockets of sessions that just ended: signed out
+        (that session's), a new password or the user disabled (all of the user's). The
+        desk then reads its session again and, finding none, shows the sign-in form."""
+        for ws, (user, session) in list(self.staff_sockets.items()):
+            if user == user_id and token_hash in (None, session) and not ws.closed:
+                task = asyncio.ensure_future(_end(ws))
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
         context = http_context(request, self.wiring)
@@ -134,7 +176,13 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
             context.credentials_attempt = self.wiring.throttle.attempt(
                 Kind.API_CREDENTIALS, request
             )
+            context.session_cookie = session_cookie(request)
         return context
+
+
+async def _end(ws: web.WebSocketResponse) -> None:
+    with contextlib.suppress(ConnectionError, RuntimeError):  # the peer went first
+        await ws.close(code=SESSION_ENDED, message=b"the desk session has ended")
 
 
 def _refused(status: int, message: str) -> web.Response:
@@ -180,12 +228,16 @@ def add_graphql_routes(
             refuse=graphql_refusal,
             needs_credentials=view.needs_credentials,
             input_key=_mutation_input_key,
+            sessions=True,
         ),
     )
     app.router.add_route("*", "/graphql", view)
     view.wiring = wiring
     view.ide_page = ide_page
     view.sockets = sockets
+    view.staff_sockets = weakref.WeakKeyDictionary()
+    view._closing = set()
+    wiring.staff.on_sessions_ended(view.sessions_ended)
     return view
 
 

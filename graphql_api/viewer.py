@@ -10,6 +10,7 @@ import strawberry
 
 from domain.access import Role
 from graphql_api.context import Info
+from graphql_api.staff.types import StaffUserType
 
 strawberry.enum(Role, name="ApiClientRole", description="What an API key may do.")
 
@@ -22,6 +23,10 @@ class Viewer:
     may_write: bool = strawberry.field(description="False for a read-only key: no mutations.")
     token_expires_at: datetime | None = strawberry.field(
         description="When the bearer token of this call stops working."
+    )
+    staff_user: StaffUserType | None = strawberry.field(
+        description="The desk user signed in (their session makes this call); null for an "
+        "API client."
     )
 
 
@@ -37,4 +42,5 @@ class ViewerQueries:
             role=principal.role,
             may_write=principal.may_write,
             token_expires_at=principal.expires_at,
+            staff_user=StaffUserType.from_domain(principal.user) if principal.user else None,
         )

@@ -145,7 +145,7 @@ def _add_routes(
     setup_templates(app)
     add_static_routes(app)
     add_portal_routes(app, wiring)
-    add_desk_routes(app, dev, wiring)
+    add_desk_routes(app, wiring, dev)
     add_photo_routes(app, wiring)
     return graphql
 
@@ -180,7 +180,7 @@ def _startup(wiring: Wiring, dev: site.DevCredentials):  # type: ignore[no-untyp
             log.info("database migrated to %s", migrate.head_revision())
         if settings.dev_credentials:
             path = Path(settings.dev_credentials_file)
-            headers = await ensure_dev_credentials(database, wiring.clock, path)
+            headers = await ensure_dev_credentials(database, wiring.clock, path, settings)
             dev.headers.update(headers)
             dev.file = str(path)
             if app.get(PRINT_DEV_CREDENTIALS, True):

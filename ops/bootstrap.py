@@ -16,6 +16,7 @@ from core.notifier import NotificationDispatcher
 from core.photos import Photos
 from core.portal_links import PortalLinks
 from core.settings import Settings
+from core.staff import StaffAccounts
 from core.status_links import StatusLinks
 from core.throttle import AuthThrottle
 from core.wiring import Wiring
@@ -82,6 +83,7 @@ def bootstrap(
             LocalPhotoStore(settings.photo_dir),
             PhotoLimits(settings.photo_max_bytes, settings.photo_max_per_item),
         ),
+        staff=StaffAccounts(database, clock, settings),
         owns_db=db is None,
     )
 

@@ -27,6 +27,8 @@ COMMANDS = {
     "create-tenant": "create a tenant: its own data and keys",
     "create-api-key": "create a tenant's API client; prints secrets once",
     "revoke-api-key": "revoke an API client: its tokens stop working",
+    "create-staff": "create a desk user of a tenant; prints an invitation link",
+    "reset-staff-password": "print a password-reset link for a desk user",
 }
 
 
@@ -160,6 +162,20 @@ async def _revoke_api_key(settings: Settings, client_id: str) -> None:
     )
 
 
+async def _staff_command(settings: Settings, args: argparse.Namespace) -> None:
+    from ops.staff_commands import create_staff, reset_staff_password
+
+    db = await _database(settings)
+    try:
+        if args.command == "create-staff":
+            text = await create_staff(settings, db, args.tenant, args.email, args.role, args.name)
+        else:
+            text = await reset_staff_password(settings, db, args.tenant, args.email)
+    finally:
+        await db.dispose()
+    print(text)
+
+
 async def _database(settings: Settings):  # type: ignore[no-untyped-def]
     """The configured database; an embedded SQLite file is migrated first, as `make run` does,
     while PostgreSQL is migrated once, deliberately, with `returns-api migrate`."""
@@ -232,6 +248,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     revoke = command["revoke-api-key"]
     revoke.add_argument("client_id", help="the client_id create-api-key printed (rc_…)")
+    staff = command["create-staff"]
+    staff.add_argument("--tenant", required=True, help="the tenant the user works for")
+    staff.add_argument("--email", required=True, help="their e-mail (their sign-in name)")
+    staff.add_argument(
+        "--role",
+        required=True,
+        choices=["viewer", "agent", "admin"],
+        help="viewer: reads; agent: acts on returns; admin: also the team, keys and webhooks",
+    )
+    staff.add_argument("--name", default=None, help="their name (default: from the e-mail)")
+    reset = command["reset-staff-password"]
+    reset.add_argument("--tenant", required=True)
+    reset.add_argument("--email", required=True)
     return parser
 
 
@@ -252,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         _run_reporting_errors(_create_api_key(settings, args.tenant, args.read_only, args.name))
     elif args.command == "revoke-api-key":
         _run_reporting_errors(_revoke_api_key(settings, args.client_id))
+    elif args.command in ("create-staff", "reset-staff-password"):
+        _run_reporting_errors(_staff_command(settings, args))
     elif args.command == "auto-close":
         asyncio.run(_auto_close(settings))
     elif args.command == "seed-demo":

@@ -88,7 +88,7 @@ async def _prepare_once(settings: Settings) -> None:
             log.info("database migrated to %s", migrate.head_revision())
         if settings.dev_credentials:
             path = Path(settings.dev_credentials_file)
-            headers = await ensure_dev_credentials(db, SystemClock(), path)
+            headers = await ensure_dev_credentials(db, SystemClock(), path, settings)
             print(describe(headers, path, settings.base_url()), flush=True)
     finally:
         await db.dispose()

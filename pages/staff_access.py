@@ -1,9 +1,7 @@
-"""Who may call the desk's own HTTP endpoints (a customer's photos, the CSV export).
-
-Today the desk signs in with an API client's credentials, and these endpoints take exactly
-what its GraphQL calls send: `Authorization: Bearer`, `x-api-key` and `tenant-id`. This is
-the one function that decides it, so when the desk signs staff in with a session, only this
-changes."""
+"""Who may call the desk's own HTTP endpoints (a customer's photos, the CSV export): a
+signed-in staff user of the tenant (the session cookie with its CSRF header, as the desk's
+GraphQL calls send them), or an API client with its bearer credentials. This is the one
+function that decides it for both endpoints."""
 
 from __future__ import annotations
 
@@ -11,9 +9,11 @@ from aiohttp import web
 
 from core.wiring import Wiring
 from domain.access import Principal
-from edge.auth import authenticate
+from edge.auth import refusal_response
+from edge.checks import staff_or_client
 
 
 async def desk_caller(request: web.Request, wiring: Wiring) -> Principal | web.Response:
     """The tenant's authenticated caller, or the 401/429 to answer with."""
-    return await authenticate(request, wiring)
+    found = await staff_or_client(request, wiring)
+    return found if isinstance(found, Principal) else refusal_response(found)

@@ -513,3 +513,57 @@ class FeeRuleRow(SQLModel, table=True):
     countries: list[str] = _json(list)
     waiving_reasons: list[str] = _json(list)
     created_at: datetime = _time(nullable=False)
+
+
+# --------------------------------------------------------------------------- staff
+
+
+class StaffUserRow(SQLModel, table=True):
+    """A person of a tenant's team (domain/staff.py); only an argon2 hash of the password."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    tenant_id: str = Field(
+        sa_column=Column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+    )
+    email: str = Field(max_length=320)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    password_hash: str | None = Field(default=None, max_length=256)
+    disabled: bool = Field(default=False)
+    created_at: datetime = _time(nullable=False)
+
+
+class StaffSessionRow(SQLModel, table=True):
+    """A signed-in session: the SHA-256 of its cookie, never the cookie."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    tenant_id: str = Field(max_length=64)
+    user_id: str = Field(
+        sa_column=Column(
+            ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    created_at: datetime = _time(nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class StaffLinkRow(SQLModel, table=True):
+    """A single-use invitation or password-reset link (the SHA-256 of its token)."""
+
+    __tablename__ = "staff_links"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    tenant_id: str = Field(max_length=64)
+    user_id: str = Field(
+        sa_column=Column(
+            ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    purpose: str = Field(max_length=16)
+    expires_at: datetime = _time(nullable=False)
+    used_at: datetime | None = _time()

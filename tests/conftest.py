@@ -25,6 +25,11 @@ from sqlalchemy.engine import URL, make_url
 from persistence import migrate
 from persistence.database import Database
 
+# argon2's production cost (64 MiB, 3 passes) would make every staff sign-in of the suite
+# take tens of milliseconds; the parameters are settings, and tests take the smallest.
+os.environ.setdefault("RETURNS_STAFF_PASSWORD_MEMORY_KIB", "8")
+os.environ.setdefault("RETURNS_STAFF_PASSWORD_TIME_COST", "1")
+
 POSTGRES_URL = os.environ.get("RETURNS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 

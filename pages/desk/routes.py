@@ -1,11 +1,13 @@
 """`GET /desk`: one HTML page that loads the desk's ES modules from this server.
 
-The page itself holds no data: everything is read and written through /oauth/token and
-/graphql, as any other client would; signing out revokes the token at /oauth/revoke. Its
-policy lets scripts, styles and connections go to this server alone (websockets included,
-named explicitly since older browsers do not count ws: as 'self'). Under `make run` the page
-carries the dev client's credentials, so the desk signs itself in the way GraphiQL opens with
-the dev headers (once: after signing out it asks); never otherwise."""
+The page itself holds no data: a staff user signs in at /desk/session (pages/desk/sessions.py)
+and everything is then read and written through /graphql with the session cookie and its
+CSRF token. Its policy lets scripts, styles and connections go to this server alone
+(websockets included, named explicitly since older browsers do not count ws: as 'self').
+Under `make run` the page carries the dev admin's sign-in, so the desk signs itself in the
+way GraphiQL opens with the dev headers (once: after signing out it asks); never otherwise.
+`/desk/password` is the same page: it reads an invitation or reset link's token from the
+address's fragment (never sent to a server) and sets the password with it."""
 
 from __future__ import annotations
 
@@ -16,8 +18,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from core.wiring import Wiring
-from edge.token_revocation import REVOKE_PATH
 from pages.desk.export import EXPORT_PATH, export_csv
+from pages.desk.sessions import add_session_routes
 from pages.security import content_security_policy, secure
 from pages.site import DevCredentials
 
@@ -36,19 +38,20 @@ def _dev_sign_in(dev: DevCredentials) -> dict[str, str] | None:
         saved = json.loads(Path(dev.file).read_text())
     except (OSError, ValueError):
         return None
+    if "staff_password" not in saved:
+        return None
     return {
-        "clientId": saved["client_id"],
-        "clientSecret": saved["client_secret"],
-        "apiKey": saved["api_key"],
-        "operator": "developer",
+        "tenant": saved["tenant_id"],
+        "email": saved["staff_email"],
+        "password": saved["staff_password"],
     }
 
 
 async def desk(request: web.Request, dev: DevCredentials) -> web.Response:
     config = {
         "graphql": "/graphql",
-        "token": "/oauth/token",
-        "revoke": REVOKE_PATH,
+        "session": "/desk/session",
+        "password": "/desk/password",
         "documents": "/static/desk/graphql/",
         "export": EXPORT_PATH,
         "devSignIn": _dev_sign_in(dev),
@@ -58,7 +61,7 @@ async def desk(request: web.Request, dev: DevCredentials) -> web.Response:
     return response
 
 
-def add_desk_routes(app: web.Application, dev: DevCredentials, wiring: Wiring) -> None:
+def add_desk_routes(app: web.Application, wiring: Wiring, dev: DevCredentials) -> None:
     async def serve(request: web.Request) -> web.Response:
         return await desk(request, dev)
 
@@ -67,3 +70,5 @@ def add_desk_routes(app: web.Application, dev: DevCredentials, wiring: Wiring) -
 
     app.router.add_get("/desk", serve)
     app.router.add_get(EXPORT_PATH, export)
+    app.router.add_get("/desk/password", serve)
+    add_session_routes(app, wiring)

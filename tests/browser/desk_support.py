@@ -1,17 +1,21 @@
-"""What the desk's browser tests share: API clients with their raw credentials (the desk signs
-in with a client id and secret, not a ready token), a `Backend` that changes returns the way
-other systems do (GraphQL, Carriyo REST, the portal) over real HTTP, and page helpers."""
+"""What the desk's browser tests share: API clients with their raw credentials (for the
+`Backend` that changes returns the way other systems do: GraphQL, Carriyo REST, the portal,
+over real HTTP), staff users who sign in to the desk through its form (an operator of a
+full-access client is an agent, of a read-only one a viewer), and page helpers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
 
+from core.settings import Settings
+from core.staff import StaffAccounts
 from domain.access import Role, new_tenant
 from domain.ports import Clock
+from domain.staff import StaffRole
 from persistence.access import AccessStore
 from persistence.database import Database
 
@@ -30,12 +34,18 @@ CHANGE = """mutation ($input: %(input)s!) {
   userErrors { code field message } } }"""
 
 
+STAFF_PASSWORD = "desk tests password"
+
+
 @dataclass(frozen=True)
 class Client:
     client_id: str
     client_secret: str
     api_key: str
     tenant_id: str
+    role: Role = Role.FULL
+    db: Database | None = field(default=None, compare=False, repr=False)
+    clock: Clock | None = field(default=None, compare=False, repr=False)
 
 
 async def new_client(db: Database, clock: Clock, role: Role = Role.FULL) -> Client:
@@ -43,7 +53,28 @@ async def new_client(db: Database, clock: Clock, role: Role = Role.FULL) -> Clie
     if await store.tenant(TENANT) is None:
         await store.create_tenant(new_tenant(TENANT, "Desk tests", clock.now()))
     issued = await store.create_client(TENANT, role, "desk tests", clock.now())
-    return Client(issued.client.client_id, issued.client_secret, issued.api_key, TENANT)
+    return Client(
+        issued.client.client_id, issued.client_secret, issued.api_key, TENANT, role, db, clock
+    )
+
+
+def staff_email(operator: str) -> str:
+    """The e-mail a test operator ("alice@ops") signs in with."""
+    local, _, domain = operator.lower().replace(" ", ".").partition("@")
+    return f"{local}@{domain or 'ops'}.example"
+
+
+async def staff_user(
+    db: Database, clock: Clock, operator: str, role: StaffRole, tenant: str = TENANT
+) -> str:
+    """A staff user named `operator` with STAFF_PASSWORD (made once); their e-mail."""
+    accounts = StaffAccounts(db, clock, Settings())
+    email = staff_email(operator)
+    known = [u for u in await accounts.store.users(tenant) if u.email == email]
+    if not known:
+        user, _ = await accounts.create_user(tenant, email, operator, role)
+        await accounts.store.set_password_hash(user.id, accounts.passwords.hash(STAFF_PASSWORD))
+    return email
 
 
 class Backend:
@@ -138,13 +169,24 @@ class Backend:
 
 
 async def sign_in(page: Any, url: str, client: Client, operator: str, lang: str = "en") -> None:
-    """Through the sign-in form, as an operator would; waits until the feed is live."""
+    """Through the sign-in form, as an operator would, as the staff user `operator` of the
+    client's tenant (an agent; a viewer for a read-only client); waits until the feed is
+    live."""
+    assert client.db is not None and client.clock is not None
+    role = StaffRole.VIEWER if client.role == Role.READ_ONLY else StaffRole.AGENT
+    email = await staff_user(client.db, client.clock, operator, role, client.tenant_id)
+    await sign_in_as(page, url, email, client.tenant_id, lang=lang)
+
+
+async def sign_in_as(
+    page: Any, url: str, email: str, tenant: str = TENANT, *, lang: str = "en",
+    password: str = STAFF_PASSWORD,
+) -> None:  # fmt: skip
     await page.goto(f"{url}/desk?lang={lang}")
-    await page.fill("#signin-clientId", client.client_id)
-    await page.fill("#signin-clientSecret", client.client_secret)
-    await page.fill("#signin-apiKey", client.api_key)
-    await page.fill("#signin-operator", operator)
-    await page.press("#signin-operator", "Enter")
+    await page.fill("#signin-tenant", tenant)
+    await page.fill("#signin-email", email)
+    await page.fill("#signin-password", password)
+    await page.press("#signin-password", "Enter")
     await live(page)
 
 

@@ -152,11 +152,11 @@ async def test_returns_from_carriyo_rest_and_the_portal_appear_live_once(scene, 
     await page.locator(".tab[data-status=PENDING] .count", has_text="2").wait_for(timeout=SECOND)
 
 
-async def test_a_read_only_key_sees_every_action_disabled_with_the_reason(scene, open_page):
+async def test_a_viewer_sees_every_action_disabled_and_is_refused_even_by_hand(scene, open_page):
     rid = await scene.new_return()
     reader = await new_client(scene.live.db, scene.clock, Role.READ_ONLY)
     page = await open_page(scene.live.url, viewport=LAPTOP)
-    await sign_in(page, scene.live.url, reader, "auditor@ops")
+    await sign_in(page, scene.live.url, reader, "auditor@ops")  # a viewer
     await open_return(page, rid)
 
     buttons = page.locator(".toolbar button")
@@ -164,35 +164,57 @@ async def test_a_read_only_key_sees_every_action_disabled_with_the_reason(scene,
     for index in range(await buttons.count()):
         button = buttons.nth(index)
         assert await button.get_attribute("aria-disabled") == "true"
-        assert "read-only" in (await button.get_attribute("title") or "").lower()
+        assert "viewers cannot" in (await button.get_attribute("title") or "").lower()
     await buttons.first.click(force=True)
     await screenshot(page, "desk-read-only")
+    by_hand = await page.evaluate(BY_HAND, {"csrf": None, "rid": rid})
 
     assert set(actions) >= {"APPROVE", "REJECT", "HOLD", "ADD_NOTE"}
     assert await page.locator(".action-form").count() == 0
-    assert "read-only" in (await page.locator(".readonly").inner_text()).lower()
+    assert "viewer" in (await page.locator(".readonly").inner_text()).lower()
+    assert by_hand["errors"][0]["extensions"]["code"] == "FORBIDDEN", by_hand
+    assert by_hand["data"] is None
+    still = await scene.backend.graphql(STATUS, {"id": rid})
+    assert still["returnRequest"]["status"] == "PENDING"
 
 
-async def test_an_expired_token_is_renewed_without_the_operator_noticing(scene, open_page):
+# The viewer's own page sends the approve the desk would send, with the session's CSRF token.
+BY_HAND = """async ({ csrf, rid }) => {
+  const token = csrf ?? window.returnsDesk.session.csrf;
+  const response = await fetch("/graphql", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+    body: JSON.stringify({
+      query: "mutation ($id: ID!) { approveReturn(input: {returnRequestId: $id}) "
+        + "{ returnRequest { status } } }",
+      variables: { id: rid },
+    }),
+  });
+  return response.json();
+}"""
+STATUS = "query ($id: ID!) { returnRequest(id: $id) { status } }"
+
+
+async def test_an_ended_session_sends_the_operator_back_to_sign_in_saying_why(scene, open_page):
     rid = await scene.new_return()
     page = await operator(scene, open_page, "alice@ops")
-    tokens = []
-    page.on("request", lambda r: r.url.endswith("/oauth/token") and tokens.append(r.url))
     await open_return(page, rid)
 
-    scene.clock.advance(hours=2)  # the server's clock: every token issued so far has expired
+    scene.clock.advance(hours=2)  # the server's clock: idle past the session's end
     await page.click(".toolbar button[data-action=ADD_NOTE]")
-    await page.fill(".action-form [data-field=text]", "written after the token expired")
+    await page.fill(".action-form [data-field=text]", "written after the session ended")
     await page.click(".action-form button.primary")
-    await page.locator(".message .done").wait_for(timeout=5 * SECOND)
-    scene.backend.token = None
-    await scene.backend.change("assignReturn", {"returnRequestId": rid, "user": "kim"})
-    await row(page, rid).locator(".assignee", has_text="kim").wait_for(timeout=10 * SECOND)
+    await page.locator("form.signin").wait_for(timeout=5 * SECOND)
+    await screenshot(page, "desk-session-ended")
 
-    assert len(tokens) >= 1
-    assert await page.locator(".signin").count() == 0
-    assert await page.locator(".error, .form-error:not(:empty)").count() == 0
-    assert await page.locator(".notes li", has_text="written after the token expired").count() == 1
+    assert "session has ended" in await page.locator("form.signin .note").inner_text()
+    assert await page.evaluate("window.returnsDesk") is None
+    scene.backend.token = None  # the backend's own token expired with those two hours too
+    detail = await scene.backend.graphql(
+        "query ($id: ID!) { returnRequest(id: $id) { notes { text } } }", {"id": rid}
+    )
+    assert detail["returnRequest"]["notes"] == []
 
 
 async def test_approving_chosen_units_puts_each_user_error_beside_its_field(scene, open_page):
@@ -390,10 +412,10 @@ async def test_under_make_run_the_desk_signs_itself_in(live_app, open_page, tmp_
     await page.locator("#live-status[data-state=live]").wait_for()
 
     assert await page.locator(".signin").count() == 0
-    assert "developer" in await page.locator(".who").inner_text()
+    assert "Developer (admin)" in await page.locator(".who").inner_text()
     await page.get_by_role("button", name="Sign out").click()
-    await page.locator("form.signin").wait_for()  # asks now: the dev client is used once
-    assert "clientSecret" not in await page.locator("#desk-config").text_content()
+    await page.locator("form.signin").wait_for()  # asks now: the dev admin signs in once
+    assert "password" not in await page.locator("#desk-config").text_content()
     assert "signed out" in await page.locator("form.signin .note").inner_text()
     assert page.foreign_requests == [] and page.console_errors == []
 
@@ -440,7 +462,7 @@ async def test_split_assign_edit_ship_and_reject_from_their_forms(scene, open_pa
 COUNT = "{ returnRequests(first: 1) { totalCount } }"
 
 
-async def test_signing_out_closes_the_feed_revokes_the_token_and_forgets_everything(
+async def test_signing_out_closes_the_feed_ends_the_session_and_forgets_everything(
     scene, open_page, http
 ):
     page = await open_page(scene.live.url, viewport=LAPTOP)
@@ -448,7 +470,8 @@ async def test_signing_out_closes_the_feed_revokes_the_token_and_forgets_everyth
     page.on("websocket", lambda socket: sockets.append(socket))
     await sign_in(page, scene.live.url, scene.client, "alice@ops")
     await page.select_option("#pick-timezone", "Asia/Dubai")  # kept in localStorage
-    token = await page.evaluate("window.returnsDesk.session.accessToken")
+    csrf = await page.evaluate("window.returnsDesk.session.csrf")
+    cookies = await page.context.cookies()
     stored_before = await page.evaluate("localStorage.length")
     sign_out = page.get_by_role("button", name="Sign out")
 
@@ -458,21 +481,20 @@ async def test_signing_out_closes_the_feed_revokes_the_token_and_forgets_everyth
         if not socket.is_closed():
             await socket.wait_for_event("close", timeout=2 * SECOND)
     await screenshot(page, "desk-signed-out")
-    headers = {
-        "Authorization": f"Bearer {token}",
-        "x-api-key": scene.client.api_key,
-        "tenant-id": scene.client.tenant_id,
-    }
+    (cookie,) = [c for c in cookies if c["name"] == "returns_desk"]
+    headers = {"Cookie": f"returns_desk={cookie['value']}", "X-CSRF-Token": csrf}
     async with http.post(
         f"{scene.live.url}/graphql", json={"query": COUNT}, headers=headers
     ) as response:
-        refused = response.status
+        refused = response.status  # a copy of the cookie, kept before signing out
 
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     assert stored_before > 0 and len(sockets) == 1
     assert refused == 401
+    assert [c for c in await page.context.cookies() if c["name"] == "returns_desk"] == []
     assert await page.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]
     assert await page.evaluate("window.returnsDesk") is None
-    assert await page.evaluate("document.activeElement.id") == "signin-clientId"
+    assert await page.evaluate("document.activeElement.id") == "signin-tenant"
     assert await page.locator("#live-status, #queue").count() == 0
     await sign_in(page, scene.live.url, scene.client, "bob@ops")  # and in again, afresh
     assert "bob@ops" in await page.locator(".who").inner_text()

@@ -32,6 +32,9 @@ PORTAL_TOKEN = (
         ("Authorization: Bearer rat_" + "A" * 43, "Authorization: Bearer [redacted]"),
         ("client rcs_" + "b" * 43 + " key rk_" + "c" * 43, "client [redacted] key [redacted]"),
         (f"link {PORTAL_TOKEN} in a message", "link [redacted] in a message"),
+        ("Cookie: returns_desk=rss_" + "d" * 43, "Cookie: returns_desk=[redacted]"),
+        ("X-CSRF-Token: rsc_" + "e" * 64, "X-CSRF-Token: [redacted]"),
+        ("/desk/password#token=rsl_" + "f" * 43, "/desk/password#token=[redacted]"),
     ],
 )
 def test_secrets_are_redacted_and_the_rest_is_kept(line: str, kept: str) -> None:

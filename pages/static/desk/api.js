@@ -1,7 +1,10 @@
 // GraphQL over HTTP with the checked-in documents of ./graphql/. Each document is sent with
-// exactly the fragments it spreads (GraphQL refuses unused ones). A 401 means the token
-// expired on the server's clock: renew it and send once more, so the operator never notices.
+// exactly the fragments it spreads (GraphQL refuses unused ones), with the session's CSRF
+// token (the cookie goes by itself). A 401 means the session ended on the server's clock
+// (signed out elsewhere, idle, a new password, the user disabled): read the session again,
+// and when it is gone hand over to the sign-in form (`onEnded`).
 import { randomKey } from "./dom.js";
+import { SignInError } from "./session.js";
 
 const SPREAD = /\.\.\.\s*(\w+)/g;
 const FRAGMENT = /fragment\s+(\w+)\s+on\s+\w+\s*\{/g;
@@ -9,8 +12,8 @@ const FRAGMENT = /fragment\s+(\w+)\s+on\s+\w+\s*\{/g;
 export class NetworkError extends Error {}
 
 export class Api {
-  constructor({ session, graphqlUrl, documentsUrl }) {
-    Object.assign(this, { session, graphqlUrl, documentsUrl });
+  constructor({ session, graphqlUrl, documentsUrl, onEnded = () => {} }) {
+    Object.assign(this, { session, graphqlUrl, documentsUrl, onEnded });
     this.texts = new Map();
   }
 
@@ -78,6 +81,7 @@ export class Api {
     try {
       response = await fetch(this.graphqlUrl, {
         method: "POST",
+        credentials: "same-origin",
         headers,
         body: JSON.stringify({ query, variables, operationName: name }),
       });
@@ -85,7 +89,12 @@ export class Api {
       throw new NetworkError(String(error));
     }
     if (response.status === 401 && !retried) {
-      await this.session.renew();
+      try {
+        await this.session.renew();
+      } catch (failure) {
+        if (failure instanceof SignInError) this.onEnded();
+        throw failure;
+      }
       return this.post(name, variables, true);
     }
     return response.json();

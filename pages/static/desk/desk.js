@@ -1,7 +1,7 @@
 // The desk once signed in: header, filters with status counts, the live queue and the panel
 // of one request. State lives here; queue.js, panel.js and actions.js draw their parts.
-// Signing out ends all of it: the feed's socket closes, the token is revoked, and nothing of
-// the operator stays in memory or in the browser's storage.
+// Signing out ends all of it: the feed's socket closes, the session ends on the server, and
+// nothing of the operator stays in memory or in the browser's storage.
 import { Actions } from "./actions.js";
 import { Bulk } from "./bulk.js";
 import { fill, h } from "./dom.js";
@@ -18,6 +18,8 @@ import {
 import { InsightsView } from "./insights.js";
 import { LiveFeed } from "./live.js";
 import { renderPanel } from "./panel.js";
+import { openAccount, openTeam } from "./team.js";
+import { openWebhooks } from "./webhooks.js";
 import { QueueModel, QueueView } from "./queue.js";
 
 const PAGE = 25;
@@ -81,8 +83,11 @@ export class Desk {
     });
   }
 
-  /** Close the feed, revoke the token, forget everything, then hand over to sign-in. */
-  async signOut() {
+  /** Close the feed, end the session, forget everything, then hand over to sign-in;
+   * `reason` "ended" when the server ended the session first. */
+  async signOut(reason = null) {
+    if (this.signingOut) return;
+    this.signingOut = true;
     this.feed?.stop();
     this.listening.abort();
     Object.values(this.timers).forEach(clearTimeout);
@@ -93,7 +98,7 @@ export class Desk {
     fill(this.root, h("p", { class: "boot", role: "status" }, t("signout.busy")));
     const revoked = await this.session.signOut();
     for (const storage of [localStorage, sessionStorage]) forgetDesk(storage);
-    this.onSignOut(revoked);
+    this.onSignOut(reason ?? (revoked ? "done" : "offline"));
   }
 
   /** The page's frame in the current language; the queue and panel are drawn into it. */
@@ -145,7 +150,33 @@ export class Desk {
         h(
           "div",
           { class: "who" },
-          h("span", {}, t("header.operator", { operator: this.session.operator })),
+          h(
+            "span",
+            { id: "operator" },
+            t("header.operator", {
+              operator: this.session.operator,
+              role: t(`role.${this.session.role}`),
+            }),
+          ),
+          this.session.role === "ADMIN"
+            ? h(
+                "button",
+                { type: "button", id: "team", onclick: () => openTeam(this.api) },
+                t("team.open"),
+              )
+            : null,
+          this.session.role === "ADMIN"
+            ? h(
+                "button",
+                { type: "button", id: "webhooks", onclick: () => openWebhooks(this.api) },
+                t("webhooks.open"),
+              )
+            : null,
+          h(
+            "button",
+            { type: "button", id: "account", onclick: () => openAccount(this.session) },
+            t("account.open"),
+          ),
           this.select(
             "language",
             t("header.language"),

@@ -35,11 +35,8 @@ export class LiveFeed {
       lazy: false,
       retryAttempts: 0, // the feed retries itself, so each try resumes from the newest position
       keepAlive: 10_000,
-      connectionParams: async () => {
-        const headers = await this.session.headers();
-        delete headers["X-User"];
-        return headers;
-      },
+      // The upgrade carries the session cookie; connection_init proves the page is ours.
+      connectionParams: () => this.session.headers(),
       on: {
         connected: () => {
           const resumed = this.attempt > 0;
@@ -47,7 +44,7 @@ export class LiveFeed {
           this.onState({ state: "live", resumed, position: after });
         },
         closed: (event) => {
-          if (event?.code === EXPIRED_TOKEN) this.session.renew().catch(() => {});
+          if (event?.code === EXPIRED_TOKEN) this.session.renew().catch(() => this.api.onEnded());
         },
       },
       onNonLazyError: () => {},

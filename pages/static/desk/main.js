@@ -1,9 +1,10 @@
-// Boots the desk: language and time zone, sign-in, then the desk itself; after signing out,
-// the sign-in form again (the dev credentials of `make run` are used once, then forgotten).
+// Boots the desk: language and time zone, sign-in (or the set-password form of an invitation
+// or reset link first), then the desk itself; after signing out, or once the server says the
+// session has ended, the sign-in form again (the dev admin of `make run` signs in once).
 import { Api } from "./api.js";
 import { Desk } from "./desk.js";
 import { setLanguage, setTimeZone, t } from "./i18n.js";
-import { signIn } from "./signin.js";
+import { choosePassword, signIn } from "./signin.js";
 
 const config = JSON.parse(document.getElementById("desk-config").textContent);
 const root = document.getElementById("desk");
@@ -21,23 +22,31 @@ async function check(candidate) {
     session: candidate,
     graphqlUrl: config.graphql,
     documentsUrl: config.documents,
+    onEnded: () => window.returnsDesk?.signOut("ended"),
   });
   const start = await api.query("Start");
   return { session: candidate, api, start };
 }
 
-async function open(note = null) {
-  const signedIn = await signIn(root, config, check, note);
+async function open(note = null, known = {}) {
+  const signedIn = await signIn(root, config, check, note, known);
   const desk = new Desk({ root, config, ...signedIn, onSignOut: signedOut });
-  await desk.run();
   window.returnsDesk = desk; // for the browser tests and the curious: state, not an API
+  await desk.run();
 }
 
-function signedOut(revoked) {
+function signedOut(reason) {
   window.returnsDesk = null;
   config.devSignIn = null;
   document.getElementById("desk-config").textContent = "{}";
-  open(t(revoked ? "signout.done" : "signout.offline"));
+  open(t(`signout.${reason}`));
 }
 
-await open();
+const token = new URLSearchParams(location.hash.slice(1)).get("token");
+if (location.pathname.endsWith("/password") && token) {
+  config.devSignIn = null; // the link is for someone else than the dev admin
+  const account = await choosePassword(root, config, token);
+  await open(t("password.done"), account);
+} else {
+  await open();
+}

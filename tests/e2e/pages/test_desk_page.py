@@ -1,6 +1,6 @@
 """`/desk` over HTTP: one HTML page under a strict policy (scripts, styles and connections to
 this server only, websockets included), no inline script, every file pinned with its
-integrity; the dev client's credentials in it only under `make run`."""
+integrity; the dev admin's sign-in in it only under `make run`."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ async def test_the_desk_files_and_documents_are_served_from_here(http: TestClien
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-async def test_under_make_run_the_desk_signs_in_with_the_dev_client(db, clock, tmp_path: Path):
+async def test_under_make_run_the_desk_signs_in_as_the_dev_admin(db, clock, tmp_path: Path):
     settings = Settings(
         migrate_on_start=False,
         webhook_interval_seconds=0,
@@ -62,6 +62,12 @@ async def test_under_make_run_the_desk_signs_in_with_the_dev_client(db, clock, t
     saved = json.loads((tmp_path / "dev.json").read_text())
 
     sign_in = _config(html)["devSignIn"]
-    assert sign_in["clientId"] == saved["client_id"]
-    assert sign_in["clientSecret"] == saved["client_secret"]
-    assert sign_in["apiKey"] == saved["api_key"]
+    assert sign_in == {
+        "tenant": "dev",
+        "email": saved["staff_email"],
+        "password": saved["staff_password"],
+    }
+    async with TestClient(TestServer(create_app(settings, db=db, clock=clock))) as client:
+        response = await client.post("/desk/session", json=sign_in)
+        assert response.status == 200, await response.text()
+        assert (await response.json())["user"]["role"] == "ADMIN"

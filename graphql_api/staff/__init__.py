@@ -1,0 +1,1 @@
+"""The tenant's team: staff users (domain/staff.py), managed by admins."""
