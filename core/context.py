@@ -9,6 +9,7 @@ from typing import Any
 from core.event_hub import EventHub
 from core.identities import Identities
 from core.loaders import Loaders
+from core.status_links import StatusLinks
 from core.throttle import Attempt
 from domain.access import Principal
 from domain.ports import Clock
@@ -31,6 +32,7 @@ class Context:
     websocket: Any = None  # the aiohttp WebSocketResponse a subscription runs on
     connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
     identities: Identities | None = None  # who bearer tokens belong to (websockets check)
+    status: StatusLinks | None = None  # signs links to a request's status page (statusPageUrl)
     credentials_attempt: Attempt | None = None  # a websocket's, for the throttle to count
     # The Idempotency-Key this request does the work of: its units of work record their
     # commits on it, so a retry after a crash never runs the work twice.

@@ -30,6 +30,7 @@ def request_context(
         principal=principal,
         hub=wiring.hub,
         identities=wiring.identities,
+        status=wiring.status,
         actor=Actor(
             source=source,
             user=user[:MAX_USER_LENGTH] if user else (principal and principal.client_id),

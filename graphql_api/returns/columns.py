@@ -33,6 +33,7 @@ REQUEST_COLUMNS: dict[str, tuple[str, ...]] = _same_named(ReturnRequestRow) | {
     "updateSource": ("update_source", "update_user"),
     "updatedByUser": ("update_user",),
     "order": ("order_reference",),
+    "statusPageUrl": ("merchant",),  # signed for the key and the merchant, read anyway
 }
 # Every row carries the key (children, events and the aggregate are found by it), the
 # merchant (reference codes and orders are the merchant's) and the cursor's time.

@@ -7,13 +7,14 @@ from aiohttp.test_utils import TestClient
 
 from core.photos import PHOTOS_PATH
 from core.portal_links import PORTAL_PATH
+from core.status_links import STATUS_PATH
 from ops.metrics.endpoint import METRICS_PATH
 from pages.assets import STATIC_PREFIX
 from rest import AREAS, OPENAPI_PATH
 
 # Every other route of the app is a REST shim route and must be in the document. The return
 # portal is the customers' page behind a signed link, not a merchant's API, and so are the
-# photos it links to; /metrics is the operators'; the landing page, the REST reference and
+# status pages and slips, and the photos it links to; /metrics is the operators'; the landing page, the REST reference and
 # their static files are for people reading in a browser; the returns desk is a client of
 # /graphql.
 NOT_REST_SHIM = {
@@ -24,6 +25,9 @@ NOT_REST_SHIM = {
     "/readyz",
     OPENAPI_PATH,
     PORTAL_PATH,
+    f"{STATUS_PATH}/{{token}}",  # a return's status page and its slip, for the customer
+    f"{STATUS_PATH}/{{token}}/slip",
+    f"{STATUS_PATH}/{{token}}/slip.pdf",
     METRICS_PATH,
     "/",
     "/docs",
