@@ -42,7 +42,7 @@ def slip_pdf(view: dict[str, Any], reference: str, t: Translator) -> bytes:
         _line(pdf, line, size=11, align=align)
     pdf.ln(2)
     _line(pdf, str(view["next"]), size=11, align=align)
-    place = view.get("place")
+    place = view.get("where")
     if place:
         _line(pdf, str(place["heading"]), size=11, bold=True, align=align)
         for value, kind in place["lines"]:

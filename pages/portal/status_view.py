@@ -25,7 +25,7 @@ def status_view(data: StatusData, t: Translator) -> dict[str, object]:
         "order": request.order_reference,
         "status": t.status(request.status.value),
         "next": next_words(step, t),
-        "place": place_view(step.place, data.locations, t) if step.place else None,
+        "where": place_view(step.place, data.locations, t) if step.place else None,
         "window": _window(request, t) if step.window else None,
         "slip": step.slip and slip_available(request),
         "timeline": [entry_view(entry, t) for entry in timeline(request, data.events)],

@@ -14,9 +14,9 @@ from rest import AREAS, OPENAPI_PATH
 
 # Every other route of the app is a REST shim route and must be in the document. The return
 # portal is the customers' page behind a signed link, not a merchant's API, and so are the
-# status pages and slips, and the photos it links to; /metrics is the operators'; the landing page, the REST reference and
-# their static files are for people reading in a browser; the returns desk is a client of
-# /graphql.
+# status pages and slips, and the photos it links to; /metrics is the operators'; the
+# landing page, the REST reference and their static files are for people reading in a
+# browser; the returns desk is a client of /graphql.
 NOT_REST_SHIM = {
     "/graphql",
     "/oauth/token",
