@@ -48,8 +48,6 @@ def slip_pdf(view: dict[str, Any], reference: str, t: Translator) -> bytes:
         for value, kind in place["lines"]:
             # A phone number reads left to right on an Arabic slip too (as bidi.py's `code`).
             _line(pdf, str(value), size=11, align=align, ltr=kind == "code")
-    if view.get("window"):
-        _line(pdf, f"{t('window')}: {view['window']}", size=11, align=align)
     shipment = view.get("shipment")
     if shipment and shipment.get("tracking"):
         _line(pdf, f"{t('tracking')}: {shipment['tracking']}", size=11, align=align)

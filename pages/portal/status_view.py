@@ -26,7 +26,6 @@ def status_view(data: StatusData, t: Translator) -> dict[str, object]:
         "status": t.status(request.status.value),
         "next": next_words(step, t),
         "where": place_view(step.place, data.locations, t) if step.place else None,
-        "window": _window(request, t) if step.window else None,
         "slip": step.slip and slip_available(request),
         "timeline": [entry_view(entry, t) for entry in timeline(request, data.events)],
         "items": items_view(request),
@@ -70,8 +69,8 @@ def items_view(request: ReturnRequest) -> list[dict[str, object]]:
 
 
 def shipment_view(shipment: ReverseShipment | None) -> dict[str, object] | None:
-    """The label and tracking number the merchant recorded; a label that is not a web
-    address (a note typed by hand) is not made a link."""
+    """The label and tracking number the merchant recorded; a label that is not an https
+    address (a note typed by hand, a plain http link) is not made a link."""
     if shipment is None or not (shipment.tracking_number or shipment.label_url):
         return None
     label = shipment.label_url
@@ -86,7 +85,9 @@ def qr_svg(reference: str, *, title: str) -> Markup:
     """The slip's QR code as inline SVG (the page's policy loads no image from elsewhere,
     and a vector prints sharp at any size); error correction M survives a crease."""
     code = segno.make_qr(reference, error="m")
-    svg = code.svg_inline(scale=4, border=4, title=title, svgclass="qr", lineclass=None)
+    svg = code.svg_inline(
+        scale=4, border=4, title=title, svgclass="qr", lineclass=None, omitsize=True, light="#fff"
+    )
     return Markup(svg)
 
 
@@ -94,10 +95,3 @@ def _shipment(request: ReturnRequest) -> ReverseShipment | None:
     if request.open_shipment is not None:
         return request.open_shipment
     return request.shipments[-1] if request.shipments else None
-
-
-def _window(request: ReturnRequest, t: Translator) -> str | None:
-    window = request.details.collection
-    if window is None:
-        return None
-    return f"{t.datetime(window.start)} \u2013 {t.datetime(window.end)}"
