@@ -10,6 +10,7 @@ from domain import events as ev
 from domain.errors import ErrorCode, InvalidTransition
 from domain.lifecycle import ReturnStatus
 from domain.parts import ShipmentStatus
+from domain.webhooks import EVENT_TYPES
 from tests.unit.domain.conftest import ACTOR, LATER, NoShipmentRules, request_in
 
 CARRIER = ACTOR.__class__(source="REST", user="scanner")
@@ -28,6 +29,7 @@ def test_the_first_scan_records_one_event_and_puts_the_parcel_in_transit() -> No
     assert request.shipments[0].status == ShipmentStatus.IN_TRANSIT
     assert any(isinstance(e, ev.ReverseShipmentUpdated) for e in request.events)
     assert request.status == ReturnStatus.APPROVED  # the scan moves the parcel, not the request
+    assert "ReturnFirstScanned" in EVENT_TYPES  # webhooks may subscribe to it by name
 
 
 def test_a_second_scan_is_answered_as_done_and_records_nothing() -> None:
