@@ -17,7 +17,7 @@ from aiohttp import web
 
 from core.status_links import STATUS_PATH, StatusGrant
 from core.wiring import Wiring
-from domain.errors import DomainError, ErrorCode, TooManyRequests
+from domain.errors import DomainError, ErrorCode, NotFound, TooManyRequests
 from domain.urls import https_origin
 from pages.portal.access import opened_status, reading_context
 from pages.portal.i18n import LANGUAGES, NAMES, Translator, choose_language
@@ -62,7 +62,7 @@ async def _slip_page(
 ) -> web.StreamResponse:
     view = status_view(data, t)
     if not view["slip"]:
-        raise DomainError(t("slip_none"), code=ErrorCode.NOT_FOUND)
+        return _problem(request, t, NotFound(t("slip_none")), message=t("slip_none"))
     reference = wiring.slips.reference(grant.tenant_id, data.request.id, now=wiring.clock.now())
     view["qr"] = qr_svg(reference, title=t("slip_scan"))
     return _render(request, "portal_slip.html", view, t)
@@ -73,7 +73,7 @@ async def _slip_file(
 ) -> web.StreamResponse:
     view = status_view(data, t)
     if not view["slip"]:
-        raise DomainError(t("slip_none"), code=ErrorCode.NOT_FOUND)
+        return _problem(request, t, NotFound(t("slip_none")), message=t("slip_none"))
     reference = wiring.slips.reference(grant.tenant_id, data.request.id, now=wiring.clock.now())
     body = slip_pdf(view, reference, t)
     response = web.Response(body=body, content_type="application/pdf")
@@ -125,19 +125,20 @@ def _origins(urls: list[str]) -> list[str]:
     return [origin for origin in (https_origin(url) for url in urls) if origin]
 
 
-def _problem(request: web.Request, t: Translator, error: DomainError) -> web.StreamResponse:
+def _problem(
+    request: web.Request, t: Translator, error: DomainError, *, message: str | None = None
+) -> web.StreamResponse:
     """A refused link or a missing slip, as a page of the portal's own look."""
     words = {
         ErrorCode.UNAUTHENTICATED: "status_expired",
         ErrorCode.FORBIDDEN: "status_invalid",
         ErrorCode.UNAVAILABLE: "link_unavailable",
+        ErrorCode.NOT_FOUND: "status_missing",
     }
     if isinstance(error, TooManyRequests):
         text = t("link_throttled", seconds=error.retry_after)
-    elif error.code == ErrorCode.NOT_FOUND:
-        text = error.message if error.field is None else t("status_missing")
     else:
-        text = t(words.get(error.code, "status_invalid"))
+        text = message or t(words.get(error.code, "status_invalid"))
     response = aiohttp_jinja2.render_template(
         "portal_problem.html",
         request,

@@ -1,5 +1,6 @@
 """Everything a status page and its slip show, read once per request: the request its link
-names, its committed events, the merchant's drop-off places and brand."""
+names, its committed events, the merchant's drop-off places, brand and, for a rejected
+request, its rejection reason in the merchant's words."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from core.context import Context
 from core.status_links import StatusGrant
 from domain.errors import NotFound
 from domain.portal import PortalSettings, default_portal_settings
-from domain.reference import PickupLocation
+from domain.reference import PickupLocation, ReferenceEntry, ReferenceKind
 from domain.returns import ReturnRequest
 from persistence.configuration import SqlConfigurationRepository
 from persistence.outbox import StoredEvent
@@ -23,6 +24,7 @@ class StatusData:
     events: list[StoredEvent]
     locations: list[PickupLocation]
     brand: PortalSettings
+    rejection: ReferenceEntry | None  # the merchant's reason, with its translations
 
 
 async def load_status_data(context: Context, grant: StatusGrant) -> StatusData:
@@ -36,9 +38,21 @@ async def load_status_data(context: Context, grant: StatusGrant) -> StatusData:
         config = SqlConfigurationRepository(SqlAlchemyStatements.of(session), context.tenant_id)
         locations = await config.locations(request.merchant)
         brand = await portal_settings(session, context.tenant_id, request.merchant)
+        rejection = await _reason(config, request)
     return StatusData(
         request=request,
         events=events,
         locations=locations,
         brand=brand or default_portal_settings(request.merchant),
+        rejection=rejection,
     )
+
+
+async def _reason(
+    config: SqlConfigurationRepository, request: ReturnRequest
+) -> ReferenceEntry | None:
+    code = request.rejection_reason
+    if code is None:
+        return None
+    reasons = await config.entries(request.merchant, ReferenceKind.REJECTION_REASON)
+    return next((reason for reason in reasons if reason.code == code), None)

@@ -30,7 +30,7 @@ def status_view(data: StatusData, t: Translator) -> dict[str, object]:
         "timeline": [entry_view(entry, t) for entry in timeline(request, data.events)],
         "items": items_view(request),
         "shipment": shipment_view(_shipment(request)),
-        "rejection": request.rejection_reason,
+        "rejection": _rejection(data, t),
     }
 
 
@@ -89,6 +89,14 @@ def qr_svg(reference: str, *, title: str) -> Markup:
         scale=4, border=4, title=title, svgclass="qr", lineclass=None, omitsize=True, light="#fff"
     )
     return Markup(svg)
+
+
+def _rejection(data: StatusData, t: Translator) -> str | None:
+    """The merchant's reason by its name in the customer's language; a code the merchant
+    has since deleted reads as itself."""
+    if data.rejection is not None:
+        return data.rejection.display_name(t.lang)
+    return data.request.rejection_reason
 
 
 def _shipment(request: ReturnRequest) -> ReverseShipment | None:

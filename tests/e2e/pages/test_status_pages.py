@@ -16,6 +16,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from pypdf import PdfReader
 
 from core.settings import Settings
+from domain import commands as c
+from domain import services
 from domain.values import TimeWindow
 from ops.app import create_app
 from ops.bootstrap import WIRING_KEY
@@ -25,6 +27,7 @@ from tests.clocks import FixedClock
 from tests.e2e.conftest import credentials
 from tests.e2e.pages.status_support import (
     DROP_OFF,
+    MERCHANT_ACTOR,
     TENANT,
     decoded_qr_codes,
     new_return,
@@ -222,3 +225,17 @@ async def test_the_portals_confirmation_links_to_the_status_page(client: TestCli
 
     assert "Follow this return" in page and 'href="/portal/status/s1.' in page
     assert "a courier collects it from the address below" in page
+
+
+async def test_a_rejected_return_says_the_reason_in_the_merchants_words(
+    client: TestClient,
+) -> None:
+    request = await new_return(units(client), reason="CHANGED_MIND")
+    command = c.RejectReturn(actor=MERCHANT_ACTOR, return_request_id=request.id, reason="USED_ITEM")
+    await services.reject_return(command, uow=units(client)(TENANT), clock=units(client).clock)
+    path = status_path(wiring(client), request.id)
+
+    page = await text(client, path)
+    assert "Item shows signs of use" in page and "USED_ITEM" not in page
+    assert "This return is closed" in page and "/slip" not in page
+    assert "المنتج مستخدم" in await text(client, path + "?lang=ar")
