@@ -18,7 +18,6 @@ from aiohttp import web
 from core.status_links import STATUS_PATH, StatusGrant
 from core.wiring import Wiring
 from domain.errors import DomainError, ErrorCode, NotFound, TooManyRequests
-from domain.urls import https_origin
 from pages.portal.access import opened_status, reading_context
 from pages.portal.i18n import LANGUAGES, NAMES, Translator, choose_language
 from pages.portal.pages import PROBLEM_STATUS
@@ -38,7 +37,9 @@ def add_status_routes(app: web.Application, wiring: Wiring) -> None:
     app.router.add_get(STATUS_PATH + "/{token}/slip.pdf", _guarded(wiring, _slip_file))
 
 
-def _guarded(wiring: Wiring, handler: StatusHandler) -> Callable[..., Awaitable[web.Response]]:
+def _guarded(
+    wiring: Wiring, handler: StatusHandler
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def serve(request: web.Request) -> web.StreamResponse:
         t = Translator(choose_language(request))
         try:
@@ -54,7 +55,7 @@ def _guarded(wiring: Wiring, handler: StatusHandler) -> Callable[..., Awaitable[
 async def _status_page(
     request: web.Request, data: StatusData, _grant: StatusGrant, t: Translator, _wiring: Wiring
 ) -> web.StreamResponse:
-    return _render(request, "portal_status.html", status_view(data, t), t)
+    return _render(request, "portal_status.html", status_view(data, t), t, data)
 
 
 async def _slip_page(
@@ -65,7 +66,7 @@ async def _slip_page(
         return _problem(request, t, NotFound(t("slip_none")), message=t("slip_none"))
     reference = wiring.slips.reference(grant.tenant_id, data.request.id, now=wiring.clock.now())
     view["qr"] = qr_svg(reference, title=t("slip_scan"))
-    return _render(request, "portal_slip.html", view, t)
+    return _render(request, "portal_slip.html", view, t, data)
 
 
 async def _slip_file(
@@ -78,12 +79,16 @@ async def _slip_file(
     body = slip_pdf(view, reference, t)
     response = web.Response(body=body, content_type="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{data.request.id}-slip.pdf"'
-    secure(response, content_security_policy())
+    # No Content-Security-Policy: a browser's PDF viewer is no page of ours to confine.
+    response.headers.update(
+        {"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+        | {"Cache-Control": "no-store"}
+    )
     return response
 
 
 def _render(
-    request: web.Request, template: str, view: dict[str, object], t: Translator
+    request: web.Request, template: str, view: dict[str, object], t: Translator, data: StatusData
 ) -> web.StreamResponse:
     nonce = secrets.token_urlsafe(16)
     here = request.path
@@ -105,10 +110,8 @@ def _render(
         ],
     }
     response = aiohttp_jinja2.render_template(template, request, context)
-    brand = view["brand"]
-    logo = brand.get("logo_url") if isinstance(brand, dict) else None
-    images = [str(logo)] if logo and str(logo).startswith("https://") else []
-    policy = content_security_policy(style_src=[f"'nonce-{nonce}'"], img_src=_origins(images))
+    images = [data.brand.logo_origin] if data.brand.logo_origin else []
+    policy = content_security_policy(style_src=[f"'nonce-{nonce}'"], img_src=images)
     secure(response, policy)
     return response
 
@@ -119,10 +122,6 @@ def _status_base(request: web.Request) -> str:
 
 def _with_language(path: str, lang: str) -> str:
     return f"{path}?{urlencode({'lang': lang})}"
-
-
-def _origins(urls: list[str]) -> list[str]:
-    return [origin for origin in (https_origin(url) for url in urls) if origin]
 
 
 def _problem(

@@ -88,6 +88,17 @@ async def test_an_approved_pickup_says_the_courier_collects_and_shows_label_and_
     assert "/slip?lang=en" in page and "/slip.pdf?lang=en" in page
 
 
+async def test_a_status_page_keeps_its_link_to_itself(client: TestClient) -> None:
+    """The token is in the path: no Referer carries it away, no cache keeps the page."""
+    request = await new_return(units(client))
+    path = status_path(wiring(client), request.id)
+    for suffix in ("", "/slip", "/slip.pdf"):
+        response = await client.get(path + suffix, headers=HTML)
+        assert response.status == 200
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Cache-Control"] == "no-store"
+
+
 async def test_a_drop_off_sends_the_customer_to_the_place_in_arabic(client: TestClient) -> None:
     request = await new_return(units(client), pickup=DROP_OFF)
 
