@@ -8,6 +8,7 @@ never an error of the server; the throttle of the portal's links counts it."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
@@ -76,7 +77,9 @@ async def _slip_file(
     if not view["slip"]:
         return _problem(request, t, NotFound(t("slip_none")), message=t("slip_none"))
     reference = wiring.slips.reference(grant.tenant_id, data.request.id, now=wiring.clock.now())
-    body = slip_pdf(view, reference, t)
+    # Some hundred milliseconds of CPU (fonts, shaping): off the event loop, which serves
+    # everyone else meanwhile.
+    body = await asyncio.to_thread(slip_pdf, view, reference, t)
     response = web.Response(body=body, content_type="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{data.request.id}-slip.pdf"'
     # No Content-Security-Policy: a browser's PDF viewer is no page of ours to confine.
