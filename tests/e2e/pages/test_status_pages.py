@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pypdf import PdfReader
 
@@ -25,6 +26,7 @@ from persistence.database import Database
 from persistence.unit_of_work import UnitsOfWork
 from tests.clocks import FixedClock
 from tests.e2e.conftest import credentials
+from tests.e2e.graphql.test_graphql_webhooks import CREATE, SECRET, Receiver, local_sender
 from tests.e2e.pages.status_support import (
     DROP_OFF,
     MERCHANT_ACTOR,
@@ -250,3 +252,33 @@ async def test_a_rejected_return_says_the_reason_in_the_merchants_words(
     assert "Item shows signs of use" in page and "USED_ITEM" not in page
     assert "This return is closed" in page and "/slip" not in page
     assert "المنتج مستخدم" in await text(client, path + "?lang=ar")
+
+
+async def test_the_first_scan_reaches_a_webhook_once(
+    client: TestClient, db: Database, clock: FixedClock
+) -> None:
+    """ReturnFirstScanned leaves like every event: a subscribed endpoint gets it once."""
+    target = Receiver()
+    hooks = web.Application()
+    hooks.router.add_post("/hooks", target.handle)
+    async with TestServer(hooks) as server:
+        mine = await credentials(db, clock, TENANT)
+        url = str(server.make_url("/hooks"))
+        variables = {"input": {"url": url, "secret": SECRET, "eventTypes": ["ReturnFirstScanned"]}}
+        created = await client.post(
+            "/graphql", json={"query": CREATE, "variables": variables}, headers=mine
+        )
+        assert (await created.json())["data"]["createWebhookEndpoint"]["userErrors"] == []
+        request = await new_return(units(client))
+        reference = wiring(client).slips.reference(TENANT, request.id, now=clock.now())
+
+        sent = []
+        for _ in range(2):
+            scan = await client.post("/carrier-scans", json={"reference": reference}, headers=mine)
+            assert scan.status in (200, 201)
+            sent.append(await local_sender(db, clock).send_due())
+
+    assert sent == [1, 0]
+    [(headers, _)] = target.received
+    assert headers["X-Returns-Event-Type"] == "ReturnFirstScanned"
+    assert headers["X-Returns-Return-Request-Id"] == request.id
