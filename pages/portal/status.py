@@ -19,13 +19,16 @@ from aiohttp import web
 from core.status_links import STATUS_PATH, StatusGrant
 from core.wiring import Wiring
 from domain.errors import DomainError, ErrorCode, NotFound, TooManyRequests
+from domain.portal import PortalSettings, default_portal_settings
 from pages.portal.access import opened_status, reading_context
 from pages.portal.i18n import LANGUAGES, NAMES, Translator, choose_language
 from pages.portal.pages import PROBLEM_STATUS
 from pages.portal.slip_pdf import slip_pdf
 from pages.portal.status_data import StatusData, load_status_data
 from pages.portal.status_view import qr_svg, status_view
+from pages.portal.view import brand
 from pages.security import content_security_policy, secure
+from persistence.portal_settings import portal_settings
 
 StatusHandler = Callable[
     [web.Request, StatusData, StatusGrant, Translator, Wiring], Awaitable[web.StreamResponse]
@@ -48,9 +51,23 @@ def _guarded(
             data = await load_status_data(reading_context(wiring, grant.tenant_id), grant)
             return await handler(request, data, grant, t, wiring)
         except DomainError as error:
-            return _problem(request, t, error)
+            shop = await _shop_of_expired(wiring, error, request.match_info["token"])
+            return _problem(request, t, error, shop=shop)
 
     return serve
+
+
+async def _shop_of_expired(wiring: Wiring, error: DomainError, token: str) -> PortalSettings | None:
+    """The merchant of a link that expired (its signature still holds): its page wears the
+    shop's brand and support contact. A forged or altered link learns nothing of any shop."""
+    if error.code != ErrorCode.UNAUTHENTICATED or isinstance(error, TooManyRequests):
+        return None
+    grant = wiring.status.expired(token)
+    if grant is None:
+        return None
+    async with wiring.db.read_session() as session:
+        found = await portal_settings(session, grant.tenant_id, grant.merchant)
+    return found or default_portal_settings(grant.merchant)
 
 
 async def _status_page(
@@ -94,29 +111,31 @@ def _render(
     request: web.Request, template: str, view: dict[str, object], t: Translator, data: StatusData
 ) -> web.StreamResponse:
     nonce = secrets.token_urlsafe(16)
-    here = request.path
     context = view | {
         "t": t,
         "nonce": nonce,
-        "here": here,
         "slip_url": _with_language(f"{_status_base(request)}/slip", t.lang),
         "slip_pdf_url": _with_language(f"{_status_base(request)}/slip.pdf", t.lang),
         "status_url": _with_language(_status_base(request), t.lang),
-        "languages": [
-            {
-                "code": code,
-                "label": NAMES[code],
-                "url": _with_language(here, code),
-                "current": code == t.lang,
-            }
-            for code in LANGUAGES
-        ],
+        "languages": _languages(request, t),
     }
     response = aiohttp_jinja2.render_template(template, request, context)
     images = [data.brand.logo_origin] if data.brand.logo_origin else []
     policy = content_security_policy(style_src=[f"'nonce-{nonce}'"], img_src=images)
     secure(response, policy)
     return response
+
+
+def _languages(request: web.Request, t: Translator) -> list[dict[str, object]]:
+    return [
+        {
+            "code": code,
+            "label": NAMES[code],
+            "url": _with_language(request.path, code),
+            "current": code == t.lang,
+        }
+        for code in LANGUAGES
+    ]
 
 
 def _status_base(request: web.Request) -> str:
@@ -128,9 +147,15 @@ def _with_language(path: str, lang: str) -> str:
 
 
 def _problem(
-    request: web.Request, t: Translator, error: DomainError, *, message: str | None = None
+    request: web.Request,
+    t: Translator,
+    error: DomainError,
+    *,
+    message: str | None = None,
+    shop: PortalSettings | None = None,
 ) -> web.StreamResponse:
-    """A refused link or a missing slip, as a page of the portal's own look."""
+    """A refused link or a missing slip, as a page of the portal's own look (and of the
+    shop's, when the link still says which shop it was)."""
     words = {
         ErrorCode.UNAUTHENTICATED: "status_expired",
         ErrorCode.FORBIDDEN: "status_invalid",
@@ -141,13 +166,20 @@ def _problem(
         text = t("link_throttled", seconds=error.retry_after)
     else:
         text = message or t(words.get(error.code, "status_invalid"))
-    response = aiohttp_jinja2.render_template(
-        "portal_problem.html",
-        request,
-        {"t": t, "message": text, "title": t("status_problem")},
-        status=PROBLEM_STATUS.get(error.code, 400),
-    )
-    secure(response, content_security_policy())
+    status = PROBLEM_STATUS.get(error.code, 400)
+    page = {"t": t, "message": text, "title": t("status_problem")}
+    if shop is None:
+        response = aiohttp_jinja2.render_template(
+            "portal_problem.html", request, page, status=status
+        )
+        secure(response, content_security_policy())
+    else:
+        nonce = secrets.token_urlsafe(16)
+        page |= {"brand": brand(shop), "nonce": nonce, "languages": _languages(request, t)}
+        template = "portal_status_problem.html"
+        response = aiohttp_jinja2.render_template(template, request, page, status=status)
+        images = [shop.logo_origin] if shop.logo_origin else []
+        secure(response, content_security_policy(style_src=[f"'nonce-{nonce}'"], img_src=images))
     if isinstance(error, TooManyRequests):
         response.headers["Retry-After"] = str(error.retry_after)
     return response

@@ -152,5 +152,7 @@ async def test_an_expired_status_link_is_a_page_of_the_portal(
     assert response is not None and response.status == 401
     assert await page.get_attribute("html", "dir") == "rtl"
     assert "انتهت صلاحية رابط المتابعة" in await page.locator("main").inner_text()
+    assert await page.locator(".shop-name").inner_text() == "Demo Store"
+    assert await page.locator(".help a").first.is_visible()
     await screenshot(page, "status-expired-ar")
     assert await accessibility_problems(page) == []

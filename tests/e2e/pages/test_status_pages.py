@@ -221,9 +221,12 @@ async def test_refused_status_links_are_branded_pages_with_a_4xx(
     foreign = status_path(wiring(client), request.id, tenant="other-tenant")
     await text(client, foreign, 404)
 
+    assert "Demo Store" not in altered  # a forged link learns nothing of the shop
+
     clock.advance(days=181)
     expired = await text(client, path + "?lang=ar", 401)
     assert "انتهت صلاحية رابط المتابعة" in expired and 'dir="rtl"' in expired
+    assert "Demo Store" in expired and "help@demo-store.example" in expired
     await text(client, path + "/slip.pdf", 401)
 
 
