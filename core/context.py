@@ -10,6 +10,7 @@ from core.event_hub import EventHub
 from core.identities import Identities
 from core.loaders import Loaders
 from core.staff import StaffAccounts
+from core.status_links import StatusLinks
 from core.throttle import Attempt
 from domain.access import Principal
 from domain.ports import Clock
@@ -33,6 +34,7 @@ class Context:
     connection_params: dict[str, Any] | None = None  # the websocket's connection_init payload
     identities: Identities | None = None  # who bearer tokens belong to (websockets check)
     staff: StaffAccounts | None = None  # the tenant's desk users (their GraphQL screens)
+    status: StatusLinks | None = None  # signs links to a request's status page (statusPageUrl)
     credentials_attempt: Attempt | None = None  # a websocket's, for the throttle to count
     session_cookie: str | None = None  # a websocket upgrade's desk session cookie, if any
     # The Idempotency-Key this request does the work of: its units of work record their

@@ -58,6 +58,16 @@ class StatusLinks:
             )
         return grant
 
+    def expired(self, token: str | None) -> StatusGrant | None:
+        """What a token we signed named, once its time is up: the page that says it expired
+        can still wear the merchant's brand and name its support. None for any other token."""
+        if self.key is None:
+            return None
+        try:
+            return _grant(tokens.unseal(token or "", key=self.key, version=STATUS_VERSION))
+        except tokens.InvalidToken:
+            return None
+
     def _key(self) -> bytes:
         if self.key is None:
             raise DomainError(

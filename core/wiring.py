@@ -12,6 +12,7 @@ from core.notifier import NotificationDispatcher
 from core.photos import Photos
 from core.portal_links import PortalLinks
 from core.settings import Settings
+from core.slip_references import SlipReferences
 from core.staff import StaffAccounts
 from core.status_links import StatusLinks
 from core.throttle import AuthThrottle
@@ -34,6 +35,7 @@ class Wiring:
     notifier: NotificationDispatcher  # customer notifications, sent after the answer
     portal: PortalLinks  # signed links to the customer return portal
     status: StatusLinks  # signed links to one request's status page
+    slips: SlipReferences  # the signed references drop-off slips carry, for carriers to scan
     photos: Photos
     staff: StaffAccounts  # the desk's users, their sessions and password links
     owns_db: bool  # built here, so disposed of with the app (a test may lend its own)

@@ -184,6 +184,13 @@ class UpdateReverseShipment(ReturnCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecordFirstScan(ReturnCommand):
+    """A carrier scanned the request's drop-off slip; `location` names where, as it says."""
+
+    location: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class AutoCloseReturn(ReturnCommand):
     idle_days: int
 

@@ -271,3 +271,11 @@ class StoreCreditAdjusted(DomainEvent):
     currency: str
     balance: Decimal
     refund_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnFirstScanned(DomainEvent):
+    """The carrier scanned the parcel's slip for the first time (at a drop-off point, or on
+    pickup): the parcel is on its way back. A later scan of the same slip records nothing."""
+
+    location: str | None = None

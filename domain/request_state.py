@@ -39,6 +39,7 @@ class ReturnRequestState:
     cancelled_at: datetime | None = None
     received_at: datetime | None = None
     completed_at: datetime | None = None
+    first_scanned_at: datetime | None = None  # the carrier's first scan of the slip
     rejection_reason: str | None = None
     auto_closed: bool = False
     auto_closed_at: datetime | None = None

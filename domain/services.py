@@ -349,6 +349,19 @@ async def update_reverse_shipment(
 
 
 @retried
+async def record_first_scan(
+    cmd: c.RecordFirstScan, *, uow: UnitOfWork, clock: Clock
+) -> tuple[ReturnRequest, bool]:
+    """The request and whether this scan was its first; a repeated scan writes nothing."""
+    async with uow:
+        request = await _load(uow, cmd)
+        first = request.record_first_scan(at=clock.now(), actor=cmd.actor, location=cmd.location)
+        if first:
+            await _stored(uow, request)
+    return request, first
+
+
+@retried
 async def auto_close_return(
     cmd: c.AutoCloseReturn, *, uow: UnitOfWork, clock: Clock
 ) -> ReturnRequest:

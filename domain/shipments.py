@@ -7,12 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import events as ev
-from domain.errors import NotFound
-from domain.lifecycle import Action
+from domain.errors import InvalidTransition, NotFound
+from domain.lifecycle import Action, ReturnStatus
 from domain.parts import MANUAL_CARRIER, ReverseShipment, ShipmentStatus
 from domain.reference import DeliveryOption
 from domain.request_state import ReturnRequestState
-from domain.values import UNSET, Actor, bounded_text, new_id, optional_text
+from domain.values import UNSET, Actor, bounded_text, new_id, optional_code, optional_text
+
+# A slip is scanned on its way back: after approval, before every approved unit arrived.
+SCANNABLE = frozenset({ReturnStatus.APPROVED, ReturnStatus.PARTIALLY_RECEIVED})
+SCAN = "RECORD_FIRST_SCAN"
 
 
 class ReverseShipments(ReturnRequestState):
@@ -45,6 +49,29 @@ class ReverseShipments(ReturnRequestState):
         self._record_shipment(shipment, at=at, actor=actor)
         self._touch(at, actor)
         return shipment
+
+    def record_first_scan(self, *, at: datetime, actor: Actor, location: str | None = None) -> bool:
+        """The carrier's first scan of the slip: the parcel is in transit (and so is the open
+        reverse shipment). A slip is scanned again at every hand-over, so a later scan is
+        answered as done and records nothing: False. Not an `Action` of the lifecycle
+        table, since no merchant does it (it never shows in allowedActions), but guarded
+        the same way: a request that is not waiting for its parcel refuses a scan."""
+        if self.first_scanned_at is not None:
+            return False
+        if self.status not in SCANNABLE:
+            raise InvalidTransition(
+                SCAN, self.status.value, [a.value for a in self.allowed_actions]
+            )
+        location = optional_code(location, field="location")
+        self.first_scanned_at = at
+        self._record(ev.ReturnFirstScanned, at, actor, location=location)
+        shipment = self.open_shipment
+        if shipment is not None and shipment.status == ShipmentStatus.CREATED:
+            shipment.status = ShipmentStatus.IN_TRANSIT
+            shipment.updated_at = at
+            self._record_shipment(shipment, at=at, actor=actor)
+        self._touch(at, actor)
+        return True
 
     @property
     def open_shipment(self) -> ReverseShipment | None:

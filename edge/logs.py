@@ -49,11 +49,12 @@ _SECRET_NAMES = "|".join(map(re.escape, SECRET_PARAMETERS))
 _SECRET_PARAMETER = re.compile(rf"(?P<name>[?&;](?:{_SECRET_NAMES})=)[^&;#\s\"'<>]*", re.IGNORECASE)
 _URL_CREDENTIALS = re.compile(r"(?<=://)[^/\s@:]*:[^/\s@]*@")
 # What this service issues (domain/access.py, core/portal_tokens.py, core/staff.py): an
-# access token (rat_), client secret (rcs_) and API key (rk_), the signed portal token, a
-# desk session (rss_), its CSRF token (rsc_) and a staff invitation or reset link (rsl_).
+# access token (rat_), client secret (rcs_) and API key (rk_), a desk session (rss_), its
+# CSRF token (rsc_), a staff invitation or reset link (rsl_), and the signed portal tokens:
+# the return form's (v1), a status page's (s1, in the path) and a slip's reference (q1).
 _ISSUED_CREDENTIAL = re.compile(
     r"\b(?:rat|rcs|rk|rss|rsc|rsl)_[A-Za-z0-9_-]{16,}"
-    r"|\bv1\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{40,}"
+    r"|\b[vsq]1\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{40,}"
 )
 
 

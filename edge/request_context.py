@@ -34,6 +34,7 @@ def request_context(
         hub=wiring.hub,
         identities=wiring.identities,
         staff=wiring.staff,
+        status=wiring.status,
         actor=Actor(
             source=source,
             user=user[:MAX_USER_LENGTH] if user else (principal and principal.actor_name),

@@ -16,6 +16,7 @@ from core.notifier import NotificationDispatcher
 from core.photos import Photos
 from core.portal_links import PortalLinks
 from core.settings import Settings
+from core.slip_references import SlipReferences
 from core.staff import StaffAccounts
 from core.status_links import StatusLinks
 from core.throttle import AuthThrottle
@@ -78,6 +79,9 @@ def bootstrap(
             key=settings.portal_key(),
             base_url=settings.base_url(),
             ttl=timedelta(seconds=settings.status_link_ttl_seconds),
+        ),
+        slips=SlipReferences(
+            key=settings.portal_key(), ttl=timedelta(seconds=settings.status_link_ttl_seconds)
         ),
         photos=Photos(
             LocalPhotoStore(settings.photo_dir),

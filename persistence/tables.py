@@ -111,6 +111,7 @@ class ReturnRequestRow(SQLModel, table=True):
     cancelled_at: datetime | None = _time()
     received_at: datetime | None = _time()
     completed_at: datetime | None = _time()
+    first_scanned_at: datetime | None = _time()
     rejection_reason: str | None = Field(default=None, max_length=200)
     auto_closed: bool = False
     auto_closed_at: datetime | None = _time()

@@ -13,10 +13,11 @@ from rest import carriyo
 from rest.http import Area, add_area, routing_errors
 from rest.openapi import openapi_handler
 from rest.oto import OTO
+from rest.scans import SCANS
 
 OPENAPI_PATH = "/openapi.json"
 
-AREAS: list[Area] = [carriyo.AREA, OTO]
+AREAS: list[Area] = [carriyo.AREA, OTO, SCANS]
 
 
 def add_rest_routes(app: web.Application, wiring: Wiring) -> None:

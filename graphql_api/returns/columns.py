@@ -35,6 +35,7 @@ REQUEST_COLUMNS: dict[str, tuple[str, ...]] = _same_named(ReturnRequestRow) | {
     "order": ("order_reference",),
     "storeCreditAccounts": ("order_reference",),
     "value": ("value_thousandths", "currency"),
+    "statusPageUrl": ("merchant",),  # signed for the key and the merchant, read anyway
 }
 # Every row carries the key (children, events and the aggregate are found by it), the
 # merchant (reference codes and orders are the merchant's) and the cursor's time.

@@ -168,7 +168,23 @@ class ReturnRequestType(Node):
         description="What the requested units are worth (unit price times quantity), in `currency`."
     )
     currency: str | None
+    first_scanned_at: datetime | None = strawberry.field(
+        description="When a carrier first scanned the drop-off slip (the parcel is on its way)."
+    )
     whole: strawberry.Private[bool] = False  # children from the aggregate (see _children)
+
+    @strawberry.field(
+        description="The customer's status page of this return, to send to the customer: a "
+        "signed, read-only link that works for RETURNS_STATUS_LINK_TTL_SECONDS from now. "
+        "Null where the return portal is not configured (RETURNS_PORTAL_SECRET)."
+    )
+    def status_page_url(self, info: Info) -> str | None:
+        links, context = info.context.status, info.context
+        if links is None or links.key is None:
+            return None
+        return links.url(
+            context.tenant_id, self.merchant, self.return_request_id, now=context.clock.now()
+        )
 
     @strawberry.field(description="Every committed change of this request, oldest first.")
     async def events(self, info: Info) -> list[ReturnEventRef]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from core.context import Context
 from core.portal_tokens import PortalGrant
+from core.status_links import StatusGrant
 from core.throttle import Kind, Sender
 from core.wiring import Wiring
 from domain.errors import DomainError, ErrorCode, NotFound
@@ -54,4 +55,26 @@ def portal_context(
         tenant_id=grant.tenant_id,
         actor=Actor(source=PORTAL_SOURCE, user="customer"),
         idempotency=idempotency,
+    )
+
+
+def opened_status(wiring: Wiring, request: Sender, token: str | None) -> StatusGrant:
+    """What a status link opens, under the same throttle as the return form's links: a
+    status token is as unguessable, and trying costs the same."""
+    attempt = wiring.throttle.attempt(Kind.PORTAL_LINK, request)
+    wiring.throttle.check(attempt)
+    try:
+        return wiring.status.grant(token, now=wiring.clock.now())
+    except DomainError as error:
+        if token and error.code in (ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN):
+            wiring.throttle.failed(attempt)
+        raise
+
+
+def reading_context(wiring: Wiring, tenant_id: str) -> Context:
+    """The customer reading one request of the link's tenant, as the portal."""
+    return Context(
+        units=wiring.units,
+        tenant_id=tenant_id,
+        actor=Actor(source=PORTAL_SOURCE, user="customer"),
     )

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from core.context import Context
 from core.portal_links import PORTAL_PATH
+from core.status_links import STATUS_PATH
 from core.wiring import Wiring
 from domain.errors import DomainError, ErrorCode, TooManyRequests
 from domain.orders import Order
@@ -180,6 +181,7 @@ def _render(
     context = page_context(data, t, token, photos=page.wiring.photos, nonce=nonce) | {
         "csrf": csrf.form_value(key, csrf_nonce, token),
         "languages": _languages(token, t),
+        "status_paths": _status_paths(page, data, t),
         **extra,
     }
     response = aiohttp_jinja2.render_template(template, request, context, status=status)
@@ -188,6 +190,17 @@ def _render(
     secure(response, policy)
     csrf.set_cookie(response, request, csrf_nonce)
     return response
+
+
+def _status_paths(page: Page, data: PortalData, t: Translator) -> dict[str, str]:
+    """Each return's status page, on this server (the confirmation and the list link to
+    it), in the language the customer reads the portal in."""
+    links, now = page.wiring.status, page.wiring.clock.now()
+    tenant, merchant = page.context.tenant_id, page.order.merchant
+    return {
+        r.id: f"{STATUS_PATH}/{links.token(tenant, merchant, r.id, now=now)}?lang={t.lang}"
+        for r in data.requests
+    }
 
 
 def _languages(token: str, t: Translator) -> list[dict[str, object]]:

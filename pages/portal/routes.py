@@ -27,6 +27,7 @@ from edge.idempotency_header import run_idempotently
 from edge.json_answers import error_response, json_response, parse_json_object, refusal
 from pages.portal import pages
 from pages.portal.access import open_link, portal_context
+from pages.portal.status import add_status_routes
 
 PORTAL_CHANNEL = "PORTAL"
 
@@ -141,3 +142,4 @@ def add_portal_routes(app: web.Application, wiring: Wiring) -> None:
     submit = negotiated(json=portal_endpoint(create_return, wiring), html=pages.submit(wiring))
     app.router.add_get(PORTAL_PATH, show)
     app.router.add_post(PORTAL_PATH, submit)
+    add_status_routes(app, wiring)

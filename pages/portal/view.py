@@ -11,10 +11,11 @@ from markupsafe import Markup
 
 from core.photos import Photos
 from core.portal_links import PORTAL_PATH
+from core.return_progress import Next, NextStep, next_step
 from domain.eligibility import Blocker, LineEligibility
 from domain.errors import ErrorCode
 from domain.portal import PortalSettings
-from domain.reference import ReferenceEntry
+from domain.reference import PickupLocation, ReferenceEntry
 from domain.returns import ReturnRequest
 from domain.values import Address
 from pages.bidi import isolate
@@ -110,18 +111,20 @@ def return_view(request: ReturnRequest, data: PortalData, t: Translator) -> dict
             {"status": t.status(step.status), "at": t.datetime(step.at)}  # type: ignore[arg-type]
             for step in data.history.get(request.id, [])
         ],
-        "next": _next_step(request, t),
-        "place": place_view(request.details.pickup, data, t),
+        "next": next_words(next_step(request), t),
+        "place": place_view(request.details.pickup, data.locations, t),
     }
 
 
-def place_view(pickup: Address | None, data: PortalData, t: Translator) -> dict[str, object] | None:
+def place_view(
+    pickup: Address | None, locations: list[PickupLocation], t: Translator
+) -> dict[str, object] | None:
     """Where the courier collects the parcel, or where the customer drops it off: each line
     with the kind of value it is (phone numbers read left to right in Arabic too)."""
     if pickup is None:
         return None
     code = pickup.partner_location_id
-    location = next((place for place in data.locations if place.code == code), None)
+    location = next((place for place in locations if place.code == code), None)
     shown = location.address if location else pickup
     lines = [
         (location.name if location else None, "text"),
@@ -137,9 +140,20 @@ def place_view(pickup: Address | None, data: PortalData, t: Translator) -> dict[
     }
 
 
-def _next_step(request: ReturnRequest, t: Translator) -> str:
-    if request.status.is_undecided:
-        return t("next_pending")
-    if request.status.is_terminal:
-        return t("next_closed")
-    return t("next_approved")
+def next_words(step: NextStep, t: Translator) -> str:
+    """What the customer does next, in words: pickup and drop-off are told apart, and a
+    courier's window is said when one was agreed."""
+    if step.what == Next.WAIT_FOR_PICKUP and step.window:
+        window = step.window
+        return t("next_pickup_window", start=t.datetime(window.start), end=t.datetime(window.end))
+    return t(NEXT_WORDS[step.what])
+
+
+NEXT_WORDS = {
+    Next.WAIT_FOR_REVIEW: "next_pending",
+    Next.DROP_OFF: "next_dropoff",
+    Next.WAIT_FOR_PICKUP: "next_pickup",
+    Next.IN_TRANSIT: "next_transit",
+    Next.WAIT_FOR_REFUND: "next_refund",
+    Next.NOTHING: "next_closed",
+}

@@ -1,5 +1,6 @@
 // The return portal works without this file; with it, each item shows only the fields its
-// quantity and reason need, and only the chosen way of sending the parcel.
+// quantity and reason need, and only the chosen way of sending the parcel; a slip gets its
+// Print button.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -38,6 +39,11 @@
     radio.addEventListener("change", updateMethod);
   });
   updateMethod();
+  // The slip's print button: without JavaScript the browser's own Print does the same.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
   var errors = document.getElementById("errors");
   if (errors) errors.focus();
 })();

@@ -60,3 +60,13 @@ def test_without_a_portal_secret_the_service_says_so() -> None:
     with pytest.raises(DomainError) as missing:
         _links(None).url("t1", "shop", "RR-1", now=NOW)
     assert missing.value.code == ErrorCode.UNAVAILABLE
+
+
+def test_an_expired_link_still_says_whose_it_was_and_a_forged_one_does_not() -> None:
+    links = _links()
+    token = links.token("t1", "shop", "RR-7K3P9Q2M", now=NOW)
+    grant = links.expired(token)
+    assert grant is not None and (grant.tenant_id, grant.merchant) == ("t1", "shop")
+    assert links.expired(token[:-2] + "AA") is None
+    assert links.expired("v1.e30.AAAA") is None
+    assert _links(None).expired(token) is None

@@ -274,6 +274,7 @@ const en = {
   "event.ReturnItemsUpdated": "Items edited",
   "event.ReverseShipmentCreated": "Reverse shipment created",
   "event.ReverseShipmentUpdated": "Reverse shipment updated",
+  "event.ReturnFirstScanned": "Slip first scanned by the carrier",
   "error.network": "The server cannot be reached. Your change was not sent; try again.",
   "error.session": "Your session could not be renewed: sign in again.",
 };
@@ -561,6 +562,7 @@ const ar = {
   "event.ReturnItemsUpdated": "عُدّلت المنتجات",
   "event.ReverseShipmentCreated": "أُنشئت شحنة إرجاع",
   "event.ReverseShipmentUpdated": "حُدّثت شحنة الإرجاع",
+  "event.ReturnFirstScanned": "مسحت شركة الشحن الإيصال أول مرة",
   "error.network": "تعذّر الوصول إلى الخادم. لم يُرسل تغييرك؛ حاول مرة أخرى.",
   "error.session": "تعذّر تجديد الجلسة: سجّل الدخول مرة أخرى.",
 };

@@ -7,15 +7,17 @@ from aiohttp.test_utils import TestClient
 
 from core.photos import PHOTOS_PATH
 from core.portal_links import PORTAL_PATH
+from core.status_links import STATUS_PATH
 from ops.metrics.endpoint import METRICS_PATH
 from pages.assets import STATIC_PREFIX
+from pages.desk.export import EXPORT_PATH
 from rest import AREAS, OPENAPI_PATH
 
 # Every other route of the app is a REST shim route and must be in the document. The return
 # portal is the customers' page behind a signed link, not a merchant's API, and so are the
-# photos it links to; /metrics is the operators'; the landing page, the REST reference and
-# their static files are for people reading in a browser; the returns desk is a client of
-# /graphql.
+# status pages and slips, and the photos it links to; /metrics is the operators'; the
+# landing page, the REST reference and their static files are for people reading in a
+# browser; the returns desk is a client of /graphql.
 NOT_REST_SHIM = {
     "/graphql",
     "/oauth/token",
@@ -24,12 +26,19 @@ NOT_REST_SHIM = {
     "/readyz",
     OPENAPI_PATH,
     PORTAL_PATH,
+    f"{STATUS_PATH}/{{token}}",  # a return's status page and its slip, for the customer
+    f"{STATUS_PATH}/{{token}}/slip",
+    f"{STATUS_PATH}/{{token}}/slip.pdf",
     METRICS_PATH,
     "/",
     "/docs",
     STATIC_PREFIX,
     f"{PHOTOS_PATH}/{{photo_id}}",
     "/desk",  # the returns desk page, a client of /graphql
+    "/desk/password",  # the page a staff invitation or reset link opens
+    "/desk/session",  # staff sign-in, the session's state and sign-out
+    "/desk/session/password",
+    EXPORT_PATH,  # the desk's CSV of a filtered list
     "/favicon.ico",
 }
 
