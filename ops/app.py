@@ -12,6 +12,7 @@ from aiohttp import web
 from core.periodic import Job
 from core.settings import Settings
 from core.wiring import Wiring
+from delivery.mail.sender import mail_job
 from delivery.notifications import notification_job
 from delivery.webhooks import webhook_job
 from domain.ports import Clock
@@ -123,6 +124,7 @@ def _jobs(wiring: Wiring, metrics: Metrics) -> list[Job]:
             settings.webhook_allow_private_targets,
         ),
         notification_job(wiring.notifier),
+        mail_job(wiring, settings.mail_interval_seconds),
     ]
 
 

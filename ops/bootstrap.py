@@ -40,7 +40,9 @@ def bootstrap(
         max_overflow=settings.db_max_overflow,
     )
     clock = clock or SystemClock()
-    units = UnitsOfWork(database, clock)
+    units = UnitsOfWork(
+        database, clock, approval_settle=timedelta(seconds=settings.mail_approval_settle_seconds)
+    )
     return Wiring(
         settings=settings,
         db=database,
