@@ -10,6 +10,7 @@ marked: a message once SENT is never claimed or sent again."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from domain.customer_messages import (
 from persistence.database import Database
 from persistence.message_tables import CustomerMessageRow, MessageTemplateRow
 from persistence.outbox import StoredEvent
-from persistence.statements import Statements, insert_into
+from persistence.statements import Statements, insert_into, one_of
 
 MESSAGES: Table = CustomerMessageRow.__table__  # type: ignore[attr-defined]
 TEMPLATES: Table = MessageTemplateRow.__table__  # type: ignore[attr-defined]
@@ -99,10 +100,15 @@ def _record(row: Any) -> MessageRecord:
     )
 
 
-_CONFIGURED = select(TEMPLATES.c.merchant, TEMPLATES.c.event).where(
-    TEMPLATES.c.tenant_id == bindparam("tenant"),
-    TEMPLATES.c.merchant.in_(bindparam("merchants", expanding=True)),
-)
+@functools.lru_cache(maxsize=4)
+def _configured(dialect_name: str) -> Any:
+    """The events a tenant's merchants wrote templates for (built once per dialect)."""
+    return select(TEMPLATES.c.merchant, TEMPLATES.c.event).where(
+        TEMPLATES.c.tenant_id == bindparam("tenant"),
+        one_of(TEMPLATES.c.merchant, "merchants", dialect_name),
+    )
+
+
 _ROUTED_COLUMNS = (
     "message_id",
     "tenant_id",
@@ -141,10 +147,11 @@ async def route_messages(
     configured: dict[str, set[MessageEvent]] = {}
     if any(not kind.sent_by_default for _, kind in candidates):
         merchants = sorted({event.merchant for event, _ in candidates})
-        for merchant, kind in await sql.rows(
-            _CONFIGURED, {"tenant": tenant_id, "merchants": merchants}
-        ):
-            configured.setdefault(merchant, set()).add(MessageEvent(kind))
+        rows = await sql.rows(
+            _configured(sql.dialect_name), {"tenant": tenant_id, "merchants": merchants}
+        )
+        for row in rows:
+            configured.setdefault(row["merchant"], set()).add(MessageEvent(row["event"]))
     values = [
         {
             "message_id": str(uuid.uuid4()),
@@ -192,7 +199,7 @@ async def queue_link_message(
     }
     async with db.write_session() as session, session.begin():
         await session.execute(MESSAGES.insert().values(values))
-    db.deliveries_routed(tenant_id, 0)
+    db.messages_routed(tenant_id, 0)
     return message_id
 
 

@@ -102,15 +102,18 @@ class SqlUnitOfWork:
         stored = await append_events(sql, self.tenant_id, events)
         now = self._clock.now()
         routed = await route_deliveries(sql, self.tenant_id, stored, now) if stored else 0
-        if stored:  # customer e-mails leave by the same wake-up as webhooks
-            routed += await route_messages(
-                sql, self.tenant_id, stored, now, settle=self._approval_settle
-            )
+        messages = (
+            await route_messages(sql, self.tenant_id, stored, now, settle=self._approval_settle)
+            if stored
+            else 0
+        )
         await transaction.commit()
         if stored:
             self._db.events_committed(self.tenant_id, stored[-1].position)
         if routed:
             self._db.deliveries_routed(self.tenant_id, stored[-1].position)
+        if messages:
+            self._db.messages_routed(self.tenant_id, stored[-1].position)
 
     def _require(self) -> WriteTransaction:
         if self._transaction is None:

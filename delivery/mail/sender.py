@@ -171,10 +171,15 @@ class Unconfigured:
 def mail_job(
     wiring: Wiring, interval_seconds: float, on_attempt: Callable[[str], None] = lambda _o: None
 ) -> Job:
-    """The sender as a periodic job: after every commit of this process that routed
-    messages, and every `interval_seconds` (0 leaves sending to other processes)."""
+    """The sender as a periodic job: after every commit of this process that queued
+    messages, and every `interval_seconds` (0 leaves sending to other processes). With no
+    SMTP server and no development mailbox there is nowhere to send: the job stays off and
+    messages wait PENDING until a server is configured."""
     sender = mail_sender(wiring, on_attempt=on_attempt)
+    if isinstance(sender.transport, Unconfigured):
+        log.warning("customer e-mails wait: no mail server is configured (RETURNS_SMTP_URL)")
+        interval_seconds = 0
     wake = CommitWakeup()
     if interval_seconds > 0:
-        wiring.db.on_deliveries_routed(wake.committed)
+        wiring.db.on_messages_routed(wake.committed)
     return Job("mail-sender", interval_seconds, sender.send_due, wake=wake)

@@ -148,8 +148,8 @@ def mime_message(envelope: Envelope) -> EmailMessage:
     message["Subject"] = envelope.email.subject
     message["Message-ID"] = f"<{envelope.message_id}@{MESSAGE_ID_DOMAIN}>"
     message["Date"] = email.utils.formatdate(usegmt=True)
-    message["Content-Language"] = envelope.email.language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(envelope.email.text)
     message.add_alternative(envelope.email.html, subtype="html")
+    message["Content-Language"] = envelope.email.language  # set_content drops Content-*
     return message

@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import persistence.message_tables  # noqa: F401  (the customer e-mails' tables)
+import persistence.message_tables
 import persistence.tables  # noqa: F401  (registers the tables on the metadata)
 
 target_metadata = SQLModel.metadata
