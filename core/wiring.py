@@ -4,6 +4,7 @@ implementation the service runs on. Each face is handed this when the app is ass
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.event_hub import EventHub
@@ -14,6 +15,7 @@ from core.portal_links import PortalLinks
 from core.settings import Settings
 from core.status_links import StatusLinks
 from core.throttle import AuthThrottle
+from domain.customer_messages import MessageTemplate
 from domain.ports import Clock
 from persistence.database import Database
 from persistence.idempotency import IdempotencyStore
@@ -34,4 +36,7 @@ class Wiring:
     portal: PortalLinks  # signed links to the customer return portal
     status: StatusLinks  # signed links to one request's status page
     photos: Photos
+    # Why a merchant's e-mail template would not render (None: it does), tried before it is
+    # saved; the renderer belongs to the mail sender (delivery/mail/render.py).
+    template_problem: Callable[[MessageTemplate], str | None]
     owns_db: bool  # built here, so disposed of with the app (a test may lend its own)

@@ -35,4 +35,5 @@ def request_context(
             user=user[:MAX_USER_LENGTH] if user else (principal and principal.client_id),
         ),
         idempotency=request.get(CLAIM_KEY),
+        template_problem=wiring.template_problem,
     )

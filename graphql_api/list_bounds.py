@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Final
 
 from core.reference_kinds import REFERENCE_KINDS, Shape
+from domain.customer_messages import CONFIGURABLE
+from domain.customer_messages import LANGUAGES as MAIL_LANGUAGES
 from domain.eligibility import MAX_COMMENT_CODES, MAX_IMAGES
 from domain.lifecycle import Action, ReturnStatus
 from domain.reference import MAX_TRANSLATIONS
@@ -38,6 +40,7 @@ USER_ERRORS = 20
 COUNTRIES_PER_MERCHANT = 50
 NOTIFICATION_USERS = 20
 LOOKUP_METHODS = 5
+MESSAGES_PER_REQUEST = 100  # persistence/customer_messages.py reads at most this many
 
 _REFERENCE_TYPES = ("ReferenceCode", *(faces.name for faces in REFERENCE_KINDS))
 _REFERENCE_QUERIES = tuple(faces.plural for faces in REFERENCE_KINDS)
@@ -47,6 +50,8 @@ _PAYLOADS = (
     "AddReturnNotePayload",
     "DeletePayload",
     "DeleteWebhookEndpointPayload",
+    "MailSettingsPayload",
+    "MessageTemplatePayload",
     "DeliveryOptionPayload",
     "PickupLocationPayload",
     "PortalSettingsPayload",
@@ -69,6 +74,8 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "Query.pickupLocations": LOCATIONS_PER_MERCHANT,
     "Query.deliveryOptions": LOCATIONS_PER_MERCHANT,
     "Query.webhookEndpoints": MAX_ENDPOINTS,
+    "Query.customerMessages": MESSAGES_PER_REQUEST,
+    "Query.messageTemplates": len(CONFIGURABLE) * len(MAIL_LANGUAGES),
     "Query.returnStatusCounts": len(ReturnStatus),
     "ReturnRequest.allowedActions": len(Action),
     "ReturnRequest.items": ITEMS_PER_REQUEST,

@@ -28,6 +28,7 @@ from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMuta
 from graphql_api.merchants.portal import PortalSettingsMutations, PortalSettingsQueries
 from graphql_api.merchants.queries import MerchantQueries
 from graphql_api.merchants.types import REFERENCE_TYPES
+from graphql_api.messages.resolvers import CustomerMessageMutations, CustomerMessageQueries
 from graphql_api.notifications.queries import NotificationQueries
 from graphql_api.operation_metrics import OperationRecorder
 from graphql_api.orders.mutations import OrderMutations
@@ -79,6 +80,7 @@ Query = merge_types(
         MerchantQueries,
         PortalSettingsQueries,
         NotificationQueries,
+        CustomerMessageQueries,
         WebhookQueries,
         NodeQueries,
         ViewerQueries,
@@ -92,6 +94,7 @@ Mutation = merge_types(
         ReferenceCodeMutations,
         SettingsMutations,
         PortalSettingsMutations,
+        CustomerMessageMutations,
         WebhookMutations,
     ),
 )

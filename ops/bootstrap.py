@@ -19,6 +19,7 @@ from core.settings import Settings
 from core.status_links import StatusLinks
 from core.throttle import AuthThrottle
 from core.wiring import Wiring
+from delivery.mail.render import template_problem
 from delivery.senders import HttpSmsSender, LogSender
 from domain.photos import PhotoLimits
 from domain.ports import Clock, NotificationSender, SystemClock
@@ -84,6 +85,7 @@ def bootstrap(
             LocalPhotoStore(settings.photo_dir),
             PhotoLimits(settings.photo_max_bytes, settings.photo_max_per_item),
         ),
+        template_problem=template_problem,
         owns_db=db is None,
     )
 

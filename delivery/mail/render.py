@@ -30,8 +30,20 @@ _LAYOUTS = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
 )
-_SANDBOX_HTML = SandboxedEnvironment(autoescape=True, undefined=jinja2.ChainableUndefined)
-_SANDBOX_TEXT = SandboxedEnvironment(autoescape=False, undefined=jinja2.ChainableUndefined)
+
+
+def _blank_none(value: object) -> object:
+    return "" if value is None else value
+
+
+# Strict: a misspelt name or an attribute the sandbox forbids fails when the template is
+# tried before saving, instead of quietly printing nothing to every customer.
+_SANDBOX_HTML = SandboxedEnvironment(
+    autoescape=True, undefined=jinja2.StrictUndefined, finalize=_blank_none
+)
+_SANDBOX_TEXT = SandboxedEnvironment(
+    autoescape=False, undefined=jinja2.StrictUndefined, finalize=_blank_none
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +117,30 @@ def render(facts: MailFacts, template: MessageTemplate | None = None) -> Email:
     return Email(subject=subject, text=text, html=html, language=facts.language)
 
 
-def check_template(template: MessageTemplate, sample: MailFacts) -> str | None:
+SAMPLE = MailFacts(
+    event=MessageEvent.REQUESTED,
+    language="en",
+    brand=Brand(name="Shop", colour="#0b57d0"),
+    request_id="RR-SAMPLE1",
+    order_reference="SO-1",
+    status_url="https://returns.example/portal/status/sample",
+    customer_name="Sam",
+    items=(ItemLine("SKU-1", "A thing", 1),),
+    label_url="https://carrier.example/label.pdf",
+    tracking_number="TRK-1",
+    dropoff_address="1 Main St",
+    pickup_address="2 Side St",
+    pickup_window="9:00 - 12:00",
+    reason="Damaged",
+    amount="AED 10.00",
+)
+
+
+def template_problem(template: MessageTemplate) -> str | None:
     """Why a merchant's template cannot be used (a syntax error, a forbidden attribute),
     or None: tried on sample facts before it is saved."""
     try:
-        _render_parts(template, sample)
+        _render_parts(template, SAMPLE)
     except (jinja2.TemplateError, TypeError, ValueError) as problem:
         return str(problem) or type(problem).__name__
     return None
