@@ -34,6 +34,7 @@ from persistence.statements import Statements, insert_into, one_of
 MESSAGES: Table = CustomerMessageRow.__table__  # type: ignore[attr-defined]
 TEMPLATES: Table = MessageTemplateRow.__table__  # type: ignore[attr-defined]
 EMAIL = "EMAIL"
+MAILBOX_TRANSPORT = "mailbox"  # development: the row is the delivery, /dev/mailbox shows it
 
 
 @dataclass(frozen=True, slots=True)

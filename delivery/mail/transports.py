@@ -18,9 +18,9 @@ import aiosmtplib
 
 from delivery.mail.render import Email
 from domain.customer_messages import SendOutcome
+from persistence.customer_messages import MAILBOX_TRANSPORT
 
 SMTP_TRANSPORT = "smtp"
-MAILBOX_TRANSPORT = "mailbox"
 MESSAGE_ID_DOMAIN = "returns-api"
 TRUE = {"1", "true", "yes", "on"}
 
