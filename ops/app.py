@@ -34,6 +34,7 @@ from ops.metrics.state import JobsState
 from pages import site
 from pages.assets import add_static_routes, static_headers
 from pages.desk.routes import add_desk_routes
+from pages.mailbox import add_mailbox_routes
 from pages.photos import add_photo_routes
 from pages.portal.routes import add_portal_routes
 from pages.templates import setup_templates
@@ -147,6 +148,8 @@ def _add_routes(
     add_portal_routes(app, wiring)
     add_desk_routes(app, dev)
     add_photo_routes(app, wiring)
+    if wiring.settings.dev_mailbox_enabled():
+        add_mailbox_routes(app, wiring)
     return graphql
 
 

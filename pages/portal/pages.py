@@ -118,6 +118,16 @@ async def _submit(request: web.Request, page: Page) -> web.StreamResponse:
     if isinstance(held, once.Earlier):
         return _earlier(request, t, token, held)
     try:
+        # The customer's e-mails speak the language of this form; kept before the return is
+        # made, since its first e-mail may leave the moment it commits.
+        await remember_customer_language(
+            wiring.db,
+            context.tenant_id,
+            order.merchant,
+            order.reference,
+            t.lang,
+            now=wiring.clock.now(),
+        )
         created = await make_return(
             replace(context, idempotency=held),
             data,
@@ -134,14 +144,6 @@ async def _submit(request: web.Request, page: Page) -> web.StreamResponse:
         await submissions.give_back(held)
         return _render(request, page, "portal_order.html", data, form=form, status=400)
     await submissions.done(held, created.id)
-    await remember_customer_language(  # the customer's e-mails speak the language they used
-        wiring.db,
-        context.tenant_id,
-        order.merchant,
-        order.reference,
-        t.lang,
-        now=wiring.clock.now(),
-    )
     return _confirmation(token, t, created.id)
 
 
