@@ -1,8 +1,7 @@
 """A real SMTP server on this machine for the e-mail tests (aiosmtpd), and what it received.
 
 It runs on its own thread and port; `inbox` holds every message it accepted, parsed. It can
-require authentication, refuse recipients, or hold a message's DATA until a test lets it go
-(to kill a sender while the server has the message but has not yet said "accepted")."""
+require authentication, refuse recipients, or answer DATA with a temporary failure."""
 
 from __future__ import annotations
 
@@ -59,9 +58,7 @@ class Inbox:
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)  # recipients answered 550
     fail_data: int = 0  # how many DATA commands to answer 451 first
-    hold: threading.Event | None = None  # DATA waits for it (then answers `held_answer`)
-    holding: threading.Event = field(default_factory=threading.Event)
-    held_answer: str = "250 OK"
+    holding: threading.Event = field(default_factory=threading.Event)  # a test's DATA hold
     logins: list[str] = field(default_factory=list)
 
     async def handle_RCPT(self, server, session, envelope, address: str, options) -> str:
@@ -74,23 +71,12 @@ class Inbox:
         if self.fail_data > 0:
             self.fail_data -= 1
             return "451 4.3.0 try again later"
-        if self.hold is not None:
-            self.holding.set()
-            while not self.hold.is_set():  # the server's loop runs on its own thread
-                await _sleep(0.01)
-            return self.held_answer
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
         return "250 OK"
 
     def to(self, address: str) -> list[Received]:
         return [r for r in self.received if address in r.recipients]
-
-
-async def _sleep(seconds: float) -> None:
-    import asyncio
-
-    await asyncio.sleep(seconds)
 
 
 def _authenticator(inbox: Inbox):  # type: ignore[no-untyped-def]
@@ -134,6 +120,4 @@ def smtp_server(*, auth: bool = False) -> Iterator[tuple[Inbox, str]]:
         credentials = f"{quote(USER)}:{quote(PASSWORD, safe='')}@" if auth else ""
         yield inbox, f"smtp://{credentials}127.0.0.1:{port}?starttls=false&timeout=5"
     finally:
-        if inbox.hold is not None:
-            inbox.hold.set()
         controller.stop()

@@ -62,8 +62,7 @@ async def test_a_killed_sender_resends_nothing_delivered_and_loses_nothing(db, t
             if seen != DELIVERED_BEFORE_KILL + 1:
                 return await original(server, session, envelope)
             inbox.holding.set()
-            while not release.is_set():
-                await asyncio.sleep(0.01)
+            await asyncio.to_thread(release.wait, 60)
             return "451 4.3.0 connection lost before the answer"
 
         inbox.handle_DATA = hold_the_fourth  # type: ignore[method-assign]
