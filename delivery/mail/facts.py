@@ -169,7 +169,11 @@ def _amount(payload: dict[str, object], language: str) -> str | None:
     except (InvalidOperation, ValueError):
         return None
     currency = str(payload.get("currency") or "")
-    return format_currency(amount, currency, locale=language) if currency else str(amount)
+    if not currency:
+        return str(amount)
+    # The ISO code, not a local symbol: "10.00 AED" reads the same to every customer (and
+    # "$" names a dozen currencies); the digits follow the currency's minor units.
+    return format_currency(amount, currency, format="#,##0.00\xa0¤¤", locale=language)
 
 
 def _shipping(
