@@ -11,7 +11,7 @@ the link, with a cookie of their own (pages/portal/csrf.py says how the pair wor
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -91,7 +91,9 @@ def _start_submit(wiring: Wiring):  # type: ignore[no-untyped-def]
             )
         if carried:  # the form a link expired under: shown again, filled in
             return await refill(request, wiring, url, dict(carried), t)
-        raise web.HTTPSeeOther(f"{url}&{urlencode({'lang': t.lang})}")
+        # Relative: the customer is on this server already, whatever its public address.
+        path = urlsplit(url)
+        raise web.HTTPSeeOther(f"{path.path}?{path.query}&{urlencode({'lang': t.lang})}")
 
     return serve
 

@@ -48,7 +48,7 @@ async def test_one_email_per_step_in_the_customers_language(db, clock, tmp_path:
                 data={"csrf": start_csrf, "order": "SO-1", "contact": "ann@example.com"},
                 allow_redirects=False,
             )
-            path = "/" + found.headers["Location"].split("://", 1)[1].split("/", 1)[1]
+            path = found.headers["Location"]
             _, csrf, submission = await page(client, path)
             done = await client.post(path, data=form(csrf, submission), headers=HTML)
             assert done.status == 200
