@@ -14,8 +14,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from core.settings import Settings
 from delivery.mail.sender import mail_sender
 from domain.customer_messages import MessageStatus
