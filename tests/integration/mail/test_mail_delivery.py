@@ -248,7 +248,7 @@ async def test_approval_waits_for_the_label_and_tells_tracking_and_drop_off(
     assert "TRK-123" in approval.text
     assert 'href="https://carrier.example/label/1.pdf"' in approval.html
     assert "12 Al Wasl Road" in approval.text  # the pickup address: a courier collects
-    assert "Items</th>" in approval.html and "Item SKU-A \u00d7 " in approval.html
+    assert "Items</th>" in approval.html and "<bdi>Item SKU-A</bdi> \u00d7 " in approval.html
     assert "built-in" not in approval.html
     assert "/portal/status/" in approval.text
 
