@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -13,6 +14,7 @@ from core.staff import StaffAccounts
 from core.status_links import StatusLinks
 from core.throttle import Attempt
 from domain.access import Principal
+from domain.customer_messages import MessageTemplate
 from domain.ports import Clock
 from domain.values import Actor
 from persistence.database import Database
@@ -43,6 +45,8 @@ class Context:
     # Set only by graphql_api/events/rendering.py: executes a subscription's selection for
     # one event on behalf of its subscribers, whose connections were checked already.
     renders_for_subscribers: bool = False
+    # Why a merchant's e-mail template would not render (the wiring's renderer).
+    template_problem: Callable[[MessageTemplate], str | None] | None = None
 
     @property
     def db(self) -> Database:

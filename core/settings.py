@@ -177,6 +177,38 @@ class Settings(BaseSettings):
         default=None, description="Sent to the SMS gateway as `Authorization: Bearer …`."
     )
     sms_gateway_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="The SMTP server customer e-mails leave through: "
+        "smtp://user:password@host:587 (STARTTLS when offered; ?starttls=true requires it, "
+        "?starttls=false never uses it) or smtps://…:465 (TLS from the start); user and "
+        "password URL-encoded. Never logged. Without it, development (dev credentials on) "
+        "shows e-mails at /dev/mailbox and production keeps them PENDING.",
+    )
+    smtp_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    mail_from: str = Field(
+        default="returns@localhost",
+        description="Sender address of customer e-mails for merchants that set none "
+        "(updateMailSettings).",
+    )
+    mail_interval_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="How often this process sends due customer e-mails (also right after "
+        "each commit that queued some); 0 leaves sending to other processes.",
+    )
+    mail_approval_settle_seconds: float = Field(
+        default=60,
+        ge=0,
+        le=3600,
+        description="How long an approval e-mail waits, so the label and tracking number the "
+        "merchant records just after approving are in it.",
+    )
+    dev_mailbox: bool | None = Field(
+        default=None,
+        description="Serve /dev/mailbox and deliver e-mails there instead of SMTP; default: on "
+        "with dev credentials and no RETURNS_SMTP_URL, never otherwise.",
+    )
 
     @field_validator("public_base_url", "sms_gateway_url")
     @classmethod
@@ -191,6 +223,13 @@ class Settings(BaseSettings):
         if self.portal_secret is not None:
             return self.portal_secret.get_secret_value().encode()
         return DEV_PORTAL_SECRET.encode() if self.dev_credentials else None
+
+    def dev_mailbox_enabled(self) -> bool:
+        """The development mailbox: only without an SMTP server, and by default only under
+        `make run`, so production never serves customers' e-mails on a page."""
+        if self.smtp_url is not None:
+            return False
+        return self.dev_credentials if self.dev_mailbox is None else self.dev_mailbox
 
     def base_url(self) -> str:
         return self.public_base_url or f"http://{self.host}:{self.port}"

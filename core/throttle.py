@@ -52,12 +52,22 @@ class Kind(StrEnum):
     PORTAL_LINK = "portal_link"  # a return-portal link that is altered, foreign or expired
     CUSTOMER_LOOKUP = "customer_lookup"  # an order's customer email or phone (Carriyo)
     STAFF_PASSWORD = "staff_password"  # a desk sign-in (tenant and e-mail) or password link
+    PORTAL_START = "portal_start"  # order number and email or phone, typed by a customer
+    FRESH_LINK = "fresh_link"  # a new portal link asked for by e-mail (each one counts)
 
 
 # A customer lookup comes from the merchant's own storefront server, on behalf of all its
 # customers: counting its address would lock out the whole shop, so only the order counts.
+# The customer-facing pages are typed into by the customers themselves: their address counts.
 _ADDRESS_KINDS = frozenset(
-    {Kind.CLIENT_SECRET, Kind.API_CREDENTIALS, Kind.PORTAL_LINK, Kind.STAFF_PASSWORD}
+    {
+        Kind.CLIENT_SECRET,
+        Kind.API_CREDENTIALS,
+        Kind.PORTAL_LINK,
+        Kind.STAFF_PASSWORD,
+        Kind.PORTAL_START,
+        Kind.FRESH_LINK,
+    }
 )
 
 

@@ -4,6 +4,7 @@ implementation the service runs on. Each face is handed this when the app is ass
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.event_hub import EventHub
@@ -16,6 +17,7 @@ from core.slip_references import SlipReferences
 from core.staff import StaffAccounts
 from core.status_links import StatusLinks
 from core.throttle import AuthThrottle
+from domain.customer_messages import MessageTemplate
 from domain.ports import Clock
 from persistence.database import Database
 from persistence.idempotency import IdempotencyStore
@@ -38,4 +40,7 @@ class Wiring:
     slips: SlipReferences  # the signed references drop-off slips carry, for carriers to scan
     photos: Photos
     staff: StaffAccounts  # the desk's users, their sessions and password links
+    # Why a merchant's e-mail template would not render (None: it does), tried before it is
+    # saved; the renderer belongs to the mail sender (delivery/mail/render.py).
+    template_problem: Callable[[MessageTemplate], str | None]
     owns_db: bool  # built here, so disposed of with the app (a test may lend its own)

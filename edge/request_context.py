@@ -40,4 +40,5 @@ def request_context(
             user=user[:MAX_USER_LENGTH] if user else (principal and principal.actor_name),
         ),
         idempotency=request.get(CLAIM_KEY),
+        template_problem=wiring.template_problem,
     )

@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Final
 
 from core.reference_kinds import REFERENCE_KINDS, Shape
+from domain.customer_messages import CONFIGURABLE
+from domain.customer_messages import LANGUAGES as MAIL_LANGUAGES
 from domain.eligibility import MAX_COMMENT_CODES, MAX_IMAGES
 from domain.fees import MAX_FILTER_CODES
 from domain.lifecycle import Action, ReturnStatus
@@ -45,6 +47,7 @@ COUNTRIES_PER_MERCHANT = 50
 NOTIFICATION_USERS = 20
 LOOKUP_METHODS = 5
 ALLOCATIONS_PER_ENTRY = 20  # the credit lots one debit spends
+MESSAGES_PER_REQUEST = 100  # persistence/customer_messages.py reads at most this many
 
 FILTER_FIELDS = ("resolutions", "reasons", "conditions", "countries", "waivingReasons")
 _REFERENCE_TYPES = ("ReferenceCode", *(faces.name for faces in REFERENCE_KINDS))
@@ -57,6 +60,8 @@ _PAYLOADS = (
     "AddReturnNotePayload",
     "DeletePayload",
     "DeleteWebhookEndpointPayload",
+    "MailSettingsPayload",
+    "MessageTemplatePayload",
     "DeliveryOptionPayload",
     "FeeRulePayload",
     "QuoteReturnResult",
@@ -88,6 +93,8 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "Query.deliveryOptions": LOCATIONS_PER_MERCHANT,
     "Query.webhookEndpoints": MAX_ENDPOINTS,
     "Query.staffUsers": MAX_STAFF_USERS,
+    "Query.customerMessages": MESSAGES_PER_REQUEST,
+    "Query.messageTemplates": len(CONFIGURABLE) * len(MAIL_LANGUAGES),
     "Query.returnStatusCounts": len(ReturnStatus),
     "ReturnInsights.products": insights.TOP_PRODUCTS,
     "ReturnInsights.reasons": insights.TOP_REASONS,

@@ -38,6 +38,7 @@ _MANAGE = (
     "updateDeliveryOption deleteDeliveryOption updatePortalSettings createWebhookEndpoint "
     "updateWebhookEndpoint deleteWebhookEndpoint resendWebhookDelivery createStaffUser "
     "updateStaffUser resetStaffPassword createFeeRule deleteFeeRule upsertStoreCreditSettings "
+    "updateMailSettings setMessageTemplate deleteMessageTemplate "
     # Store credit moves outside a return (a storefront's debit, an operator's correction)
     # are money the tenant answers for: admins, or the storefront's API client.
     "debitStoreCredit revertStoreCreditDebit adjustStoreCredit"

@@ -30,6 +30,7 @@ from graphql_api.merchants.mutations import ReferenceCodeMutations, SettingsMuta
 from graphql_api.merchants.portal import PortalSettingsMutations, PortalSettingsQueries
 from graphql_api.merchants.queries import MerchantQueries
 from graphql_api.merchants.types import REFERENCE_TYPES
+from graphql_api.messages.resolvers import CustomerMessageMutations, CustomerMessageQueries
 from graphql_api.notifications.queries import NotificationQueries
 from graphql_api.operation_metrics import OperationRecorder
 from graphql_api.orders.mutations import OrderMutations
@@ -94,6 +95,7 @@ Query = merge_types(
         QuoteQueries,
         PortalSettingsQueries,
         NotificationQueries,
+        CustomerMessageQueries,
         WebhookQueries,
         StoreCreditQueries,
         NodeQueries,
@@ -110,6 +112,7 @@ Mutation = merge_types(
         SettingsMutations,
         FeeRuleMutations,
         PortalSettingsMutations,
+        CustomerMessageMutations,
         WebhookMutations,
         StoreCreditMutations,
         StaffMutations,

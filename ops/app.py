@@ -12,6 +12,7 @@ from aiohttp import web
 from core.periodic import Job
 from core.settings import Settings
 from core.wiring import Wiring
+from delivery.mail.sender import mail_job
 from delivery.notifications import notification_job
 from delivery.webhooks import webhook_job
 from domain.ports import Clock
@@ -34,6 +35,7 @@ from ops.metrics.state import JobsState
 from pages import site
 from pages.assets import add_static_routes, static_headers
 from pages.desk.routes import add_desk_routes
+from pages.mailbox import add_mailbox_routes
 from pages.photos import add_photo_routes
 from pages.portal.routes import add_portal_routes
 from pages.templates import setup_templates
@@ -125,6 +127,7 @@ def _jobs(wiring: Wiring, metrics: Metrics) -> list[Job]:
             settings.webhook_allow_private_targets,
         ),
         notification_job(wiring.notifier),
+        mail_job(wiring, settings.mail_interval_seconds),
     ]
 
 
@@ -147,6 +150,8 @@ def _add_routes(
     add_portal_routes(app, wiring)
     add_desk_routes(app, wiring, dev)
     add_photo_routes(app, wiring)
+    if wiring.settings.dev_mailbox_enabled():
+        add_mailbox_routes(app, wiring)
     return graphql
 
 

@@ -21,6 +21,7 @@ from core.staff import StaffAccounts
 from core.status_links import StatusLinks
 from core.throttle import AuthThrottle
 from core.wiring import Wiring
+from delivery.mail.render import template_problem
 from delivery.senders import HttpSmsSender, LogSender
 from domain.photos import PhotoLimits
 from domain.ports import Clock, NotificationSender, SystemClock
@@ -42,7 +43,9 @@ def bootstrap(
         max_overflow=settings.db_max_overflow,
     )
     clock = clock or SystemClock()
-    units = UnitsOfWork(database, clock)
+    units = UnitsOfWork(
+        database, clock, approval_settle=timedelta(seconds=settings.mail_approval_settle_seconds)
+    )
     return Wiring(
         settings=settings,
         db=database,
@@ -88,6 +91,7 @@ def bootstrap(
             PhotoLimits(settings.photo_max_bytes, settings.photo_max_per_item),
         ),
         staff=StaffAccounts(database, clock, settings),
+        template_problem=template_problem,
         owns_db=db is None,
     )
 

@@ -29,6 +29,8 @@ COMMANDS = {
     "revoke-api-key": "revoke an API client: its tokens stop working",
     "create-staff": "create a desk user of a tenant; prints an invitation link",
     "reset-staff-password": "print a password-reset link for a desk user",
+    "send-mail": "send the customer e-mails that are due, then stop",
+    "start-link": "print a merchant's self-service start link (Start a return)",
 }
 
 
@@ -176,6 +178,27 @@ async def _staff_command(settings: Settings, args: argparse.Namespace) -> None:
     print(text)
 
 
+async def _send_mail(settings: Settings) -> None:
+    """What the serving processes' mail job does, once, in a process of its own (cron, or a
+    worker beside the API): every due e-mail, each claimed with a lease and marked sent."""
+    from delivery.mail.sender import mail_sender
+    from ops.bootstrap import bootstrap
+
+    wiring = bootstrap(settings, db=await _database(settings))
+    try:
+        sent = await mail_sender(wiring).send_due()
+        print(f"returns-api: {sent} customer e-mail(s) attempted")
+    finally:
+        await wiring.db.dispose()
+
+
+def _start_link(settings: Settings, tenant: str, merchant: str) -> None:
+    from core.self_service import start_url
+    from ops.bootstrap import bootstrap
+
+    print(start_url(bootstrap(settings), tenant, merchant))
+
+
 async def _database(settings: Settings):  # type: ignore[no-untyped-def]
     """The configured database; an embedded SQLite file is migrated first, as `make run` does,
     while PostgreSQL is migrated once, deliberately, with `returns-api migrate`."""
@@ -246,6 +269,9 @@ def _parser() -> argparse.ArgumentParser:
     key.add_argument(
         "--name", default="api client", help="a label for people (default: %(default)s)"
     )
+    start = command["start-link"]
+    start.add_argument("--tenant", required=True, help="the merchant's tenant")
+    start.add_argument("--merchant", required=True, help="the merchant's code")
     revoke = command["revoke-api-key"]
     revoke.add_argument("client_id", help="the client_id create-api-key printed (rc_…)")
     staff = command["create-staff"]
@@ -283,6 +309,10 @@ def main(argv: list[str] | None = None) -> int:
         _run_reporting_errors(_revoke_api_key(settings, args.client_id))
     elif args.command in ("create-staff", "reset-staff-password"):
         _run_reporting_errors(_staff_command(settings, args))
+    elif args.command == "send-mail":
+        asyncio.run(_send_mail(settings))
+    elif args.command == "start-link":
+        _start_link(settings, args.tenant, args.merchant)
     elif args.command == "auto-close":
         asyncio.run(_auto_close(settings))
     elif args.command == "seed-demo":

@@ -71,6 +71,7 @@ class Database:
         self._read_bind = self.engine.execution_options(isolation_level=_AUTOCOMMIT)
         self._commit_listeners: list[CommitListener] = []
         self._delivery_listeners: list[CommitListener] = []
+        self._message_listeners: list[CommitListener] = []
         # SQLite has one writer at a time: this process's writers queue here, in order,
         # rather than poll the file lock (whose busy handler sleeps up to 100 ms a try).
         self.writers = asyncio.Lock() if self.is_sqlite else None
@@ -142,6 +143,15 @@ class Database:
 
     def deliveries_routed(self, tenant_id: str, last_position: int) -> None:
         _tell(self._delivery_listeners, tenant_id, last_position)
+
+    def on_messages_routed(self, listener: CommitListener) -> None:
+        """Call `listener(tenant_id, last_position)` when this process queued customer
+        e-mails (a commit routed some, or a customer asked for a fresh link): its mail
+        sender sends them at once."""
+        self._message_listeners.append(listener)
+
+    def messages_routed(self, tenant_id: str, last_position: int) -> None:
+        _tell(self._message_listeners, tenant_id, last_position)
 
     def events_committed(self, tenant_id: str, last_position: int) -> None:
         """Tell every listener. The change is committed already: a failing listener is

@@ -8,11 +8,13 @@ its listeners (the subscription hub) the position they reached, after the commit
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import TracebackType
 
 from domain.eligibility import MerchantRules
 from domain.ports import Clock, SystemClock
 from persistence.configuration import SqlConfigurationRepository
+from persistence.customer_messages import route_messages
 from persistence.database import Database, WriteTransaction
 from persistence.fee_rules import SqlFeeRuleRepository
 from persistence.idempotency import KeyClaim, record_commit
@@ -45,9 +47,12 @@ class SqlUnitOfWork:
         tenant_id: str = DEFAULT_TENANT,
         clock: Clock | None = None,
         idempotency: KeyClaim | None = None,
+        approval_settle: timedelta = timedelta(0),
     ) -> None:
-        """`idempotency`: the key whose work this is; its commit is recorded with the work."""
+        """`idempotency`: the key whose work this is; its commit is recorded with the work.
+        `approval_settle`: how long an approval's customer e-mail waits for the label."""
         self._db = db
+        self._approval_settle = approval_settle
         self.tenant_id = tenant_id
         self._clock = clock or SystemClock()
         self._idempotency = idempotency
@@ -105,14 +110,20 @@ class SqlUnitOfWork:
             for event in account.pull_events()
         ]
         stored = await append_events(sql, self.tenant_id, events)
-        routed = (
-            await route_deliveries(sql, self.tenant_id, stored, self._clock.now()) if stored else 0
+        now = self._clock.now()
+        routed = await route_deliveries(sql, self.tenant_id, stored, now) if stored else 0
+        messages = (
+            await route_messages(sql, self.tenant_id, stored, now, settle=self._approval_settle)
+            if stored
+            else 0
         )
         await transaction.commit()
         if stored:
             self._db.events_committed(self.tenant_id, stored[-1].position)
         if routed:
             self._db.deliveries_routed(self.tenant_id, stored[-1].position)
+        if messages:
+            self._db.messages_routed(self.tenant_id, stored[-1].position)
 
     def _require(self) -> WriteTransaction:
         if self._transaction is None:
@@ -125,11 +136,18 @@ class UnitsOfWork:
     (ops/bootstrap.py) builds one; everything that writes (requests, background
     jobs, the demo seeder) is handed it, so a unit of work is configured in one place."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, *, approval_settle: timedelta = timedelta(0)
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.approval_settle = approval_settle
 
     def __call__(self, tenant_id: str, *, idempotency: KeyClaim | None = None) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self.db, tenant_id=tenant_id, clock=self.clock, idempotency=idempotency
+            self.db,
+            tenant_id=tenant_id,
+            clock=self.clock,
+            idempotency=idempotency,
+            approval_settle=self.approval_settle,
         )

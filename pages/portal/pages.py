@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import NoReturn
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -28,6 +28,7 @@ from pages.portal.i18n import LANGUAGES, NAMES, Translator, choose_language
 from pages.portal.page_data import PortalData, load_portal_data
 from pages.portal.view import page_context
 from pages.security import content_security_policy, secure
+from persistence.mail_configuration import remember_customer_language
 
 PortalPage = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PROBLEM_STATUS = {
@@ -40,15 +41,19 @@ PROBLEM_STATUS = {
 }
 
 
-def show(wiring: Wiring) -> PortalPage:
-    return _guarded(wiring, _show)
+# What an expired link answers instead of the plain refusal (pages/portal/start.py), or None.
+ExpiredLink = Callable[[web.Request, str, Translator], Awaitable[web.StreamResponse | None]]
 
 
-def submit(wiring: Wiring) -> PortalPage:
-    return _guarded(wiring, _submit)
+def show(wiring: Wiring, on_expired: ExpiredLink | None = None) -> PortalPage:
+    return _guarded(wiring, _show, on_expired)
 
 
-def _guarded(wiring: Wiring, handler) -> PortalPage:  # type: ignore[no-untyped-def]
+def submit(wiring: Wiring, on_expired: ExpiredLink | None = None) -> PortalPage:
+    return _guarded(wiring, _submit, on_expired)
+
+
+def _guarded(wiring: Wiring, handler, on_expired: ExpiredLink | None) -> PortalPage:  # type: ignore[no-untyped-def]
     """Same token checks as the JSON portal; a refused link is a page, not JSON."""
 
     async def serve(request: web.Request) -> web.StreamResponse:
@@ -59,9 +64,25 @@ def _guarded(wiring: Wiring, handler) -> PortalPage:  # type: ignore[no-untyped-
             page = Page(wiring, portal_context(wiring, grant), order, t, token)
             return await handler(request, page)
         except DomainError as error:
+            if error.code == ErrorCode.UNAUTHENTICATED and on_expired is not None:
+                answer = await on_expired(request, token, t)
+                if answer is not None:
+                    return answer
             return _problem(request, t, error)
 
     return serve
+
+
+async def refill(
+    request: web.Request, wiring: Wiring, url: str, values: dict[str, str], t: Translator
+) -> web.StreamResponse:
+    """The order's form on a fresh link, filled in with what the customer had typed
+    before their link expired (photos must be chosen again: files are not carried)."""
+    token = parse_qs(urlsplit(url).query)["token"][0]
+    grant, order = await open_link(wiring, request, token)
+    page = Page(wiring, portal_context(wiring, grant), order, t, token)
+    data = await load_portal_data(page.context, order)
+    return _render(request, page, "portal_order.html", data, form=FormState(values=values))
 
 
 @dataclass(frozen=True)
@@ -98,6 +119,16 @@ async def _submit(request: web.Request, page: Page) -> web.StreamResponse:
     if isinstance(held, once.Earlier):
         return _earlier(request, t, token, held)
     try:
+        # The customer's e-mails speak the language of this form; kept before the return is
+        # made, since its first e-mail may leave the moment it commits.
+        await remember_customer_language(
+            wiring.db,
+            context.tenant_id,
+            order.merchant,
+            order.reference,
+            t.lang,
+            now=wiring.clock.now(),
+        )
         created = await make_return(
             replace(context, idempotency=held),
             data,

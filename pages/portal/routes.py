@@ -27,6 +27,7 @@ from edge.idempotency_header import run_idempotently
 from edge.json_answers import error_response, json_response, parse_json_object, refusal
 from pages.portal import pages
 from pages.portal.access import open_link, portal_context
+from pages.portal.start import add_start_routes, expired_link_pages
 from pages.portal.status import add_status_routes
 
 PORTAL_CHANNEL = "PORTAL"
@@ -138,8 +139,14 @@ def negotiated(
 
 
 def add_portal_routes(app: web.Application, wiring: Wiring) -> None:
-    show = negotiated(json=portal_endpoint(show_order, wiring), html=pages.show(wiring))
-    submit = negotiated(json=portal_endpoint(create_return, wiring), html=pages.submit(wiring))
+    expired = expired_link_pages(wiring)
+    show = negotiated(
+        json=portal_endpoint(show_order, wiring), html=pages.show(wiring, on_expired=expired)
+    )
+    submit = negotiated(
+        json=portal_endpoint(create_return, wiring), html=pages.submit(wiring, on_expired=expired)
+    )
     app.router.add_get(PORTAL_PATH, show)
     app.router.add_post(PORTAL_PATH, submit)
     add_status_routes(app, wiring)
+    add_start_routes(app, wiring)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+import persistence.message_tables
 import persistence.store_credit_tables
-import persistence.tables  # noqa: F401
+import persistence.tables  # noqa: F401  (registers the tables on the metadata)
 
 target_metadata = SQLModel.metadata
 

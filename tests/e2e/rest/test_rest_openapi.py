@@ -7,6 +7,7 @@ from aiohttp.test_utils import TestClient
 
 from core.photos import PHOTOS_PATH
 from core.portal_links import PORTAL_PATH
+from core.self_service import FRESH_LINK_PATH, START_PATH
 from core.status_links import STATUS_PATH
 from ops.metrics.endpoint import METRICS_PATH
 from pages.assets import STATIC_PREFIX
@@ -26,6 +27,8 @@ NOT_REST_SHIM = {
     "/readyz",
     OPENAPI_PATH,
     PORTAL_PATH,
+    START_PATH,  # a customer's self-service start, and a fresh link to an expired one
+    FRESH_LINK_PATH,
     f"{STATUS_PATH}/{{token}}",  # a return's status page and its slip, for the customer
     f"{STATUS_PATH}/{{token}}/slip",
     f"{STATUS_PATH}/{{token}}/slip.pdf",
