@@ -1,15 +1,18 @@
 """returns-api side by side with the peers a user would pick instead, in one run.
 
-Reads (PostgreSQL): returns-api (ONE server process), PostGraphile 4 over the same tables
-(installed with npm into bench/.peers, git-ignored; `--simple-collections only`) and a raw
-aiohttp + asyncpg handler (bench/raw_peer.py). N return requests of 10 items are loaded
-through the project's own use cases, the three servers are checked to answer the same
-returns, items and quantities, then alternating rounds of wrk (Debian's package; a Python
-load generator when wrk is missing) measure each read. Prints req/s, server CPU ms per
-request and the ratios.
+Reads (PostgreSQL): returns-api (ONE server process), PostGraphile 4 and PostGraphile 5
+over the same tables (installed with npm into bench/.peers and bench/.peers/v5, git-ignored;
+4 with `--simple-collections only`, 5 with its V4 preset so the same query bodies run, served
+by bench/postgraphile5.mjs) and a raw aiohttp + asyncpg handler (bench/raw_peer.py). N
+return requests of 10 items are loaded through the project's own use cases, the servers are
+checked to answer the same returns, items and quantities, then rounds of wrk (Debian's
+package, with --timeout; a Python load generator when wrk is missing) measure each read,
+the servers' order rotated each round. Prints req/s, the server's CPU ms per request and its
+PostgreSQL backends' CPU ms per request (from /proc), and the ratios.
 
 Writes (SQLite and PostgreSQL): createReturn (10 items) then approveReturn from 16 clients
-against one returns-api process; prints mutations/s and latency percentiles.
+against one returns-api process (and `--baseline`'s, and `--workers N`, taking turns in
+rotated rounds); prints mutations/s and latency percentiles.
 
 Workers (with reads): the one-return read from `returns-api serve --workers 2` beside one
 process, alternating in the same rounds; CPU counts the supervisor and its workers.
@@ -20,9 +23,10 @@ process, alternating in the same rounds; CPU counts the supervisor and its worke
     .venv/bin/python bench/compare.py --mode writes --write-seconds 10
     .venv/bin/python bench/compare.py --mode reads --no-peers --workers 2 --returns 500
 
-The PostgreSQL databases (returns_bench_compare, returns_bench_writes) are created on the
-server of --postgres; the read data is kept between runs and reloaded only when N changes
-or with --reload. This machine is shared and noisy: compare ratios, not absolute figures.
+The PostgreSQL databases (returns_bench_compare, returns_bench_writes, with --db-suffix
+appended) are created on the server of --postgres; the read data is kept between runs and
+reloaded only when N changes or with --reload. This machine is shared and noisy: compare
+ratios, not absolute figures.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -850,7 +854,7 @@ class WriteFigures:
 async def write_clients(
     server: Server,
     headers: dict[str, str],
-    references: list[str],
+    references: Iterable[str],
     args: argparse.Namespace,
     seconds: float,
     figures: WriteFigures | None,
@@ -898,9 +902,9 @@ async def write_clients(
         cpu = server.cpu_seconds()
         started = time.monotonic()
         await asyncio.gather(*(client() for _ in range(args.clients)))
-        if figures is not None:
-            figures.seconds = time.monotonic() - started
-            figures.cpu = server.cpu_seconds() - cpu
+        if figures is not None:  # added up over rounds
+            figures.seconds += time.monotonic() - started
+            figures.cpu += server.cpu_seconds() - cpu
 
 
 def create_input(reference: str, items: int) -> dict[str, Any]:
@@ -916,40 +920,71 @@ def create_input(reference: str, items: int) -> dict[str, Any]:
     }
 
 
-async def writes_on(url: str, backend: str, args: argparse.Namespace, logs: Path) -> WriteFigures:
+def write_servers(
+    url: str, backend: str, args: argparse.Namespace, logs: Path
+) -> list[tuple[str, Server]]:
+    """This checkout's server, then (if asked) `--baseline`'s and `serve --workers N`."""
+    servers = [(backend, Server(url, logs / f"writes-{backend}.log"))]
+    if args.baseline:
+        twin = Server(url, logs / f"writes-{backend}-baseline.log", root=args.baseline.resolve())
+        servers.append((f"{backend}, baseline", twin))
+    if args.workers > 1:
+        many = Server(url, logs / f"writes-{backend}-workers.log", workers=args.workers)
+        servers.append((f"{backend}, --workers {args.workers}", many))
+    return servers
+
+
+async def writes_on(
+    url: str, backend: str, args: argparse.Namespace, logs: Path
+) -> list[WriteFigures]:
+    """The servers on one database, each with its own slice of the loaded orders, taking
+    turns in `--rounds` rounds (the order rotated each round) of `--write-seconds` each, so
+    they meet the same machine and the same table sizes."""
     if backend == "PostgreSQL":
         await create_postgres_database(url)
     await cli_migrate(url)
+    servers = write_servers(url, backend, args, logs)
     db = Database(url)
     try:
         headers = await credentials(db)
-        say(f"writes ({backend}): loading {args.write_orders} orders (use cases)")
-        references = await load_orders(db, "WRITE", args.write_orders, args.items)
+        count = args.write_orders * len(servers)
+        say(f"writes ({backend}): loading {count} orders (use cases)")
+        references = await load_orders(db, "WRITE", count, args.items)
     finally:
         await db.dispose()
     # No ANALYZE here: the return tables are empty until the clients fill them, and
     # statistics saying so would steer PostgreSQL to scans as they grow.
-    server = Server(url, logs / f"writes-{backend}.log")
-    figures = WriteFigures(backend)
-    async with aiohttp.ClientSession() as http:
-        await server.start(http)
+    figures = {label: WriteFigures(label) for label, _ in servers}
     try:
-        warm = max(1, args.write_orders // 20)
-        await write_clients(server, headers, references[:warm], args, 2, None)
-        say(f"writes ({backend}): {args.clients} clients for {args.write_seconds:g} s")
-        await write_clients(server, headers, references[warm:], args, args.write_seconds, figures)
+        async with aiohttp.ClientSession() as http:
+            for _, server in servers:
+                await server.start(http)
+        pending = {}
+        for n, (label, server) in enumerate(servers):
+            mine = iter(references[n * args.write_orders : (n + 1) * args.write_orders])
+            warm = [next(mine) for _ in range(max(1, args.write_orders // 20))]
+            await write_clients(server, headers, warm, args, 2, None)
+            pending[label] = mine
+        for round_number in range(args.rounds):
+            shift = round_number % len(servers)
+            for label, server in servers[shift:] + servers[:shift]:
+                say(f"writes ({label}): {args.clients} clients for {args.write_seconds:g} s")
+                await write_clients(
+                    server, headers, pending[label], args, args.write_seconds, figures[label]
+                )
     finally:
-        await server.stop()
-    return figures
+        for _, server in servers:
+            await server.stop()
+    return list(figures.values())
 
 
 async def writes(args: argparse.Namespace, logs: Path) -> None:
     results = []
     with tempfile.TemporaryDirectory() as folder:
         sqlite = f"sqlite+aiosqlite:///{Path(folder) / 'writes.db'}"
-        results.append(await writes_on(sqlite, "SQLite", args, logs))
+        results += await writes_on(sqlite, "SQLite", args, logs)
     postgres = f"{args.postgres}/returns_bench_writes{args.db_suffix}"
-    results.append(await writes_on(postgres, "PostgreSQL", args, logs))
+    results += await writes_on(postgres, "PostgreSQL", args, logs)
     print_writes(args, results)
 
 
@@ -961,7 +996,8 @@ def percentiles(values: list[float]) -> str:
 
 def print_writes(args: argparse.Namespace, results: list[WriteFigures]) -> None:
     print(f"\nWrites: createReturn ({args.items} items) then approveReturn,", end=" ")
-    print(f"{args.clients} clients, {args.write_seconds:g} s, one server process")
+    print(f"{args.clients} clients, {args.rounds} rounds of {args.write_seconds:g} s per server,")
+    print("the servers' order rotated each round; latency over all rounds")
     print("\n| backend | mutations/s | create p50 / p95 / p99 | approve p50 / p95 / p99", end="")
     print(" | server CPU per mutation | errors |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
@@ -1004,15 +1040,16 @@ def parse_args() -> argparse.Namespace:
         "--baseline",
         type=Path,
         metavar="CHECKOUT",
-        help="reads: also serve the returns-api of this checkout (`git worktree add /tmp/base "
-        "HEAD`) and print it beside this one, to measure a change in one run",
+        help="also serve the returns-api of this checkout (`git worktree add /tmp/base "
+        "HEAD`) and print it beside this one, to measure a change in one run (reads "
+        "alternate with it; writes run it after this one)",
     )
     parser.add_argument(
         "--workers",
         type=int,
         default=2,
-        help="reads: also serve returns-api with `serve --workers N` and print its one-return "
-        "read beside one process (1: skip)",
+        help="also serve returns-api with `serve --workers N`: its one-return read beside one "
+        "process, and its writes after one process's (1: skip)",
     )
     parser.add_argument(
         "--no-peers",
