@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import logging
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSchema
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -186,6 +189,24 @@ def standard_policies(limits: GraphQLLimits) -> list[Policy]:
     return [OperationRecorder(), *limit_policies(limits), ReadOnlyGuard(), MaskedErrors()]
 
 
+@functools.cache
+def _converted() -> ReturnsSchema:
+    """The schema's types converted to graphql-core's, once per process: converting them is
+    most of what building a schema costs (about a second of CPU), and the test suite builds
+    an app, hence a schema, for each of a thousand tests. Each `build_schema` shares these
+    types and adds its own limits, policies, documents and executor."""
+    converted = ReturnsSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[ReturnRequestType, OrderType, *REFERENCE_TYPES],
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
+        scalar_overrides=SCALAR_OVERRIDES,
+    )
+    input_builders.install(converted)
+    return converted
+
+
 def build_schema(
     limits: GraphQLLimits | None = None,
     *,
@@ -194,23 +215,24 @@ def build_schema(
 ) -> ReturnsSchema:
     """The schema with the request limits of `limits` (defaults when None) and `policies`
     (`standard_policies` when None). Queries run through compiled plans;
-    `compare_executors` (tests) checks each planned answer against graphql-core's own."""
+    `compare_executors` (tests) checks each planned answer against graphql-core's own.
+
+    A copy of the converted types (`_converted`) with its own extensions and executor class,
+    whose graphql-core schema points back at it, as strawberry's own constructor makes it:
+    resolvers reach the schema through `info.schema`."""
     limits = limits or GraphQLLimits()
     documents = limits.document_cache()
     chosen = Policies(standard_policies(limits) if policies is None else policies)
-    schema = ReturnsSchema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
-        types=[ReturnRequestType, OrderType, *REFERENCE_TYPES],
-        extensions=chosen.extensions(documents),
-        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
-        scalar_overrides=SCALAR_OVERRIDES,
-        execution_context_class=executor_class(compare=compare_executors),
-    )
+    schema = copy.copy(_converted())
+    schema.extensions = tuple(chosen.extensions(documents))
+    schema.execution_context_class = executor_class(compare=compare_executors)
+    core = object.__new__(GraphQLSchema)  # graphql-core's own copy would rebuild the type map
+    core.__dict__.update(schema._schema.__dict__)
+    core.extensions = {**core.extensions, GraphQLCoreConverter.DEFINITION_BACKREF: schema}
+    core._strawberry_schema = schema  # type: ignore[attr-defined]
+    schema._schema = core
     schema.documents = documents
     schema.policies = chosen
-    input_builders.install(schema)
     return schema
 
 

@@ -2,16 +2,22 @@
 downloaded browser. Reusable by every page's tests (the portal, GraphiQL, the merchant desk):
 
 - `live_app(settings)` serves the real app on a real socket, on a fresh SQLite file;
-- `browser` is Chromium, headless; `open_page(base_url, **options)` gives a page whose every
-  request to another host is refused and recorded (`page.foreign_requests`), so a test proves
-  a page needs nothing from the internet;
+- `browser` is Chromium, headless, started once per session (a start costs about 1.5 s of
+  CPU); `open_page(base_url, **options)` gives a page in a browser context of its own, closed
+  after the test, whose every request to another host is refused and recorded
+  (`page.foreign_requests`), so a test proves a page needs nothing from the internet;
 - `accessibility_problems(page)` runs axe-core and returns the serious and critical violations;
 - `screenshot(page, name)` saves into tests/browser/screenshots/ (git-ignored).
 
-Without Chromium these tests skip and say how to get it; under CI=true they never skip."""
+Without Chromium these tests skip and say how to get it; under CI=true they never skip.
+
+A browser is bound to the event loop that started it, so every test here and every async
+fixture it uses (wherever defined) runs on the session's loop: see `pytest_fixture_setup` and
+`pytest_collection_modifyitems` below."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from aiohttp.test_utils import TestServer
 
 from core.settings import Settings
@@ -56,7 +63,45 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
+HERE = Path(__file__).parent
+
+
+def _in_browser_tests(node: pytest.Item) -> bool:
+    return HERE in Path(node.path).parents
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests run on the session's loop, the one the shared browser lives on."""
+    for item in items:
+        if _in_browser_tests(item):
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Any:
+    """An async fixture a browser test uses runs on the session's loop too, wherever it is
+    defined (`db` included): pytest-asyncio reads the loop from the fixture's function, which
+    is set only while this test's instance is made, so other tests keep their own loops."""
+    function = fixturedef.func
+    ours = request.scope == "function" and _in_browser_tests(request.node)
+    if not ours or not _is_async(function) or getattr(function, "_loop_scope", None):
+        return (yield)
+    had, before = hasattr(function, "_loop_scope"), getattr(function, "_loop_scope", None)
+    function._loop_scope = "session"  # type: ignore[attr-defined]
+    try:
+        return (yield)
+    finally:
+        if had:
+            function._loop_scope = before  # type: ignore[attr-defined]
+        else:
+            del function._loop_scope  # type: ignore[attr-defined]
+
+
+def _is_async(function: Any) -> bool:
+    return inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def browser() -> AsyncIterator[Any]:
     _require_chromium()
     from playwright.async_api import async_playwright
@@ -110,9 +155,11 @@ async def open_page(
     browser: Any, request: pytest.FixtureRequest
 ) -> AsyncIterator[Callable[..., Awaitable[Any]]]:
     pages: list[Any] = []
+    contexts: list[Any] = []
 
     async def open_(base_url: str, **options: Any) -> Any:
         context = await browser.new_context(**options)
+        contexts.append(context)
         page = await context.new_page()
         page.foreign_requests = []
 
@@ -135,6 +182,8 @@ async def open_page(
     if report is not None and report.failed:
         for number, page in enumerate(pages):
             await _explain(page, f"{request.node.name}-page{number}")
+    for context in contexts:  # the browser outlives the test, its contexts do not
+        await context.close()
 
 
 def _console(page: Any, message: Any) -> None:
