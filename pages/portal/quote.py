@@ -128,6 +128,8 @@ def _fee(fee: Fee, t: Translator) -> dict[str, object]:
         "label": t(f"fee_{fee.kind.value.lower()}"),
         "waived": fee.waived,
         **_amount(fee.charged, fee.currency, t),
+        # what it takes off, signed as the language signs a negative amount ("-AED15.80")
+        "deducted": t.money(-round_money(fee.charged, fee.currency), fee.currency),
     }
 
 
