@@ -14,8 +14,9 @@ from aiohttp.test_utils import TestClient
 from babel.numbers import format_currency
 from sqlalchemy import text
 
-from domain import fee_services, store_credit_services
+from domain import configuration_services, fee_services, store_credit_services
 from domain.fees import FeeBasis, FeeKind, FeeRule
+from domain.reference import ReferenceEntry, ReferenceKind
 from domain.store_credit import BonusBasis, StoreCreditSettings
 from persistence.unit_of_work import SqlUnitOfWork
 from tests.e2e.pages.portal_support import HTML, JSON, form, page, portal_app
@@ -159,3 +160,59 @@ async def test_a_quote_writes_nothing(portal, db, clock) -> None:
     for quantity in ("1", "2", "3"):
         await _quote(client, path, sku_0="SKU-1", qty_0=quantity)
     assert await _counts(db) == before
+
+
+async def _reference(db, clock, **fields: Any) -> None:
+    await configuration_services.create_reference(
+        ReferenceEntry(merchant="acme", **fields), uow=SqlUnitOfWork(db, clock=clock)
+    )
+
+
+async def test_a_reason_that_needs_a_photo_is_quoted_once_one_is_chosen(portal, db, clock) -> None:
+    """A photo counts as chosen (`photos-0=1`), it is never sent; the shop's fault waives the
+    shipping fee, shown as waived and taking nothing."""
+    client, path = portal
+    await _reference(
+        db,
+        clock,
+        kind=ReferenceKind.RETURN_REASON,
+        code="BROKEN",
+        name="Broken",
+        require_images=True,
+    )
+    shipping = FeeRule(
+        "",
+        "acme",
+        FeeKind.RETURN_SHIPPING,
+        FeeBasis.FLAT,
+        Decimal(4),
+        currency="AED",
+        waiving_reasons=("BROKEN",),
+    )
+    await fee_services.create_fee_rule(shipping, uow=SqlUnitOfWork(db, clock=clock), clock=clock)
+    without = await _quote(client, path, sku_0="SKU-1", qty_0="1", reason_0="BROKEN")
+    assert without["quote"] is None and "Complete the items" in without["hint"]
+    answer = await _quote(client, path, sku_0="SKU-1", qty_0="1", reason_0="BROKEN", photos_0="1")
+    (fee,) = answer["quote"]["return_fees"]
+    assert (fee["kind"], fee["waived"], fee["amount"]) == ("RETURN_SHIPPING", True, "0.00")
+    (total,) = answer["quote"]["totals"]
+    assert total["outcomes"][0]["total"]["amount"] == "10.00"
+    assert "waived" in answer["html"]
+
+
+async def test_a_refund_type_marked_store_credit_offers_credit(portal, db, clock) -> None:
+    client, path = portal
+    await _reference(
+        db,
+        clock,
+        kind=ReferenceKind.REFUND_TYPE,
+        code="CREDIT",
+        name="Credit",
+        store_credit=True,
+    )
+    answer = await _quote(client, path, sku_0="SKU-1", qty_0="1")
+    (total,) = answer["quote"]["totals"]
+    outcomes = {o["outcome"]: o for o in total["outcomes"]}
+    assert set(outcomes) == {"MONEY", "STORE_CREDIT"}
+    assert outcomes["STORE_CREDIT"]["bonus"] is None  # no settings: no bonus
+    assert outcomes["STORE_CREDIT"]["total"]["amount"] == "10.00"
