@@ -10,6 +10,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.fees import FeeKind, FeeRule
 from domain.ports import Clock, UnitOfWork
 from domain.quote import Bonus, Quote, new_return_quote, no_bonus, request_quote
+from domain.reference import ReferenceKind
 from domain.returns import ReturnRequest
 from domain.services import _load, _order, _stored, retried
 from domain.values import new_id
@@ -101,6 +102,17 @@ async def quote_existing_return(return_request_id: str, *, uow: UnitOfWork) -> Q
         rules = await uow.rules_for(request.merchant)
         bonus = await _bonus(uow, request.merchant)
     return request_quote(request, rules.fee_rules, bonus=bonus)
+
+
+async def offers_store_credit(merchant: str, *, uow: UnitOfWork) -> bool:
+    """Whether a customer is offered store credit at all: the merchant has store-credit
+    settings (a bonus, an expiry), or a refund type marked as store credit. Without either
+    the merchant has never said they give credit, so only money is shown."""
+    async with uow:
+        if await uow.store_credit.settings(merchant) is not None:
+            return True
+        types = await uow.configuration.entries(merchant, ReferenceKind.REFUND_TYPE)
+    return any(entry.store_credit for entry in types)
 
 
 async def _bonus(uow: UnitOfWork, merchant: str) -> Bonus:

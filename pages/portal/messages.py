@@ -126,6 +126,17 @@ EN = {
     "status_completed": "Completed",
     "status_rejected": "Rejected",
     "status_cancelled": "Cancelled",
+    "quote_title": "What you get back",
+    "quote_hint": "Choose items to return and their reasons to see what you get back.",
+    "quote_incomplete": "Complete the items you chose (reason, details) to see what you get back.",
+    "quote_note": "Fees are confirmed when the shop approves your return.",
+    "quote_bonus": "+ {amount} bonus for store credit",
+    "outcome_money": "Money back",
+    "outcome_store_credit": "Store credit",
+    "fee_restocking": "Restocking fee",
+    "fee_return_shipping": "Return shipping",
+    "fee_handling": "Handling fee",
+    "fee_waived": "waived",
 }
 
 AR = {
@@ -250,6 +261,17 @@ AR = {
     "status_completed": "مكتمل",
     "status_rejected": "مرفوض",
     "status_cancelled": "ملغى",
+    "quote_title": "ما ستسترده",
+    "quote_hint": "اختر المنتجات التي تريد إرجاعها وأسباب إرجاعها لترى ما ستسترده.",
+    "quote_incomplete": "أكمل بيانات المنتجات التي اخترتها (السبب والتفاصيل) لترى ما ستسترده.",
+    "quote_note": "تُؤكَّد الرسوم عند موافقة المتجر على طلب الإرجاع.",
+    "quote_bonus": "+ {amount} مكافأة عند اختيار رصيد المتجر",
+    "outcome_money": "استرداد المبلغ",
+    "outcome_store_credit": "رصيد في المتجر",
+    "fee_restocking": "رسوم إعادة التخزين",
+    "fee_return_shipping": "رسوم شحن الإرجاع",
+    "fee_handling": "رسوم المناولة",
+    "fee_waived": "مُعفاة",
 }
 
 MESSAGES = {"en": EN, "ar": AR}

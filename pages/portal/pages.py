@@ -26,6 +26,7 @@ from pages.portal.access import open_link, portal_context
 from pages.portal.form import FormRefused, FormRules, FormState, read_form
 from pages.portal.i18n import LANGUAGES, NAMES, Translator, choose_language
 from pages.portal.page_data import PortalData, load_portal_data
+from pages.portal.quote import quote_url, shown_quote
 from pages.portal.view import page_context
 from pages.security import content_security_policy, secure
 from persistence.mail_configuration import remember_customer_language
@@ -82,7 +83,8 @@ async def refill(
     grant, order = await open_link(wiring, request, token)
     page = Page(wiring, portal_context(wiring, grant), order, t, token)
     data = await load_portal_data(page.context, order)
-    return _render(request, page, "portal_order.html", data, form=FormState(values=values))
+    form = FormState(values=values)
+    return await _order_page(request, page, data, form)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ async def _show(request: web.Request, page: Page) -> web.StreamResponse:
     created = request.query.get("created")
     if created and any(r.id == created for r in data.requests):
         return _render(request, page, "portal_done.html", data, created=created)
-    return _render(request, page, "portal_order.html", data, form=_prefilled(page.order))
+    return await _order_page(request, page, data, _prefilled(page.order))
 
 
 async def _submit(request: web.Request, page: Page) -> web.StreamResponse:
@@ -143,9 +145,19 @@ async def _submit(request: web.Request, page: Page) -> web.StreamResponse:
         raise
     if created is None:
         await submissions.give_back(held)
-        return _render(request, page, "portal_order.html", data, form=form, status=400)
+        return await _order_page(request, page, data, form, status=400)
     await submissions.done(held, created.id)
     return _confirmation(token, t, created.id)
+
+
+async def _order_page(
+    request: web.Request, page: Page, data: PortalData, form: FormState, *, status: int = 200
+) -> web.StreamResponse:
+    """The order's form with what the customer gets back for it as it stands (quote.py),
+    so the figure is there without JavaScript too; photos sent count as chosen."""
+    shown = await shown_quote(page.context, data, form, page.t, dict(form.photos_sent))
+    extra = {"quote": shown.view, "hint": shown.hint, "quote_url": quote_url(page.token, page.t)}
+    return _render(request, page, "portal_order.html", data, form=form, status=status, **extra)
 
 
 def _rules(request: web.Request, page: Page, data: PortalData) -> FormRules:

@@ -27,6 +27,7 @@ from edge.idempotency_header import run_idempotently
 from edge.json_answers import error_response, json_response, parse_json_object, refusal
 from pages.portal import pages
 from pages.portal.access import open_link, portal_context
+from pages.portal.quote import QUOTE_PATH, quote_endpoint
 from pages.portal.start import add_start_routes, expired_link_pages
 from pages.portal.status import add_status_routes
 
@@ -148,5 +149,6 @@ def add_portal_routes(app: web.Application, wiring: Wiring) -> None:
     )
     app.router.add_get(PORTAL_PATH, show)
     app.router.add_post(PORTAL_PATH, submit)
+    app.router.add_get(QUOTE_PATH, portal_endpoint(quote_endpoint, wiring))
     add_status_routes(app, wiring)
     add_start_routes(app, wiring)

@@ -50,6 +50,30 @@ def command(
     ), origin
 
 
+def quote_command(
+    form: FormState, data: PortalData, t: Translator, *, actor: Actor, photos: dict[int, int]
+) -> c.CreateReturn | None:
+    """The command this form would make as it stands, for the quote (quote.py): built as
+    `command` builds it, but the address is not required yet (the form's country, else the
+    order's, is what fee rules look at), and a line with photos chosen counts as having them.
+    None when no item is chosen or an item is wrong: the quote then shows nothing."""
+    scratch = FormState(values=dict(form.values))
+    counted = {index: ["quote:photo"] for index, n in photos.items() if n > 0}
+    items, _ = _items(scratch, data, t, counted)
+    if scratch.errors or not items:
+        return None
+    pickup = _pickup(scratch, data, t) if not scratch.errors else None
+    if scratch.errors or pickup is None:
+        pickup = data.order.customer_address()
+    return c.CreateReturn(
+        actor=actor,
+        merchant=data.order.merchant,
+        order_reference=data.order.reference,
+        items=items,
+        details=RequestDetails(pickup=pickup, channel=PORTAL_CHANNEL),
+    )
+
+
 def _items(
     form: FormState, data: PortalData, t: Translator, photo_urls: dict[int, list[str]]
 ) -> tuple[list, list[int]]:

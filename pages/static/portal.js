@@ -44,6 +44,49 @@
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
+  // What the customer gets back, asked again (debounced) as the form changes: the server
+  // answers the quote of the form as it stands, already worded and laid out (quote.py).
+  var quote = document.getElementById("quote");
+  var quoteBody = document.getElementById("quote-body");
+  var form = quote && quote.closest("form");
+  var quoteTimer = null;
+  var quoteAsked = 0;
+  function quoteQuery() {
+    var query = new URLSearchParams();
+    Array.prototype.forEach.call(form.elements, function (field) {
+      var name = field.name || "";
+      if (/^(sku|qty|reason|condition|comment)-\d+$/.test(name)) {
+        query.set(name, name.indexOf("comment-") === 0 ? field.value.trim().slice(0, 500) : field.value);
+      } else if (/^photos-\d+$/.test(name) && field.files) {
+        query.set(name, String(field.files.length));
+      } else if (name === "country" || name === "location") {
+        query.set(name, field.value);
+      } else if (name === "method" && field.checked) {
+        query.set(name, field.value);
+      }
+    });
+    return query.toString();
+  }
+  function askQuote() {
+    var asked = ++quoteAsked;
+    quote.classList.add("updating");
+    fetch(quote.dataset.quoteUrl + "&" + quoteQuery(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) {
+        if (asked !== quoteAsked) return;  // a later question is on its way
+        quote.classList.remove("updating");
+        if (answer && typeof answer.html === "string") quoteBody.innerHTML = answer.html;
+      })
+      .catch(function () { if (asked === quoteAsked) quote.classList.remove("updating"); });
+  }
+  if (quote && quoteBody && form && window.fetch && window.URLSearchParams) {
+    var later = function () {
+      clearTimeout(quoteTimer);
+      quoteTimer = setTimeout(askQuote, 300);
+    };
+    form.addEventListener("change", later);
+    form.addEventListener("input", later);
+  }
   var errors = document.getElementById("errors");
   if (errors) errors.focus();
 })();
