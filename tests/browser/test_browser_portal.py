@@ -242,6 +242,10 @@ async def test_a_double_clicked_submit_makes_one_return_and_shows_it(
     before = await page.locator(".return").count()
     await page.select_option("#qty-1", "1")
     await page.select_option("#reason-1", "CHANGED_MIND")
+    # The figure of what comes back appears above the button: let the page settle first,
+    # so both clicks land where the button stays.
+    await page.wait_for_selector(".quote-outcomes")
+    await page.wait_for_selector(".quote.updating", state="detached")
     submit = page.get_by_role("button", name="Request the return")
     await submit.scroll_into_view_if_needed()
     box = await submit.bounding_box()
