@@ -52,12 +52,14 @@ from harness import (
     ROOT,
     TENANT,
     Server,
+    admin_dsn,
     cli_migrate,
     create_postgres_database,
     credentials,
     free_port,
     percentile,
     plain_dsn,
+    process_cpu_seconds,
     say,
     stop_process,
     tree_cpu_seconds,
@@ -75,7 +77,10 @@ from persistence.unit_of_work import SqlUnitOfWork
 
 MERCHANT = "bench"
 POSTGRAPHILE = "postgraphile@4.14.1"
+POSTGRAPHILE5 = "postgraphile@5"
 PEERS = ROOT / "bench" / ".peers"
+GRAPHILES = ("PostGraphile 4", "PostGraphile 5")
+PEERS5 = PEERS / "v5"  # its own node_modules: 4 and 5 are both named `postgraphile`
 ITEM_FIELDS = "sku quantity approvedQuantity rejectedQuantity receivedQuantity unitPrice reasonCode"
 OURS_FIELDS = (
     f"returnRequestId status merchant orderReference version createdAt items {{ {ITEM_FIELDS} }}"
@@ -281,6 +286,21 @@ def install_postgraphile() -> Path:
     return cli
 
 
+def install_postgraphile5() -> Path:
+    """postgraphile@5 in bench/.peers/v5, with bench/postgraphile5.mjs copied beside its
+    node_modules (Node resolves the package from the script's folder)."""
+    script = PEERS5 / "postgraphile5.mjs"
+    if not (PEERS5 / "node_modules" / "postgraphile" / "package.json").exists():
+        if shutil.which("npm") is None:
+            raise SystemExit("PostGraphile needs Node.js and npm (apt-get install nodejs npm)")
+        say(f"reads: npm install {POSTGRAPHILE5} into {PEERS5.relative_to(ROOT)}")
+        PEERS5.mkdir(parents=True, exist_ok=True)
+        (PEERS5 / "package.json").write_text('{"private": true}\n')
+        subprocess_run(["npm", "install", "--no-audit", "--no-fund", POSTGRAPHILE5], cwd=PEERS5)
+    shutil.copyfile(ROOT / "bench" / "postgraphile5.mjs", script)
+    return script
+
+
 def subprocess_run(command: list[str], cwd: Path) -> None:
     import subprocess
 
@@ -296,6 +316,18 @@ def postgraphile(url: str, logs: Path) -> Peer:
         command,
         "/graphql",
         logs / "postgraphile.log",
+        env={"NODE_ENV": "production"},
+    )
+
+
+def postgraphile5(url: str, logs: Path) -> Peer:
+    """PostGraphile 5 with its V4 preset: the same schema and query bodies as 4."""
+    script = install_postgraphile5()
+    return Peer(
+        "PostGraphile 5",
+        ["node", str(script), plain_dsn(url), "{port}"],
+        "/graphql",
+        logs / "postgraphile5.log",
         env={"NODE_ENV": "production"},
     )
 
@@ -392,6 +424,7 @@ class Figures:
     requests: int = 0
     seconds: float = 0.0
     cpu: float = 0.0
+    database_cpu: float = 0.0  # the PostgreSQL backends' CPU while this server was loaded
     errors: int = 0
     rates: list[float] = field(default_factory=list)
 
@@ -402,6 +435,15 @@ class Figures:
     @property
     def cpu_ms(self) -> float:
         return 1000 * self.cpu / self.requests if self.requests else 0.0
+
+    @property
+    def database_ms(self) -> float:
+        return 1000 * self.database_cpu / self.requests if self.requests else 0.0
+
+    def cell(self) -> str:
+        """req/s (server CPU ms + PostgreSQL CPU ms per request)."""
+        errors = f", {self.errors} errors" if self.errors else ""
+        return f"{self.rate:,.0f} req/s ({self.cpu_ms:.2f} + PG {self.database_ms:.2f} ms){errors}"
 
 
 def lua_concat(text: str, placeholder: str) -> str:
@@ -438,6 +480,7 @@ async def run_wrk(
         script.write(wrk_script(target, ids))
     base = target.url.split("/", 3)
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds:g}s"]
+    command += ["--timeout", f"{args.timeout:g}s"]
     command += ["-s", script.name, f"{base[0]}//{base[2]}/"]
     process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
     output = (await process.communicate())[0].decode()
@@ -482,13 +525,45 @@ async def run_python_load(
     return done, failed, time.monotonic() - started
 
 
+class Backends:
+    """CPU time of the PostgreSQL backends serving the bench database, read from /proc (the
+    server runs on this machine; pg_stat_statements is not preloaded here). Only the server
+    under load queries it during a measurement, so their CPU is that server's database cost;
+    other databases on the same PostgreSQL (other people's tests) are not counted."""
+
+    def __init__(self, connection: asyncpg.Connection | None, database: str) -> None:
+        self._connection = connection
+        self._database = database
+
+    async def cpu(self) -> dict[int, float]:
+        if self._connection is None:
+            return {}
+        pids = await self._connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            self._database,
+        )
+        found = {}
+        for row in pids:
+            with contextlib.suppress(OSError):
+                found[row["pid"]] = process_cpu_seconds(row["pid"])
+        return found
+
+    @staticmethod
+    def spent(before: dict[int, float], after: dict[int, float]) -> float:
+        """Backends that started during the run count whole (their start-up is a cost too)."""
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 async def measure(
     target: Target, ids: list[str], args: argparse.Namespace, seconds: float
-) -> tuple[int, int, float, float]:
+) -> tuple[int, int, float, float, float]:
+    """(requests, failed, seconds, server CPU s, PostgreSQL CPU s) of one run."""
     load = run_wrk if shutil.which("wrk") else run_python_load
     cpu = tree_cpu_seconds(target.pid)
+    database = await args.backends.cpu()
     requests, failed, elapsed = await load(target, ids, args, seconds)
-    return requests, failed, elapsed, tree_cpu_seconds(target.pid) - cpu
+    spent = tree_cpu_seconds(target.pid) - cpu
+    return requests, failed, elapsed, spent, Backends.spent(database, await args.backends.cpu())
 
 
 async def alternate(
@@ -501,12 +576,18 @@ async def alternate(
             await measure(target, ids, args, 2)
     for round_number in range(1, args.rounds + 1):
         for read in reads:
-            for target in read.targets:
-                requests, failed, elapsed, cpu = await measure(target, ids, args, args.seconds)
+            # The servers take turns at going first: a round's first run meets a machine
+            # whose other tenants (and caches) differ from its last.
+            shift = (round_number - 1) % len(read.targets)
+            for target in read.targets[shift:] + read.targets[:shift]:
+                requests, failed, elapsed, cpu, database = await measure(
+                    target, ids, args, args.seconds
+                )
                 entry = figures.setdefault((read.name, target.name), Figures())
                 entry.requests += requests
                 entry.seconds += elapsed
                 entry.cpu += cpu
+                entry.database_cpu += database
                 entry.errors += failed
                 entry.rates.append(requests / elapsed)
                 rate = requests / elapsed
@@ -535,9 +616,10 @@ def with_variant(read: Read, ours: Server, variant: Server | None, name: str) ->
     return Read(read.name, read.one, [*read.targets, twin], read.extract)
 
 
-def define_reads(ours: Server, graphile: Peer, raw: Peer, headers: dict[str, str]) -> list[Read]:
+def define_reads(
+    ours: Server, graphiles: list[Peer], raw: Peer, headers: dict[str, str]
+) -> list[Read]:
     gql = f"{ours.url}/graphql"
-    peer_gql = f"{graphile.url}/graphql"
     return [
         Read(
             "one return with 10 items",
@@ -545,7 +627,10 @@ def define_reads(ours: Server, graphile: Peer, raw: Peer, headers: dict[str, str
             [
                 Target(raw.name, raw.pid, "GET", f"{raw.url}/returns/@ID@", {}),
                 graphql_target("returns-api", ours.pid, gql, OURS_ONE, headers, True),
-                graphql_target(graphile.name, graphile.pid, peer_gql, PEER_ONE, {}, True),
+                *(
+                    graphql_target(g.name, g.pid, f"{g.url}/graphql", PEER_ONE, {}, True)
+                    for g in graphiles
+                ),
             ],
             lambda data: [data["returnRequest"]],
         ),
@@ -555,7 +640,10 @@ def define_reads(ours: Server, graphile: Peer, raw: Peer, headers: dict[str, str
             [
                 Target(raw.name, raw.pid, "GET", f"{raw.url}/returns?first=100", {}),
                 graphql_target("returns-api", ours.pid, gql, OURS_PAGE, headers, False),
-                graphql_target(graphile.name, graphile.pid, peer_gql, PEER_PAGE, {}, False),
+                *(
+                    graphql_target(g.name, g.pid, f"{g.url}/graphql", PEER_PAGE, {}, False)
+                    for g in graphiles
+                ),
             ],
             lambda data: (
                 [edge["node"] for edge in data["returnRequests"]["edges"]]
@@ -590,7 +678,7 @@ async def check_rest(http: aiohttp.ClientSession, read: Read, ids: list[str]) ->
 
 
 async def reads(args: argparse.Namespace, logs: Path) -> None:
-    url = f"{args.postgres}/returns_bench_compare"
+    url = f"{args.postgres}/returns_bench_compare{args.db_suffix}"
     await ensure_read_data(url, args.returns, args.items, args.reload)
     await analyze(url)
     ids = await sample_ids(url, 1000)
@@ -598,7 +686,11 @@ async def reads(args: argparse.Namespace, logs: Path) -> None:
     headers = await credentials(db)
     await db.dispose()
     ours = Server(url, logs / "returns-api.log")
-    peers = [postgraphile(url, logs), raw_peer(url, logs)] if args.peers else []
+    peers = (
+        [postgraphile(url, logs), postgraphile5(url, logs), raw_peer(url, logs)]
+        if args.peers
+        else []
+    )
     variant = None
     if args.variant:
         setting, _, value = args.variant.partition("=")
@@ -618,7 +710,12 @@ async def reads(args: argparse.Namespace, logs: Path) -> None:
                 measured = await peer_reads(http, ours, peers, variant, headers, ids, args)
             if workers is not None:
                 measured.append(workers_read(ours, workers, headers))
-            figures = await alternate(measured, ids, args)
+            monitor = await asyncpg.connect(plain_dsn(url))
+            args.backends = Backends(monitor, admin_dsn(url)[1])
+            try:
+                figures = await alternate(measured, ids, args)
+            finally:
+                await monitor.close()
         finally:
             for server in servers:
                 await server.stop()
@@ -638,8 +735,8 @@ async def peer_reads(
     args: argparse.Namespace,
 ) -> list[Read]:
     """The reads returns-api and its peers answer, checked to answer alike."""
-    graphile, raw = peers
-    graphql_reads = define_reads(ours, graphile, raw, headers)
+    *graphiles, raw = peers
+    graphql_reads = define_reads(ours, graphiles, raw, headers)
     rest = rest_read(ours, raw, headers)
     await check_same_answers(http, graphql_reads, ids[:20])
     await check_rest(http, rest, ids)
@@ -679,10 +776,7 @@ def print_workers(args: argparse.Namespace, figures: dict[tuple[str, str], Figur
     print(f"({os.cpu_count()} CPUs shared with PostgreSQL and the load generator)")
     print(f"\n| read | 1 process | --workers {args.workers} | workers / 1 process |")
     print("| --- | ---: | ---: | ---: |")
-    cells = [
-        f"{f.rate:,.0f} req/s ({f.cpu_ms:.2f} ms)" + (f", {f.errors} errors" if f.errors else "")
-        for f in (one, many)
-    ]
+    cells = [f.cell() for f in (one, many)]
     print(f"| one return | {' | '.join(cells)} | **{many.rate / one.rate:.2f}x** |")
 
 
@@ -702,24 +796,20 @@ def print_reads(
     )
     print(f"\nReads on PostgreSQL, {args.returns} returns of {args.items} items,", end=" ")
     print(f"{args.rounds} alternating rounds of `{load}`;")
-    print("req/s = median over rounds; CPU = server process CPU ms per request (all rounds)")
-    names = ["raw aiohttp+asyncpg", "returns-api", "PostGraphile 4"]
-    print(f"\n| read | {' | '.join(names)} | returns-api / PostGraphile | returns-api / raw |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("req/s = median over rounds, the servers' order rotated each round; (a + PG b ms) =")
+    print("CPU ms per request of the server's processes (a) and of its PostgreSQL backends (b)")
+    names = ["raw aiohttp+asyncpg", "returns-api", *GRAPHILES]
+    print(f"\n| read | {' | '.join(names)} | returns-api / best PostGraphile | returns-api / raw |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for read in reads_:
-        cells = []
-        for name in names:
-            f = figures.get((read.name, name))
-            cells.append(
-                f"{f.rate:,.0f} req/s ({f.cpu_ms:.2f} ms)"
-                + (f", {f.errors} errors" if f.errors else "")
-                if f
-                else "—"
-            )
+        cells = [
+            figures[key].cell() if (key := (read.name, name)) in figures else "—" for name in names
+        ]
         ours = figures[(read.name, "returns-api")].rate
-        peer = figures.get((read.name, "PostGraphile 4"))
+        peers = {n: figures[(read.name, n)].rate for n in GRAPHILES if (read.name, n) in figures}
+        best = max(peers, key=lambda n: peers[n]) if peers else None
+        ratio_peer = f"**{ours / peers[best]:.2f}x** ({best[-1]})" if best else "—"
         raw = figures[(read.name, "raw aiohttp+asyncpg")].rate
-        ratio_peer = f"**{ours / peer.rate:.2f}x**" if peer else "—"
         print(f"| {read.name} | {' | '.join(cells)} | {ratio_peer} | **{ours / raw:.2f}x** |")
     if args.variant or args.baseline:
         print_variant(args, reads_, figures)
@@ -737,10 +827,7 @@ def print_variant(
     for read in reads_:
         ours, twin = figures[(read.name, "returns-api")], figures[(read.name, name)]
         times = ours.rate / twin.rate if args.baseline else twin.rate / ours.rate
-        print(
-            f"| {read.name} | {ours.rate:,.0f} req/s ({ours.cpu_ms:.2f} ms) | "
-            f"{twin.rate:,.0f} req/s ({twin.cpu_ms:.2f} ms) | **{times:.2f}x** |"
-        )
+        print(f"| {read.name} | {ours.cell()} | {twin.cell()} | **{times:.2f}x** |")
 
 
 # --------------------------------------------------------------------------- writes
@@ -861,7 +948,7 @@ async def writes(args: argparse.Namespace, logs: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         sqlite = f"sqlite+aiosqlite:///{Path(folder) / 'writes.db'}"
         results.append(await writes_on(sqlite, "SQLite", args, logs))
-    postgres = f"{args.postgres}/returns_bench_writes"
+    postgres = f"{args.postgres}/returns_bench_writes{args.db_suffix}"
     results.append(await writes_on(postgres, "PostgreSQL", args, logs))
     print_writes(args, results)
 
@@ -937,6 +1024,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--timeout", type=float, default=10, help="wrk's --timeout in seconds (late = error)"
+    )
+    parser.add_argument(
+        "--db-suffix",
+        default="",
+        help="appended to the bench databases' names, so people sharing a PostgreSQL server "
+        "do not drop each other's (e.g. _$USER)",
+    )
     parser.add_argument("--clients", type=int, default=16, help="concurrent writers")
     parser.add_argument("--write-seconds", type=float, default=10)
     parser.add_argument("--write-orders", type=int, default=8000, help="orders loaded for writes")
