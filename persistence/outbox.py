@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, insert, select
+from sqlalchemy import String, bindparam, func, insert, select, update
 
 from domain.events import DomainEvent
 from persistence.correlation import request_id
@@ -36,26 +36,42 @@ class StoredEvent:
     request_id: str | None = None  # the X-Request-Id of the request that committed it
 
 
-# Namespace of our advisory locks, so they cannot collide with another application's.
-_OUTBOX_LOCK_NAMESPACE = 0x52455455  # "RETU"
+# Namespace of our advisory locks, so they cannot collide with another application's. The
+# sequencer (migration 0018's returns_sequence_events) takes (namespace, hashtext(tenant)).
+SEQUENCER_LOCK_NAMESPACE = 0x52455455  # "RETU"
 
-
-_SERIALISE = select(
-    func.pg_advisory_xact_lock(_OUTBOX_LOCK_NAMESPACE, func.hashtext(bindparam("tenant")))
+_SEQUENCE_POSTGRESQL = select(func.returns_sequence_events(bindparam("tenant", type_=String)))
+_TABLE = OutboxEventRow.__table__  # type: ignore[attr-defined]
+_SEQUENCE_SQLITE = (
+    update(_TABLE)
+    .where(_TABLE.c.tenant_id == bindparam("tenant"), _TABLE.c.sequence.is_(None))
+    .values(sequence=_TABLE.c.position)
+)
+_NEWEST = select(func.coalesce(func.max(_TABLE.c.sequence), 0)).where(
+    _TABLE.c.tenant_id == bindparam("tenant")
 )
 
 
-async def _serialise_appends(sql: Statements, tenant_id: str) -> None:
-    """Make positions visible in commit order, so a reader resuming after position P never
-    finds a smaller one committed later.
+async def sequence_events(sql: Statements, tenant_id: str) -> int:
+    """Number the tenant's committed events that have no place in its log yet, and return
+    the newest place. No lock is held from an append to its commit any more.
 
-    PostgreSQL hands out sequence values at INSERT time: two transactions could commit in
-    the opposite order. A per-tenant transaction-level advisory lock, taken last in every
-    writing transaction and released at commit, orders them. SQLite's single writer already
-    does.
-    """
+    PostgreSQL: called right AFTER the writer's commit (outside any transaction). The
+    function takes a per-tenant lock for its own short transaction, then numbers, in insert
+    order, every unnumbered event it can see: its fresh snapshot holds every transaction
+    committed before the call, so a writer's events are numbered by its own call or by one
+    that started after its commit; numbers become visible only with the sequencer's commit,
+    one sequencer after another, so a reader never finds a smaller number appearing behind
+    a larger one it already read. It also notifies the other processes (pg_notify at its
+    commit). A writer that dies between its commit and this call leaves its events to the
+    tenant's next call.
+
+    SQLite: called INSIDE the write transaction, whose writers are serialised by the file
+    lock; the place is the row's own position."""
     if sql.dialect_name == "postgresql":
-        await sql.rows(_SERIALISE, {"tenant": tenant_id})
+        return int(await sql.scalar(_SEQUENCE_POSTGRESQL, {"tenant": tenant_id}))
+    await sql.execute(_SEQUENCE_SQLITE, {"tenant": tenant_id})
+    return int(await sql.scalar(_NEWEST, {"tenant": tenant_id}))
 
 
 def _row_values(merchant: str, event: DomainEvent, tenant_id: str) -> dict[str, Any]:
@@ -79,17 +95,13 @@ def _row_values(merchant: str, event: DomainEvent, tenant_id: str) -> dict[str, 
 async def append_events(
     sql: Statements, tenant_id: str, events: Sequence[tuple[str, DomainEvent]]
 ) -> list[StoredEvent]:
-    """Insert (merchant, event) pairs in order and return them with their log positions:
-    one statement for all of them (positions matched back by event id)."""
+    """Insert (merchant, event) pairs in order, in one statement, and return them with
+    their rows' positions (what webhook deliveries point at), matched back by event id.
+    Their places in the log are given by `sequence_events`."""
     if not events:
         return []
-    await _serialise_appends(sql, tenant_id)
     rows = [_row_values(merchant, event, tenant_id) for merchant, event in events]
-    postgresql = sql.dialect_name == "postgresql"
-    inserted = await sql.rows(
-        _insert_events(len(rows), notify=postgresql),
-        _numbered(rows) | {"channel": EVENTS_CHANNEL, "tenant": tenant_id},
-    )
+    inserted = await sql.rows(_insert_events(len(rows)), _numbered(rows))
     positions = {row["event_id"]: row["position"] for row in inserted}
     stored = [StoredEvent(position=positions[values["event_id"]], **values) for values in rows]
     stored.sort(key=lambda event: event.position)
@@ -113,28 +125,16 @@ _EVENT_COLUMNS = (
 
 
 @functools.lru_cache(maxsize=32)
-def _insert_events(count: int, *, notify: bool) -> Any:
+def _insert_events(count: int) -> Any:
     """INSERT of `count` events in one statement, returning their positions; built once
-    per count (a command raises one to a few events).
-
-    With `notify` (PostgreSQL), the same statement also wakes every API process when (and
-    only if) the transaction commits: `pg_notify` with the tenant and the newest position,
-    never the payload (listeners read the log, so a missed notification delays, never
-    loses). Every row asks with the same payload, and PostgreSQL delivers identical
-    notifications of one transaction once."""
-    table = OutboxEventRow.__table__  # type: ignore[attr-defined]
+    per count (a command raises one to a few events). Waking the other processes is the
+    sequencer's (pg_notify in returns_sequence_events): an event is news once it has its
+    place in the log."""
     values = [
-        {name: bindparam(f"{name}_{n}", type_=table.c[name].type) for name in _EVENT_COLUMNS}
+        {name: bindparam(f"{name}_{n}", type_=_TABLE.c[name].type) for name in _EVENT_COLUMNS}
         for n in range(count)
     ]
-    inserted = insert(table).values(values).returning(table.c.position, table.c.event_id)
-    if not notify:
-        return inserted
-    rows = inserted.cte("inserted")
-    newest = select(func.max(rows.c.position)).scalar_subquery()
-    payload = func.concat(newest, " ", bindparam("tenant", type_=String))  # wakeup_payload
-    wake = func.pg_notify(bindparam("channel", type_=String), payload).label("notified")
-    return select(rows.c.position, rows.c.event_id, wake)
+    return insert(_TABLE).values(values).returning(_TABLE.c.position, _TABLE.c.event_id)
 
 
 def _numbered(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ its listeners (the subscription hub) the position they reached, after the commit
 
 from __future__ import annotations
 
+import logging
 from types import TracebackType
 
 from domain.eligibility import MerchantRules
@@ -15,7 +16,7 @@ from domain.ports import Clock, SystemClock
 from persistence.configuration import SqlConfigurationRepository
 from persistence.database import Database, WriteTransaction
 from persistence.idempotency import KeyClaim, record_commit
-from persistence.outbox import append_events
+from persistence.outbox import append_events, sequence_events
 from persistence.repositories import (
     SqlNotificationRepository,
     SqlOrderRepository,
@@ -25,6 +26,8 @@ from persistence.rules import merchant_rules
 from persistence.tables import DEFAULT_TENANT
 from persistence.webhook_endpoints import SqlWebhookEndpointRepository
 from persistence.webhooks import route_deliveries
+
+log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
@@ -98,11 +101,24 @@ class SqlUnitOfWork:
         routed = (
             await route_deliveries(sql, self.tenant_id, stored, self._clock.now()) if stored else 0
         )
-        await transaction.commit()
-        if stored:
-            self._db.events_committed(self.tenant_id, stored[-1].position)
+        if not stored:
+            await transaction.commit()
+            return
+        if self._db.is_sqlite:  # serialised writers: number inside the transaction
+            newest = await sequence_events(sql, self.tenant_id)
+            await transaction.commit()
+        else:  # number after the commit, on the same connection (see sequence_events)
+            await transaction.commit()
+            try:
+                newest = await sequence_events(sql, self.tenant_id)
+            except Exception:
+                # Committed: the command succeeded. The tenant's next commit numbers these
+                # events; until then subscribers and webhooks have not seen them.
+                log.exception("numbering the committed events of %s failed", self.tenant_id)
+                return
+        self._db.events_committed(self.tenant_id, newest)
         if routed:
-            self._db.deliveries_routed(self.tenant_id, stored[-1].position)
+            self._db.deliveries_routed(self.tenant_id, newest)
 
     def _require(self) -> WriteTransaction:
         if self._transaction is None:
