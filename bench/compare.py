@@ -916,40 +916,63 @@ def create_input(reference: str, items: int) -> dict[str, Any]:
     }
 
 
-async def writes_on(url: str, backend: str, args: argparse.Namespace, logs: Path) -> WriteFigures:
+def write_servers(
+    url: str, backend: str, args: argparse.Namespace, logs: Path
+) -> list[tuple[str, Server]]:
+    """This checkout's server, then (if asked) `--baseline`'s and `serve --workers N`."""
+    servers = [(backend, Server(url, logs / f"writes-{backend}.log"))]
+    if args.baseline:
+        twin = Server(url, logs / f"writes-{backend}-baseline.log", root=args.baseline.resolve())
+        servers.append((f"{backend}, baseline", twin))
+    if args.workers > 1:
+        many = Server(url, logs / f"writes-{backend}-workers.log", workers=args.workers)
+        servers.append((f"{backend}, --workers {args.workers}", many))
+    return servers
+
+
+async def writes_on(
+    url: str, backend: str, args: argparse.Namespace, logs: Path
+) -> list[WriteFigures]:
+    """Each server in turn on one database, with its own slice of the loaded orders (a
+    server measured later meets more rows: the order is this checkout first)."""
     if backend == "PostgreSQL":
         await create_postgres_database(url)
     await cli_migrate(url)
+    servers = write_servers(url, backend, args, logs)
     db = Database(url)
     try:
         headers = await credentials(db)
-        say(f"writes ({backend}): loading {args.write_orders} orders (use cases)")
-        references = await load_orders(db, "WRITE", args.write_orders, args.items)
+        count = args.write_orders * len(servers)
+        say(f"writes ({backend}): loading {count} orders (use cases)")
+        references = await load_orders(db, "WRITE", count, args.items)
     finally:
         await db.dispose()
     # No ANALYZE here: the return tables are empty until the clients fill them, and
     # statistics saying so would steer PostgreSQL to scans as they grow.
-    server = Server(url, logs / f"writes-{backend}.log")
-    figures = WriteFigures(backend)
-    async with aiohttp.ClientSession() as http:
-        await server.start(http)
-    try:
-        warm = max(1, args.write_orders // 20)
-        await write_clients(server, headers, references[:warm], args, 2, None)
-        say(f"writes ({backend}): {args.clients} clients for {args.write_seconds:g} s")
-        await write_clients(server, headers, references[warm:], args, args.write_seconds, figures)
-    finally:
-        await server.stop()
-    return figures
+    results = []
+    for n, (label, server) in enumerate(servers):
+        mine = references[n * args.write_orders : (n + 1) * args.write_orders]
+        figures = WriteFigures(label)
+        async with aiohttp.ClientSession() as http:
+            await server.start(http)
+        try:
+            warm = max(1, args.write_orders // 20)
+            await write_clients(server, headers, mine[:warm], args, 2, None)
+            say(f"writes ({figures.backend}): {args.clients} clients for {args.write_seconds:g} s")
+            await write_clients(server, headers, mine[warm:], args, args.write_seconds, figures)
+        finally:
+            await server.stop()
+        results.append(figures)
+    return results
 
 
 async def writes(args: argparse.Namespace, logs: Path) -> None:
     results = []
     with tempfile.TemporaryDirectory() as folder:
         sqlite = f"sqlite+aiosqlite:///{Path(folder) / 'writes.db'}"
-        results.append(await writes_on(sqlite, "SQLite", args, logs))
+        results += await writes_on(sqlite, "SQLite", args, logs)
     postgres = f"{args.postgres}/returns_bench_writes{args.db_suffix}"
-    results.append(await writes_on(postgres, "PostgreSQL", args, logs))
+    results += await writes_on(postgres, "PostgreSQL", args, logs)
     print_writes(args, results)
 
 
@@ -961,7 +984,7 @@ def percentiles(values: list[float]) -> str:
 
 def print_writes(args: argparse.Namespace, results: list[WriteFigures]) -> None:
     print(f"\nWrites: createReturn ({args.items} items) then approveReturn,", end=" ")
-    print(f"{args.clients} clients, {args.write_seconds:g} s, one server process")
+    print(f"{args.clients} clients, {args.write_seconds:g} s per server")
     print("\n| backend | mutations/s | create p50 / p95 / p99 | approve p50 / p95 / p99", end="")
     print(" | server CPU per mutation | errors |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
@@ -1004,15 +1027,16 @@ def parse_args() -> argparse.Namespace:
         "--baseline",
         type=Path,
         metavar="CHECKOUT",
-        help="reads: also serve the returns-api of this checkout (`git worktree add /tmp/base "
-        "HEAD`) and print it beside this one, to measure a change in one run",
+        help="also serve the returns-api of this checkout (`git worktree add /tmp/base "
+        "HEAD`) and print it beside this one, to measure a change in one run (reads "
+        "alternate with it; writes run it after this one)",
     )
     parser.add_argument(
         "--workers",
         type=int,
         default=2,
-        help="reads: also serve returns-api with `serve --workers N` and print its one-return "
-        "read beside one process (1: skip)",
+        help="also serve returns-api with `serve --workers N`: its one-return read beside one "
+        "process, and its writes after one process's (1: skip)",
     )
     parser.add_argument(
         "--no-peers",

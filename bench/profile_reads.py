@@ -61,7 +61,7 @@ def top(raw: Path, limit: int) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    url = f"{args.postgres}/returns_bench_compare"
+    url = f"{args.postgres}/returns_bench_compare{args.db_suffix}"
     ids = await sample_ids(url, 1000)
     db = Database(url)
     headers = await credentials(db)
@@ -106,6 +106,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=10, help="wrk's --timeout in seconds")
+    parser.add_argument("--db-suffix", default="", help="as bench/compare.py's --db-suffix")
     parser.add_argument("--limit", type=int, default=45)
     parser.add_argument(
         "--native", action="store_true", help="sample C and Cython frames too (slower)"

@@ -7,7 +7,12 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from persistence.database import DEFAULT_DATABASE_URL, POOL_MAX_OVERFLOW, POOL_SIZE
+from persistence.database import (
+    DEFAULT_DATABASE_URL,
+    POOL_MAX_OVERFLOW,
+    POOL_SIZE,
+    READ_POOL_SIZE,
+)
 
 DEV_PORTAL_SECRET = "development-only-return-portal-secret-not-for-production"
 
@@ -31,6 +36,13 @@ class Settings(BaseSettings):
         default=POOL_MAX_OVERFLOW,
         ge=0,
         description="Connections opened beyond the pool under bursts, closed when returned.",
+    )
+    db_read_pool_size: int = Field(
+        default=READ_POOL_SIZE,
+        ge=0,
+        description="PostgreSQL: connections of asyncpg's own pool that serve reads outside a "
+        "transaction (the API's views), past SQLAlchemy's pool; 0 reads through SQLAlchemy's "
+        "pool. Counts towards max_connections like the pool above.",
     )
     auth_cache_seconds: float = Field(
         default=5,
