@@ -39,7 +39,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -850,7 +850,7 @@ class WriteFigures:
 async def write_clients(
     server: Server,
     headers: dict[str, str],
-    references: list[str],
+    references: Iterable[str],
     args: argparse.Namespace,
     seconds: float,
     figures: WriteFigures | None,
@@ -898,9 +898,9 @@ async def write_clients(
         cpu = server.cpu_seconds()
         started = time.monotonic()
         await asyncio.gather(*(client() for _ in range(args.clients)))
-        if figures is not None:
-            figures.seconds = time.monotonic() - started
-            figures.cpu = server.cpu_seconds() - cpu
+        if figures is not None:  # added up over rounds
+            figures.seconds += time.monotonic() - started
+            figures.cpu += server.cpu_seconds() - cpu
 
 
 def create_input(reference: str, items: int) -> dict[str, Any]:
@@ -933,8 +933,9 @@ def write_servers(
 async def writes_on(
     url: str, backend: str, args: argparse.Namespace, logs: Path
 ) -> list[WriteFigures]:
-    """Each server in turn on one database, with its own slice of the loaded orders (a
-    server measured later meets more rows: the order is this checkout first)."""
+    """The servers on one database, each with its own slice of the loaded orders, taking
+    turns in `--rounds` rounds (the order rotated each round) of `--write-seconds` each, so
+    they meet the same machine and the same table sizes."""
     if backend == "PostgreSQL":
         await create_postgres_database(url)
     await cli_migrate(url)
@@ -949,21 +950,28 @@ async def writes_on(
         await db.dispose()
     # No ANALYZE here: the return tables are empty until the clients fill them, and
     # statistics saying so would steer PostgreSQL to scans as they grow.
-    results = []
-    for n, (label, server) in enumerate(servers):
-        mine = references[n * args.write_orders : (n + 1) * args.write_orders]
-        figures = WriteFigures(label)
-        async with aiohttp.ClientSession() as http:
+    figures = {label: WriteFigures(label) for label, _ in servers}
+    async with aiohttp.ClientSession() as http:
+        for _, server in servers:
             await server.start(http)
-        try:
-            warm = max(1, args.write_orders // 20)
-            await write_clients(server, headers, mine[:warm], args, 2, None)
-            say(f"writes ({figures.backend}): {args.clients} clients for {args.write_seconds:g} s")
-            await write_clients(server, headers, mine[warm:], args, args.write_seconds, figures)
-        finally:
+    try:
+        pending = {}
+        for n, (label, server) in enumerate(servers):
+            mine = iter(references[n * args.write_orders : (n + 1) * args.write_orders])
+            warm = [next(mine) for _ in range(max(1, args.write_orders // 20))]
+            await write_clients(server, headers, warm, args, 2, None)
+            pending[label] = mine
+        for round_number in range(args.rounds):
+            shift = round_number % len(servers)
+            for label, server in servers[shift:] + servers[:shift]:
+                say(f"writes ({label}): {args.clients} clients for {args.write_seconds:g} s")
+                await write_clients(
+                    server, headers, pending[label], args, args.write_seconds, figures[label]
+                )
+    finally:
+        for _, server in servers:
             await server.stop()
-        results.append(figures)
-    return results
+    return list(figures.values())
 
 
 async def writes(args: argparse.Namespace, logs: Path) -> None:
@@ -984,7 +992,8 @@ def percentiles(values: list[float]) -> str:
 
 def print_writes(args: argparse.Namespace, results: list[WriteFigures]) -> None:
     print(f"\nWrites: createReturn ({args.items} items) then approveReturn,", end=" ")
-    print(f"{args.clients} clients, {args.write_seconds:g} s per server")
+    print(f"{args.clients} clients, {args.rounds} rounds of {args.write_seconds:g} s per server,")
+    print("the servers' order rotated each round; latency over all rounds")
     print("\n| backend | mutations/s | create p50 / p95 / p99 | approve p50 / p95 / p99", end="")
     print(" | server CPU per mutation | errors |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
