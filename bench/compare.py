@@ -951,10 +951,10 @@ async def writes_on(
     # No ANALYZE here: the return tables are empty until the clients fill them, and
     # statistics saying so would steer PostgreSQL to scans as they grow.
     figures = {label: WriteFigures(label) for label, _ in servers}
-    async with aiohttp.ClientSession() as http:
-        for _, server in servers:
-            await server.start(http)
     try:
+        async with aiohttp.ClientSession() as http:
+            for _, server in servers:
+                await server.start(http)
         pending = {}
         for n, (label, server) in enumerate(servers):
             mine = iter(references[n * args.write_orders : (n + 1) * args.write_orders])

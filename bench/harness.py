@@ -201,8 +201,9 @@ class Server:
 async def wait_until_up(
     http: aiohttp.ClientSession, url: str, log_path: Path, *, any_status: bool = False
 ) -> None:
-    """Poll `url` until it answers 200 (or anything, with `any_status`), for up to 20 s."""
-    for _ in range(400):
+    """Poll `url` until it answers 200 (or anything, with `any_status`), for up to 60 s:
+    a busy shared machine starts a server slowly."""
+    for _ in range(1200):
         try:
             async with http.get(url) as response:
                 if response.status == 200 or any_status:
