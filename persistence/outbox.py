@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, insert, select, update
+from sqlalchemy import String, bindparam, func, insert, select
 
 from domain.events import DomainEvent
 from persistence.correlation import request_id
@@ -42,14 +42,7 @@ SEQUENCER_LOCK_NAMESPACE = 0x52455455  # "RETU"
 
 _SEQUENCE_POSTGRESQL = select(func.returns_sequence_events(bindparam("tenant", type_=String)))
 _TABLE = OutboxEventRow.__table__  # type: ignore[attr-defined]
-_SEQUENCE_SQLITE = (
-    update(_TABLE)
-    .where(_TABLE.c.tenant_id == bindparam("tenant"), _TABLE.c.sequence.is_(None))
-    .values(sequence=_TABLE.c.position)
-)
-_NEWEST = select(func.coalesce(func.max(_TABLE.c.sequence), 0)).where(
-    _TABLE.c.tenant_id == bindparam("tenant")
-)
+_NEWEST = select(func.max(_TABLE.c.sequence)).where(_TABLE.c.tenant_id == bindparam("tenant"))
 
 
 async def sequence_events(sql: Statements, tenant_id: str) -> int:
@@ -66,12 +59,11 @@ async def sequence_events(sql: Statements, tenant_id: str) -> int:
     commit). A writer that dies between its commit and this call leaves its events to the
     tenant's next call.
 
-    SQLite: called INSIDE the write transaction, whose writers are serialised by the file
-    lock; the place is the row's own position."""
+    SQLite: its writers are serialised by the file lock, so the INSERT itself numbers the
+    events (`_insert_events`, `Appended.newest`); here this only reads the newest place."""
     if sql.dialect_name == "postgresql":
         return int(await sql.scalar(_SEQUENCE_POSTGRESQL, {"tenant": tenant_id}))
-    await sql.execute(_SEQUENCE_SQLITE, {"tenant": tenant_id})
-    return int(await sql.scalar(_NEWEST, {"tenant": tenant_id}))
+    return int(await sql.scalar(_NEWEST, {"tenant": tenant_id}) or 0)
 
 
 def _row_values(merchant: str, event: DomainEvent, tenant_id: str) -> dict[str, Any]:
@@ -92,20 +84,32 @@ def _row_values(merchant: str, event: DomainEvent, tenant_id: str) -> dict[str, 
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """Events as inserted: `events` carry their rows' positions (what webhook deliveries
+    point at); `newest` is the tenant's newest place in the log when the INSERT numbered
+    them itself (SQLite), None when `sequence_events` numbers them after the commit."""
+
+    events: list[StoredEvent]
+    newest: int | None = None
+
+
 async def append_events(
     sql: Statements, tenant_id: str, events: Sequence[tuple[str, DomainEvent]]
-) -> list[StoredEvent]:
-    """Insert (merchant, event) pairs in order, in one statement, and return them with
-    their rows' positions (what webhook deliveries point at), matched back by event id.
-    Their places in the log are given by `sequence_events`."""
+) -> Appended:
+    """Insert (merchant, event) pairs in order, in one statement, matched back by event id."""
     if not events:
-        return []
+        return Appended([])
     rows = [_row_values(merchant, event, tenant_id) for merchant, event in events]
-    inserted = await sql.rows(_insert_events(len(rows)), _numbered(rows))
+    numbered = sql.dialect_name == "sqlite"
+    inserted = await sql.rows(
+        _insert_events(len(rows), numbered=numbered), _numbered(rows) | {"tenant": tenant_id}
+    )
     positions = {row["event_id"]: row["position"] for row in inserted}
     stored = [StoredEvent(position=positions[values["event_id"]], **values) for values in rows]
     stored.sort(key=lambda event: event.position)
-    return stored
+    newest = max(row["sequence"] for row in inserted) if numbered else None
+    return Appended(stored, newest)
 
 
 _EVENT_COLUMNS = (
@@ -125,16 +129,25 @@ _EVENT_COLUMNS = (
 
 
 @functools.lru_cache(maxsize=32)
-def _insert_events(count: int) -> Any:
+def _insert_events(count: int, *, numbered: bool) -> Any:
     """INSERT of `count` events in one statement, returning their positions; built once
-    per count (a command raises one to a few events). Waking the other processes is the
-    sequencer's (pg_notify in returns_sequence_events): an event is news once it has its
-    place in the log."""
+    per count (a command raises one to a few events). With `numbered` (SQLite, one writer
+    at a time) each event also takes its place in the log, after the tenant's newest.
+    Waking other processes is the sequencer's (pg_notify in returns_sequence_events): an
+    event is news once it has its place in the log."""
+    newest = select(func.coalesce(func.max(_TABLE.c.sequence), 0)).where(
+        _TABLE.c.tenant_id == bindparam("tenant", type_=String)
+    )
     values = [
         {name: bindparam(f"{name}_{n}", type_=_TABLE.c[name].type) for name in _EVENT_COLUMNS}
+        | ({"sequence": newest.scalar_subquery() + (n + 1)} if numbered else {})
         for n in range(count)
     ]
-    return insert(_TABLE).values(values).returning(_TABLE.c.position, _TABLE.c.event_id)
+    return (
+        insert(_TABLE)
+        .values(values)
+        .returning(_TABLE.c.position, _TABLE.c.event_id, _TABLE.c.sequence)
+    )
 
 
 def _numbered(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -97,18 +97,16 @@ class SqlUnitOfWork:
             for request in self.returns.seen
             for event in request.pull_events()
         ]
-        stored = await append_events(sql, self.tenant_id, events)
+        appended = await append_events(sql, self.tenant_id, events)
+        stored = appended.events
         routed = (
             await route_deliveries(sql, self.tenant_id, stored, self._clock.now()) if stored else 0
         )
+        await transaction.commit()
         if not stored:
-            await transaction.commit()
             return
-        if self._db.is_sqlite:  # serialised writers: number inside the transaction
-            newest = await sequence_events(sql, self.tenant_id)
-            await transaction.commit()
-        else:  # number after the commit, on the same connection (see sequence_events)
-            await transaction.commit()
+        newest = appended.newest  # numbered by the INSERT (SQLite)
+        if newest is None:  # PostgreSQL: number after the commit, on the same connection
             try:
                 newest = await sequence_events(sql, self.tenant_id)
             except Exception:

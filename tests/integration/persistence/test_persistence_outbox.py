@@ -270,14 +270,16 @@ async def test_a_writer_never_waits_for_another_and_places_follow_visibility(wor
     seen = await read_all()
     async with world.db.write_session() as slow:
         await slow.begin()
-        [early] = await append_events(
-            SqlAlchemyStatements.of(slow), "default", [("acme", first_event)]
-        )
+        [early] = (
+            await append_events(SqlAlchemyStatements.of(slow), "default", [("acme", first_event)])
+        ).events
         async with world.db.write_session() as fast:  # not blocked by the open `slow`
             await fast.begin()
-            [late] = await append_events(
-                SqlAlchemyStatements.of(fast), "default", [("acme", second_event)]
-            )
+            [late] = (
+                await append_events(
+                    SqlAlchemyStatements.of(fast), "default", [("acme", second_event)]
+                )
+            ).events
             await asyncio.wait_for(fast.commit(), 5)
         assert early.position < late.position  # inserted first, committed last
         async with world.db.reading() as sql:
