@@ -1,15 +1,18 @@
 """returns-api side by side with the peers a user would pick instead, in one run.
 
-Reads (PostgreSQL): returns-api (ONE server process), PostGraphile 4 over the same tables
-(installed with npm into bench/.peers, git-ignored; `--simple-collections only`) and a raw
-aiohttp + asyncpg handler (bench/raw_peer.py). N return requests of 10 items are loaded
-through the project's own use cases, the three servers are checked to answer the same
-returns, items and quantities, then alternating rounds of wrk (Debian's package; a Python
-load generator when wrk is missing) measure each read. Prints req/s, server CPU ms per
-request and the ratios.
+Reads (PostgreSQL): returns-api (ONE server process), PostGraphile 4 and PostGraphile 5
+over the same tables (installed with npm into bench/.peers and bench/.peers/v5, git-ignored;
+4 with `--simple-collections only`, 5 with its V4 preset so the same query bodies run, served
+by bench/postgraphile5.mjs) and a raw aiohttp + asyncpg handler (bench/raw_peer.py). N
+return requests of 10 items are loaded through the project's own use cases, the servers are
+checked to answer the same returns, items and quantities, then rounds of wrk (Debian's
+package, with --timeout; a Python load generator when wrk is missing) measure each read,
+the servers' order rotated each round. Prints req/s, the server's CPU ms per request and its
+PostgreSQL backends' CPU ms per request (from /proc), and the ratios.
 
 Writes (SQLite and PostgreSQL): createReturn (10 items) then approveReturn from 16 clients
-against one returns-api process; prints mutations/s and latency percentiles.
+against one returns-api process (and `--baseline`'s, and `--workers N`, taking turns in
+rotated rounds); prints mutations/s and latency percentiles.
 
 Workers (with reads): the one-return read from `returns-api serve --workers 2` beside one
 process, alternating in the same rounds; CPU counts the supervisor and its workers.
@@ -20,9 +23,10 @@ process, alternating in the same rounds; CPU counts the supervisor and its worke
     .venv/bin/python bench/compare.py --mode writes --write-seconds 10
     .venv/bin/python bench/compare.py --mode reads --no-peers --workers 2 --returns 500
 
-The PostgreSQL databases (returns_bench_compare, returns_bench_writes) are created on the
-server of --postgres; the read data is kept between runs and reloaded only when N changes
-or with --reload. This machine is shared and noisy: compare ratios, not absolute figures.
+The PostgreSQL databases (returns_bench_compare, returns_bench_writes, with --db-suffix
+appended) are created on the server of --postgres; the read data is kept between runs and
+reloaded only when N changes or with --reload. This machine is shared and noisy: compare
+ratios, not absolute figures.
 """
 
 from __future__ import annotations
