@@ -7,12 +7,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from persistence.database import (
-    DEFAULT_DATABASE_URL,
-    POOL_MAX_OVERFLOW,
-    POOL_SIZE,
-    READ_POOL_SIZE,
-)
+from persistence.database import DEFAULT_DATABASE_URL, POOL_MAX_OVERFLOW, POOL_SIZE
 
 DEV_PORTAL_SECRET = "development-only-return-portal-secret-not-for-production"
 
@@ -36,13 +31,6 @@ class Settings(BaseSettings):
         default=POOL_MAX_OVERFLOW,
         ge=0,
         description="Connections opened beyond the pool under bursts, closed when returned.",
-    )
-    db_read_pool_size: int = Field(
-        default=READ_POOL_SIZE,
-        ge=0,
-        description="PostgreSQL: connections of asyncpg's own pool that serve reads outside a "
-        "transaction (the API's views), past SQLAlchemy's pool; 0 reads through SQLAlchemy's "
-        "pool. Counts towards max_connections like the pool above.",
     )
     auth_cache_seconds: float = Field(
         default=5,
@@ -93,6 +81,11 @@ class Settings(BaseSettings):
     graphiql: bool = True
     auto_close_interval_seconds: float = Field(
         default=3600, ge=0, description="How often the server runs auto-close; 0 disables it."
+    )
+    store_credit_expiry_interval_seconds: float = Field(
+        default=3600,
+        ge=0,
+        description="How often the server expires lapsed store credit; 0 disables it.",
     )
     idempotency_purge_interval_seconds: float = Field(
         default=3600,

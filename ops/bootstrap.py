@@ -38,7 +38,6 @@ def bootstrap(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        read_pool_size=settings.db_read_pool_size,
     )
     clock = clock or SystemClock()
     units = UnitsOfWork(database, clock)

@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
-import asyncpg
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -34,7 +33,6 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 POOL_SIZE = 16
 POOL_MAX_OVERFLOW = 16
 POOL_RECYCLE_SECONDS = 1800
-READ_POOL_SIZE = 8
 _IMMEDIATE = "returns_begin_immediate"
 _AUTOCOMMIT = "AUTOCOMMIT"
 
@@ -51,10 +49,7 @@ class Database:
         echo: bool = False,
         pool_size: int = POOL_SIZE,
         max_overflow: int = POOL_MAX_OVERFLOW,
-        read_pool_size: int = READ_POOL_SIZE,
     ) -> None:
-        """`read_pool_size` (PostgreSQL): `reading()` lends connections of an asyncpg pool of
-        up to that size, opened on first use, instead of SQLAlchemy's (0: SQLAlchemy's)."""
         self.url = make_url(url)
         self.engine: AsyncEngine = create_async_engine(
             self.url,
@@ -80,9 +75,6 @@ class Database:
         # rather than poll the file lock (whose busy handler sleeps up to 100 ms a try).
         self.writers = asyncio.Lock() if self.is_sqlite else None
         self._observers: list[Callable[[str], None]] = []
-        self._read_pool_size = 0 if self.is_sqlite else read_pool_size
-        self._read_pool: asyncpg.Pool | None = None
-        self._read_pool_opening: asyncio.Lock | None = None
 
     def write_session(self) -> AsyncSession:
         return AsyncSession(self._write_bind, expire_on_commit=False, autoflush=False)
@@ -101,10 +93,6 @@ class Database:
             async with self._read_bind.connect() as connection:
                 yield SqlAlchemyStatements(connection, "sqlite")
             return
-        if self._read_pool_size:
-            async with self._direct_read() as statements:
-                yield statements
-            return
         lent = await self.engine.raw_connection()
         cancelled = False
         try:
@@ -117,39 +105,6 @@ class Database:
             raise
         finally:
             await greenlet_spawn(_give_back, lent, cancelled)
-
-    @asynccontextmanager
-    async def _direct_read(self) -> AsyncIterator[Statements]:
-        """A connection of asyncpg's own pool: the read path's checkout and return cost no
-        greenlet switch and no SQLAlchemy pool events (a few % of a small read's CPU)."""
-        pool = self._read_pool or await self._open_read_pool()
-        connection = await pool.acquire()
-        broken = False
-        try:
-            yield AsyncpgStatements(connection, self.engine.dialect, self._observers)
-        except asyncio.CancelledError:
-            broken = True  # as in reading(): never lent again mid-cancel
-            raise
-        finally:
-            if broken:
-                connection.terminate()
-            await pool.release(connection)
-
-    async def _open_read_pool(self) -> asyncpg.Pool:
-        """Opened on first use, in the process that reads (a `--workers` child opens its own)."""
-        if self._read_pool_opening is None:
-            self._read_pool_opening = asyncio.Lock()
-        async with self._read_pool_opening:
-            if self._read_pool is None:
-                dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
-                self._read_pool = await asyncpg.create_pool(
-                    dsn,
-                    min_size=1,
-                    max_size=self._read_pool_size,
-                    init=_json_codecs,
-                    max_inactive_connection_lifetime=POOL_RECYCLE_SECONDS,
-                )
-        return self._read_pool
 
     async def begin_write(self) -> WriteTransaction:
         """A write transaction with the statements that run in it: on PostgreSQL straight on
@@ -194,9 +149,6 @@ class Database:
         _tell(self._commit_listeners, tenant_id, last_position)
 
     async def dispose(self) -> None:
-        if self._read_pool is not None:
-            pool, self._read_pool = self._read_pool, None
-            await pool.close()
         await self.engine.dispose()
 
 
@@ -288,21 +240,6 @@ def _decode_json_with_orjson(engine: AsyncEngine) -> None:
                 format="binary",
             )
         )
-
-
-async def _json_codecs(connection: asyncpg.Connection) -> None:
-    """What SQLAlchemy's dialect and `_decode_json_with_orjson` give its own connections:
-    json and jsonb read by orjson, written as the text SQLAlchemy's processors make."""
-    await connection.set_type_codec(
-        "json", encoder=str.encode, decoder=orjson.loads, schema="pg_catalog", format="binary"
-    )
-    await connection.set_type_codec(
-        "jsonb",
-        encoder=lambda text: b"\x01" + text.encode(),
-        decoder=lambda data: orjson.loads(data[1:]),
-        schema="pg_catalog",
-        format="binary",
-    )
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
