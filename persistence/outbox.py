@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, distinct, func, insert, select
+from sqlalchemy import String, bindparam, func, insert, select
 
 from domain.events import DomainEvent
 from persistence.correlation import request_id
@@ -67,7 +67,7 @@ async def sequence_events(sql: Statements, tenant_id: str) -> int:
     return int(await sql.scalar(_NEWEST, {"tenant": tenant_id}) or 0)
 
 
-_STRANDED = select(distinct(_TABLE.c.tenant_id)).where(_TABLE.c.sequence.is_(None))
+_STRANDED = select(_TABLE.c.tenant_id).where(_TABLE.c.sequence.is_(None)).distinct()
 
 
 async def sequence_stranded_events(db: Database) -> dict[str, int]:
