@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         ge=0,
         description="How often the server expires lapsed store credit; 0 disables it.",
     )
+    event_sequencer_interval_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="How often a PostgreSQL server numbers committed events that a writer "
+        "died before numbering (so subscribers and webhooks see them); 0 disables it.",
+    )
     idempotency_purge_interval_seconds: float = Field(
         default=3600,
         ge=0,

@@ -24,6 +24,7 @@ from edge.logs import request_id_middleware
 from edge.token_revocation import REVOKE_PATH, revoke_endpoint
 from graphql_api.view import ReturnsGraphQLView, add_graphql_routes
 from jobs.auto_close import auto_close_job
+from jobs.event_sequencer import event_sequencer_job
 from jobs.idempotency_purge import idempotency_purge_job
 from jobs.runner import PeriodicJobs
 from jobs.store_credit_expiry import store_credit_expiry_job
@@ -118,6 +119,7 @@ def _jobs(wiring: Wiring, metrics: Metrics) -> list[Job]:
         idempotency_purge_job(
             wiring.idempotency, wiring.clock, settings.idempotency_purge_interval_seconds
         ),
+        event_sequencer_job(wiring.db, settings.event_sequencer_interval_seconds),
         webhook_job(
             wiring,
             carriyo_answers.return_request,  # webhook bodies speak Carriyo's return request

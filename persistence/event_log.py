@@ -1,8 +1,10 @@
 """Reading the event log (the outbox): by position for audit pages, subscriptions and
 webhooks, and per return request for its history.
 
-Positions grow in commit order within a tenant (see `outbox._serialise_appends`), so "every
-event after P" read twice never misses one that committed in between.
+A reader's position is the event's `sequence`, its place in the tenant's log, given after
+commit by one sequencer at a time (see `outbox.sequence_events`): places appear only in
+growing order, so "every event after P" read twice never misses one that committed in
+between. Events not numbered yet are not read.
 """
 
 from __future__ import annotations
@@ -56,7 +58,10 @@ def _conditions(tenant_id: str, flt: EventFilter) -> list[object]:
 
 
 def stored_event(row: OutboxEventRow) -> StoredEvent:
-    return StoredEvent(**row.model_dump())
+    """The event at its place in the log (readers only read numbered events)."""
+    values = row.model_dump()
+    values["position"] = values.pop("sequence")
+    return StoredEvent(**values)
 
 
 async def read_events(
@@ -70,8 +75,8 @@ async def read_events(
     """Up to `limit` events with a position greater than `after`, oldest first."""
     statement = (
         select(OutboxEventRow)
-        .where(*_conditions(tenant_id, flt or EventFilter()), OutboxEventRow.position > after)
-        .order_by(OutboxEventRow.position)
+        .where(*_conditions(tenant_id, flt or EventFilter()), OutboxEventRow.sequence > after)
+        .order_by(OutboxEventRow.sequence)
         .limit(limit)
     )
     return [stored_event(row) for row in (await session.execute(statement)).scalars()]
@@ -86,8 +91,9 @@ async def events_of_requests(
         .where(
             OutboxEventRow.tenant_id == tenant_id,
             OutboxEventRow.return_request_id.in_(return_request_ids),
+            OutboxEventRow.sequence.is_not(None),
         )
-        .order_by(OutboxEventRow.position)
+        .order_by(OutboxEventRow.sequence)
     )
     history: dict[str, list[StoredEvent]] = {rid: [] for rid in return_request_ids}
     for row in (await session.execute(statement)).scalars():
@@ -97,7 +103,7 @@ async def events_of_requests(
 
 async def last_position(session: AsyncSession, tenant_id: str) -> int:
     """The newest committed position of the tenant (0 for an empty log)."""
-    statement = select(func.max(OutboxEventRow.position)).where(
+    statement = select(func.max(OutboxEventRow.sequence)).where(
         OutboxEventRow.tenant_id == tenant_id
     )
     return (await session.execute(statement)).scalar_one_or_none() or 0

@@ -13,6 +13,7 @@ from sqlalchemy import String, bindparam, func, insert, select
 
 from domain.events import DomainEvent
 from persistence.correlation import request_id
+from persistence.database import Database
 from persistence.statements import Statements
 from persistence.tables import OutboxEventRow
 
@@ -36,26 +37,57 @@ class StoredEvent:
     request_id: str | None = None  # the X-Request-Id of the request that committed it
 
 
-# Namespace of our advisory locks, so they cannot collide with another application's.
-_OUTBOX_LOCK_NAMESPACE = 0x52455455  # "RETU"
+# Namespace of our advisory locks, so they cannot collide with another application's. The
+# sequencer (migration 0018's returns_sequence_events) takes (namespace, hashtext(tenant)).
+SEQUENCER_LOCK_NAMESPACE = 0x52455455  # "RETU"
+
+_SEQUENCE_POSTGRESQL = select(func.returns_sequence_events(bindparam("tenant", type_=String)))
+_TABLE = OutboxEventRow.__table__  # type: ignore[attr-defined]
+_NEWEST = select(func.max(_TABLE.c.sequence)).where(_TABLE.c.tenant_id == bindparam("tenant"))
 
 
-_SERIALISE = select(
-    func.pg_advisory_xact_lock(_OUTBOX_LOCK_NAMESPACE, func.hashtext(bindparam("tenant")))
-)
+async def sequence_events(sql: Statements, tenant_id: str) -> int:
+    """Number the tenant's committed events that have no place in its log yet, and return
+    the newest place. No lock is held from an append to its commit any more.
 
+    PostgreSQL: called right AFTER the writer's commit (outside any transaction). The
+    function takes a per-tenant lock for its own short transaction, then numbers, in insert
+    order, every unnumbered event it can see: its fresh snapshot holds every transaction
+    committed before the call, so a writer's events are numbered by its own call or by one
+    that started after its commit; numbers become visible only with the sequencer's commit,
+    one sequencer after another, so a reader never finds a smaller number appearing behind
+    a larger one it already read. It also notifies the other processes (pg_notify at its
+    commit). A writer that dies between its commit and this call leaves its events to the
+    tenant's next call.
 
-async def _serialise_appends(sql: Statements, tenant_id: str) -> None:
-    """Make positions visible in commit order, so a reader resuming after position P never
-    finds a smaller one committed later.
-
-    PostgreSQL hands out sequence values at INSERT time: two transactions could commit in
-    the opposite order. A per-tenant transaction-level advisory lock, taken last in every
-    writing transaction and released at commit, orders them. SQLite's single writer already
-    does.
-    """
+    SQLite: its writers are serialised by the file lock, so the INSERT itself numbers the
+    events (`_insert_events`, `Appended.newest`); here this only reads the newest place."""
     if sql.dialect_name == "postgresql":
-        await sql.rows(_SERIALISE, {"tenant": tenant_id})
+        return int(await sql.scalar(_SEQUENCE_POSTGRESQL, {"tenant": tenant_id}))
+    return int(await sql.scalar(_NEWEST, {"tenant": tenant_id}) or 0)
+
+
+_STRANDED = select(_TABLE.c.tenant_id).where(_TABLE.c.sequence.is_(None)).distinct()
+
+
+async def sequence_stranded_events(db: Database) -> dict[str, int]:
+    """Number the committed events that no writer numbered: a writer that died (or lost its
+    connection) between its commit and its `sequence_events` call leaves them unnumbered,
+    so unseen by subscribers and webhooks, until the tenant's next commit; a quiet tenant
+    may have none for hours. Run periodically (jobs/event_sequencer.py). Numbering what a
+    live writer is about to number is harmless: the sequencer's lock orders the two calls,
+    and the second finds nothing left. SQLite numbers in the INSERT, so never strands any.
+    Returns the newest place of each tenant it numbered, after telling the listeners."""
+    if db.is_sqlite:
+        return {}
+    numbered: dict[str, int] = {}
+    async with db.reading() as sql:
+        tenants = [row[0] for row in await sql.rows(_STRANDED)]
+        for tenant in tenants:
+            numbered[tenant] = await sequence_events(sql, tenant)
+    for tenant, newest in numbered.items():
+        db.events_committed(tenant, newest)
+    return numbered
 
 
 def _row_values(merchant: str, event: DomainEvent, tenant_id: str) -> dict[str, Any]:
@@ -76,24 +108,32 @@ def _row_values(merchant: str, event: DomainEvent, tenant_id: str) -> dict[str, 
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """Events as inserted: `events` carry their rows' positions (what webhook deliveries
+    point at); `newest` is the tenant's newest place in the log when the INSERT numbered
+    them itself (SQLite), None when `sequence_events` numbers them after the commit."""
+
+    events: list[StoredEvent]
+    newest: int | None = None
+
+
 async def append_events(
     sql: Statements, tenant_id: str, events: Sequence[tuple[str, DomainEvent]]
-) -> list[StoredEvent]:
-    """Insert (merchant, event) pairs in order and return them with their log positions:
-    one statement for all of them (positions matched back by event id)."""
+) -> Appended:
+    """Insert (merchant, event) pairs in order, in one statement, matched back by event id."""
     if not events:
-        return []
-    await _serialise_appends(sql, tenant_id)
+        return Appended([])
     rows = [_row_values(merchant, event, tenant_id) for merchant, event in events]
-    postgresql = sql.dialect_name == "postgresql"
+    numbered = sql.dialect_name == "sqlite"
     inserted = await sql.rows(
-        _insert_events(len(rows), notify=postgresql),
-        _numbered(rows) | {"channel": EVENTS_CHANNEL, "tenant": tenant_id},
+        _insert_events(len(rows), numbered=numbered), _numbered(rows) | {"tenant": tenant_id}
     )
     positions = {row["event_id"]: row["position"] for row in inserted}
     stored = [StoredEvent(position=positions[values["event_id"]], **values) for values in rows]
     stored.sort(key=lambda event: event.position)
-    return stored
+    newest = max(row["sequence"] for row in inserted) if numbered else None
+    return Appended(stored, newest)
 
 
 _EVENT_COLUMNS = (
@@ -113,28 +153,25 @@ _EVENT_COLUMNS = (
 
 
 @functools.lru_cache(maxsize=32)
-def _insert_events(count: int, *, notify: bool) -> Any:
+def _insert_events(count: int, *, numbered: bool) -> Any:
     """INSERT of `count` events in one statement, returning their positions; built once
-    per count (a command raises one to a few events).
-
-    With `notify` (PostgreSQL), the same statement also wakes every API process when (and
-    only if) the transaction commits: `pg_notify` with the tenant and the newest position,
-    never the payload (listeners read the log, so a missed notification delays, never
-    loses). Every row asks with the same payload, and PostgreSQL delivers identical
-    notifications of one transaction once."""
-    table = OutboxEventRow.__table__  # type: ignore[attr-defined]
+    per count (a command raises one to a few events). With `numbered` (SQLite, one writer
+    at a time) each event also takes its place in the log, after the tenant's newest.
+    Waking other processes is the sequencer's (pg_notify in returns_sequence_events): an
+    event is news once it has its place in the log."""
+    newest = select(func.coalesce(func.max(_TABLE.c.sequence), 0)).where(
+        _TABLE.c.tenant_id == bindparam("tenant", type_=String)
+    )
     values = [
-        {name: bindparam(f"{name}_{n}", type_=table.c[name].type) for name in _EVENT_COLUMNS}
+        {name: bindparam(f"{name}_{n}", type_=_TABLE.c[name].type) for name in _EVENT_COLUMNS}
+        | ({"sequence": newest.scalar_subquery() + (n + 1)} if numbered else {})
         for n in range(count)
     ]
-    inserted = insert(table).values(values).returning(table.c.position, table.c.event_id)
-    if not notify:
-        return inserted
-    rows = inserted.cte("inserted")
-    newest = select(func.max(rows.c.position)).scalar_subquery()
-    payload = func.concat(newest, " ", bindparam("tenant", type_=String))  # wakeup_payload
-    wake = func.pg_notify(bindparam("channel", type_=String), payload).label("notified")
-    return select(rows.c.position, rows.c.event_id, wake)
+    return (
+        insert(_TABLE)
+        .values(values)
+        .returning(_TABLE.c.position, _TABLE.c.event_id, _TABLE.c.sequence)
+    )
 
 
 def _numbered(rows: list[dict[str, Any]]) -> dict[str, Any]:

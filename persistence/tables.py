@@ -10,7 +10,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from persistence.types import ExactDecimal, UTCDateTime
@@ -238,12 +248,23 @@ class ItemsUpdateRow(SQLModel, table=True):
 class OutboxEventRow(SQLModel, table=True):
     """The event log: written in the same transaction as the change it describes.
 
-    `position` is assigned by the database in commit order of inserts, so it only grows.
+    `position` identifies the row (webhook deliveries point at it) in insert order.
+    `sequence` is the place in the tenant's log that readers follow: NULL until the
+    sequencer numbers the event after its commit (persistence/outbox.py), then only growing
+    in the order events became visible, so a reader resuming after N misses none.
     """
 
     __tablename__ = "outbox_events"
     __table_args__ = (
         Index("ix_outbox_events_tenant_position", "tenant_id", "position"),
+        Index("ix_outbox_events_tenant_sequence", "tenant_id", "sequence", unique=True),
+        # The few events committed but not numbered yet, for the sequencer's sweep.
+        Index(
+            "ix_outbox_events_unsequenced",
+            "tenant_id",
+            postgresql_where=text("sequence IS NULL"),
+            sqlite_where=text("sequence IS NULL"),
+        ),
         Index("ix_outbox_events_request", "tenant_id", "return_request_id"),
     )
 
@@ -267,6 +288,7 @@ class OutboxEventRow(SQLModel, table=True):
     # The X-Request-Id of the HTTP request that committed the event, if one did: webhook
     # deliveries carry it on, so a merchant's report can be traced to our log lines.
     request_id: str | None = Field(default=None, max_length=128)
+    sequence: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class WebhookEndpointRow(SQLModel, table=True):

@@ -8,6 +8,7 @@ its listeners (the subscription hub) the position they reached, after the commit
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from types import TracebackType
 
@@ -18,7 +19,7 @@ from persistence.customer_messages import route_messages
 from persistence.database import Database, WriteTransaction
 from persistence.fee_rules import SqlFeeRuleRepository
 from persistence.idempotency import KeyClaim, record_commit
-from persistence.outbox import append_events
+from persistence.outbox import append_events, sequence_events
 from persistence.repositories import (
     SqlNotificationRepository,
     SqlOrderRepository,
@@ -29,6 +30,8 @@ from persistence.store_credit import SqlStoreCreditRepository
 from persistence.tables import DEFAULT_TENANT
 from persistence.webhook_endpoints import SqlWebhookEndpointRepository
 from persistence.webhooks import route_deliveries
+
+log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
@@ -109,7 +112,8 @@ class SqlUnitOfWork:
             for account in self.store_credit.seen
             for event in account.pull_events()
         ]
-        stored = await append_events(sql, self.tenant_id, events)
+        appended = await append_events(sql, self.tenant_id, events)
+        stored = appended.events
         now = self._clock.now()
         routed = await route_deliveries(sql, self.tenant_id, stored, now) if stored else 0
         messages = (
@@ -118,10 +122,20 @@ class SqlUnitOfWork:
             else 0
         )
         await transaction.commit()
-        if stored:
-            self._db.events_committed(self.tenant_id, stored[-1].position)
+        if not stored:
+            return
+        newest = appended.newest  # numbered by the INSERT (SQLite)
+        if newest is None:  # PostgreSQL: number after the commit, on the same connection
+            try:
+                newest = await sequence_events(sql, self.tenant_id)
+            except Exception:
+                # Committed: the command succeeded. The tenant's next commit numbers these
+                # events; until then subscribers and webhooks have not seen them.
+                log.exception("numbering the committed events of %s failed", self.tenant_id)
+                return
+        self._db.events_committed(self.tenant_id, newest)
         if routed:
-            self._db.deliveries_routed(self.tenant_id, stored[-1].position)
+            self._db.deliveries_routed(self.tenant_id, newest)
         if messages:
             self._db.messages_routed(self.tenant_id, stored[-1].position)
 

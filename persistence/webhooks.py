@@ -30,6 +30,12 @@ DELIVERIES: Table = WebhookDeliveryRow.__table__  # type: ignore[attr-defined]
 
 ERROR_LIMIT = 500
 
+# A delivery's event, once it has its place in the log (numbered right after its commit):
+# a sender never sends, nor a list shows, an event that subscribers cannot see yet.
+_EVENT_OF_DELIVERY = (OutboxEventRow.position == WebhookDeliveryRow.event_position) & (
+    OutboxEventRow.sequence.is_not(None)
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
@@ -141,7 +147,7 @@ class WebhookStore:
         """Newest first; (page, whether more follow)."""
         statement = (
             select(WebhookDeliveryRow, OutboxEventRow)
-            .join(OutboxEventRow, OutboxEventRow.position == WebhookDeliveryRow.event_position)
+            .join(OutboxEventRow, _EVENT_OF_DELIVERY)
             .where(WebhookDeliveryRow.tenant_id == tenant_id)
         )
         if before is not None:
@@ -171,7 +177,7 @@ class WebhookStore:
             return []  # most commits route nothing: no write transaction for them
         due = (
             select(WebhookDeliveryRow, OutboxEventRow, WebhookEndpointRow)
-            .join(OutboxEventRow, OutboxEventRow.position == WebhookDeliveryRow.event_position)
+            .join(OutboxEventRow, _EVENT_OF_DELIVERY)
             .join(
                 WebhookEndpointRow,
                 (WebhookEndpointRow.tenant_id == WebhookDeliveryRow.tenant_id)
@@ -246,7 +252,7 @@ class WebhookStore:
 def _with_event(tenant_id: str, delivery_id: str) -> Any:
     return (
         select(WebhookDeliveryRow, OutboxEventRow)
-        .join(OutboxEventRow, OutboxEventRow.position == WebhookDeliveryRow.event_position)
+        .join(OutboxEventRow, _EVENT_OF_DELIVERY)
         .where(
             WebhookDeliveryRow.tenant_id == tenant_id,
             WebhookDeliveryRow.delivery_id == delivery_id,

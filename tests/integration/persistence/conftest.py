@@ -163,7 +163,7 @@ class World:
         return row.version
 
     async def outbox(self, request_id: str | None = None) -> list[OutboxEventRow]:
-        query = select(OutboxEventRow).order_by(OutboxEventRow.position)
+        query = select(OutboxEventRow).order_by(OutboxEventRow.sequence, OutboxEventRow.position)
         if request_id is not None:
             query = query.where(OutboxEventRow.return_request_id == request_id)
         async with self.db.read_session() as session:

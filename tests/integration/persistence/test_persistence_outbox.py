@@ -19,7 +19,13 @@ from domain.errors import DomainError, ErrorCode
 from domain.events import NoteDeleted
 from domain.request_details import RequestDetails
 from domain.values import Actor
-from persistence.outbox import StoredEvent, append_events
+from persistence.event_log import read_events, stored_event
+from persistence.outbox import (
+    StoredEvent,
+    append_events,
+    sequence_events,
+    sequence_stranded_events,
+)
 from persistence.statements import SqlAlchemyStatements
 
 LINES = {"SKU-A": (3, 3, Decimal("10.125")), "SKU-B": (2, 2, Decimal("5"))}
@@ -33,8 +39,7 @@ def listen(world) -> list[tuple[str, int]]:
 
 
 def as_stored(row) -> StoredEvent:
-    values = row.model_dump()
-    return StoredEvent(**values)
+    return stored_event(row)
 
 
 def lifecycle(rid: str) -> list[tuple[Any, Any, list[tuple[str, str | None, str | None]]]]:
@@ -90,7 +95,7 @@ async def test_every_committed_command_stores_its_events_in_order(world):
         at = world.clock.advance(minutes=5)
         await world.run(use_case, replace(cmd, actor=actor))
 
-        rows = [row for row in await world.outbox() if row.position > last_position]
+        rows = [row for row in await world.outbox() if row.sequence > last_position]
         stored = [as_stored(row) for row in rows]
         assert [(e.event_type, e.previous_status, e.new_status) for e in stored] == expected
         assert all(e.position > last_position for e in stored)
@@ -226,7 +231,7 @@ async def test_a_failing_commit_listener_fails_neither_the_command_nor_the_other
         held = await world.run(services.hold_return, c.HoldReturn(return_request_id=rid))
 
     assert held.version == 2
-    assert heard == [("default", (await world.outbox(rid))[-1].position)]
+    assert heard == [("default", (await world.outbox(rid))[-1].sequence)]
     assert "a listener of committed events failed" in caplog.text
 
 
@@ -247,9 +252,11 @@ async def test_a_commit_without_events_tells_the_listeners_nothing(world):
     assert await world.outbox_count() == 0
 
 
-async def test_positions_become_visible_in_increasing_order(world):
-    """A writer that appends while another writer's events are uncommitted waits for that
-    commit, so a reader that has seen position P never later finds a committed event below P."""
+async def test_a_writer_never_waits_for_another_and_places_follow_visibility(world):
+    """No tenant lock from append to commit: a second writer commits while the first is
+    still open. An event has no place in the log (and readers do not see it) until it is
+    numbered after its commit, so a reader that has read up to P never later finds a
+    committed event below P."""
     if world.db.is_sqlite:
         pytest.skip("SQLite's single writer cannot interleave two write transactions")
     await world.order(lines=LINES)
@@ -261,27 +268,74 @@ async def test_positions_become_visible_in_increasing_order(world):
         return_request_id=second_id, note_id="N2", occurred_at=at, actor=actor
     )
 
-    async def fast_writer() -> StoredEvent:
-        async with world.db.write_session() as fast:
-            await fast.begin()
-            [late] = await append_events(
-                SqlAlchemyStatements.of(fast), "default", [("acme", second_event)]
-            )
-            await fast.commit()
-            return late
+    async def read_all() -> list[StoredEvent]:
+        async with world.db.read_session() as session:
+            return await read_events(session, "default", limit=1000)
 
+    seen = await read_all()
     async with world.db.write_session() as slow:
         await slow.begin()
-        [early] = await append_events(
-            SqlAlchemyStatements.of(slow), "default", [("acme", first_event)]
-        )
-        fast_task = asyncio.create_task(fast_writer())
-        await asyncio.sleep(0.3)
-        assert not fast_task.done(), "the second writer must wait for the first to commit"
+        [early] = (
+            await append_events(SqlAlchemyStatements.of(slow), "default", [("acme", first_event)])
+        ).events
+        async with world.db.write_session() as fast:  # not blocked by the open `slow`
+            await fast.begin()
+            [late] = (
+                await append_events(
+                    SqlAlchemyStatements.of(fast), "default", [("acme", second_event)]
+                )
+            ).events
+            await asyncio.wait_for(fast.commit(), 5)
+        assert early.position < late.position  # inserted first, committed last
+        async with world.db.reading() as sql:
+            await sequence_events(sql, "default")
+        after_fast = await read_all()
         await slow.commit()
-    late = await fast_task
+    async with world.db.reading() as sql:
+        newest = await sequence_events(sql, "default")
+    after_slow = await read_all()
 
-    assert early.position < late.position, "positions must follow commit order"
+    ids = [e.event_id for e in after_slow]
+    assert [e.event_id for e in after_fast] == ids[: len(after_fast)], "no place was taken back"
+    assert ids[len(seen) :] == [late.event_id, early.event_id], "numbered as they became visible"
+    assert [e.position for e in after_slow] == sorted({e.position for e in after_slow})
+    assert newest == after_slow[-1].position
+
+
+async def test_events_a_writer_died_before_numbering_are_numbered_by_the_sweep(world):
+    """A writer that commits and dies before its `sequence_events` call leaves its events
+    unnumbered, unseen by readers; the periodic sweep numbers them and tells the listeners."""
+    if world.db.is_sqlite:
+        assert await sequence_stranded_events(world.db) == {}  # the INSERT numbers them
+        return
+    await world.order(lines=LINES)
+    rid = (await world.create(items={"SKU-A": 1})).id
+    event = NoteDeleted(
+        return_request_id=rid, note_id="N1", occurred_at=world.clock.now(), actor=world.actor
+    )
+
+    async def read_all() -> list[StoredEvent]:
+        async with world.db.read_session() as session:
+            return await read_events(session, "default", limit=1000)
+
+    seen = await read_all()
+    async with world.db.write_session() as died:
+        await died.begin()
+        [stranded] = (
+            await append_events(SqlAlchemyStatements.of(died), "default", [("acme", event)])
+        ).events
+        await died.commit()  # ... and the process is gone before numbering
+    assert [e.event_id for e in await read_all()] == [e.event_id for e in seen]
+    heard = listen(world)
+
+    numbered = await sequence_stranded_events(world.db)
+
+    after = await read_all()
+    assert after[-1].event_id == stranded.event_id and len(after) == len(seen) + 1
+    assert numbered == {"default": after[-1].position} and heard == [
+        ("default", numbered["default"])
+    ]
+    assert await sequence_stranded_events(world.db) == {}  # nothing left: the next sweep is idle
 
 
 async def test_a_commit_wakes_other_processes_once_with_its_newest_position(world):
@@ -318,7 +372,7 @@ async def test_a_commit_wakes_other_processes_once_with_its_newest_position(worl
         await asyncio.sleep(0.1)
     finally:
         await listener.close()
-    positions = [event.position for event in await world.outbox()]
+    positions = [event.sequence for event in await world.outbox()]
     assert [parse_wakeup(payload) for payload in heard] == [
         ("default", positions[0]),
         ("default", positions[-1]),
@@ -345,5 +399,5 @@ async def test_only_a_commit_that_creates_deliveries_wakes_the_webhook_sender(wo
     async with world.db.write_session() as session, session.begin():
         await session.execute(insert(WebhookEndpointRow.__table__), [endpoint])  # type: ignore[attr-defined]
     await world.create(items={"SKU-B": 1})
-    positions = [event.position for event in await world.outbox()]
+    positions = [event.sequence for event in await world.outbox()]
     assert woken == [("default", positions[-1])]
