@@ -102,6 +102,7 @@ async def test_an_agent_waives_a_fee_and_the_viewers_desk_shows_it_waived_and_th
     viewer_rows = await viewer.locator("table.fees tbody tr").count()
     viewer_buttons = await viewer.locator("table.fees button").count()
     agent_buttons = await agent.locator("table.fees button.waive").count()
+    await agent.locator("table.fees").scroll_into_view_if_needed()
     await screenshot(agent, f"desk-fees-{language}")
     assert await accessibility_problems(agent) == []
 
@@ -115,7 +116,7 @@ async def test_an_agent_waives_a_fee_and_the_viewers_desk_shows_it_waived_and_th
     waived_fee = viewer.locator(f"table.fees tr[data-fee='{shipping['id']}'][data-waived=true]")
     await waived_fee.wait_for(timeout=2 * SECOND)
     await viewer.locator("table.totals td.fees", has_not_text=fees_before).wait_for(timeout=SECOND)
-    await viewer.locator("#section-panel-fees").scroll_into_view_if_needed()
+    await viewer.locator("table.fees").scroll_into_view_if_needed()
     await screenshot(viewer, f"desk-fee-waived-live-{language}")
     problems = await accessibility_problems(viewer)
     after = await money(backend, rid)
@@ -177,4 +178,46 @@ async def test_a_waiver_on_a_stale_version_meets_the_conflict_box_and_is_redone(
     assert "Note added" in box_text
     waived = next(fee for fee in after["fees"] if fee["id"] == shipping["id"])
     assert waived["waived"] and waived["waivedReason"] == "Goodwill"
+    assert agent.console_errors == []
+
+
+DEBIT = """mutation ($input: DebitStoreCreditInput!) {
+  debitStoreCredit(input: $input) { userErrors { code message } } }"""
+ACCOUNTS = """query ($id: ID!) { returnRequest(id: $id) { storeCreditAccounts { accountId } } }"""
+
+
+async def test_a_refund_by_store_credit_and_a_storefront_debit_show_on_the_open_desk_live(
+    approved, open_page
+):
+    served, backend, emails, rid = approved
+    agent = await open_page(served.url, viewport=LAPTOP)
+    await sign_in_as(agent, served.url, emails[StaffRole.AGENT])
+    await open_return(agent, rid)
+    credit_section = agent.locator("section[aria-labelledby=section-panel-storeCredit]")
+    no_credit = await credit_section.inner_text()
+    credit = {"returnRequestId": rid, "amount": "50.00", "currency": "AED",
+              "outcome": "STORE_CREDIT"}  # fmt: skip
+    await backend.change("addRefund", credit, user="bob@ops")
+    balance = agent.locator("dl.store-credit dd[data-currency=AED]")
+    await balance.wait_for(timeout=2 * SECOND)
+    issued = await balance.inner_text()
+    credited = await agent.locator("table.totals tr[data-currency=AED] td.credited").inner_text()
+    outcome = await agent.locator(".refunds li [data-part=outcome]").inner_text()
+    account = (await backend.graphql(ACCOUNTS, {"id": rid}))["returnRequest"]
+    account_id = account["storeCreditAccounts"][0]["accountId"]
+    # The storefront spends some: the event names the account, not this request.
+    debit = {"idempotencyKey": "order-77", "accountId": account_id, "amount": "20.00"}
+    answer = await backend.graphql(DEBIT, {"input": debit})
+    await agent.locator("dl.store-credit dd[data-currency=AED]", has_text="30.00").wait_for(
+        timeout=2 * SECOND
+    )
+    await credit_section.scroll_into_view_if_needed()
+    await screenshot(agent, "desk-store-credit-en")
+    problems = await accessibility_problems(agent)
+
+    assert "The customer has no store credit with this merchant." in no_credit
+    assert answer["debitStoreCredit"]["userErrors"] == []
+    assert "50.00" in issued and "50.00" in credited
+    assert "Store credit" in outcome
+    assert problems == []
     assert agent.console_errors == []

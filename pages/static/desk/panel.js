@@ -300,7 +300,12 @@ function fees(request, actions) {
           h(
             "tr",
             { dataset: { fee: fee.id, waived: String(fee.waived) } },
-            h("th", { scope: "row" }, feeLabel(fee)),
+            h(
+              "th",
+              { scope: "row" },
+              t(`fee.kind.${fee.kind}`),
+              fee.sku ? [" · ", isolate(fee.sku, "code")] : null,
+            ),
             h("td", { class: "basis" }, feeBasis(fee)),
             h("td", { class: "num amount" }, money(fee.amount, fee.currency)),
             h("td", { class: "num charged" }, money(fee.charged, fee.currency)),
