@@ -157,14 +157,16 @@ async def test_a_drop_off_shows_under_drop_off_with_the_locations_name_and_addre
 
 
 @pytest.mark.parametrize(
-    ("language", "labels", "refund_type", "time"),
+    ("language", "labels", "outcome", "refund_type", "time"),
     [
-        ("en", ["Reference", "Refund type", "Date"], "Original payment method", "14:00"),
-        ("ar", ["المرجع", "نوع الاسترداد", "التاريخ"], "طريقة الدفع الأصلية", "2:00"),
+        ("en", ["Reference", "Outcome", "Refund type", "Date"], "Money",
+         "Original payment method", "14:00"),
+        ("ar", ["المرجع", "النتيجة", "نوع الاسترداد", "التاريخ"], "مبلغ مالي",
+         "طريقة الدفع الأصلية", "2:00"),
     ],
-)
+)  # fmt: skip
 async def test_a_refund_row_labels_its_reference_type_and_date_with_the_merchants_names(
-    desk, open_page, language, labels, refund_type, time
+    desk, open_page, language, labels, outcome, refund_type, time
 ):
     page, returns = await _signed_in(desk, open_page, LAPTOP, language)
     await open_return(page, returns.picked_up)
@@ -174,6 +176,7 @@ async def test_a_refund_row_labels_its_reference_type_and_date_with_the_merchant
     assert await refund.locator("dt").all_inner_texts() == labels
     parts = refund.locator("dd")
     assert await parts.nth(0).inner_text() == "PAY-7781"
-    assert await parts.nth(1).inner_text() == refund_type
-    assert time in await parts.nth(2).inner_text()  # 10:00 UTC, in Dubai
+    assert await parts.nth(1).inner_text() == outcome
+    assert await parts.nth(2).inner_text() == refund_type
+    assert time in await parts.nth(3).inner_text()  # 10:00 UTC, in Dubai
     assert "ORIGINAL_PAYMENT" not in await page.locator(".panel-body").inner_text()

@@ -7,7 +7,7 @@
 // userErrors appear beside the field they name.
 import { fill, h, randomKey } from "./dom.js";
 import { actionName, eventName, formatTime, statusName, t } from "./i18n.js";
-import { FORMS } from "./forms.js";
+import { FORMS, allows } from "./forms.js";
 
 const TOOLBAR_ORDER = Object.keys(FORMS).filter((action) => !FORMS[action].inline);
 
@@ -29,6 +29,7 @@ export class Actions {
       this.area,
     );
     this.form = null;
+    this.preset = {};
     this.conflicted = null; // the conflict the message box shows, while it shows one
   }
 
@@ -52,7 +53,7 @@ export class Actions {
   markForm() {
     if (!this.form) return;
     const action = this.form.dataset.action;
-    const allowed = this.request.allowedActions.includes(action);
+    const allowed = allows(this.request, action, this.preset);
     this.form.querySelector("button.primary").disabled = !allowed;
     const error = this.form.querySelector(".form-error");
     if (!allowed) error.textContent = t("conflict.gone", { action: actionName(action) });
@@ -85,14 +86,27 @@ export class Actions {
 
   /** A small button for an action on one note or refund, when the request allows it. */
   inline(action, values) {
-    if (!this.request?.allowedActions.includes(action)) return null;
+    if (!this.request || !allows(this.request, action, values)) return null;
     return this.button(action, t("panel.delete"), () => this.submit(action, values, this.request), {
       class: "inline",
       ariaLabel: actionName(action),
     });
   }
 
-  async open(action) {
+  /** "Waive" beside a fee that may still be waived; a viewer gets none (the fee is shown
+   * all the same). It opens a form asking why, which the fee's id goes with. */
+  waive(fee, label) {
+    const values = { feeId: fee.id };
+    if (!this.mayWrite || !this.request || !allows(this.request, "WAIVE_FEE", values)) return null;
+    return this.button("WAIVE_FEE", t("fee.waive"), () => this.open("WAIVE_FEE", values, label), {
+      class: "inline waive",
+      ariaLabel: t("fee.waiveThis", { fee: label }),
+    });
+  }
+
+  /** The form of `action`; `preset` values (what a row's button knows, such as a fee's id)
+   * go with what the operator types, and `subject` says what the form is about. */
+  async open(action, preset = {}, subject = null) {
     const spec = FORMS[action];
     const snapshot = this.request;
     const ref = await this.reference(snapshot.merchant);
@@ -101,6 +115,7 @@ export class Actions {
       "form",
       { class: "action-form", dataset: { action }, novalidate: true },
       h("h3", {}, actionName(action)),
+      subject ? h("p", { class: "subject" }, subject) : null,
       fields.map((field) => this.field(field)),
       h("p", { class: "form-error", role: "alert" }),
       h(
@@ -116,9 +131,10 @@ export class Actions {
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      this.submit(action, values(form), snapshot, form);
+      this.submit(action, { ...preset, ...values(form) }, snapshot, form);
     });
     this.form = form;
+    this.preset = preset;
     this.say();
     fill(this.area, form);
     this.markForm();
@@ -173,6 +189,7 @@ export class Actions {
   close() {
     const action = this.form?.dataset.action;
     this.form = null;
+    this.preset = {};
     fill(this.area);
     const back = action && this.toolbar.querySelector(`button[data-action=${action}]`);
     (back || this.toolbar.querySelector("button"))?.focus();
@@ -232,7 +249,7 @@ export class Actions {
   drawConflict() {
     const { action, formValues, snapshot, form } = this.conflicted;
     const now = this.request;
-    const allowed = now.allowedActions.includes(action);
+    const allowed = allows(now, action, formValues);
     const hadFocus = this.message.contains(document.activeElement);
     const redo = () => {
       this.say();

@@ -414,7 +414,9 @@ export class Desk {
         const change = this.model.apply(row);
         if (change) this.view.update(this.model, row.returnRequestId, change);
       }
-      if (event.returnRequestId === this.openId) this.later("panel", () => this.refreshPanel());
+      if (event.returnRequestId === this.openId || this.showsAccountOf(event)) {
+        this.later("panel", () => this.refreshPanel());
+      }
       const born = event.eventType === "ReturnSplit" && event.payload?.new_return_request_id;
       if (born) this.fetchRow(born).catch(() => {});
     }
@@ -425,6 +427,15 @@ export class Desk {
       if (generation === this.generation) this.showCounts(data.returnStatusCounts);
     });
     this.live.dataset.position = this.feed.position.toString();
+  }
+
+  /** A store-credit move outside the open request (a storefront's debit, an adjustment)
+   * names the account instead: the panel shows that account's balance, so it follows. */
+  showsAccountOf(event) {
+    const account = event.eventType.startsWith("StoreCredit") && event.payload?.account_id;
+    return Boolean(
+      account && this.shown?.storeCreditAccounts?.some((shown) => shown.accountId === account),
+    );
   }
 
   /** A request that arrived without an event of its own (a split's new one). */

@@ -264,4 +264,24 @@ export const FORMS = {
     inline: true,
     input: (request, values) => ({ input: { refundId: values.refundId } }),
   },
+  // Not a ReturnAction: a fee may be waived while its request's money may still move
+  // (FEE_STATUSES) and until it is waived. The form asks why; the fee comes with the button.
+  WAIVE_FEE: {
+    document: "WaiveReturnFee",
+    inline: true,
+    allowed: (request, values) =>
+      FEE_STATUSES.includes(request.status) &&
+      (request.fees || []).some((fee) => fee.id === values.feeId && !fee.waived),
+    fields: () => [text("reason", "form.waiveReason", { required: true })],
+    input: (request, values) => ({ input: { feeId: values.feeId, reason: values.reason } }),
+  },
 };
+
+/** The statuses in which fees may change (domain/lifecycle.py's APPROVED_FAMILY). */
+export const FEE_STATUSES = ["APPROVED", "PARTIALLY_RECEIVED", "RECEIVED", "COMPLETED"];
+
+/** Whether the request as it stands allows `action` (with the values it would send). */
+export function allows(request, action, values = {}) {
+  const spec = FORMS[action];
+  return spec?.allowed ? spec.allowed(request, values) : request.allowedActions.includes(action);
+}

@@ -91,6 +91,13 @@ export function formatMoney(amount, currency) {
   }
 }
 
+/** A percent given as its number ("12.5" is 12.5 %), in the operator's numerals. */
+export function formatPercent(value) {
+  return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 3 }).format(
+    Number(value) / 100,
+  );
+}
+
 /** Midnight of a yyyy-mm-dd day in the operator's zone, as an ISO time with offset. */
 export function startOfDay(day) {
   const [year, month, date] = day.split("-").map(Number);

@@ -3,7 +3,7 @@
 // notes and the full history. The action area (actions.js) is kept across live redraws, so
 // an operator filling in a form does not lose it when someone else changes the request.
 import { fill, h, isolate } from "./dom.js";
-import { eventName, formatMoney, formatTime, statusName, t } from "./i18n.js";
+import { eventName, formatMoney, formatPercent, formatTime, statusName, t } from "./i18n.js";
 import { photoStrip } from "./photos.js";
 
 const dash = () => t("panel.none");
@@ -188,6 +188,7 @@ function refund(entry, actions, names) {
       "dl",
       { class: "refund-parts" },
       part("reference", t("form.reference"), entry.reference && isolate(entry.reference, "code")),
+      part("outcome", t("refund.outcome"), t(`outcome.${entry.outcome}`)),
       part("type", t("form.refundType"), type && named(names.refundTypes, type)),
       part("date", t("panel.date"), h("time", { datetime: at }, formatTime(at))),
       part("note", t("form.note"), entry.note && isolate(entry.note)),
@@ -195,8 +196,17 @@ function refund(entry, actions, names) {
   );
 }
 
-function refunds(request, actions, names) {
-  const totals = h(
+/** Where the money stands per currency (`balance`): approved value, fees, refunded, issued
+ * as store credit, and what may still go back to the customer. */
+function balance(request) {
+  const columns = [
+    ["approvedValue", "panel.approvedValue"],
+    ["fees", "panel.fees"],
+    ["refunded", "panel.refunded"],
+    ["credited", "panel.credited"],
+    ["remaining", "panel.remaining"],
+  ];
+  return h(
     "table",
     { class: "totals" },
     h(
@@ -205,26 +215,129 @@ function refunds(request, actions, names) {
       h(
         "tr",
         {},
-        ["form.currency", "panel.approvedValue", "panel.refunded", "panel.remaining"].map((key) =>
-          h("th", { scope: "col" }, t(key)),
-        ),
+        h("th", { scope: "col" }, t("form.currency")),
+        columns.map(([, key]) => h("th", { scope: "col" }, t(key))),
       ),
     ),
     h(
       "tbody",
       {},
-      request.refundTotals.map((total) =>
+      request.balance.map((total) =>
         h(
           "tr",
           { dataset: { currency: total.currency } },
           h("th", { scope: "row" }, isolate(total.currency, "code")),
-          h("td", { class: "num" }, money(total.approvedValue, total.currency)),
-          h("td", { class: "num refunded" }, money(total.refunded, total.currency)),
-          h("td", { class: "num" }, money(total.remaining, total.currency)),
+          columns.map(([name]) =>
+            h("td", { class: `num ${name}` }, money(total[name], total.currency)),
+          ),
         ),
       ),
     ),
   );
+}
+
+/** A fee in words: its kind, and the item of a per-item fee. */
+export function feeLabel(fee) {
+  return [t(`fee.kind.${fee.kind}`), fee.sku ? ` · ${fee.sku}` : ""].join("");
+}
+
+function feeBasis(fee) {
+  const basis = t(`fee.basis.${fee.basis}`);
+  if (fee.rate == null) return basis;
+  const rate =
+    fee.basis === "FLAT" ? formatMoney(fee.rate, fee.currency) : formatPercent(fee.rate);
+  return [basis, " · ", isolate(rate, "money")];
+}
+
+/** Whether the fee takes its amount, and who changed it by hand and why. */
+function feeState(fee) {
+  if (fee.waived) {
+    return h(
+      "span",
+      { class: "waived" },
+      h("strong", {}, t("fee.waived")),
+      fee.waivedReason ? [" — ", isolate(fee.waivedReason)] : null,
+      fee.waivedBy ? by(fee.waivedBy) : null,
+      fee.waivedAt
+        ? [" · ", h("small", {}, h("time", { datetime: fee.waivedAt }, formatTime(fee.waivedAt)))]
+        : null,
+    );
+  }
+  return h(
+    "span",
+    { class: "charged" },
+    t("fee.charged"),
+    fee.setByHand && fee.setBy
+      ? [" — ", t("fee.setByHand"), fee.setReason ? [": ", isolate(fee.setReason)] : null, by(fee.setBy)]
+      : null,
+  );
+}
+
+function fees(request, actions) {
+  if (!request.fees.length) return h("p", {}, t("panel.noFees"));
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "fees" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["fee.fee", "fee.basis", "fee.amount", "fee.charge", "fee.state"].map((key) =>
+            h("th", { scope: "col" }, t(key)),
+          ),
+          h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, t("panel.actions"))),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        request.fees.map((fee) =>
+          h(
+            "tr",
+            { dataset: { fee: fee.id, waived: String(fee.waived) } },
+            h(
+              "th",
+              { scope: "row" },
+              t(`fee.kind.${fee.kind}`),
+              fee.sku ? [" · ", isolate(fee.sku, "code")] : null,
+            ),
+            h("td", { class: "basis" }, feeBasis(fee)),
+            h("td", { class: "num amount" }, money(fee.amount, fee.currency)),
+            h("td", { class: "num charged" }, money(fee.charged, fee.currency)),
+            h("td", { class: "state" }, feeState(fee)),
+            h("td", { class: "act" }, actions.waive(fee, feeLabel(fee))),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The customer's store credit with this merchant, one balance per currency. */
+function storeCredit(request) {
+  const accounts = request.storeCreditAccounts || [];
+  if (!accounts.length) return h("p", {}, t("panel.noStoreCredit"));
+  return h(
+    "dl",
+    { class: "facts store-credit" },
+    accounts.map((account) => [
+      h("dt", {}, isolate(account.currency, "code")),
+      h(
+        "dd",
+        { dataset: { account: account.accountId, currency: account.currency } },
+        money(account.balance, account.currency),
+      ),
+    ]),
+  );
+}
+
+function refunds(request, actions, names) {
+  const totals = balance(request);
   const list = request.refunds.length
     ? h(
         "ul",
@@ -232,7 +345,7 @@ function refunds(request, actions, names) {
         request.refunds.map((entry) => refund(entry, actions, names)),
       )
     : h("p", {}, t("panel.noRefunds"));
-  return [request.refundTotals.length ? totals : null, list];
+  return [request.balance.length ? totals : null, list];
 }
 
 function notes(request, actions) {
@@ -336,7 +449,9 @@ export function renderPanel(body, request, actions, names = {}, session = null) 
     photos(request, session),
     places(request, names),
     section("panel.shipments", shipments(request)),
+    section("panel.fees", fees(request, actions)),
     section("panel.refunds", refunds(request, actions, names)),
+    section("panel.storeCredit", storeCredit(request)),
     section("panel.notes", notes(request, actions)),
     section("panel.history", history(request)),
   );
