@@ -30,5 +30,8 @@ def add_rest_routes(app: web.Application, wiring: Wiring) -> None:
 
 def rest_prefixes(areas: list[Area]) -> tuple[str, ...]:
     """The first path segment of every shim route (`/returns/`): under it, every answer,
-    unknown paths and methods included, is in the shim's JSON error shape."""
-    return tuple(sorted({f"/{r.path.split('/')[1]}/" for area in areas for r in area.routes}))
+    unknown paths and methods included, is in the shim's JSON error shape. A route of one
+    segment (`/carrier-scans`) is its own prefix too."""
+    paths = [r.path for area in areas for r in area.routes]
+    prefixes = {f"/{path.split('/')[1]}/" for path in paths}
+    return tuple(sorted(prefixes | {path for path in paths if path.count("/") == 1}))

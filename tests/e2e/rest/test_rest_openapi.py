@@ -12,6 +12,7 @@ from core.status_links import STATUS_PATH
 from ops.metrics.endpoint import METRICS_PATH
 from pages.assets import STATIC_PREFIX
 from pages.desk.export import EXPORT_PATH
+from pages.portal.quote import QUOTE_PATH
 from rest import AREAS, OPENAPI_PATH
 
 # Every other route of the app is a REST shim route and must be in the document. The return
@@ -27,6 +28,7 @@ NOT_REST_SHIM = {
     "/readyz",
     OPENAPI_PATH,
     PORTAL_PATH,
+    QUOTE_PATH,  # what the customer would get back, for the portal's form
     START_PATH,  # a customer's self-service start, and a fresh link to an expired one
     FRESH_LINK_PATH,
     f"{STATUS_PATH}/{{token}}",  # a return's status page and its slip, for the customer
