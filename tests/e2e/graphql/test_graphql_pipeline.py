@@ -135,9 +135,33 @@ def desk_variables(name: str, rid: str) -> dict[str, Any]:
         "ReferenceData": {"merchant": "acme", "lang": "en"},
         "ReturnDetail": {"id": rid, "lang": "en"},
         "Start": {},
+        "StaffUsers": {},
+        "WebhookEndpoints": {},
+        "Insights": {
+            "merchant": "acme",
+            "from": "2026-01-01T00:00:00Z",
+            "to": "2026-12-31T00:00:00Z",
+            "lang": "en",
+        },
+    }
+    # The desk's screens for admins and its fee waiver: refusals (no such user, endpoint or
+    # fee) are userErrors, which still run through the pipeline as every mutation does.
+    others: dict[str, dict[str, Any]] = {
+        "CreateStaffUser": {"input": {"email": "new.agent@acme.test", "role": "AGENT"}},
+        "UpdateStaffUser": {"input": {"id": "SU-NONE"}},
+        "ResetStaffPassword": {"input": {"id": "SU-NONE"}},
+        "CreateWebhookEndpoint": {"input": {"url": "https://hooks.acme.test/returns"}},
+        "UpdateWebhookEndpoint": {"input": {"id": "WH-NONE"}},
+        "DeleteWebhookEndpoint": {"input": {"id": "WH-NONE"}},
+        "WaiveReturnFee": {
+            "input": {"returnRequestId": rid, "feeId": "FE-NONE", "reason": "goodwill"},
+            "lang": "en",
+        },
     }
     if name in queries:
         return queries[name]
+    if name in others:
+        return others[name]
     mutation = name[0].lower() + name[1:]
     return {"input": {"returnRequestId": rid, **MINIMAL_INPUTS[mutation]}, "lang": "en"}
 
