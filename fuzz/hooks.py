@@ -14,6 +14,8 @@ import schemathesis.graphql
 from hypothesis import strategies as st
 from schemathesis.graphql import nodes
 
+from domain.errors import ErrorCode
+
 # Any string is tried too: the server must refuse bad ones with a GraphQL error, not a 500.
 schemathesis.graphql.scalar(
     "Decimal",
@@ -98,3 +100,26 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     for headers in (case.headers, kwargs.get("headers")):
         if headers and "Idempotency-Key" in headers:
             headers["Idempotency-Key"] = uuid.uuid4().hex
+
+
+STABLE_CODES = frozenset(code.value for code in ErrorCode)
+
+
+@schemathesis.check
+def graphql_refusals_only(ctx: Any, response: Any, case: Any) -> None:
+    """The GraphQL stage's check: a 5xx fails, and so does a resolver's error (one with a
+    `path`) that carries none of our stable codes, which is what a masked failure
+    ("Unexpected error.") looks like. A refusal with a stable code (INVALID_INPUT for a
+    period that runs backwards, NOT_FOUND, LIMIT_EXCEEDED) is the API doing its job on
+    generated nonsense, as a 4xx is on REST; schemathesis' own `not_a_server_error` counts
+    every resolver error as a server's."""
+    if response.status_code >= 500:
+        raise AssertionError(f"server error {response.status_code}")
+    try:
+        body = response.json()
+    except ValueError:
+        raise AssertionError("the answer is not JSON") from None
+    for error in body.get("errors") or [] if isinstance(body, dict) else []:
+        extensions = error.get("extensions") or {}
+        if "path" in error and extensions.get("code") not in STABLE_CODES:
+            raise AssertionError(f"a resolver failed without a stable code: {error}")
