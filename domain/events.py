@@ -192,7 +192,11 @@ class ReturnFeeSet(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class StoreCreditIssued(DomainEvent):
+class StoreCreditMoved(DomainEvent):
+    """What every store-credit event names: the account, its ledger entry, the amount moved,
+    the balance after it, and the refund it came from (if any). Not an event of its own:
+    each kind below is (domain/webhooks.EVENT_TYPES lists the concrete ones)."""
+
     account_id: str
     entry_id: str
     amount: Decimal
@@ -201,76 +205,36 @@ class StoreCreditIssued(DomainEvent):
     refund_id: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class StoreCreditBonusIssued(DomainEvent):
-    account_id: str
-    entry_id: str
-    amount: Decimal
-    currency: str
-    balance: Decimal
-    refund_id: str | None = None
+class StoreCreditIssued(StoreCreditMoved):
+    """A refund by store credit credited the customer's account."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class StoreCreditRevoked(DomainEvent):
+class StoreCreditBonusIssued(StoreCreditMoved):
+    """The merchant's bonus for choosing store credit, an entry of its own."""
+
+
+class StoreCreditRevoked(StoreCreditMoved):
     """A refund's credit taken back (the refund was deleted or became money)."""
 
-    account_id: str
-    entry_id: str
-    amount: Decimal
-    currency: str
-    balance: Decimal
-    refund_id: str | None = None
+
+class StoreCreditBonusRevoked(StoreCreditMoved):
+    """A refund's bonus taken back with its credit."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class StoreCreditBonusRevoked(DomainEvent):
-    account_id: str
-    entry_id: str
-    amount: Decimal
-    currency: str
-    balance: Decimal
-    refund_id: str | None = None
+class StoreCreditDebited(StoreCreditMoved):
+    """The storefront spent credit (idempotent by its key)."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class StoreCreditDebited(DomainEvent):
-    account_id: str
-    entry_id: str
-    amount: Decimal
-    currency: str
-    balance: Decimal
-    refund_id: str | None = None
+class StoreCreditDebitReverted(StoreCreditMoved):
+    """A debit undone: what it took is back in the lots it came from."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class StoreCreditDebitReverted(DomainEvent):
-    account_id: str
-    entry_id: str
-    amount: Decimal
-    currency: str
-    balance: Decimal
-    refund_id: str | None = None
+class StoreCreditExpired(StoreCreditMoved):
+    """What was left of lapsed credit removed (never what was spent)."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class StoreCreditExpired(DomainEvent):
-    account_id: str
-    entry_id: str
-    amount: Decimal
-    currency: str
-    balance: Decimal
-    refund_id: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class StoreCreditAdjusted(DomainEvent):
-    account_id: str
-    entry_id: str
-    amount: Decimal
-    currency: str
-    balance: Decimal
-    refund_id: str | None = None
+class StoreCreditAdjusted(StoreCreditMoved):
+    """An operator's correction, with a reason."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,7 +18,17 @@ from domain import events
 from domain.errors import DomainError, DomainErrors, ErrorCode, InvalidInput
 from domain.values import optional_text
 
-EVENT_TYPES = frozenset(cls.__name__ for cls in events.DomainEvent.__subclasses__())
+
+def _concrete(cls: type[events.DomainEvent]) -> list[type[events.DomainEvent]]:
+    """Every event class below `cls`; a class that only shares fields (StoreCreditMoved)
+    has subclasses of its own and is not an event type."""
+    found: list[type[events.DomainEvent]] = []
+    for sub in cls.__subclasses__():
+        found += _concrete(sub) if sub.__subclasses__() else [sub]
+    return found
+
+
+EVENT_TYPES = frozenset(cls.__name__ for cls in _concrete(events.DomainEvent))
 MAX_URL = 2000
 MIN_SECRET, MAX_SECRET = 16, 200
 MAX_ATTEMPTS = 8
