@@ -36,6 +36,11 @@ class ApiClient:
     role: Role
     name: str
     created_at: datetime
+    revoked_at: datetime | None = None  # a revoked client's tokens are refused
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 @dataclass(frozen=True, slots=True)

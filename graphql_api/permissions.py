@@ -38,7 +38,8 @@ _MANAGE = (
     "updateDeliveryOption deleteDeliveryOption updatePortalSettings createWebhookEndpoint "
     "updateWebhookEndpoint deleteWebhookEndpoint resendWebhookDelivery createStaffUser "
     "updateStaffUser resetStaffPassword createFeeRule deleteFeeRule upsertStoreCreditSettings "
-    "updateMailSettings setMessageTemplate deleteMessageTemplate "
+    "updateMailSettings setMessageTemplate deleteMessageTemplate createApiClient "
+    "revokeApiClient "
     # Store credit moves outside a return (a storefront's debit, an operator's correction)
     # are money the tenant answers for: admins, or the storefront's API client.
     "debitStoreCredit revertStoreCreditDebit adjustStoreCredit"

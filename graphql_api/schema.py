@@ -18,6 +18,7 @@ from core.request_record import GRAPHQL, INTERNAL, note_error
 from domain.errors import DomainError
 from edge.logs import without_values
 from graphql_api import graphql_core_patches, input_builders
+from graphql_api.api_clients.resolvers import ApiClientMutations, ApiClientQueries
 from graphql_api.common import Node
 from graphql_api.context import Info
 from graphql_api.documents import DocumentCache
@@ -104,6 +105,7 @@ Query = merge_types(
         NodeQueries,
         ViewerQueries,
         StaffQueries,
+        ApiClientQueries,
     ),
 )
 Mutation = merge_types(
@@ -119,6 +121,7 @@ Mutation = merge_types(
         WebhookMutations,
         StoreCreditMutations,
         StaffMutations,
+        ApiClientMutations,
     ),
 )
 

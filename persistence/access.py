@@ -4,8 +4,9 @@ only their hashes are stored and compared."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
 from domain.access import (
     ApiClient,
@@ -24,6 +25,7 @@ from persistence.database import Database
 from persistence.tables import AccessTokenRow, ApiClientRow, TenantRow
 
 TOKEN_LIFETIME = timedelta(hours=1)
+MAX_LIVE_CLIENTS = 100  # per tenant: integrations, not one per user
 _CLIENTS: Table = ApiClientRow.__table__  # type: ignore[attr-defined]
 _TOKENS: Table = AccessTokenRow.__table__  # type: ignore[attr-defined]
 _IDENTITY = (
@@ -72,6 +74,17 @@ class AccessStore:
         issued = issue_credentials(tenant_id, role, name, now)
         client = issued.client
         async with self._db.write_session() as session, session.begin():
+            live = await session.scalar(
+                select(func.count())
+                .select_from(_CLIENTS)
+                .where(_CLIENTS.c.tenant_id == tenant_id, _CLIENTS.c.revoked_at.is_(None))
+            )
+            if (live or 0) >= MAX_LIVE_CLIENTS:
+                raise DomainError(
+                    f"a tenant has at most {MAX_LIVE_CLIENTS} API clients that are not "
+                    "revoked; revoke one first",
+                    code=ErrorCode.LIMIT_EXCEEDED,
+                )
             await session.execute(
                 insert(ApiClientRow).values(
                     client_id=client.client_id,
@@ -153,15 +166,56 @@ class AccessStore:
             result = await session.execute(delete(_TOKENS).where(condition))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def revoke_client(self, client_id: str, now: datetime) -> bool:
-        """Revoke an API client: its tokens stop working (within the identity cache's
-        lifetime in every serving process). False when there is no such client."""
+    async def clients(self, tenant_id: str) -> list[ApiClient]:
+        """The tenant's API clients, revoked ones too (newest first): never a secret."""
+        query = (
+            select(_CLIENTS)
+            .where(_CLIENTS.c.tenant_id == tenant_id)
+            .order_by(_CLIENTS.c.created_at.desc(), _CLIENTS.c.client_id)
+        )
+        async with self._db.read_session() as session:
+            rows = (await session.execute(query)).mappings().all()
+        return [_client(row) for row in rows]
+
+    async def client(self, client_id: str, tenant_id: str | None = None) -> ApiClient | None:
+        """One client (of `tenant_id` when given), revoked or not."""
+        async with self._db.read_session() as session:
+            row = await session.get(ApiClientRow, client_id)
+        if row is None or (tenant_id is not None and row.tenant_id != tenant_id):
+            return None
+        return ApiClient(
+            row.client_id, row.tenant_id, Role(row.role), row.name, row.created_at, row.revoked_at
+        )
+
+    async def revoke_client(
+        self, client_id: str, now: datetime, *, tenant_id: str | None = None
+    ) -> bool:
+        """Revoke an API client (of `tenant_id` when given): its tokens stop working
+        (within the identity cache's lifetime in every serving process). False when there
+        is no such client. Revoking twice keeps the first time."""
+        condition = _CLIENTS.c.client_id == client_id
+        if tenant_id is not None:
+            condition &= _CLIENTS.c.tenant_id == tenant_id
         async with self._db.write_session() as session, session.begin():
             result = await session.execute(
-                update(ApiClientRow)
-                .where(ApiClientRow.client_id == client_id, ApiClientRow.revoked_at.is_(None))
+                update(_CLIENTS)
+                .where(condition, _CLIENTS.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
             if result.rowcount == 1:  # type: ignore[attr-defined]
                 return True
-            return await session.get(ApiClientRow, client_id) is not None
+            found = await session.scalar(
+                select(func.count()).select_from(_CLIENTS).where(condition)
+            )
+            return bool(found)
+
+
+def _client(row: Any) -> ApiClient:
+    return ApiClient(
+        client_id=row["client_id"],
+        tenant_id=row["tenant_id"],
+        role=Role(row["role"]),
+        name=row["name"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
+    )
