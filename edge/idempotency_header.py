@@ -44,6 +44,9 @@ HEADER = "Idempotency-Key"
 REPLAYED = "Idempotency-Replayed"
 MAX_KEY_LENGTH = 255
 
+# An answer marked so carries a secret shown once: it is never kept for a replay; the key is
+# released instead, so a retry runs the work again (a second secret, the first unused).
+NO_STORE = "no-store"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -145,7 +148,8 @@ async def _first_run(
     except BaseException:
         await store.release(held, clock.now())
         raise
-    if isinstance(response, web.Response) and response.status < 500 and response.text:
+    keeps = NO_STORE not in response.headers.get("Cache-Control", "")
+    if isinstance(response, web.Response) and response.status < 500 and response.text and keeps:
         await store.complete(held, response.status, response.text)
         response.headers[REPLAYED] = "false"
     else:

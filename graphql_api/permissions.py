@@ -49,6 +49,19 @@ MUTATION_PERMISSIONS: dict[str, Permission] = {
     **dict.fromkeys(_MANAGE.split(), Permission.MANAGE),
 }
 
+# Mutations whose answer carries a secret shown this once (credentials, a password link, a
+# signing secret): their answer is marked `Cache-Control: no-store`, so an idempotency key
+# never keeps it for a replay (edge/idempotency_header.py) and no cache holds it.
+SECRET_ANSWERS = frozenset(
+    {
+        "createApiClient",
+        "createStaffUser",
+        "resetStaffPassword",
+        "createWebhookEndpoint",
+        "updateWebhookEndpoint",
+    }
+)
+
 
 def needed(field: str) -> Permission:
     return MUTATION_PERMISSIONS.get(field, Permission.MANAGE)
@@ -61,6 +74,10 @@ def refused_fields(principal: Principal, document: DocumentNode, name: str | Non
         return []
     role = principal.user.role
     return [f for f in root_fields(document, name) if not role.allows(needed(f))]
+
+
+def carries_secret(document: DocumentNode, name: str | None) -> bool:
+    return any(field in SECRET_ANSWERS for field in root_fields(document, name))
 
 
 def root_fields(document: DocumentNode, name: str | None) -> list[str]:

@@ -44,9 +44,11 @@ from core.context import GRAPHQL_SOURCE, Context
 from core.request_record import unrecorded
 from core.wiring import Wiring
 from edge.auth import PRINCIPAL_KEY
+from edge.idempotency_header import NO_STORE
 from edge.json_input import encodes_as_utf8
 from edge.request_context import request_context
 from graphql_api.limits import TIMED_OUT
+from graphql_api.permissions import carries_secret
 from graphql_api.planned_executor import MISMATCHES
 from graphql_api.policies import MUTATION, Operation
 from graphql_api.schema import ReturnsSchema
@@ -95,6 +97,9 @@ class Wanted:
     extensions: dict[str, Any] | None
 
 
+SECRET_ANSWER = web.RequestKey("secret_answer", bool)  # its answer carries a secret
+
+
 class PostPipeline:
     """Answers POST /graphql for one schema. `reference` (tests: compare mode) is
     strawberry's own way, run after every request but a mutation to check that both
@@ -115,6 +120,8 @@ class PostPipeline:
         wanted = _wanted(decode_body(await request.read()))
         answer, kind = await self.run(request, wanted)
         response = web.Response(body=orjson.dumps(answer), content_type="application/json")
+        if request.get(SECRET_ANSWER):
+            response.headers["Cache-Control"] = NO_STORE
         if self.reference is not None and kind != MUTATION:  # what may safely run twice
             await self._compare(request, response)
         return response
@@ -128,6 +135,8 @@ class PostPipeline:
         except Exception as error:  # what strawberry makes of a parser's own failure
             return self._failed([GraphQLError(str(error), original_error=error)]), None
         name, kind = _operation(document.document, wanted.operation_name)
+        if kind == MUTATION and carries_secret(document.document, name):
+            request[SECRET_ANSWER] = True
         errors = document.validated(self._core, self.schema.policies.validation_rules)
         if errors:
             return self._failed(errors), None

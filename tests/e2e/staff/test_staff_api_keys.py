@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
 
 from core.settings import Settings
 from domain.staff import StaffRole
@@ -160,3 +161,24 @@ async def test_a_blank_name_is_refused_with_its_field(desks: dict[StaffRole, Des
 
     errors = body["data"]["createApiClient"]["userErrors"]
     assert [e["field"] for e in errors] == ["name"], errors
+
+
+async def test_an_idempotency_key_never_keeps_the_secrets_for_a_replay(
+    desks: dict[StaffRole, Desk], db: Database
+) -> None:
+    """The desk sends an Idempotency-Key with every mutation: the answer with the secrets is
+    marked no-store, not kept, and a retry makes another client instead of replaying it."""
+    admin = desks[StaffRole.ADMIN]
+    variables = {"input": {"name": "Retried"}}
+    answers = []
+    for _ in range(2):
+        response = await admin.post(CREATE, variables, **{"Idempotency-Key": "same-key"})
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers.get("Idempotency-Replayed") != "true"
+        answers.append((await response.json())["data"]["createApiClient"]["credentials"])
+
+    assert answers[0]["apiKey"] != answers[1]["apiKey"]
+    async with db.read_session() as session:
+        stored = (await session.execute(text("SELECT response FROM idempotency_keys"))).all()
+    kept = " ".join(str(row[0]) for row in stored)
+    assert all(a["apiKey"] not in kept and a["clientSecret"] not in kept for a in answers)
