@@ -18,6 +18,7 @@ import {
 import { InsightsView } from "./insights.js";
 import { LiveFeed } from "./live.js";
 import { renderPanel } from "./panel.js";
+import { openApiKeys } from "./api_keys.js";
 import { openAccount, openTeam } from "./team.js";
 import { openWebhooks } from "./webhooks.js";
 import { QueueModel, QueueView } from "./queue.js";
@@ -170,6 +171,13 @@ export class Desk {
                 "button",
                 { type: "button", id: "webhooks", onclick: () => openWebhooks(this.api) },
                 t("webhooks.open"),
+              )
+            : null,
+          this.session.role === "ADMIN"
+            ? h(
+                "button",
+                { type: "button", id: "api-keys", onclick: () => openApiKeys(this.api) },
+                t("apiKeys.open"),
               )
             : null,
           h(

@@ -137,6 +137,7 @@ def desk_variables(name: str, rid: str) -> dict[str, Any]:
         "Start": {},
         "StaffUsers": {},
         "WebhookEndpoints": {},
+        "ApiClients": {},
         "Insights": {
             "merchant": "acme",
             "from": "2026-01-01T00:00:00Z",
@@ -153,6 +154,8 @@ def desk_variables(name: str, rid: str) -> dict[str, Any]:
         "CreateWebhookEndpoint": {"input": {"url": "https://hooks.acme.test/returns"}},
         "UpdateWebhookEndpoint": {"input": {"id": "WH-NONE"}},
         "DeleteWebhookEndpoint": {"input": {"id": "WH-NONE"}},
+        "CreateApiClient": {"input": {"name": "Storefront"}},
+        "RevokeApiClient": {"input": {"clientId": "rc_none"}},
         "WaiveReturnFee": {
             "input": {"returnRequestId": rid, "feeId": "FE-NONE", "reason": "goodwill"},
             "lang": "en",
