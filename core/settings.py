@@ -303,6 +303,13 @@ class Settings(BaseSettings):
         gt=0,
         description="A desk session ends after this long without a request.",
     )
+    staff_session_sweep_seconds: float = Field(
+        default=15,
+        ge=0,
+        description="How often each process closes the desk websockets of sessions that "
+        "have expired (idle or absolute end) or ended unheard; 0: never in this process. "
+        "Sign-out, a new password and a disabled user close them at once, everywhere.",
+    )
     staff_link_hours: float = Field(
         default=72,
         gt=0,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -80,16 +80,25 @@ class StaffAccounts:
         )
         self.link_lifetime = timedelta(hours=settings.staff_link_hours)
         self.base_url = settings.base_url()
-        self._ended: list[SessionsEnded] = []
+        self._db = db
 
     def on_sessions_ended(self, listener: SessionsEnded) -> None:
         """Call `listener` when sessions end before their time (sign-out, a new password,
-        the user disabled), in this process: its open websockets close at once."""
-        self._ended.append(listener)
+        the user disabled), in this process or another one serving the same database:
+        every open websocket of those sessions closes at once."""
+        self._db.on_staff_sessions_ended(listener)
 
-    def _tell(self, user_id: str, token_hash: str | None = None) -> None:
-        for listener in self._ended:
-            listener(user_id, token_hash)
+    async def _tell(self, user_id: str, token_hash: str | None = None) -> None:
+        """This process's listeners at once, the others through the database (on
+        PostgreSQL this process hears it again: closing a closed socket does nothing)."""
+        self._db.staff_sessions_ended(user_id, token_hash)
+        await self.store.announce_ended(user_id, token_hash)
+
+    async def live_sessions(self, token_hashes: Collection[str]) -> set[str]:
+        """Which of these sessions (by their cookies' hashes) are valid now: a process
+        holding websockets closes the others' (expired, or ended while it was not
+        listening)."""
+        return await self.store.live_sessions(token_hashes, self.clock.now())
 
     # ------------------------------------------------------------------ users
 
@@ -159,14 +168,14 @@ class StaffAccounts:
             )
         await self.store.save_user(changed)
         if changed.disabled:
-            self._tell(changed.id)
+            await self._tell(changed.id)
         return changed
 
     async def set_password_by_link(self, token: str, password: str) -> StaffUser:
         """Spend an invitation or reset link; every session of the user ends."""
         hashed = await self.passwords.hashed(acceptable_password(password))
         user = await self.store.use_link(secret_hash(token), self.clock.now(), hashed)
-        self._tell(user.id)
+        await self._tell(user.id)
         return user
 
     async def change_password(
@@ -179,7 +188,7 @@ class StaffAccounts:
             raise InvalidInput("the current password is not right", field="current_password")
         new_hash = await self.passwords.hashed(acceptable_password(new))
         await self.store.set_password_hash(user.id, new_hash)
-        self._tell(user.id)
+        await self._tell(user.id)
         return await self._open(user)
 
     # ------------------------------------------------------------------ sessions
@@ -229,4 +238,4 @@ class StaffAccounts:
 
     async def sign_out(self, current: CurrentSession) -> None:
         await self.store.end_session(secret_hash(current.cookie))
-        self._tell(current.session.user.id, secret_hash(current.cookie))
+        await self._tell(current.session.user.id, secret_hash(current.cookie))

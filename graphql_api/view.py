@@ -19,6 +19,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from core.context import GRAPHQL_SOURCE, Context
+from core.periodic import Job
 from core.settings import Settings
 from core.throttle import Kind
 from core.wiring import Wiring
@@ -165,9 +166,29 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
         desk then reads its session again and, finding none, shows the sign-in form."""
         for ws, (user, session) in list(self.staff_sockets.items()):
             if user == user_id and token_hash in (None, session) and not ws.closed:
-                task = asyncio.ensure_future(_end(ws))
-                self._closing.add(task)
-                task.add_done_callback(self._closing.discard)
+                self._close_ended(ws)
+
+    async def close_expired_sessions(self) -> int:
+        """Close (4403) the sockets whose sessions are no longer valid: past their end (idle
+        or absolute, as HTTP use extended them), or ended while this process was not
+        listening. Returns how many it closed."""
+        open_ = [(ws, found) for ws, found in list(self.staff_sockets.items()) if not ws.closed]
+        if not open_:
+            return 0
+        live = await self.wiring.staff.live_sessions({session for _, (_, session) in open_})
+        closing = [ws for ws, (_, session) in open_ if session not in live]
+        for ws in closing:
+            self._close_ended(ws)
+        return len(closing)
+
+    def session_expiry_job(self) -> Job:
+        interval = self.wiring.settings.staff_session_sweep_seconds
+        return Job("desk-session-expiry", interval, self.close_expired_sessions)
+
+    def _close_ended(self, ws: web.WebSocketResponse) -> None:
+        task = asyncio.ensure_future(_end(ws))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
         context = http_context(request, self.wiring)

@@ -102,7 +102,7 @@ def create_app(
     metrics.graphql_usage = graphql.schema.usage
     app.on_startup.append(_startup(wiring, dev))
     app.cleanup_ctx.append(_event_delivery(wiring))
-    runner = PeriodicJobs(_jobs(wiring, metrics))
+    runner = PeriodicJobs([*_jobs(wiring, metrics), graphql.session_expiry_job()])
     metrics.registry.register(JobsState(runner.records))
     app.cleanup_ctx.append(runner.cleanup_context)
     if wiring.owns_db:

@@ -37,6 +37,7 @@ _IMMEDIATE = "returns_begin_immediate"
 _AUTOCOMMIT = "AUTOCOMMIT"
 
 CommitListener = Callable[[str, int], None]
+SessionsListener = Callable[[str, "str | None"], None]  # (user id, one session's hash)
 
 
 class Database:
@@ -72,6 +73,7 @@ class Database:
         self._commit_listeners: list[CommitListener] = []
         self._delivery_listeners: list[CommitListener] = []
         self._message_listeners: list[CommitListener] = []
+        self._session_listeners: list[SessionsListener] = []
         # SQLite has one writer at a time: this process's writers queue here, in order,
         # rather than poll the file lock (whose busy handler sleeps up to 100 ms a try).
         self.writers = asyncio.Lock() if self.is_sqlite else None
@@ -152,6 +154,19 @@ class Database:
 
     def messages_routed(self, tenant_id: str, last_position: int) -> None:
         _tell(self._message_listeners, tenant_id, last_position)
+
+    def on_staff_sessions_ended(self, listener: SessionsListener) -> None:
+        """Call `listener(user_id, token_hash)` when desk sessions end before their time,
+        in this process or (through PostgreSQL notifications) in another one: `token_hash`
+        names the one session signed out, None every session of the user."""
+        self._session_listeners.append(listener)
+
+    def staff_sessions_ended(self, user_id: str, token_hash: str | None) -> None:
+        for listener in self._session_listeners:
+            try:
+                listener(user_id, token_hash)
+            except Exception:
+                log.exception("a listener of ended desk sessions failed")
 
     def events_committed(self, tenant_id: str, last_position: int) -> None:
         """Tell every listener. The change is committed already: a failing listener is

@@ -3,16 +3,33 @@ SHA-256 digests (they carry 256 random bits), passwords as argon2 hashes made in
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode, NotFound
 from domain.staff import LinkPurpose, StaffRole, StaffSession, StaffUser
 from persistence.database import Database
 from persistence.tables import StaffLinkRow, StaffSessionRow, StaffUserRow, TenantRow
+
+# Other processes hear here that desk sessions ended (payload: the user's id, then the one
+# session's token hash or "*" for all of them) and close their websockets of them.
+SESSIONS_CHANNEL = "returns_staff_sessions"
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+
+
+def sessions_payload(user_id: str, token_hash: str | None) -> str:
+    return f"{user_id} {token_hash or '*'}"
+
+
+def parse_sessions_payload(payload: str) -> tuple[str, str | None] | None:
+    user_id, _, token_hash = payload.partition(" ")
+    if not user_id or not token_hash:
+        return None
+    return user_id, None if token_hash == "*" else token_hash
 
 
 def _user(row: Any) -> StaffUser:
@@ -162,6 +179,32 @@ class StaffStore:
                 .where(StaffSessionRow.token_hash == token_hash)
                 .values(expires_at=ends)
             )
+
+    async def live_sessions(self, token_hashes: Collection[str], now: datetime) -> set[str]:
+        """Which of these sessions are still valid at `now`: not ended, not past their end
+        (idle or absolute, as last extended), their user not disabled."""
+        if not token_hashes:
+            return set()
+        statement = (
+            select(StaffSessionRow.token_hash)
+            .join(StaffUserRow, StaffUserRow.id == StaffSessionRow.user_id)
+            .where(
+                StaffSessionRow.token_hash.in_(list(token_hashes)),  # type: ignore[attr-defined]
+                StaffSessionRow.expires_at > now,
+                StaffUserRow.disabled.is_(False),  # type: ignore[attr-defined]
+            )
+        )
+        async with self._db.read_session() as session:
+            return set((await session.execute(statement)).scalars())
+
+    async def announce_ended(self, user_id: str, token_hash: str | None) -> None:
+        """Tell the other serving processes that sessions ended (PostgreSQL NOTIFY; one
+        SQLite file has one serving process, told in memory)."""
+        if self._db.is_sqlite:
+            return
+        payload = sessions_payload(user_id, token_hash)
+        async with self._db.write_session() as session, session.begin():
+            await session.execute(_NOTIFY, {"channel": SESSIONS_CHANNEL, "payload": payload})
 
     async def end_session(self, token_hash: str) -> bool:
         async with self._db.write_session() as session, session.begin():

@@ -1,5 +1,6 @@
 """Cross-process wake-ups on PostgreSQL: LISTEN on the channel the outbox NOTIFYs at commit
-and turn each notification into `Database.events_committed`, exactly as a local commit does.
+and turn each notification into `Database.events_committed`, exactly as a local commit does;
+and on the channel desk sessions that ended are told on (`Database.staff_sessions_ended`).
 
 The connection is a dedicated asyncpg connection (a pooled one could be handed to someone
 else with the LISTEN still on it). When it drops, the listener reconnects with backoff and
@@ -18,6 +19,7 @@ import asyncpg
 
 from persistence.database import Database
 from persistence.outbox import EVENTS_CHANNEL, parse_wakeup
+from persistence.staff import SESSIONS_CHANNEL, parse_sessions_payload
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ class PostgresWakeups:
         lost = asyncio.Event()
         connection.add_termination_listener(lambda _connection: lost.set())
         await connection.add_listener(EVENTS_CHANNEL, self._notified)
+        await connection.add_listener(SESSIONS_CHANNEL, self._sessions_ended)
         self.connected.set()
         if catch_up:
             self._on_reconnect()  # whatever committed while we were not listening
@@ -80,6 +83,12 @@ class PostgresWakeups:
         wakeup = parse_wakeup(payload)
         if wakeup is not None:
             self._db.events_committed(*wakeup)
+
+    def _sessions_ended(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        """(Ended while this connection was down: the desk sockets' sweep closes them.)"""
+        ended = parse_sessions_payload(payload)
+        if ended is not None:
+            self._db.staff_sessions_ended(*ended)
 
 
 def _connect_args(db: Database) -> dict[str, Any]:
