@@ -22,6 +22,7 @@ from datetime import timedelta
 from core.passwords import Passwords
 from core.settings import Settings
 from domain.access import new_secret, secret_hash
+from domain.customer_messages import MessageEvent, customer_language
 from domain.errors import DomainError, ErrorCode, InvalidInput, NotFound
 from domain.ports import Clock
 from domain.staff import (
@@ -35,6 +36,7 @@ from domain.staff import (
     staff_email,
     staff_name,
 )
+from persistence.customer_messages import queue_staff_message
 from persistence.database import Database
 from persistence.staff import StaffStore
 
@@ -42,9 +44,18 @@ from persistence.staff import StaffStore
 # None for every session of the user). A face holding live connections closes theirs.
 SessionsEnded = Callable[[str, str | None], None]
 PASSWORD_PATH = "/desk/password"
+_MAILED = {
+    LinkPurpose.INVITATION: MessageEvent.STAFF_INVITATION,
+    LinkPurpose.PASSWORD_RESET: MessageEvent.STAFF_PASSWORD_RESET,
+}
 SESSION_PREFIX = "rss"
 CSRF_PREFIX = "rsc"
 LINK_PREFIX = "rsl"
+
+
+def mailed_purpose(event: MessageEvent) -> LinkPurpose:
+    """The link a staff e-mail carries."""
+    return next(purpose for purpose, mailed in _MAILED.items() if mailed == event)
 
 
 def csrf_token(cookie: str) -> str:
@@ -81,6 +92,9 @@ class StaffAccounts:
         self.link_lifetime = timedelta(hours=settings.staff_link_hours)
         self.base_url = settings.base_url()
         self._db = db
+        # Links go by e-mail when the service has somewhere to send it (an SMTP server, or
+        # the development mailbox under `make run`); else they are handed to the admin.
+        self.mails_links = settings.smtp_url is not None or settings.dev_mailbox_enabled()
 
     def on_sessions_ended(self, listener: SessionsEnded) -> None:
         """Call `listener` when sessions end before their time (sign-out, a new password,
@@ -103,9 +117,16 @@ class StaffAccounts:
     # ------------------------------------------------------------------ users
 
     async def create_user(
-        self, tenant_id: str, email: str, name: str | None, role: StaffRole
+        self,
+        tenant_id: str,
+        email: str,
+        name: str | None,
+        role: StaffRole,
+        *,
+        with_link: bool = True,
     ) -> tuple[StaffUser, str]:
-        """A new user without a password, and the invitation link that sets it."""
+        """A new user without a password, and the invitation link that sets it (not made
+        `with_link=False`: "" then)."""
         address = staff_email(email)
         if len(await self.store.users(tenant_id)) >= MAX_STAFF_USERS:
             raise DomainError(
@@ -122,7 +143,53 @@ class StaffAccounts:
             created_at=self.clock.now(),
         )
         await self.store.add_user(user)
-        return user, await self.link(user, LinkPurpose.INVITATION)
+        return user, await self.link(user, LinkPurpose.INVITATION) if with_link else ""
+
+    async def invite(
+        self,
+        tenant_id: str,
+        email: str,
+        name: str | None,
+        role: StaffRole,
+        *,
+        language: str | None = None,
+    ) -> tuple[StaffUser, str | None]:
+        """A new user and their invitation: e-mailed (None comes back) when the service
+        sends mail, else the link for the admin to hand over."""
+        if not self.mails_links:
+            return await self.create_user(tenant_id, email, name, role)
+        user, _ = await self.create_user(tenant_id, email, name, role, with_link=False)
+        await self._mail_link(user, LinkPurpose.INVITATION, language)
+        return user, None
+
+    async def send_reset(
+        self, tenant_id: str, user_id: str, *, language: str | None = None
+    ) -> str | None:
+        """A password-reset link for the user: e-mailed (None comes back) when the service
+        sends mail, else returned for the admin to hand over."""
+        if not self.mails_links:
+            return await self.reset_link(tenant_id, user_id)
+        user = await self.existing(tenant_id, user_id)
+        await self._mail_link(user, LinkPurpose.PASSWORD_RESET, language)
+        return None
+
+    async def _mail_link(self, user: StaffUser, purpose: LinkPurpose, language: str | None) -> None:
+        """Queue the e-mail; the mail sender makes the link (`link`) as it sends it, so no
+        link waits anywhere in clear and each attempt carries a fresh one."""
+        event = _MAILED[purpose]
+        await queue_staff_message(
+            self._db,
+            user.tenant_id,
+            event,
+            user.email,
+            customer_language(language),
+            now=self.clock.now(),
+        )
+
+    async def enabled_user(self, tenant_id: str, email: str) -> StaffUser | None:
+        """The enabled user with this e-mail (a message to one who left is not sent)."""
+        user = await self.store.user_by_email(tenant_id, email)
+        return user if user is not None and not user.disabled else None
 
     async def link(self, user: StaffUser, purpose: LinkPurpose) -> str:
         """A single-use link that sets `user`'s password: the one seam every sender uses

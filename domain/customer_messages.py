@@ -42,6 +42,13 @@ class MessageEvent(StrEnum):
     COMPLETED = "COMPLETED"
     SHIPMENT_UPDATED = "SHIPMENT_UPDATED"
     PORTAL_LINK = "PORTAL_LINK"  # a fresh return-portal link the customer asked for
+    # To a tenant's staff member, not a customer: the link that sets their desk password.
+    STAFF_INVITATION = "STAFF_INVITATION"
+    STAFF_PASSWORD_RESET = "STAFF_PASSWORD_RESET"
+
+    @property
+    def to_staff(self) -> bool:
+        return self in STAFF_EVENTS
 
     @property
     def sent_by_default(self) -> bool:
@@ -98,7 +105,11 @@ def wanted(event: MessageEvent | None, configured: Collection[MessageEvent]) -> 
     return event is not None and (event.sent_by_default or event in configured)
 
 
-CONFIGURABLE = tuple(event for event in MessageEvent if event != MessageEvent.PORTAL_LINK)
+STAFF_EVENTS = frozenset({MessageEvent.STAFF_INVITATION, MessageEvent.STAFF_PASSWORD_RESET})
+# Messages a merchant may word: not a link asked for, not the staff's (they are the tenant's).
+CONFIGURABLE = tuple(
+    event for event in MessageEvent if event != MessageEvent.PORTAL_LINK and not event.to_staff
+)
 
 
 def next_attempt(attempts: int, now: datetime) -> datetime | None:
@@ -192,6 +203,10 @@ def email_address(value: str | None, *, field: str) -> str | None:
 
 
 def checked_template(template: MessageTemplate) -> MessageTemplate:
+    if template.event.to_staff:
+        raise InvalidInput(
+            "the e-mails to the tenant's staff are not a merchant's to word", field="event"
+        )
     if template.language not in LANGUAGES:
         raise InvalidInput(f"templates are written in {', '.join(LANGUAGES)}", field="language")
     subject = optional_text(template.subject, "subject", SUBJECT_LIMIT)

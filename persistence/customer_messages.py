@@ -182,22 +182,51 @@ async def queue_link_message(
 ) -> str:
     """A message carrying a fresh portal link to the order's customer (the link itself is
     made when it is sent, so it is fresh then); returns the message id."""
+    return await _queue_one(
+        db,
+        tenant_id,
+        MessageEvent.PORTAL_LINK,
+        now=now,
+        merchant=merchant,
+        order_reference=order_reference,
+    )
+
+
+async def queue_staff_message(
+    db: Database,
+    tenant_id: str,
+    event: MessageEvent,
+    recipient: str,
+    language: str,
+    *,
+    now: datetime,
+) -> str:
+    """A message to a staff member of the tenant (no merchant, no request): the link it
+    carries is made when it is sent, so no link waits in the table; returns its id."""
+    return await _queue_one(
+        db, tenant_id, event, now=now, merchant="", recipient=recipient, language=language
+    )
+
+
+async def _queue_one(
+    db: Database, tenant_id: str, event: MessageEvent, *, now: datetime, **known: str
+) -> str:
+    """One message that no event routed (so its own unique key), due now."""
     message_id = str(uuid.uuid4())
     values = {
         "message_id": message_id,
         "tenant_id": tenant_id,
-        "merchant": merchant,
         "dedupe_key": f"link:{message_id}",
         "return_request_id": None,
-        "order_reference": order_reference,
+        "order_reference": None,
         "event_position": None,
-        "event": MessageEvent.PORTAL_LINK.value,
+        "event": event.value,
         "channel": EMAIL,
         "status": MessageStatus.PENDING.value,
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
-    }
+    } | known
     async with db.write_session() as session, session.begin():
         await session.execute(MESSAGES.insert().values(values))
     db.messages_routed(tenant_id, 0)

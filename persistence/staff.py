@@ -98,6 +98,14 @@ class StaffStore:
         async with self._db.read_session() as session:
             return int((await session.execute(statement)).scalar_one())
 
+    async def user_by_email(self, tenant_id: str, email: str) -> StaffUser | None:
+        statement = select(StaffUserRow).where(
+            StaffUserRow.tenant_id == tenant_id, StaffUserRow.email == email
+        )
+        async with self._db.read_session() as session:
+            row = (await session.execute(statement)).scalars().first()
+        return _user(row) if row is not None else None
+
     async def with_password_hash(self, tenant_id: str, email: str) -> tuple[StaffUser, str] | None:
         """The user signing in with `email`, and the hash to check the password against."""
         statement = select(StaffUserRow).where(

@@ -14,6 +14,7 @@ from babel.numbers import format_currency
 
 from core.loaders import Loaders
 from core.portal_links import PortalLinks
+from core.staff import StaffAccounts, mailed_purpose
 from core.status_links import StatusLinks
 from delivery.mail.render import Brand, ItemLine, MailFacts
 from domain.customer_messages import (
@@ -27,6 +28,7 @@ from domain.portal import PortalSettings, default_portal_settings
 from domain.reference import PickupLocation, ReferenceKind
 from domain.returns import ReturnRequest
 from domain.values import Address
+from persistence.access import AccessStore
 from persistence.configuration import SqlConfigurationRepository
 from persistence.customer_messages import MessageRecord
 from persistence.database import Database
@@ -56,8 +58,13 @@ async def prepare(
     portal: PortalLinks,
     *,
     now: datetime,
+    staff: StaffAccounts | None = None,
 ) -> Prepared:
     """Everything one message needs; CannotSend when it can never be sent."""
+    if message.event.to_staff:
+        if staff is None:
+            raise CannotSend("this sender cannot make staff links")
+        return await _staff_link(db, message, staff)
     loaders = Loaders(db, message.tenant_id)
     if message.event == MessageEvent.PORTAL_LINK:
         return await _link(db, loaders, message, portal, now=now)
@@ -113,6 +120,30 @@ async def _link(
         customer_name=order.customer.name,
     )
     return Prepared(recipient, facts, settings, template, brand.support_email)
+
+
+STAFF_BRAND_COLOUR = "#0b57d0"  # the desk's own blue: the tenant has no portal brand
+
+
+async def _staff_link(db: Database, message: MessageRecord, staff: StaffAccounts) -> Prepared:
+    """A fresh invitation or reset link, made now, to the staff member's address; in the
+    language the admin's desk spoke, under the tenant's name."""
+    address = message.recipient or ""
+    user = await staff.enabled_user(message.tenant_id, address)
+    if user is None:
+        raise CannotSend("the staff user is gone or disabled")
+    tenant = await AccessStore(db).tenant(message.tenant_id)
+    link = await staff.link(user, mailed_purpose(message.event))
+    facts = MailFacts(
+        event=message.event,
+        language=customer_language(message.language),
+        brand=Brand(name=tenant.name if tenant else message.tenant_id, colour=STAFF_BRAND_COLOUR),
+        request_id="",
+        order_reference="",
+        status_url=link,
+        customer_name=user.name,
+    )
+    return Prepared(user.email, facts, MailSettings(merchant=""), None, None)
 
 
 @dataclass(frozen=True)

@@ -180,11 +180,13 @@ def _our_parts(facts: MailFacts) -> tuple[str, str, str]:
         "request_id": _isolated_text(facts.request_id, lang),
         "order": _isolated_text(facts.order_reference, lang),
         "amount": _isolated_text(facts.amount or "", lang),
+        "brand": facts.brand.name,
     }
     marked = {
         "request_id": _isolated_html(facts.request_id),
         "order": _isolated_html(facts.order_reference),
         "amount": _isolated_html(facts.amount or ""),
+        "brand": facts.brand.name,
     }
     html = str(Markup("<p>{}</p>").format(Markup(escape(lead)).format(**marked)))
     return subject.format(**plain), html, lead.format(**plain)
@@ -198,6 +200,11 @@ def _labels(facts: MailFacts) -> dict[str, str]:
     words["reply"] = words["reply"].format(brand=brand)
     if facts.event == MessageEvent.PORTAL_LINK:  # the link opens the form, not a status
         words["status_text"], words["status_button"] = words["link_text"], words["link_button"]
+    if facts.event.to_staff:  # to a colleague of the shop: no order, no one to reply to
+        words["status_text"] = words["password_text"]
+        words["status_button"] = words["password_button"]
+        words["footer"] = words["staff_footer"].format(brand=brand)
+        words["reply"] = ""
     name = facts.customer_name
     words["greeting"] = words["hello"].format(name=name) if name else words["hello_anonymous"]
     return words

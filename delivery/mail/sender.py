@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from core.periodic import Job
 from core.portal_links import PortalLinks
 from core.settings import Settings
+from core.staff import StaffAccounts
 from core.status_links import StatusLinks
 from core.wiring import Wiring
 from delivery.mail.facts import CannotSend, Prepared, prepare
@@ -32,6 +34,7 @@ from delivery.webhooks import CommitWakeup
 from domain.customer_messages import SendOutcome, next_attempt
 from domain.errors import DomainError
 from domain.ports import Clock
+from edge.logs import redact
 from persistence.customer_messages import MessageRecord, MessageStore, Rendered
 from persistence.database import Database
 
@@ -51,8 +54,10 @@ class MailSender:
         default_from: str,
         timeout_seconds: float = 30,
         on_attempt: Callable[[str], None] = lambda _outcome: None,
+        staff: StaffAccounts | None = None,
     ) -> None:
         self._db = db
+        self._staff = staff  # makes the links of staff e-mails as they are sent
         self._clock = clock
         self._status = status
         self._portal = portal
@@ -77,7 +82,12 @@ class MailSender:
     async def _attempt(self, message: MessageRecord) -> None:
         try:
             prepared = await prepare(
-                self._db, message, self._status, self._portal, now=self._clock.now()
+                self._db,
+                message,
+                self._status,
+                self._portal,
+                now=self._clock.now(),
+                staff=self._staff,
             )
         except CannotSend as reason:
             await self._failed(message, str(reason), permanent=True)
@@ -89,17 +99,21 @@ class MailSender:
         envelope = _envelope(message, prepared, email, self._default_from)
         outcome = await self.transport.send(envelope)
         if outcome.accepted:
-            rendered = Rendered(
-                recipient=prepared.recipient,
-                language=email.language,
-                subject=email.subject,
-                text_body=email.text,
-                html_body=email.html,
+            rendered = _kept(
+                Rendered(
+                    recipient=prepared.recipient,
+                    language=email.language,
+                    subject=email.subject,
+                    text_body=email.text,
+                    html_body=email.html,
+                ),
+                message,
+                self.transport,
             )
             now = self._clock.now()
             await self._store.record_sent(message, rendered, transport=self.transport.name, now=now)
             self._on_attempt("sent")
-            log.info("customer message %s (%s) sent", message.message_id, message.event.value)
+            log.info("message %s (%s) sent", message.message_id, message.event.value)
             return
         await self._failed(
             message, outcome.error or "not sent", permanent=outcome.permanent, to=prepared.recipient
@@ -115,6 +129,16 @@ class MailSender:
         )
         self._on_attempt("retrying" if retry_at else "failed")
         log.warning("customer message %s not sent: %s", message.message_id, error)
+
+
+def _kept(rendered: Rendered, message: MessageRecord, transport: Transport) -> Rendered:
+    """What is kept of a sent message: all of it, but a staff link (it sets a password)
+    only where the row is the delivery, the development mailbox."""
+    if not message.event.to_staff or isinstance(transport, MailboxTransport):
+        return rendered
+    return replace(
+        rendered, text_body=redact(rendered.text_body), html_body=redact(rendered.html_body)
+    )
 
 
 def _envelope(
@@ -146,6 +170,7 @@ def mail_sender(
         default_from=settings.mail_from,
         timeout_seconds=settings.smtp_timeout_seconds,
         on_attempt=on_attempt,
+        staff=wiring.staff,
     )
 
 

@@ -20,6 +20,8 @@ SUBJECTS: dict[str, dict[MessageEvent, str]] = {
         E.COMPLETED: "Your return {request_id} is complete",
         E.SHIPMENT_UPDATED: "News about the parcel of your return {request_id}",
         E.PORTAL_LINK: "Your return link for order {order}",
+        E.STAFF_INVITATION: "You are invited to the returns desk of {brand}",
+        E.STAFF_PASSWORD_RESET: "Reset your returns desk password for {brand}",
     },
     "ar": {
         E.REQUESTED: "استلمنا طلب الإرجاع {request_id}",
@@ -32,6 +34,8 @@ SUBJECTS: dict[str, dict[MessageEvent, str]] = {
         E.COMPLETED: "اكتمل الإرجاع {request_id}",
         E.SHIPMENT_UPDATED: "تحديث على شحنة الإرجاع {request_id}",
         E.PORTAL_LINK: "رابط الإرجاع للطلب {order}",
+        E.STAFF_INVITATION: "دعوة إلى مكتب المرتجعات لدى {brand}",
+        E.STAFF_PASSWORD_RESET: "إعادة تعيين كلمة مرور مكتب المرتجعات لدى {brand}",
     },
 }
 
@@ -49,6 +53,12 @@ LEADS: dict[str, dict[MessageEvent, str]] = {
         E.SHIPMENT_UPDATED: "There is news about the parcel of your return.",
         E.PORTAL_LINK: "You asked for a new link to return items from order {order}. "
         "If you did not, ignore this e-mail.",
+        E.STAFF_INVITATION: "An admin of {brand} has added you to their returns desk. Choose "
+        "your password with the link below to sign in; everything you do there is recorded "
+        "under your name.",
+        E.STAFF_PASSWORD_RESET: "An admin of {brand} has asked for a new password for your "
+        "returns desk account. Choose it with the link below; your open sessions end when "
+        "you do. If you did not expect this, tell your admin.",
     },
     "ar": {
         E.REQUESTED: "شكرًا لك. وصلنا طلبك لإرجاع منتجات من الطلب {order}. "
@@ -63,6 +73,11 @@ LEADS: dict[str, dict[MessageEvent, str]] = {
         E.SHIPMENT_UPDATED: "هناك تحديث على شحنة الإرجاع.",
         E.PORTAL_LINK: "طلبت رابطًا جديدًا لإرجاع منتجات من الطلب {order}. "
         "إن لم تطلبه فتجاهل هذه الرسالة.",
+        E.STAFF_INVITATION: "أضافك أحد مسؤولي {brand} إلى مكتب المرتجعات. اختر كلمة المرور "
+        "من الرابط أدناه لتسجيل الدخول؛ يُسجَّل كل ما تفعله هناك باسمك.",
+        E.STAFF_PASSWORD_RESET: "طلب أحد مسؤولي {brand} كلمة مرور جديدة لحسابك في مكتب "
+        "المرتجعات. اخترها من الرابط أدناه؛ تنتهي جلساتك المفتوحة عند ذلك. إن لم تتوقع هذه "
+        "الرسالة فأخبر المسؤول.",
     },
 }
 
@@ -87,6 +102,10 @@ LABELS: dict[str, dict[str, str]] = {
         "link_text": "The link works for a limited time:",
         "footer": "You receive this e-mail because of your order {order} with {brand}.",
         "reply": "Reply to this e-mail to reach {brand}.",
+        "password_button": "Choose your password",
+        "password_text": "The link works once, for a limited time. Do not pass it on:",
+        "staff_footer": "You receive this e-mail because an admin of {brand} gave you a "
+        "returns desk account.",
     },
     "ar": {
         "hello": "مرحبًا {name}،",
@@ -108,5 +127,8 @@ LABELS: dict[str, dict[str, str]] = {
         "link_text": "يعمل الرابط لمدة محدودة:",
         "footer": "تصلك هذه الرسالة بسبب طلبك {order} من {brand}.",
         "reply": "للتواصل مع {brand} رُدّ على هذه الرسالة.",
+        "password_button": "اختر كلمة المرور",
+        "password_text": "يعمل الرابط مرة واحدة ولمدة محدودة. لا تشاركه مع أحد:",
+        "staff_footer": "تصلك هذه الرسالة لأن أحد مسؤولي {brand} أنشأ لك حسابًا في مكتب المرتجعات.",
     },
 }

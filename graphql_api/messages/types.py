@@ -16,7 +16,9 @@ strawberry.enum(
     name="CustomerMessageEvent",
     description="What a customer e-mail is about. REQUESTED, APPROVED, REJECTED, RECEIVED "
     "and REFUNDED are sent by default; the others only when the merchant wrote a template "
-    "for them; PORTAL_LINK carries a fresh return link the customer asked for.",
+    "for them; PORTAL_LINK carries a fresh return link the customer asked for. "
+    "STAFF_INVITATION and STAFF_PASSWORD_RESET go to a staff member with the link that sets "
+    "their desk password: never listed with a request, never a merchant's template.",
 )
 strawberry.enum(
     MessageStatus,

@@ -17,12 +17,15 @@ from graphql_api.context import Info
 from graphql_api.errors import ClientError, user_errors
 from graphql_api.staff import types as t
 
+_LANGUAGE = "The e-mail's language (en, ar; default en) when the link goes by e-mail."
+
 
 @strawberry.input
 class CreateStaffUserInput(MutationInput):
     email: str
     role: StaffRole
     name: str | None = strawberry.field(default=None, description="Default: from the e-mail.")
+    language: str | None = strawberry.field(default=None, description=_LANGUAGE)
 
 
 @strawberry.input
@@ -38,6 +41,7 @@ class UpdateStaffUserInput(MutationInput):
 @strawberry.input
 class ResetStaffPasswordInput(MutationInput):
     id: str
+    language: str | None = strawberry.field(default=None, description=_LANGUAGE)
 
 
 def may_manage(principal: Principal | None) -> bool:
@@ -55,7 +59,9 @@ def _staff(info: Info) -> StaffAccounts:
 
 
 def _failed(error: DomainError) -> t.StaffUserPayload:
-    return t.StaffUserPayload(staff_user=None, link=None, user_errors=user_errors(error))
+    return t.StaffUserPayload(
+        staff_user=None, link=None, emailed=False, user_errors=user_errors(error)
+    )
 
 
 @strawberry.type
@@ -70,18 +76,24 @@ class StaffQueries:
 
 @strawberry.type
 class StaffMutations:
-    @strawberry.mutation(description="Invite a user: returns the link that sets a password.")
+    @strawberry.mutation(
+        description="Invite a user: the link that sets their password is e-mailed to them "
+        "when the service sends mail (`emailed`), else returned (`link`)."
+    )
     async def create_staff_user(
         self, info: Info, input: CreateStaffUserInput
     ) -> t.StaffUserPayload:
         try:
-            user, link = await _staff(info).create_user(
-                info.context.tenant_id, input.email, input.name, input.role
+            user, link = await _staff(info).invite(
+                info.context.tenant_id, input.email, input.name, input.role, language=input.language
             )
         except DomainError as error:
             return _failed(error)
         return t.StaffUserPayload(
-            staff_user=t.StaffUserType.from_domain(user), link=link, user_errors=[]
+            staff_user=t.StaffUserType.from_domain(user),
+            link=link,
+            emailed=link is None,
+            user_errors=[],
         )
 
     @strawberry.mutation(description="Rename a user, change their role, disable or enable them.")
@@ -101,19 +113,26 @@ class StaffMutations:
         except DomainError as error:
             return _failed(error)
         return t.StaffUserPayload(
-            staff_user=t.StaffUserType.from_domain(user), link=None, user_errors=[]
+            staff_user=t.StaffUserType.from_domain(user), link=None, emailed=False, user_errors=[]
         )
 
-    @strawberry.mutation(description="A new single-use link that sets the user's password.")
+    @strawberry.mutation(
+        description="A new single-use link that sets the user's password: e-mailed to them "
+        "when the service sends mail (`emailed`), else returned (`link`)."
+    )
     async def reset_staff_password(
         self, info: Info, input: ResetStaffPasswordInput
     ) -> t.StaffUserPayload:
         staff = _staff(info)
+        tenant = info.context.tenant_id
         try:
-            user = await staff.existing(info.context.tenant_id, input.id)
-            link = await staff.reset_link(info.context.tenant_id, input.id)
+            user = await staff.existing(tenant, input.id)
+            link = await staff.send_reset(tenant, input.id, language=input.language)
         except DomainError as error:
             return _failed(error)
         return t.StaffUserPayload(
-            staff_user=t.StaffUserType.from_domain(user), link=link, user_errors=[]
+            staff_user=t.StaffUserType.from_domain(user),
+            link=link,
+            emailed=link is None,
+            user_errors=[],
         )

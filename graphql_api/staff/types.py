@@ -47,6 +47,11 @@ class StaffUserPayload:
     staff_user: StaffUserType | None
     link: str | None = strawberry.field(
         description="An invitation (createStaffUser) or password-reset (resetStaffPassword) "
-        "link: it sets the user's password, once, and expires. Hand it to the user only."
+        "link: it sets the user's password, once, and expires. Hand it to the user only. "
+        "Null when it was e-mailed to them instead."
+    )
+    emailed: bool = strawberry.field(
+        description="True when the link went to the user's address by e-mail (the service "
+        "has a mail server, or the development mailbox): only they ever see it."
     )
     user_errors: list[UserError]

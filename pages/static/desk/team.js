@@ -4,7 +4,7 @@
 // The server checks every one of these calls against the admin's role: this screen only
 // spares other roles a button that would be refused.
 import { fill, h, isolate } from "./dom.js";
-import { t } from "./i18n.js";
+import { language, t } from "./i18n.js";
 
 const ROLES = ["VIEWER", "AGENT", "ADMIN"];
 
@@ -41,6 +41,13 @@ function shownLink(link, kind) {
     h("p", {}, t(kind === "invite" ? "team.inviteLink" : "team.resetLink")),
     h("input", { type: "text", readonly: true, value: link, class: "link", "aria-label": t("team.link") }),
   );
+}
+
+/** The link went to the colleague's own address: say so (only they ever see it). */
+function emailed(payload, kind) {
+  const key = kind === "invite" ? "team.inviteEmailed" : "team.resetEmailed";
+  const email = `\u2068${payload.staffUser.email}\u2069`; // isolated: an address stays whole in Arabic
+  return h("p", { class: "emailed", role: "status" }, t(key, { email }));
 }
 
 /** The team dialog: everyone of the tenant, and an invitation form. */
@@ -87,7 +94,7 @@ export async function openTeam(api) {
       error.textContent = payload.userErrors.map((e) => e.message).join(" ");
       return;
     }
-    fill(message, payload.link ? shownLink(payload.link, kind) : null);
+    fill(message, payload.link ? shownLink(payload.link, kind) : payload.emailed ? emailed(payload, kind) : null);
     await load();
   }
 
@@ -126,7 +133,7 @@ export async function openTeam(api) {
           {
             type: "button",
             class: "reset",
-            onclick: () => change("ResetStaffPassword", { id: user.id }, "reset"),
+            onclick: () => change("ResetStaffPassword", { id: user.id, language: language() }, "reset"),
           },
           t("team.reset"),
         ),
@@ -142,7 +149,8 @@ export async function openTeam(api) {
   invite.addEventListener("submit", async (event) => {
     event.preventDefault();
     const values = Object.fromEntries(new FormData(invite));
-    await change("CreateStaffUser", { ...values, name: values.name || null }, "invite");
+    const input = { ...values, name: values.name || null, language: language() };
+    await change("CreateStaffUser", input, "invite");
     if (!error.textContent) invite.reset();
   });
   await load();
