@@ -25,6 +25,7 @@ from domain.reference import MAX_TRANSLATIONS
 from domain.staff import MAX_STAFF_USERS
 from domain.webhooks import EVENT_TYPES, MAX_ENDPOINTS
 from persistence import insights
+from persistence.access import MAX_LISTED_CLIENTS
 
 PAGE_SIZE: Final = 0  # the `first` of the connection the list belongs to
 
@@ -77,6 +78,8 @@ _PAYLOADS = (
     "WebhookDeliveryPayload",
     "WebhookEndpointPayload",
     "StaffUserPayload",
+    "CreateApiClientPayload",
+    "ApiClientPayload",
 )
 
 LIST_BOUNDS: Final[dict[str, int]] = {
@@ -93,6 +96,7 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "Query.deliveryOptions": LOCATIONS_PER_MERCHANT,
     "Query.webhookEndpoints": MAX_ENDPOINTS,
     "Query.staffUsers": MAX_STAFF_USERS,
+    "Query.apiClients": MAX_LISTED_CLIENTS,
     "Query.customerMessages": MESSAGES_PER_REQUEST,
     "Query.messageTemplates": len(CONFIGURABLE) * len(MAIL_LANGUAGES),
     "Query.returnStatusCounts": len(ReturnStatus),

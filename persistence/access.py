@@ -26,6 +26,7 @@ from persistence.tables import AccessTokenRow, ApiClientRow, TenantRow
 
 TOKEN_LIFETIME = timedelta(hours=1)
 MAX_LIVE_CLIENTS = 100  # per tenant: integrations, not one per user
+MAX_LISTED_CLIENTS = 200  # every live one, then the most recent revoked ones
 _CLIENTS: Table = ApiClientRow.__table__  # type: ignore[attr-defined]
 _TOKENS: Table = AccessTokenRow.__table__  # type: ignore[attr-defined]
 _IDENTITY = (
@@ -167,11 +168,17 @@ class AccessStore:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def clients(self, tenant_id: str) -> list[ApiClient]:
-        """The tenant's API clients, revoked ones too (newest first): never a secret."""
+        """The tenant's API clients: every live one, then revoked ones (each newest first,
+        at most MAX_LISTED_CLIENTS in all); never a secret."""
         query = (
             select(_CLIENTS)
             .where(_CLIENTS.c.tenant_id == tenant_id)
-            .order_by(_CLIENTS.c.created_at.desc(), _CLIENTS.c.client_id)
+            .order_by(
+                _CLIENTS.c.revoked_at.is_not(None),
+                _CLIENTS.c.created_at.desc(),
+                _CLIENTS.c.client_id,
+            )
+            .limit(MAX_LISTED_CLIENTS)
         )
         async with self._db.read_session() as session:
             rows = (await session.execute(query)).mappings().all()

@@ -39,7 +39,10 @@ def _refuse_unless_admin(info: Info) -> None:
 
 @strawberry.type
 class ApiClientQueries:
-    @strawberry.field(description="The tenant's API clients, newest first (admins only).")
+    @strawberry.field(
+        description="The tenant's API clients: the live ones, then the latest revoked ones, "
+        "newest first (admins only)."
+    )
     async def api_clients(self, info: Info) -> list[t.ApiClientType]:
         _refuse_unless_admin(info)
         clients = await AccessStore(info.context.db).clients(info.context.tenant_id)
