@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from persistence.customer_messages import queue_staff_message
 from persistence.database import Database
 from persistence.staff import StaffStore
 
+log = logging.getLogger(__name__)
 # Told when sessions end early: (the user's id, the SHA-256 of the one session's cookie, or
 # None for every session of the user). A face holding live connections closes theirs.
 SessionsEnded = Callable[[str, str | None], None]
@@ -106,7 +108,11 @@ class StaffAccounts:
         """This process's listeners at once, the others through the database (on
         PostgreSQL this process hears it again: closing a closed socket does nothing)."""
         self._db.staff_sessions_ended(user_id, token_hash)
-        await self.store.announce_ended(user_id, token_hash)
+        try:
+            await self.store.announce_ended(user_id, token_hash)
+        except Exception as problem:  # the change is committed: never fail the request
+            # The other processes' sweep closes those sockets within its interval.
+            log.warning("could not tell other processes that sessions ended (%s)", problem)
 
     async def live_sessions(self, token_hashes: Collection[str]) -> set[str]:
         """Which of these sessions (by their cookies' hashes) are valid now: a process
