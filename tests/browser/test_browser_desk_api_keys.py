@@ -12,7 +12,14 @@ import pytest
 
 from domain.staff import StaffRole
 from tests.browser.conftest import accessibility_problems, screenshot
-from tests.browser.desk_support import LAPTOP, TENANT, new_client, sign_in_as, staff_user
+from tests.browser.desk_support import (
+    LAPTOP,
+    TABLET,
+    TENANT,
+    new_client,
+    sign_in_as,
+    staff_user,
+)
 from tests.clocks import FixedClock
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -124,3 +131,16 @@ async def test_an_agent_has_no_api_keys_button_and_is_refused_the_list_by_hand(t
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN", refused
     assert not refused.get("data")
     await screenshot(agent, "desk-api-keys-agent")
+
+
+async def test_the_admins_header_and_the_dialog_fit_a_tablet_in_arabic(team, open_page):
+    served, emails = team
+    admin = await open_page(served.url, viewport=TABLET)
+    await sign_in_as(admin, served.url, emails[StaffRole.ADMIN], lang="ar")
+    await admin.click("#api-keys")
+    await admin.locator("#api-key-list tr").first.wait_for()
+    await screenshot(admin, "desk-api-keys-tablet-ar")
+
+    assert await accessibility_problems(admin) == []
+    wide = await admin.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert not wide  # nothing scrolls sideways
