@@ -186,13 +186,12 @@ class AccessStore:
 
     async def client(self, client_id: str, tenant_id: str | None = None) -> ApiClient | None:
         """One client (of `tenant_id` when given), revoked or not."""
+        condition = _CLIENTS.c.client_id == client_id
+        if tenant_id is not None:
+            condition &= _CLIENTS.c.tenant_id == tenant_id
         async with self._db.read_session() as session:
-            row = await session.get(ApiClientRow, client_id)
-        if row is None or (tenant_id is not None and row.tenant_id != tenant_id):
-            return None
-        return ApiClient(
-            row.client_id, row.tenant_id, Role(row.role), row.name, row.created_at, row.revoked_at
-        )
+            row = (await session.execute(select(_CLIENTS).where(condition))).mappings().first()
+        return _client(row) if row is not None else None
 
     async def revoke_client(
         self, client_id: str, now: datetime, *, tenant_id: str | None = None
