@@ -46,13 +46,13 @@ log = logging.getLogger(__name__)
 # None for every session of the user). A face holding live connections closes theirs.
 SessionsEnded = Callable[[str, str | None], None]
 PASSWORD_PATH = "/desk/password"
-_MAILED = {
-    LinkPurpose.INVITATION: MessageEvent.STAFF_INVITATION,
-    LinkPurpose.PASSWORD_RESET: MessageEvent.STAFF_PASSWORD_RESET,
-}
 SESSION_PREFIX = "rss"
 CSRF_PREFIX = "rsc"
 LINK_PREFIX = "rsl"
+_MAILED = {  # the e-mail that carries each kind of link
+    LinkPurpose.INVITATION: MessageEvent.STAFF_INVITATION,
+    LinkPurpose.PASSWORD_RESET: MessageEvent.STAFF_PASSWORD_RESET,
+}
 
 
 def mailed_purpose(event: MessageEvent) -> LinkPurpose:
@@ -123,16 +123,15 @@ class StaffAccounts:
     # ------------------------------------------------------------------ users
 
     async def create_user(
-        self,
-        tenant_id: str,
-        email: str,
-        name: str | None,
-        role: StaffRole,
-        *,
-        with_link: bool = True,
+        self, tenant_id: str, email: str, name: str | None, role: StaffRole
     ) -> tuple[StaffUser, str]:
-        """A new user without a password, and the invitation link that sets it (not made
-        `with_link=False`: "" then)."""
+        """A new user without a password, and the invitation link that sets it."""
+        user = await self._add_user(tenant_id, email, name, role)
+        return user, await self.link(user, LinkPurpose.INVITATION)
+
+    async def _add_user(
+        self, tenant_id: str, email: str, name: str | None, role: StaffRole
+    ) -> StaffUser:
         address = staff_email(email)
         if len(await self.store.users(tenant_id)) >= MAX_STAFF_USERS:
             raise DomainError(
@@ -148,8 +147,7 @@ class StaffAccounts:
             disabled=False,
             created_at=self.clock.now(),
         )
-        await self.store.add_user(user)
-        return user, await self.link(user, LinkPurpose.INVITATION) if with_link else ""
+        return await self.store.add_user(user)
 
     async def invite(
         self,
@@ -164,7 +162,7 @@ class StaffAccounts:
         sends mail, else the link for the admin to hand over."""
         if not self.mails_links:
             return await self.create_user(tenant_id, email, name, role)
-        user, _ = await self.create_user(tenant_id, email, name, role, with_link=False)
+        user = await self._add_user(tenant_id, email, name, role)
         await self._mail_link(user, LinkPurpose.INVITATION, language)
         return user, None
 
@@ -199,8 +197,8 @@ class StaffAccounts:
 
     async def link(self, user: StaffUser, purpose: LinkPurpose) -> str:
         """A single-use link that sets `user`'s password: the one seam every sender uses
-        (printed by the CLI, shown to the admin in the desk; e-mailed once there is a
-        mailer). The token rides in the fragment, so no server or proxy logs it."""
+        (printed by the CLI, shown to the admin in the desk, or made by the mail sender as
+        it sends the e-mail). The token rides in the fragment, so no server or proxy logs it."""
         token = new_secret(LINK_PREFIX)
         ends = self.clock.now() + self.link_lifetime
         await self.store.add_link(user, purpose, secret_hash(token), ends)
