@@ -56,7 +56,7 @@ class Server:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
         )
-        for _ in range(200):
+        for _ in range(600):  # 30 s: a loaded CI machine takes its time importing
             try:
                 async with http.get(f"{self.url}/healthz") as response:
                     if response.status == 200:
