@@ -180,13 +180,13 @@ def _our_parts(facts: MailFacts) -> tuple[str, str, str]:
         "request_id": _isolated_text(facts.request_id, lang),
         "order": _isolated_text(facts.order_reference, lang),
         "amount": _isolated_text(facts.amount or "", lang),
-        "brand": facts.brand.name,
+        "brand": _isolated_text(facts.brand.name, lang),
     }
     marked = {
         "request_id": _isolated_html(facts.request_id),
         "order": _isolated_html(facts.order_reference),
         "amount": _isolated_html(facts.amount or ""),
-        "brand": facts.brand.name,
+        "brand": Markup("<bdi>{}</bdi>").format(facts.brand.name),  # its own direction
     }
     html = str(Markup("<p>{}</p>").format(Markup(escape(lead)).format(**marked)))
     return subject.format(**plain), html, lead.format(**plain)
