@@ -27,11 +27,11 @@ from typing import Any
 from sqlalchemy import event, insert, text
 from sqlalchemy.engine import make_url
 
-from persistence import insights, migrate, read_model
+from persistence import insight_rollups, insights, migrate, read_model
 from persistence.database import Database
 from persistence.read_model import ReturnFilter
 from persistence.search_index import search_words
-from persistence.statements import _Compiled
+from persistence.statements import SqlAlchemyStatements, _Compiled
 from persistence.tables import (
     OrderLineRow,
     OrderRow,
@@ -169,6 +169,9 @@ async def seed(db: Database, count: int) -> float:
                 await connection.execute(statement, rows[start : start + BATCH])
         if db.engine.dialect.name == "postgresql":
             await connection.execute(text("SELECT setval('orders_id_seq', :n)"), {"n": count})
+        # Bulk inserts bypass the repositories: the rollups are rebuilt from the rows, as
+        # migration 0019 fills them for existing data.
+        await insight_rollups.rebuild(SqlAlchemyStatements.of(connection), TENANT)
     async with db.engine.connect() as connection:
         if db.engine.dialect.name == "postgresql":
             await connection.execute(text("COMMIT"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select
@@ -11,11 +12,10 @@ from domain.errors import NotFound, VersionConflict
 from domain.notifications import Notification
 from domain.orders import Order
 from domain.returns import ReturnRequest
-from persistence import mappers, queries, read_model, search_index
+from persistence import insight_rollups, mappers, queries, read_model, search_index
 from persistence.statements import (
     Row,
     Statements,
-    delete_where,
     insert_into,
     update_where,
     where,
@@ -24,6 +24,7 @@ from persistence.tables import (
     NotificationRow,
     OrderLineRow,
     OrderRow,
+    RefundRow,
     ReturnItemRow,
     ReturnRequestRow,
 )
@@ -67,6 +68,7 @@ class SqlReturnRepository:
         children = mappers.children_values(request, self._tenant)
         await self._write_children(request.id, {}, children)
         await search_index.write(self._sql, self._tenant, request)
+        await self._count(request, None, children)
         self._loaded[request.id] = children
         self.seen.append(request)
 
@@ -81,12 +83,32 @@ class SqlReturnRepository:
             )
         children = mappers.children_values(request, self._tenant)
         before = self._loaded.get(request.id)
+        if before is None:  # not loaded here: what it counted is what the database holds
+            stored = await read_model.load_return_requests(self._sql, self._tenant, [request.id])
+            counted = mappers.children_values(stored[request.id], self._tenant)
         await self._write_children(request.id, before, children)
         if search_index.needs_rewrite(before and before.get(ReturnItemRow), request):
             await search_index.write(self._sql, self._tenant, request)
+        await self._count(request, before if before is not None else counted, children)
         self._loaded[request.id] = children
         request.version += 1
         self.seen.append(request)
+
+    async def _count(
+        self, request: ReturnRequest, before: ChildRows | None, after: ChildRows
+    ) -> None:
+        """Keep the insights' rollups in step: add what the request counts now less what it
+        counted as loaded (nothing for a new one); no statement when that is nothing."""
+
+        def counts(rows: ChildRows | None) -> insight_rollups.Counts:
+            if rows is None:
+                return {}
+            return insight_rollups.of_request(
+                request.created_at, rows.get(ReturnItemRow, []), rows.get(RefundRow, [])
+            )
+
+        change = insight_rollups.difference(counts(after), counts(before))
+        await insight_rollups.add(self._sql, self._tenant, request.merchant, change)
 
     async def live_quantities(
         self, merchant: str, order_reference: str, *, exclude: str | None = None
@@ -191,6 +213,7 @@ class SqlOrderRepository:
         order.created_at = existing["created_at"] if existing is not None else now
         order.updated_at = now
         row, lines = mappers.order_values(order, self._tenant)
+        old_lines: Sequence[Row] = []
         if existing is None:
             inserted = await self._sql.rows(insert_into(ORDERS, tuple(row), ("id",)), row)
             order_id = inserted[0]["id"]
@@ -199,12 +222,15 @@ class SqlOrderRepository:
             await self._sql.execute(
                 update_where(ORDERS, ("id",), tuple(row)), where(row, id=order_id)
             )
-            await self._sql.execute(
-                delete_where(ORDER_LINES, ("order_id",)), where({}, order_id=order_id)
-            )
+            old_lines = await self._sql.rows(_DELETE_LINES, {"order": order_id})
         rows = [line | {"order_id": order_id} for line in lines]
         if rows:
             await self._sql.execute_many(insert_into(ORDER_LINES, tuple(rows[0])), rows)
+        change = insight_rollups.difference(
+            insight_rollups.of_order(order.created_at, rows),
+            insight_rollups.of_order(order.created_at, old_lines),
+        )
+        await insight_rollups.add(self._sql, self._tenant, order.merchant, change)
         return order
 
     async def merchants_with(self, reference: str) -> list[str]:
@@ -227,6 +253,12 @@ _LOCKED_ORDER = (
     .with_for_update()
 )
 _LINES_OF_ORDER = select(ORDER_LINES).where(ORDER_LINES.c.order_id == bindparam("order"))
+# The lines an upsert replaces, with what they counted (for the insights' rollups).
+_DELETE_LINES = (
+    ORDER_LINES.delete()
+    .where(ORDER_LINES.c.order_id == bindparam("order"))
+    .returning(ORDER_LINES.c.sku, ORDER_LINES.c.quantity)
+)
 
 
 class SqlNotificationRepository:

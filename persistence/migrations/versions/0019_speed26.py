@@ -1,0 +1,92 @@
+"""insights' rollups: the figures per merchant and UTC day, filled from the source rows
+
+`insight_days` is kept by the repositories' writes from here on; this fills it for the
+requests, items, refunds and orders that exist (the same SQL as
+persistence/insight_rollups.py's `rebuild`, written out as of today: a migration does not
+import the code of later days).
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-07
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0019"
+down_revision: str | None = "0018"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_TEXT = sqlmodel.sql.sqltypes.AutoString
+_BUCKETS = (("UNDER_1_DAY", 0), ("DAYS_1_TO_3", 24), ("DAYS_3_TO_7", 72),
+            ("DAYS_7_TO_14", 168), ("OVER_14_DAYS", 336))  # fmt: skip
+_INSERT = "INSERT INTO insight_days (tenant_id, merchant, chart, day, k1, k2, n, amount) "
+
+
+def _fill(postgres: bool) -> list[str]:
+    def day(column: str) -> str:
+        return (
+            f"CAST({column} AT TIME ZONE 'UTC' AS DATE)" if postgres else f"substr({column}, 1, 10)"
+        )
+
+    def seconds(column: str) -> str:
+        if postgres:
+            return f"CAST(floor(extract(epoch FROM {column})) AS BIGINT)"
+        return f"CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER)"
+
+    money = (
+        "CAST(round(CAST(f.amount AS NUMERIC) * 1000) AS BIGINT)"
+        if postgres
+        else "CAST(round(CAST(f.amount AS REAL) * 1000) AS INTEGER)"
+    )
+    bucket = "CASE " + " ".join(
+        f"WHEN seconds >= {hours * 3600} THEN '{label}'" for label, hours in reversed(_BUCKETS)
+    ) + f" ELSE '{_BUCKETS[0][0]}' END"  # fmt: skip
+    items = "FROM return_requests r JOIN return_items i ON i.return_request_id = r.id"
+    refunds = "FROM return_requests r JOIN return_refunds f ON f.return_request_id = r.id"
+    rd, fd, od = day("r.created_at"), day("f.created_at"), day("o.created_at")
+    who = "r.tenant_id, r.merchant"
+    reason, kind = "coalesce(i.reason_code, '')", "coalesce(f.refund_type, '')"
+    return [
+        f"{_INSERT} SELECT {who}, 'returned', {rd}, i.sku, '', count(DISTINCT r.id),"
+        f" sum(i.quantity) {items} GROUP BY {who}, {rd}, i.sku",
+        f"{_INSERT} SELECT o.tenant_id, o.merchant, 'ordered', {od}, l.sku, '', count(*),"
+        " sum(l.quantity) FROM orders o JOIN order_lines l ON l.order_id = o.id"
+        f" GROUP BY o.tenant_id, o.merchant, {od}, l.sku",
+        f"{_INSERT} SELECT {who}, 'reasons', {rd}, i.sku, {reason}, count(*), sum(i.quantity)"
+        f" {items} GROUP BY {who}, {rd}, i.sku, {reason}",
+        f"{_INSERT} SELECT {who}, 'outcomes', {rd}, {kind}, f.currency, count(*), sum({money})"
+        f" {refunds} GROUP BY {who}, {rd}, {kind}, f.currency",
+        f"{_INSERT} SELECT {who}, 'refunds', {fd}, f.currency, '', count(*), sum({money})"
+        f" {refunds} GROUP BY {who}, {fd}, f.currency",
+        f"{_INSERT} SELECT tenant_id, merchant, 'delays', day, {bucket}, '', count(*),"
+        f" sum(seconds) FROM (SELECT r.tenant_id AS tenant_id, r.merchant AS merchant,"
+        f" {rd} AS day, {seconds('min(f.created_at)')} - {seconds('r.created_at')} AS seconds"
+        f" {refunds} GROUP BY r.id, r.tenant_id, r.merchant, r.created_at) requests"
+        f" GROUP BY tenant_id, merchant, day, {bucket}",
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "insight_days",
+        sa.Column("tenant_id", _TEXT(length=64), nullable=False),
+        sa.Column("merchant", _TEXT(length=100), nullable=False),
+        sa.Column("chart", _TEXT(length=16), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("k1", _TEXT(length=100), nullable=False),
+        sa.Column("k2", _TEXT(length=100), nullable=False),
+        sa.Column("n", sa.BigInteger(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "merchant", "chart", "day", "k1", "k2"),
+    )
+    for statement in _fill(op.get_bind().dialect.name == "postgresql"):
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    op.drop_table("insight_days")
