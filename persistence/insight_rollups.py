@@ -45,6 +45,7 @@ Counts = dict[Key, tuple[int, int]]  # (n, amount)
 DELAY_BUCKETS = (("UNDER_1_DAY", 0), ("DAYS_1_TO_3", 24), ("DAYS_3_TO_7", 72),
                  ("DAYS_7_TO_14", 168), ("OVER_14_DAYS", 336))  # fmt: skip
 CHARTS = ("returned", "ordered", "reasons", "outcomes", "delays", "refunds")
+DAY, MONTH = "day", "month"  # a row's span: one UTC day, or the calendar month from `day`
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SECOND = timedelta(seconds=1)
 
@@ -123,20 +124,36 @@ def difference(after: Counts, before: Counts) -> Counts:
 
 
 _ADD = text(
-    "INSERT INTO insight_days (tenant_id, merchant, chart, day, k1, k2, n, amount)"
-    " VALUES (:tenant_id, :merchant, :chart, :day, :k1, :k2, :n, :amount)"
-    " ON CONFLICT (tenant_id, merchant, chart, day, k1, k2) DO UPDATE"
+    "INSERT INTO insight_days (tenant_id, merchant, chart, span, day, k1, k2, n, amount)"
+    " VALUES (:tenant_id, :merchant, :chart, :span, :day, :k1, :k2, :n, :amount)"
+    " ON CONFLICT (tenant_id, merchant, chart, span, day, k1, k2) DO UPDATE"
     " SET n = insight_days.n + excluded.n, amount = insight_days.amount + excluded.amount"
 ).bindparams(bindparam("day", type_=Date))
 
 
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def with_months(counts: Counts) -> dict[tuple[str, str, date, str, str], tuple[int, int]]:
+    """Each day's counts under (chart, DAY, day, k1, k2), and their sums per month under
+    (chart, MONTH, first day of the month, k1, k2)."""
+    spans: defaultdict[tuple[str, str, date, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (chart, day, k1, k2), (n, amount) in counts.items():
+        for span, first in ((DAY, day), (MONTH, month_of(day))):
+            row = spans[(chart, span, first, k1, k2)]
+            row[0], row[1] = row[0] + n, row[1] + amount
+    return {key: (n, amount) for key, (n, amount) in spans.items() if (n, amount) != (0, 0)}
+
+
 async def add(statements: Statements, tenant_id: str, merchant: str, counts: Counts) -> None:
-    """Add `counts` to the merchant's rows: one statement, none when nothing changed. Rows
-    are touched in key order, so two writers adding to the same rows never deadlock."""
+    """Add `counts` to the merchant's day and month rows: one statement, none when nothing
+    changed. Rows are touched in key order, so two writers adding to the same rows never
+    deadlock."""
     rows = [
-        {"tenant_id": tenant_id, "merchant": merchant, "chart": chart, "day": day, "k1": k1,
-         "k2": k2, "n": n, "amount": amount}
-        for (chart, day, k1, k2), (n, amount) in sorted(counts.items())
+        {"tenant_id": tenant_id, "merchant": merchant, "chart": chart, "span": span, "day": day,
+         "k1": k1, "k2": k2, "n": n, "amount": amount}
+        for (chart, span, day, k1, k2), (n, amount) in sorted(with_months(counts).items())
     ]  # fmt: skip
     if rows:
         await statements.execute_many(_ADD, rows)
@@ -247,16 +264,29 @@ def in_period(chart: str, low: str, high: str) -> str:
     return f"{period} AND {{t}}.merchant = :merchant"
 
 
+_STORED_PART = (
+    "SELECT chart, day, k1, k2, n, amount FROM insight_days WHERE tenant_id = :tenant"
+    " AND merchant = :merchant AND chart IN ({charts}) AND span = '{span}'"
+    " AND day >= :{low} AND day < :{high}"
+)
+
+
 @functools.cache
-def parts(dialect: str, charts: tuple[str, ...]) -> str:
-    """SELECT chart, day, k1, k2, n, amount of these charts over a period: its whole days
-    from `insight_days`, its partial first and last days from the source rows. Bound by
-    `period_values`."""
+def parts(dialect: str, charts: tuple[str, ...], *, months: bool = True) -> str:
+    """SELECT chart, day, k1, k2, n, amount of these charts over a period: its whole months
+    from the month rows, its other whole days from the day rows, its partial first and last
+    days from the source rows. Without `months` (a chart by week), every whole day from the
+    day rows. Bound by `period_values`."""
     listed = ", ".join(f"'{chart}'" for chart in charts)
+    spans = (
+        ((MONTH, "first_month", "last_month"), (DAY, "first_day", "first_month_day"),
+         (DAY, "last_month_day", "last_day"))
+        if months
+        else ((DAY, "first_day", "last_day"),)
+    )  # fmt: skip
     selects = [
-        "SELECT chart, day, k1, k2, n, amount FROM insight_days WHERE tenant_id = :tenant"
-        f" AND merchant = :merchant AND chart IN ({listed})"
-        " AND day >= :first_day AND day < :last_day"
+        _STORED_PART.format(charts=listed, span=span, low=low, high=high)
+        for span, low, high in spans
     ]
     for chart in charts:
         for low, high in (("start", "head_end"), ("tail_start", "end")):
@@ -267,45 +297,78 @@ def parts(dialect: str, charts: tuple[str, ...]) -> str:
     return " UNION ALL ".join(selects)
 
 
+_DAYS = ("first_day", "first_month_day", "first_month", "last_month", "last_month_day", "last_day")
+
+
 def bind_period(statement: TextClause) -> TextClause:
+    """The types of the period's values that `statement` takes."""
+    moments = ("start", "head_end", "tail_start", "end")
     return statement.bindparams(
-        *(
-            bindparam(name, type_=UTCDateTime)
-            for name in ("start", "head_end", "tail_start", "end")
-        ),
-        bindparam("first_day", type_=Date),
-        bindparam("last_day", type_=Date),
+        *(bindparam(name, type_=UTCDateTime) for name in moments),
+        *(bindparam(name, type_=Date) for name in _DAYS if f":{name}" in statement.text),
     )
 
 
 def period_values(start: datetime, end: datetime) -> dict[str, Any]:
-    """Where [start, end) splits: whole UTC days [first_day, last_day) from the rollups,
-    [start, head_end) and [tail_start, end) from the source rows."""
+    """Where [start, end) splits: whole months [first_month, last_month) from the month
+    rows, whole days [first_day, first_month_day) and [last_month_day, last_day) from the
+    day rows, [start, head_end) and [tail_start, end) from the source rows."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
     first = midnight if midnight == start else midnight + timedelta(days=1)
     last = end.replace(hour=0, minute=0, second=0, microsecond=0)
-    if first < last:
-        return {"start": start, "head_end": first, "tail_start": last, "end": end,
-                "first_day": first.date(), "last_day": last.date()}  # fmt: skip
-    return {"start": start, "head_end": end, "tail_start": end, "end": end,
-            "first_day": first.date(), "last_day": first.date()}  # fmt: skip
+    if first >= last:  # no whole day: all from the source rows
+        day = first.date()
+        return {"start": start, "head_end": end, "tail_start": end, "end": end} | dict.fromkeys(
+            _DAYS, day
+        )
+    first_day, last_day = first.date(), last.date()
+    first_month = first_day if first_day.day == 1 else _next_month(first_day)
+    last_month = month_of(last_day)
+    values = {"start": start, "head_end": first, "tail_start": last, "end": end,
+              "first_day": first_day, "last_day": last_day}  # fmt: skip
+    if first_month < last_month:
+        return values | {"first_month": first_month, "last_month": last_month,
+                         "first_month_day": first_month, "last_month_day": last_month}  # fmt: skip
+    return values | {"first_month": first_day, "last_month": first_day,
+                     "first_month_day": last_day, "last_month_day": last_day}  # fmt: skip
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 # --------------------------------------------------------------------------- rebuilding
 
 
+def _month(dialect: str, column: str) -> str:
+    if dialect == POSTGRESQL:
+        return f"CAST(date_trunc('month', {column}) AS DATE)"
+    return f"date({column}, 'start of month')"
+
+
 @functools.cache
 def _rebuild_statements(dialect: str) -> Sequence[TextClause]:
-    insert = "INSERT INTO insight_days (tenant_id, merchant, chart, day, k1, k2, n, amount) "
-    return [text("DELETE FROM insight_days WHERE tenant_id = :tenant")] + [
-        text(insert + source(dialect, chart, "{t}.tenant_id = :tenant")) for chart in CHARTS
+    columns = "INSERT INTO insight_days (tenant_id, merchant, chart, span, day, k1, k2, n, amount) "
+    days = [
+        text(
+            f"{columns} SELECT tenant_id, merchant, chart, '{DAY}', day, k1, k2, n, amount"
+            f" FROM ({source(dialect, chart, '{t}.tenant_id = :tenant')}) counted"
+        )
+        for chart in CHARTS
     ]
+    month = _month(dialect, "day")
+    months = text(
+        f"{columns} SELECT tenant_id, merchant, chart, '{MONTH}', {month}, k1, k2, sum(n),"
+        f" sum(amount) FROM insight_days WHERE tenant_id = :tenant AND span = '{DAY}'"
+        f" GROUP BY tenant_id, merchant, chart, {month}, k1, k2"
+    )
+    return [text("DELETE FROM insight_days WHERE tenant_id = :tenant"), *days, months]
 
 
 async def rebuild(statements: Statements, tenant_id: str) -> None:
     """Recompute the tenant's rows from its requests, items, refunds and orders (in the
-    caller's transaction)."""
+    caller's transaction): the day rows, then the month rows from them."""
     for statement in _rebuild_statements(statements.dialect_name):
         await statements.execute(statement, {"tenant": tenant_id})
 
@@ -323,27 +386,40 @@ def _recount(dialect: str) -> TextClause:
 @functools.cache
 def _stored() -> TextClause:
     return text(
-        "SELECT tenant_id, merchant, chart, day, k1, k2, n, amount FROM insight_days"
+        "SELECT merchant, chart, span, day, k1, k2, n, amount FROM insight_days"
         " WHERE tenant_id = :tenant AND (n <> 0 OR amount <> 0)"
     )
 
 
-async def recount(statements: Statements, tenant_id: str) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """The tenant's rows as `rebuild` would write them: what the stored rows must equal."""
+Stored = dict[tuple[str, str, str, date, str, str], tuple[int, int]]
+
+
+async def recount(statements: Statements, tenant_id: str) -> Stored:
+    """The tenant's rows as `rebuild` would write them, counted from the source rows: what
+    the stored rows must equal."""
     rows = await statements.rows(_recount(statements.dialect_name), {"tenant": tenant_id})
-    return _keyed(rows)
-
-
-async def stored(statements: Statements, tenant_id: str) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """The tenant's stored rows that count something (a row brought back to zero stays)."""
-    return _keyed(await statements.rows(_stored(), {"tenant": tenant_id}))
-
-
-def _keyed(rows: Sequence[Any]) -> dict[tuple[Any, ...], tuple[int, int]]:
+    by_merchant: defaultdict[str, Counts] = defaultdict(dict)
+    for row in rows:
+        key = (row["chart"], _as_date(row["day"]), row["k1"], row["k2"])
+        by_merchant[row["merchant"]][key] = (int(row["n"]), int(row["amount"]))
     return {
-        (row["merchant"], row["chart"], str(row["day"]), row["k1"], row["k2"]): (
+        (merchant, *key): value
+        for merchant, counts in by_merchant.items()
+        for key, value in with_months(counts).items()
+    }
+
+
+async def stored(statements: Statements, tenant_id: str) -> Stored:
+    """The tenant's stored rows that count something (a row brought back to zero stays)."""
+    rows = await statements.rows(_stored(), {"tenant": tenant_id})
+    return {
+        (row["merchant"], row["chart"], row["span"], _as_date(row["day"]), row["k1"], row["k2"]): (
             int(row["n"]),
             int(row["amount"]),
         )
         for row in rows
     }
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

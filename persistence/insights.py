@@ -78,12 +78,11 @@ class WeeklyRefunds:
     amount: Decimal
 
 
-def _sql(dialect: str, charts: tuple[str, ...], body: str) -> TextClause:
-    """`body` reads `parts`: the rows of these charts over the period (whole days from the
-    rollups, the partial first and last days from the source rows)."""
-    return insight_rollups.bind_period(
-        text(f"WITH parts AS ({insight_rollups.parts(dialect, charts)}) {body}")
-    )
+def _sql(dialect: str, charts: tuple[str, ...], body: str, *, months: bool = True) -> TextClause:
+    """`body` reads `parts`: the rows of these charts over the period (whole months and days
+    from the rollups, the partial first and last days from the source rows)."""
+    stored = insight_rollups.parts(dialect, charts, months=months)
+    return insight_rollups.bind_period(text(f"WITH parts AS ({stored}) {body}"))
 
 
 def _values(period: Period) -> dict[str, Any]:
@@ -149,6 +148,7 @@ def _weekly(dialect: str) -> TextClause:
         ("refunds",),
         f"SELECT {week} AS week_start, k1 AS currency, sum(amount) AS thousandths FROM parts"
         f" GROUP BY 1, k1 HAVING sum(n) > 0 ORDER BY 1, k1 LIMIT {MAX_WEEK_ROWS}",
+        months=False,  # weeks cross months: summed from days
     )
 
 

@@ -186,13 +186,15 @@ class InsightDayRow(SQLModel, table=True):
     """The insights page's figures per merchant and UTC day, kept by the writes of requests
     and orders in their own transaction (persistence/insight_rollups.py): a read model, not
     a cache, rebuilt from the source rows by `insight_rollups.rebuild`. `chart` names what
-    a row counts and what its keys `k1`/`k2` and its two sums `n`/`amount` are."""
+    a row counts and what its keys `k1`/`k2` and its two sums `n`/`amount` are; each count
+    is kept for its day and for its month."""
 
     __tablename__ = "insight_days"
 
     tenant_id: str = Field(primary_key=True, max_length=64)
     merchant: str = Field(primary_key=True, max_length=100)
     chart: str = Field(primary_key=True, max_length=16)
+    span: str = Field(primary_key=True, max_length=5)  # "day", or "month" from `day`
     day: date = Field(primary_key=True)
     k1: str = Field(primary_key=True, max_length=100)
     k2: str = Field(primary_key=True, max_length=100)

@@ -1,4 +1,4 @@
-"""insights' rollups: the figures per merchant and UTC day, filled from the source rows
+"""insights' rollups: the figures per merchant and UTC day and month, filled from the source rows
 
 `insight_days` is kept by the repositories' writes from here on; this fills it for the
 requests, items, refunds and orders that exist (the same SQL as
@@ -24,7 +24,7 @@ depends_on: str | Sequence[str] | None = None
 _TEXT = sqlmodel.sql.sqltypes.AutoString
 _BUCKETS = (("UNDER_1_DAY", 0), ("DAYS_1_TO_3", 24), ("DAYS_3_TO_7", 72),
             ("DAYS_7_TO_14", 168), ("OVER_14_DAYS", 336))  # fmt: skip
-_INSERT = "INSERT INTO insight_days (tenant_id, merchant, chart, day, k1, k2, n, amount) "
+_INSERT = "INSERT INTO insight_days (tenant_id, merchant, chart, span, day, k1, k2, n, amount) "
 
 
 def _fill(postgres: bool) -> list[str]:
@@ -46,28 +46,32 @@ def _fill(postgres: bool) -> list[str]:
     bucket = "CASE " + " ".join(
         f"WHEN seconds >= {hours * 3600} THEN '{label}'" for label, hours in reversed(_BUCKETS)
     ) + f" ELSE '{_BUCKETS[0][0]}' END"  # fmt: skip
+    month = "CAST(date_trunc('month', day) AS DATE)" if postgres else "date(day, 'start of month')"
     items = "FROM return_requests r JOIN return_items i ON i.return_request_id = r.id"
     refunds = "FROM return_requests r JOIN return_refunds f ON f.return_request_id = r.id"
     rd, fd, od = day("r.created_at"), day("f.created_at"), day("o.created_at")
     who = "r.tenant_id, r.merchant"
     reason, kind = "coalesce(i.reason_code, '')", "coalesce(f.refund_type, '')"
     return [
-        f"{_INSERT} SELECT {who}, 'returned', {rd}, i.sku, '', count(DISTINCT r.id),"
+        f"{_INSERT} SELECT {who}, 'returned', 'day', {rd}, i.sku, '', count(DISTINCT r.id),"
         f" sum(i.quantity) {items} GROUP BY {who}, {rd}, i.sku",
-        f"{_INSERT} SELECT o.tenant_id, o.merchant, 'ordered', {od}, l.sku, '', count(*),"
+        f"{_INSERT} SELECT o.tenant_id, o.merchant, 'ordered', 'day', {od}, l.sku, '', count(*),"
         " sum(l.quantity) FROM orders o JOIN order_lines l ON l.order_id = o.id"
         f" GROUP BY o.tenant_id, o.merchant, {od}, l.sku",
-        f"{_INSERT} SELECT {who}, 'reasons', {rd}, i.sku, {reason}, count(*), sum(i.quantity)"
-        f" {items} GROUP BY {who}, {rd}, i.sku, {reason}",
-        f"{_INSERT} SELECT {who}, 'outcomes', {rd}, {kind}, f.currency, count(*), sum({money})"
-        f" {refunds} GROUP BY {who}, {rd}, {kind}, f.currency",
-        f"{_INSERT} SELECT {who}, 'refunds', {fd}, f.currency, '', count(*), sum({money})"
+        f"{_INSERT} SELECT {who}, 'reasons', 'day', {rd}, i.sku, {reason}, count(*),"
+        f" sum(i.quantity) {items} GROUP BY {who}, {rd}, i.sku, {reason}",
+        f"{_INSERT} SELECT {who}, 'outcomes', 'day', {rd}, {kind}, f.currency, count(*),"
+        f" sum({money}) {refunds} GROUP BY {who}, {rd}, {kind}, f.currency",
+        f"{_INSERT} SELECT {who}, 'refunds', 'day', {fd}, f.currency, '', count(*), sum({money})"
         f" {refunds} GROUP BY {who}, {fd}, f.currency",
-        f"{_INSERT} SELECT tenant_id, merchant, 'delays', day, {bucket}, '', count(*),"
+        f"{_INSERT} SELECT tenant_id, merchant, 'delays', 'day', day, {bucket}, '', count(*),"
         f" sum(seconds) FROM (SELECT r.tenant_id AS tenant_id, r.merchant AS merchant,"
         f" {rd} AS day, {seconds('min(f.created_at)')} - {seconds('r.created_at')} AS seconds"
         f" {refunds} GROUP BY r.id, r.tenant_id, r.merchant, r.created_at) requests"
         f" GROUP BY tenant_id, merchant, day, {bucket}",
+        f"{_INSERT} SELECT tenant_id, merchant, chart, 'month', {month}, k1, k2, sum(n),"
+        " sum(amount) FROM insight_days WHERE span = 'day'"
+        f" GROUP BY tenant_id, merchant, chart, {month}, k1, k2",
     ]
 
 
@@ -77,12 +81,13 @@ def upgrade() -> None:
         sa.Column("tenant_id", _TEXT(length=64), nullable=False),
         sa.Column("merchant", _TEXT(length=100), nullable=False),
         sa.Column("chart", _TEXT(length=16), nullable=False),
+        sa.Column("span", _TEXT(length=5), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("k1", _TEXT(length=100), nullable=False),
         sa.Column("k2", _TEXT(length=100), nullable=False),
         sa.Column("n", sa.BigInteger(), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "merchant", "chart", "day", "k1", "k2"),
+        sa.PrimaryKeyConstraint("tenant_id", "merchant", "chart", "span", "day", "k1", "k2"),
     )
     for statement in _fill(op.get_bind().dialect.name == "postgresql"):
         op.execute(statement)

@@ -7,7 +7,7 @@ And a rebuild writes exactly that recount."""
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -19,9 +19,9 @@ from domain import services
 from domain.errors import DomainError
 from domain.lifecycle import ReturnStatus
 from domain.parts import ItemRequest
-from persistence import insight_rollups
+from persistence import insight_rollups, insights
 from persistence.statements import SqlAlchemyStatements
-from tests.integration.persistence.conftest import ACTOR, World
+from tests.integration.persistence.conftest import ACTOR, MERCHANT, World
 
 EXAMPLES = 30
 SKUS = ("SKU-A", "SKU-B", "SKU-C")
@@ -209,7 +209,8 @@ async def test_a_rebuild_writes_the_recount(world: World) -> None:
             for key, value in (await insight_rollups.stored(reads, "roll-rebuilt")).items()
             if key[1] == "delays"
         }
-    assert list(delays.values()) == [(1, 30 * 3600)]
+    assert sorted(key[2] for key in delays) == ["day", "month"]
+    assert list(delays.values()) == [(1, 30 * 3600)] * 2
 
 
 def test_a_period_splits_into_whole_days_and_partial_edges() -> None:
@@ -223,3 +224,52 @@ def test_a_period_splits_into_whole_days_and_partial_edges() -> None:
     within = insight_rollups.period_values(start, start + timedelta(hours=2))
     assert within["head_end"] == within["tail_start"] == within["end"]
     assert within["first_day"] == within["last_day"]
+
+
+def from_source_only(start: datetime, end: datetime) -> dict[str, Any]:
+    """Period values that count all of [start, end) from the source rows (no rollup row)."""
+    day = start.astimezone(UTC).date()
+    moments = {"start": start, "head_end": end, "tail_start": end, "end": end}
+    return moments | dict.fromkeys(insight_rollups._DAYS, day)
+
+
+async def test_each_chart_over_months_days_and_partial_days_equals_the_source_count(
+    world: World,
+) -> None:
+    """Months from month rows, days from day rows, the partial first and last days from
+    the source rows: the same figures as counting every source row of the period."""
+    scenario = Scenario(world, tenant="roll-periods")
+    await scenario.step(("order", 0, dict.fromkeys(SKUS, 40)))
+    for n in range(12):  # 2025-03-01 12:00 and every 5 days 7 hours: into May
+        sku = SKUS[n % 3]
+        await scenario.step(("create", 0, {sku: 1 + n % 2}, REASONS[n % 3]))
+        await scenario.step(("approve", n))
+        await scenario.step(("wait", 7 + 24 * (n % 4)))
+        await scenario.step(("refund", n, ("CARD", None)[n % 2], Decimal("5.25") + n))
+        await scenario.step(("wait", 5 * 24 + 7 - (7 + 24 * (n % 4))))
+    dubai = timezone(timedelta(hours=4))
+    periods = [
+        (datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)),
+        (datetime(2025, 3, 1, tzinfo=dubai), datetime(2025, 6, 1, tzinfo=dubai)),
+        (datetime(2025, 3, 9, 13, 30, tzinfo=UTC), datetime(2025, 4, 20, 2, tzinfo=UTC)),
+        (datetime(2025, 3, 9, 13, 30, tzinfo=UTC), datetime(2025, 5, 2, 2, tzinfo=UTC)),
+        (datetime(2025, 3, 20, 1, tzinfo=UTC), datetime(2025, 3, 20, 23, tzinfo=UTC)),
+        (datetime(2025, 3, 31, 20, tzinfo=UTC), datetime(2025, 5, 1, 3, tzinfo=UTC)),
+    ]
+    async with world.db.reading() as reads:
+        for start, end in periods:
+            period = insights.Period("roll-periods", MERCHANT, start, end)
+            for chart in (
+                insights._products, insights._reasons, insights._outcomes, insights._delays,
+                insights._weekly,
+            ):  # fmt: skip
+                statement = chart(reads.dialect_name)
+                values = {"tenant": period.tenant_id, "merchant": MERCHANT}
+                split = await reads.rows(
+                    statement, values | insight_rollups.period_values(start, end)
+                )
+                whole = await reads.rows(statement, values | from_source_only(start, end))
+                assert [dict(row) for row in split] == [dict(row) for row in whole], (chart, start)
+        everything = await insights.products(reads, insights.Period(
+            "roll-periods", MERCHANT, *periods[0]))  # fmt: skip
+    assert sum(product.returns for product in everything) == 12
