@@ -180,6 +180,9 @@ class ReturnSearchRow(SQLModel, table=True):
         )
     )
     document: str = Field(sa_type=Text, nullable=False)
+    # The request's (it never changes): a search's total and its newest or oldest page are
+    # found here without reading every matching request (persistence/read_model.py).
+    created_at: datetime | None = _time()
 
 
 class InsightDayRow(SQLModel, table=True):

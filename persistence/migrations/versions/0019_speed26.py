@@ -1,9 +1,10 @@
-"""insights' rollups: the figures per merchant and UTC day and month, filled from the source rows
+"""insights' rollups per merchant, UTC day and month; the search rows carry their request's time
 
 `insight_days` is kept by the repositories' writes from here on; this fills it for the
 requests, items, refunds and orders that exist (the same SQL as
 persistence/insight_rollups.py's `rebuild`, written out as of today: a migration does not
-import the code of later days).
+import the code of later days). `return_search.created_at` is the request's creation time,
+so a search's total and newest page are found without reading every matching request.
 
 Revision ID: 0019
 Revises: 0018
@@ -16,15 +17,27 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+import persistence.types
+
 revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _TEXT = sqlmodel.sql.sqltypes.AutoString
+_TIME = persistence.types.UTCDateTime
 _BUCKETS = (("UNDER_1_DAY", 0), ("DAYS_1_TO_3", 24), ("DAYS_3_TO_7", 72),
             ("DAYS_7_TO_14", 168), ("OVER_14_DAYS", 336))  # fmt: skip
+_FTS = "return_search_fts"
 _INSERT = "INSERT INTO insight_days (tenant_id, merchant, chart, span, day, k1, k2, n, amount) "
+
+
+def _fts_update_trigger(when: str) -> str:
+    return (
+        f"CREATE TRIGGER {_FTS}_au {when} BEGIN"
+        f" INSERT INTO {_FTS}({_FTS}, rowid, document) VALUES ('delete', old.id, old.document);"
+        f" INSERT INTO {_FTS}(rowid, document) VALUES (new.id, new.document); END"
+    )
 
 
 def _fill(postgres: bool) -> list[str]:
@@ -91,7 +104,21 @@ def upgrade() -> None:
     )
     for statement in _fill(op.get_bind().dialect.name == "postgresql"):
         op.execute(statement)
+    # Not a batch: SQLite would rebuild return_search, and its FTS5 triggers with it. The
+    # FTS5 table follows the document only: filling the new column must not re-index it.
+    op.add_column("return_search", sa.Column("created_at", _TIME(timezone=True), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"DROP TRIGGER {_FTS}_au")
+        op.execute(_fts_update_trigger("AFTER UPDATE OF document ON return_search"))
+    op.execute(
+        "UPDATE return_search SET created_at = (SELECT r.created_at FROM return_requests r"
+        " WHERE r.id = return_search.return_request_id)"
+    )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"DROP TRIGGER {_FTS}_au")
+        op.execute(_fts_update_trigger("AFTER UPDATE ON return_search"))
+    op.drop_column("return_search", "created_at")
     op.drop_table("insight_days")

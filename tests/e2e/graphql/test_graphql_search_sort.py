@@ -152,3 +152,51 @@ async def test_a_cursor_of_one_order_is_refused_by_another(api: ReturnsApi) -> N
         SEARCH, {"orderBy": "RECENTLY_UPDATED", "first": 1, "after": cursor}
     )
     assert "not a cursor" in body["errors"][0]["message"]
+
+
+PAGED = """
+query Paged($filter: ReturnRequestFilter, $orderBy: ReturnRequestSort, $after: String) {
+  returnRequests(first: 2, filter: $filter, orderBy: $orderBy, after: $after) {
+    totalCount
+    edges { node { returnRequestId } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def pages(api: ReturnsApi, flt: dict[str, Any], order_by: str) -> tuple[list[str], int]:
+    ids, after, total = [], None, -1
+    while True:
+        variables = {"filter": flt, "orderBy": order_by, "after": after}
+        page = (await api.graphql.data(PAGED, variables))["returnRequests"]
+        ids += [edge["node"]["returnRequestId"] for edge in page["edges"]]
+        total = page["totalCount"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return ids, total
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_a_search_alone_pages_and_counts_as_under_any_other_condition(
+    api: ReturnsApi, clock: FixedClock
+) -> None:
+    """A search with no other condition is ranked in the search rows (by the request's
+    creation time, then id); the same search beside a condition that keeps everything is
+    ranked in the requests: the same requests, in the same order, with the same total,
+    ties of creation time included."""
+    for n in range(7):
+        if n % 3 == 0:
+            clock.advance(minutes=1)  # the others share their creation time
+        reference = f"HAD-{n}"
+        await api.upsert_order(reference, LINES["DEMO-1002"], customer=CUSTOMERS["DEMO-1002"])
+        await api.create_return([{"sku": "DRESS-RED-S", "quantity": 1}], reference=reference)
+    await seed(api, clock)
+    for search in ("haddad", "dress-red", "had-", "omar had", "4321", "1"):
+        for order_by in ("NEWEST", "OLDEST"):
+            alone = await pages(api, {"search": search}, order_by)
+            beside = await pages(
+                api, {"search": search, "createdAfter": "2000-01-01T00:00:00Z"}, order_by
+            )
+            assert alone == beside, (search, order_by)
+            assert len(alone[0]) == alone[1] == len(set(alone[0]))
+    assert (await pages(api, {"search": "haddad"}, "NEWEST"))[1] == 8
