@@ -7,8 +7,13 @@ And a rebuild writes exactly that recount."""
 from __future__ import annotations
 
 import contextlib
+import os
+import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +28,7 @@ from persistence import insight_rollups, insights
 from persistence.statements import SqlAlchemyStatements
 from tests.integration.persistence.conftest import ACTOR, MERCHANT, World
 
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = 30
 SKUS = ("SKU-A", "SKU-B", "SKU-C")
 REASONS = (None, "DAMAGED", "SIZE")
@@ -273,3 +279,33 @@ async def test_each_chart_over_months_days_and_partial_days_equals_the_source_co
         everything = await insights.products(reads, insights.Period(
             "roll-periods", MERCHANT, *periods[0]))  # fmt: skip
     assert sum(product.returns for product in everything) == 12
+
+
+def test_the_cli_rebuilds_a_tenants_rollups(tmp_path: Path) -> None:
+    """`returns-api rebuild-insights --tenant` writes the rollups again from the rows: after
+    the demo's seeding kept them, and after they were lost."""
+    path = tmp_path / "cli.db"
+    env = os.environ | {"DATABASE_URL": f"sqlite+aiosqlite:///{path}"}
+
+    def run(*args: str) -> str:
+        command = [sys.executable, "-m", "ops.cli", *args]
+        done = subprocess.run(
+            command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=180, check=True
+        )
+        return done.stdout
+
+    def rows() -> list[tuple[Any, ...]]:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            return connection.execute(
+                "SELECT * FROM insight_days ORDER BY 1, 2, 3, 4, 5, 6, 7"
+            ).fetchall()
+
+    run("seed-demo")
+    kept = rows()
+    assert kept
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("DELETE FROM insight_days")
+    assert "rollups of tenant dev rebuilt" in run("rebuild-insights", "--tenant", "dev")
+    assert [row for row in rows() if row[-2:] != (0, 0)] == [
+        row for row in kept if row[-2:] != (0, 0)
+    ]
