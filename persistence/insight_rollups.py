@@ -2,10 +2,11 @@
 year sums a few hundred rows per key instead of joining every request of the year with its
 items or refunds.
 
-A read model, not a cache: the repositories keep it in the transaction that writes the
-requests and orders (each write adds the difference between what the aggregate counted
-before and what it counts now), every chart still reads the database, and `rebuild`
-recomputes it from the source rows (migration 0019 does the same for existing data).
+A read model, not a cache: the unit of work keeps it in the transaction that writes the
+requests and orders (each write of an aggregate notes the difference between what it
+counted as loaded and what it counts now; the commit adds them up in one statement), every
+chart still reads the database, and `rebuild` recomputes it from the source rows (migration
+0019 does the same for existing data).
 
 What each `chart` row counts, for one (tenant, merchant, day, k1, k2):
 
@@ -146,17 +147,33 @@ def with_months(counts: Counts) -> dict[tuple[str, str, date, str, str], tuple[i
     return {key: (n, amount) for key, (n, amount) in spans.items() if (n, amount) != (0, 0)}
 
 
-async def add(statements: Statements, tenant_id: str, merchant: str, counts: Counts) -> None:
-    """Add `counts` to the merchant's day and month rows: one statement, none when nothing
-    changed. Rows are touched in key order, so two writers adding to the same rows never
-    deadlock."""
-    rows = [
-        {"tenant_id": tenant_id, "merchant": merchant, "chart": chart, "span": span, "day": day,
-         "k1": k1, "k2": k2, "n": n, "amount": amount}
-        for (chart, span, day, k1, k2), (n, amount) in sorted(with_months(counts).items())
-    ]  # fmt: skip
-    if rows:
-        await statements.execute_many(_ADD, rows)
+class Pending:
+    """What a unit of work's writes change in the rollups, per merchant, added up as the
+    repositories write and added to the rows once, as it commits (`flush`)."""
+
+    def __init__(self) -> None:
+        self._changes: defaultdict[str, Counts] = defaultdict(dict)
+
+    def add(self, merchant: str, after: Counts, before: Counts) -> None:
+        """An aggregate of `merchant` counted `before` as loaded and counts `after` now."""
+        changes = self._changes[merchant]
+        for key, (n, amount) in difference(after, before).items():
+            n0, a0 = changes.get(key, (0, 0))
+            changes[key] = (n0 + n, a0 + amount)
+
+    async def flush(self, statements: Statements, tenant_id: str) -> None:
+        """Add the changes to the day and month rows: one statement, none when nothing
+        counted changed. Rows are touched in key order, so writers adding to the same rows
+        never deadlock."""
+        rows = [
+            {"tenant_id": tenant_id, "merchant": merchant, "chart": chart, "span": span,
+             "day": day, "k1": k1, "k2": k2, "n": n, "amount": amount}
+            for merchant, counts in sorted(self._changes.items())
+            for (chart, span, day, k1, k2), (n, amount) in sorted(with_months(counts).items())
+        ]  # fmt: skip
+        self._changes.clear()
+        if rows:
+            await statements.execute_many(_ADD, rows)
 
 
 # --------------------------------------------------------------------------- the same from SQL

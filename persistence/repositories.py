@@ -43,9 +43,12 @@ class SqlReturnRepository:
     only the rows whose values differ from what was loaded (compared by position), many
     rows a statement."""
 
-    def __init__(self, statements: Statements, tenant_id: str) -> None:
+    def __init__(
+        self, statements: Statements, tenant_id: str, counts: insight_rollups.Pending
+    ) -> None:
         self._sql = statements
         self._tenant = tenant_id
+        self._counts = counts
         self._loaded: dict[str, ChildRows] = {}
         self.seen: list[ReturnRequest] = []
 
@@ -68,7 +71,7 @@ class SqlReturnRepository:
         children = mappers.children_values(request, self._tenant)
         await self._write_children(request.id, {}, children)
         await search_index.write(self._sql, self._tenant, request)
-        await self._count(request, None, children)
+        self._count(request, None, children)
         self._loaded[request.id] = children
         self.seen.append(request)
 
@@ -89,16 +92,14 @@ class SqlReturnRepository:
         await self._write_children(request.id, before, children)
         if search_index.needs_rewrite(before and before.get(ReturnItemRow), request):
             await search_index.write(self._sql, self._tenant, request)
-        await self._count(request, before if before is not None else counted, children)
+        self._count(request, before if before is not None else counted, children)
         self._loaded[request.id] = children
         request.version += 1
         self.seen.append(request)
 
-    async def _count(
-        self, request: ReturnRequest, before: ChildRows | None, after: ChildRows
-    ) -> None:
-        """Keep the insights' rollups in step: add what the request counts now less what it
-        counted as loaded (nothing for a new one); no statement when that is nothing."""
+    def _count(self, request: ReturnRequest, before: ChildRows | None, after: ChildRows) -> None:
+        """Note for the insights' rollups what the request counts now less what it counted
+        as loaded (nothing for a new one); the unit of work adds it up as it commits."""
 
         def counts(rows: ChildRows | None) -> insight_rollups.Counts:
             if rows is None:
@@ -107,8 +108,7 @@ class SqlReturnRepository:
                 request.created_at, rows.get(ReturnItemRow, []), rows.get(RefundRow, [])
             )
 
-        change = insight_rollups.difference(counts(after), counts(before))
-        await insight_rollups.add(self._sql, self._tenant, request.merchant, change)
+        self._counts.add(request.merchant, counts(after), counts(before))
 
     async def live_quantities(
         self, merchant: str, order_reference: str, *, exclude: str | None = None
@@ -195,10 +195,13 @@ class SqlOrderRepository:
     same order's units are judged one after the other (PostgreSQL; SQLite's writer lock
     already serialises them)."""
 
-    def __init__(self, statements: Statements, tenant_id: str, clock_now) -> None:
+    def __init__(
+        self, statements: Statements, tenant_id: str, clock_now, counts: insight_rollups.Pending
+    ) -> None:
         self._sql = statements
         self._tenant = tenant_id
         self._now = clock_now
+        self._counts = counts
 
     async def get(self, merchant: str, reference: str) -> Order | None:
         row = await self._locked_row(merchant, reference)
@@ -226,11 +229,11 @@ class SqlOrderRepository:
         rows = [line | {"order_id": order_id} for line in lines]
         if rows:
             await self._sql.execute_many(insert_into(ORDER_LINES, tuple(rows[0])), rows)
-        change = insight_rollups.difference(
+        self._counts.add(
+            order.merchant,
             insight_rollups.of_order(order.created_at, rows),
             insight_rollups.of_order(order.created_at, old_lines),
         )
-        await insight_rollups.add(self._sql, self._tenant, order.merchant, change)
         return order
 
     async def merchants_with(self, reference: str) -> list[str]:

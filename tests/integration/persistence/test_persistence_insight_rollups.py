@@ -309,3 +309,23 @@ def test_the_cli_rebuilds_a_tenants_rollups(tmp_path: Path) -> None:
     assert [row for row in rows() if row[-2:] != (0, 0)] == [
         row for row in kept if row[-2:] != (0, 0)
     ]
+
+
+async def test_a_save_of_an_aggregate_the_repository_did_not_load_counts_from_the_rows(
+    world: World,
+) -> None:
+    """What the request counted is then read from the database: the rollups stay exact."""
+    scenario = Scenario(world, tenant="roll-unloaded")
+    for step in [*PRELUDE, ("refund", 0, "CARD", Decimal("3.00"))]:
+        await scenario.step(step)
+    rid = scenario.requests[0]
+    request = (await world.read([rid], tenant_id="roll-unloaded"))[rid]
+    request.items[0].quantity = 1
+    request.items[0].reason_code = "DAMAGED"
+    async with world.uow("roll-unloaded") as uow:
+        await uow.returns.save(request)
+        await uow.commit()
+    await scenario.check()
+    async with world.db.reading() as reads:
+        stored = await insight_rollups.stored(reads, "roll-unloaded")
+    assert any(key[1] == "reasons" and key[5] == "DAMAGED" for key in stored)
