@@ -114,9 +114,15 @@ def upgrade() -> None:
         "UPDATE return_search SET created_at = (SELECT r.created_at FROM return_requests r"
         " WHERE r.id = return_search.return_request_id)"
     )
+    op.create_index(
+        "ix_return_search_created",
+        "return_search",
+        ["tenant_id", "created_at", "return_request_id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_return_search_created", table_name="return_search")
     if op.get_bind().dialect.name == "sqlite":
         op.execute(f"DROP TRIGGER {_FTS}_au")
         op.execute(_fts_update_trigger("AFTER UPDATE ON return_search"))
