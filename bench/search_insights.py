@@ -137,7 +137,7 @@ def build(count: int, rng: random.Random) -> dict[Any, list[dict[str, Any]]]:
                 "created_at": created + timedelta(hours=rng.randrange(1, 24 * 21))})  # fmt: skip
         document = f"{rid} {reference} {' '.join(skus)} {name} {email} {phone}".lower()
         search = {"id": n + 1, "tenant_id": TENANT, "return_request_id": rid,
-                  "created_at": created}  # fmt: skip
+                  "created_at": created, "status": status}  # fmt: skip
         tables[ReturnSearchRow].append(search | {"document": document})
     return tables
 

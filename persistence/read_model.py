@@ -375,7 +375,7 @@ def _page_statement(
     c = REQUESTS.c
     name, descending = sort.value
     if _search_alone(shape, sort):
-        return _search_page_statement(dialect_name, shape[1], after, columns, descending)
+        return _search_page_statement(dialect_name, shape, after, columns, descending)
     conditions = list(_where(dialect_name, *shape))
     key = c[name]
     if after:
@@ -396,18 +396,35 @@ def _page_statement(
 
 
 def _search_alone(shape: tuple[frozenset[str], tuple[bool, ...]], sort: ReturnSort) -> bool:
-    """A search with no other condition, in creation order: what the desk's search box asks
-    as an operator types. Its matches are ranked in `return_search` (which holds each
-    request's creation time), so only the page's requests are read, not every match."""
+    """A search with no other condition than statuses, in creation order: what the desk's
+    search box asks as an operator types (on a status tab or none). Its matches are ranked,
+    counted and counted per status in `return_search`, which holds each request's creation
+    time and status, so only the page's requests are read, not every match."""
     used, words = shape
-    return bool(words) and not used and sort in (ReturnSort.NEWEST, ReturnSort.OLDEST)
+    return bool(words) and used <= {"statuses"} and sort in (ReturnSort.NEWEST, ReturnSort.OLDEST)
+
+
+@functools.cache
+def _search_where(
+    dialect_name: str, shape: tuple[frozenset[str], tuple[bool, ...]]
+) -> tuple[ColumnElement[bool], ...]:
+    """The conditions on `return_search` of a search alone (`_search_alone`)."""
+    used, words = shape
+    found = search_index.found(dialect_name, words)
+    if "statuses" in used:
+        return (*found, one_of(SEARCH.c.status, "statuses", dialect_name))
+    return found
 
 
 def _search_page_statement(
-    dialect_name: str, words: tuple[bool, ...], after: bool, columns: Columns, descending: bool
+    dialect_name: str,
+    shape: tuple[frozenset[str], tuple[bool, ...]],
+    after: bool,
+    columns: Columns,
+    descending: bool,
 ) -> Select[Any]:
     s, c = SEARCH.c, REQUESTS.c
-    conditions = list(search_index.found(dialect_name, words))
+    conditions = list(_search_where(dialect_name, shape))
     if after:
         beyond = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
         conditions.append(
@@ -470,8 +487,7 @@ def _count_statement(
     dialect_name: str, shape: tuple[frozenset[str], tuple[bool, ...]]
 ) -> Select[Any]:
     if _search_alone(shape, ReturnSort.NEWEST):  # one search row per request: count those
-        found = search_index.found(dialect_name, shape[1])
-        return select(func.count()).select_from(SEARCH).where(*found)
+        return select(func.count()).select_from(SEARCH).where(*_search_where(dialect_name, shape))
     return select(func.count()).select_from(REQUESTS).where(*_where(dialect_name, *shape))
 
 
@@ -479,6 +495,13 @@ def _count_statement(
 def _count_by_status_statement(
     dialect_name: str, shape: tuple[frozenset[str], tuple[bool, ...]]
 ) -> Select[Any]:
+    if _search_alone(shape, ReturnSort.NEWEST):
+        status = SEARCH.c.status
+        return (
+            select(status, func.count().label("count"))
+            .where(*_search_where(dialect_name, shape))
+            .group_by(status)
+        )
     return (
         select(REQUESTS.c.status, func.count().label("count"))
         .where(*_where(dialect_name, *shape))

@@ -51,8 +51,9 @@ def document_of(request: ReturnRequest) -> str:
 
 
 _UPSERT = text(
-    "INSERT INTO return_search (tenant_id, return_request_id, created_at, document) VALUES"
-    " (CAST(:tenant AS VARCHAR), CAST(:rid AS VARCHAR), :created_at, CAST(:document AS TEXT)"
+    "INSERT INTO return_search (tenant_id, return_request_id, created_at, status, document)"
+    " VALUES (CAST(:tenant AS VARCHAR), CAST(:rid AS VARCHAR), :created_at,"
+    " CAST(:status AS VARCHAR), CAST(:document AS TEXT)"
     " || coalesce((SELECT lower(' ' || coalesce(customer_name, '') || ' '"
     " || coalesce(customer_email, '') || ' ' || coalesce(customer_phone, '')) FROM orders"
     " WHERE tenant_id = CAST(:tenant AS VARCHAR) AND merchant = CAST(:merchant AS VARCHAR)"
@@ -69,6 +70,7 @@ async def write(statements: Statements, tenant_id: str, request: ReturnRequest) 
             "tenant": tenant_id,
             "rid": request.id,
             "created_at": request.created_at,
+            "status": request.status.value,
             "document": document_of(request),
             "merchant": request.merchant,
             "reference": request.order_reference,

@@ -188,6 +188,9 @@ class ReturnSearchRow(SQLModel, table=True):
     # The request's (it never changes): a search's total and its newest or oldest page are
     # found here without reading every matching request (persistence/read_model.py).
     created_at: datetime | None = _time()
+    # Its status, kept by a trigger on return_requests (migration 0019): the status tabs of
+    # a search count here.
+    status: str | None = Field(default=None, max_length=32)
 
 
 class InsightDayRow(SQLModel, table=True):

@@ -32,6 +32,24 @@ _FTS = "return_search_fts"
 _INSERT = "INSERT INTO insight_days (tenant_id, merchant, chart, span, day, k1, k2, n, amount) "
 
 
+# A request's status follows onto its search row in the statement that changes it.
+_STATUS_TRIGGER = {
+    "postgresql": [
+        "CREATE FUNCTION returns_search_status() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " BEGIN UPDATE return_search SET status = NEW.status"
+        " WHERE return_request_id = NEW.id; RETURN NULL; END $$",
+        "CREATE TRIGGER return_search_status AFTER UPDATE OF status ON return_requests"
+        " FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)"
+        " EXECUTE FUNCTION returns_search_status()",
+    ],
+    "sqlite": [
+        "CREATE TRIGGER return_search_status AFTER UPDATE OF status ON return_requests"
+        " WHEN old.status IS NOT new.status BEGIN UPDATE return_search SET status = new.status"
+        " WHERE return_request_id = new.id; END"
+    ],
+}
+
+
 def _fts_update_trigger(when: str) -> str:
     return (
         f"CREATE TRIGGER {_FTS}_au {when} BEGIN"
@@ -110,10 +128,14 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute(f"DROP TRIGGER {_FTS}_au")
         op.execute(_fts_update_trigger("AFTER UPDATE OF document ON return_search"))
+    op.add_column("return_search", sa.Column("status", _TEXT(length=32), nullable=True))
     op.execute(
         "UPDATE return_search SET created_at = (SELECT r.created_at FROM return_requests r"
-        " WHERE r.id = return_search.return_request_id)"
+        " WHERE r.id = return_search.return_request_id), status = (SELECT r.status"
+        " FROM return_requests r WHERE r.id = return_search.return_request_id)"
     )
+    for statement in _STATUS_TRIGGER[op.get_bind().dialect.name]:
+        op.execute(statement)
     op.create_index(
         "ix_return_search_created",
         "return_search",
@@ -122,6 +144,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER return_search_status ON return_requests")
+        op.execute("DROP FUNCTION returns_search_status()")
+    else:
+        op.execute("DROP TRIGGER return_search_status")
+    op.drop_column("return_search", "status")
     op.drop_index("ix_return_search_created", table_name="return_search")
     if op.get_bind().dialect.name == "sqlite":
         op.execute(f"DROP TRIGGER {_FTS}_au")

@@ -165,6 +165,14 @@ query Paged($filter: ReturnRequestFilter, $orderBy: ReturnRequestSort, $after: S
 """
 
 
+COUNTS = """
+query Tabs($a: ReturnRequestFilter, $b: ReturnRequestFilter) {
+  a: returnStatusCounts(filter: $a) { status count }
+  b: returnStatusCounts(filter: $b) { status count }
+}
+"""
+
+
 async def pages(api: ReturnsApi, flt: dict[str, Any], order_by: str) -> tuple[list[str], int]:
     ids, after, total = [], None, -1
     while True:
@@ -180,23 +188,40 @@ async def pages(api: ReturnsApi, flt: dict[str, Any], order_by: str) -> tuple[li
 async def test_a_search_alone_pages_and_counts_as_under_any_other_condition(
     api: ReturnsApi, clock: FixedClock
 ) -> None:
-    """A search with no other condition is ranked in the search rows (by the request's
-    creation time, then id); the same search beside a condition that keeps everything is
-    ranked in the requests: the same requests, in the same order, with the same total,
-    ties of creation time included."""
+    """A search with no other condition than statuses is ranked, counted and counted per
+    status in the search rows (by the request's creation time, then id; statuses kept by a
+    trigger); the same search beside a condition that keeps everything is answered from the
+    requests: the same requests, in the same order, with the same totals, ties of creation
+    time and changed statuses included."""
     for n in range(7):
         if n % 3 == 0:
             clock.advance(minutes=1)  # the others share their creation time
         reference = f"HAD-{n}"
         await api.upsert_order(reference, LINES["DEMO-1002"], customer=CUSTOMERS["DEMO-1002"])
-        await api.create_return([{"sku": "DRESS-RED-S", "quantity": 1}], reference=reference)
+        created = await api.create_return(
+            [{"sku": "DRESS-RED-S", "quantity": 1}], reference=reference
+        )
+        rid = created["returnRequestId"]
+        if n % 2:  # statuses change after the search row was written
+            await api.change("holdReturn", {"returnRequestId": rid})
+        if n % 3 == 1:
+            if n % 2:
+                await api.change("resumeReturn", {"returnRequestId": rid})
+            await api.change("approveReturn", {"returnRequestId": rid})
     await seed(api, clock)
+    everything = {"createdAfter": "2000-01-01T00:00:00Z"}
     for search in ("haddad", "dress-red", "had-", "omar had", "4321", "1"):
-        for order_by in ("NEWEST", "OLDEST"):
-            alone = await pages(api, {"search": search}, order_by)
-            beside = await pages(
-                api, {"search": search, "createdAfter": "2000-01-01T00:00:00Z"}, order_by
-            )
-            assert alone == beside, (search, order_by)
-            assert len(alone[0]) == alone[1] == len(set(alone[0]))
+        for statuses in ([], ["ON_HOLD"], ["PENDING", "APPROVED"]):
+            flt = {"search": search} | ({"status": statuses} if statuses else {})
+            for order_by in ("NEWEST", "OLDEST"):
+                alone = await pages(api, flt, order_by)
+                assert alone == await pages(api, flt | everything, order_by), (flt, order_by)
+                assert len(alone[0]) == alone[1] == len(set(alone[0]))
+        tabs = await api.graphql.data(
+            COUNTS, {"a": {"search": search}, "b": {"search": search} | everything}
+        )
+        assert tabs["a"] == tabs["b"], search
     assert (await pages(api, {"search": "haddad"}, "NEWEST"))[1] == 8
+    counts = await api.graphql.data(COUNTS, {"a": {"search": "haddad"}, "b": {}})
+    assert {c["status"]: c["count"] for c in counts["a"] if c["count"]} == {
+        "PENDING": 4, "ON_HOLD": 2, "APPROVED": 2}  # fmt: skip
