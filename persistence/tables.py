@@ -171,11 +171,6 @@ class ReturnSearchRow(SQLModel, table=True):
     on SQLite."""
 
     __tablename__ = "return_search"
-    # PostgreSQL walks it backwards for a common word (the first 50 matches come soon) and
-    # takes the trigram index for a rare one, as its estimates say.
-    __table_args__ = (
-        Index("ix_return_search_created", "tenant_id", "created_at", "return_request_id"),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: str = Field(max_length=64)

@@ -136,11 +136,6 @@ def upgrade() -> None:
     )
     for statement in _STATUS_TRIGGER[op.get_bind().dialect.name]:
         op.execute(statement)
-    op.create_index(
-        "ix_return_search_created",
-        "return_search",
-        ["tenant_id", "created_at", "return_request_id"],
-    )
 
 
 def downgrade() -> None:
@@ -150,7 +145,6 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER return_search_status")
     op.drop_column("return_search", "status")
-    op.drop_index("ix_return_search_created", table_name="return_search")
     if op.get_bind().dialect.name == "sqlite":
         op.execute(f"DROP TRIGGER {_FTS}_au")
         op.execute(_fts_update_trigger("AFTER UPDATE ON return_search"))
