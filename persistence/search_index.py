@@ -9,6 +9,11 @@ PostgreSQL with a pg_trgm GIN index (LIKE '%word%' uses it), SQLite with an FTS5
 the trigram tokenizer kept in step by triggers (MATCH uses it). Words shorter than three
 characters have no trigram: they are checked on the rows the other words found, or by a
 scan when they are all there is.
+
+The row also holds the request's creation time (written with it, never changed) and status
+(kept by a trigger on `return_requests`, migration 0019): a search with no other condition
+than statuses is ranked, counted and counted per status on these rows alone
+(persistence/read_model.py), reading only the page's requests.
 """
 
 from __future__ import annotations
