@@ -31,6 +31,7 @@ COMMANDS = {
     "reset-staff-password": "print a password-reset link for a desk user",
     "send-mail": "send the customer e-mails that are due, then stop",
     "start-link": "print a merchant's self-service start link (Start a return)",
+    "rebuild-insights": "recompute a tenant's insights rollups from its returns and orders",
 }
 
 
@@ -103,6 +104,22 @@ async def _auto_close(settings: Settings) -> None:
         )
     finally:
         await db.dispose()
+
+
+async def _rebuild_insights(settings: Settings, tenant_id: str) -> None:
+    from persistence import insight_rollups
+
+    db = await _database(settings)
+    try:
+        transaction = await db.begin_write()
+        try:
+            await insight_rollups.rebuild(transaction.statements, tenant_id)
+            await transaction.commit()
+        finally:
+            await transaction.close()
+    finally:
+        await db.dispose()
+    print(f"returns-api: insights rollups of tenant {tenant_id} rebuilt")
 
 
 async def _create_tenant(settings: Settings, tenant_id: str, name: str) -> None:
@@ -284,6 +301,7 @@ def _parser() -> argparse.ArgumentParser:
         help="viewer: reads; agent: acts on returns; admin: also the team, keys and webhooks",
     )
     staff.add_argument("--name", default=None, help="their name (default: from the e-mail)")
+    command["rebuild-insights"].add_argument("--tenant", required=True)
     reset = command["reset-staff-password"]
     reset.add_argument("--tenant", required=True)
     reset.add_argument("--email", required=True)
@@ -315,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         _start_link(settings, args.tenant, args.merchant)
     elif args.command == "auto-close":
         asyncio.run(_auto_close(settings))
+    elif args.command == "rebuild-insights":
+        _run_reporting_errors(_rebuild_insights(settings, args.tenant))
     elif args.command == "seed-demo":
         _run_reporting_errors(_seed_demo(settings, args.tenant))
     elif args.command == "export-schema":

@@ -1,6 +1,8 @@
 """Why things come back, and what it costs: the figures of a merchant's insights page, each
-chart one aggregate statement computed by the database over an index (requests by
-merchant and creation time, orders likewise, refunds by time).
+chart one aggregate statement computed by the database: the period's whole UTC days summed
+from the per-day rollups (persistence/insight_rollups.py, by their primary key), its partial
+first and last days counted from the source rows (requests by merchant and creation time,
+orders likewise, refunds by time).
 
 A period is [start, end) on the request's creation time (refunds: on the refund's time for
 money per week). Money is summed in thousandths of the currency as whole numbers: amounts
@@ -17,19 +19,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, text
+from sqlalchemy import TextClause, text
 
+from persistence import insight_rollups
 from persistence.mappers import value_from_thousandths
 from persistence.statements import POSTGRESQL, Statements
-from persistence.types import UTCDateTime
 
 TOP_PRODUCTS = 20
 TOP_REASONS = 50
 MAX_OUTCOMES = 100  # refund types x currencies
 MAX_WEEK_ROWS = 320  # two years of weeks, in up to three currencies
 # Time from request to first refund, in hours: (label, lower bound inclusive).
-DELAY_BUCKETS = (("UNDER_1_DAY", 0), ("DAYS_1_TO_3", 24), ("DAYS_3_TO_7", 72),
-                 ("DAYS_7_TO_14", 168), ("OVER_14_DAYS", 336))  # fmt: skip
+DELAY_BUCKETS = insight_rollups.DELAY_BUCKETS
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +39,6 @@ class Period:
     merchant: str
     start: datetime
     end: datetime
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "tenant": self.tenant_id,
-            "merchant": self.merchant,
-            "start": self.start,
-            "end": self.end,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,97 +78,82 @@ class WeeklyRefunds:
     amount: Decimal
 
 
-def _sql(body: str) -> TextClause:
-    return text(body).bindparams(
-        bindparam("start", type_=UTCDateTime), bindparam("end", type_=UTCDateTime)
+def _sql(dialect: str, charts: tuple[str, ...], body: str, *, months: bool = True) -> TextClause:
+    """`body` reads `parts`: the rows of these charts over the period (whole months and days
+    from the rollups, the partial first and last days from the source rows)."""
+    stored = insight_rollups.parts(dialect, charts, months=months)
+    return insight_rollups.bind_period(text(f"WITH parts AS ({stored}) {body}"))
+
+
+def _values(period: Period) -> dict[str, Any]:
+    return {"tenant": period.tenant_id, "merchant": period.merchant} | (
+        insight_rollups.period_values(period.start, period.end)
     )
 
 
-_REQUESTS_IN = (
-    "r.tenant_id = :tenant AND r.merchant = :merchant"
-    " AND r.created_at >= :start AND r.created_at < :end"
-)
+def _of(chart: str, column: str) -> str:
+    return f"sum(CASE WHEN chart = '{chart}' THEN {column} ELSE 0 END)"
 
 
 @functools.cache
-def _products() -> TextClause:
+def _products(dialect: str) -> TextClause:
+    returns = _of("returned", "n")
     return _sql(
-        "WITH returned AS (SELECT i.sku AS sku, count(DISTINCT r.id) AS returns,"
-        " sum(i.quantity) AS units FROM return_requests r JOIN return_items i"
-        f" ON i.return_request_id = r.id WHERE {_REQUESTS_IN} GROUP BY i.sku),"
-        " ordered AS (SELECT l.sku AS sku, sum(l.quantity) AS units FROM orders o"
-        " JOIN order_lines l ON l.order_id = o.id WHERE o.tenant_id = :tenant"
-        " AND o.merchant = :merchant AND o.created_at >= :start AND o.created_at < :end"
-        " AND l.sku IN (SELECT sku FROM returned) GROUP BY l.sku)"
-        " SELECT returned.sku AS sku, returned.returns AS returns,"
-        " returned.units AS returned_units, coalesce(ordered.units, 0) AS ordered_units"
-        " FROM returned LEFT JOIN ordered ON ordered.sku = returned.sku"
-        f" ORDER BY returned.units DESC, returned.sku LIMIT {TOP_PRODUCTS}"
+        dialect,
+        ("returned", "ordered"),
+        f"SELECT k1 AS sku, {returns} AS returns, {_of('returned', 'amount')} AS returned_units,"
+        f" {_of('ordered', 'amount')} AS ordered_units FROM parts GROUP BY k1"
+        f" HAVING {returns} > 0 ORDER BY returned_units DESC, sku LIMIT {TOP_PRODUCTS}",
     )
 
 
 @functools.cache
-def _reasons() -> TextClause:
+def _reasons(dialect: str) -> TextClause:
     return _sql(
-        "SELECT i.sku AS sku, i.reason_code AS reason_code, sum(i.quantity) AS units"
-        " FROM return_requests r JOIN return_items i ON i.return_request_id = r.id"
-        f" WHERE {_REQUESTS_IN} GROUP BY i.sku, i.reason_code"
-        f" ORDER BY units DESC, i.sku, i.reason_code LIMIT {TOP_REASONS}"
+        dialect,
+        ("reasons",),
+        "SELECT k1 AS sku, k2 AS reason_code, sum(amount) AS units FROM parts GROUP BY k1, k2"
+        f" HAVING sum(n) > 0 ORDER BY units DESC, sku, reason_code LIMIT {TOP_REASONS}",
     )
-
-
-def _thousandths(dialect: str, column: str) -> str:
-    if dialect == POSTGRESQL:
-        return f"CAST(round(CAST({column} AS NUMERIC) * 1000) AS BIGINT)"
-    return f"CAST(round(CAST({column} AS REAL) * 1000) AS INTEGER)"
 
 
 @functools.cache
 def _outcomes(dialect: str) -> TextClause:
     return _sql(
-        "SELECT f.refund_type AS refund_type, f.currency AS currency, count(*) AS refunds,"
-        f" sum({_thousandths(dialect, 'f.amount')}) AS thousandths"
-        " FROM return_requests r JOIN return_refunds f ON f.return_request_id = r.id"
-        f" WHERE {_REQUESTS_IN} GROUP BY f.refund_type, f.currency"
-        f" ORDER BY thousandths DESC, f.currency LIMIT {MAX_OUTCOMES}"
+        dialect,
+        ("outcomes",),
+        "SELECT k1 AS refund_type, k2 AS currency, sum(n) AS refunds, sum(amount) AS thousandths"
+        " FROM parts GROUP BY k1, k2 HAVING sum(n) > 0"
+        f" ORDER BY thousandths DESC, currency, refund_type LIMIT {MAX_OUTCOMES}",
     )
 
 
 @functools.cache
 def _delays(dialect: str) -> TextClause:
-    if dialect == POSTGRESQL:
-        hours = "extract(epoch FROM min(f.created_at) - r.created_at) / 3600.0"
-    else:
-        hours = "(julianday(min(f.created_at)) - julianday(r.created_at)) * 24.0"
-    bucket = "CASE " + " ".join(
-        f"WHEN hours >= {low} THEN '{label}'" for label, low in reversed(DELAY_BUCKETS)
-    ) + f" ELSE '{DELAY_BUCKETS[0][0]}' END"  # fmt: skip
     return _sql(
-        f"SELECT {bucket} AS bucket, count(*) AS requests, avg(hours) AS average_hours"
-        f" FROM (SELECT {hours} AS hours FROM return_requests r JOIN return_refunds f"
-        f" ON f.return_request_id = r.id WHERE {_REQUESTS_IN} GROUP BY r.id, r.created_at)"
-        " delays GROUP BY 1"
+        dialect,
+        ("delays",),
+        "SELECT k1 AS bucket, sum(n) AS requests, sum(amount) AS seconds FROM parts GROUP BY k1",
     )
 
 
 @functools.cache
 def _weekly(dialect: str) -> TextClause:
     if dialect == POSTGRESQL:
-        week = "CAST(date_trunc('week', f.created_at AT TIME ZONE 'UTC') AS DATE)"
+        week = "CAST(date_trunc('week', day) AS DATE)"
     else:
-        week = "date(f.created_at, '-6 days', 'weekday 1')"
+        week = "date(day, '-6 days', 'weekday 1')"
     return _sql(
-        f"SELECT {week} AS week_start, f.currency AS currency,"
-        f" sum({_thousandths(dialect, 'f.amount')}) AS thousandths"
-        " FROM return_refunds f JOIN return_requests r ON r.id = f.return_request_id"
-        " WHERE f.tenant_id = :tenant AND f.created_at >= :start AND f.created_at < :end"
-        " AND r.tenant_id = :tenant AND r.merchant = :merchant"
-        f" GROUP BY 1, f.currency ORDER BY 1, f.currency LIMIT {MAX_WEEK_ROWS}"
+        dialect,
+        ("refunds",),
+        f"SELECT {week} AS week_start, k1 AS currency, sum(amount) AS thousandths FROM parts"
+        f" GROUP BY 1, k1 HAVING sum(n) > 0 ORDER BY 1, k1 LIMIT {MAX_WEEK_ROWS}",
+        months=False,  # weeks cross months: summed from days
     )
 
 
 async def products(reads: Statements, period: Period) -> list[ProductReturns]:
-    rows = await reads.rows(_products(), period.values())
+    rows = await reads.rows(_products(reads.dialect_name), _values(period))
     return [
         ProductReturns(
             sku=row["sku"],
@@ -188,15 +166,15 @@ async def products(reads: Statements, period: Period) -> list[ProductReturns]:
 
 
 async def reasons(reads: Statements, period: Period) -> list[ReasonUnits]:
-    rows = await reads.rows(_reasons(), period.values())
-    return [ReasonUnits(row["sku"], row["reason_code"], int(row["units"])) for row in rows]
+    rows = await reads.rows(_reasons(reads.dialect_name), _values(period))
+    return [ReasonUnits(row["sku"], row["reason_code"] or None, int(row["units"])) for row in rows]
 
 
 async def outcomes(reads: Statements, period: Period) -> list[Outcome]:
-    rows = await reads.rows(_outcomes(reads.dialect_name), period.values())
+    rows = await reads.rows(_outcomes(reads.dialect_name), _values(period))
     return [
         Outcome(
-            refund_type=row["refund_type"],
+            refund_type=row["refund_type"] or None,
             currency=row["currency"],
             refunds=int(row["refunds"]),
             amount=value_from_thousandths(int(row["thousandths"])),
@@ -207,20 +185,20 @@ async def outcomes(reads: Statements, period: Period) -> list[Outcome]:
 
 async def refund_delays(reads: Statements, period: Period) -> list[RefundDelay]:
     """Every bucket, in order, zero included."""
-    rows = await reads.rows(_delays(reads.dialect_name), period.values())
+    rows = await reads.rows(_delays(reads.dialect_name), _values(period))
     found = {row["bucket"]: row for row in rows}
     return [
         RefundDelay(
             bucket=label,
             requests=int(found[label]["requests"]) if label in found else 0,
-            average_hours=round(float(found[label]["average_hours"]), 1) if label in found else 0,
+            average_hours=_hours(found[label]) if label in found else 0,
         )
         for label, _ in DELAY_BUCKETS
     ]
 
 
 async def weekly_refunds(reads: Statements, period: Period) -> list[WeeklyRefunds]:
-    rows = await reads.rows(_weekly(reads.dialect_name), period.values())
+    rows = await reads.rows(_weekly(reads.dialect_name), _values(period))
     return [
         WeeklyRefunds(
             week_start=_day(row["week_start"]),
@@ -229,6 +207,12 @@ async def weekly_refunds(reads: Statements, period: Period) -> list[WeeklyRefund
         )
         for row in rows
     ]
+
+
+def _hours(row: Any) -> float:
+    """The average of whole seconds, in hours to a tenth."""
+    requests = int(row["requests"])
+    return round(int(row["seconds"]) / requests / 3600, 1) if requests else 0.0
 
 
 def _day(value: Any) -> date:

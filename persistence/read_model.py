@@ -44,6 +44,7 @@ from persistence.tables import (
 )
 
 REQUESTS: Table = ReturnRequestRow.__table__  # type: ignore[attr-defined]
+SEARCH: Table = search_index.SEARCH
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,8 +373,10 @@ def _page_statement(
     """One statement per shape of filter (which conditions are set), set of columns and
     order, built once."""
     c = REQUESTS.c
-    conditions = list(_where(dialect_name, *shape))
     name, descending = sort.value
+    if _search_alone(shape, sort):
+        return _search_page_statement(dialect_name, shape, after, columns, descending)
+    conditions = list(_where(dialect_name, *shape))
     key = c[name]
     if after:
         beyond = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
@@ -389,6 +392,61 @@ def _page_statement(
         .where(*conditions)
         .order_by(*order)
         .limit(bindparam("limit"))
+    )
+
+
+def _search_alone(shape: tuple[frozenset[str], tuple[bool, ...]], sort: ReturnSort) -> bool:
+    """A search with no other condition than statuses, in creation order: what the desk's
+    search box asks as an operator types (on a status tab or none). Its matches are ranked,
+    counted and counted per status in `return_search`, which holds each request's creation
+    time and status, so only the page's requests are read, not every match."""
+    used, words = shape
+    return bool(words) and used <= {"statuses"} and sort in (ReturnSort.NEWEST, ReturnSort.OLDEST)
+
+
+@functools.cache
+def _search_where(
+    dialect_name: str, shape: tuple[frozenset[str], tuple[bool, ...]]
+) -> tuple[ColumnElement[bool], ...]:
+    """The conditions on `return_search` of a search alone (`_search_alone`)."""
+    used, words = shape
+    found = search_index.found(dialect_name, words)
+    if "statuses" in used:
+        return (*found, one_of(SEARCH.c.status, "statuses", dialect_name))
+    return found
+
+
+def _search_page_statement(
+    dialect_name: str,
+    shape: tuple[frozenset[str], tuple[bool, ...]],
+    after: bool,
+    columns: Columns,
+    descending: bool,
+) -> Select[Any]:
+    s, c = SEARCH.c, REQUESTS.c
+    conditions = list(_search_where(dialect_name, shape))
+    if after:
+        beyond = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
+        conditions.append(
+            or_(
+                beyond(s.created_at, bindparam("after_key")),
+                and_(
+                    s.created_at == bindparam("after_key"),
+                    beyond(s.return_request_id, bindparam("after_id")),
+                ),
+            )
+        )
+    direction = (lambda column: column.desc()) if descending else (lambda column: column.asc())
+    ranked = (
+        select(s.return_request_id)
+        .where(*conditions)
+        .order_by(direction(s.created_at), direction(s.return_request_id))
+        .limit(bindparam("limit"))
+    )
+    return (
+        select(*_selected(REQUESTS, columns))
+        .where(c.id.in_(ranked))
+        .order_by(direction(c.created_at), direction(c.id))
     )
 
 
@@ -428,6 +486,8 @@ async def count_return_requests(reads: Statements, tenant_id: str, flt: ReturnFi
 def _count_statement(
     dialect_name: str, shape: tuple[frozenset[str], tuple[bool, ...]]
 ) -> Select[Any]:
+    if _search_alone(shape, ReturnSort.NEWEST):  # one search row per request: count those
+        return select(func.count()).select_from(SEARCH).where(*_search_where(dialect_name, shape))
     return select(func.count()).select_from(REQUESTS).where(*_where(dialect_name, *shape))
 
 
@@ -435,6 +495,13 @@ def _count_statement(
 def _count_by_status_statement(
     dialect_name: str, shape: tuple[frozenset[str], tuple[bool, ...]]
 ) -> Select[Any]:
+    if _search_alone(shape, ReturnSort.NEWEST):
+        status = SEARCH.c.status
+        return (
+            select(status, func.count().label("count"))
+            .where(*_search_where(dialect_name, shape))
+            .group_by(status)
+        )
     return (
         select(REQUESTS.c.status, func.count().label("count"))
         .where(*_where(dialect_name, *shape))

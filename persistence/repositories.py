@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select
@@ -11,11 +12,10 @@ from domain.errors import NotFound, VersionConflict
 from domain.notifications import Notification
 from domain.orders import Order
 from domain.returns import ReturnRequest
-from persistence import mappers, queries, read_model, search_index
+from persistence import insight_rollups, mappers, queries, read_model, search_index
 from persistence.statements import (
     Row,
     Statements,
-    delete_where,
     insert_into,
     update_where,
     where,
@@ -24,6 +24,7 @@ from persistence.tables import (
     NotificationRow,
     OrderLineRow,
     OrderRow,
+    RefundRow,
     ReturnItemRow,
     ReturnRequestRow,
 )
@@ -42,9 +43,12 @@ class SqlReturnRepository:
     only the rows whose values differ from what was loaded (compared by position), many
     rows a statement."""
 
-    def __init__(self, statements: Statements, tenant_id: str) -> None:
+    def __init__(
+        self, statements: Statements, tenant_id: str, counts: insight_rollups.Pending
+    ) -> None:
         self._sql = statements
         self._tenant = tenant_id
+        self._counts = counts
         self._loaded: dict[str, ChildRows] = {}
         self.seen: list[ReturnRequest] = []
 
@@ -67,6 +71,7 @@ class SqlReturnRepository:
         children = mappers.children_values(request, self._tenant)
         await self._write_children(request.id, {}, children)
         await search_index.write(self._sql, self._tenant, request)
+        self._count(request, None, children)
         self._loaded[request.id] = children
         self.seen.append(request)
 
@@ -81,12 +86,29 @@ class SqlReturnRepository:
             )
         children = mappers.children_values(request, self._tenant)
         before = self._loaded.get(request.id)
+        if before is None:  # not loaded here: what it counted is what the database holds
+            stored = await read_model.load_return_requests(self._sql, self._tenant, [request.id])
+            counted = mappers.children_values(stored[request.id], self._tenant)
         await self._write_children(request.id, before, children)
         if search_index.needs_rewrite(before and before.get(ReturnItemRow), request):
             await search_index.write(self._sql, self._tenant, request)
+        self._count(request, before if before is not None else counted, children)
         self._loaded[request.id] = children
         request.version += 1
         self.seen.append(request)
+
+    def _count(self, request: ReturnRequest, before: ChildRows | None, after: ChildRows) -> None:
+        """Note for the insights' rollups what the request counts now less what it counted
+        as loaded (nothing for a new one); the unit of work adds it up as it commits."""
+
+        def counts(rows: ChildRows | None) -> insight_rollups.Counts:
+            if rows is None:
+                return {}
+            return insight_rollups.of_request(
+                request.created_at, rows.get(ReturnItemRow, []), rows.get(RefundRow, [])
+            )
+
+        self._counts.add(request.merchant, counts(after), counts(before))
 
     async def live_quantities(
         self, merchant: str, order_reference: str, *, exclude: str | None = None
@@ -173,10 +195,13 @@ class SqlOrderRepository:
     same order's units are judged one after the other (PostgreSQL; SQLite's writer lock
     already serialises them)."""
 
-    def __init__(self, statements: Statements, tenant_id: str, clock_now) -> None:
+    def __init__(
+        self, statements: Statements, tenant_id: str, clock_now, counts: insight_rollups.Pending
+    ) -> None:
         self._sql = statements
         self._tenant = tenant_id
         self._now = clock_now
+        self._counts = counts
 
     async def get(self, merchant: str, reference: str) -> Order | None:
         row = await self._locked_row(merchant, reference)
@@ -191,6 +216,7 @@ class SqlOrderRepository:
         order.created_at = existing["created_at"] if existing is not None else now
         order.updated_at = now
         row, lines = mappers.order_values(order, self._tenant)
+        old_lines: Sequence[Row] = []
         if existing is None:
             inserted = await self._sql.rows(insert_into(ORDERS, tuple(row), ("id",)), row)
             order_id = inserted[0]["id"]
@@ -199,12 +225,15 @@ class SqlOrderRepository:
             await self._sql.execute(
                 update_where(ORDERS, ("id",), tuple(row)), where(row, id=order_id)
             )
-            await self._sql.execute(
-                delete_where(ORDER_LINES, ("order_id",)), where({}, order_id=order_id)
-            )
+            old_lines = await self._sql.rows(_DELETE_LINES, {"order": order_id})
         rows = [line | {"order_id": order_id} for line in lines]
         if rows:
             await self._sql.execute_many(insert_into(ORDER_LINES, tuple(rows[0])), rows)
+        self._counts.add(
+            order.merchant,
+            insight_rollups.of_order(order.created_at, rows),
+            insight_rollups.of_order(order.created_at, old_lines),
+        )
         return order
 
     async def merchants_with(self, reference: str) -> list[str]:
@@ -227,6 +256,12 @@ _LOCKED_ORDER = (
     .with_for_update()
 )
 _LINES_OF_ORDER = select(ORDER_LINES).where(ORDER_LINES.c.order_id == bindparam("order"))
+# The lines an upsert replaces, with what they counted (for the insights' rollups).
+_DELETE_LINES = (
+    ORDER_LINES.delete()
+    .where(ORDER_LINES.c.order_id == bindparam("order"))
+    .returning(ORDER_LINES.c.sku, ORDER_LINES.c.quantity)
+)
 
 
 class SqlNotificationRepository:

@@ -9,6 +9,11 @@ PostgreSQL with a pg_trgm GIN index (LIKE '%word%' uses it), SQLite with an FTS5
 the trigram tokenizer kept in step by triggers (MATCH uses it). Words shorter than three
 characters have no trigram: they are checked on the rows the other words found, or by a
 scan when they are all there is.
+
+The row also holds the request's creation time (written with it, never changed) and status
+(kept by a trigger on `return_requests`, migration 0019): a search with no other condition
+than statuses is ranked, counted and counted per status on these rows alone
+(persistence/read_model.py), reading only the page's requests.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, TextClause, and_, bindparam, select, text
+from sqlalchemy import ColumnElement, TextClause, bindparam, select, text
 
 from domain.returns import ReturnRequest
 from persistence.statements import POSTGRESQL, Statements
 from persistence.tables import ReturnSearchRow
+from persistence.types import UTCDateTime
 
 SEARCH = ReturnSearchRow.__table__  # type: ignore[attr-defined]
 FTS_TABLE = "return_search_fts"
@@ -50,14 +56,15 @@ def document_of(request: ReturnRequest) -> str:
 
 
 _UPSERT = text(
-    "INSERT INTO return_search (tenant_id, return_request_id, document) VALUES"
-    " (CAST(:tenant AS VARCHAR), CAST(:rid AS VARCHAR), CAST(:document AS TEXT)"
+    "INSERT INTO return_search (tenant_id, return_request_id, created_at, status, document)"
+    " VALUES (CAST(:tenant AS VARCHAR), CAST(:rid AS VARCHAR), :created_at,"
+    " CAST(:status AS VARCHAR), CAST(:document AS TEXT)"
     " || coalesce((SELECT lower(' ' || coalesce(customer_name, '') || ' '"
     " || coalesce(customer_email, '') || ' ' || coalesce(customer_phone, '')) FROM orders"
     " WHERE tenant_id = CAST(:tenant AS VARCHAR) AND merchant = CAST(:merchant AS VARCHAR)"
     " AND reference = CAST(:reference AS VARCHAR)), ''))"
     " ON CONFLICT (return_request_id) DO UPDATE SET document = excluded.document"
-)
+).bindparams(bindparam("created_at", type_=UTCDateTime))
 
 
 async def write(statements: Statements, tenant_id: str, request: ReturnRequest) -> None:
@@ -67,6 +74,8 @@ async def write(statements: Statements, tenant_id: str, request: ReturnRequest) 
         {
             "tenant": tenant_id,
             "rid": request.id,
+            "created_at": request.created_at,
+            "status": request.status.value,
             "document": document_of(request),
             "merchant": request.merchant,
             "reference": request.order_reference,
@@ -101,6 +110,13 @@ def matching(dialect_name: str, key: ColumnElement[Any], words: tuple[bool, ...]
     """A condition on `key` (a return request id column): the request's document contains
     every word. `words` is `shape(...)` of the words, bound by `word_values`. The matches
     are found first, through the index, and the page is sorted from them."""
+    return key.in_(select(SEARCH.c.return_request_id).where(*found(dialect_name, words)))
+
+
+@functools.cache
+def found(dialect_name: str, words: tuple[bool, ...]) -> tuple[Any, ...]:
+    """The conditions on `return_search` of the tenant's documents that contain every word
+    (see `matching`)."""
     s = SEARCH.c
     conditions: list[Any] = [s.tenant_id == bindparam("tenant")]
     if dialect_name == POSTGRESQL:
@@ -115,7 +131,7 @@ def matching(dialect_name: str, key: ColumnElement[Any], words: tuple[bool, ...]
             for n, long in enumerate(words)
             if not long
         ]
-    return key.in_(select(s.return_request_id).where(and_(*conditions)))
+    return tuple(conditions)
 
 
 def _fts_rowids() -> Any:

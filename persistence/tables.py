@@ -6,7 +6,7 @@ Small value objects (addresses, shipment item lists, history snapshots) are JSON
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -180,6 +180,32 @@ class ReturnSearchRow(SQLModel, table=True):
         )
     )
     document: str = Field(sa_type=Text, nullable=False)
+    # The request's (it never changes): a search's total and its newest or oldest page are
+    # found here without reading every matching request (persistence/read_model.py).
+    created_at: datetime | None = _time()
+    # Its status, kept by a trigger on return_requests (migration 0019): the status tabs of
+    # a search count here.
+    status: str | None = Field(default=None, max_length=32)
+
+
+class InsightDayRow(SQLModel, table=True):
+    """The insights page's figures per merchant and UTC day, kept by the writes of requests
+    and orders in their own transaction (persistence/insight_rollups.py): a read model, not
+    a cache, rebuilt from the source rows by `insight_rollups.rebuild`. `chart` names what
+    a row counts and what its keys `k1`/`k2` and its two sums `n`/`amount` are; each count
+    is kept for its day and for its month."""
+
+    __tablename__ = "insight_days"
+
+    tenant_id: str = Field(primary_key=True, max_length=64)
+    merchant: str = Field(primary_key=True, max_length=100)
+    chart: str = Field(primary_key=True, max_length=16)
+    span: str = Field(primary_key=True, max_length=5)  # "day", or "month" from `day`
+    day: date = Field(primary_key=True)
+    k1: str = Field(primary_key=True, max_length=100)
+    k2: str = Field(primary_key=True, max_length=100)
+    n: int = Field(sa_type=BigInteger, nullable=False)
+    amount: int = Field(sa_type=BigInteger, nullable=False)
 
 
 class ReturnNoteRow(SQLModel, table=True):

@@ -14,6 +14,7 @@ from types import TracebackType
 
 from domain.eligibility import MerchantRules
 from domain.ports import Clock, SystemClock
+from persistence import insight_rollups
 from persistence.configuration import SqlConfigurationRepository
 from persistence.customer_messages import route_messages
 from persistence.database import Database, WriteTransaction
@@ -71,8 +72,9 @@ class SqlUnitOfWork:
                 self._db.writers.release()
             raise
         sql = self._transaction.statements
-        self.returns = SqlReturnRepository(sql, self.tenant_id)
-        self.orders = SqlOrderRepository(sql, self.tenant_id, self._clock.now)
+        self._counts = insight_rollups.Pending()
+        self.returns = SqlReturnRepository(sql, self.tenant_id, self._counts)
+        self.orders = SqlOrderRepository(sql, self.tenant_id, self._clock.now, self._counts)
         self.configuration = SqlConfigurationRepository(sql, self.tenant_id)
         self.notifications = SqlNotificationRepository(sql, self.tenant_id)
         self.webhooks = SqlWebhookEndpointRepository(sql, self.tenant_id)
@@ -103,6 +105,7 @@ class SqlUnitOfWork:
         sql = transaction.statements
         if self._idempotency is not None:
             await record_commit(sql, self._idempotency, self._clock.now())
+        await self._counts.flush(sql, self.tenant_id)
         events = [
             (request.merchant, event)
             for request in self.returns.seen

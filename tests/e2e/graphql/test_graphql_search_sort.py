@@ -152,3 +152,76 @@ async def test_a_cursor_of_one_order_is_refused_by_another(api: ReturnsApi) -> N
         SEARCH, {"orderBy": "RECENTLY_UPDATED", "first": 1, "after": cursor}
     )
     assert "not a cursor" in body["errors"][0]["message"]
+
+
+PAGED = """
+query Paged($filter: ReturnRequestFilter, $orderBy: ReturnRequestSort, $after: String) {
+  returnRequests(first: 2, filter: $filter, orderBy: $orderBy, after: $after) {
+    totalCount
+    edges { node { returnRequestId } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+COUNTS = """
+query Tabs($a: ReturnRequestFilter, $b: ReturnRequestFilter) {
+  a: returnStatusCounts(filter: $a) { status count }
+  b: returnStatusCounts(filter: $b) { status count }
+}
+"""
+
+
+async def pages(api: ReturnsApi, flt: dict[str, Any], order_by: str) -> tuple[list[str], int]:
+    ids, after, total = [], None, -1
+    while True:
+        variables = {"filter": flt, "orderBy": order_by, "after": after}
+        page = (await api.graphql.data(PAGED, variables))["returnRequests"]
+        ids += [edge["node"]["returnRequestId"] for edge in page["edges"]]
+        total = page["totalCount"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return ids, total
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_a_search_alone_pages_and_counts_as_under_any_other_condition(
+    api: ReturnsApi, clock: FixedClock
+) -> None:
+    """A search with no other condition than statuses is ranked, counted and counted per
+    status in the search rows (by the request's creation time, then id; statuses kept by a
+    trigger); the same search beside a condition that keeps everything is answered from the
+    requests: the same requests, in the same order, with the same totals, ties of creation
+    time and changed statuses included."""
+    for n in range(7):
+        if n % 3 == 0:
+            clock.advance(minutes=1)  # the others share their creation time
+        reference = f"HAD-{n}"
+        await api.upsert_order(reference, LINES["DEMO-1002"], customer=CUSTOMERS["DEMO-1002"])
+        created = await api.create_return(
+            [{"sku": "DRESS-RED-S", "quantity": 1}], reference=reference
+        )
+        rid = created["returnRequestId"]
+        if n % 2:  # statuses change after the search row was written
+            await api.change("holdReturn", {"returnRequestId": rid})
+        if n % 3 == 1:
+            if n % 2:
+                await api.change("resumeReturn", {"returnRequestId": rid})
+            await api.change("approveReturn", {"returnRequestId": rid})
+    await seed(api, clock)
+    everything = {"createdAfter": "2000-01-01T00:00:00Z"}
+    for search in ("haddad", "dress-red", "had-", "omar had", "4321", "1"):
+        for statuses in ([], ["ON_HOLD"], ["PENDING", "APPROVED"]):
+            flt = {"search": search} | ({"status": statuses} if statuses else {})
+            for order_by in ("NEWEST", "OLDEST"):
+                alone = await pages(api, flt, order_by)
+                assert alone == await pages(api, flt | everything, order_by), (flt, order_by)
+                assert len(alone[0]) == alone[1] == len(set(alone[0]))
+        tabs = await api.graphql.data(
+            COUNTS, {"a": {"search": search}, "b": {"search": search} | everything}
+        )
+        assert tabs["a"] == tabs["b"], search
+    assert (await pages(api, {"search": "haddad"}, "NEWEST"))[1] == 8
+    counts = await api.graphql.data(COUNTS, {"a": {"search": "haddad"}, "b": {}})
+    assert {c["status"]: c["count"] for c in counts["a"] if c["count"]} == {
+        "PENDING": 4, "ON_HOLD": 2, "APPROVED": 2}  # fmt: skip
