@@ -35,9 +35,12 @@ class RequestFees(ReturnRequestState):
     def balance(self) -> list[Balance]:
         return request_balance(
             approved=self.status in APPROVED_FAMILY,
+            undecided=self.status.is_undecided,
             items=self.items,
             fees=self.fees,
             refunds=self.refunds,
+            exchanges=self.exchange_lines,
+            payments=self.exchange_payments,
         )
 
     def fee_lines(self, *, requested: bool = False) -> list[FeeLine]:

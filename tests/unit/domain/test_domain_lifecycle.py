@@ -10,6 +10,7 @@ import pytest
 
 from domain.eligibility import ANY_CODE
 from domain.errors import DomainError, ErrorCode, InvalidTransition
+from domain.exchange_lines import ExchangeLineStatus
 from domain.lifecycle import (
     ALLOWED,
     APPROVED_FAMILY,
@@ -19,8 +20,10 @@ from domain.lifecycle import (
     parse_status,
     status_allows,
 )
+from domain.parts import RefundOutcome
 from domain.returns import SIMPLE_TRANSITIONS, ReturnRequest
 from domain.values import Actor
+from tests.unit.domain.conftest import give_exchange_line, make_catalogue
 
 # The status each allowed action leaves the request in (None: the status does not change).
 # From APPROVED and PARTIALLY_RECEIVED, RECEIVE below takes in every outstanding unit.
@@ -41,6 +44,10 @@ RESULT: dict[Action, ReturnStatus | None] = {
     Action.ADD_REFUND: None,
     Action.DELETE_REFUND: None,
     Action.UPDATE_SHIPMENT: None,
+    Action.RELEASE_EXCHANGE: None,
+    Action.RECORD_EXCHANGE_PAYMENT: None,
+    Action.CONVERT_EXCHANGE: None,
+    Action.FULFIL_EXCHANGE: None,
 }
 
 ALL_PAIRS = [(status, action) for status in ReturnStatus for action in Action]
@@ -93,6 +100,21 @@ def perform(request: ReturnRequest, action: Action, *, at: datetime, actor: Acto
         request.delete_refund(refund_id, at=at, actor=actor)
     elif action == Action.UPDATE_SHIPMENT:
         request.update_shipment(at=at, actor=actor, tracking_number="TRK-1")
+    elif action == Action.RELEASE_EXCHANGE:
+        request.release_exchange(make_catalogue(), at=at, actor=actor, ship_to=None)
+    elif action == Action.RECORD_EXCHANGE_PAYMENT:
+        request.record_exchange_payment(
+            amount=Decimal("1.00"),
+            currency="AED",
+            catalogue=make_catalogue(),
+            at=at,
+            actor=actor,
+            ship_to=None,
+        )
+    elif action == Action.CONVERT_EXCHANGE:
+        request.convert_exchange("XL-1", RefundOutcome.MONEY, at=at, actor=actor)
+    elif action == Action.FULFIL_EXCHANGE:
+        request.mark_exchange_fulfilled(tracking_number="TRK-9", at=at, actor=actor)
     else:  # pragma: no cover - a new action needs a line here
         raise AssertionError(f"no way to perform {action}")
 
@@ -105,6 +127,12 @@ def _prepare(request: ReturnRequest, action: Action, *, at: datetime, actor: Act
         request.add_refund(
             rules=ANY_CODE, amount=Decimal("5.00"), currency="AED", at=at, actor=actor
         )
+    if action in (Action.RELEASE_EXCHANGE, Action.CONVERT_EXCHANGE):
+        give_exchange_line(request)
+    if action == Action.RECORD_EXCHANGE_PAYMENT:
+        give_exchange_line(request, price=Decimal("1000.00"))
+    if action == Action.FULFIL_EXCHANGE:
+        give_exchange_line(request, ExchangeLineStatus.RELEASED)
     request.pull_events()
 
 
@@ -221,12 +249,16 @@ def test_rejected_and_cancelled_allow_only_notes():
         assert ALLOWED[status] == {Action.ADD_NOTE, Action.DELETE_NOTE}
 
 
-def test_completed_allows_only_notes_and_refunds():
+def test_completed_allows_only_notes_refunds_and_the_exchange_money():
     assert ALLOWED[ReturnStatus.COMPLETED] == {
         Action.ADD_NOTE,
         Action.DELETE_NOTE,
         Action.ADD_REFUND,
         Action.DELETE_REFUND,
+        Action.RELEASE_EXCHANGE,
+        Action.RECORD_EXCHANGE_PAYMENT,
+        Action.CONVERT_EXCHANGE,
+        Action.FULFIL_EXCHANGE,
     }
 
 
