@@ -41,9 +41,7 @@ class RefundTotal:
 class Refunds(RequestFees):
     def refund_totals(self) -> list[RefundTotal]:
         return [
-            RefundTotal(
-                b.currency, b.approved_value, b.refunded + b.credited, b.fees, b.remaining
-            )
+            RefundTotal(b.currency, b.approved_value, b.refunded + b.credited, b.fees, b.remaining)
             for b in self.balance()
         ]
 
