@@ -63,7 +63,7 @@ async def load_portal_data(context: Context, order: Order) -> PortalData:
         brand = await portal_settings(session, context.tenant_id, order.merchant)
         events = await events_of_requests(session, context.tenant_id, [r.id for r in requests])
     returnable = [entry.line.sku for entry in lines if entry.returnable]
-    exchange = await exchange_options(context, order.merchant, returnable)
+    exchange = await exchange_options(context, order, returnable)
     return PortalData(
         order=order,
         lines=lines,
