@@ -41,7 +41,7 @@ class Balance:
         owes it; negative, the merchant does. 0 when the request exchanges nothing, so a
         plain return never shows its refund as a difference."""
         if not self.exchange_total:
-            return ZERO
+            return round_money(ZERO, self.currency)
         due = self.exchange_total - (self.returned_value - self.fees)
         return round_money(due, self.currency)
 
@@ -49,14 +49,15 @@ class Balance:
     def unpaid(self) -> Decimal:
         """What the customer still owes, in minor units (never below 0): leftover fractions
         of a minor unit never block a release."""
-        return max(ZERO, self.difference_due - round_money(self.paid, self.currency))
+        owed = self.difference_due - round_money(self.paid, self.currency)
+        return max(round_money(ZERO, self.currency), owed)
 
     @property
     def remaining(self) -> Decimal:
         left = self.refundable - self.refunded - self.credited
         if not self.exchange_total:
             return left
-        return max(ZERO, round_money(left - self.exchange_total, self.currency))
+        return round_money(max(ZERO, left - self.exchange_total), self.currency)
 
 
 def request_balance(

@@ -82,6 +82,10 @@ async def quote_new_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock
     async with uow:
         order = await _order(uow, cmd.merchant, cmd.order_reference)
         rules = await uow.rules_for(cmd.merchant)
+        catalogue = None
+        if cmd.exchange_items:
+            skus = [x.sku for x in cmd.exchange_items] + [i.sku for i in cmd.items]
+            catalogue = await uow.exchanges.catalogue(cmd.merchant, skus)
         request = ReturnRequest.create(
             order=order,
             items=cmd.items,
@@ -90,6 +94,8 @@ async def quote_new_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock
             at=clock.now(),
             actor=cmd.actor,
             details=cmd.details,
+            exchange_items=cmd.exchange_items,
+            catalogue=catalogue,
         )
         bonus = await _bonus(uow, cmd.merchant)
     return new_return_quote(request, rules.fee_rules, bonus=bonus)

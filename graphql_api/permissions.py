@@ -26,7 +26,8 @@ _RETURNS = (
     "upsertOrder createReturn updateReturn approveReturn rejectReturn holdReturn resumeReturn "
     "cancelReturn receiveReturn completeReturn setReturnStatus assignReturn deleteReturnNote "
     "deleteRefund updateReverseShipment splitReturn addReturnNote addRefund setRefundOutcome "
-    "waiveReturnFee setReturnFee"
+    "waiveReturnFee setReturnFee releaseExchange recordExchangePayment markExchangeFulfilled "
+    "convertExchange"
 )
 _MANAGE = (
     "createReturnReason updateReturnReason deleteReturnReason createRejectionReason "
@@ -39,6 +40,8 @@ _MANAGE = (
     "updateWebhookEndpoint deleteWebhookEndpoint resendWebhookDelivery createStaffUser "
     "updateStaffUser resetStaffPassword createFeeRule deleteFeeRule upsertStoreCreditSettings "
     "updateMailSettings setMessageTemplate deleteMessageTemplate "
+    # The exchange catalogue is the merchant's configuration.
+    "upsertVariants deleteVariant updateExchangeSettings "
     # Store credit moves outside a return (a storefront's debit, an operator's correction)
     # are money the tenant answers for: admins, or the storefront's API client.
     "debitStoreCredit revertStoreCreditDebit adjustStoreCredit"
