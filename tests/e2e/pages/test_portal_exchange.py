@@ -160,4 +160,3 @@ async def test_a_variant_out_of_stock_by_now_is_refused_beside_its_line(portal, 
     html = await response.text()
     assert response.status == 400
     assert "This one is out of stock now; please choose another." in html
-
