@@ -17,6 +17,7 @@ from domain.variants import ExchangeRelease, ExchangeSettings, OutOfStockFallbac
 from graphql_api.common import Node, PageInfo
 from graphql_api.context import Info
 from graphql_api.errors import UserError
+from graphql_api.returns import parts as _registers_refund_outcome  # noqa: F401
 from persistence.exchange_mappers import exchange_line_from_row, exchange_payment_from_row
 from persistence.statements import Row
 
