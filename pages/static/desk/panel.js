@@ -85,6 +85,12 @@ function named(list, code) {
 
 const money = (amount, currency) => isolate(formatMoney(amount, currency), "money");
 
+/** A table that may scroll sideways in a narrow panel: its scroller takes the keyboard's focus
+ * (arrow keys scroll it) and is named for what it holds. */
+function scroller(key, table) {
+  return h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t(key) }, table);
+}
+
 function itemsTable(request, names) {
   const head = [
     "sku",
@@ -96,9 +102,8 @@ function itemsTable(request, names) {
     "rejected",
     "received",
   ];
-  return h(
-    "div",
-    { class: "table-wrap" },
+  return scroller(
+    "panel.items",
     h(
       "table",
       { class: "items" },
@@ -284,9 +289,8 @@ function feeState(fee) {
 
 function fees(request, actions) {
   if (!request.fees.length) return h("p", {}, t("panel.noFees"));
-  return h(
-    "div",
-    { class: "table-wrap" },
+  return scroller(
+    "panel.fees",
     h(
       "table",
       { class: "fees" },
@@ -395,9 +399,8 @@ function exchangeState(line) {
 function exchanges(request) {
   const lines = request.exchangeLines || [];
   if (!lines.length) return null;
-  const table = h(
-    "div",
-    { class: "table-wrap" },
+  const table = scroller(
+    "panel.exchanges",
     h(
       "table",
       { class: "exchanges" },
