@@ -6,8 +6,10 @@ without exchange lines costs no read here."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from domain.ports import Clock, UnitOfWork
+from domain.reference import ReferenceKind
 from domain.returns import ReturnRequest
 from domain.values import Actor, Address
 from domain.variants import Catalogue, ExchangeRelease
@@ -15,6 +17,15 @@ from domain.variants import Catalogue, ExchangeRelease
 
 async def catalogue_for(uow: UnitOfWork, merchant: str, skus: Iterable[str] = ()) -> Catalogue:
     return await uow.exchanges.catalogue(merchant, skus)
+
+
+async def asking_catalogue(uow: UnitOfWork, merchant: str, skus: Iterable[str]) -> Catalogue:
+    """The catalogue a request asking for an exchange is judged on, with the merchant's
+    exchange resolution (the resolution marked is_exchange, if any)."""
+    catalogue = await catalogue_for(uow, merchant, skus)
+    resolutions = await uow.configuration.entries(merchant, ReferenceKind.RESOLUTION)
+    marked = next((entry.code for entry in resolutions if entry.is_exchange), None)
+    return replace(catalogue, exchange_resolution=marked)
 
 
 async def request_catalogue(uow: UnitOfWork, request: ReturnRequest) -> Catalogue:

@@ -107,7 +107,8 @@ class Exchanges(RequestFees):
     def _ask_exchanges(
         self, items: Sequence[ExchangeItem], catalogue: Catalogue, *, at: datetime, actor: Actor
     ) -> None:
-        """Replace the lines not yet decided with new ones for `items` (all checked first)."""
+        """Replace the lines not yet decided with new ones for `items` (all checked first);
+        a request asking for an exchange takes the merchant's exchange resolution."""
         new = self._checked_lines(items, catalogue)
         for line in self.exchange_lines:
             if line.is_live:
@@ -116,6 +117,8 @@ class Exchanges(RequestFees):
         for offset, line in enumerate(new, start=1):
             line.line_id = f"XL-{number + offset}"
         self.exchange_lines.extend(new)
+        if new and catalogue.exchange_resolution:
+            self.details = replace(self.details, resolution=catalogue.exchange_resolution)
         if new:
             self._record(
                 ev.ExchangeRequested,

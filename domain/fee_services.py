@@ -6,6 +6,7 @@ a quote writes nothing."""
 from __future__ import annotations
 
 from domain import commands as c
+from domain import exchange_triggers
 from domain.errors import InvalidInput, NotFound
 from domain.fees import FeeKind, FeeRule
 from domain.ports import Clock, UnitOfWork
@@ -85,7 +86,7 @@ async def quote_new_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock
         catalogue = None
         if cmd.exchange_items:
             skus = [x.sku for x in cmd.exchange_items] + [i.sku for i in cmd.items]
-            catalogue = await uow.exchanges.catalogue(cmd.merchant, skus)
+            catalogue = await exchange_triggers.asking_catalogue(uow, cmd.merchant, skus)
         request = ReturnRequest.create(
             order=order,
             items=cmd.items,

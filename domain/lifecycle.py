@@ -57,6 +57,7 @@ class Action(StrEnum):
     RECORD_EXCHANGE_PAYMENT = "RECORD_EXCHANGE_PAYMENT"
     CONVERT_EXCHANGE = "CONVERT_EXCHANGE"
     FULFIL_EXCHANGE = "FULFIL_EXCHANGE"
+    WAIVE_FEE = "WAIVE_FEE"
 
 
 _NOTES = {Action.ADD_NOTE, Action.DELETE_NOTE}
@@ -69,7 +70,7 @@ _EXCHANGES = {
     Action.CONVERT_EXCHANGE,
     Action.FULFIL_EXCHANGE,
 }
-_MONEY = _REFUNDS | _EXCHANGES
+_MONEY = _REFUNDS | _EXCHANGES | {Action.WAIVE_FEE}
 
 ALLOWED: dict[ReturnStatus, frozenset[Action]] = {
     ReturnStatus.PENDING: frozenset(

@@ -379,6 +379,8 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
             return bool(self.notes)
         if action == Action.DELETE_REFUND:
             return bool(self.refunds)
+        if action == Action.WAIVE_FEE:
+            return any(fee.amount > 0 and not fee.waived for fee in self.fees)
         if action == Action.ADD_REFUND:
             return any(total.remaining > 0 for total in self.refund_totals())
         if action == Action.UPDATE_SHIPMENT:

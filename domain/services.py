@@ -90,7 +90,7 @@ async def create_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock) -
         catalogue = None
         if cmd.exchange_items:
             skus = [x.sku for x in cmd.exchange_items] + [i.sku for i in cmd.items]
-            catalogue = await triggers.catalogue_for(uow, cmd.merchant, skus)
+            catalogue = await triggers.asking_catalogue(uow, cmd.merchant, skus)
         request = ReturnRequest.create(
             order=order,
             items=cmd.items,
@@ -187,7 +187,7 @@ async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -
             items = cmd.items if cmd.items is not None else request.items
             skus = [x.sku for x in cmd.exchange_items] + [i.sku for i in items]
             extra["exchange_items"] = cmd.exchange_items
-            extra["catalogue"] = await triggers.catalogue_for(uow, request.merchant, skus)
+            extra["catalogue"] = await triggers.asking_catalogue(uow, request.merchant, skus)
         request.update(
             at=clock.now(),
             actor=cmd.actor,

@@ -112,6 +112,9 @@ class Catalogue:
 
     settings: ExchangeSettings
     variants: Mapping[str, Variant] = field(default_factory=dict)
+    # The merchant's resolution marked as the exchange one: a request asking for an
+    # exchange takes it (Carriyo's resolution field, fee rules filtering on resolutions).
+    exchange_resolution: str | None = None
 
     def variant(self, sku: str) -> Variant | None:
         return self.variants.get(sku)

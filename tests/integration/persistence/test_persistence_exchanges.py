@@ -17,11 +17,13 @@ from hypothesis import strategies as st
 from domain import commands as c
 from domain import exchange_services as xs
 from domain import services
+from domain.configuration_services import create_reference
 from domain.errors import DomainError, ErrorCode
 from domain.exchange_lines import ExchangeItem
 from domain.exchange_lines import ExchangeLineStatus as S
 from domain.lifecycle import APPROVED_FAMILY
 from domain.parts import RefundOutcome
+from domain.reference import ReferenceEntry, ReferenceKind
 from domain.request_details import RequestDetails
 from domain.variants import ExchangeRelease, Variant
 from persistence.variants import VariantReads
@@ -331,3 +333,42 @@ async def test_any_sequence_of_decisions_keeps_the_exchange_invariants_as_stored
         for index, (name, *args) in enumerate(steps):
             await run.step(index, name, *args)
             await run.check()
+
+
+async def test_release_on_the_carriers_first_scan_once(world):
+    await world.order()
+    await stock(world, release_on=ExchangeRelease.FIRST_SCAN)
+    rid = (await create(world, [ExchangeItem("SHIRT-S", 1, "SKU-A")])).id
+    approved = await world.run(services.approve_return, c.ApproveReturn(return_request_id=rid))
+    assert approved.exchange_lines[0].status == S.RESERVED
+
+    scanned, first = await world.run(
+        services.record_first_scan, c.RecordFirstScan(return_request_id=rid)
+    )
+    again, second = await world.run(
+        services.record_first_scan, c.RecordFirstScan(return_request_id=rid)
+    )
+
+    assert (first, second) == (True, False)
+    assert scanned.exchange_lines[0].status == again.exchange_lines[0].status == S.RELEASED
+    types = [e.event_type for e in await world.outbox(rid)]
+    assert types.count("ExchangeReleased") == 1
+    [released] = [e for e in await world.outbox(rid) if e.event_type == "ExchangeReleased"]
+    assert released.payload["ship_to"]["address1"] == world.pickup.address1
+    assert released.payload["lines"] == [["XL-1", "SHIRT-S", 1, "SKU-A", "100.00", "AED"]]
+
+
+async def test_asking_for_an_exchange_takes_the_merchants_exchange_resolution(world):
+    await world.order()
+    await stock(world)
+    marked = ReferenceEntry(
+        kind=ReferenceKind.RESOLUTION, merchant=MERCHANT, code="EXCH", name="Exchange",
+        is_exchange=True,
+    )  # fmt: skip
+    await create_reference(marked, uow=world.uow())
+
+    exchanging = await create(world, [ExchangeItem("SHIRT-S", 1, "SKU-A")], {"SKU-A": 1})
+    plain = await create(world, [], {"SKU-B": 1})
+
+    assert (await world.load(exchanging.id)).details.resolution == "EXCH"
+    assert (await world.load(plain.id)).details.resolution is None

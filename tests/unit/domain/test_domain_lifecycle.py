@@ -11,6 +11,7 @@ import pytest
 from domain.eligibility import ANY_CODE
 from domain.errors import DomainError, ErrorCode, InvalidTransition
 from domain.exchange_lines import ExchangeLineStatus
+from domain.fees import FeeKind
 from domain.lifecycle import (
     ALLOWED,
     APPROVED_FAMILY,
@@ -48,6 +49,7 @@ RESULT: dict[Action, ReturnStatus | None] = {
     Action.RECORD_EXCHANGE_PAYMENT: None,
     Action.CONVERT_EXCHANGE: None,
     Action.FULFIL_EXCHANGE: None,
+    Action.WAIVE_FEE: None,
 }
 
 ALL_PAIRS = [(status, action) for status in ReturnStatus for action in Action]
@@ -115,6 +117,9 @@ def perform(request: ReturnRequest, action: Action, *, at: datetime, actor: Acto
         request.convert_exchange("XL-1", RefundOutcome.MONEY, at=at, actor=actor)
     elif action == Action.FULFIL_EXCHANGE:
         request.mark_exchange_fulfilled(tracking_number="TRK-9", at=at, actor=actor)
+    elif action == Action.WAIVE_FEE:
+        fee_id = request.fees[0].id if request.fees else "FE-MISSING"
+        request.waive_fee(fee_id, reason="courier damage", at=at, actor=actor)
     else:  # pragma: no cover - a new action needs a line here
         raise AssertionError(f"no way to perform {action}")
 
@@ -133,6 +138,10 @@ def _prepare(request: ReturnRequest, action: Action, *, at: datetime, actor: Act
         give_exchange_line(request, price=Decimal("1000.00"))
     if action == Action.FULFIL_EXCHANGE:
         give_exchange_line(request, ExchangeLineStatus.RELEASED)
+    if action == Action.WAIVE_FEE:
+        request.set_fee(
+            amount=Decimal("5.00"), kind=FeeKind.HANDLING, currency="AED", at=at, actor=actor
+        )
     request.pull_events()
 
 
@@ -259,6 +268,7 @@ def test_completed_allows_only_notes_refunds_and_the_exchange_money():
         Action.RECORD_EXCHANGE_PAYMENT,
         Action.CONVERT_EXCHANGE,
         Action.FULFIL_EXCHANGE,
+        Action.WAIVE_FEE,
     }
 
 
@@ -409,3 +419,14 @@ def test_a_refused_action_lists_exactly_the_allowed_actions_clients_see(
     listed = caught.value.message.rsplit("allowed actions: ", 1)[1]
     expected = ", ".join(sorted(a.value for a in request.allowed_actions)) or "none"
     assert listed == expected
+
+
+def test_waive_fee_is_allowed_only_while_a_fee_takes_something(approved, now, actor):
+    """The desk's Waive button follows allowedActions, not its own copy of the statuses."""
+    assert Action.WAIVE_FEE not in approved.allowed_actions
+    fee = approved.set_fee(
+        amount=Decimal("5.00"), kind=FeeKind.HANDLING, currency="AED", at=now, actor=actor
+    )
+    assert Action.WAIVE_FEE in approved.allowed_actions
+    approved.waive_fee(fee.id, reason="courier damage", at=now, actor=actor)
+    assert Action.WAIVE_FEE not in approved.allowed_actions
