@@ -348,13 +348,13 @@ export const FORMS = {
     inline: true,
     input: (request, values) => ({ input: { refundId: values.refundId } }),
   },
-  // Not a ReturnAction: a fee may be waived while its request's money may still move
-  // (FEE_STATUSES) and until it is waived. The form asks why; the fee comes with the button.
+  // A fee may be waived while the request allows WAIVE_FEE and until it is waived. The form
+  // asks why; the fee comes with the button.
   WAIVE_FEE: {
     document: "WaiveReturnFee",
     inline: true,
     allowed: (request, values) =>
-      FEE_STATUSES.includes(request.status) &&
+      request.allowedActions.includes("WAIVE_FEE") &&
       (request.fees || []).some((fee) => fee.id === values.feeId && !fee.waived),
     fields: () => [text("reason", "form.waiveReason", { required: true })],
     input: (request, values) => ({ input: { feeId: values.feeId, reason: values.reason } }),
@@ -373,9 +373,6 @@ function shippable(request) {
 function decimal(value) {
   return String(Math.round(value * 1000) / 1000);
 }
-
-/** The statuses in which fees may change (domain/lifecycle.py's APPROVED_FAMILY). */
-export const FEE_STATUSES = ["APPROVED", "PARTIALLY_RECEIVED", "RECEIVED", "COMPLETED"];
 
 /** Whether the request as it stands allows `action` (with the values it would send). */
 export function allows(request, action, values = {}) {
