@@ -229,9 +229,25 @@ async def test_a_customer_exchanges_a_size_and_the_desk_releases_it_to_the_order
         ("TSHIRT-L-BLUE", "TSHIRT-M-BLUE", "RELEASED")
     ]
 
-    # The customer's status page follows.
+    # The customer's status page follows; then the order system's parcel, recorded on the
+    # desk, shows there with its tracking number.
     await phone.reload()
-    assert "Being prepared by the shop" in await phone.locator(".exchange-lines").inner_text()
+    preparing = await phone.locator(".exchange-lines").inner_text()
+    await desk.locator("button.action[data-action=FULFIL_EXCHANGE]").click()
+    fulfil = desk.locator(".action-form[data-action=FULFIL_EXCHANGE]")
+    await fulfil.locator("input[name=trackingNumber]").fill("OUT-9001")
+    await fulfil.locator("input[name=carrier]").fill("Aramex")
+    await fulfil.locator("button.primary").click()
+    await desk.locator("table.exchanges tr[data-status=FULFILLED]").wait_for(timeout=2 * SECOND)
+    shipped = await desk.locator("table.exchanges tbody tr").first.inner_text()
+    await phone.reload()
+    sent = await phone.locator(".exchange-lines").inner_text()
+    await phone.locator(".exchange-lines").scroll_into_view_if_needed()
+    await screenshot(phone, "exchange-status-sent-en-375")
+
+    assert "Being prepared by the shop" in preparing
+    assert "Fulfilled" in shipped and "OUT-9001" in shipped and "Aramex" in shipped
+    assert "Sent to you" in sent and "OUT-9001" in sent
 
 
 async def test_an_arabic_customer_exchanges_a_size_right_to_left(shop, open_page):
@@ -280,3 +296,39 @@ async def _act(page: Any, action: str) -> None:
     await page.locator(f"button.action[data-action={action}]").click()
     await page.locator(f".action-form[data-action={action}] button.primary").click()
     await page.locator(".message .done").wait_for()
+
+
+PASTE = """sku,groupKey,title,price,currency,available,options
+SNEAKER-42,SNEAKER,"Running sneakers, 42",349.00,AED,true,size=42
+SNEAKER-43,SNEAKER,"Running sneakers, 43",349.00,AED,false,size=43"""
+SETTINGS = """query { exchangeSettings(merchant: "demo-store") { releaseOn allowAnyProduct } }"""
+
+
+async def test_an_admin_sets_the_release_and_pastes_variants(shop, open_page):
+    served, backend = shop["served"], shop["backend"]
+    admin_email = await staff_user(served.db, FixedClock(NOW), "Ada Admin", StaffRole.ADMIN)
+    admin = await open_page(served.url, viewport=LAPTOP)
+    await sign_in_as(admin, served.url, admin_email)
+
+    await admin.click("#exchanges")
+    await admin.fill("#exchanges-merchant-code", MERCHANT)
+    await admin.click("#exchanges-merchant button")
+    await admin.locator("#variant-list tr[data-sku='TSHIRT-XL-BLUE']").wait_for()
+    await admin.select_option("#exchanges-release", "APPROVAL")
+    await admin.click("#exchanges-settings button")
+    await admin.locator("#exchanges-message", has_text="Settings saved.").wait_for()
+    await admin.fill("#variant-text", PASTE)
+    await admin.click("#variant-paste button")
+    await admin.locator("#exchanges-message", has_text="2 created, 0 updated.").wait_for()
+    rows = await admin.locator("#variant-list tr").all_inner_texts()
+    await screenshot(admin, "exchange-admin-en")
+    problems = await accessibility_problems(admin)
+    settings = (await backend.graphql(SETTINGS, {}))["exchangeSettings"]
+
+    assert settings == {"releaseOn": "APPROVAL", "allowAnyProduct": False}
+    assert len(rows) == 6
+    assert any("SNEAKER-43" in row and "Out of stock" in row for row in rows)
+    assert any("size: 42" in row for row in rows)
+    assert "6 variants" in await admin.locator("#variant-total").inner_text()
+    assert problems == []
+    assert admin.console_errors == []
