@@ -14,6 +14,7 @@ from domain.errors import DomainError, ErrorCode, InvalidInput
 from domain.values import bounded_text, currency_code, optional_text, price_amount
 
 MAX_VARIANTS_PER_CALL = 1000
+MAX_EXCHANGE_OPTIONS = 200  # the variants one line is offered, first by sku
 KEY_LIMIT = 100
 TITLE_LIMIT = 500
 

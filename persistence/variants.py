@@ -15,7 +15,7 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from domain.variants import Catalogue, ExchangeSettings, Variant
+from domain.variants import MAX_EXCHANGE_OPTIONS, Catalogue, ExchangeSettings, Variant
 from persistence.exchange_mappers import (
     settings_from_row,
     settings_values,
@@ -83,9 +83,10 @@ class VariantReads:
         return int(await self._sql.scalar(statement, params) or 0)
 
     async def for_group(self, merchant: str, group_key: str | None) -> list[Variant]:
-        """Every variant a line of that group may become: its group's, or (None, when the
-        merchant allows any product) all of the merchant's, by sku."""
-        return await self.page(merchant, group_key=group_key, first=10_000)
+        """The variants a line of that group may become: its group's, or (None, when the
+        merchant allows any product) all of the merchant's; the first MAX_EXCHANGE_OPTIONS
+        by sku."""
+        return await self.page(merchant, group_key=group_key, first=MAX_EXCHANGE_OPTIONS)
 
 
 class SqlExchangeRepository:
