@@ -332,3 +332,38 @@ async def test_an_admin_sets_the_release_and_pastes_variants(shop, open_page):
     assert "6 variants" in await admin.locator("#variant-total").inner_text()
     assert problems == []
     assert admin.console_errors == []
+
+
+CREATE_RETURN = """mutation ($input: CreateReturnInput!) {
+  createReturn(input: $input) { returnRequest { returnRequestId } userErrors { code message } } }"""
+
+
+async def test_the_desk_shows_an_exchange_and_its_difference_right_to_left(shop, open_page):
+    """A return asked for over GraphQL, two M for two L (20 AED dearer), on an Arabic desk:
+    the exchange lines, their status and what the customer owes."""
+    served, backend = shop["served"], shop["backend"]
+    ask = {
+        "merchant": MERCHANT,
+        "orderReference": "DEMO-1001",
+        "items": [{"sku": "TSHIRT-M-BLUE", "quantity": 2, "reasonCode": "CHANGED_MIND"}],
+        "exchangeItems": [{"sku": "TSHIRT-L-BLUE", "quantity": 2, "replacesSku": "TSHIRT-M-BLUE"}],
+        "pickup": {"contactName": "Layla", "address1": "12 Palm St", "city": "Dubai",
+                   "country": "AE"},
+    }  # fmt: skip
+    created = (await backend.graphql(CREATE_RETURN, {"input": ask}))["createReturn"]
+    assert created["userErrors"] == [], created
+    rid = created["returnRequest"]["returnRequestId"]
+    desk = await open_page(served.url, viewport=LAPTOP)
+    await sign_in_as(desk, served.url, shop["agent"], lang="ar")
+    await open_return(desk, rid)
+    section = desk.locator("section[aria-labelledby=section-panel-exchanges]")
+    await _scroll_to(section)
+    await screenshot(desk, "exchange-desk-ar")
+    text = await section.inner_text()
+    problems = await accessibility_problems(desk)
+
+    assert await desk.get_attribute("html", "dir") == "rtl"
+    assert "الاستبدالات" in text and "قيد الانتظار" in text and "TSHIRT-L-BLUE" in text
+    assert "على العميل دفع" in await desk.locator(".difference").inner_text()
+    assert problems == []
+    assert desk.console_errors == []

@@ -431,7 +431,7 @@ function exchanges(request) {
             h("td", { class: "replaces" }, isolate(line.replacesSku, "code")),
             h("td", { class: "num quantity" }, line.quantity),
             h("td", { class: "num" }, money(line.unitPrice, line.currency)),
-            h("td", { class: "num total" }, money(line.total, line.currency)),
+            h("td", { class: "num line-total" }, money(line.total, line.currency)),
             exchangeState(line),
           ),
         ),
