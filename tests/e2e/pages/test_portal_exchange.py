@@ -160,3 +160,41 @@ async def test_a_variant_out_of_stock_by_now_is_refused_beside_its_line(portal, 
     html = await response.text()
     assert response.status == 400
     assert "This one is out of stock now; please choose another." in html
+
+
+async def test_programs_read_the_options_and_post_exchange_items_as_json(portal) -> None:
+    client, path = portal
+    shown = await (await client.get(path, headers=JSON)).json()
+    body = {
+        "items": [{"sku": "SKU-1", "quantity": "1"}],
+        "exchangeItems": [{"sku": "SHOE-42", "quantity": "1", "replacesSku": "SKU-1"}],
+    }
+
+    created = await client.post(path, json=body, headers={"Idempotency-Key": "exchange-1"})
+    sold_out = await client.post(
+        path,
+        json=body
+        | {"exchangeItems": [{"sku": "SHOE-44", "quantity": "1", "replacesSku": "SKU-1"}]},
+    )
+    no_quantity = await client.post(
+        path, json=body | {"exchangeItems": [{"sku": "SHOE-42", "replacesSku": "SKU-1"}]}
+    )
+
+    [line] = shown["items"]
+    options = {o["sku"]: (o["price"], o["exchangeable"]) for o in line["exchangeOptions"]}
+    assert options == {
+        "SKU-1": ("10", True),
+        "SHOE-42": ("12.50", True),
+        "SHOE-43": ("8", True),
+        "SHOE-44": ("10", False),
+    }
+    assert line["exchangeOptions"][0]["options"] == [
+        {"name": "size", "value": "42"},
+        {"name": "colour", "value": "Black"},
+    ]
+    assert created.status == 201, await created.text()
+    assert 400 <= sold_out.status < 500
+    assert (await sold_out.json())["errors"][0]["code"] == "OUT_OF_STOCK"
+    assert 400 <= no_quantity.status < 500
+    page_html = await (await client.get(path, headers=HTML)).text()
+    assert "Shoe 42" in page_html
