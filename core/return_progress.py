@@ -176,6 +176,15 @@ def _ahead(request: ReturnRequest, reached: set[Milestone]) -> list[Entry]:
         return []
     money = Milestone.CREDITED if is_credit(request) else Milestone.REFUNDED
     path = [Milestone.APPROVED, Milestone.IN_TRANSIT, Milestone.RECEIVED, money]
-    if reached & {Milestone.REFUNDED, Milestone.CREDITED}:
+    if reached & {Milestone.REFUNDED, Milestone.CREDITED} or not money_comes_back(request):
         path = path[:-1]
     return [Entry(milestone, None) for milestone in path if milestone not in reached]
+
+
+def money_comes_back(request: ReturnRequest) -> bool:
+    """Whether money or credit is ahead: always for a plain return; for an exchange, only
+    when what is returned is worth more than what comes instead (the difference due is
+    below zero in some currency), else the exchange itself is what the customer gets."""
+    if not request.has_exchange:
+        return True
+    return any(balance.difference_due < 0 for balance in request.balance())
