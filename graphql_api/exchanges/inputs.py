@@ -7,11 +7,11 @@ from decimal import Decimal
 import strawberry
 
 from domain import commands as c
-from domain.parts import RefundOutcome
 from domain.values import Actor
 from domain.variants import ExchangeRelease, OutOfStockFallback, Variant
 from graphql_api.common import MutationInput
 from graphql_api.returns.inputs import ReturnCommandInput
+from graphql_api.returns.parts import RefundOutcome  # registered there as the enum
 
 
 @strawberry.input

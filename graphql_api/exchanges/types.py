@@ -12,12 +12,11 @@ import strawberry
 
 from core.global_ids import to_global_id
 from domain.exchange_lines import ExchangeLine, ExchangeLineStatus, ExchangePayment
-from domain.parts import RefundOutcome
 from domain.variants import ExchangeRelease, ExchangeSettings, OutOfStockFallback, Variant
 from graphql_api.common import Node, PageInfo
 from graphql_api.context import Info
 from graphql_api.errors import UserError
-from graphql_api.returns import parts as _registers_refund_outcome  # noqa: F401
+from graphql_api.returns.parts import RefundOutcome  # registered there as the enum
 from persistence.exchange_mappers import exchange_line_from_row, exchange_payment_from_row
 from persistence.statements import Row
 
