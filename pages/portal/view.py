@@ -222,5 +222,6 @@ NEXT_WORDS = {
     Next.WAIT_FOR_PICKUP: "next_pickup",
     Next.IN_TRANSIT: "next_transit",
     Next.WAIT_FOR_REFUND: "next_refund",
+    Next.WAIT_FOR_EXCHANGE: "next_exchange",
     Next.NOTHING: "next_closed",
 }

@@ -188,3 +188,10 @@ def test_a_cancelled_exchange_leaves_the_refund_ahead() -> None:
     give_exchange_line(request, ExchangeLineStatus.CANCELLED)
 
     assert timeline(request, [])[-1].milestone == Milestone.REFUNDED
+
+
+def test_received_items_of_an_even_exchange_wait_for_the_exchange_not_money() -> None:
+    request = request_in(ReturnStatus.RECEIVED, items={"SKU-A": 1})
+    give_exchange_line(request, ExchangeLineStatus.RESERVED, price=Decimal("100.00"))
+
+    assert next_step(request).what == Next.WAIT_FOR_EXCHANGE
