@@ -16,11 +16,13 @@ from domain.orders import Order
 from domain.reference import ReferenceEntry
 from domain.returns import ReturnRequest
 from domain.store_credit import StoreCreditAccount
+from domain.variants import Variant
 from persistence import event_log, mappers, queries, read_model, store_credit_reads
 from persistence.configuration import EntryKey, SqlConfigurationRepository
 from persistence.database import Database
 from persistence.outbox import StoredEvent
 from persistence.statements import Row, Statements
+from persistence.variants import VariantReads
 
 OrderKey = tuple[str, str]  # (merchant, reference)
 RowsKey = tuple[str, frozenset[str] | None]  # (return request id, the columns to read)
@@ -53,6 +55,11 @@ class Loaders:
     def store_credit_by_customer(self) -> DataLoader[tuple[str, str], list[StoreCreditAccount]]:
         """A (merchant, customer key)'s store-credit accounts: a page's in one statement."""
         return DataLoader(load_fn=self._store_credit)
+
+    @cached_property
+    def variant_by_sku(self) -> DataLoader[tuple[str, str], Variant | None]:
+        """A (merchant, sku)'s variant: a page's exchange lines in one statement a merchant."""
+        return DataLoader(load_fn=self._variants)
 
     @cached_property
     def events_by_request(self) -> DataLoader[str, list[StoredEvent]]:
@@ -172,6 +179,17 @@ class Loaders:
         async with self._db.reading() as reads:
             found = await store_credit_reads.accounts_of_customers(reads, self._tenant, keys)
         return [found[key] for key in keys]
+
+    async def _variants(self, keys: Sequence[tuple[str, str]]) -> list[Variant | None]:
+        by_merchant: dict[str, list[str]] = {}
+        for merchant, sku in keys:
+            by_merchant.setdefault(merchant, []).append(sku)
+        found: dict[tuple[str, str], Variant] = {}
+        async with self._db.reading() as reads:
+            for merchant, skus in by_merchant.items():
+                variants = await VariantReads(reads, self._tenant).by_skus(merchant, skus)
+                found |= {(merchant, sku): v for sku, v in variants.items()}
+        return [found.get(key) for key in keys]
 
     async def _events(self, ids: Sequence[str]) -> list[list[StoredEvent]]:
         """The history of every request on a page in one statement."""

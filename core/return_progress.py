@@ -46,6 +46,7 @@ class Next(StrEnum):
     WAIT_FOR_PICKUP = "WAIT_FOR_PICKUP"  # print the slip, a courier collects it (in a window)
     IN_TRANSIT = "IN_TRANSIT"  # the carrier has it: nothing to do
     WAIT_FOR_REFUND = "WAIT_FOR_REFUND"  # the shop has the items; the money is on its way
+    WAIT_FOR_EXCHANGE = "WAIT_FOR_EXCHANGE"  # the shop has the items; the exchange comes next
     NOTHING = "NOTHING"  # closed: refunded, credited, completed, rejected or cancelled
 
 
@@ -122,7 +123,9 @@ def next_step(request: ReturnRequest, events: Iterable[EventRecord] = ()) -> Nex
     if status.is_terminal or (request.refunds and status == ReturnStatus.RECEIVED):
         return NextStep(Next.NOTHING)
     if status == ReturnStatus.RECEIVED:
-        return NextStep(Next.WAIT_FOR_REFUND)
+        return NextStep(
+            Next.WAIT_FOR_REFUND if money_comes_back(request) else Next.WAIT_FOR_EXCHANGE
+        )
     if in_transit_since(request, events) or status == ReturnStatus.PARTIALLY_RECEIVED:
         return NextStep(Next.IN_TRANSIT)
     if pickup is not None and pickup.partner_location_id:
@@ -176,6 +179,15 @@ def _ahead(request: ReturnRequest, reached: set[Milestone]) -> list[Entry]:
         return []
     money = Milestone.CREDITED if is_credit(request) else Milestone.REFUNDED
     path = [Milestone.APPROVED, Milestone.IN_TRANSIT, Milestone.RECEIVED, money]
-    if reached & {Milestone.REFUNDED, Milestone.CREDITED}:
+    if reached & {Milestone.REFUNDED, Milestone.CREDITED} or not money_comes_back(request):
         path = path[:-1]
     return [Entry(milestone, None) for milestone in path if milestone not in reached]
+
+
+def money_comes_back(request: ReturnRequest) -> bool:
+    """Whether money or credit is ahead: always for a plain return; for an exchange, only
+    when what is returned is worth more than what comes instead (the difference due is
+    below zero in some currency), else the exchange itself is what the customer gets."""
+    if not request.has_exchange:
+        return True
+    return any(balance.difference_due < 0 for balance in request.balance())

@@ -1,7 +1,8 @@
 """Sends due webhook deliveries: one POST per delivery, signed, retried with backoff.
 
 The body is the return request as the Carriyo API shows it (`GET /returns/requests/{id}`),
-as it stands when the delivery is sent; the event it announces travels in the
+as it stands when the delivery is sent (an exchange event's body is its own facts with that
+request beside them, domain/webhooks.FACTS_IN_BODY); the event it announces travels in the
 `X-Returns-Event-*` headers, its position ordering events of one tenant; the signature covers
 headers and body. Every attempt is recorded; a delivery that keeps failing ends FAILED after
 `MAX_ATTEMPTS` and can be re-sent.
@@ -31,6 +32,7 @@ from domain.webhooks import (
     EVENT_ID_HEADER,
     EVENT_POSITION_HEADER,
     EVENT_TYPE_HEADER,
+    FACTS_IN_BODY,
     REQUEST_ID_HEADER,
     SIGNATURE_HEADER,
     next_attempt,
@@ -120,6 +122,8 @@ class WebhookSender:
     ) -> None:
         delivery, event = job.delivery, job.delivery.event
         body = bodies.get((event.tenant_id, event.return_request_id)) or _event_body(event)
+        if event.event_type in FACTS_IN_BODY:
+            body = _facts_body(event, body)
         now = self._clock.now()
         facts = {
             DELIVERY_HEADER: delivery.delivery_id,
@@ -276,6 +280,18 @@ class CommitWakeup(asyncio.Event):
             return
         self._heard[tenant_id] = position
         self.set()
+
+
+def _facts_body(event: Any, request: bytes) -> bytes:
+    """An event whose facts the receiver acts on (ExchangeReleased: the outbound order to
+    create, with its lines and address): the facts, and the request beside them as every
+    other delivery shows it."""
+    return (
+        dumps_json({"event_type": event.event_type, "payload": event.payload})[:-1].encode()
+        + b',"return_request":'
+        + request
+        + b"}"
+    )
 
 
 def _event_body(event: Any) -> bytes:

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from domain.exchange_lines import ExchangeItem
 from domain.lifecycle import Action, ReturnStatus
 from domain.orders import Customer
 from domain.parts import ItemRequest, RefundOutcome
 from domain.request_details import RequestDetails
 from domain.values import UNSET, Actor, Address
+from domain.variants import ExchangeRelease, OutOfStockFallback, Variant
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +49,7 @@ class CreateReturn(Command):
     order_reference: str
     items: list[ItemRequest]
     details: RequestDetails = field(default_factory=RequestDetails)
+    exchange_items: list[ExchangeItem] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +79,7 @@ class UpdateReturn(ReturnCommand):
 
     items: list[ItemRequest] | None = None
     changes: Mapping[str, object] = field(default_factory=dict)
+    exchange_items: list[ExchangeItem] | None = None  # given: replace the live exchange lines
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -210,6 +214,57 @@ class SetReturnFee(ReturnCommand):
     kind: str | None = None
     currency: str | None = None
     reason: str | None = None
+
+
+# --------------------------------------------------------------------------- exchanges
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseExchange(ReturnCommand):
+    """An operator releases the waiting exchange lines early, by hand."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordExchangePayment(ReturnCommand):
+    amount: Decimal
+    currency: str
+    reference: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarkExchangeFulfilled(ReturnCommand):
+    tracking_number: str
+    line_ids: list[str] | None = None  # None: every released line
+    carrier: str | None = None
+    tracking_url: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConvertExchange(ReturnCommand):
+    line_id: str
+    outcome: RefundOutcome
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpsertVariants(Command):
+    merchant: str
+    variants: list[Variant]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteVariant(Command):
+    merchant: str
+    sku: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateExchangeSettings(Command):
+    """The settings named (not None) take the value given; the others keep theirs."""
+
+    merchant: str
+    release_on: ExchangeRelease | None = None
+    allow_any_product: bool | None = None
+    out_of_stock_fallback: OutOfStockFallback | None = None
 
 
 # --------------------------------------------------------------------------- store credit

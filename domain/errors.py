@@ -43,6 +43,9 @@ class ErrorCode(StrEnum):
     STORE_CREDIT_SPENT = "STORE_CREDIT_SPENT"  # a refund's credit was spent: keep the refund
     ALREADY_REVERTED = "ALREADY_REVERTED"  # a store-credit debit is reverted once
     NO_CUSTOMER = "NO_CUSTOMER"  # store credit needs the customer's id, e-mail or phone
+    OUT_OF_STOCK = "OUT_OF_STOCK"  # an exchange variant neither available nor backorderable
+    EXCHANGE_NOT_ALLOWED = "EXCHANGE_NOT_ALLOWED"  # another product group, or another currency
+    PAYMENT_REQUIRED = "PAYMENT_REQUIRED"  # a release while the customer owes a difference
 
 
 class DomainError(Exception):

@@ -243,3 +243,72 @@ class ReturnFirstScanned(DomainEvent):
     pickup): the parcel is on its way back. A later scan of the same slip records nothing."""
 
     location: str | None = None
+
+
+# --------------------------------------------------------------------------- exchanges
+# A line as the events carry it: (line_id, sku, quantity, replaces_sku, unit_price, currency).
+ExchangeLineFacts = tuple[tuple[str, str, int, str, Decimal, str], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExchangeRequested(DomainEvent):
+    """Exchange lines were asked for (at creation, or by an edit that replaced them)."""
+
+    merchant: str
+    order_reference: str
+    lines: ExchangeLineFacts
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExchangeReleased(DomainEvent):
+    """The merchant's order system may create the outbound order: these lines, to this
+    address (the request's pickup address, else the order's delivery address)."""
+
+    merchant: str
+    order_reference: str
+    lines: ExchangeLineFacts
+    ship_to: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExchangePaymentRecorded(DomainEvent):
+    amount: Decimal
+    currency: str
+    reference: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExchangeFulfilled(DomainEvent):
+    line_ids: tuple[str, ...]
+    tracking_number: str
+    carrier: str | None = None
+    tracking_url: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExchangeConverted(DomainEvent):
+    """A line turned into money or store credit (by a person, or by the out-of-stock
+    fallback); its value becomes refundable."""
+
+    line_id: str
+    outcome: str
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExchangeOutOfStock(DomainEvent):
+    line_id: str
+    sku: str
+    fallback: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExchangeCancelled(DomainEvent):
+    """`quantity` units of a line cancelled: all of it, or the part whose returned units
+    were rejected or split off without it."""
+
+    line_id: str
+    sku: str
+    quantity: int
+    reason: str

@@ -6,6 +6,7 @@ a quote writes nothing."""
 from __future__ import annotations
 
 from domain import commands as c
+from domain import exchange_triggers
 from domain.errors import InvalidInput, NotFound
 from domain.fees import FeeKind, FeeRule
 from domain.ports import Clock, UnitOfWork
@@ -82,6 +83,10 @@ async def quote_new_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock
     async with uow:
         order = await _order(uow, cmd.merchant, cmd.order_reference)
         rules = await uow.rules_for(cmd.merchant)
+        catalogue = None
+        if cmd.exchange_items:
+            skus = [x.sku for x in cmd.exchange_items] + [i.sku for i in cmd.items]
+            catalogue = await exchange_triggers.asking_catalogue(uow, cmd.merchant, skus)
         request = ReturnRequest.create(
             order=order,
             items=cmd.items,
@@ -90,6 +95,8 @@ async def quote_new_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock
             at=clock.now(),
             actor=cmd.actor,
             details=cmd.details,
+            exchange_items=cmd.exchange_items,
+            catalogue=catalogue,
         )
         bonus = await _bonus(uow, cmd.merchant)
     return new_return_quote(request, rules.fee_rules, bonus=bonus)

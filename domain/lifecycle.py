@@ -53,11 +53,24 @@ class Action(StrEnum):
     ADD_REFUND = "ADD_REFUND"
     DELETE_REFUND = "DELETE_REFUND"
     UPDATE_SHIPMENT = "UPDATE_SHIPMENT"
+    RELEASE_EXCHANGE = "RELEASE_EXCHANGE"
+    RECORD_EXCHANGE_PAYMENT = "RECORD_EXCHANGE_PAYMENT"
+    CONVERT_EXCHANGE = "CONVERT_EXCHANGE"
+    FULFIL_EXCHANGE = "FULFIL_EXCHANGE"
+    WAIVE_FEE = "WAIVE_FEE"
 
 
 _NOTES = {Action.ADD_NOTE, Action.DELETE_NOTE}
 _ADMIN = {Action.SET_STATUS, Action.ASSIGN, Action.CANCEL} | _NOTES
 _REFUNDS = {Action.ADD_REFUND, Action.DELETE_REFUND}
+# Exchange lines move once units are approved (each action also needs a line it applies to).
+_EXCHANGES = {
+    Action.RELEASE_EXCHANGE,
+    Action.RECORD_EXCHANGE_PAYMENT,
+    Action.CONVERT_EXCHANGE,
+    Action.FULFIL_EXCHANGE,
+}
+_MONEY = _REFUNDS | _EXCHANGES | {Action.WAIVE_FEE}
 
 ALLOWED: dict[ReturnStatus, frozenset[Action]] = {
     ReturnStatus.PENDING: frozenset(
@@ -67,13 +80,13 @@ ALLOWED: dict[ReturnStatus, frozenset[Action]] = {
         _ADMIN | {Action.UPDATE, Action.RESUME, Action.REJECT, Action.SPLIT}
     ),
     ReturnStatus.APPROVED: frozenset(
-        _ADMIN | _REFUNDS | {Action.RECEIVE, Action.SPLIT, Action.UPDATE_SHIPMENT}
+        _ADMIN | _MONEY | {Action.RECEIVE, Action.SPLIT, Action.UPDATE_SHIPMENT}
     ),
     ReturnStatus.PARTIALLY_RECEIVED: frozenset(
-        _ADMIN | _REFUNDS | {Action.RECEIVE, Action.COMPLETE, Action.UPDATE_SHIPMENT}
+        _ADMIN | _MONEY | {Action.RECEIVE, Action.COMPLETE, Action.UPDATE_SHIPMENT}
     ),
-    ReturnStatus.RECEIVED: frozenset(_ADMIN | _REFUNDS | {Action.COMPLETE}),
-    ReturnStatus.COMPLETED: frozenset(_NOTES | _REFUNDS),
+    ReturnStatus.RECEIVED: frozenset(_ADMIN | _MONEY | {Action.COMPLETE}),
+    ReturnStatus.COMPLETED: frozenset(_NOTES | _MONEY),
     ReturnStatus.REJECTED: frozenset(_NOTES),
     ReturnStatus.CANCELLED: frozenset(_NOTES),
 }

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from domain import events as ev
 from domain.errors import DomainError, ErrorCode, InvalidInput
+from domain.exchanges import Exchanges
 from domain.lifecycle import APPROVED_FAMILY, Action, ReturnStatus
 from domain.refunds import Refunds
 from domain.shipments import ReverseShipments
@@ -22,7 +23,7 @@ from domain.values import REASON_LIMIT, Actor, bounded_text
 _DEFAULT_REASON = "status set by administrative override"
 
 
-class StatusOverrides(ReverseShipments, Refunds):
+class StatusOverrides(ReverseShipments, Refunds, Exchanges):
     """The override's part of a ReturnRequest (domain/returns.py)."""
 
     def set_status(
@@ -61,6 +62,8 @@ class StatusOverrides(ReverseShipments, Refunds):
             self._refuse_override(target, "refunds have been recorded")
         if target == ReturnStatus.CANCELLED:
             self._require_no_refunds("cancel")
+        if target in (ReturnStatus.CANCELLED, ReturnStatus.REJECTED):
+            self._require_nothing_released(f"set to {target.value}")
 
     def _apply_override(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol
@@ -19,6 +20,7 @@ from domain.reference import (
 )
 from domain.returns import ReturnRequest
 from domain.store_credit import LedgerEntry, StoreCreditAccount, StoreCreditSettings
+from domain.variants import Catalogue, ExchangeSettings, Variant
 from domain.webhooks import WebhookEndpoint
 
 
@@ -208,6 +210,26 @@ class StoreCreditRepository(Protocol):
     async def save_settings(self, settings: StoreCreditSettings) -> None: ...
 
 
+class ExchangeRepository(Protocol):
+    """A merchant's exchange catalogue: variants and settings (configuration)."""
+
+    async def settings(self, merchant: str) -> ExchangeSettings:
+        """The merchant's settings, or the defaults."""
+        ...
+
+    async def save_settings(self, settings: ExchangeSettings) -> None: ...
+
+    async def catalogue(self, merchant: str, skus: Iterable[str]) -> Catalogue:
+        """The settings and the variants of these skus (those the merchant has)."""
+        ...
+
+    async def upsert_variants(self, variants: Sequence[Variant]) -> tuple[int, list[Variant]]:
+        """How many were new, and the variants as stored."""
+        ...
+
+    async def delete_variant(self, merchant: str, sku: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Re-enterable: each `async with` begins a new one; leaving without
     `commit()` rolls back. Events of saved aggregates are stored with the change."""
@@ -219,6 +241,7 @@ class UnitOfWork(Protocol):
     webhooks: WebhookEndpointRepository
     fee_rules: FeeRuleRepository
     store_credit: StoreCreditRepository
+    exchanges: ExchangeRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from domain.currencies import round_money
+from domain.exchange_lines import ExchangeLineStatus
 from domain.fees import Fee, FeeLine, FeeRule, charged_by_currency, evaluate_fees, line_values
 from domain.parts import RefundOutcome
 from domain.request_fees import RequestFees
@@ -57,10 +58,35 @@ class QuoteTotal:
     value: Decimal
     fees: Decimal
     outcomes: tuple[QuoteOutcome, ...]
+    exchange_total: Decimal = Decimal(0)
 
     @property
     def net(self) -> Decimal:
         return self.value - self.fees
+
+    @property
+    def difference_due(self) -> Decimal:
+        """As the balance reckons it (domain/balance.py), on the quoted value and fees."""
+        if not self.exchange_total:
+            return Decimal(0)
+        return round_money(self.exchange_total - (self.value - self.fees), self.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteExchangeLine:
+    """A live exchange line of the quoted return: what the customer receives instead."""
+
+    sku: str
+    title: str
+    quantity: int
+    replaces_sku: str
+    unit_price: Decimal
+    currency: str
+    exchangeable: bool
+
+    @property
+    def total(self) -> Decimal:
+        return self.unit_price * self.quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +94,7 @@ class Quote:
     lines: tuple[QuoteLine, ...]
     fees: tuple[Fee, ...]  # every fee, per line and on the whole return
     totals: tuple[QuoteTotal, ...]
+    exchange_lines: tuple[QuoteExchangeLine, ...] = ()
 
 
 def quote_return(
@@ -115,7 +142,7 @@ def request_quote(
     the fees the merchant's rules would put on them."""
     if request.status.is_undecided:
         return new_return_quote(request, rules, bonus=bonus)
-    return quote_return(request.fee_lines(), request.fees, bonus=bonus)
+    return _with_exchange(quote_return(request.fee_lines(), request.fees, bonus=bonus), request)
 
 
 def new_return_quote(
@@ -129,4 +156,32 @@ def new_return_quote(
     fees = evaluate_fees(
         rules, lines, country=request.fee_country, make_id=lambda: f"QF-{next(numbers)}"
     )
-    return quote_return(lines, fees, bonus=bonus)
+    return _with_exchange(quote_return(lines, fees, bonus=bonus), request)
+
+
+def _with_exchange(quote: Quote, request: RequestFees) -> Quote:
+    """The quote with the request's live exchange lines and, per currency, their total and
+    the difference due (each currency the lines are in has a total)."""
+    live = [line for line in request.exchange_lines if line.is_live]
+    if not live:
+        return quote
+    lines = tuple(
+        QuoteExchangeLine(
+            line.sku,
+            line.title,
+            line.quantity,
+            line.replaces_sku,
+            line.unit_price,
+            line.currency,
+            line.status != ExchangeLineStatus.OUT_OF_STOCK,
+        )
+        for line in live
+    )
+    exchanged: dict[str, Decimal] = {}
+    for line in lines:
+        exchanged[line.currency] = exchanged.get(line.currency, Decimal(0)) + line.total
+    totals = tuple(
+        replace(total, exchange_total=exchanged.get(total.currency, Decimal(0)))
+        for total in quote.totals
+    )
+    return replace(quote, totals=totals, exchange_lines=lines)

@@ -55,6 +55,7 @@ class ReferenceEntry:
     reverse_shipment_create_enabled: bool = True
     auto_approve: bool = False
     store_credit: bool = False  # refund types only: a refund of this type is store credit
+    is_exchange: bool = False  # resolutions only: the one Carriyo names for an exchange
 
     def display_name(self, language: str | None) -> str:
         """The translation for `language` (exact, then its base language), else the name."""
@@ -93,6 +94,11 @@ def validate_entry(entry: ReferenceEntry) -> ReferenceEntry:
         raise InvalidInput(
             f"only a refund type can be marked as store credit, not a {entry.kind.label}",
             field="store_credit",
+        )
+    if entry.is_exchange and entry.kind != ReferenceKind.RESOLUTION:
+        raise InvalidInput(
+            f"only a resolution can be marked as the exchange one, not a {entry.kind.label}",
+            field="is_exchange",
         )
     return entry
 

@@ -28,22 +28,20 @@ from domain.values import (
 @dataclass(frozen=True, slots=True)
 class RefundTotal:
     """A currency's refund figures as Carriyo's refund info and `refundTotals` show them;
-    `remaining` is what may still be refunded: the approved value less fees and refunds."""
+    `remaining` is what may still be refunded: the approved value less fees, refunds and
+    what the exchange lines take (the balance's figure, domain/balance.py)."""
 
     currency: str
     approved_value: Decimal
     refunded: Decimal
     fees: Decimal = Decimal(0)
-
-    @property
-    def remaining(self) -> Decimal:
-        return self.approved_value - self.fees - self.refunded
+    remaining: Decimal = Decimal(0)
 
 
 class Refunds(RequestFees):
     def refund_totals(self) -> list[RefundTotal]:
         return [
-            RefundTotal(b.currency, b.approved_value, b.refunded + b.credited, b.fees)
+            RefundTotal(b.currency, b.approved_value, b.refunded + b.credited, b.fees, b.remaining)
             for b in self.balance()
         ]
 

@@ -24,7 +24,7 @@ from domain.fees import (
     new_fee_id,
     reevaluate,
 )
-from domain.lifecycle import APPROVED_FAMILY
+from domain.lifecycle import APPROVED_FAMILY, Action
 from domain.request_state import ReturnRequestState
 from domain.values import MAX_AMOUNT, REASON_LIMIT, Actor, bounded_text, currency_code
 
@@ -35,9 +35,12 @@ class RequestFees(ReturnRequestState):
     def balance(self) -> list[Balance]:
         return request_balance(
             approved=self.status in APPROVED_FAMILY,
+            undecided=self.status.is_undecided,
             items=self.items,
             fees=self.fees,
             refunds=self.refunds,
+            exchanges=self.exchange_lines,
+            payments=self.exchange_payments,
         )
 
     def fee_lines(self, *, requested: bool = False) -> list[FeeLine]:
@@ -116,7 +119,7 @@ class RequestFees(ReturnRequestState):
 
     def waive_fee(self, fee_id: str, *, reason: str, at: datetime, actor: Actor) -> Fee:
         """A person waives a fee, with why; it then takes nothing and stays waived."""
-        self._require_fee_change()
+        self._require(Action.WAIVE_FEE)
         reason = bounded_text(reason or "", field="reason", limit=REASON_LIMIT)
         fee = self.fee(fee_id)
         if fee.waived:

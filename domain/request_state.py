@@ -8,6 +8,7 @@ from datetime import datetime
 
 from domain import events as ev
 from domain.errors import DomainError, ErrorCode, InvalidTransition
+from domain.exchange_lines import ExchangeLine, ExchangePayment
 from domain.fees import Fee
 from domain.lifecycle import Action, ReturnStatus, status_allows
 from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment
@@ -33,6 +34,8 @@ class ReturnRequestState:
     fees: list[Fee] = field(default_factory=list)
     shipments: list[ReverseShipment] = field(default_factory=list)
     items_updates: list[ItemsUpdate] = field(default_factory=list)
+    exchange_lines: list[ExchangeLine] = field(default_factory=list)
+    exchange_payments: list[ExchangePayment] = field(default_factory=list)
     on_hold_at: datetime | None = None
     approved_at: datetime | None = None
     rejected_at: datetime | None = None

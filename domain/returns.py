@@ -3,12 +3,12 @@ table, each recording the events of what it changed.
 
 Its behaviour is split by what it concerns, one class per module that ReturnRequest inherits
 from: its data and the internals all of them share (request_state.py), refunds (refunds.py),
-notes and assignment (notes.py), the reverse shipment (shipments.py), split (splitting.py)
-and the status override (overrides.py). Each part is a method of the one object, so none
-reaches into another's privates and none imports this module. What the customer tells
-besides the items (addresses, resolution, comment…) is one value, RequestDetails
-(request_details.py), declared there with its checks. This module holds creation, editing
-and the lifecycle transitions."""
+notes and assignment (notes.py), the reverse shipment (shipments.py), split (splitting.py),
+the status override (overrides.py) and the exchange lines (exchanges.py). Each part is a
+method of the one object, so none reaches into another's privates and none imports this
+module. What the customer tells besides the items (addresses, resolution, comment…) is one
+value, RequestDetails (request_details.py), declared there with its checks. This module
+holds creation, editing and the lifecycle transitions."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from domain.errors import (
     QuantityExceeded,
     RequirementMissing,
 )
+from domain.exchange_lines import ExchangeItem
 from domain.lifecycle import Action, ReturnStatus, status_allows
 from domain.notes import NotesAndAssignment
 from domain.orders import Order
@@ -46,6 +47,7 @@ from domain.values import (
     new_return_request_id,
     optional_text,
 )
+from domain.variants import Catalogue
 
 __all__ = ["RefundTotal", "ReturnRequest"]
 
@@ -54,6 +56,14 @@ AUTO_CLOSABLE = frozenset(
     {ReturnStatus.APPROVED, ReturnStatus.PARTIALLY_RECEIVED, ReturnStatus.RECEIVED}
 )
 
+EXCHANGE_ACTIONS = frozenset(
+    {
+        Action.RELEASE_EXCHANGE,
+        Action.RECORD_EXCHANGE_PAYMENT,
+        Action.CONVERT_EXCHANGE,
+        Action.FULFIL_EXCHANGE,
+    }
+)
 AUTO_APPROVAL = Actor(source="SYSTEM", user="auto-approve")
 REJECTION = ReferenceKind.REJECTION_REASON
 CONDITION = ReferenceKind.ITEM_CONDITION
@@ -75,7 +85,11 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         return_request_id: str | None = None,
         details: RequestDetails | None = None,
         delivery_option: DeliveryOption | None = None,
+        exchange_items: Sequence[ExchangeItem] = (),
+        catalogue: Catalogue | None = None,
     ) -> ReturnRequest:
+        """A new request; `exchange_items` (judged against the `catalogue`) become its
+        exchange lines."""
         details = details or RequestDetails()
         pickup = details.pickup
         dropoff = details.dropoff or rules.default_dropoff(pickup)
@@ -108,6 +122,10 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
             status=request.status.value,
             items=request.item_quantities(),
         )
+        if exchange_items:
+            if catalogue is None:
+                raise ValueError("exchange items need the merchant's catalogue")
+            request._ask_exchanges(exchange_items, catalogue, at=at, actor=actor)
         if rules.auto_approves(request.items) and request._has_pickup_and_dropoff():
             request.approve(
                 at=at, actor=AUTO_APPROVAL, rules=rules, delivery_option=delivery_option
@@ -126,9 +144,14 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         already_requested: Mapping[str, int] | None = None,
         rules: MerchantRules,
         changes: Mapping[str, object] | None = None,
+        exchange_items: Sequence[ExchangeItem] | None = None,
+        catalogue: Catalogue | None = None,
     ) -> None:
         """Edit a request that is still undecided: the details named in `changes` take their
-        value (None clears one), and `items`, when given, replace the items."""
+        value (None clears one), `items`, when given, replace the items, and
+        `exchange_items`, when given, replace the live exchange lines (judged against the
+        items as they are after the edit; a failure there leaves nothing stored, since the
+        use case saves only what succeeded)."""
         if not status_allows(self.status, Action.UPDATE):
             raise NotEditable(
                 f"return request {self.id} is {self.status.value}; it can only be edited "
@@ -154,6 +177,10 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         self.details = replace(self.details, **changed)
         if items is not None and order is not None:
             self._replace_items(items, order, at=at, actor=actor)
+        if exchange_items is not None:
+            if catalogue is None:
+                raise ValueError("exchange items need the merchant's catalogue")
+            self._ask_exchanges(exchange_items, catalogue, at=at, actor=actor)
         if changed:
             self._record(ev.ReturnUpdated, at, actor, changed_fields=tuple(changed))
         self._touch(at, actor)
@@ -237,6 +264,7 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
         """Cancel the request and its open reverse shipment; refunds must be deleted first."""
         self._require(Action.CANCEL)
         self._require_no_refunds("cancel")
+        self._require_nothing_released("cancel")
         self._move(Action.CANCEL, ReturnStatus.CANCELLED, at=at, actor=actor, reason=reason)
         self.cancelled_at = at
         self._cancel_shipments(at=at, actor=actor)
@@ -341,14 +369,18 @@ class ReturnRequest(Splitting, StatusOverrides, NotesAndAssignment):
     # ----------------------------------------------------------------- internals
 
     def _precondition_holds(self, action: Action) -> bool:
+        if action in EXCHANGE_ACTIONS:
+            return self._exchange_precondition(action)
         if action == Action.CANCEL:
-            return not self.refunds
+            return not self.refunds and self._exchange_precondition(action)
         if action == Action.SPLIT:
             return self.splittable_units() >= 2
         if action == Action.DELETE_NOTE:
             return bool(self.notes)
         if action == Action.DELETE_REFUND:
             return bool(self.refunds)
+        if action == Action.WAIVE_FEE:
+            return any(fee.amount > 0 and not fee.waived for fee in self.fees)
         if action == Action.ADD_REFUND:
             return any(total.remaining > 0 for total in self.refund_totals())
         if action == Action.UPDATE_SHIPMENT:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from domain import commands as c
+from domain import exchange_triggers as triggers
 from domain import store_credit_services as store_credit
 from domain.configured_rules import choose_delivery_option
 from domain.eligibility import MerchantRules, explain_lines
@@ -25,6 +26,7 @@ from domain.ports import Clock, UnitOfWork
 from domain.request_details import RequestDetails
 from domain.returns import ReturnRequest
 from domain.values import Address
+from domain.variants import ExchangeRelease
 
 MAX_ATTEMPTS = 5
 UseCase = TypeVar("UseCase", bound=Callable[..., Awaitable[Any]])
@@ -81,8 +83,14 @@ async def upsert_order(cmd: c.UpsertOrder, *, uow: UnitOfWork, clock: Clock) -> 
 
 
 async def create_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock) -> ReturnRequest:
+    """With exchange items, the merchant's catalogue judges them; an auto-approved request
+    is released at once when the merchant releases on approval."""
     async with uow:
         order = await _order(uow, cmd.merchant, cmd.order_reference)
+        catalogue = None
+        if cmd.exchange_items:
+            skus = [x.sku for x in cmd.exchange_items] + [i.sku for i in cmd.items]
+            catalogue = await triggers.asking_catalogue(uow, cmd.merchant, skus)
         request = ReturnRequest.create(
             order=order,
             items=cmd.items,
@@ -91,6 +99,11 @@ async def create_return(cmd: c.CreateReturn, *, uow: UnitOfWork, clock: Clock) -
             at=clock.now(),
             actor=cmd.actor,
             details=cmd.details,
+            exchange_items=cmd.exchange_items,
+            catalogue=catalogue,
+        )
+        await triggers.release_on(
+            uow, request, ExchangeRelease.APPROVAL, clock=clock, actor=cmd.actor
         )
         await uow.returns.add(request)
         await uow.commit()
@@ -134,6 +147,9 @@ async def create_return_shipment(
         )
         if request.status == ReturnStatus.PENDING:
             request.approve(at=now, actor=cmd.actor, rules=rules, delivery_option=option)
+        await triggers.release_on(
+            uow, request, ExchangeRelease.APPROVAL, clock=clock, actor=cmd.actor
+        )
         await uow.returns.add(request)
         await uow.commit()
     return request
@@ -167,6 +183,11 @@ async def update_return(cmd: c.UpdateReturn, *, uow: UnitOfWork, clock: Clock) -
                     request.merchant, request.order_reference, exclude=request.id
                 ),
             }
+        if cmd.exchange_items is not None:
+            items = cmd.items if cmd.items is not None else request.items
+            skus = [x.sku for x in cmd.exchange_items] + [i.sku for i in items]
+            extra["exchange_items"] = cmd.exchange_items
+            extra["catalogue"] = await triggers.asking_catalogue(uow, request.merchant, skus)
         request.update(
             at=clock.now(),
             actor=cmd.actor,
@@ -187,6 +208,9 @@ async def approve_return(cmd: c.ApproveReturn, *, uow: UnitOfWork, clock: Clock)
             rules=await uow.rules_for(request.merchant),
             quantities=cmd.quantities,
             rejection_reason=cmd.rejection_reason,
+        )
+        await triggers.release_on(
+            uow, request, ExchangeRelease.APPROVAL, clock=clock, actor=cmd.actor
         )
         return await _stored(uow, request)
 
@@ -230,6 +254,9 @@ async def receive_return(cmd: c.ReceiveReturn, *, uow: UnitOfWork, clock: Clock)
             quantities=cmd.quantities,
             conditions=cmd.conditions,
             rules=await uow.rules_for(request.merchant),
+        )
+        await triggers.release_on(
+            uow, request, ExchangeRelease.RECEIPT, clock=clock, actor=cmd.actor
         )
         return await _stored(uow, request)
 
@@ -357,6 +384,9 @@ async def record_first_scan(
         request = await _load(uow, cmd)
         first = request.record_first_scan(at=clock.now(), actor=cmd.actor, location=cmd.location)
         if first:
+            await triggers.release_on(
+                uow, request, ExchangeRelease.FIRST_SCAN, clock=clock, actor=cmd.actor
+            )
             await _stored(uow, request)
     return request, first
 

@@ -16,6 +16,7 @@ from typing import Self
 from domain import events as ev
 from domain.eligibility import MerchantRules
 from domain.errors import InvalidInput, InvalidQuantity, QuantityExceeded, RefundExceedsValue
+from domain.exchanges import Exchanges
 from domain.lifecycle import APPROVED_FAMILY, Action
 from domain.parts import ItemsUpdate, ReturnItem
 from domain.refunds import Refunds
@@ -34,6 +35,8 @@ def _starts_afresh() -> dict[str, object]:
         "fees": [],
         "shipments": [],
         "items_updates": [],
+        "exchange_lines": [],
+        "exchange_payments": [],
         "rejected_at": None,
         "cancelled_at": None,
         "received_at": None,
@@ -52,7 +55,7 @@ def movable_units(item: ReturnItem, decided: bool) -> int:
     return item.approved_quantity - item.received_quantity if decided else item.quantity
 
 
-class Splitting(ReverseShipments, Refunds):
+class Splitting(ReverseShipments, Refunds, Exchanges):
     """The split's part of a ReturnRequest (domain/returns.py)."""
 
     def splittable_units(self) -> int:
@@ -79,6 +82,7 @@ class Splitting(ReverseShipments, Refunds):
         self._check_moves(quantities, decided)
         previous = self.item_quantities()
         moved_items = [_move_units(self.item(sku), qty, decided) for sku, qty in quantities.items()]
+        carried = self._carry_exchange_lines(quantities)
         self.items = [item for item in self.items if item.quantity > 0]
         self.items_updates.append(
             ItemsUpdate(at, previous, self.item_quantities(), actor.user, actor.source)
@@ -90,6 +94,7 @@ class Splitting(ReverseShipments, Refunds):
             pickup=pickup,
             new_request_id=new_request_id or new_return_request_id(),
         )
+        new.exchange_lines = carried
         self._split_shipment(new, at=at, actor=actor)
         if decided:
             # Each part is a return of its own, with its own parcel: its fees are those of

@@ -29,6 +29,10 @@ def _concrete(cls: type[events.DomainEvent]) -> list[type[events.DomainEvent]]:
 
 
 EVENT_TYPES = frozenset(cls.__name__ for cls in _concrete(events.DomainEvent))
+# Events whose own facts the receiver acts on, not only the request's state: the merchant's
+# order system creates the outbound order of an exchange from ExchangeReleased's lines and
+# address. Their webhook body is the event's facts with the request beside them.
+FACTS_IN_BODY = frozenset(name for name in EVENT_TYPES if name.startswith("Exchange"))
 MAX_URL = 2000
 MIN_SECRET, MAX_SECRET = 16, 200
 MAX_ATTEMPTS = 8

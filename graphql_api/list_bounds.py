@@ -23,6 +23,7 @@ from domain.lifecycle import Action, ReturnStatus
 from domain.parts import RefundOutcome
 from domain.reference import MAX_TRANSLATIONS
 from domain.staff import MAX_STAFF_USERS
+from domain.variants import MAX_EXCHANGE_OPTIONS, MAX_VARIANTS_PER_CALL
 from domain.webhooks import EVENT_TYPES, MAX_ENDPOINTS
 from persistence import insights
 from persistence.access import MAX_LISTED_CLIENTS
@@ -49,6 +50,9 @@ NOTIFICATION_USERS = 20
 LOOKUP_METHODS = 5
 ALLOCATIONS_PER_ENTRY = 20  # the credit lots one debit spends
 MESSAGES_PER_REQUEST = 100  # persistence/customer_messages.py reads at most this many
+EXCHANGE_LINES_PER_REQUEST = 20  # as many as items, with their cancelled parts
+PAYMENTS_PER_REQUEST = 10
+OPTIONS_PER_VARIANT = 10
 
 FILTER_FIELDS = ("resolutions", "reasons", "conditions", "countries", "waivingReasons")
 _REFERENCE_TYPES = ("ReferenceCode", *(faces.name for faces in REFERENCE_KINDS))
@@ -80,6 +84,8 @@ _PAYLOADS = (
     "StaffUserPayload",
     "CreateApiClientPayload",
     "ApiClientPayload",
+    "UpsertVariantsPayload",
+    "ExchangeSettingsPayload",
 )
 
 LIST_BOUNDS: Final[dict[str, int]] = {
@@ -137,5 +143,12 @@ LIST_BOUNDS: Final[dict[str, int]] = {
     "ReturnSettings.notificationUsers": NOTIFICATION_USERS,
     "ReturnSettings.orderLookupMethods": LOOKUP_METHODS,
     "WebhookEndpoint.eventTypes": len(EVENT_TYPES),
+    "VariantConnection.edges": PAGE_SIZE,
+    "Variant.options": OPTIONS_PER_VARIANT,
+    "Query.exchangeOptions": MAX_EXCHANGE_OPTIONS,
+    "UpsertVariantsPayload.variants": MAX_VARIANTS_PER_CALL,
+    "ReturnRequest.exchangeLines": EXCHANGE_LINES_PER_REQUEST,
+    "ReturnRequest.exchangePayments": PAYMENTS_PER_REQUEST,
+    "ReturnQuote.exchangeLines": EXCHANGE_LINES_PER_REQUEST,
     **{f"{payload}.userErrors": USER_ERRORS for payload in _PAYLOADS},
 }

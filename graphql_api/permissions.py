@@ -26,7 +26,8 @@ _RETURNS = (
     "upsertOrder createReturn updateReturn approveReturn rejectReturn holdReturn resumeReturn "
     "cancelReturn receiveReturn completeReturn setReturnStatus assignReturn deleteReturnNote "
     "deleteRefund updateReverseShipment splitReturn addReturnNote addRefund setRefundOutcome "
-    "waiveReturnFee setReturnFee"
+    "waiveReturnFee setReturnFee releaseExchange recordExchangePayment markExchangeFulfilled "
+    "convertExchange"
 )
 _MANAGE = (
     "createReturnReason updateReturnReason deleteReturnReason createRejectionReason "
@@ -40,6 +41,8 @@ _MANAGE = (
     "updateStaffUser resetStaffPassword createFeeRule deleteFeeRule upsertStoreCreditSettings "
     "updateMailSettings setMessageTemplate deleteMessageTemplate createApiClient "
     "revokeApiClient "
+    # The exchange catalogue is the merchant's configuration.
+    "upsertVariants deleteVariant updateExchangeSettings "
     # Store credit moves outside a return (a storefront's debit, an operator's correction)
     # are money the tenant answers for: admins, or the storefront's API client.
     "debitStoreCredit revertStoreCreditDebit adjustStoreCredit"

@@ -26,6 +26,8 @@ from graphql_api.errors import MaskedErrors, should_mask
 from graphql_api.events.log_position import EventLogPositionQueries
 from graphql_api.events.queries import EventQueries
 from graphql_api.events.subscriptions import EventSubscriptions
+from graphql_api.exchanges.mutations import ExchangeMutations
+from graphql_api.exchanges.queries import ExchangeQueries
 from graphql_api.guards import ReadOnlyGuard
 from graphql_api.insights.queries import InsightQueries
 from graphql_api.limits import GraphQLLimits, limit_policies
@@ -102,6 +104,7 @@ Query = merge_types(
         CustomerMessageQueries,
         WebhookQueries,
         StoreCreditQueries,
+        ExchangeQueries,
         NodeQueries,
         ViewerQueries,
         StaffQueries,
@@ -120,6 +123,7 @@ Mutation = merge_types(
         CustomerMessageMutations,
         WebhookMutations,
         StoreCreditMutations,
+        ExchangeMutations,
         StaffMutations,
         ApiClientMutations,
     ),

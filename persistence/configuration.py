@@ -373,6 +373,7 @@ def entry_values(entry: ReferenceEntry) -> dict[str, Any]:
         "reverse_shipment_create_enabled": entry.reverse_shipment_create_enabled,
         "auto_approve": entry.auto_approve,
         "store_credit": entry.store_credit,
+        "is_exchange": entry.is_exchange,
     }
 
 
@@ -396,6 +397,7 @@ def entry_from_row(row: Row) -> ReferenceEntry:
         reverse_shipment_create_enabled=row["reverse_shipment_create_enabled"],
         auto_approve=row["auto_approve"],
         store_credit=row["store_credit"],
+        is_exchange=row["is_exchange"],
     )
 
 

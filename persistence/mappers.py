@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.exchange_lines import ExchangeLine, ExchangePayment
 from domain.fees import FILTERS, Fee, FeeBasis, FeeKind, FeeRule
 from domain.lifecycle import ReturnStatus
 from domain.notifications import Notification, NotificationChannel, NotificationStatus
@@ -25,8 +26,11 @@ from domain.request_details import RequestDetails
 from domain.returns import ReturnRequest
 from domain.values import Actor, Address, TimeWindow, decimal_text
 from domain.webhooks import WebhookEndpoint
+from persistence.exchange_mappers import exchange_line_values, exchange_payment_values
 from persistence.statements import Row
 from persistence.tables import (
+    ExchangeLineRow,
+    ExchangePaymentRow,
     ItemsUpdateRow,
     RefundRow,
     ReturnItemRow,
@@ -306,6 +310,8 @@ def children_values(request: ReturnRequest, tenant_id: str) -> dict[type, list[d
         (RefundRow, request.refunds, refund_values),
         (ReverseShipmentRow, request.shipments, shipment_values),
         (ItemsUpdateRow, request.items_updates, items_update_values),
+        (ExchangeLineRow, request.exchange_lines, exchange_line_values),
+        (ExchangePaymentRow, request.exchange_payments, exchange_payment_values),
     ]
     common = {"tenant_id": tenant_id, "return_request_id": request.id}
     return {
@@ -410,6 +416,8 @@ def request_from_rows(
     refunds: list[Refund],
     shipments: list[ReverseShipment],
     items_updates: list[ItemsUpdate],
+    exchange_lines: list[ExchangeLine] | None = None,
+    exchange_payments: list[ExchangePayment] | None = None,
 ) -> ReturnRequest:
     return ReturnRequest(
         **request_fields(row),
@@ -418,6 +426,8 @@ def request_from_rows(
         refunds=refunds,
         shipments=shipments,
         items_updates=items_updates,
+        exchange_lines=exchange_lines or [],
+        exchange_payments=exchange_payments or [],
     )
 
 

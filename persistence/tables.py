@@ -271,6 +271,43 @@ class ItemsUpdateRow(SQLModel, table=True):
     source: str | None = Field(default=None, max_length=32)
 
 
+class ExchangeLineRow(SQLModel, table=True):
+    """A request's exchange lines (domain/exchange_lines.py), in their order."""
+
+    __tablename__ = "return_exchange_lines"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    return_request_id: str = _parent("return_requests")
+    position: int
+    line_id: str = Field(max_length=32)
+    sku: str = Field(max_length=100)
+    title: str = Field(default="", max_length=500)
+    quantity: int
+    replaces_sku: str = Field(max_length=100)
+    unit_price: Decimal = _money()
+    currency: str = Field(max_length=3)
+    status: str = Field(max_length=32)
+    released_at: datetime | None = _time()
+    fulfilment: dict[str, Any] | None = _json()
+    converted_to: str | None = Field(default=None, max_length=16)
+
+
+class ExchangePaymentRow(SQLModel, table=True):
+    """What the customer paid towards a request's exchange difference."""
+
+    __tablename__ = "return_exchange_payments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    return_request_id: str = _parent("return_requests")
+    position: int
+    amount: Decimal = _money()
+    currency: str = Field(max_length=3)
+    reference: str | None = Field(default=None, max_length=5000)
+    recorded_at: datetime = _time(nullable=False)
+
+
 class OutboxEventRow(SQLModel, table=True):
     """The event log: written in the same transaction as the change it describes.
 
@@ -391,6 +428,7 @@ class ReferenceEntryRow(SQLModel, table=True):
     reverse_shipment_create_enabled: bool = True
     auto_approve: bool = False
     store_credit: bool = False
+    is_exchange: bool = False
     created_at: datetime = _time(nullable=False)
     updated_at: datetime = _time(nullable=False)
 
@@ -412,6 +450,43 @@ class ReturnSettingsRow(SQLModel, table=True):
     shopify_integration_enabled: str | None = Field(default=None, max_length=100)
     shopify_connector_id: str | None = Field(default=None, max_length=100)
     created_at: datetime = _time(nullable=False)
+    updated_at: datetime = _time(nullable=False)
+
+
+class VariantRow(SQLModel, table=True):
+    """A variant a merchant's customers may exchange into (domain/variants.py)."""
+
+    __tablename__ = "exchange_variants"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "merchant", "sku"),
+        Index("ix_exchange_variants_group", "tenant_id", "merchant", "group_key", "sku"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    merchant: str = Field(max_length=100)
+    sku: str = Field(max_length=100)
+    group_key: str = Field(max_length=100)
+    title: str = Field(max_length=500)
+    options: list[list[str]] = _json(list)
+    price: Decimal = _money()
+    currency: str = Field(max_length=3)
+    available: bool = True
+    backorderable: bool = False
+    image_url: str | None = Field(default=None, max_length=5000)
+    updated_at: datetime = _time(nullable=False)
+
+
+class ExchangeSettingsRow(SQLModel, table=True):
+    __tablename__ = "exchange_settings"
+    __table_args__ = (UniqueConstraint("tenant_id", "merchant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(max_length=64)
+    merchant: str = Field(max_length=100)
+    release_on: str = Field(max_length=16)
+    allow_any_product: bool = False
+    out_of_stock_fallback: str = Field(max_length=16)
     updated_at: datetime = _time(nullable=False)
 
 

@@ -29,6 +29,7 @@ from persistence.repositories import (
 from persistence.rules import merchant_rules
 from persistence.store_credit import SqlStoreCreditRepository
 from persistence.tables import DEFAULT_TENANT
+from persistence.variants import SqlExchangeRepository
 from persistence.webhook_endpoints import SqlWebhookEndpointRepository
 from persistence.webhooks import route_deliveries
 
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     webhooks: SqlWebhookEndpointRepository
     fee_rules: SqlFeeRuleRepository
     store_credit: SqlStoreCreditRepository
+    exchanges: SqlExchangeRepository
 
     def __init__(
         self,
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
         self.webhooks = SqlWebhookEndpointRepository(sql, self.tenant_id)
         self.fee_rules = SqlFeeRuleRepository(sql, self.tenant_id)
         self.store_credit = SqlStoreCreditRepository(sql, self.tenant_id, self._clock.now)
+        self.exchanges = SqlExchangeRepository(sql, self.tenant_id, self._clock.now)
         return self
 
     async def __aexit__(

@@ -83,7 +83,14 @@ class ReturnReasonInput(CodeInput):
 
 @strawberry.input(description="A rejection reason, resolution or item condition.")
 class ReferenceCodeInput(CodeInput):
-    pass
+    is_exchange: bool = strawberry.field(
+        default=False,
+        description="Resolutions only: the merchant's exchange resolution, which Carriyo's "
+        "shim names for requests with exchange lines.",
+    )
+
+    def _more(self) -> dict[str, Any]:
+        return {"is_exchange": self.is_exchange} if self.is_exchange else {}
 
 
 @strawberry.input(description="A refund type or return comment, limited to some reasons.")

@@ -52,6 +52,7 @@ class ReturnReasonType(ReferenceCodeType):
 
 
 _ALLOWED_REASONS = "Return reasons it applies to; empty means all."
+_EXCHANGE = "The merchant's exchange resolution: Carriyo's shim names it for exchanges."
 _STORE_CREDIT = "A refund of this type is store credit, issued to the customer's account."
 
 
@@ -67,6 +68,9 @@ def _view_type(faces: KindFaces) -> type[ReferenceCodeType]:
     if faces.shape is Shape.REFUND:
         namespace["__annotations__"]["store_credit"] = bool  # type: ignore[index]
         namespace["store_credit"] = strawberry.field(description=_STORE_CREDIT)
+    if faces.kind == ReferenceKind.RESOLUTION:
+        namespace["__annotations__"]["is_exchange"] = bool  # type: ignore[index]
+        namespace["is_exchange"] = strawberry.field(description=_EXCHANGE)
     made = type(f"{faces.name}Type", (ReferenceCodeType,), namespace)
     return strawberry.type(made, name=faces.name)
 
@@ -108,6 +112,8 @@ def reference_view(entry: ReferenceEntry, language: str | None = None) -> Refere
         common["allowed_return_reasons"] = list(entry.allowed_return_reasons)
     if shape is Shape.REFUND:
         common["store_credit"] = entry.store_credit
+    if entry.kind == ReferenceKind.RESOLUTION:
+        common["is_exchange"] = entry.is_exchange
     return VIEWS[entry.kind](**common)
 
 

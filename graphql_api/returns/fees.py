@@ -81,7 +81,19 @@ class BalanceType:
     fees: Decimal
     refunded: Decimal
     credited: Decimal = strawberry.field(description="Issued as store credit.")
-    remaining: Decimal = strawberry.field(description="What may still be refunded or credited.")
+    remaining: Decimal = strawberry.field(
+        description="What may still be refunded or credited: with an exchange, what is left "
+        "after the exchange lines (never below 0)."
+    )
+    exchange_total: Decimal = strawberry.field(
+        description="The live exchange lines: unit price times quantity."
+    )
+    difference_due: Decimal = strawberry.field(
+        description="exchangeTotal - (returned value - fees), in minor units: above 0 the "
+        "customer owes it (release waits for recordExchangePayment), below 0 the merchant "
+        "does (it is what remains refundable). 0 without an exchange; never null."
+    )
+    paid: Decimal = strawberry.field(description="What the customer paid towards it.")
 
     @classmethod
     def from_domain(cls, balance: Balance) -> BalanceType:
@@ -92,4 +104,7 @@ class BalanceType:
             refunded=balance.refunded,
             credited=balance.credited,
             remaining=balance.remaining,
+            exchange_total=balance.exchange_total,
+            difference_due=balance.difference_due,
+            paid=balance.paid,
         )

@@ -12,6 +12,7 @@ from core.global_ids import return_request_key
 from core.request_details import detail_changes, quantities_by_sku, request_details
 from domain import commands as c
 from domain.errors import InvalidInput
+from domain.exchange_lines import ExchangeItem
 from domain.fees import FeeKind
 from domain.lifecycle import Action, ReturnStatus
 from domain.parts import ItemRequest, RefundOutcome
@@ -46,6 +47,16 @@ class ReturnItemInput:
         )
 
 
+@strawberry.input(description="Units of variant `sku` in place of returned units of `replacesSku`.")
+class ExchangeItemInput:
+    sku: str
+    quantity: int
+    replaces_sku: str
+
+    def to_domain(self) -> ExchangeItem:
+        return ExchangeItem(self.sku, self.quantity, self.replaces_sku)
+
+
 @strawberry.input
 class ItemQuantityInput:
     sku: str
@@ -71,6 +82,10 @@ class CreateReturnInput(MutationInput):
     resolution: str | None = None
     refund_method: str | None = None
     collection: TimeWindowInput | None = None
+    exchange_items: list[ExchangeItemInput] = strawberry.field(
+        default_factory=list,
+        description="Variants the customer receives instead of returned units (an exchange).",
+    )
 
     def to_command(self, actor: Actor) -> c.CreateReturn:
         return c.CreateReturn(
@@ -79,6 +94,7 @@ class CreateReturnInput(MutationInput):
             order_reference=self.order_reference,
             items=[item.to_domain() for item in self.items],
             details=request_details(self),
+            exchange_items=[item.to_domain() for item in self.exchange_items],
         )
 
 
@@ -115,6 +131,9 @@ class UpdateReturnInput(ReturnCommandInput):
     refund_method: str | None = strawberry.UNSET
     customer_comment: str | None = strawberry.UNSET
     collection: TimeWindowInput | None = strawberry.UNSET
+    exchange_items: list[ExchangeItemInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Given: replaces the live exchange lines."
+    )
 
     def to_command(self, actor: Actor) -> c.UpdateReturn:
         items = (
@@ -122,9 +141,15 @@ class UpdateReturnInput(ReturnCommandInput):
             if self.items in (strawberry.UNSET, None)
             else [item.to_domain() for item in self.items]
         )  # type: ignore[union-attr]
+        exchange = (
+            None
+            if self.exchange_items in (strawberry.UNSET, None)
+            else [item.to_domain() for item in self.exchange_items]
+        )  # type: ignore[union-attr]
         return c.UpdateReturn(
             **self._common(actor),
             items=items,
+            exchange_items=exchange,
             changes=detail_changes(self, lambda name: getattr(self, name) is not strawberry.UNSET),
         )
 

@@ -12,7 +12,7 @@ from core.global_ids import return_request_key
 from domain import fee_services
 from domain.errors import DomainError, InvalidInput
 from domain.parts import RefundOutcome
-from domain.quote import Quote, QuoteLine, QuoteTotal
+from domain.quote import Quote, QuoteExchangeLine, QuoteLine, QuoteTotal
 from graphql_api.context import Info
 from graphql_api.errors import UserError, user_errors
 from graphql_api.returns.fees import FeeType
@@ -56,6 +56,11 @@ class QuoteTotalType:
     fees: Decimal
     net: Decimal
     outcomes: list[QuoteOutcomeType]
+    exchange_total: Decimal = strawberry.field(description="The exchange lines' total.")
+    difference_due: Decimal = strawberry.field(
+        description="exchangeTotal - (value - fees), in minor units: above 0 the customer "
+        "pays it, below 0 it is refunded; 0 without an exchange."
+    )
 
     @classmethod
     def from_domain(cls, total: QuoteTotal) -> QuoteTotalType:
@@ -69,6 +74,33 @@ class QuoteTotalType:
             fees=total.fees,
             net=total.net,
             outcomes=outcomes,
+            exchange_total=total.exchange_total,
+            difference_due=total.difference_due,
+        )
+
+
+@strawberry.type(name="QuoteExchangeLine", description="A variant received instead.")
+class QuoteExchangeLineType:
+    sku: str
+    title: str
+    quantity: int
+    replaces_sku: str
+    unit_price: Decimal
+    currency: str
+    total: Decimal
+    exchangeable: bool
+
+    @classmethod
+    def from_domain(cls, line: QuoteExchangeLine) -> QuoteExchangeLineType:
+        return cls(
+            sku=line.sku,
+            title=line.title,
+            quantity=line.quantity,
+            replaces_sku=line.replaces_sku,
+            unit_price=line.unit_price,
+            currency=line.currency,
+            total=line.total,
+            exchangeable=line.exchangeable,
         )
 
 
@@ -77,6 +109,7 @@ class QuoteType:
     lines: list[QuoteLineType]
     fees: list[FeeType] = strawberry.field(description="Every fee: per line and on the return.")
     totals: list[QuoteTotalType]
+    exchange_lines: list[QuoteExchangeLineType]
 
     @classmethod
     def from_domain(cls, quote: Quote) -> QuoteType:
@@ -84,6 +117,7 @@ class QuoteType:
             lines=[QuoteLineType.from_domain(line) for line in quote.lines],
             fees=[FeeType.from_domain(fee) for fee in quote.fees],
             totals=[QuoteTotalType.from_domain(total) for total in quote.totals],
+            exchange_lines=[QuoteExchangeLineType.from_domain(x) for x in quote.exchange_lines],
         )
 
 

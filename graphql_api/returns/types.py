@@ -17,6 +17,7 @@ from domain.returns import ReturnRequest
 from domain.store_credit_services import order_customer_key
 from graphql_api.common import AddressType, Node, TimeWindowType
 from graphql_api.context import Info
+from graphql_api.exchanges.types import ExchangeLineType, ExchangePaymentType
 from graphql_api.returns.columns import item_columns
 from graphql_api.returns.fees import BalanceType, FeeType
 from graphql_api.returns.parts import (
@@ -31,7 +32,16 @@ from graphql_api.returns.parts import (
     referenced,
 )
 from persistence import mappers
-from persistence.read_model import ITEMS, ITEMS_UPDATES, NOTES, REFUNDS, SHIPMENTS, Child
+from persistence.read_model import (
+    EXCHANGE_LINES,
+    EXCHANGE_PAYMENTS,
+    ITEMS,
+    ITEMS_UPDATES,
+    NOTES,
+    REFUNDS,
+    SHIPMENTS,
+    Child,
+)
 from persistence.statements import Row
 
 if TYPE_CHECKING:
@@ -99,6 +109,17 @@ async def _shipments(root: ReturnRequestType, info: Info) -> list[ReverseShipmen
     return [ReverseShipmentType.from_row(row) for row in rows]
 
 
+async def _exchange_lines(root: ReturnRequestType, info: Info) -> list[ExchangeLineType]:
+    rows = await _children(root, info, EXCHANGE_LINES)
+    return [ExchangeLineType.from_row(row, root.merchant) for row in rows]
+
+
+async def _exchange_payments(root: ReturnRequestType, info: Info) -> list[ExchangePaymentType]:
+    return [
+        ExchangePaymentType.from_row(row) for row in await _children(root, info, EXCHANGE_PAYMENTS)
+    ]
+
+
 async def _items_updates(root: ReturnRequestType, info: Info) -> list[ItemsUpdateType]:
     rows = await _children(root, info, ITEMS_UPDATES)
     return [ItemsUpdateType.from_row(row) for row in rows]
@@ -143,6 +164,15 @@ class ReturnRequestType(Node):
         description="Per currency: approved value, fees, refunded, credited, remaining.",
     )
     reverse_shipments: list[ReverseShipmentType] = strawberry.field(resolver=_shipments)
+    exchange_lines: list[ExchangeLineType] = strawberry.field(
+        resolver=_exchange_lines,
+        description="What the customer receives instead of returned units, cancelled and "
+        "converted lines included.",
+    )
+    exchange_payments: list[ExchangePaymentType] = strawberry.field(
+        resolver=_exchange_payments,
+        description="What the customer paid towards a positive difference.",
+    )
     items_updates: list[ItemsUpdateType] = strawberry.field(
         resolver=_items_updates,
         description="History of changes to the item list (edits and splits).",

@@ -1,18 +1,21 @@
 """Everything one portal page shows, read once per request: the order's lines with their
-eligibility, the merchant's reasons, conditions, drop-off places, settings and brand, and
-the order's returns with their status history (from the event log)."""
+eligibility and what each may be exchanged into, the merchant's reasons, conditions,
+drop-off places, settings and brand, and the order's returns with their status history
+(from the event log)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.context import Context
+from core.exchange_options import exchange_options
 from core.order_lookup import requests_for_order, returnable_lines
 from domain.eligibility import LineEligibility
 from domain.orders import Order
 from domain.portal import PortalSettings, default_portal_settings
 from domain.reference import PickupLocation, ReferenceEntry, ReferenceKind, ReturnSettings
 from domain.returns import ReturnRequest
+from domain.variants import Variant
 from persistence.configuration import SqlConfigurationRepository
 from persistence.event_log import events_of_requests
 from persistence.outbox import StoredEvent
@@ -37,6 +40,7 @@ class PortalData:
     locations: list[PickupLocation]
     settings: ReturnSettings | None
     brand: PortalSettings
+    exchange: dict[str, list[Variant]] = field(default_factory=dict)  # by the line's sku
 
     @property
     def dropoff_allowed(self) -> bool:
@@ -58,6 +62,8 @@ async def load_portal_data(context: Context, order: Order) -> PortalData:
         settings = await config.settings(order.merchant)
         brand = await portal_settings(session, context.tenant_id, order.merchant)
         events = await events_of_requests(session, context.tenant_id, [r.id for r in requests])
+    returnable = [entry.line.sku for entry in lines if entry.returnable]
+    exchange = await exchange_options(context, order, returnable)
     return PortalData(
         order=order,
         lines=lines,
@@ -68,6 +74,7 @@ async def load_portal_data(context: Context, order: Order) -> PortalData:
         locations=locations,
         settings=settings,
         brand=brand or default_portal_settings(order.merchant),
+        exchange=exchange,
     )
 
 

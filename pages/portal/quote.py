@@ -1,6 +1,8 @@
 """What the customer gets back, shown before they submit (issue 24, the portal's part): the
 quote of the return the form would make as it stands, per line and in total, for each
-choice the merchant offers (money, or store credit with its bonus), less fees.
+choice the merchant offers (money, or store credit with its bonus), less fees; with an
+exchange chosen (issue 27), what comes instead and the difference due: the customer pays
+it when above zero, and what remains below zero comes back by each outcome.
 
 One computation for both ways it is shown: the order page renders it first (it works
 without JavaScript, after a refused form too), and `GET /portal/returns/quote?token=…`
@@ -35,7 +37,7 @@ from pages.portal.submit import quote_command
 
 QUOTE_PATH = PORTAL_PATH + "/quote"
 # The fields of the form the quote reads; photos are counted (`photos-0=2`), never sent.
-QUOTED_FIELDS = ("sku-", "qty-", "reason-", "condition-", "comment-")
+QUOTED_FIELDS = ("sku-", "qty-", "reason-", "condition-", "comment-", "exchange-")
 PLACE_FIELDS = ("method", "country", "location")
 MAX_PHOTOS_COUNTED = 20
 
@@ -92,11 +94,24 @@ def quote_view(
             for line in quote.lines
         ],
         "return_fees": [_fee(fee, t) for fee in quote.fees if fee.sku is None],
+        "exchange_lines": [
+            {
+                "sku": line.sku,
+                "name": line.title or line.sku,
+                "quantity": line.quantity,
+                "replaces": line.replaces_sku,
+                "total": _amount(line.total, line.currency, t),
+            }
+            for line in quote.exchange_lines
+        ],
         "totals": [
             {
                 "currency": total.currency,
                 "value": _amount(total.value, total.currency, t),
                 "fees": _amount(total.fees, total.currency, t),
+                "exchange_total": _amount(total.exchange_total, total.currency, t),
+                "difference": _difference(total.difference_due, bool(quote.exchange_lines)),
+                "due": _amount(abs(total.difference_due), total.currency, t),
                 "outcomes": [
                     {
                         "outcome": outcome.outcome.value,
@@ -114,6 +129,14 @@ def quote_view(
             for total in quote.totals
         ],
     }
+
+
+def _difference(due: Decimal, exchanging: bool) -> str | None:
+    """How the difference reads with an exchange: the customer pays it, an even exchange,
+    or it comes back to them; without one, what comes back by each outcome."""
+    if not exchanging:
+        return None
+    return "pay" if due > 0 else "back" if due < 0 else "even"
 
 
 def _amount(amount: Decimal, currency: str, t: Translator) -> dict[str, str]:

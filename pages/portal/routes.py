@@ -10,18 +10,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from pydantic import Field
 
 from core.context import Context
+from core.exchange_options import exchange_options
 from core.order_lookup import requests_for_order, returnable_lines
-from core.oto_format import OtoItems, oto_field, return_shipment
+from core.oto_format import MAX_ITEMS, OtoItems, OtoModel, Quantity, oto_field, return_shipment
 from core.portal_links import PORTAL_PATH
-from core.wire import read
+from core.wire import also_required, read
 from core.wiring import Wiring
 from domain import commands as c
 from domain import services
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
+from domain.exchange_lines import ExchangeItem
 from domain.orders import Order
 from domain.request_details import RequestDetails
+from domain.values import quantity_from_text
+from domain.variants import Variant
 from edge.app_keys import CLAIM_KEY
 from edge.idempotency_header import run_idempotently
 from edge.json_answers import error_response, json_response, parse_json_object, refusal
@@ -76,6 +81,7 @@ def portal_endpoint(
 async def show_order(context: Context, order: Order, _request: web.Request) -> web.StreamResponse:
     lines = await returnable_lines(context, order)
     requests = await requests_for_order(context, order)
+    options = await exchange_options(context, order, [e.line.sku for e in lines if e.returnable])
     return json_response(
         {
             "orderId": order.reference,
@@ -90,6 +96,9 @@ async def show_order(context: Context, order: Order, _request: web.Request) -> w
                     "returnableQuantity": e.returnable_quantity,
                     "returnable": e.returnable,
                     "blockers": [{"code": b.code.value, "message": b.message} for b in e.blockers],
+                    "exchangeOptions": [
+                        exchange_option(variant) for variant in options.get(e.line.sku, [])
+                    ],
                 }
                 for e in lines
             ],
@@ -98,10 +107,50 @@ async def show_order(context: Context, order: Order, _request: web.Request) -> w
     )
 
 
+def exchange_option(variant: Variant) -> dict[str, object]:
+    """A variant a line may be exchanged into, as the portal's JSON shows it (prices as
+    text, exact, as everywhere in our JSON that is not the Carriyo shim's)."""
+    return {
+        "sku": variant.sku,
+        "title": variant.title,
+        "options": [{"name": name, "value": value} for name, value in variant.options],
+        "price": str(variant.price),
+        "currency": variant.currency,
+        "available": variant.available,
+        "exchangeable": variant.exchangeable,
+    }
+
+
+class PortalExchangeItem(OtoModel):
+    """One exchange asked for: `quantity` units of `sku` instead of as many of the returned
+    `replacesSku`; the quantity as text, as OTO writes quantities."""
+
+    model_config = also_required("quantity")
+
+    sku: str = Field(json_schema_extra={"minLength": 1, "maxLength": 100})
+    quantity: Quantity = None
+    replaces_sku: str = Field(json_schema_extra={"minLength": 1, "maxLength": 100})
+
+    def value(self, index: int) -> ExchangeItem:
+        field = f"exchange_items[{index}].quantity"
+        return ExchangeItem(
+            self.sku, quantity_from_text(self.quantity, field=field), self.replaces_sku
+        )
+
+
 class PortalReturnRequest(OtoItems):
-    """What a program posts to the portal: OTO-style items and the customer's comment."""
+    """What a program posts to the portal: OTO-style items, the exchanges asked for and the
+    customer's comment."""
 
     customer_comment: str | None = None
+    exchange_items: list[PortalExchangeItem] = Field(
+        default_factory=list, json_schema_extra={"maxItems": MAX_ITEMS}
+    )
+
+    def exchange_requests(self) -> list[ExchangeItem]:
+        if len(self.exchange_items) > MAX_ITEMS:
+            raise InvalidInput(f"at most {MAX_ITEMS} exchange items", field="exchange_items")
+        return [item.value(index) for index, item in enumerate(self.exchange_items)]
 
 
 async def create_return(context: Context, order: Order, request: web.Request) -> web.StreamResponse:
@@ -112,6 +161,7 @@ async def create_return(context: Context, order: Order, request: web.Request) ->
         merchant=order.merchant,
         order_reference=order.reference,
         items=body.item_requests(required=True),
+        exchange_items=body.exchange_requests(),
         details=RequestDetails(
             pickup=order.customer_address(),
             channel=PORTAL_CHANNEL,

@@ -13,7 +13,7 @@ from domain.returns import ReturnRequest
 from domain.urls import https_origin
 from pages.portal.i18n import Translator
 from pages.portal.status_data import StatusData
-from pages.portal.view import brand, next_words, place_view
+from pages.portal.view import brand, exchange_lines_view, next_words, place_view
 
 
 def status_view(data: StatusData, t: Translator) -> dict[str, object]:
@@ -31,6 +31,7 @@ def status_view(data: StatusData, t: Translator) -> dict[str, object]:
         "items": items_view(request),
         "shipment": shipment_view(_shipment(request)),
         "rejection": _rejection(data, t),
+        "exchange_lines": exchange_lines_view(request, t),
     }
 
 

@@ -7,6 +7,7 @@ import re
 
 from domain import commands as c
 from domain.errors import DomainError, DomainErrors, ErrorCode
+from domain.exchange_lines import ExchangeItem
 from domain.parts import ItemRequest
 from domain.request_details import RequestDetails
 from domain.values import Actor, Address
@@ -18,6 +19,7 @@ PORTAL_CHANNEL = "PORTAL"
 ADDRESS_FIELDS = ("contact_name", "contact_phone", "address1", "city", "country")
 REQUIRED_ADDRESS = ("address1", "city", "country")
 ITEM_ERROR = re.compile(r"items\[(\d+)\]\.?(\w*)")
+EXCHANGE_ERROR = re.compile(r"exchange_?[iI]tems(?:\[(\d+)\])?")
 
 
 def command(
@@ -32,6 +34,7 @@ def command(
     when the form itself already has errors. `photo_urls` are where each line's photos
     will be, once the return is made."""
     items, origin = _items(form, data, t, photo_urls)
+    exchanges = _exchanges(form, data, t, items, origin)
     pickup = _pickup(form, data, t)
     if not items and not form.errors:
         form.fail("items", t("err_choose_items"))
@@ -42,6 +45,7 @@ def command(
         merchant=data.order.merchant,
         order_reference=data.order.reference,
         items=items,
+        exchange_items=exchanges,
         details=RequestDetails(
             pickup=pickup,
             channel=PORTAL_CHANNEL,
@@ -59,7 +63,8 @@ def quote_command(
     None when no item is chosen or an item is wrong: the quote then shows nothing."""
     scratch = FormState(values=dict(form.values))
     counted = {index: ["quote:photo"] for index, n in photos.items() if n > 0}
-    items, _ = _items(scratch, data, t, counted)
+    items, origin = _items(scratch, data, t, counted)
+    exchanges = _exchanges(scratch, data, t, items, origin)
     if scratch.errors or not items:
         return None
     pickup = _pickup(scratch, data, t) if not scratch.errors else None
@@ -70,6 +75,7 @@ def quote_command(
         merchant=data.order.merchant,
         order_reference=data.order.reference,
         items=items,
+        exchange_items=exchanges,
         details=RequestDetails(pickup=pickup, channel=PORTAL_CHANNEL),
     )
 
@@ -91,6 +97,27 @@ def _items(
         items.append(_item(form, index, entry.line.sku, quantity, photo_urls.get(index, [])))
         origin.append(index)
     return items, origin
+
+
+def _exchanges(
+    form: FormState, data: PortalData, t: Translator, items: list[ItemRequest], origin: list[int]
+) -> list[ExchangeItem]:
+    """Each returned line's chosen variant (`exchange-0`), one unit for each unit returned;
+    a choice this page did not offer is refused beside its line, one out of stock too."""
+    exchanges = []
+    for item, index in zip(items, origin, strict=True):
+        chosen = form.value(f"exchange-{index}")
+        if not chosen:
+            continue
+        offered = {v.sku: v for v in data.exchange.get(item.sku, [])}
+        variant = offered.get(chosen)
+        if variant is None:
+            form.fail(f"exchange-{index}", t("err_order_changed"))
+        elif not variant.exchangeable:
+            form.fail(f"exchange-{index}", t("err_exchange_out_of_stock"))
+        else:
+            exchanges.append(ExchangeItem(chosen, item.quantity, replaces_sku=item.sku))
+    return exchanges
 
 
 def _item(form: FormState, index: int, sku: str, quantity: int, urls: list[str]) -> ItemRequest:
@@ -129,9 +156,13 @@ def _pickup(form: FormState, data: PortalData, t: Translator) -> Address | None:
 def attach_errors(error: DomainError, form: FormState, origin: list[int], t: Translator) -> None:
     """Each refusal beside its field: `items[1].image_urls` is the photos of the line the
     second item came from."""
+    exchanged = [line for line in origin if form.value(f"exchange-{line}")]
     for problem in error.errors if isinstance(error, DomainErrors) else [error]:
         found = ITEM_ERROR.match(problem.field or "")
-        if found and int(found.group(1)) < len(origin):
+        exchange = EXCHANGE_ERROR.match(problem.field or "")
+        if exchange and (line := _exchanged_line(exchange.group(1), exchanged)) is not None:
+            form.fail(f"exchange-{line}", _exchange_message(problem, t))
+        elif found and int(found.group(1)) < len(origin):
             line = origin[int(found.group(1))]
             name, message = _item_field(problem, found.group(2), t)
             form.fail(f"{name}-{line}", message)
@@ -139,6 +170,22 @@ def attach_errors(error: DomainError, form: FormState, origin: list[int], t: Tra
             form.fail("address1", problem.message)
         else:
             form.fail("items", problem.message)
+
+
+def _exchanged_line(index: str | None, exchanged: list[int]) -> int | None:
+    """The order line an exchange refusal is about: the one its index names, or the only
+    line with an exchange when the refusal names no index."""
+    if index is None:
+        return exchanged[0] if len(exchanged) == 1 else None
+    return exchanged[int(index)] if int(index) < len(exchanged) else None
+
+
+def _exchange_message(problem: DomainError, t: Translator) -> str:
+    if problem.code == ErrorCode.OUT_OF_STOCK:
+        return t("err_exchange_out_of_stock")
+    if problem.code == ErrorCode.EXCHANGE_NOT_ALLOWED:
+        return t("err_exchange_not_allowed")
+    return problem.message
 
 
 def _item_field(problem: DomainError, name: str, t: Translator) -> tuple[str, str]:

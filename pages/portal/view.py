@@ -5,6 +5,7 @@ its status history. Templates only lay it out (and autoescape every value)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -14,10 +15,12 @@ from core.portal_links import PORTAL_PATH
 from core.return_progress import Next, NextStep, next_step
 from domain.eligibility import Blocker, LineEligibility
 from domain.errors import ErrorCode
+from domain.exchange_lines import ExchangeLineStatus
 from domain.portal import PortalSettings
 from domain.reference import PickupLocation, ReferenceEntry
 from domain.returns import ReturnRequest
 from domain.values import Address
+from domain.variants import Variant
 from pages.bidi import isolate
 from pages.portal.i18n import Translator
 from pages.portal.page_data import PortalData
@@ -32,7 +35,10 @@ def page_context(
         "nonce": nonce,
         "brand": brand(data.brand),
         "order": data.order,
-        "lines": [line_view(entry, t, data.order.currency) for entry in data.lines],
+        "lines": [
+            line_view(entry, t, data.order.currency, data.exchange.get(entry.line.sku, []))
+            for entry in data.lines
+        ],
         "reasons": [reason_view(r, t) for r in data.reasons],
         "conditions": [{"code": c.code, "name": c.display_name(t.lang)} for c in data.conditions],
         "locations": data.locations if data.dropoff_allowed else [],
@@ -63,7 +69,9 @@ def text_colour_on(background: str) -> str:
     return "#111111" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
 
 
-def line_view(entry: LineEligibility, t: Translator, currency: str) -> dict[str, object]:
+def line_view(
+    entry: LineEligibility, t: Translator, currency: str, exchange: Sequence[Variant] = ()
+) -> dict[str, object]:
     line = entry.line
     return {
         "sku": line.sku,
@@ -72,7 +80,65 @@ def line_view(entry: LineEligibility, t: Translator, currency: str) -> dict[str,
         "price": t.money(line.unit_price, currency),
         "returnable": entry.returnable_quantity,
         "blockers": [blocker_text(b, t) for b in entry.blockers],
+        "exchange": exchange_choices(exchange, line.sku, t),
     }
+
+
+def exchange_choices(
+    variants: Sequence[Variant], sku: str, t: Translator
+) -> list[dict[str, object]]:
+    """What a line may be exchanged into, each by its options ("Size: L"), its stock and
+    price; one that cannot be had now is listed all the same, and cannot be chosen. Among
+    several products (the merchant allows any), each is named by its title too."""
+    several = len({variant.group_key for variant in variants}) > 1
+    return [
+        {
+            "sku": variant.sku,
+            "name": variant_name(variant, with_title=several),
+            "price": t.money(variant.price, variant.currency),
+            "stock": stock(variant),
+            "exchangeable": variant.exchangeable,
+            "yours": variant.sku == sku,
+        }
+        for variant in variants
+    ]
+
+
+def variant_name(variant: Variant, *, with_title: bool) -> str:
+    options = " · ".join(
+        f"{name[:1].upper()}{name[1:]}: {value}" for name, value in variant.options
+    )
+    if not options:
+        return variant.title
+    return f"{variant.title} · {options}" if with_title else options
+
+
+def stock(variant: Variant) -> str:
+    if variant.available:
+        return "in_stock"
+    return "backorder" if variant.backorderable else "out_of_stock"
+
+
+def exchange_lines_view(request: ReturnRequest, t: Translator) -> list[dict[str, object]]:
+    """The variants coming instead of returned items, and where each stands; a line the
+    customer no longer takes (cancelled by an edit or a rejection) is not shown."""
+    names = {item.sku: item.description or item.sku for item in request.items}
+    return [
+        {
+            "line_id": line.line_id,
+            "quantity": line.quantity,
+            "name": line.title or line.sku,
+            "instead": t(
+                "exchange_instead",
+                replaced=isolate(names.get(line.replaces_sku, line.replaces_sku), "text"),
+            ),
+            "status": line.status.value,
+            "status_text": t(f"exchange_status_{line.status.value.lower()}"),
+            "tracking": line.fulfilment.tracking_number if line.fulfilment else None,
+        }
+        for line in request.exchange_lines
+        if line.status != ExchangeLineStatus.CANCELLED
+    ]
 
 
 def blocker_text(blocker: Blocker, t: Translator) -> str:
@@ -113,6 +179,7 @@ def return_view(request: ReturnRequest, data: PortalData, t: Translator) -> dict
         ],
         "next": next_words(next_step(request), t),
         "place": place_view(request.details.pickup, data.locations, t),
+        "exchanges": exchange_lines_view(request, t),
     }
 
 
@@ -155,5 +222,6 @@ NEXT_WORDS = {
     Next.WAIT_FOR_PICKUP: "next_pickup",
     Next.IN_TRANSIT: "next_transit",
     Next.WAIT_FOR_REFUND: "next_refund",
+    Next.WAIT_FOR_EXCHANGE: "next_exchange",
     Next.NOTHING: "next_closed",
 }

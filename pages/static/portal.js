@@ -61,6 +61,8 @@
         query.set(name, String(field.files.length));
       } else if (name === "country" || name === "location") {
         query.set(name, field.value);
+      } else if (/^exchange-\d+$/.test(name) && field.checked) {
+        query.set(name, field.value);
       } else if (name === "method" && field.checked) {
         query.set(name, field.value);
       }

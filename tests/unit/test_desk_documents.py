@@ -67,9 +67,9 @@ def test_the_desk_has_a_document_for_every_action_it_offers() -> None:
         )
     }
     forms = (ROOT / "pages" / "static" / "desk" / "forms.js").read_text()
-    dialogs = "".join(  # the team, webhooks and API-keys dialogs of the header
+    dialogs = "".join(  # the team, webhooks, exchanges and API-keys dialogs of the header
         (ROOT / "pages" / "static" / "desk" / name).read_text()
-        for name in ("team.js", "webhooks.js", "api_keys.js")
+        for name in ("team.js", "webhooks.js", "exchanges.js", "api_keys.js")
     )
 
     offered = set(re.findall(r'document: "(\w+)"', forms))

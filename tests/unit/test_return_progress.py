@@ -11,11 +11,19 @@ from typing import Any
 
 from core.return_progress import Milestone, Next, next_step, slip_available, timeline
 from domain.eligibility import ANY_CODE
+from domain.exchange_lines import ExchangeLineStatus
 from domain.lifecycle import ReturnStatus
 from domain.request_details import RequestDetails
 from domain.returns import ReturnRequest
 from domain.values import Address, TimeWindow
-from tests.unit.domain.conftest import ACTOR, NOW, PICKUP, make_request, request_in
+from tests.unit.domain.conftest import (
+    ACTOR,
+    NOW,
+    PICKUP,
+    give_exchange_line,
+    make_request,
+    request_in,
+)
 
 DROP_OFF_POINT = Address(partner_location_id="WH-DXB")
 
@@ -159,3 +167,31 @@ def test_received_without_money_yet_waits_for_the_refund() -> None:
 
     assert next_step(request).what == Next.WAIT_FOR_REFUND
     assert not slip_available(request)
+
+
+def test_an_exchange_worth_what_is_returned_has_no_refund_ahead() -> None:
+    request = make_request({"SKU-A": 1})
+    give_exchange_line(request, ExchangeLineStatus.PENDING, price=Decimal("100.00"))
+
+    assert Milestone.REFUNDED not in [entry.milestone for entry in timeline(request, [])]
+
+
+def test_an_exchange_for_less_still_has_its_refund_ahead() -> None:
+    request = make_request({"SKU-A": 1})
+    give_exchange_line(request, ExchangeLineStatus.PENDING, sku="MUG-BLUE", price=Decimal("40"))
+
+    assert timeline(request, [])[-1].milestone == Milestone.REFUNDED
+
+
+def test_a_cancelled_exchange_leaves_the_refund_ahead() -> None:
+    request = make_request({"SKU-A": 1})
+    give_exchange_line(request, ExchangeLineStatus.CANCELLED)
+
+    assert timeline(request, [])[-1].milestone == Milestone.REFUNDED
+
+
+def test_received_items_of_an_even_exchange_wait_for_the_exchange_not_money() -> None:
+    request = request_in(ReturnStatus.RECEIVED, items={"SKU-A": 1})
+    give_exchange_line(request, ExchangeLineStatus.RESERVED, price=Decimal("100.00"))
+
+    assert next_step(request).what == Next.WAIT_FOR_EXCHANGE

@@ -21,6 +21,7 @@ import { renderPanel } from "./panel.js";
 import { openApiKeys } from "./api_keys.js";
 import { openAccount, openTeam } from "./team.js";
 import { openWebhooks } from "./webhooks.js";
+import { openExchanges } from "./exchanges.js";
 import { QueueModel, QueueView } from "./queue.js";
 
 const PAGE = 25;
@@ -171,6 +172,17 @@ export class Desk {
                 "button",
                 { type: "button", id: "webhooks", onclick: () => openWebhooks(this.api) },
                 t("webhooks.open"),
+              )
+            : null,
+          this.session.role === "ADMIN"
+            ? h(
+                "button",
+                {
+                  type: "button",
+                  id: "exchanges",
+                  onclick: () => openExchanges(this.api, this.filter.merchant ?? ""),
+                },
+                t("exchanges.open"),
               )
             : null,
           this.session.role === "ADMIN"

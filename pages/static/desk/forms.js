@@ -254,6 +254,90 @@ export const FORMS = {
       return { input: { items, customerComment: optional(values.customerComment) }, rename };
     },
   },
+  // Exchanges: release early, record what the customer paid of the difference, record the
+  // outbound parcel's tracking, or turn a line into money or store credit.
+  RELEASE_EXCHANGE: { document: "ReleaseExchange", fields: () => [], input: () => ({ input: {} }) },
+  RECORD_EXCHANGE_PAYMENT: {
+    document: "RecordExchangePayment",
+    fields: (request) => {
+      const owed = (request.balance || []).find(
+        (total) => Number(total.differenceDue) - Number(total.paid) > 0,
+      );
+      const open = owed ? Number(owed.differenceDue) - Number(owed.paid) : null;
+      return [
+        text("amount", "form.amount", {
+          required: true,
+          value: open != null ? decimal(open) : "",
+          inputmode: "decimal",
+        }),
+        text("currency", "form.currency", {
+          required: true,
+          value: owed?.currency ?? request.exchangeLines?.[0]?.currency ?? "",
+        }),
+        text("reference", "form.reference"),
+      ];
+    },
+    input: (request, values) => ({
+      input: {
+        amount: values.amount?.trim(),
+        currency: values.currency?.trim(),
+        reference: optional(values.reference),
+      },
+    }),
+  },
+  FULFIL_EXCHANGE: {
+    document: "MarkExchangeFulfilled",
+    fields: (request) => [
+      ...shippable(request).map((line) => ({
+        name: `line.${line.lineId}`,
+        label: `${t("form.exchangeLine")} · ${line.lineId} · ${line.sku}`,
+        kind: "checkbox",
+      })),
+      text("trackingNumber", "form.tracking", { required: true }),
+      text("carrier", "form.carrier"),
+      text("trackingUrl", "form.trackingUrl"),
+    ],
+    input: (request, values) => {
+      const chosen = shippable(request)
+        .map((line) => line.lineId)
+        .filter((id) => values[`line.${id}`]);
+      return {
+        input: {
+          lineIds: chosen.length ? chosen : null,
+          trackingNumber: values.trackingNumber?.trim(),
+          carrier: optional(values.carrier?.trim()),
+          trackingUrl: optional(values.trackingUrl?.trim()),
+        },
+      };
+    },
+  },
+  CONVERT_EXCHANGE: {
+    document: "ConvertExchange",
+    fields: (request) => [
+      {
+        name: "lineId",
+        label: t("form.exchangeLine"),
+        kind: "select",
+        required: true,
+        options: (request.exchangeLines || [])
+          .filter((line) => CONVERTIBLE.includes(line.status))
+          .map((line) => ({
+            value: line.lineId,
+            label: `${line.lineId} · ${line.sku} · ${t(`exchange.status.${line.status}`)}`,
+          })),
+      },
+      {
+        name: "outcome",
+        label: t("form.outcome"),
+        kind: "select",
+        required: true,
+        options: ["MONEY", "STORE_CREDIT"].map((o) => ({ value: o, label: t(`outcome.${o}`) })),
+      },
+    ],
+    input: (request, values) => ({
+      input: { lineId: values.lineId, outcome: values.outcome },
+    }),
+  },
   DELETE_NOTE: {
     document: "DeleteReturnNote",
     inline: true,
@@ -264,21 +348,31 @@ export const FORMS = {
     inline: true,
     input: (request, values) => ({ input: { refundId: values.refundId } }),
   },
-  // Not a ReturnAction: a fee may be waived while its request's money may still move
-  // (FEE_STATUSES) and until it is waived. The form asks why; the fee comes with the button.
+  // A fee may be waived while the request allows WAIVE_FEE and until it is waived. The form
+  // asks why; the fee comes with the button.
   WAIVE_FEE: {
     document: "WaiveReturnFee",
     inline: true,
     allowed: (request, values) =>
-      FEE_STATUSES.includes(request.status) &&
+      request.allowedActions.includes("WAIVE_FEE") &&
       (request.fees || []).some((fee) => fee.id === values.feeId && !fee.waived),
     fields: () => [text("reason", "form.waiveReason", { required: true })],
     input: (request, values) => ({ input: { feeId: values.feeId, reason: values.reason } }),
   },
 };
 
-/** The statuses in which fees may change (domain/lifecycle.py's APPROVED_FAMILY). */
-export const FEE_STATUSES = ["APPROVED", "PARTIALLY_RECEIVED", "RECEIVED", "COMPLETED"];
+/** The exchange lines not yet on their way that may become money or store credit. */
+const CONVERTIBLE = ["PENDING", "RESERVED", "PAYMENT_REQUIRED", "OUT_OF_STOCK"];
+
+/** The released lines, whose outbound parcel the merchant's order system sends. */
+function shippable(request) {
+  return (request.exchangeLines || []).filter((line) => line.status === "RELEASED");
+}
+
+/** An amount for a form field, as GraphQL's Decimal takes it ("12.5", never "12.50000001"). */
+function decimal(value) {
+  return String(Math.round(value * 1000) / 1000);
+}
 
 /** Whether the request as it stands allows `action` (with the values it would send). */
 export function allows(request, action, values = {}) {

@@ -85,6 +85,12 @@ function named(list, code) {
 
 const money = (amount, currency) => isolate(formatMoney(amount, currency), "money");
 
+/** A table that may scroll sideways in a narrow panel: its scroller takes the keyboard's focus
+ * (arrow keys scroll it) and is named for what it holds. */
+function scroller(key, table) {
+  return h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t(key) }, table);
+}
+
 function itemsTable(request, names) {
   const head = [
     "sku",
@@ -96,9 +102,8 @@ function itemsTable(request, names) {
     "rejected",
     "received",
   ];
-  return h(
-    "div",
-    { class: "table-wrap" },
+  return scroller(
+    "panel.items",
     h(
       "table",
       { class: "items" },
@@ -197,11 +202,20 @@ function refund(entry, actions, names) {
 }
 
 /** Where the money stands per currency (`balance`): approved value, fees, refunded, issued
- * as store credit, and what may still go back to the customer. */
+ * as store credit, and what may still go back to the customer; with exchange lines, their
+ * total, the difference due (above zero the customer owes it) and what the customer paid. */
 function balance(request) {
+  const exchanging = (request.exchangeLines || []).length > 0;
   const columns = [
     ["approvedValue", "panel.approvedValue"],
     ["fees", "panel.fees"],
+    ...(exchanging
+      ? [
+          ["exchangeTotal", "panel.exchangeTotal"],
+          ["differenceDue", "panel.differenceDue"],
+          ["paid", "panel.paid"],
+        ]
+      : []),
     ["refunded", "panel.refunded"],
     ["credited", "panel.credited"],
     ["remaining", "panel.remaining"],
@@ -275,9 +289,8 @@ function feeState(fee) {
 
 function fees(request, actions) {
   if (!request.fees.length) return h("p", {}, t("panel.noFees"));
-  return h(
-    "div",
-    { class: "table-wrap" },
+  return scroller(
+    "panel.fees",
     h(
       "table",
       { class: "fees" },
@@ -346,6 +359,136 @@ function refunds(request, actions, names) {
       )
     : h("p", {}, t("panel.noRefunds"));
   return [request.balance.length ? totals : null, list];
+}
+
+const EXCHANGE_HEAD = ["line", "item", "replaces", "quantity", "unitPrice", "total", "state"];
+
+/** A variant's options as the shop names them: "size: M · colour: Blue". */
+function options(variant) {
+  const list = variant?.options || [];
+  return list.length ? list.map((o) => `${o.name}: ${o.value}`).join(" · ") : null;
+}
+
+/** Where a line stands beyond its status: the tracking of its outbound parcel, or what it
+ * was converted into. */
+function exchangeState(line) {
+  const shipped = line.fulfilment;
+  return h(
+    "td",
+    { class: "state" },
+    h("span", { class: `badge exchange-${line.status}` }, t(`exchange.status.${line.status}`)),
+    shipped
+      ? h(
+          "small",
+          { class: "shipped" },
+          " ",
+          t("exchange.shipped", { tracking: "" }).trim(),
+          " ",
+          isolate(shipped.trackingNumber, "code"),
+          shipped.carrier ? [" · ", isolate(shipped.carrier)] : null,
+        )
+      : null,
+    line.convertedTo
+      ? h("small", {}, " ", t("exchange.convertedTo", { outcome: t(`outcome.${line.convertedTo}`) }))
+      : null,
+  );
+}
+
+/** The variants the customer takes instead of returned units, each with its own status,
+ * then where the difference stands: what the customer owes, or what goes back to them. */
+function exchanges(request) {
+  const lines = request.exchangeLines || [];
+  if (!lines.length) return null;
+  const table = scroller(
+    "panel.exchanges",
+    h(
+      "table",
+      { class: "exchanges" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          EXCHANGE_HEAD.map((key) => h("th", { scope: "col" }, t(`exchange.${key}`))),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        lines.map((line) =>
+          h(
+            "tr",
+            { dataset: { line: line.lineId, status: line.status } },
+            h("th", { scope: "row" }, isolate(line.lineId, "code")),
+            h(
+              "td",
+              { class: "item" },
+              isolate(line.sku, "code"),
+              line.title ? [" · ", isolate(line.title)] : null,
+              options(line.variant) ? h("small", { class: "options" }, isolate(options(line.variant))) : null,
+            ),
+            h("td", { class: "replaces" }, isolate(line.replacesSku, "code")),
+            h("td", { class: "num quantity" }, line.quantity),
+            h("td", { class: "num" }, money(line.unitPrice, line.currency)),
+            h("td", { class: "num line-total" }, money(line.total, line.currency)),
+            exchangeState(line),
+          ),
+        ),
+      ),
+    ),
+  );
+  return section("panel.exchanges", table, difference(request), payments(request));
+}
+
+/** What is still open of the difference, per currency: what the customer owes beyond what
+ * they paid, or (the difference below zero) what may still go back to them. */
+function difference(request) {
+  const lines = request.balance
+    .map((total) => {
+      const due = Number(total.differenceDue ?? 0);
+      if (due > 0 && due - Number(total.paid ?? 0) > 0) {
+        return ["exchange.customerOwes", due - Number(total.paid ?? 0), total];
+      }
+      if (due < 0 && Number(total.remaining) > 0) {
+        return ["exchange.merchantOwes", Number(total.remaining), total];
+      }
+      return null;
+    })
+    .filter(Boolean)
+    .map(([key, open, total]) => {
+      const [before, after] = t(key, { amount: "\u0000" }).split("\u0000");
+      return h(
+        "p",
+        { class: "difference", dataset: { currency: total.currency } },
+        before,
+        money(open, total.currency),
+        after,
+      );
+    });
+  return lines.length ? lines : null;
+}
+
+function payments(request) {
+  const list = request.exchangePayments || [];
+  if (!list.length) return null;
+  return [
+    h("h4", {}, t("exchange.payments")),
+    h(
+      "ul",
+      { class: "exchange-payments" },
+      list.map((payment) =>
+        h(
+          "li",
+          {},
+          money(payment.amount, payment.currency),
+          payment.reference ? [" · ", isolate(payment.reference, "code")] : null,
+          " · ",
+          h("time", { datetime: payment.recordedAt }, formatTime(payment.recordedAt)),
+        ),
+      ),
+    ),
+  ];
 }
 
 function notes(request, actions) {
@@ -446,6 +589,7 @@ export function renderPanel(body, request, actions, names = {}, session = null) 
     ]),
     actions.element,
     section("panel.items", itemsTable(request, names)),
+    exchanges(request),
     photos(request, session),
     places(request, names),
     section("panel.shipments", shipments(request)),

@@ -125,6 +125,16 @@ def desk_documents() -> dict[str, str]:
     return {path.stem: complete(path.read_text(), known) for path in DOCUMENTS}
 
 
+VARIANT = {
+    "sku": "SKU-2",
+    "groupKey": "SHOE",
+    "title": "Shoe 42",
+    "options": [{"name": "size", "value": "42"}],
+    "price": "10",
+    "currency": "AED",
+}
+
+
 def desk_variables(name: str, rid: str) -> dict[str, Any]:
     """Variables the desk would send with `name`, for the return request `rid`."""
     queue_filter = {"merchant": "acme"}
@@ -144,6 +154,7 @@ def desk_variables(name: str, rid: str) -> dict[str, Any]:
             "to": "2026-12-31T00:00:00Z",
             "lang": "en",
         },
+        "ExchangeAdmin": {"merchant": "acme"},
     }
     # The desk's screens for admins and its fee waiver: refusals (no such user, endpoint or
     # fee) are userErrors, which still run through the pipeline as every mutation does.
@@ -158,6 +169,22 @@ def desk_variables(name: str, rid: str) -> dict[str, Any]:
         "RevokeApiClient": {"input": {"clientId": "rc_none"}},
         "WaiveReturnFee": {
             "input": {"returnRequestId": rid, "feeId": "FE-NONE", "reason": "goodwill"},
+            "lang": "en",
+        },
+        "UpdateExchangeSettings": {"input": {"merchant": "acme", "releaseOn": "APPROVAL"}},
+        "UpsertVariants": {"input": {"merchant": "acme", "variants": [VARIANT]}},
+        # A request with no exchange line: each refusal is a userError.
+        "ReleaseExchange": {"input": {"returnRequestId": rid}, "lang": "en"},
+        "RecordExchangePayment": {
+            "input": {"returnRequestId": rid, "amount": "1", "currency": "AED"},
+            "lang": "en",
+        },
+        "MarkExchangeFulfilled": {
+            "input": {"returnRequestId": rid, "trackingNumber": "OUT-1"},
+            "lang": "en",
+        },
+        "ConvertExchange": {
+            "input": {"returnRequestId": rid, "lineId": "XL-1", "outcome": "MONEY"},
             "lang": "en",
         },
     }

@@ -57,6 +57,7 @@ async def test_the_portal_shows_the_order_and_what_can_be_returned(oto):
         "returnableQuantity": 2,
         "returnable": True,
         "blockers": [],
+        "exchangeOptions": [],  # the merchant pushed no variants
     }
 
 

@@ -272,7 +272,7 @@ async def test_loading_1_or_50_requests_costs_the_same_statements(world, stateme
         for_fifty = statements.count
 
     # PostgreSQL reads children as arrays of their row type in the request's own statement.
-    expected = 1 if world.db.engine.dialect.name == POSTGRESQL else 6
+    expected = 1 if world.db.engine.dialect.name == POSTGRESQL else 8  # one per table
     assert for_one == for_fifty == expected, statements.statements
     assert list(one) == ids[:1] and set(fifty) == set(ids)
     whole = fifty[ids[-1]]
@@ -294,7 +294,7 @@ async def test_a_locking_load_finds_the_same_aggregates_as_a_read(world, stateme
         locked = await read_model.load_return_requests(
             transaction.statements, "default", ids, lock=True
         )
-        expected = 2 if world.db.engine.dialect.name == POSTGRESQL else 6
+        expected = 2 if world.db.engine.dialect.name == POSTGRESQL else 8
         assert statements.count == expected, statements.statements
     finally:
         await transaction.close()

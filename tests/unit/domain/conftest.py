@@ -15,12 +15,14 @@ from typing import Any
 import pytest
 
 from domain.eligibility import ANY_CODE, BaseRules, MerchantRules
+from domain.exchange_lines import ExchangeLine, ExchangeLineStatus
 from domain.lifecycle import ReturnStatus
 from domain.orders import Order, OrderLine
 from domain.parts import ItemRequest, ReturnItem
 from domain.request_details import DETAILS, RequestDetails
 from domain.returns import ReturnRequest
 from domain.values import Actor, Address
+from domain.variants import Catalogue, ExchangeSettings, Variant
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
@@ -45,6 +47,57 @@ DEFAULT_LINES: dict[str, tuple[int, int, Decimal]] = {
     "SKU-C": (1, 0, Decimal("20.00")),
 }
 DEFAULT_ITEMS: dict[str, int] = {"SKU-A": 2, "SKU-B": 1}
+
+
+# The merchant's variants: SKU-A (size M) and its sizes S and L in group SHIRT, SKU-B in
+# group MUG with a blue one; L is sold out but backorderable, XL neither.
+VARIANT_PRICES = {
+    "SKU-A": ("SHIRT", Decimal("100.00")),
+    "SHIRT-S": ("SHIRT", Decimal("100.00")),
+    "SHIRT-L": ("SHIRT", Decimal("120.00")),
+    "SHIRT-XL": ("SHIRT", Decimal("130.00")),
+    "SKU-B": ("MUG", Decimal("49.50")),
+    "MUG-BLUE": ("MUG", Decimal("40.00")),
+}
+
+
+def make_catalogue(**settings: Any) -> Catalogue:
+    variants = {
+        sku: Variant(
+            merchant=MERCHANT,
+            sku=sku,
+            group_key=group,
+            title=f"Variant {sku}",
+            price=price,
+            currency=CURRENCY,
+            available=sku not in ("SHIRT-L", "SHIRT-XL"),
+            backorderable=sku == "SHIRT-L",
+        )
+        for sku, (group, price) in VARIANT_PRICES.items()
+    }
+    return Catalogue(ExchangeSettings(MERCHANT, **settings), variants)
+
+
+def give_exchange_line(
+    request: ReturnRequest,
+    status: ExchangeLineStatus = ExchangeLineStatus.RESERVED,
+    *,
+    sku: str = "SHIRT-S",
+    price: Decimal = Decimal("100.00"),
+) -> ExchangeLine:
+    """An exchange line put straight on the request (for tests of one action)."""
+    line = ExchangeLine(
+        line_id=f"XL-{len(request.exchange_lines) + 1}",
+        sku=sku,
+        title=f"Variant {sku}",
+        quantity=1,
+        replaces_sku=request.items[0].sku,
+        unit_price=price,
+        currency=CURRENCY,
+        status=status,
+    )
+    request.exchange_lines.append(line)
+    return line
 
 
 class NoShipmentRules(BaseRules):

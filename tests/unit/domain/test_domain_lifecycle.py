@@ -10,6 +10,8 @@ import pytest
 
 from domain.eligibility import ANY_CODE
 from domain.errors import DomainError, ErrorCode, InvalidTransition
+from domain.exchange_lines import ExchangeLineStatus
+from domain.fees import FeeKind
 from domain.lifecycle import (
     ALLOWED,
     APPROVED_FAMILY,
@@ -19,8 +21,10 @@ from domain.lifecycle import (
     parse_status,
     status_allows,
 )
+from domain.parts import RefundOutcome
 from domain.returns import SIMPLE_TRANSITIONS, ReturnRequest
 from domain.values import Actor
+from tests.unit.domain.conftest import give_exchange_line, make_catalogue
 
 # The status each allowed action leaves the request in (None: the status does not change).
 # From APPROVED and PARTIALLY_RECEIVED, RECEIVE below takes in every outstanding unit.
@@ -41,6 +45,11 @@ RESULT: dict[Action, ReturnStatus | None] = {
     Action.ADD_REFUND: None,
     Action.DELETE_REFUND: None,
     Action.UPDATE_SHIPMENT: None,
+    Action.RELEASE_EXCHANGE: None,
+    Action.RECORD_EXCHANGE_PAYMENT: None,
+    Action.CONVERT_EXCHANGE: None,
+    Action.FULFIL_EXCHANGE: None,
+    Action.WAIVE_FEE: None,
 }
 
 ALL_PAIRS = [(status, action) for status in ReturnStatus for action in Action]
@@ -93,6 +102,24 @@ def perform(request: ReturnRequest, action: Action, *, at: datetime, actor: Acto
         request.delete_refund(refund_id, at=at, actor=actor)
     elif action == Action.UPDATE_SHIPMENT:
         request.update_shipment(at=at, actor=actor, tracking_number="TRK-1")
+    elif action == Action.RELEASE_EXCHANGE:
+        request.release_exchange(make_catalogue(), at=at, actor=actor, ship_to=None)
+    elif action == Action.RECORD_EXCHANGE_PAYMENT:
+        request.record_exchange_payment(
+            amount=Decimal("1.00"),
+            currency="AED",
+            catalogue=make_catalogue(),
+            at=at,
+            actor=actor,
+            ship_to=None,
+        )
+    elif action == Action.CONVERT_EXCHANGE:
+        request.convert_exchange("XL-1", RefundOutcome.MONEY, at=at, actor=actor)
+    elif action == Action.FULFIL_EXCHANGE:
+        request.mark_exchange_fulfilled(tracking_number="TRK-9", at=at, actor=actor)
+    elif action == Action.WAIVE_FEE:
+        fee_id = request.fees[0].id if request.fees else "FE-MISSING"
+        request.waive_fee(fee_id, reason="courier damage", at=at, actor=actor)
     else:  # pragma: no cover - a new action needs a line here
         raise AssertionError(f"no way to perform {action}")
 
@@ -104,6 +131,16 @@ def _prepare(request: ReturnRequest, action: Action, *, at: datetime, actor: Act
     if action == Action.DELETE_REFUND:
         request.add_refund(
             rules=ANY_CODE, amount=Decimal("5.00"), currency="AED", at=at, actor=actor
+        )
+    if action in (Action.RELEASE_EXCHANGE, Action.CONVERT_EXCHANGE):
+        give_exchange_line(request)
+    if action == Action.RECORD_EXCHANGE_PAYMENT:
+        give_exchange_line(request, price=Decimal("1000.00"))
+    if action == Action.FULFIL_EXCHANGE:
+        give_exchange_line(request, ExchangeLineStatus.RELEASED)
+    if action == Action.WAIVE_FEE:
+        request.set_fee(
+            amount=Decimal("5.00"), kind=FeeKind.HANDLING, currency="AED", at=at, actor=actor
         )
     request.pull_events()
 
@@ -221,12 +258,17 @@ def test_rejected_and_cancelled_allow_only_notes():
         assert ALLOWED[status] == {Action.ADD_NOTE, Action.DELETE_NOTE}
 
 
-def test_completed_allows_only_notes_and_refunds():
+def test_completed_allows_only_notes_refunds_and_the_exchange_money():
     assert ALLOWED[ReturnStatus.COMPLETED] == {
         Action.ADD_NOTE,
         Action.DELETE_NOTE,
         Action.ADD_REFUND,
         Action.DELETE_REFUND,
+        Action.RELEASE_EXCHANGE,
+        Action.RECORD_EXCHANGE_PAYMENT,
+        Action.CONVERT_EXCHANGE,
+        Action.FULFIL_EXCHANGE,
+        Action.WAIVE_FEE,
     }
 
 
@@ -377,3 +419,14 @@ def test_a_refused_action_lists_exactly_the_allowed_actions_clients_see(
     listed = caught.value.message.rsplit("allowed actions: ", 1)[1]
     expected = ", ".join(sorted(a.value for a in request.allowed_actions)) or "none"
     assert listed == expected
+
+
+def test_waive_fee_is_allowed_only_while_a_fee_takes_something(approved, now, actor):
+    """The desk's Waive button follows allowedActions, not its own copy of the statuses."""
+    assert Action.WAIVE_FEE not in approved.allowed_actions
+    fee = approved.set_fee(
+        amount=Decimal("5.00"), kind=FeeKind.HANDLING, currency="AED", at=now, actor=actor
+    )
+    assert Action.WAIVE_FEE in approved.allowed_actions
+    approved.waive_fee(fee.id, reason="courier damage", at=now, actor=actor)
+    assert Action.WAIVE_FEE not in approved.allowed_actions
