@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
+from core.exchange_options import options_by_sku
 from domain.errors import ErrorCode
 from graphql_api.common import PageInfo, check_first
 from graphql_api.context import Info
@@ -60,16 +61,8 @@ class ExchangeQueries:
                     f"order {order_reference} of merchant {merchant} has no line {sku}",
                     ErrorCode.NOT_FOUND,
                 )
-            settings = await exchange_settings(reads, tenant, merchant)
-            found = VariantReads(reads, tenant)
-            own = (await found.by_skus(merchant, [sku])).get(sku)
-            if settings.allow_any_product:
-                options = await found.for_group(merchant, None)
-            elif own is None:
-                options = []
-            else:
-                options = await found.for_group(merchant, own.group_key)
-        return [t.VariantType.from_domain(v) for v in options if v.currency == order.currency]
+            options = await options_by_sku(reads, tenant, order, [sku])
+        return [t.VariantType.from_domain(v) for v in options.get(sku, [])]
 
     @strawberry.field(description="A merchant's exchange settings (the defaults if never set).")
     async def exchange_settings(self, info: Info, merchant: str) -> t.ExchangeSettingsType:
