@@ -15,6 +15,7 @@ since there an error raised by an extension would end the operation without a wo
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from graphql import (
     ASTValidationRule,
     DocumentNode,
     GraphQLError,
+    GraphQLObjectType,
     GraphQLSchema,
     GraphQLSyntaxError,
     parse,
@@ -55,19 +57,41 @@ def query_size_error(size: int, limit: int) -> GraphQLError:
     )
 
 
+Rules = tuple[type[ASTValidationRule], ...]
+
+# Texts found valid, by every schema of the process: the same text against the same types
+# (`query_type`: every schema `build_schema` makes shares them) and the same rule classes is
+# valid again. A server has one schema and gains nothing; the test suite builds one per test
+# (an app each), and validating is the dearest step of a small request. Only a digest of the
+# text is kept, not the text, and only valid verdicts (an error holds its document's nodes).
+_VALID: set[tuple[bytes, GraphQLObjectType, Rules]] = set()
+MAX_VALID_TEXTS = 100_000
+
+
 @dataclass(slots=True)
 class ParsedDocument:
     document: DocumentNode
+    text: str = ""
     errors: list[GraphQLError] | None = None  # None: not validated yet
 
-    def validated(
-        self, schema: GraphQLSchema, rules: tuple[type[ASTValidationRule], ...]
-    ) -> list[GraphQLError]:
+    def validated(self, schema: GraphQLSchema, rules: Rules) -> list[GraphQLError]:
         """The document's validation errors against the schema's rules, found once: the
         rules (graphql_api/policies.py) are the same for every request and both paths."""
         if self.errors is None:
-            self.errors = validate_document(schema, self.document, rules)
+            self.errors = self._validate(schema, rules)
         return self.errors
+
+    def _validate(self, schema: GraphQLSchema, rules: Rules) -> list[GraphQLError]:
+        digest = hashlib.blake2b(self.text.encode("utf-8", "surrogatepass")).digest()
+        key = (digest, schema.query_type, rules)
+        if self.text and key in _VALID:
+            return []
+        errors = validate_document(schema, self.document, rules)
+        if self.text and not errors:
+            if len(_VALID) >= MAX_VALID_TEXTS:
+                _VALID.clear()
+            _VALID.add(key)
+        return errors
 
 
 class DocumentCache:
@@ -96,7 +120,7 @@ class DocumentCache:
         size = text_bytes(query)  # O(1) for ASCII, as a query text nearly always is
         entry = self.cache.get(query)
         if entry is None:
-            entry = ParsedDocument(parse_document(query, max_tokens=self.max_tokens))
+            entry = ParsedDocument(parse_document(query, max_tokens=self.max_tokens), query)
             self.cache.put(query, entry, size)
         return entry
 

@@ -7,6 +7,7 @@ error and nothing executes."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -111,7 +112,14 @@ def limit_policies(limits: GraphQLLimits) -> list[Policy]:
 
 def limit_rules(limits: GraphQLLimits) -> list[type[ASTValidationRule]]:
     """The depth and alias rules, built once per schema."""
-    return [depth_rule(limits.max_depth, None), alias_rule(limits.max_aliases)]
+    return list(_limit_rules(limits.max_depth, limits.max_aliases))
+
+
+@functools.cache
+def _limit_rules(max_depth: int, max_aliases: int) -> tuple[type[ASTValidationRule], ...]:
+    """The same rule classes for the same limits, so that a text found valid by one schema
+    is known valid by another with equal limits (graphql_api/documents.py)."""
+    return depth_rule(max_depth, None), alias_rule(max_aliases)
 
 
 class QueryShape(Policy):

@@ -20,6 +20,9 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from copy import copy
 from typing import Any, ClassVar
 
@@ -36,6 +39,20 @@ log = logging.getLogger(__name__)
 MISMATCHES: list[str] = []
 
 PLANNED, FALLBACK, UNPLANNED = "planned", "fallback", "graphql-core"
+
+# Set while compare mode runs a query a second time, through strawberry, to check the POST
+# pipeline (graphql_api/pipeline.py): the same plan on the same data was just checked
+# against graphql-core by the run being compared, so checking it again proves nothing new.
+_PLAN_CHECKED: ContextVar[bool] = ContextVar("plan checked", default=False)
+
+
+@contextmanager
+def plan_already_checked() -> Iterator[None]:
+    token = _PLAN_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _PLAN_CHECKED.reset(token)
 
 
 class ExecutionCounts(Counter[str]):
@@ -72,7 +89,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         return self.plans.plan_for(self)
 
     async def _execute_planned(self, plan: ObjectPlan, serially: bool | None) -> Any:
-        reference = copy(self) if self.compare else None
+        reference = copy(self) if self.compare and not _PLAN_CHECKED.get() else None
         run = Run(self)
         try:
             data = await execute_plan(plan, run)

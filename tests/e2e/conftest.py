@@ -25,6 +25,8 @@ from persistence.idempotency import IdempotencyStore, KeyClaim
 from persistence.tables import DEFAULT_TENANT
 from tests.clocks import FixedClock
 
+A_DAY = timedelta(days=1).total_seconds()
+
 
 class GraphQLClient:
     """Posts operations like any HTTP client would and returns the decoded JSON."""
@@ -97,12 +99,15 @@ async def http(
     every request (the tenant the persistence-level fixtures write to)."""
     # No background webhook sender: its queries would interleave with the statement counts
     # tests take; the webhook tests start servers that send. Tests that count statements
-    # run each query once (no comparison run).
+    # run each query once (no comparison run). A test that counts statements keeps what it
+    # read of its token for the whole test: re-read after RETURNS_AUTH_CACHE_SECONDS, it
+    # would add a statement to whichever request came after a slow step.
     counts_statements = request.node.get_closest_marker("counts_statements") is not None
     settings = Settings(
         migrate_on_start=False,
         webhook_interval_seconds=0,
         graphql_compare_executors=not counts_statements,
+        **({"auth_cache_seconds": A_DAY} if "statements" in request.fixturenames else {}),
     )
     app = create_app(settings, db=db, clock=clock)
     headers = await credentials(db, clock, DEFAULT_TENANT)

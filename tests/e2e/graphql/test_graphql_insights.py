@@ -88,7 +88,7 @@ async def test_each_chart_counts_what_happened(
     await seed(api, clock)
     statements.reset()
     data = (await api.graphql.data(INSIGHTS, PERIOD))["returnInsights"]
-    charts = [s for s in statements.statements if "api_clients" not in s]
+    charts = list(statements.statements)
     assert data["products"] == [
         {"sku": "SHIRT-M", "returns": 2, "returnedUnits": 3, "orderedUnits": 8,
          "returnRate": 0.375},

@@ -16,21 +16,28 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import TEST_PASSWORD_COST
+
 ROOT = Path(__file__).resolve().parents[3]
 SERVE = [sys.executable, "-m", "ops.cli", "serve"]
 WORKER_LISTENING = re.compile(r"worker (?P<number>\d+) \(pid (?P<pid>\d+)\) listening on")
 
 
 def server_env(tmp_path: Path, port: int, **settings: str) -> dict[str, str]:
-    """The test's own environment without any RETURNS_* setting, plus `settings`."""
+    """The test's own environment without any RETURNS_* setting but the tests' password
+    cost, plus `settings`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNS_")}
     env.pop("DATABASE_URL", None)
-    return env | {
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'returns.db'}",
-        "RETURNS_PORT": str(port),
-        "RETURNS_AUTO_CLOSE_INTERVAL_SECONDS": "0",
-        **settings,
-    }
+    return (
+        env
+        | TEST_PASSWORD_COST
+        | {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'returns.db'}",
+            "RETURNS_PORT": str(port),
+            "RETURNS_AUTO_CLOSE_INTERVAL_SECONDS": "0",
+            **settings,
+        }
+    )
 
 
 class ServedProcess:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.conftest import TEST_PASSWORD_COST
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -37,7 +39,7 @@ class Server:
 
     async def start(self, http: aiohttp.ClientSession) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RETURNS_")}
-        env |= {
+        env |= TEST_PASSWORD_COST | {
             "DATABASE_URL": self.database_url,
             "RETURNS_PORT": str(self.port),
             "RETURNS_MIGRATE_ON_START": "false",
