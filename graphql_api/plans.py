@@ -294,13 +294,33 @@ async def _cancel(steps: Any) -> None:
         return
 
 
+async def _first_done(futures: set[asyncio.Future[Any]]) -> None:
+    """Until one of `futures` is done: `asyncio.wait(..., FIRST_COMPLETED)` without its
+    sets, checks and second coroutine (a read waits once or twice). Like it, the futures
+    are never cancelled here (a cancel reaches the resolvers through `_cancel`), and a
+    future done already wakes it on the loop's next round, as it wakes `asyncio.wait`."""
+    waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def wake(_future: Any) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    for future in futures:
+        future.add_done_callback(wake)
+    try:
+        await waiter
+    finally:
+        for future in futures:
+            future.remove_done_callback(wake)
+
+
 async def _settle(run: Run) -> None:
     """Drive the resolvers waiting on futures until none waits."""
     while run.pending:
         waiting = run.pending  # still run.pending while it waits: a cancel must find them
         futures = {entry.future for entry in waiting if entry.future is not None}
         if futures and all(entry.future is not None for entry in waiting):
-            await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
+            await _first_done(futures)
         else:
             await asyncio.sleep(0)
         run.pending = []
