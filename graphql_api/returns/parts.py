@@ -8,7 +8,6 @@ whichever way it reached the answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
@@ -77,14 +76,16 @@ class ReturnItemType:
         become the item's attributes in one copy (a page builds a thousand items, and the
         dataclass's keyword arguments cost more than the values they carried); other
         columns of the row ride along, unread."""
-        keys = tuple(row.keys())  # a dict, a RowMapping or an asyncpg Record
-        make = _ITEM_MAKERS.get(keys)
-        if make is None:
-            if len(_ITEM_MAKERS) >= _MAX_ITEM_MAKERS:
-                _ITEM_MAKERS.clear()
-            make = _ITEM_MAKERS[keys] = _item_maker(keys)
+        values = {**_ITEM_UNREAD, **row}
+        for column, attribute in _ITEM_RENAMED:
+            if column in values:
+                values[attribute] = values.pop(column)
+        for column in _ITEM_LISTS:
+            if values[column] is None:
+                values[column] = []
+        values["merchant"] = merchant
         item = _new(cls)
-        item.__dict__ = make(row, merchant)
+        item.__dict__ = values
         return item
 
     @strawberry.field(
@@ -131,38 +132,6 @@ _ITEM_UNREAD: dict[str, Any] = {
     for field in ReturnItemType.__strawberry_definition__.fields  # type: ignore[attr-defined]
     if field.base_resolver is None
 }
-
-
-# The function making an item's attributes from a row with these columns, by the columns:
-# a page reads a thousand rows with the same few, and merging every row into the defaults,
-# then renaming and defaulting its values one by one, cost more than its values.
-_ITEM_MAKERS: dict[tuple[str, ...], Callable[[Row, str], dict[str, Any]]] = {}
-_MAX_ITEM_MAKERS = 256  # a handful of selections in practice; this only bounds a mistake
-
-
-def _item_maker(columns: tuple[str, ...]) -> Callable[[Row, str], dict[str, Any]]:
-    """One dict display giving what merging the row into `_ITEM_UNREAD`, renaming its
-    `_ITEM_RENAMED` columns and making a missing `_ITEM_LISTS` value an empty list gave:
-    every plain field (None when unread), the row's other columns riding along, and the
-    merchant. Generated from the table's own column names only."""
-    renamed = {attribute: column for column, attribute in _ITEM_RENAMED if column in columns}
-    entries: dict[str, str] = {}
-    for name in columns:
-        if name not in dict(_ITEM_RENAMED):
-            entries[name] = f"row[{name!r}]"
-    for name in _ITEM_UNREAD:
-        if name in renamed:
-            entries[name] = f"row[{renamed[name]!r}]"
-        elif name not in entries:
-            entries[name] = "None"
-    for name in _ITEM_LISTS:
-        read = entries.get(name, "None")
-        entries[name] = "[]" if read == "None" else f"(v if (v := {read}) is not None else [])"
-    entries["merchant"] = "merchant"
-    display = ", ".join(f"{name!r}: {value}" for name, value in entries.items())
-    namespace: dict[str, Any] = {}
-    exec(f"def make(row, merchant):\n    return {{{display}}}\n", namespace)
-    return namespace["make"]  # type: ignore[no-any-return]
 
 
 async def referenced(
