@@ -82,6 +82,17 @@ class Loaders:
             found = await read_model.load_return_requests(reads, self._tenant, ids)
         return [found.get(rid) for rid in ids]
 
+    async def return_request_now(self, rid: str) -> ReturnRequest | None:
+        """One whole aggregate, read now rather than in the loader's next batch (a REST
+        GET reads one and nothing else: the batch's scheduling cost more than its wait
+        saved), and remembered by the loader for the rest of the operation."""
+        loader = self.return_request_by_id
+        if loader.cache_map.get(rid) is not None:  # read or written before in this operation
+            return await loader.load(rid)
+        (request,) = await self._return_requests([rid])
+        loader.prime(rid, request)
+        return request
+
     async def request_row(self, rid: str, columns: frozenset[str] | None = None) -> Row | None:
         """A return request's own row (only `columns` of it, when given)."""
         written = self._written.get(rid)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -150,7 +150,16 @@ def _accepted_request_id(incoming: str) -> str:
     """The caller's X-Request-Id if it is short printable ASCII (it is echoed in headers
     and sent on with webhooks), else a new one."""
     usable = 0 < len(incoming) <= MAX_REQUEST_ID_LENGTH and incoming.isascii()
-    return incoming if usable and incoming.isprintable() else uuid.uuid4().hex
+    return incoming if usable and incoming.isprintable() else new_request_id()
+
+
+def new_request_id() -> str:
+    """`uuid.uuid4().hex` (32 hex digits, version 4, RFC 4122 variant) without building a
+    UUID object, which cost several times the random bytes (every request makes one)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    return raw.hex()
 
 
 @web.middleware

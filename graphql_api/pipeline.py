@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -57,10 +58,30 @@ log = logging.getLogger(__name__)
 Reference = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+# A run of digits orjson may read otherwise than json (an integer past 64 bits: a float).
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+
+
 def decode_body(data: str | bytes) -> Any:
     """The request's JSON. A body of `"x"`, `42` or `null` is a client mistake (400), not a
     server error; so is a NUL character, which no field accepts and PostgreSQL cannot store,
-    and so are bytes that are not UTF-8."""
+    and so are bytes that are not UTF-8.
+
+    Most bodies are read by orjson, several times faster: what it reads, it reads as json
+    does, and it refuses what is not UTF-8 or holds a lone surrogate. Anything it refuses
+    (and a long number, which it may read otherwise) is read as before, with the refusals'
+    own words."""
+    if isinstance(data, bytes) and _LONG_NUMBER.search(data) is None:
+        try:
+            parsed = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            if b"\x00" in data or b"\\u0000" in data.lower():
+                raise HTTPException(400, "NUL characters are not accepted")
+            if not isinstance(parsed, dict | list):
+                raise HTTPException(400, "The request body must be a JSON object")
+            return parsed
     try:
         text = data.decode() if isinstance(data, bytes) else data
     except UnicodeDecodeError:

@@ -56,6 +56,9 @@ from graphql.execution.collect_fields import (
 from graphql.execution.values import get_argument_values
 from graphql.language import Visitor, visit
 from graphql.pyutils import Path, Undefined
+from strawberry.relay.types import GlobalID
+from strawberry.scalars import is_scalar
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 
 FieldDetailsList = list[FieldDetails]
 Complete = Callable[[Any, "Run", Path | None], Any]
@@ -291,13 +294,33 @@ async def _cancel(steps: Any) -> None:
         return
 
 
+async def _first_done(futures: set[asyncio.Future[Any]]) -> None:
+    """Until one of `futures` is done: `asyncio.wait(..., FIRST_COMPLETED)` without its
+    sets, checks and second coroutine (a read waits once or twice). Like it, the futures
+    are never cancelled here (a cancel reaches the resolvers through `_cancel`), and a
+    future done already wakes it on the loop's next round, as it wakes `asyncio.wait`."""
+    waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def wake(_future: Any) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    for future in futures:
+        future.add_done_callback(wake)
+    try:
+        await waiter
+    finally:
+        for future in futures:
+            future.remove_done_callback(wake)
+
+
 async def _settle(run: Run) -> None:
     """Drive the resolvers waiting on futures until none waits."""
     while run.pending:
         waiting = run.pending  # still run.pending while it waits: a cancel must find them
         futures = {entry.future for entry in waiting if entry.future is not None}
         if futures and all(entry.future is not None for entry in waiting):
-            await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
+            await _first_done(futures)
         else:
             await asyncio.sleep(0)
         run.pending = []
@@ -363,7 +386,7 @@ class Compiler:
         if attribute is not None and not node.arguments:
             leaf = _leaf_checks(field_def.type)
             return FieldPlan(key, _ATTRIBUTE, attribute=attribute, complete=complete, leaf=leaf)
-        direct = _direct_resolver(field_def, self.schema) if not field_def.args else None
+        direct = _direct_resolver(field_def, self.schema)
         return FieldPlan(
             key,
             _RESOLVER,
@@ -634,25 +657,34 @@ def _plain_attribute(field_def: GraphQLField) -> str | None:
 
 
 def _direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[..., Any] | None:
-    """For a strawberry resolver that takes no arguments but its parent and `info`, and
-    has no field extensions: a function calling it the way strawberry's wrapper would
-    (`resolver(self_or_root, info=Info(...))`), without the wrapper's layers of argument
-    conversion and extension handling, a good part of a page's cost (`items` of 100
-    requests). Anything else (arguments, extensions, permissions, `Parent`) goes through
-    the field's own resolve function. tests/unit/test_planned_execution.py pins the
-    strawberry internals this reads."""
+    """For a strawberry resolver that takes its parent and `info` and arguments of scalar
+    types only, and has no field extensions: a function calling it the way strawberry's
+    wrapper would (`resolver(self_or_root, info=Info(...), **arguments)`), without the
+    wrapper's layers of argument conversion and extension handling, a good part of a
+    page's cost (`items` of 100 requests) and of a small read's. A scalar argument's value
+    is passed as graphql-core coerced it (strawberry's conversion gives it back as it is),
+    under its Python name, worked out once here; an argument left out stays out, so the
+    resolver's default applies. Anything else (enums, lists, inputs, extensions,
+    permissions, `Parent`) goes through the field's own resolve function.
+    tests/unit/test_planned_execution.py pins the strawberry internals this reads."""
     field = (field_def.extensions or {}).get(_STRAWBERRY_FIELD)
     resolver = getattr(field, "base_resolver", None)
-    if resolver is None or field.extensions or field.arguments or resolver.parent_parameter:
+    if resolver is None or field.extensions or resolver.parent_parameter:
         return None
-    info_class = schema.extensions[_STRAWBERRY_FIELD].config.info_class
+    strawberry_schema = schema.extensions[_STRAWBERRY_FIELD]
+    names = _scalar_argument_names(field, strawberry_schema)
+    if names is None:
+        return None
+    info_class = strawberry_schema.config.info_class
     function = resolver.wrapped_func
     takes_self = resolver.self_parameter is not None
     root = resolver.root_parameter.name if resolver.root_parameter else None
     info = resolver.info_parameter.name if resolver.info_parameter else None
 
-    def call(source: Any, raw_info: Any) -> Any:
+    def call(source: Any, raw_info: Any, **arguments: Any) -> Any:
         kwargs: dict[str, Any] = {}
+        for name, value in arguments.items():
+            kwargs[names[name]] = value
         if root is not None:
             kwargs[root] = source
         if info is not None:
@@ -660,6 +692,22 @@ def _direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[..., Any]
         return function(source, **kwargs) if takes_self else function(**kwargs)
 
     return call
+
+
+def _scalar_argument_names(field: Any, strawberry_schema: Any) -> dict[str, str] | None:
+    """GraphQL name → Python name of each argument of `field`, when every one is a scalar
+    (or an optional scalar) strawberry hands over unconverted; None otherwise."""
+    registry = strawberry_schema.schema_converter.scalar_registry
+    converter = strawberry_schema.config.name_converter
+    names = {}
+    for argument in field.arguments:
+        type_ = argument.type
+        if isinstance(type_, StrawberryOptional) and not isinstance(type_, StrawberryMaybe):
+            type_ = type_.of_type
+        if type_ is GlobalID or not is_scalar(type_, registry):
+            return None
+        names[converter.from_argument(argument)] = argument.python_name
+    return names
 
 
 def _uses_variables(node: Any) -> bool:

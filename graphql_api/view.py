@@ -83,7 +83,10 @@ class ReturnsGraphQLView(GraphQLView[Context, None]):
 
     def needs_credentials(self, request: web.Request) -> bool:
         """Every request but the GraphiQL page (it executes nothing) and a websocket
-        upgrade (it authenticates in connection_init)."""
+        upgrade (it authenticates in connection_init); both are GETs, and a POST, the
+        common case, is answered without building a websocket response to ask."""
+        if request.method == "POST":
+            return True
         return not (self._is_ide_page(request) or self.is_websocket_request(request))
 
     async def render_graphql_ide(self, request: web.Request) -> web.Response:

@@ -8,6 +8,8 @@ Statements that need no snapshot across statements (the API's views) run on `rea
 connection in autocommit mode: no BEGIN/ROLLBACK round trips around a SELECT. PostgreSQL
 connections are not pinged at every checkout (that cost a round trip per request); they are
 recycled after `POOL_RECYCLE_SECONDS`, and a connection found dead invalidates the pool.
+`reading()` lends asyncpg connections of its own on PostgreSQL, outside SQLAlchemy's pool
+(persistence/read_connections.py): the pool's machinery cost a read more than its SELECT.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.util import greenlet_spawn
 
+from persistence.read_connections import ReadConnections
 from persistence.statements import AsyncpgStatements, SqlAlchemyStatements, Statements
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 POOL_SIZE = 16
 POOL_MAX_OVERFLOW = 16
 POOL_RECYCLE_SECONDS = 1800
+POOL_TIMEOUT_SECONDS = 30  # SQLAlchemy's pool_timeout, which the engine keeps
 _IMMEDIATE = "returns_begin_immediate"
 _AUTOCOMMIT = "AUTOCOMMIT"
 
@@ -78,6 +82,10 @@ class Database:
         # rather than poll the file lock (whose busy handler sleeps up to 100 ms a try).
         self.writers = asyncio.Lock() if self.is_sqlite else None
         self._observers: list[Callable[[str], None]] = []
+        # PostgreSQL's reads: asyncpg connections of their own (persistence/read_connections.py).
+        self._reads = (
+            None if self.is_sqlite else _read_connections(self.engine, pool_size + max_overflow)
+        )
 
     def write_session(self) -> AsyncSession:
         return AsyncSession(self._write_bind, expire_on_commit=False, autoflush=False)
@@ -96,10 +104,11 @@ class Database:
             async with self._read_bind.connect() as connection:
                 yield SqlAlchemyStatements(connection, "sqlite")
             return
-        lent = await self.engine.raw_connection()
+        assert self._reads is not None
+        connection = await self._reads.lend()
         cancelled = False
         try:
-            yield AsyncpgStatements(lent.driver_connection, self.engine.dialect, self._observers)
+            yield AsyncpgStatements(connection, self.engine.dialect, self._observers)
         except asyncio.CancelledError:
             # A statement cancelled mid-flight (a query past its time limit) leaves asyncpg
             # cancelling it on the server; until then the connection refuses the next
@@ -107,7 +116,7 @@ class Database:
             cancelled = True
             raise
         finally:
-            await greenlet_spawn(_give_back, lent, cancelled)
+            self._reads.give_back(connection, broken=cancelled)
 
     async def begin_write(self) -> WriteTransaction:
         """A write transaction with the statements that run in it: on PostgreSQL straight on
@@ -174,6 +183,8 @@ class Database:
         _tell(self._commit_listeners, tenant_id, last_position)
 
     async def dispose(self) -> None:
+        if self._reads is not None:
+            await self._reads.close()
         await self.engine.dispose()
 
 
@@ -238,6 +249,20 @@ def _give_back(lent: Any, broken: bool = False) -> None:
     if broken or lent.driver_connection.is_closed():
         lent.invalidate()
     lent.close()
+
+
+def _read_connections(engine: AsyncEngine, size: int) -> ReadConnections:
+    """Connections for reads, to the server and with the options SQLAlchemy's own use."""
+    _args, options = engine.dialect.create_connect_args(engine.url)
+    for adapter_only in (
+        "async_creator_fn",
+        "prepared_statement_cache_size",
+        "prepared_statement_name_func",
+    ):
+        options.pop(adapter_only, None)
+    return ReadConnections(
+        options, size=size, recycle=POOL_RECYCLE_SECONDS, timeout=POOL_TIMEOUT_SECONDS
+    )
 
 
 def _engine_options(url: Any, pool_size: int, max_overflow: int) -> dict[str, Any]:

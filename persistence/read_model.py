@@ -146,7 +146,7 @@ async def request_and_children(
     of their columns), two elsewhere."""
     if isinstance(reads, AsyncpgStatements):
         statement = _request_with_children(child.table, columns)
-        rows = await reads.rows(statement, {"tenant": tenant_id, "ids": [rid]})
+        rows = await reads.rows(statement, {"tenant": tenant_id, "id": rid})
         if not rows:
             return None, []
         row = dict(rows[0].items())
@@ -163,9 +163,13 @@ CHILDREN_LABEL = "children_of_request"
 
 @functools.lru_cache(maxsize=512)
 def _request_with_children(table: Table, columns: Columns) -> Select[Any]:
+    """One request by `id = $n`, not `= ANY($n)`: PostgreSQL plans a statement over an
+    array parameter afresh at every execution (its generic plan is estimated for an array
+    of any length, and never chosen), which cost it more CPU than running it; over one
+    value it keeps the generic plan after five executions."""
     return select(
         *_selected(REQUESTS, columns), _children_array(table).label(CHILDREN_LABEL)
-    ).where(REQUESTS.c.tenant_id == bindparam("tenant"), one_of(REQUESTS.c.id, "ids", POSTGRESQL))
+    ).where(REQUESTS.c.tenant_id == bindparam("tenant"), REQUESTS.c.id == bindparam("id"))
 
 
 def _children_array(table: Table) -> ColumnElement[Any]:
@@ -255,7 +259,10 @@ async def _whole_in_one(
     REST read."""
     if not ids:
         return {}
-    rows = await reads.rows(_whole_requests(), {"tenant": tenant_id, "ids": list(ids)})
+    if len(ids) == 1:  # a REST read: planned once (see _request_with_children)
+        rows = await reads.rows(_whole_requests(one=True), {"tenant": tenant_id, "id": ids[0]})
+    else:
+        rows = await reads.rows(_whole_requests(), {"tenant": tenant_id, "ids": list(ids)})
     readers = {name: reads.row_reader(child.table) for name, child in WHOLE_CHILDREN.items()}
     found = {}
     for row in rows:
@@ -268,13 +275,12 @@ async def _whole_in_one(
 
 
 @functools.cache
-def _whole_requests() -> Select[Any]:
-    """The requests `ids` of tenant `tenant` (PostgreSQL), each with one array per kind of
-    child, in the children's order."""
+def _whole_requests(*, one: bool = False) -> Select[Any]:
+    """The requests `ids` (or the one request `id`) of tenant `tenant` (PostgreSQL), each
+    with one array per kind of child, in the children's order."""
     arrays = [_children_array(child.table).label(name) for name, child in WHOLE_CHILDREN.items()]
-    return select(REQUESTS, *arrays).where(
-        REQUESTS.c.tenant_id == bindparam("tenant"), one_of(REQUESTS.c.id, "ids", POSTGRESQL)
-    )
+    key = REQUESTS.c.id == bindparam("id") if one else one_of(REQUESTS.c.id, "ids", POSTGRESQL)
+    return select(REQUESTS, *arrays).where(REQUESTS.c.tenant_id == bindparam("tenant"), key)
 
 
 # --------------------------------------------------------------------------- pages

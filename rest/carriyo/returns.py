@@ -41,7 +41,7 @@ def _answer(request: ReturnRequest) -> web.Response:
 
 async def get_request(call: Call) -> web.Response:
     rid = _rid(call)
-    request = await call.context.loaders.return_request_by_id.load(rid)
+    request = await call.context.loaders.return_request_now(rid)
     if request is None:
         raise NotFound(f"return request {rid} not found", field="return_request_id")
     return _answer(request)
