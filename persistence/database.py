@@ -87,6 +87,11 @@ class Database:
             None if self.is_sqlite else _read_connections(self.engine, pool_size + max_overflow)
         )
 
+    @property
+    def read_connections(self) -> ReadConnections | None:
+        """PostgreSQL's reading connections (None on SQLite, whose reads use the engine)."""
+        return self._reads
+
     def write_session(self) -> AsyncSession:
         return AsyncSession(self._write_bind, expire_on_commit=False, autoflush=False)
 

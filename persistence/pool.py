@@ -1,4 +1,5 @@
-"""How busy the database connection pool is, for the operators' metrics.
+"""How busy the database connection pool is, and on PostgreSQL the reading connections
+beside it (persistence/read_connections.py), for the operators' metrics.
 
 SQLAlchemy tells how many connections are checked out and idle; how many callers wait for
 one it does not say. The asynchronous pool hands connections out through an asyncio.Queue,
@@ -37,6 +38,15 @@ def pool_usage(db: Database) -> PoolUsage | None:
         capacity=math.inf if overflow < 0 else pool.size() + overflow,
         waiting=_waiting(pool),
     )
+
+
+def reading_usage(db: Database) -> PoolUsage | None:
+    """The reading connections' usage; None on SQLite, whose reads go through the engine.
+    Readers waiting for one are not counted (`waiting` None)."""
+    reads = db.read_connections
+    if reads is None:
+        return None
+    return PoolUsage(in_use=reads.lent, idle=reads.idle, capacity=reads.size, waiting=None)
 
 
 def _waiting(pool: QueuePool) -> int | None:

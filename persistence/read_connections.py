@@ -31,11 +31,21 @@ class ReadConnections:
         self, connect_kwargs: dict[str, Any], *, size: int, recycle: float, timeout: float
     ) -> None:
         self._kwargs = connect_kwargs
+        self.size = size
         self._idle: list[tuple[asyncpg.Connection, float]] = []
         self._slots = asyncio.Semaphore(size)
         self._recycle = recycle
         self._timeout = timeout
         self._opened: dict[asyncpg.Connection, float] = {}
+
+    @property
+    def idle(self) -> int:
+        return len(self._idle)
+
+    @property
+    def lent(self) -> int:
+        """Connections a reader holds now (open ones that are not idle)."""
+        return len(self._opened) - len(self._idle)
 
     async def lend(self) -> asyncpg.Connection:
         if self._slots.locked():  # every connection lent: wait, as the pool would

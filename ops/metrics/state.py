@@ -24,7 +24,7 @@ from core.wiring import Wiring
 from ops.metrics.registry import Metrics
 from persistence.backlogs import Backlogs, count_backlogs
 from persistence.database import Database
-from persistence.pool import pool_usage
+from persistence.pool import pool_usage, reading_usage
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ class LiveState(Collector):
 
     def collect(self) -> Iterator[Metric]:
         yield from _pool(self._wiring.db)
+        yield from _reading(self._wiring.db)
         yield _gauge(
             "returns_websockets_open", "Websocket connections open.", self._metrics.websockets_open
         )
@@ -186,6 +187,16 @@ def _pool(db: Database) -> Iterator[Metric]:
         yield _gauge(
             "returns_db_pool_waiting", "Callers waiting for a database connection.", usage.waiting
         )
+
+
+def _reading(db: Database) -> Iterator[Metric]:
+    """PostgreSQL's reading connections, which the pool's gauges do not count."""
+    usage = reading_usage(db)
+    if usage is None:
+        return
+    yield _gauge("returns_db_reading_in_use", "Reading connections lent.", usage.in_use)
+    yield _gauge("returns_db_reading_idle", "Reading connections open and idle.", usage.idle)
+    yield _gauge("returns_db_reading_max", "Reading connections that may be open.", usage.capacity)
 
 
 def _backlogs(backlogs: Backlogs) -> Iterator[Metric]:

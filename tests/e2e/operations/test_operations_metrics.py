@@ -171,6 +171,21 @@ async def _scrape_until(http: TestClient, condition: Callable[[Scrape], bool]) -
     raise AssertionError("the metrics never showed the expected state")
 
 
+async def test_postgresql_reading_connections_are_gauged_beside_the_pool(http, db) -> None:
+    """Reads on PostgreSQL lend asyncpg connections of their own, which the pool's gauges
+    do not see; SQLite reads through the engine and has no such gauges."""
+    assert "errors" not in await post_graphql(http, COUNT)
+    metrics = await scrape(http)
+
+    gauges = ("returns_db_reading_in_use", "returns_db_reading_idle", "returns_db_reading_max")
+    if db.is_sqlite:
+        assert all(metrics.value(gauge) is None for gauge in gauges)
+        return
+    assert metrics.value("returns_db_reading_in_use") == 0  # the read gave its connection back
+    assert metrics.value("returns_db_reading_idle") >= 1
+    assert metrics.value("returns_db_reading_max") == db.read_connections.size
+
+
 async def test_webhook_deliveries_are_gauged_by_state(graphql, http, db, clock) -> None:
     api = ReturnsApi(graphql)
     await register(graphql, "http://127.0.0.1:9/unreachable", eventTypes=["ReturnRequested"])
