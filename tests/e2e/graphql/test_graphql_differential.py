@@ -15,11 +15,11 @@ from typing import Any
 
 import hypothesis.strategies as st
 from graphql import GraphQLSchema
-from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import nodes, queries
 
 from graphql_api import planned_executor
 from graphql_api.schema import schema as returns_schema
+from tests.drawn import drawn
 from tests.e2e.conftest import GraphQLClient, graphql_view
 
 # Each group of root fields gets its share of the examples, so the rich ones are not
@@ -53,25 +53,11 @@ def scalars(ids: list[str]) -> dict[str, st.SearchStrategy[Any]]:
     }
 
 
-def drawn(
+def generated_queries(
     schema: GraphQLSchema, fields: tuple[str, ...], values: dict[str, Any], count: int
 ) -> list[str]:
     """`count` valid queries over the root `fields` (hypothesis-graphql, positive mode)."""
-    found: list[str] = []
-
-    @settings(
-        max_examples=count,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(queries(schema, fields=fields, custom_scalars=values, allow_x00=False))
-    def collect(query: str) -> None:
-        found.append(query)
-
-    collect()
-    return found
+    return drawn(queries(schema, fields=fields, custom_scalars=values, allow_x00=False), count)
 
 
 async def test_generated_queries_answer_alike_on_both_executors(
@@ -88,7 +74,9 @@ async def test_generated_queries_answer_alike_on_both_executors(
     before = dict(counts)
 
     for fields in GROUPS:
-        for query in drawn(returns_schema._schema, fields, scalars(ids), EXAMPLES_PER_GROUP):
+        for query in generated_queries(
+            returns_schema._schema, fields, scalars(ids), EXAMPLES_PER_GROUP
+        ):
             response = await http.post("/graphql", json={"query": query})
             assert response.status == 200, (query, await response.text())
             assert planned_executor.MISMATCHES == [], (query, planned_executor.MISMATCHES[0])

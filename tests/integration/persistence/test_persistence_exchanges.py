@@ -11,7 +11,6 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain import commands as c
@@ -27,6 +26,7 @@ from domain.reference import ReferenceEntry, ReferenceKind
 from domain.request_details import RequestDetails
 from domain.variants import ExchangeRelease, Variant
 from persistence.variants import VariantReads
+from tests.drawn import drawn
 from tests.integration.persistence.test_persistence_concurrency import outcomes
 
 MERCHANT = "acme"
@@ -219,23 +219,7 @@ ASKS = st.lists(
     max_size=2,
 )
 
-
-def drawn() -> list[tuple[list[tuple[Any, ...]], list[tuple[str, int]], ExchangeRelease]]:
-    found: list[Any] = []
-
-    @settings(
-        max_examples=12,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(STEPS, ASKS, st.sampled_from(list(ExchangeRelease)))
-    def collect(steps, asks, release_on) -> None:
-        found.append((steps, asks, release_on))
-
-    collect()
-    return found
+SCENARIOS = st.tuples(STEPS, ASKS, st.sampled_from(list(ExchangeRelease)))
 
 
 class Run:
@@ -319,7 +303,7 @@ async def test_any_sequence_of_decisions_keeps_the_exchange_invariants_as_stored
         lines={"SKU-A": (40, 40, Decimal("100.00")), "SKU-B": (40, 40, Decimal("49.50"))}
     )
     await stock(world, allow_any_product=True)
-    for steps, asks, release_on in drawn():
+    for steps, asks, release_on in drawn(SCENARIOS, 12):
         await stock(world, release_on=release_on)
         exchange = [
             ExchangeItem(sku, qty, "SKU-A" if sku.startswith("SHIRT") else "SKU-B")

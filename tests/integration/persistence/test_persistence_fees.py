@@ -8,7 +8,6 @@ import contextlib
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
@@ -19,6 +18,7 @@ from domain.fees import FeeBasis, FeeKind, FeeRule
 from domain.parts import ItemRequest, RefundOutcome
 from domain.request_details import RequestDetails
 from domain.store_credit import BonusBasis, StoreCreditSettings
+from tests.drawn import drawn
 from tests.integration.persistence.conftest import ACTOR, DROPOFF, MERCHANT, PICKUP
 
 SHIPPING = FeeRule(
@@ -112,21 +112,6 @@ STEP = st.one_of(
 SCENARIO = st.tuples(st.sampled_from(["CHANGED_MIND", "DEFECTIVE"]), st.lists(STEP, max_size=8))
 
 
-def scenarios(count: int) -> list[Any]:
-    """`count` generated scenarios, drawn once (hypothesis cannot drive an async test with
-    a database fixture; each scenario then runs on that database)."""
-    found: list[Any] = []
-
-    @settings(max_examples=count, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), deadline=None)  # fmt: skip
-    @given(SCENARIO)
-    def collect(scenario: Any) -> None:
-        found.append(scenario)
-
-    collect()
-    return found[:count]
-
-
 def command(rid: str, step: tuple, fees: list, remaining: Decimal) -> tuple[Any, Any] | None:
     name, *args = step
     common = {"return_request_id": rid, "actor": ACTOR}
@@ -157,7 +142,7 @@ def command(rid: str, step: tuple, fees: list, remaining: Decimal) -> tuple[Any,
 async def test_refunds_stay_within_the_value_less_fees_on_any_sequence(world):
     await with_rules(world, SHIPPING, RESTOCKING, HANDLING)
     await world.order(lines=LINES)
-    for number, (reason, steps) in enumerate(scenarios(25)):
+    for number, (reason, steps) in enumerate(drawn(SCENARIO, 25)):
         await world.order(reference=f"ORD-P{number}", lines=LINES)
         items = [ItemRequest("SKU-A", 3, reason_code=reason), ItemRequest("SKU-B", 2)]
         rid = (await world.create(reference=f"ORD-P{number}", items=items)).id

@@ -16,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain import commands as c
@@ -26,6 +25,7 @@ from domain.lifecycle import ReturnStatus
 from domain.parts import ItemRequest
 from persistence import insight_rollups, insights
 from persistence.statements import SqlAlchemyStatements
+from tests.drawn import drawn
 from tests.integration.persistence.conftest import ACTOR, MERCHANT, World
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -53,24 +53,6 @@ STEPS = st.one_of(
     st.tuples(st.just("unrefund"), st.integers(0, 9)),
     st.tuples(st.just("wait"), st.integers(1, 40)),  # hours: days roll over
 )
-
-
-def drawn() -> list[list[tuple[Any, ...]]]:
-    found: list[list[tuple[Any, ...]]] = []
-
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(st.lists(STEPS, min_size=1, max_size=20))
-    def collect(steps: list[tuple[Any, ...]]) -> None:
-        found.append(steps)
-
-    collect()
-    return found
 
 
 class Scenario:
@@ -164,7 +146,7 @@ PRELUDE = [
 
 async def test_the_rollups_equal_a_recount_after_any_history(world: World) -> None:
     histories = 0
-    for number, steps in enumerate(drawn()):
+    for number, steps in enumerate(drawn(st.lists(STEPS, min_size=1, max_size=20), EXAMPLES)):
         scenario = Scenario(world, tenant=f"roll-{number}")
         for step in [*PRELUDE, *steps]:
             await scenario.step(step)

@@ -18,7 +18,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain import commands as c
@@ -34,6 +33,7 @@ from domain.store_credit import (
 from domain.values import SYSTEM, Actor
 from persistence import store_credit_reads
 from persistence.unit_of_work import SqlUnitOfWork
+from tests.drawn import drawn
 
 EXAMPLES = 25
 AMOUNTS = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("80"), places=2)
@@ -46,24 +46,6 @@ STEPS = st.one_of(
     st.tuples(st.just("expire")),
     st.tuples(st.just("take_back"), st.integers(0, 10)),
 )
-
-
-def drawn() -> list[list[tuple[Any, ...]]]:
-    found: list[list[tuple[Any, ...]]] = []
-
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(st.lists(STEPS, min_size=1, max_size=25))
-    def collect(steps: list[tuple[Any, ...]]) -> None:
-        found.append(steps)
-
-    collect()
-    return found
 
 
 class Scenario:
@@ -183,7 +165,7 @@ def _taken_back(ledger: list[LedgerEntry], lot: LedgerEntry) -> Decimal:
 
 
 async def test_every_ledger_sums_to_its_balance_and_no_entry_touches_used_credit(world):
-    for number, steps in enumerate(drawn()):
+    for number, steps in enumerate(drawn(st.lists(STEPS, min_size=1, max_size=25), EXAMPLES)):
         scenario = Scenario(world, tenant=f"prop-{number}")
         for step in steps:
             await scenario.step(step)
