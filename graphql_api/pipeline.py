@@ -60,6 +60,8 @@ Reference = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # A run of digits orjson may read otherwise than json (an integer past 64 bits: a float).
 _LONG_NUMBER = re.compile(rb"[0-9]{19}")
+# A NUL written as JSON's escape, in either case, found without copying the body.
+_ESCAPED_NUL = re.compile(rb"\\u0000", re.IGNORECASE)
 
 
 def decode_body(data: str | bytes) -> Any:
@@ -77,7 +79,7 @@ def decode_body(data: str | bytes) -> Any:
         except orjson.JSONDecodeError:
             pass
         else:
-            if b"\x00" in data or b"\\u0000" in data.lower():
+            if b"\x00" in data or _ESCAPED_NUL.search(data):
                 raise HTTPException(400, "NUL characters are not accepted")
             if not isinstance(parsed, dict | list):
                 raise HTTPException(400, "The request body must be a JSON object")
