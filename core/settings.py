@@ -134,6 +134,11 @@ class Settings(BaseSettings):
         "view after every query the POST pipeline answers, and log any answer that differs "
         "(several times the work).",
     )
+    graphql_sql_json: bool = Field(
+        default=True,
+        description="Queries of return requests' plain fields answered with JSON the database "
+        "writes (graphql_api/sql_json.py); false: every query runs on its compiled plan.",
+    )
     graphql_introspection: bool = Field(
         default=True, description="Switch off in production to hide the schema."
     )

@@ -14,9 +14,11 @@ than reading the database does.
   (graphql_api/documents.py), shared with strawberry's GET and websocket path.
 - The policies: the schema's one list (graphql_api/policies.py), which strawberry runs as
   extensions on its path: the same checks, in the same order, on both.
-- Execution: graphql-core's `execute` with the schema's planned executor
-  (graphql_api/planned_executor.py): a query runs on its compiled plan, and on graphql-core
-  within the same execution when the plan gives up, no resolver run twice.
+- Execution: a query of plain fields the database can write answered with its JSON text
+  (graphql_api/sql_json.py), spliced into the answer as it comes; else graphql-core's
+  `execute` with the schema's planned executor (graphql_api/planned_executor.py): a query
+  runs on its compiled plan, and on graphql-core within the same execution when the plan
+  gives up, no resolver run twice.
 - The answer: errors logged and counted (the schema's `process_errors`), masked, encoded by
   orjson.
 
@@ -50,9 +52,11 @@ from edge.json_input import encodes_as_utf8
 from edge.request_context import request_context
 from graphql_api.limits import TIMED_OUT
 from graphql_api.permissions import carries_secret
-from graphql_api.planned_executor import MISMATCHES, plan_already_checked
-from graphql_api.policies import MUTATION, Operation
+from graphql_api.planned_executor import MISMATCHES, SQL, plan_already_checked
+from graphql_api.policies import MUTATION, QUERY, Operation
+from graphql_api.returns.sql_fields import ROOTS, TYPES
 from graphql_api.schema import ReturnsSchema
+from graphql_api.sql_json import SqlJson
 
 log = logging.getLogger(__name__)
 Reference = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -135,6 +139,11 @@ class PostPipeline:
         self.wiring = wiring
         self.reference = reference
         self._core = schema._schema
+        self.sql = (
+            SqlJson(self._core, schema, ROOTS, TYPES, wiring.db.engine.dialect.name)
+            if wiring.settings.graphql_sql_json
+            else None
+        )
 
     async def answer(self, request: web.Request) -> web.Response:
         """The answer; a malformed request raises HTTPException (the view words it)."""
@@ -187,14 +196,41 @@ class PostPipeline:
             policy.before(operation)
         arounds = [a for p in policies.wrapping if (a := p.around(operation)) is not None]
         if not arounds:
-            return await self._graphql_core(operation, wanted)
+            return await self._executed(operation, wanted)
         if len(arounds) == 1:
             async with arounds[0]:
-                return await self._graphql_core(operation, wanted)
+                return await self._executed(operation, wanted)
         async with AsyncExitStack() as stack:
             for around in arounds:
                 await stack.enter_async_context(around)
-            return await self._graphql_core(operation, wanted)
+            return await self._executed(operation, wanted)
+
+    async def _executed(self, operation: Operation, wanted: Wanted) -> ExecutionResult:
+        if self.sql is not None and operation.kind == QUERY:
+            data = await self._written_by_database(operation, wanted)
+            if data is not None:
+                return ExecutionResult(data)
+        return await self._graphql_core(operation, wanted)
+
+    async def _written_by_database(
+        self, operation: Operation, wanted: Wanted
+    ) -> dict[str, Any] | None:
+        """The answer's data as the database writes it, or None: the executor answers. A
+        failure here is a fault of this way alone (the executor reads the same rows), so
+        the executor answers in its place (and compare mode records it)."""
+        assert self.sql is not None
+        try:
+            data = await self.sql.answer(
+                operation.document, operation.name, wanted.variables, operation.context
+            )
+        except Exception:
+            log.exception("the database's JSON answer failed; the executor answers")
+            if self.reference is not None:
+                MISMATCHES.append("the database's JSON answer raised; see the log")
+            return None
+        if data is not None:
+            self.schema.execution_counts[SQL] += 1
+        return data
 
     async def _graphql_core(self, operation: Operation, wanted: Wanted) -> ExecutionResult:
         """graphql-core's `execute` (less its checks for @defer and @stream, which this

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 MISMATCHES: list[str] = []
 
 PLANNED, FALLBACK, UNPLANNED = "planned", "fallback", "graphql-core"
+SQL = "sql"  # answered by the POST pipeline with JSON the database wrote (sql_json.py)
 
 # Set while compare mode runs a query a second time, through strawberry, to check the POST
 # pipeline (graphql_api/pipeline.py): the same plan on the same data was just checked
@@ -58,11 +59,12 @@ def plan_already_checked() -> Iterator[None]:
 class ExecutionCounts(Counter[str]):
     """How the operations of one schema ran: on a plan (`planned`), on graphql-core after a
     plan gave up (`fallback`), or on graphql-core from the start (`graphql-core`: mutations,
-    subscriptions, introspection, shapes no plan covers). A plain counter, read by /metrics
+    subscriptions, introspection, shapes no plan covers); or with JSON the database wrote,
+    no executor at all (`sql`, graphql_api/sql_json.py). A plain counter, read by /metrics
     (ops/metrics), which this layer does not know of."""
 
     def __init__(self) -> None:
-        super().__init__({PLANNED: 0, FALLBACK: 0, UNPLANNED: 0})
+        super().__init__({PLANNED: 0, FALLBACK: 0, UNPLANNED: 0, SQL: 0})
 
 
 class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):

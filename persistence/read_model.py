@@ -479,17 +479,35 @@ async def page_return_requests(
     """Keyset pagination in the order `sort` names (newest first unless told), one
     statement: page 1000 costs what page 1 does. With `columns`, only those (and what a
     cursor is made of) are read."""
+    statement, values = page_query(
+        reads.dialect_name, tenant_id, flt, first=first, after=after, columns=columns, sort=sort
+    )
+    rows = await reads.rows(statement, values)
+    return Page(rows[:first], has_next=len(rows) > first)
+
+
+def page_query(
+    dialect_name: str,
+    tenant_id: str,
+    flt: ReturnFilter,
+    *,
+    first: int,
+    after: PagePosition | SortPosition | None,
+    columns: Columns = None,
+    sort: ReturnSort = ReturnSort.NEWEST,
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement reading a page (one more row than `first`, which tells whether more
+    follow) and its values; persistence/json_reads.py reads the same page as JSON."""
     values = _filter_values(tenant_id, flt)
     if columns is not None:
         columns = columns | {"id", "created_at", sort.value[0]}
     shape = _shape(flt, values)
-    statement = _page_statement(reads.dialect_name, shape, after is not None, columns, sort)
+    statement = _page_statement(dialect_name, shape, after is not None, columns, sort)
     values["limit"] = first + 1
     if after is not None:
         key = after.created_at if isinstance(after, PagePosition) else after.key
         values |= {"after_key": key, "after_id": after.id}
-    rows = await reads.rows(statement, values)
-    return Page(rows[:first], has_next=len(rows) > first)
+    return statement, values
 
 
 async def count_return_requests(reads: Statements, tenant_id: str, flt: ReturnFilter) -> int:

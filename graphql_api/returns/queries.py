@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
@@ -177,6 +178,29 @@ def _position(
     return decode_sorted_cursor(after, sort)
 
 
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """What `returnRequests`' arguments ask for, checked (a ClientError otherwise)."""
+
+    filter: read_model.ReturnFilter
+    sort: read_model.ReturnSort
+    position: read_model.PagePosition | read_model.SortPosition | None
+    first: int
+
+
+def page_request(
+    first: int,
+    filter: ReturnRequestFilter | None = None,
+    after: str | None = None,
+    order_by: ReturnRequestSort = ReturnRequestSort.NEWEST,
+) -> PageRequest:
+    """The resolver's reading of its arguments, shared with the database's JSON answer of
+    the same page (graphql_api/returns/sql_fields.py), so both refuse alike."""
+    flt = (filter or ReturnRequestFilter()).to_query()
+    sort = SORTS[order_by]
+    return PageRequest(flt, sort, _position(after, sort), check_first(first))
+
+
 @strawberry.type
 class ReturnQueries:
     @strawberry.field(description="A return request by its readable id (RR-…) or global id.")
@@ -201,9 +225,8 @@ class ReturnQueries:
         order_by: ReturnRequestSort = ReturnRequestSort.NEWEST,
     ) -> ReturnRequestConnection:
         context = info.context
-        flt = (filter or ReturnRequestFilter()).to_query()
-        sort = SORTS[order_by]
-        position = _position(after, sort)
+        wanted = page_request(first, filter, after, order_by)
+        flt, sort, position = wanted.filter, wanted.sort, wanted.position
         columns, whole = request_columns(info, under=("edges", "node"))
         items = items_under(info, ("edges", "node"))
         async with context.db.reading() as reads:
@@ -211,7 +234,7 @@ class ReturnQueries:
                 reads,
                 context.tenant_id,
                 flt,
-                first=check_first(first),
+                first=wanted.first,
                 after=position,
                 columns=columns,
                 sort=sort,

@@ -135,8 +135,9 @@ def _graphql(usage: Mapping[str, Mapping[str, int]]) -> Iterator[Metric]:
     executions = CounterMetricFamily(
         "returns_graphql_executions",
         "GraphQL operations executed by this process, by path: on a compiled plan (planned), "
-        "on graphql-core after a plan gave up (fallback), or on graphql-core from the start "
-        "(graphql-core: mutations, subscriptions, introspection).",
+        "on graphql-core after a plan gave up (fallback), on graphql-core from the start "
+        "(graphql-core: mutations, subscriptions, introspection), or with JSON the database "
+        "wrote (sql).",
         labels=["path"],
     )
     for path, count in usage["executions"].items():
