@@ -28,6 +28,8 @@ from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT, ReturnItemRow, ReturnRequestRow
 from tests.drawn import drawn
 from tests.e2e.conftest import GraphQLClient, graphql_view
+from tests.e2e.graphql import test_graphql_pipeline
+from tests.e2e.graphql.test_graphql_pipeline import Refusing
 from tests.e2e.operations.scraping import scrape
 
 OTHER_TENANT = "other-co"
@@ -268,3 +270,24 @@ async def test_what_the_database_cannot_write_exactly_is_answered_the_other_way(
     answer = await graphql.data(query, {"id": ids[1]})
     assert answer == {"returnRequest": {"items": [{"unitPrice": "100"}]}}
     assert counts["sql"] - before == (0 if db.engine.dialect.name == "sqlite" else 1)
+
+
+policed = test_graphql_pipeline.policed  # the fixture: an app with `Refusing` among its policies
+
+
+async def test_the_policies_run_before_the_database_answers(
+    policed: tuple[Any, Refusing],
+) -> None:
+    """The same checks as on every path: a query the database would answer is refused by a
+    policy before anything reads, and let through otherwise."""
+    client, policy = policed
+    selection = "{ returnRequests(first: 1) { edges { node { status } } } }"
+    counts = graphql_view(client).schema.execution_counts
+    allowed = await client.post("/graphql", json={"query": f"query Allowed {selection}"})
+    refused = await client.post("/graphql", json={"query": f"query Forbidden {selection}"})
+    assert await allowed.json() == {"data": {"returnRequests": {"edges": []}}}
+    assert [e["message"] for e in (await refused.json())["errors"]] == [
+        "refused by the test policy"
+    ]
+    assert policy.seen == [("Allowed", "query"), ("Forbidden", "query")]
+    assert counts["sql"] == 1
