@@ -748,7 +748,7 @@ class PlanCache:
         if entry is None or entry[0]() is not operation:
             entry = (
                 weakref.ref(operation, self._forget(id(operation))),
-                _OperationPlans(_switches(operation, executor.fragment_definitions)),
+                _OperationPlans(switch_variables(operation, executor.fragment_definitions)),
             )
             self._by_operation[id(operation)] = entry
         plans = entry[1]
@@ -776,8 +776,11 @@ def _compile(executor: Any) -> ObjectPlan | None:
         return None
 
 
-def _switches(operation: OperationDefinitionNode, fragments: dict[str, Any]) -> tuple[str, ...]:
-    """Variables that @skip or @include read anywhere in the operation or its fragments."""
+def switch_variables(
+    operation: OperationDefinitionNode, fragments: dict[str, Any]
+) -> tuple[str, ...]:
+    """Variables that @skip or @include read anywhere in the operation or its fragments
+    (by name, their definitions): a selection is compiled once per value of these."""
     names: set[str] = set()
 
     class Finder(Visitor):

@@ -18,7 +18,6 @@ have run before this, and it runs inside their `around`s (a deadline), as execut
 
 from __future__ import annotations
 
-import logging
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ from typing import Any, Protocol
 
 import orjson
 from graphql import (
-    DirectiveNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -36,7 +34,6 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
-    VariableNode,
     get_named_type,
     is_object_type,
 )
@@ -47,16 +44,15 @@ from graphql.execution.collect_fields import (
     collect_subfields,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
-from graphql.language import Visitor, visit
 from strawberry.types.arguments import convert_arguments
 
 from core.context import Context
 from graphql_api.errors import ClientError
+from graphql_api.plans import switch_variables
 from persistence import json_reads
 from persistence.json_reads import Children, Constant, JsonObject, Kind, Unsupported
 from persistence.read_model import Child
 
-log = logging.getLogger(__name__)
 _STRAWBERRY = "strawberry-definition"
 _SKIP_INCLUDE = frozenset({"skip", "include"})
 Details = list[FieldDetails]
@@ -309,21 +305,5 @@ def _operation_of(document: DocumentNode, name: str | None) -> _Operation | None
             fragments[definition.name.value] = FragmentDetails(definition)
     if operation is None or operation.operation is not OperationType.QUERY:
         return None
-    return _Operation(operation, fragments, _switches(operation, fragments))
-
-
-def _switches(
-    operation: OperationDefinitionNode, fragments: dict[str, FragmentDetails]
-) -> tuple[str, ...]:
-    """Variables that @skip or @include read anywhere in the operation or its fragments."""
-    names: set[str] = set()
-
-    class Finder(Visitor):
-        def enter_directive(self, node: DirectiveNode, *_args: Any) -> None:
-            for argument in node.arguments or ():
-                if isinstance(argument.value, VariableNode):
-                    names.add(argument.value.name.value)
-
-    for definition in (operation, *(f.definition for f in fragments.values())):
-        visit(definition, Finder())
-    return tuple(sorted(names))
+    definitions = {fragment: found.definition for fragment, found in fragments.items()}
+    return _Operation(operation, fragments, switch_variables(operation, definitions))
