@@ -196,7 +196,7 @@ async def test_a_subscription_on_one_worker_sees_a_return_made_through_the_other
                 await asyncio.sleep(0.2)  # the subscription has joined worker 1's feed
             with only_running(pids[2], stopped=(pids[1],)):
                 await Writer(server.url, headers).new_request()
-            event = await next_event(ws, wait=10)
+            event = await next_event(ws, wait=30)  # below the minute a poll would take
             assert event["eventType"] == "ReturnRequested"
             await ws.close()
         server.stop()
