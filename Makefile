@@ -38,10 +38,15 @@ migrate: install
 demo: install  ## load the demo merchant "demo-store", its orders and returns into the dev tenant
 	$(BIN)/returns-api seed-demo --tenant dev
 
+# The suite runs in one pytest worker per core (pytest-xdist); PYTEST_WORKERS=0 runs it in
+# this one process, PYTEST_WORKERS=3 in three. Bytecode is written even where the machine
+# says not to (PYTHONDONTWRITEBYTECODE): each of the hundred-odd servers and commands the
+# tests start would otherwise compile the app again, and each worker every test module.
+PYTEST_WORKERS ?= auto
 test: install  ## lint, schema drift and the whole test suite (PostgreSQL too if RETURNS_TEST_POSTGRES_URL is set)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 FUZZ_EXAMPLES ?= 25
 fuzz: install  ## schemathesis against a served instance; fails on any server error

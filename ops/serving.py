@@ -13,7 +13,6 @@ import logging
 import socket
 
 from core.settings import Settings
-from ops.running import run_app
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +37,8 @@ def serve(settings: Settings) -> int:
         from ops.workers import supervise
 
         return supervise(settings, sock, url)
+    from ops.running import run_app  # the app: a supervisor or a refused start never needs it
+
     run_app(settings, sock, f"returns-api listening on {url} (GraphQL at /graphql)")
     log.info("returns-api stopped serving %s", url)
     return 0

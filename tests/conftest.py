@@ -14,6 +14,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -74,30 +75,66 @@ def fresh_sqlite(template: Path, path: Path) -> Database:
     return Database(sqlite_url(path))
 
 
+def _worker() -> str:
+    """This pytest process's name among the run's workers (pytest-xdist's gw0, gw1, …), or
+    "main" when the run has only this process."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _starting_with(prefix: str) -> str:
+    """A LIKE pattern for the names that start with `prefix` (its `_` taken literally)."""
+    return prefix.replace("_", "\\_") + "%"
+
+
+def _admin_url(url: URL) -> str:
+    admin = url.set(drivername="postgresql", database="postgres")
+    return admin.render_as_string(hide_password=False)
+
+
+async def _drop_databases(url: URL, prefix: str) -> None:
+    """Drop every database whose name starts with `prefix`."""
+    connection = await asyncpg.connect(_admin_url(url))
+    try:
+        found = await connection.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE $1", _starting_with(prefix)
+        )
+        for row in found:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{row[0]}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before any worker starts (this is the run's controller, or its only process), drop
+    what an earlier run that was killed left behind: every database named after the
+    configured one with a double underscore. Workers only ever drop their own."""
+    if POSTGRES_URL and "PYTEST_XDIST_WORKER" not in os.environ:
+        url = make_url(POSTGRES_URL)
+        with suppress(OSError, asyncpg.PostgresError):  # the `db` fixture will say why
+            _run_apart(_drop_databases(url, f"{url.database}__"))
+
+
 class PostgresTemplates:
-    """One migrated template database per session and a copy of it per test.
+    """One migrated template database per worker and a copy of it per test.
 
-    Copies are named after the configured database with a double underscore (returns_test__7),
-    so a run only ever drops its own copies, never another run's under another name."""
+    Every name starts with the configured database's, a double underscore and the worker's
+    (returns_test__gw1_template, returns_test__gw1_7), so a worker only ever drops its own
+    databases: never another worker's of the same run, nor another run's under another
+    configured name."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, worker: str) -> None:
         self.url = make_url(url)
-        self.template = f"{self.url.database}__template"
+        self.prefix = f"{self.url.database}__{worker}_"
+        self.template = f"{self.prefix}template"
         self._numbers = itertools.count(1)
 
     def _admin(self) -> str:
-        admin = self.url.set(drivername="postgresql", database="postgres")
-        return admin.render_as_string(hide_password=False)
+        return _admin_url(self.url)
 
     async def create_template(self) -> None:
+        await _drop_databases(self.url, self.prefix)
         connection = await asyncpg.connect(self._admin())
         try:
-            stale = await connection.fetch(
-                "SELECT datname FROM pg_database WHERE datname LIKE $1",
-                self.url.database.replace("_", "\\_") + "\\_\\_%",
-            )
-            for row in stale:
-                await connection.execute(f'DROP DATABASE IF EXISTS "{row[0]}" WITH (FORCE)')
             await connection.execute(f'CREATE DATABASE "{self.template}"')
         finally:
             await connection.close()
@@ -108,7 +145,7 @@ class PostgresTemplates:
 
     async def copy(self) -> str:
         """The URL of a new database copied from the template."""
-        name = f"{self.url.database}__{os.getpid()}_{next(self._numbers)}"
+        name = f"{self.prefix}{next(self._numbers)}"
         connection = await asyncpg.connect(self._admin())
         try:
             await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
@@ -129,7 +166,7 @@ class PostgresTemplates:
 def postgres_templates() -> PostgresTemplates | None:
     if not POSTGRES_URL:
         return None
-    templates = PostgresTemplates(POSTGRES_URL)
+    templates = PostgresTemplates(POSTGRES_URL, _worker())
     _run_apart(templates.create_template())
     return templates
 

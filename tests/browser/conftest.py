@@ -2,10 +2,12 @@
 downloaded browser. Reusable by every page's tests (the portal, GraphiQL, the merchant desk):
 
 - `live_app(settings)` serves the real app on a real socket, on a fresh SQLite file;
-- `browser` is Chromium, headless, started once per session (a start costs about 1.5 s of
-  CPU); `open_page(base_url, **options)` gives a page in a browser context of its own, closed
-  after the test, whose every request to another host is refused and recorded
-  (`page.foreign_requests`), so a test proves a page needs nothing from the internet;
+- `browser` is Chromium, headless, started once per session, so once per pytest-xdist worker
+  (a start costs about 1.5 s of CPU); `open_page(base_url, **options)` gives a page in a
+  browser context of its own, closed after the test, whose every request to another host is
+  refused and recorded (`page.foreign_requests`), so a test proves a page needs nothing from
+  the internet; a failed test prints what each page showed and the last answers to its
+  GraphQL requests;
 - `accessibility_problems(page)` runs axe-core and returns the serious and critical violations;
 - `screenshot(page, name)` saves into tests/browser/screenshots/ (git-ignored).
 
@@ -174,6 +176,8 @@ async def open_page(
         page.console_errors = []
         page.console = []
         page.on("console", lambda m: _console(page, m))
+        page.graphql_answers = []
+        page.on("response", lambda r: _graphql_answer(page, r))
         pages.append(page)
         return page
 
@@ -184,6 +188,12 @@ async def open_page(
             await _explain(page, f"{request.node.name}-page{number}")
     for context in contexts:  # the browser outlives the test, its contexts do not
         await context.close()
+
+
+def _graphql_answer(page: Any, response: Any) -> None:
+    """Keep each answer to a GraphQL POST (its body is read only if the test fails)."""
+    if response.request.method == "POST" and response.url.endswith("/graphql"):
+        page.graphql_answers.append(response)
 
 
 def _console(page: Any, message: Any) -> None:
@@ -197,6 +207,13 @@ async def _explain(page: Any, name: str) -> None:
     what the page held instead."""
     print(f"\n--- {name}: {page.url}")
     print("console:", *page.console[-30:], sep="\n  ")
+    for response in page.graphql_answers[-8:]:  # what the server said to the last requests
+        operation = (response.request.post_data_json or {}).get("operationName")
+        try:
+            body = (await response.text())[:2000]
+        except Exception as error:  # a body the browser no longer holds
+            body = f"(unreadable: {error})"
+        print(f"answer to {operation}: {response.status} {body}")
     try:
         print("text:", (await page.locator("body").inner_text(timeout=2000))[-3000:])
         print("saved:", await screenshot(page, name))

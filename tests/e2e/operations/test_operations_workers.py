@@ -26,6 +26,7 @@ from domain.ports import SystemClock
 from persistence.database import Database
 from persistence.tables import DEFAULT_TENANT
 from tests.e2e.conftest import credentials
+from tests.e2e.operations.scraping import parse
 from tests.e2e.operations.serving import (
     ROOT,
     SERVE,
@@ -170,6 +171,18 @@ async def subscribe(http: aiohttp.ClientSession, url: str, headers: dict[str, st
     return ws
 
 
+async def joined_the_feed(server: ServedProcess) -> None:
+    """Until the worker that answers counts a live subscriber (its feed is joined, so the
+    next write is news to it); a fixed pause was too short on a loaded machine."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status, text = await asyncio.to_thread(server.get, "/metrics")
+        if status == 200 and (parse(text).value("returns_subscribers") or 0) >= 1:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the subscription never joined the worker's feed")
+
+
 async def next_event(ws: aiohttp.ClientWebSocketResponse, wait: float) -> dict[str, Any]:
     async with asyncio.timeout(wait):
         while True:
@@ -193,10 +206,10 @@ async def test_a_subscription_on_one_worker_sees_a_return_made_through_the_other
         async with aiohttp.ClientSession() as http:
             with only_running(pids[1], stopped=(pids[2],)):
                 ws = await subscribe(http, server.url, headers)
-                await asyncio.sleep(0.2)  # the subscription has joined worker 1's feed
+                await joined_the_feed(server)  # of worker 1, before anything is written
             with only_running(pids[2], stopped=(pids[1],)):
                 await Writer(server.url, headers).new_request()
-            event = await next_event(ws, wait=10)
+            event = await next_event(ws, wait=30)  # below the minute a poll would take
             assert event["eventType"] == "ReturnRequested"
             await ws.close()
         server.stop()

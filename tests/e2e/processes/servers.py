@@ -58,7 +58,7 @@ class Server:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
         )
-        for _ in range(600):  # 30 s: a loaded CI machine takes its time importing
+        for _ in range(2400):  # 120 s: a loaded CI machine, the suite's other worker beside
             try:
                 async with http.get(f"{self.url}/healthz") as response:
                     if response.status == 200:
