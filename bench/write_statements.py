@@ -9,7 +9,7 @@ real app in this process.
 The PostgreSQL database is made afresh (its name must not start with returns_test). A few
 writes run first, so the token's identity and the caches are warm, as on a busy server;
 then one createReturn and one approveReturn are counted. `executemany` is one round trip on
-both drivers; transaction control (BEGIN, COMMIT) is counted apart.
+both drivers; transaction control (BEGIN, COMMIT) is not counted.
 """
 
 from __future__ import annotations
@@ -40,19 +40,19 @@ CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")
 
 
 class Heard:
-    """Every statement the database is sent, through SQLAlchemy or straight on asyncpg;
-    an executemany is one entry (one round trip), with how many rows it carried."""
+    """Every statement the database is sent, through SQLAlchemy or straight on the driver
+    (asyncpg, aiosqlite); an executemany is one entry (one round trip)."""
 
     def __init__(self, db: Database) -> None:
-        self.entries: list[tuple[str, int]] = []
+        self.entries: list[str] = []
         event.listen(db.engine.sync_engine, "before_cursor_execute", self._sqlalchemy)
-        db.on_statement(lambda sql: self.entries.append((sql, 1)))
+        db.on_statement(self.entries.append)
 
-    def _sqlalchemy(self, _conn: Any, _cursor: Any, sql: str, params: Any, _c: Any, many: bool):  # type: ignore[no-untyped-def]
-        self.entries.append((sql, len(params) if many else 1))
+    def _sqlalchemy(self, _conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        self.entries.append(sql)
 
-    def statements(self) -> list[tuple[str, int]]:
-        return [(sql, n) for sql, n in self.entries if not sql.lstrip().upper().startswith(CONTROL)]
+    def statements(self) -> list[str]:
+        return [sql for sql in self.entries if not sql.lstrip().upper().startswith(CONTROL)]
 
 
 async def one(client: TestClient, query: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -93,13 +93,11 @@ async def count(db: Database, args: argparse.Namespace) -> None:
                 report("approveReturn", approved, args.list)
 
 
-def report(name: str, statements: list[tuple[str, int]], listing: bool) -> None:
-    rows = sum(n for _, n in statements)
-    print(f"{name}: {len(statements)} statements (round trips), {rows} rows of values")
+def report(name: str, statements: list[str], listing: bool) -> None:
+    print(f"{name}: {len(statements)} statements (round trips)")
     if listing:
-        for sql, n in statements:
-            flat = " ".join(sql.split())
-            print(f"  {'x' + str(n) if n > 1 else '  '} {flat[:150]}")
+        for sql in statements:
+            print(f"  {' '.join(sql.split())[:150]}")
 
 
 async def main(args: argparse.Namespace) -> None:
