@@ -845,6 +845,7 @@ class WriteFigures:
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     cpu: float = 0.0
+    database_cpu: float = 0.0  # PostgreSQL's backends serving the bench database
 
     @property
     def mutations(self) -> int:
@@ -858,6 +859,7 @@ async def write_clients(
     args: argparse.Namespace,
     seconds: float,
     figures: WriteFigures | None,
+    backends: Backends | None = None,
 ) -> None:
     pending = iter(references)
     deadline = time.monotonic() + seconds
@@ -900,11 +902,14 @@ async def write_clients(
                     (figures.errors if figures else []).append(json.dumps(approved)[:300])
 
         cpu = server.cpu_seconds()
+        database = await backends.cpu() if backends else {}
         started = time.monotonic()
         await asyncio.gather(*(client() for _ in range(args.clients)))
         if figures is not None:  # added up over rounds
             figures.seconds += time.monotonic() - started
             figures.cpu += server.cpu_seconds() - cpu
+            if backends is not None:
+                figures.database_cpu += Backends.spent(database, await backends.cpu())
 
 
 def create_input(reference: str, items: int) -> dict[str, Any]:
@@ -952,9 +957,9 @@ async def writes_on(
         references = await load_orders(db, "WRITE", count, args.items)
     finally:
         await db.dispose()
-    # No ANALYZE here: the return tables are empty until the clients fill them, and
-    # statistics saying so would steer PostgreSQL to scans as they grow.
     figures = {label: WriteFigures(label) for label, _ in servers}
+    monitor = await asyncpg.connect(plain_dsn(url)) if backend == "PostgreSQL" else None
+    backends = Backends(monitor, admin_dsn(url)[1]) if monitor is not None else None
     try:
         async with aiohttp.ClientSession() as http:
             for _, server in servers:
@@ -968,13 +973,27 @@ async def writes_on(
         for round_number in range(args.rounds):
             shift = round_number % len(servers)
             for label, server in servers[shift:] + servers[:shift]:
+                # As autovacuum would (it is off on some machines): statistics of the tables
+                # as the writers left them. Without any, PostgreSQL found a request by its
+                # primary key by scanning every request of the tenant, so each write cost
+                # more than the one before. The return tables hold the warm-up's rows by now:
+                # statistics of empty tables would steer it to scans as they grow.
+                await analyze(url)
                 say(f"writes ({label}): {args.clients} clients for {args.write_seconds:g} s")
                 await write_clients(
-                    server, headers, pending[label], args, args.write_seconds, figures[label]
+                    server,
+                    headers,
+                    pending[label],
+                    args,
+                    args.write_seconds,
+                    figures[label],
+                    backends,
                 )
     finally:
         for _, server in servers:
             await server.stop()
+        if monitor is not None:
+            await monitor.close()
     return list(figures.values())
 
 
@@ -999,13 +1018,15 @@ def print_writes(args: argparse.Namespace, results: list[WriteFigures]) -> None:
     print(f"{args.clients} clients, {args.rounds} rounds of {args.write_seconds:g} s per server,")
     print("the servers' order rotated each round; latency over all rounds")
     print("\n| backend | mutations/s | create p50 / p95 / p99 | approve p50 / p95 / p99", end="")
-    print(" | server CPU per mutation | errors |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(" | server CPU per mutation | PostgreSQL CPU per mutation | errors |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         rate = r.mutations / r.seconds if r.seconds else 0
         cpu = 1000 * r.cpu / r.mutations if r.mutations else 0
+        database = 1000 * r.database_cpu / r.mutations if r.mutations and r.database_cpu else 0
         cells = [r.backend, f"**{rate:,.0f}**", percentiles(r.create_ms)]
-        cells += [percentiles(r.approve_ms), f"{cpu:.2f} ms", str(len(r.errors))]
+        cells += [percentiles(r.approve_ms), f"{cpu:.2f} ms"]
+        cells += [f"{database:.2f} ms" if database else "-", str(len(r.errors))]
         print(f"| {' | '.join(cells)} |")
         for error in r.errors[:3]:
             print(f"  error: {error}")

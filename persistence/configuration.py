@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode
+from domain.fees import FeeRule
 from domain.reference import (
     DeliveryOption,
     NotificationUser,
@@ -22,7 +23,8 @@ from domain.reference import (
     ReferenceKind,
     ReturnSettings,
 )
-from persistence.mappers import address_from_json, address_to_json
+from persistence.fee_rules import FEE_RULES, SqlFeeRuleRepository
+from persistence.mappers import address_from_json, address_to_json, fee_rule_from_row
 from persistence.queries import LIVE_STATUSES
 from persistence.statements import (
     AsyncpgStatements,
@@ -116,13 +118,23 @@ class SqlConfigurationRepository:
                 await self.locations(merchant),
             )
         [row] = await self._sql.rows(_RULE_SOURCES, {"tenant": self._tenant, "merchant": merchant})
-        settings = [self._sql.row_reader(SETTINGS)(value) for value in row["settings"]]
-        entries = [self._sql.row_reader(ENTRIES)(value) for value in row["entries"]]
-        locations = [self._sql.row_reader(LOCATIONS)(value) for value in row["locations"]]
+        return _sources(self._sql, row)
+
+    async def rule_sources_and_fees(
+        self, merchant: str
+    ) -> tuple[ReturnSettings | None, list[ReferenceEntry], list[PickupLocation], list[FeeRule]]:
+        """`rule_sources` and the merchant's fee rules, which every write that judges the
+        rules reads too: one statement on PostgreSQL (a round trip less per write)."""
+        if not isinstance(self._sql, AsyncpgStatements):
+            fees = SqlFeeRuleRepository(self._sql, self._tenant)
+            return (*await self.rule_sources(merchant), await fees.rules(merchant))
+        [row] = await self._sql.rows(
+            _RULE_SOURCES_AND_FEES, {"tenant": self._tenant, "merchant": merchant}
+        )
+        reader = self._sql.row_reader(FEE_RULES)
         return (
-            settings_from_row(settings[0]) if settings else None,
-            [entry_from_row(entry) for entry in entries],
-            [_location(location) for location in locations],
+            *_sources(self._sql, row),
+            [fee_rule_from_row(reader(value)) for value in row["fee_rules"]],
         )
 
     async def settings(self, merchant: str) -> ReturnSettings | None:
@@ -271,7 +283,25 @@ _RULE_SOURCES = select(
     _rows_array(ENTRIES, *_ENTRY_ORDER).label("entries"),
     _rows_array(LOCATIONS, *_LOCATION_ORDER).label("locations"),
 )
+_RULE_SOURCES_AND_FEES = select(
+    *_RULE_SOURCES.selected_columns,
+    _rows_array(FEE_RULES, FEE_RULES.c.position).label("fee_rules"),
+)
 _OPTIONS = select(OPTIONS).where(*_of_tenant_merchant(OPTIONS)).order_by(OPTIONS.c.option_id)
+
+
+def _sources(
+    sql: AsyncpgStatements, row: Row
+) -> tuple[ReturnSettings | None, list[ReferenceEntry], list[PickupLocation]]:
+    """Settings, codes and locations from their arrays of row values (`_RULE_SOURCES`)."""
+    settings = [sql.row_reader(SETTINGS)(value) for value in row["settings"]]
+    entries = [sql.row_reader(ENTRIES)(value) for value in row["entries"]]
+    locations = [sql.row_reader(LOCATIONS)(value) for value in row["locations"]]
+    return (
+        settings_from_row(settings[0]) if settings else None,
+        [entry_from_row(entry) for entry in entries],
+        [_location(location) for location in locations],
+    )
 
 
 @functools.cache

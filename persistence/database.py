@@ -10,6 +10,8 @@ connections are not pinged at every checkout (that cost a round trip per request
 recycled after `POOL_RECYCLE_SECONDS`, and a connection found dead invalidates the pool.
 `reading()` lends asyncpg connections of its own on PostgreSQL, outside SQLAlchemy's pool
 (persistence/read_connections.py): the pool's machinery cost a read more than its SELECT.
+Write transactions run their statements on the driver on both databases (asyncpg;
+aiosqlite through persistence/sqlite_statements.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, c
 from sqlalchemy.util import greenlet_spawn
 
 from persistence.read_connections import ReadConnections
+from persistence.sqlite_statements import SqliteDriverStatements
 from persistence.statements import AsyncpgStatements, SqlAlchemyStatements, Statements
 
 log = logging.getLogger(__name__)
@@ -129,8 +132,16 @@ class Database:
         BEGIN IMMEDIATE."""
         if self.is_sqlite:
             connection = await self._write_bind.connect()
-            await connection.begin()  # BEGIN IMMEDIATE (see _on_begin)
-            return _ConnectionTransaction(connection)
+            try:
+                await connection.begin()  # BEGIN IMMEDIATE (see _on_begin)
+                driver = (await connection.get_raw_connection()).driver_connection
+            except BaseException:
+                await connection.close()
+                raise
+            statements = SqliteDriverStatements(
+                connection, driver, self.engine.dialect, self._observers
+            )
+            return _ConnectionTransaction(connection, statements)
         lent = await self.engine.raw_connection()
         try:
             transaction = lent.driver_connection.transaction()
@@ -212,11 +223,12 @@ class WriteTransaction(Protocol):
 
 
 class _ConnectionTransaction:
-    """A write transaction through SQLAlchemy Core (SQLite)."""
+    """A write transaction on a SQLAlchemy connection (SQLite), which begins, commits and
+    rolls back; its statements run on the driver (persistence/sqlite_statements.py)."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, statements: Statements) -> None:
         self.connection = connection
-        self.statements: Statements = SqlAlchemyStatements(connection, "sqlite")
+        self.statements = statements
 
     async def commit(self) -> None:
         await self.connection.commit()

@@ -108,7 +108,6 @@ class SqlUnitOfWork:
         sql = transaction.statements
         if self._idempotency is not None:
             await record_commit(sql, self._idempotency, self._clock.now())
-        await self._counts.flush(sql, self.tenant_id)
         events = [
             (request.merchant, event)
             for request in self.returns.seen
@@ -127,6 +126,10 @@ class SqlUnitOfWork:
             if stored
             else 0
         )
+        # Last before the commit: every writer of a merchant adds to the same rollup rows
+        # (today's, this month's), and holds their row locks (PostgreSQL) from this
+        # statement to its commit, so nothing else may run in between.
+        await self._counts.flush(sql, self.tenant_id)
         await transaction.commit()
         if not stored:
             return

@@ -48,6 +48,19 @@ async def test_fee_rules_are_saved_and_read_back_exactly_in_order(world):
     assert await fee_services.fee_rules(MERCHANT, uow=world.uow()) == [made[0], made[2]]
 
 
+async def test_fee_rules_read_with_the_other_rules_are_the_ones_read_alone(world):
+    """Every write reads a merchant's fee rules in the statement of its other rules on
+    PostgreSQL; they must be what the fee rules' own read gives, in the same order."""
+    made = await with_rules(world, SHIPPING, RESTOCKING, HANDLING)
+    async with world.uow() as uow:
+        *sources, fee_rules = await uow.configuration.rule_sources_and_fees(MERCHANT)
+        alone = await uow.configuration.rule_sources(MERCHANT)
+        *_, nothing = await uow.configuration.rule_sources_and_fees("other")
+    assert fee_rules == made
+    assert tuple(sources) == alone
+    assert nothing == []
+
+
 async def test_a_requests_fees_round_trip_through_both_loaders(world):
     await with_rules(world, SHIPPING, RESTOCKING)
     await world.order(lines=LINES)
