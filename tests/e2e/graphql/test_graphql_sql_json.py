@@ -291,3 +291,21 @@ async def test_the_policies_run_before_the_database_answers(
     ]
     assert policy.seen == [("Allowed", "query"), ("Forbidden", "query")]
     assert counts["sql"] == 1
+
+
+async def test_a_null_switch_is_the_clients_error_not_a_failure_of_this_way(
+    http: Any, db: Database, caplog: Any
+) -> None:
+    """`@include(if: $flag)` with `$flag: Boolean = true` sent as null: graphql-core refuses
+    it as it collects the fields. That is the client's error, answered by the executor as
+    before, and no fault of the database's answer to log (or to count in compare mode)."""
+    await seed(db)
+    query = (
+        "query ($flag: Boolean = true) "
+        "{ returnRequests(first: 1) { edges { node { merchant @include(if: $flag) } } } }"
+    )
+    response = await http.post("/graphql", json={"query": query, "variables": {"flag": None}})
+    body = await response.json()
+    assert body["data"] is None and "not to be None" in body["errors"][0]["message"]
+    assert planned_executor.MISMATCHES == []
+    assert not [r for r in caplog.records if r.name == "graphql_api.pipeline"]
