@@ -309,3 +309,18 @@ async def test_a_null_switch_is_the_clients_error_not_a_failure_of_this_way(
     assert body["data"] is None and "not to be None" in body["errors"][0]["message"]
     assert planned_executor.MISMATCHES == []
     assert not [r for r in caplog.records if r.name == "graphql_api.pipeline"]
+
+
+async def test_a_global_id_hiding_a_nul_is_not_found_on_either_way(
+    http: Any, db: Database, caplog: Any
+) -> None:
+    """The body's escaped-NUL check cannot see a NUL inside a global id's base64: decoded,
+    PostgreSQL refused it as text, an unexpected error logged twice (the database's answer
+    failed, then the executor's). No id holds one: it is simply not found."""
+    await seed(db)
+    hidden = to_global_id("ReturnRequest", "RR-DE000001\x00")
+    query = "query ($id: ID!) { returnRequest(id: $id) { returnRequestId } }"
+    response = await http.post("/graphql", json={"query": query, "variables": {"id": hidden}})
+    assert await response.json() == {"data": {"returnRequest": None}}
+    assert planned_executor.MISMATCHES == []
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
