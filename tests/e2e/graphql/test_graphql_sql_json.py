@@ -13,12 +13,14 @@ way."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import hypothesis.strategies as st
+import orjson
 from sqlalchemy import insert
 
 from core.global_ids import to_global_id
@@ -322,5 +324,25 @@ async def test_a_global_id_hiding_a_nul_is_not_found_on_either_way(
     query = "query ($id: ID!) { returnRequest(id: $id) { returnRequestId } }"
     response = await http.post("/graphql", json={"query": query, "variables": {"id": hidden}})
     assert await response.json() == {"data": {"returnRequest": None}}
+    assert planned_executor.MISMATCHES == []
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_a_cursor_hiding_a_nul_is_refused_as_not_a_cursor(
+    http: Any, db: Database, caplog: Any
+) -> None:
+    """As a global id, a cursor's base64 can hide a NUL in its request id, which PostgreSQL
+    refuses as text: not a cursor this API returned, the client's error, logged nowhere."""
+    await seed(db)
+    raw = orjson.dumps([START.isoformat(), "RR-DE000001\x00"])
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    query = (
+        "query ($c: String) { returnRequests(first: 2, after: $c) { edges { node { status } } } }"
+    )
+    response = await http.post("/graphql", json={"query": query, "variables": {"c": cursor}})
+    body = await response.json()
+    assert [e["message"] for e in body["errors"]] == [
+        "`after` is not a cursor returned by this API"
+    ]
     assert planned_executor.MISMATCHES == []
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
