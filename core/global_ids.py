@@ -19,6 +19,8 @@ def from_global_id(global_id: str) -> tuple[str, str] | None:
         type_name, _, local_id = base64.urlsafe_b64decode(padded).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+    if "\x00" in local_id:  # none of ours holds one, and PostgreSQL's text cannot
+        return None
     return (type_name, local_id) if type_name and local_id else None
 
 

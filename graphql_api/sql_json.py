@@ -203,7 +203,10 @@ class SqlJson:
         )
         if isinstance(variables, list):  # they do not coerce: graphql-core says why
             return None
-        roots = self._plan(entry, variables)
+        try:
+            roots = self._plan(entry, variables)
+        except GraphQLError:  # a switch's value refused (a null one): the executor says so
+            return None
         if roots is None:
             return None
         data: dict[str, Any] = {}

@@ -131,7 +131,7 @@ def decode_sorted_cursor(cursor: str, sort: read_model.ReturnSort) -> read_model
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         name, key, rid = json.loads(base64.urlsafe_b64decode(padded))
-        if name != sort.name:
+        if name != sort.name or "\x00" in str(rid):  # no id holds one; PostgreSQL's text cannot
             raise ValueError(name)
         if sort.value[0] == "value_thousandths":
             if not isinstance(key, int):
@@ -163,7 +163,7 @@ def decode_cursor(cursor: str) -> read_model.PagePosition:
         position = read_model.PagePosition(datetime.fromisoformat(created), str(rid))
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         raise ClientError("`after` is not a cursor returned by this API") from None
-    if position.created_at.utcoffset() is None:
+    if position.created_at.utcoffset() is None or "\x00" in position.id:  # (as above)
         raise ClientError("`after` is not a cursor returned by this API")
     return position
 

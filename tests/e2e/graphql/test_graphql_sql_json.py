@@ -13,12 +13,14 @@ way."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import hypothesis.strategies as st
+import orjson
 from sqlalchemy import insert
 
 from core.global_ids import to_global_id
@@ -291,3 +293,56 @@ async def test_the_policies_run_before_the_database_answers(
     ]
     assert policy.seen == [("Allowed", "query"), ("Forbidden", "query")]
     assert counts["sql"] == 1
+
+
+async def test_a_null_switch_is_the_clients_error_not_a_failure_of_this_way(
+    http: Any, db: Database, caplog: Any
+) -> None:
+    """`@include(if: $flag)` with `$flag: Boolean = true` sent as null: graphql-core refuses
+    it as it collects the fields. That is the client's error, answered by the executor as
+    before, and no fault of the database's answer to log (or to count in compare mode)."""
+    await seed(db)
+    query = (
+        "query ($flag: Boolean = true) "
+        "{ returnRequests(first: 1) { edges { node { merchant @include(if: $flag) } } } }"
+    )
+    response = await http.post("/graphql", json={"query": query, "variables": {"flag": None}})
+    body = await response.json()
+    assert body["data"] is None and "not to be None" in body["errors"][0]["message"]
+    assert planned_executor.MISMATCHES == []
+    assert not [r for r in caplog.records if r.name == "graphql_api.pipeline"]
+
+
+async def test_a_global_id_hiding_a_nul_is_not_found_on_either_way(
+    http: Any, db: Database, caplog: Any
+) -> None:
+    """The body's escaped-NUL check cannot see a NUL inside a global id's base64: decoded,
+    PostgreSQL refused it as text, an unexpected error logged twice (the database's answer
+    failed, then the executor's). No id holds one: it is simply not found."""
+    await seed(db)
+    hidden = to_global_id("ReturnRequest", "RR-DE000001\x00")
+    query = "query ($id: ID!) { returnRequest(id: $id) { returnRequestId } }"
+    response = await http.post("/graphql", json={"query": query, "variables": {"id": hidden}})
+    assert await response.json() == {"data": {"returnRequest": None}}
+    assert planned_executor.MISMATCHES == []
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_a_cursor_hiding_a_nul_is_refused_as_not_a_cursor(
+    http: Any, db: Database, caplog: Any
+) -> None:
+    """As a global id, a cursor's base64 can hide a NUL in its request id, which PostgreSQL
+    refuses as text: not a cursor this API returned, the client's error, logged nowhere."""
+    await seed(db)
+    raw = orjson.dumps([START.isoformat(), "RR-DE000001\x00"])
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    query = (
+        "query ($c: String) { returnRequests(first: 2, after: $c) { edges { node { status } } } }"
+    )
+    response = await http.post("/graphql", json={"query": query, "variables": {"c": cursor}})
+    body = await response.json()
+    assert [e["message"] for e in body["errors"]] == [
+        "`after` is not a cursor returned by this API"
+    ]
+    assert planned_executor.MISMATCHES == []
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
