@@ -33,6 +33,12 @@ CHANGE = """mutation ($input: %(input)s!) {
   %(name)s(input: $input) { returnRequest { returnRequestId version status }
   userErrors { code field message } } }"""
 
+# How long a test waits for a change made elsewhere to show on a live page. The desk's promise
+# (within a second of the commit, p99) is measured by test_browser_desk_latency.py over 100
+# changes; elsewhere a test asserts that the change shows, once and in the right place, and
+# must not fail because the other pytest worker held the CPU for a second.
+LIVE = 5_000  # ms, Playwright's unit
+
 
 STAFF_PASSWORD = "desk tests password"
 

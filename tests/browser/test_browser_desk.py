@@ -18,6 +18,7 @@ from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import accessibility_problems, screenshot
 from tests.browser.desk_support import (
     LAPTOP,
+    LIVE,
     MERCHANT,
     TABLET,
     Backend,
@@ -80,9 +81,9 @@ async def test_one_operator_approves_and_the_other_sees_it_within_a_second(scene
     await alice.locator(".message .done").wait_for()
 
     await bob.locator(f"#queue li[data-rid='{rid}'] .row[data-status=APPROVED]").wait_for(
-        timeout=SECOND
+        timeout=LIVE
     )
-    await bob.locator("#panel-status", has_text="Approved").wait_for(timeout=SECOND)
+    await bob.locator("#panel-status", has_text="Approved").wait_for(timeout=LIVE)
     history = bob.locator(".history li", has_text="alice@ops")
     await history.last.wait_for()
     await screenshot(bob, "desk-bob-sees-alice-approve")
@@ -123,8 +124,8 @@ async def test_both_act_at_once_and_the_loser_sees_the_conflict_and_can_redo(sce
     assert "Version: 1 → 2" in conflict
     assert ("On hold" in conflict) if loser is bob else ("Note added" in conflict)
     for page in (alice, bob):
-        await page.locator("#panel-status", has_text="On hold").wait_for(timeout=SECOND)
-        await page.locator(".notes li", has_text="asked for photos").wait_for(timeout=SECOND)
+        await page.locator("#panel-status", has_text="On hold").wait_for(timeout=LIVE)
+        await page.locator(".notes li", has_text="asked for photos").wait_for(timeout=LIVE)
 
 
 async def test_returns_from_carriyo_rest_and_the_portal_appear_live_once(scene, open_page, http):
@@ -133,7 +134,7 @@ async def test_returns_from_carriyo_rest_and_the_portal_appear_live_once(scene, 
 
     scene.clock.advance(seconds=1)
     from_carriyo = await scene.backend.carriyo_create("SO-1")
-    await row(page, from_carriyo).wait_for(timeout=SECOND)
+    await row(page, from_carriyo).wait_for(timeout=LIVE)
     scene.clock.advance(seconds=1)
     link, _ = scene.live.app[WIRING_KEY].portal.link("dev", MERCHANT, "SO-1", now=scene.clock.now())
     portal = f"{scene.live.url}/{link.split('/', 3)[3]}"
@@ -141,7 +142,7 @@ async def test_returns_from_carriyo_rest_and_the_portal_appear_live_once(scene, 
     async with http.post(portal, json=ask) as response:
         assert response.status == 201, await response.text()
         from_portal = (await response.json())["returnRequestId"]
-    await row(page, from_portal).wait_for(timeout=SECOND)
+    await row(page, from_portal).wait_for(timeout=LIVE)
     await asyncio.sleep(0.3)  # anything sent twice would have arrived by now
 
     ids = await page.locator("#queue li[data-rid]").evaluate_all(
@@ -149,7 +150,7 @@ async def test_returns_from_carriyo_rest_and_the_portal_appear_live_once(scene, 
     )
     assert ids[:2] == [from_portal, from_carriyo]  # newest first
     assert len(ids) == len(set(ids)) == before + 2
-    await page.locator(".tab[data-status=PENDING] .count", has_text="2").wait_for(timeout=SECOND)
+    await page.locator(".tab[data-status=PENDING] .count", has_text="2").wait_for(timeout=LIVE)
 
 
 async def test_a_viewer_sees_every_action_disabled_and_is_refused_even_by_hand(scene, open_page):
@@ -298,9 +299,9 @@ async def test_new_returns_keep_the_operators_scroll_position_and_open_panel(sce
 
     new = [await scene.new_return(shirts=1, caps=0) for _ in range(3)]
     for rid in new:
-        await row(page, rid).wait_for(timeout=SECOND)
+        await row(page, rid).wait_for(timeout=LIVE)
     await scene.backend.change("assignReturn", {"returnRequestId": reading, "user": "kim"})
-    await page.locator(".facts dd", has_text="kim").wait_for(timeout=SECOND)
+    await page.locator(".facts dd", has_text="kim").wait_for(timeout=LIVE)
     offset_after = await row(page, reading).evaluate(
         "li => li.offsetTop - li.parentElement.parentElement.scrollTop"
     )
@@ -334,7 +335,7 @@ async def test_filters_counts_and_pages_follow_the_connection(scene, open_page):
     await page.click(".tab[data-status=ON_HOLD]")
     await row(page, other).wait_for()
     await scene.backend.change("resumeReturn", {"returnRequestId": other})
-    await row(page, other).wait_for(state="detached", timeout=SECOND)  # no longer on hold
+    await row(page, other).wait_for(state="detached", timeout=LIVE)  # no longer on hold
 
     await page.click(".tab[data-status=ALL]")
     await page.fill("#filter-orderReference", "")
@@ -437,9 +438,9 @@ async def test_split_assign_edit_ship_and_reject_from_their_forms(scene, open_pa
         await page.locator(".message .done").wait_for()
 
     await act("SPLIT", {"items[1].quantity": "1"})
-    await page.locator("#queue li[data-rid]").nth(1).wait_for(timeout=SECOND)
+    await page.locator("#queue li[data-rid]").nth(1).wait_for(timeout=LIVE)
     await act("ASSIGN")
-    await row(page, rid).locator(".assignee", has_text="alice@ops").wait_for(timeout=SECOND)
+    await row(page, rid).locator(".assignee", has_text="alice@ops").wait_for(timeout=LIVE)
     await act("UPDATE", {"items[0].quantity": "1", "customerComment": "only one after all"})
     await page.locator("table.items tr[data-sku=TSHIRT] .requested", has_text="1").wait_for()
     await act("APPROVE")
@@ -509,19 +510,19 @@ async def test_the_conflict_box_follows_later_changes_and_offers_only_allowed_ac
     await open_return(page, rid)
     await page.click(".toolbar button[data-action=APPROVE]")
     await scene.backend.change("addReturnNote", {"returnRequestId": rid, "text": "photos asked"})
-    await page.locator(".notes li", has_text="photos asked").wait_for(timeout=SECOND)
+    await page.locator(".notes li", has_text="photos asked").wait_for(timeout=LIVE)
     await page.click(".action-form button.primary")
     box = page.locator(".message .conflict")
     await box.locator("button.redo").wait_for()
     assert "Version: 1 → 2" in await box.inner_text()
 
     await scene.backend.change("holdReturn", {"returnRequestId": rid}, user="kim@ops")
-    await box.filter(has_text="Version: 1 → 3").wait_for(timeout=SECOND)
+    await box.filter(has_text="Version: 1 → 3").wait_for(timeout=LIVE)
     await screenshot(page, "desk-conflict-after-hold")
     on_hold = await box.inner_text()
     redo_on_hold = await box.locator("button.redo").count()
     await scene.backend.change("resumeReturn", {"returnRequestId": rid}, user="kim@ops")
-    await box.filter(has_text="Version: 1 → 4").wait_for(timeout=SECOND)
+    await box.filter(has_text="Version: 1 → 4").wait_for(timeout=LIVE)
     await box.locator("button.redo").click()
     await page.locator("#panel-status", has_text="Approved").wait_for(timeout=5 * SECOND)
 
@@ -551,7 +552,7 @@ async def test_focus_stays_on_the_desks_controls_through_actions_and_live_change
     await page.keyboard.press("Enter")
     await page.keyboard.type("half a ")
     await scene.backend.change("assignReturn", {"returnRequestId": rid, "user": "kim"})
-    await page.locator(".facts dd", has_text="kim").wait_for(timeout=SECOND)
+    await page.locator(".facts dd", has_text="kim").wait_for(timeout=LIVE)
     await page.keyboard.type("note")
     typed = await page.locator(".action-form [data-field=text]").input_value()
     await page.keyboard.press("Escape")

@@ -19,6 +19,7 @@ from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import accessibility_problems, screenshot
 from tests.browser.desk_support import (
     LAPTOP,
+    LIVE,
     MERCHANT,
     Backend,
     new_client,
@@ -115,7 +116,7 @@ async def test_an_agent_waives_a_fee_and_the_viewers_desk_shows_it_waived_and_th
     await agent.locator(".message .done").wait_for()
     waived_fee = viewer.locator(f"table.fees tr[data-fee='{shipping['id']}'][data-waived=true]")
     await waived_fee.wait_for(timeout=2 * SECOND)
-    await viewer.locator("table.totals td.fees", has_not_text=fees_before).wait_for(timeout=SECOND)
+    await viewer.locator("table.totals td.fees", has_not_text=fees_before).wait_for(timeout=LIVE)
     await viewer.locator("table.fees").scroll_into_view_if_needed()
     await screenshot(viewer, f"desk-fee-waived-live-{language}")
     problems = await accessibility_problems(viewer)

@@ -18,7 +18,7 @@ from domain.ports import SystemClock
 from ops.demo import seed_demo
 from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import screenshot
-from tests.browser.desk_support import LAPTOP, Backend, new_client, open_return, row, sign_in
+from tests.browser.desk_support import LAPTOP, LIVE, Backend, new_client, open_return, row, sign_in
 from tests.e2e.processes.test_processes_fan_out import Server
 
 SECOND = 1_000
@@ -51,9 +51,9 @@ async def test_the_page_reconnects_after_a_restart_and_shows_the_change_made_mea
         page = await open_page(page_server.url, viewport=LAPTOP)
         await sign_in(page, page_server.url, client, "alice@ops")
         await open_return(page, rid)
-        if not db.is_sqlite:  # across processes while both run: LISTEN/NOTIFY, within a second
+        if not db.is_sqlite:  # across processes while both run: LISTEN/NOTIFY
             await writer.change("assignReturn", {"returnRequestId": rid, "user": "kim"})
-            await row(page, rid).locator(".assignee", has_text="kim").wait_for(timeout=SECOND)
+            await row(page, rid).locator(".assignee", has_text="kim").wait_for(timeout=LIVE)
         seen = await page.evaluate("window.returnsDesk.feed.position.toString()")
 
         await page_server.stop()
@@ -66,8 +66,8 @@ async def test_the_page_reconnects_after_a_restart_and_shows_the_change_made_mea
         await page_server.start(http)
 
         await page.locator("#live-status[data-state=live]").wait_for(timeout=20 * SECOND)
-        await row(page, rid).locator(".row[data-status=APPROVED]").wait_for(timeout=SECOND)
-        await page.locator(".notes li", has_text="while away").wait_for(timeout=SECOND)
+        await row(page, rid).locator(".row[data-status=APPROVED]").wait_for(timeout=LIVE)
+        await page.locator(".notes li", has_text="while away").wait_for(timeout=LIVE)
         await screenshot(page, "desk-reconnected")
         resumed = (await page.locator("#live-status").get_attribute("data-resumed-after")).split(
             ","

@@ -18,6 +18,7 @@ from persistence.unit_of_work import UnitsOfWork
 from tests.browser.conftest import accessibility_problems, screenshot
 from tests.browser.desk_support import (
     LAPTOP,
+    LIVE,
     TABLET,
     TENANT,
     Backend,
@@ -78,9 +79,9 @@ async def test_a_viewer_cannot_act_and_sees_the_agents_approve_live_with_the_age
     await agent.click(".toolbar button[data-action=APPROVE]")
     await agent.click(".action-form[data-action=APPROVE] button.primary")
     await agent.locator(".message .done").wait_for()
-    await row(viewer, rid).locator(".row[data-status=APPROVED]").wait_for(timeout=SECOND)
+    await row(viewer, rid).locator(".row[data-status=APPROVED]").wait_for(timeout=LIVE)
     entry = viewer.locator(".history li", has_text="Approved").filter(has_text="Aziz Agent")
-    await entry.last.wait_for(timeout=SECOND)
+    await entry.last.wait_for(timeout=LIVE)
     await entry.last.scroll_into_view_if_needed()
     await screenshot(viewer, "desk-viewer-sees-agent-approve")
     await screenshot(agent, "desk-agent-approved")
