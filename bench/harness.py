@@ -8,6 +8,7 @@ import asyncio
 import math
 import os
 import re
+import shutil
 import signal
 import socket
 import sys
@@ -290,3 +291,28 @@ async def drop_postgres_database(url: str) -> None:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
+
+
+async def record_stacks(
+    pid: int, seconds: float, raw: Path, *, native: bool = False
+) -> asyncio.subprocess.Process:
+    """py-spy sampling `pid` for `seconds` at 500 Hz into `raw` (its raw stack format), started
+    and left running: the caller drives the load meanwhile, then waits for it. Without
+    `native`, py-spy samples without pausing the server, so the figures are the server's."""
+    return await asyncio.create_subprocess_exec(
+        shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(int(seconds)),
+        "--rate",
+        "500",
+        "--format",
+        "raw",
+        "-o",
+        str(raw),
+        *(["--native"] if native else ["--nonblocking"]),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )

@@ -14,14 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import aiohttp
 from compare import OURS_ONE, OURS_PAGE, PEERS, Target, graphql_target, run_wrk, sample_ids
-from harness import Server, credentials, say
+from harness import Server, credentials, record_stacks, say
 
 from persistence.database import Database
 
@@ -74,23 +72,7 @@ async def main(args: argparse.Namespace) -> None:
         await run_wrk(target, ids, args, 2)
         with tempfile.TemporaryDirectory() as folder:
             raw = Path(folder) / "stacks.txt"
-            spy = await asyncio.create_subprocess_exec(
-                shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
-                "record",
-                "--pid",
-                str(server.pid),
-                "--duration",
-                str(int(args.seconds)),
-                "--rate",
-                "500",
-                "--format",
-                "raw",
-                "-o",
-                str(raw),
-                *(["--native"] if args.native else ["--nonblocking"]),
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
+            spy = await record_stacks(server.pid, args.seconds, raw, native=args.native)
             requests, failed, elapsed = await run_wrk(target, ids, args, args.seconds)
             await spy.wait()
             say(f"{requests / elapsed:.1f} req/s, {failed} failed")

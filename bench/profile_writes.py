@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import aiohttp
 from compare import PEERS, analyze, load_orders, write_clients
-from harness import Server, cli_migrate, create_postgres_database, credentials, say
+from harness import (
+    Server,
+    cli_migrate,
+    create_postgres_database,
+    credentials,
+    record_stacks,
+    say,
+)
 from profile_reads import top
 
 from persistence.database import Database
@@ -45,23 +50,7 @@ async def profile(url: str, args: argparse.Namespace) -> None:
         await analyze(url)  # as bench/compare.py's writes do (autovacuum is off here)
         with tempfile.TemporaryDirectory() as folder:
             raw = Path(folder) / "stacks.txt"
-            spy = await asyncio.create_subprocess_exec(
-                shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
-                "record",
-                "--pid",
-                str(server.pid),
-                "--duration",
-                str(int(args.seconds)),
-                "--rate",
-                "500",
-                "--format",
-                "raw",
-                "-o",
-                str(raw),
-                *(["--native"] if args.native else ["--nonblocking"]),
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
+            spy = await record_stacks(server.pid, args.seconds, raw, native=args.native)
             await write_clients(server, headers, references, args, args.seconds, None)
             await spy.wait()
             top(raw, args.limit)
