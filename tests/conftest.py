@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 
+from ops.running import settle_garbage_collector
 from persistence import migrate
 from persistence.database import Database
 
@@ -112,6 +113,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         url = make_url(POSTGRES_URL)
         with suppress(OSError, asyncpg.PostgresError):  # the `db` fixture will say why
             _run_apart(_drop_databases(url, f"{url.database}__"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Once the modules are imported, settle the garbage collector as a server does after
+    start-up: the apps the tests build live in this process, and each full collection
+    would otherwise walk every test module, fixture and schema again (a tenth of the
+    suite's CPU)."""
+    settle_garbage_collector()
 
 
 class PostgresTemplates:

@@ -73,14 +73,14 @@ def _in_browser_tests(node: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests run on the session's loop, the one the shared browser lives on, and
-    all on one pytest-xdist worker (`--dist loadgroup`, Makefile): one Chromium for the run,
-    and no two pages racing each other for the CPU while a test waits a second for a live
-    change."""
+    """The browser tests run on the session's loop, the one the worker's browser lives on, and
+    each module's tests on one pytest-xdist worker (`--dist loadgroup`, Makefile): the
+    modules spread over the workers, each worker starting one Chromium, and a module's
+    fixtures are not set up on two workers."""
     for item in items:
         if _in_browser_tests(item):
             item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.xdist_group(f"browser-{item.path.stem}"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
