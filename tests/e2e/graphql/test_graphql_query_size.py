@@ -178,19 +178,19 @@ async def test_many_distinct_large_queries_keep_the_cache_within_its_byte_bound(
 async def test_texts_too_large_to_keep_leave_no_memory_behind(reader: TestClient) -> None:
     """Before, each 40 KB text stayed in the parser and prepared-query caches, with its document
     and a token per comment line: several times its size, for every distinct text sent.
-    The second batch of 20 distinct texts (800 KB) now leaves nothing of them behind: what
+    The second batch of 10 distinct texts (400 KB) now leaves nothing of them behind: what
     memory grows by is the test client's (it keeps every response) and CPython's bounded
     caches."""
     tracemalloc.start()
     try:
-        await send_distinct(reader, range(20))  # what the first requests allocate for good
+        await send_distinct(reader, range(10))  # what the first requests allocate for good
         first = tracemalloc.get_traced_memory()[0]
-        await send_distinct(reader, range(20, 40))
+        await send_distinct(reader, range(10, 20))
         grown = tracemalloc.get_traced_memory()[0] - first
     finally:
         tracemalloc.stop()
 
-    assert grown < 400_000, f"{grown} bytes retained after 800 KB of query texts"
+    assert grown < 200_000, f"{grown} bytes retained after 400 KB of query texts"
 
 
 async def send_distinct(client: TestClient, tags: range) -> None:
