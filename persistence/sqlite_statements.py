@@ -28,9 +28,11 @@ from persistence.statements import (
     Row,
     SqlAlchemyStatements,
     Values,
+    Write,
     _as_is,
     _Compiled,
     _row_function,
+    in_turn,
 )
 
 # How SQLAlchemy writes a list bound to an expanding `IN` (statements.one_of) before it
@@ -150,6 +152,11 @@ class SqliteDriverStatements:
         await self._run(
             self._driver.executemany, compiled.sql, [compiled.arguments(row) for row in rows]
         )
+
+    async def write_all(self, writes: Sequence[Write]) -> Sequence[Row]:
+        """One statement (an executemany) per write: here each costs a hop to the driver's
+        thread, not a round trip to a server."""
+        return await in_turn(self, writes)
 
     def _observe(self, sql: str) -> None:
         for observe in self._observers:
