@@ -32,6 +32,10 @@ from persistence.tables import (
 )
 
 ChildRows = dict[type, list[dict[str, Any]]]
+# Units live requests hold per sku on an order (merchant, reference), read with the order's
+# lines as it was locked (`SqlOrderRepository.get`), for the returns repository's next
+# `live_quantities` of that order, unless this unit of work writes a request before.
+Held = dict[tuple[str, str], dict[str, int]]
 REQUESTS: Table = ReturnRequestRow.__table__  # type: ignore[attr-defined]
 ORDERS: Table = OrderRow.__table__  # type: ignore[attr-defined]
 ORDER_LINES: Table = OrderLineRow.__table__  # type: ignore[attr-defined]
@@ -47,11 +51,16 @@ class SqlReturnRepository:
     on PostgreSQL): the request, its children and its search row."""
 
     def __init__(
-        self, statements: Statements, tenant_id: str, counts: insight_rollups.Pending
+        self,
+        statements: Statements,
+        tenant_id: str,
+        counts: insight_rollups.Pending,
+        held: Held | None = None,
     ) -> None:
         self._sql = statements
         self._tenant = tenant_id
         self._counts = counts
+        self._held: Held = {} if held is None else held
         self._loaded: dict[str, ChildRows] = {}
         self._locked: set[str] = set()  # loaded with their row locks held (`get`)
         self.seen: list[ReturnRequest] = []
@@ -70,6 +79,7 @@ class SqlReturnRepository:
         return request
 
     async def add(self, request: ReturnRequest) -> None:
+        self._held.clear()
         request.version = 1
         values = mappers.request_values(request, self._tenant)
         children = mappers.children_values(request, self._tenant)
@@ -88,6 +98,7 @@ class SqlReturnRepository:
         """With the request locked since it was loaded here (`get`), its row is written in
         one statement with its children; otherwise its version is checked first, so a
         request changed meanwhile is a VersionConflict before anything else is written."""
+        self._held.clear()
         values = mappers.request_values(request, self._tenant) | {"version": request.version + 1}
         statement = update_where(REQUESTS, _REQUEST_KEY, tuple(values), ("id",))
         key = {"tenant_id": self._tenant, "id": request.id, "version": request.version}
@@ -137,6 +148,9 @@ class SqlReturnRepository:
     async def live_quantities(
         self, merchant: str, order_reference: str, *, exclude: str | None = None
     ) -> dict[str, int]:
+        held = self._held.pop((merchant, order_reference), None) if exclude is None else None
+        if held is not None:
+            return held
         return await queries.live_quantities(
             self._sql, self._tenant, merchant, order_reference, exclude=exclude
         )
@@ -224,18 +238,36 @@ class SqlOrderRepository:
     already serialises them)."""
 
     def __init__(
-        self, statements: Statements, tenant_id: str, clock_now, counts: insight_rollups.Pending
+        self,
+        statements: Statements,
+        tenant_id: str,
+        clock_now,
+        counts: insight_rollups.Pending,
+        held: Held | None = None,
     ) -> None:
         self._sql = statements
         self._tenant = tenant_id
         self._now = clock_now
         self._counts = counts
+        self._held: Held = {} if held is None else held
 
     async def get(self, merchant: str, reference: str) -> Order | None:
+        """The order, locked; the units live requests hold on it are read with its lines
+        (`Held`), as every use case that locks an order asks for them next."""
         row = await self._locked_row(merchant, reference)
         if row is None:
             return None
-        lines = await self._sql.rows(_LINES_OF_ORDER, {"order": row["id"]})
+        values = {
+            "order": row["id"],
+            "tenant": self._tenant,
+            "merchant": merchant,
+            "order_reference": reference,
+            "statuses": queries.LIVE_STATUSES,
+        }
+        lines = await self._sql.rows(queries.lines_and_held(self._sql.dialect_name), values)
+        held = queries.held_of(lines)
+        if held is not None:
+            self._held[(merchant, reference)] = held
         return mappers.order_from_rows(row, lines)
 
     async def upsert(self, order: Order) -> Order:
@@ -283,7 +315,6 @@ _LOCKED_ORDER = (
     )
     .with_for_update()
 )
-_LINES_OF_ORDER = select(ORDER_LINES).where(ORDER_LINES.c.order_id == bindparam("order"))
 # The lines an upsert replaces, with what they counted (for the insights' rollups).
 _DELETE_LINES = (
     ORDER_LINES.delete()

@@ -22,6 +22,7 @@ from persistence.fee_rules import SqlFeeRuleRepository
 from persistence.idempotency import KeyClaim, record_commit
 from persistence.outbox import append_events, sequence_events
 from persistence.repositories import (
+    Held,
     SqlNotificationRepository,
     SqlOrderRepository,
     SqlReturnRepository,
@@ -75,8 +76,9 @@ class SqlUnitOfWork:
             raise
         sql = self._transaction.statements
         self._counts = insight_rollups.Pending()
-        self.returns = SqlReturnRepository(sql, self.tenant_id, self._counts)
-        self.orders = SqlOrderRepository(sql, self.tenant_id, self._clock.now, self._counts)
+        held: Held = {}  # read by the orders repository for the returns repository
+        self.returns = SqlReturnRepository(sql, self.tenant_id, self._counts, held)
+        self.orders = SqlOrderRepository(sql, self.tenant_id, self._clock.now, self._counts, held)
         self.configuration = SqlConfigurationRepository(sql, self.tenant_id)
         self.notifications = SqlNotificationRepository(sql, self.tenant_id)
         self.webhooks = SqlWebhookEndpointRepository(sql, self.tenant_id)
