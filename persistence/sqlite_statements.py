@@ -33,6 +33,7 @@ from persistence.statements import (
     _Compiled,
     _returns_rows,
     _row_function,
+    each_in_turn,
     in_turn,
 )
 
@@ -89,6 +90,20 @@ class _SqliteCompiled(_Compiled):
             else:
                 values.append(process(value) if process else value)
         return values
+
+
+def _fetch_each(
+    connection: sqlite3.Connection, runnables: list[tuple[str, list[Any]]]
+) -> list[list[Any]]:
+    """In the driver's thread: each SELECT's records."""
+    found = []
+    for sql, values in runnables:
+        cursor = connection.execute(sql, values)
+        try:
+            found.append(cursor.fetchall())
+        finally:
+            cursor.close()
+    return found
 
 
 def _run_batch(
@@ -170,6 +185,30 @@ class SqliteDriverStatements:
         await self._run(
             self._driver.executemany, compiled.sql, [compiled.arguments(row) for row in rows]
         )
+
+    async def rows_each(self, queries: Sequence[tuple[Executable, Values]]) -> list[Sequence[Row]]:
+        """Every SELECT in ONE hop to the driver's thread (see `write_all`): a whole
+        aggregate's eight, a merchant's four rule sources."""
+        ready: list[tuple[_SqliteCompiled, tuple[str, list[Any]]]] = []
+        for statement, params in queries:
+            compiled = self._compile(statement)
+            runnable = compiled.runnable(params or {}) if compiled.named else None
+            if runnable is None:  # SQLAlchemy writes it (an empty list): one at a time
+                return await each_in_turn(self, queries)
+            ready.append((compiled, runnable))
+        for _, (sql, _values) in ready:
+            self._observe(sql)
+        runnables = [runnable for _, runnable in ready]
+        try:
+            found = await self._driver._execute(_fetch_each, self._driver._conn, runnables)
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(
+                runnables[0][0], None, error, sqlite3.Error, hide_parameters=True
+            ) from error
+        return [
+            [compiled.row(record) for record in records]
+            for (compiled, _), records in zip(ready, found, strict=True)
+        ]
 
     async def write_all(self, writes: Sequence[Write]) -> Sequence[Row]:
         """One statement (an executemany) per write, in order, all in ONE hop to the

@@ -74,6 +74,10 @@ class Statements(Protocol):
         """Run DML once per set of values, in one round trip where the driver can."""
         ...
 
+    async def rows_each(self, queries: Sequence[tuple[Executable, Values]]) -> list[Sequence[Row]]:
+        """The rows of each SELECT, in order (SQLite: in one hop to its driver's thread)."""
+        ...
+
     async def write_all(self, writes: Sequence[Write]) -> Sequence[Row]:
         """Run writes that are independent of each other (none reads or writes a row
         another one writes), in order; the rows the last one's single row returns (an
@@ -115,8 +119,18 @@ class SqlAlchemyStatements:
         if rows:
             await self._executor.execute(statement, [dict(row) for row in rows])
 
+    async def rows_each(self, queries: Sequence[tuple[Executable, Values]]) -> list[Sequence[Row]]:
+        return await each_in_turn(self, queries)
+
     async def write_all(self, writes: Sequence[Write]) -> Sequence[Row]:
         return await in_turn(self, writes)
+
+
+async def each_in_turn(
+    statements: Statements, queries: Sequence[tuple[Executable, Values]]
+) -> list[Sequence[Row]]:
+    """`rows_each` one statement at a time."""
+    return [await statements.rows(statement, params) for statement, params in queries]
 
 
 async def in_turn(statements: Statements, writes: Sequence[Write]) -> Sequence[Row]:
@@ -268,6 +282,9 @@ class AsyncpgStatements:
             await self._driver.executemany(compiled.sql, [compiled.arguments(row) for row in rows])
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(compiled.sql, None, error) from error
+
+    async def rows_each(self, queries: Sequence[tuple[Executable, Values]]) -> list[Sequence[Row]]:
+        return await each_in_turn(self, queries)
 
     async def write_all(self, writes: Sequence[Write]) -> Sequence[Row]:
         """One statement: every row of every write but the last statement becomes a WITH
