@@ -76,7 +76,7 @@ from domain.parts import ItemRequest
 from domain.ports import SystemClock
 from domain.request_details import RequestDetails
 from domain.values import Address
-from persistence.database import Database
+from persistence.database import POOL_MAX_OVERFLOW, POOL_SIZE, Database
 from persistence.unit_of_work import SqlUnitOfWork
 
 MERCHANT = "bench"
@@ -928,15 +928,33 @@ def create_input(reference: str, items: int) -> dict[str, Any]:
 def write_servers(
     url: str, backend: str, args: argparse.Namespace, logs: Path
 ) -> list[tuple[str, Server]]:
-    """This checkout's server, then (if asked) `--baseline`'s and `serve --workers N`."""
-    servers = [(backend, Server(url, logs / f"writes-{backend}.log"))]
+    """This checkout's server, then (if asked) `--baseline`'s and `serve --workers N`, every
+    process with the same pool (`pool_settings`)."""
+    processes = 1 + bool(args.baseline) + (args.workers if args.workers > 1 else 0)
+    env = pool_settings(args.pool_budget, processes) if backend == "PostgreSQL" else {}
+    servers = [(backend, Server(url, logs / f"writes-{backend}.log", env=env))]
     if args.baseline:
-        twin = Server(url, logs / f"writes-{backend}-baseline.log", root=args.baseline.resolve())
+        twin = Server(
+            url, logs / f"writes-{backend}-baseline.log", root=args.baseline.resolve(), env=env
+        )
         servers.append((f"{backend}, baseline", twin))
     if args.workers > 1:
-        many = Server(url, logs / f"writes-{backend}-workers.log", workers=args.workers)
+        many = Server(url, logs / f"writes-{backend}-workers.log", workers=args.workers, env=env)
         servers.append((f"{backend}, --workers {args.workers}", many))
     return servers
+
+
+def pool_settings(budget: int, processes: int) -> dict[str, str]:
+    """Pool size and overflow per process so that the servers of a writes run, all up at
+    once, hold at most `budget` PostgreSQL connections between them: each process may hold
+    2 x (size + overflow), its write pool and as many reading connections (the README's
+    budget). With `serve --workers 2` beside one process and a baseline the defaults
+    (16 + 16) asked for 256 and PostgreSQL refused them: "too many clients already"."""
+    per_process = budget // (2 * processes)
+    size = min(POOL_SIZE, max(1, (per_process + 1) // 2))
+    overflow = min(POOL_MAX_OVERFLOW, max(0, per_process - size))
+    say(f"pools: {processes} server processes, each {size} + {overflow} connections")
+    return {"RETURNS_DB_POOL_SIZE": str(size), "RETURNS_DB_MAX_OVERFLOW": str(overflow)}
 
 
 async def writes_on(
@@ -1094,6 +1112,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=16, help="concurrent writers")
     parser.add_argument("--write-seconds", type=float, default=10)
     parser.add_argument("--write-orders", type=int, default=8000, help="orders loaded for writes")
+    parser.add_argument(
+        "--pool-budget",
+        type=int,
+        default=72,
+        help="writes: PostgreSQL connections the servers may hold between them (its "
+        "max_connections is 100 here; the rest is for this script, the servers' listeners "
+        "and jobs, and other users); each process's pool is sized from it",
+    )
     return parser.parse_args()
 
 

@@ -23,7 +23,7 @@ from domain.reference import (
     ReferenceKind,
     ReturnSettings,
 )
-from persistence.fee_rules import FEE_RULES, SqlFeeRuleRepository
+from persistence.fee_rules import FEE_RULES, FEE_RULES_OF_MERCHANT
 from persistence.mappers import address_from_json, address_to_json, fee_rule_from_row
 from persistence.queries import LIVE_STATUSES
 from persistence.statements import (
@@ -124,10 +124,24 @@ class SqlConfigurationRepository:
         self, merchant: str
     ) -> tuple[ReturnSettings | None, list[ReferenceEntry], list[PickupLocation], list[FeeRule]]:
         """`rule_sources` and the merchant's fee rules, which every write that judges the
-        rules reads too: one statement on PostgreSQL (a round trip less per write)."""
+        rules reads too: one statement on PostgreSQL (a round trip less per write), four in
+        one hop to the driver's thread on SQLite (`rows_each`)."""
         if not isinstance(self._sql, AsyncpgStatements):
-            fees = SqlFeeRuleRepository(self._sql, self._tenant)
-            return (*await self.rule_sources(merchant), await fees.rules(merchant))
+            values = {"tenant": self._tenant, "merchant": merchant, "kind": None}
+            settings, entries, locations, fees = await self._sql.rows_each(
+                [
+                    (_SETTINGS, values),
+                    (_entries(True, False), values),
+                    (_LOCATIONS, values),
+                    (FEE_RULES_OF_MERCHANT, values),
+                ]
+            )
+            return (
+                settings_from_row(settings[0]) if settings else None,
+                [entry_from_row(row) for row in entries],
+                [_location(row) for row in locations],
+                [fee_rule_from_row(row) for row in fees],
+            )
         [row] = await self._sql.rows(
             _RULE_SOURCES_AND_FEES, {"tenant": self._tenant, "merchant": merchant}
         )

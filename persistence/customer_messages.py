@@ -29,7 +29,7 @@ from domain.customer_messages import (
 from persistence.database import Database
 from persistence.message_tables import CustomerMessageRow, MessageTemplateRow
 from persistence.outbox import StoredEvent
-from persistence.statements import Statements, insert_into, one_of
+from persistence.statements import Statements, Write, insert_into, insert_rows, one_of
 
 MESSAGES: Table = CustomerMessageRow.__table__  # type: ignore[attr-defined]
 TEMPLATES: Table = MessageTemplateRow.__table__  # type: ignore[attr-defined]
@@ -134,17 +134,18 @@ async def route_messages(
     now: datetime,
     *,
     settle: timedelta = timedelta(0),
-) -> int:
-    """One pending message per event that speaks to the customer, in the caller's
-    transaction. An approval waits `settle` before it is sent, so the label and tracking
-    number the merchant records right after approving are in it."""
+) -> list[Write]:
+    """One pending message per event that speaks to the customer: the write that inserts
+    them, for the caller to run in its transaction (none when no event calls for one). An
+    approval waits `settle` before it is sent, so the label and tracking number the
+    merchant records right after approving are in it."""
     found = [
         (event, message_event(event.event_type, event.new_status, event.payload))
         for event in events
     ]
     candidates = [(event, kind) for event, kind in found if kind is not None]
     if not candidates:
-        return 0
+        return []
     configured: dict[str, set[MessageEvent]] = {}
     if any(not kind.sent_by_default for _, kind in candidates):
         merchants = sorted({event.merchant for event, _ in candidates})
@@ -172,9 +173,13 @@ async def route_messages(
         for event, kind in candidates
         if wanted(kind, configured.get(event.merchant, ()))
     ]
-    if values:
-        await sql.execute_many(insert_into(MESSAGES, _ROUTED_COLUMNS), values)
-    return len(values)
+    if not values:
+        return []
+    return [Write(insert_into(MESSAGES, _ROUTED_COLUMNS), values, _insert_routed)]
+
+
+def _insert_routed(count: int) -> Any:
+    return insert_rows(MESSAGES, _ROUTED_COLUMNS, count)
 
 
 async def queue_link_message(

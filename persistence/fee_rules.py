@@ -17,7 +17,10 @@ _OF_MERCHANT = (
     FEE_RULES.c.tenant_id == bindparam("tenant"),
     FEE_RULES.c.merchant == bindparam("merchant"),
 )
-_RULES = select(FEE_RULES).where(*_OF_MERCHANT).order_by(FEE_RULES.c.position)
+# A merchant's rules in the order they apply (`tenant`, `merchant`).
+FEE_RULES_OF_MERCHANT = _RULES = (
+    select(FEE_RULES).where(*_OF_MERCHANT).order_by(FEE_RULES.c.position)
+)
 _LAST = select(func.coalesce(func.max(FEE_RULES.c.position), 0)).where(*_OF_MERCHANT)
 _REMOVE = delete(FEE_RULES).where(*_OF_MERCHANT, FEE_RULES.c.id == bindparam("rule_id"))
 

@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import Date, TextClause, bindparam, text
 
-from persistence.statements import POSTGRESQL, Statements
+from persistence.statements import POSTGRESQL, Statements, Write
 from persistence.types import UTCDateTime
 
 Key = tuple[str, date, str, str]  # chart, day, k1, k2
@@ -124,12 +124,23 @@ def difference(after: Counts, before: Counts) -> Counts:
     return changed
 
 
-_ADD = text(
-    "INSERT INTO insight_days (tenant_id, merchant, chart, span, day, k1, k2, n, amount)"
-    " VALUES (:tenant_id, :merchant, :chart, :span, :day, :k1, :k2, :n, :amount)"
-    " ON CONFLICT (tenant_id, merchant, chart, span, day, k1, k2) DO UPDATE"
-    " SET n = insight_days.n + excluded.n, amount = insight_days.amount + excluded.amount"
-).bindparams(bindparam("day", type_=Date))
+_ROLLUP_COLUMNS = ("tenant_id", "merchant", "chart", "span", "day", "k1", "k2", "n", "amount")
+
+
+@functools.lru_cache(maxsize=64)
+def _add(count: int | None = None) -> TextClause:
+    """The upsert adding rows to the rollups: of one row bound by column name, or of
+    `count` rows in one statement bound as `statements.numbered` binds them."""
+    if count is None:
+        names = [[name for name in _ROLLUP_COLUMNS]]
+    else:
+        names = [[f"r{n}_{name}" for name in _ROLLUP_COLUMNS] for n in range(count)]
+    rows = ", ".join("(" + ", ".join(f":{name}" for name in row) + ")" for row in names)
+    return text(
+        f"INSERT INTO insight_days ({', '.join(_ROLLUP_COLUMNS)}) VALUES {rows}"
+        " ON CONFLICT (tenant_id, merchant, chart, span, day, k1, k2) DO UPDATE"
+        " SET n = insight_days.n + excluded.n, amount = insight_days.amount + excluded.amount"
+    ).bindparams(*(bindparam(row[4], type_=Date) for row in names))
 
 
 def month_of(day: date) -> date:
@@ -163,8 +174,13 @@ class Pending:
 
     async def flush(self, statements: Statements, tenant_id: str) -> None:
         """Add the changes to the day and month rows: one statement, none when nothing
-        counted changed. Rows are touched in key order, so writers adding to the same rows
-        never deadlock."""
+        counted changed."""
+        await statements.write_all(self.writes(tenant_id))
+
+    def writes(self, tenant_id: str) -> list[Write]:
+        """The write adding the changes to the day and month rows (none when nothing counted
+        changed), forgetting them here. Rows are touched in key order, so writers adding
+        to the same rows never deadlock."""
         rows = [
             {"tenant_id": tenant_id, "merchant": merchant, "chart": chart, "span": span,
              "day": day, "k1": k1, "k2": k2, "n": n, "amount": amount}
@@ -172,8 +188,7 @@ class Pending:
             for (chart, span, day, k1, k2), (n, amount) in sorted(with_months(counts).items())
         ]  # fmt: skip
         self._changes.clear()
-        if rows:
-            await statements.execute_many(_ADD, rows)
+        return [Write(_add(), rows, _add)] if rows else []
 
 
 # --------------------------------------------------------------------------- the same from SQL

@@ -42,10 +42,16 @@ from persistence.tables import (
 # --------------------------------------------------------------------------- values
 
 
+_ADDRESS_FIELDS = tuple(f.name for f in dataclasses.fields(Address))
+
+
 def address_to_json(address: Address | None) -> dict[str, Any] | None:
+    """Its fields that are set (all text): read by name, as `dataclasses.asdict`'s deep
+    copy cost a write more than its two addresses were worth (bench/profile_writes.py)."""
     if address is None:
         return None
-    return {key: value for key, value in dataclasses.asdict(address).items() if value is not None}
+    values = ((name, getattr(address, name)) for name in _ADDRESS_FIELDS)
+    return {name: value for name, value in values if value is not None}
 
 
 def address_from_json(data: dict[str, Any] | None) -> Address | None:

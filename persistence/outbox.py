@@ -14,8 +14,8 @@ from sqlalchemy import String, bindparam, func, insert, select
 from domain.events import DomainEvent
 from persistence.correlation import request_id
 from persistence.database import Database
-from persistence.statements import Statements
-from persistence.tables import OutboxEventRow
+from persistence.statements import AsyncpgStatements, Row, Statements
+from persistence.tables import OutboxEventRow, WebhookEndpointRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +112,13 @@ def _row_values(merchant: str, event: DomainEvent, tenant_id: str) -> dict[str, 
 class Appended:
     """Events as inserted: `events` carry their rows' positions (what webhook deliveries
     point at); `newest` is the tenant's newest place in the log when the INSERT numbered
-    them itself (SQLite), None when `sequence_events` numbers them after the commit."""
+    them itself (SQLite), None when `sequence_events` numbers them after the commit.
+    `endpoints`: the tenant's active webhook endpoints' rows, read by the INSERT itself on
+    PostgreSQL (a round trip less per write), None when not read (SQLite)."""
 
     events: list[StoredEvent]
     newest: int | None = None
+    endpoints: list[Row] | None = None
 
 
 async def append_events(
@@ -133,7 +136,11 @@ async def append_events(
     stored = [StoredEvent(position=positions[values["event_id"]], **values) for values in rows]
     stored.sort(key=lambda event: event.position)
     newest = max(row["sequence"] for row in inserted) if numbered else None
-    return Appended(stored, newest)
+    endpoints = None
+    if isinstance(sql, AsyncpgStatements):
+        reader = sql.row_reader(_ENDPOINTS)
+        endpoints = [reader(value) for value in inserted[0]["endpoints"]]
+    return Appended(stored, newest, endpoints)
 
 
 _EVENT_COLUMNS = (
@@ -152,13 +159,28 @@ _EVENT_COLUMNS = (
 )
 
 
+_ENDPOINTS = WebhookEndpointRow.__table__  # type: ignore[attr-defined]
+# The tenant's active webhook endpoints as one array of their rows (PostgreSQL): what
+# persistence/webhooks.py's route_deliveries would read next, read by the INSERT instead.
+_ACTIVE_ENDPOINTS = func.array(
+    select(_ENDPOINTS.table_valued())
+    .where(
+        _ENDPOINTS.c.tenant_id == bindparam("tenant", type_=String),
+        _ENDPOINTS.c.active.is_(True),
+    )
+    .order_by(_ENDPOINTS.c.id)
+    .scalar_subquery()
+).label("endpoints")
+
+
 @functools.lru_cache(maxsize=32)
 def _insert_events(count: int, *, numbered: bool) -> Any:
     """INSERT of `count` events in one statement, returning their positions; built once
     per count (a command raises one to a few events). With `numbered` (SQLite, one writer
-    at a time) each event also takes its place in the log, after the tenant's newest.
-    Waking other processes is the sequencer's (pg_notify in returns_sequence_events): an
-    event is news once it has its place in the log."""
+    at a time) each event also takes its place in the log, after the tenant's newest;
+    without (PostgreSQL) it returns the tenant's active webhook endpoints too. Waking
+    other processes is the sequencer's (pg_notify in returns_sequence_events): an event is
+    news once it has its place in the log."""
     newest = select(func.coalesce(func.max(_TABLE.c.sequence), 0)).where(
         _TABLE.c.tenant_id == bindparam("tenant", type_=String)
     )
@@ -167,10 +189,11 @@ def _insert_events(count: int, *, numbered: bool) -> Any:
         | ({"sequence": newest.scalar_subquery() + (n + 1)} if numbered else {})
         for n in range(count)
     ]
+    returning = [_TABLE.c.position, _TABLE.c.event_id, _TABLE.c.sequence]
     return (
         insert(_TABLE)
         .values(values)
-        .returning(_TABLE.c.position, _TABLE.c.event_id, _TABLE.c.sequence)
+        .returning(*returning, *(() if numbered else (_ACTIVE_ENDPOINTS,)))
     )
 
 

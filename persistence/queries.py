@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, func, select
+from sqlalchemy import JSON, Select, Table, bindparam, func, select, type_coerce
 
 from domain.lifecycle import ReturnStatus
 from domain.orders import Order
@@ -117,6 +117,26 @@ async def live_quantities(
     }
     rows = await reads.rows(statement, values)
     return {row["sku"]: int(row["held"] or 0) for row in rows}
+
+
+@functools.cache
+def lines_and_held(dialect_name: str) -> Select[Any]:
+    """The lines of order `order`, each with `held`: what `live_quantities` gives for the
+    order (`merchant`, `order_reference`), as a JSON object (the same on every line). A
+    create reads both right after locking the order: one statement instead of two."""
+    live = _live_quantities(dialect_name, False).subquery()
+    aggregate = func.json_object_agg if dialect_name == "postgresql" else func.json_group_object
+    held = select(aggregate(live.c.sku, live.c.held)).scalar_subquery()
+    return select(ORDER_LINES, type_coerce(held, JSON).label("held")).where(
+        ORDER_LINES.c.order_id == bindparam("order")
+    )
+
+
+def held_of(lines: Sequence[Row]) -> dict[str, int] | None:
+    """`live_quantities` from the rows of `lines_and_held` (None without lines)."""
+    if not lines:
+        return None
+    return {sku: int(held or 0) for sku, held in (lines[0]["held"] or {}).items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,6 @@ from sqlalchemy import (
 )
 
 from domain.lifecycle import ReturnStatus
-from domain.parts import ItemsUpdate, Note, Refund, ReturnItem, ReverseShipment
 from domain.returns import ReturnRequest
 from persistence import exchange_mappers, mappers, search_index
 from persistence.statements import POSTGRESQL, AsyncpgStatements, Row, Statements, one_of
@@ -186,22 +185,13 @@ def _children_array(table: Table) -> ColumnElement[Any]:
     )
 
 
-async def children(
-    reads: Statements, tenant_id: str, child: Child, ids: Sequence[str]
-) -> dict[str, list[Any]]:
-    """Each request's children of one kind as domain objects (for whole aggregates)."""
-    rows = await child_rows(reads, tenant_id, child, ids)
-    to_domain = child.to_domain
-    return defaultdict(
-        list, {rid: [to_domain(row) for row in found] for rid, found in rows.items()}
-    )
-
-
 async def load_return_requests(
     reads: Statements, tenant_id: str, ids: Sequence[str], *, lock: bool = False
 ) -> dict[str, ReturnRequest]:
     """Whole aggregates for the ids that exist in the tenant, for any count: one statement
-    when reading on PostgreSQL, two when locking there, 8 on SQLite.
+    when reading on PostgreSQL, two when locking there, 8 on SQLite (in one hop to its
+    driver's thread in a write transaction; the children of the ids asked for, which are
+    those of the requests found, as children never outlive their request).
 
     A locking load on PostgreSQL takes the requests' row locks in a statement of its own
     and then reads the aggregates: after waiting for a row lock PostgreSQL rechecks only the
@@ -213,25 +203,22 @@ async def load_return_requests(
             locked = await request_rows(reads, tenant_id, ids, lock=True, columns=_KEY)
             ids = [row["id"] for row in locked]
         return await _whole_in_one(reads, tenant_id, ids)
-    headers = await request_rows(reads, tenant_id, ids, lock=lock)
-    found = [row["id"] for row in headers]
-    items: dict[str, list[ReturnItem]] = await children(reads, tenant_id, ITEMS, found)
-    notes: dict[str, list[Note]] = await children(reads, tenant_id, NOTES, found)
-    refunds: dict[str, list[Refund]] = await children(reads, tenant_id, REFUNDS, found)
-    shipments: dict[str, list[ReverseShipment]] = await children(reads, tenant_id, SHIPMENTS, found)
-    updates: dict[str, list[ItemsUpdate]] = await children(reads, tenant_id, ITEMS_UPDATES, found)
-    lines = await children(reads, tenant_id, EXCHANGE_LINES, found)
-    payments = await children(reads, tenant_id, EXCHANGE_PAYMENTS, found)
+    if not ids:
+        return {}
+    values = {"tenant": tenant_id, "ids": list(ids)}
+    kinds = list(WHOLE_CHILDREN.items())
+    headers, *rows_of_kinds = await reads.rows_each(
+        [(_rows_of_requests(REQUESTS, reads.dialect_name, lock=lock), values)]
+        + [(_rows_of_requests(child.table, reads.dialect_name), values) for _, child in kinds]
+    )
+    grouped: dict[str, dict[str, list[Any]]] = {}
+    for (name, child), rows in zip(kinds, rows_of_kinds, strict=True):
+        grouped[name] = defaultdict(list)
+        for row in rows:
+            grouped[name][row["return_request_id"]].append(child.to_domain(row))
     return {
         row["id"]: mappers.request_from_rows(
-            row,
-            items=items[row["id"]],
-            notes=notes[row["id"]],
-            refunds=refunds[row["id"]],
-            shipments=shipments[row["id"]],
-            items_updates=updates[row["id"]],
-            exchange_lines=lines[row["id"]],
-            exchange_payments=payments[row["id"]],
+            row, **{name: of_kind[row["id"]] for name, of_kind in grouped.items()}
         )
         for row in headers
     }

@@ -16,7 +16,9 @@ from persistence import insight_rollups, mappers, queries, read_model, search_in
 from persistence.statements import (
     Row,
     Statements,
+    Write,
     insert_into,
+    inserting,
     update_where,
     where,
 )
@@ -30,6 +32,10 @@ from persistence.tables import (
 )
 
 ChildRows = dict[type, list[dict[str, Any]]]
+# Units live requests hold per sku on an order (merchant, reference), read with the order's
+# lines as it was locked (`SqlOrderRepository.get`), for the returns repository's next
+# `live_quantities` of that order, unless this unit of work writes a request before.
+Held = dict[tuple[str, str], dict[str, int]]
 REQUESTS: Table = ReturnRequestRow.__table__  # type: ignore[attr-defined]
 ORDERS: Table = OrderRow.__table__  # type: ignore[attr-defined]
 ORDER_LINES: Table = OrderLineRow.__table__  # type: ignore[attr-defined]
@@ -41,15 +47,22 @@ _CHILD_KEY = ("tenant_id", "return_request_id", "position")
 class SqlReturnRepository:
     """Loads aggregates whole and saves what changed: the request's row, and of its children
     only the rows whose values differ from what was loaded (compared by position), many
-    rows a statement."""
+    rows a statement. What an add or a save writes goes in one `write_all` (one statement
+    on PostgreSQL): the request, its children and its search row."""
 
     def __init__(
-        self, statements: Statements, tenant_id: str, counts: insight_rollups.Pending
+        self,
+        statements: Statements,
+        tenant_id: str,
+        counts: insight_rollups.Pending,
+        held: Held | None = None,
     ) -> None:
         self._sql = statements
         self._tenant = tenant_id
         self._counts = counts
+        self._held: Held = {} if held is None else held
         self._loaded: dict[str, ChildRows] = {}
+        self._locked: set[str] = set()  # loaded with their row locks held (`get`)
         self.seen: list[ReturnRequest] = []
 
     async def get(self, return_request_id: str) -> ReturnRequest:
@@ -62,40 +75,62 @@ class SqlReturnRepository:
             )
         request = found[return_request_id]
         self._loaded[request.id] = mappers.children_values(request, self._tenant)
+        self._locked.add(request.id)
         return request
 
     async def add(self, request: ReturnRequest) -> None:
+        self._held.clear()
         request.version = 1
         values = mappers.request_values(request, self._tenant)
-        await self._sql.execute(insert_into(REQUESTS, tuple(values)), values)
         children = mappers.children_values(request, self._tenant)
-        await self._write_children(request.id, {}, children)
-        await search_index.write(self._sql, self._tenant, request)
+        await self._sql.write_all(
+            [
+                Write(insert_into(REQUESTS, tuple(values)), [values]),
+                *await self._children_writes(request.id, {}, children),
+                search_index.writing(self._tenant, request),
+            ]
+        )
         self._count(request, None, children)
         self._loaded[request.id] = children
         self.seen.append(request)
 
     async def save(self, request: ReturnRequest) -> None:
+        """With the request locked since it was loaded here (`get`), its row is written in
+        one statement with its children; otherwise its version is checked first, so a
+        request changed meanwhile is a VersionConflict before anything else is written."""
+        self._held.clear()
         values = mappers.request_values(request, self._tenant) | {"version": request.version + 1}
-        statement = update_where(REQUESTS, _REQUEST_KEY, tuple(values))
+        statement = update_where(REQUESTS, _REQUEST_KEY, tuple(values), ("id",))
         key = {"tenant_id": self._tenant, "id": request.id, "version": request.version}
-        if await self._sql.execute(statement, where(values, **key)) != 1:
-            raise VersionConflict(
-                f"return request {request.id} was changed by someone else; reload it and try again",
-                field="expected_version",
-            )
+        versioned = Write(statement, [where(values, **key)])
+        locked = request.id in self._locked
+        if not locked:
+            self._check_version(request, await self._sql.write_all([versioned]))
         children = mappers.children_values(request, self._tenant)
         before = self._loaded.get(request.id)
         if before is None:  # not loaded here: what it counted is what the database holds
             stored = await read_model.load_return_requests(self._sql, self._tenant, [request.id])
             counted = mappers.children_values(stored[request.id], self._tenant)
-        await self._write_children(request.id, before, children)
+        writes = await self._children_writes(request.id, before, children)
         if search_index.needs_rewrite(before and before.get(ReturnItemRow), request):
-            await search_index.write(self._sql, self._tenant, request)
+            writes.append(search_index.writing(self._tenant, request))
+        if locked:
+            self._check_version(request, await self._sql.write_all([*writes, versioned]))
+        else:
+            await self._sql.write_all(writes)
         self._count(request, before if before is not None else counted, children)
         self._loaded[request.id] = children
         request.version += 1
         self.seen.append(request)
+
+    @staticmethod
+    def _check_version(request: ReturnRequest, updated: Sequence[Row]) -> None:
+        """`updated`: what the versioned UPDATE of the request's row returned."""
+        if len(updated) != 1:
+            raise VersionConflict(
+                f"return request {request.id} was changed by someone else; reload it and try again",
+                field="expected_version",
+            )
 
     def _count(self, request: ReturnRequest, before: ChildRows | None, after: ChildRows) -> None:
         """Note for the insights' rollups what the request counts now less what it counted
@@ -113,6 +148,9 @@ class SqlReturnRepository:
     async def live_quantities(
         self, merchant: str, order_reference: str, *, exclude: str | None = None
     ) -> dict[str, int]:
+        held = self._held.pop((merchant, order_reference), None) if exclude is None else None
+        if held is not None:
+            return held
         return await queries.live_quantities(
             self._sql, self._tenant, merchant, order_reference, exclude=exclude
         )
@@ -128,40 +166,44 @@ class SqlReturnRepository:
             self._loaded[request.id] = mappers.children_values(request, self._tenant)
         return [found[rid] for rid in ordered if rid in found]
 
-    async def _write_children(
+    async def _children_writes(
         self, request_id: str, before: ChildRows | None, after: ChildRows
-    ) -> None:
+    ) -> list[Write]:
         """Per child table: rows that changed at a position are updated, new positions
         inserted, positions past the new end deleted, unchanged rows left alone. A table
         whose rows changed identity (ids moved between positions), or any table of an
-        aggregate this repository did not load, is rewritten whole."""
+        aggregate this repository did not load, is rewritten whole: its rows are deleted
+        here, at once, since its inserts could not run in one statement with that delete.
+        The rest are returned, for one `write_all`."""
+        writes: list[Write] = []
         for table, rows in after.items():
             old = None if before is None else before.get(table, [])
             if old is None or _ids_moved(old, rows):
-                await self._delete_from(table, request_id, 0)
+                everything = self._from(request_id, 0)
+                await self._sql.execute(_delete_from_position(table.__table__), everything)
                 old = []
-            await self._write_table(table, request_id, old, rows)
+            writes += self._table_writes(table.__table__, request_id, old, rows)
+        return writes
 
-    async def _write_table(
-        self, table: Any, request_id: str, old: list[dict[str, Any]], new: list[dict[str, Any]]
-    ) -> None:
-        core = table.__table__
+    def _table_writes(
+        self, core: Table, request_id: str, old: list[dict[str, Any]], new: list[dict[str, Any]]
+    ) -> list[Write]:
+        writes: list[Write] = []
         if len(old) > len(new):
-            await self._delete_from(table, request_id, len(new))
+            writes.append(Write(_delete_from_position(core), [self._from(request_id, len(new))]))
         changed = [row for row, was in zip(new, old, strict=False) if row != was]
         if changed:
             columns = tuple(name for name in changed[0] if name not in _CHILD_KEY)
             statement = update_where(core, _CHILD_KEY, columns)
             rows = [where(row, **{key: row[key] for key in _CHILD_KEY}) for row in changed]
-            await self._sql.execute_many(statement, rows)
+            writes.append(Write(statement, rows))
         if len(new) > len(old):
-            await self._sql.execute_many(insert_into(core, tuple(new[0])), new[len(old) :])
+            writes.append(inserting(core, new[len(old) :]))
+        return writes
 
-    async def _delete_from(self, table: Any, request_id: str, position: int) -> None:
-        await self._sql.execute(
-            _delete_from_position(table.__table__),
-            {"tenant": self._tenant, "request": request_id, "position": position},
-        )
+    def _from(self, request_id: str, position: int) -> dict[str, Any]:
+        """The values of `_delete_from_position`: the request's children from `position` on."""
+        return {"tenant": self._tenant, "request": request_id, "position": position}
 
 
 @functools.cache
@@ -196,18 +238,36 @@ class SqlOrderRepository:
     already serialises them)."""
 
     def __init__(
-        self, statements: Statements, tenant_id: str, clock_now, counts: insight_rollups.Pending
+        self,
+        statements: Statements,
+        tenant_id: str,
+        clock_now,
+        counts: insight_rollups.Pending,
+        held: Held | None = None,
     ) -> None:
         self._sql = statements
         self._tenant = tenant_id
         self._now = clock_now
         self._counts = counts
+        self._held: Held = {} if held is None else held
 
     async def get(self, merchant: str, reference: str) -> Order | None:
+        """The order, locked; the units live requests hold on it are read with its lines
+        (`Held`), as every use case that locks an order asks for them next."""
         row = await self._locked_row(merchant, reference)
         if row is None:
             return None
-        lines = await self._sql.rows(_LINES_OF_ORDER, {"order": row["id"]})
+        values = {
+            "order": row["id"],
+            "tenant": self._tenant,
+            "merchant": merchant,
+            "order_reference": reference,
+            "statuses": queries.LIVE_STATUSES,
+        }
+        lines = await self._sql.rows(queries.lines_and_held(self._sql.dialect_name), values)
+        held = queries.held_of(lines)
+        if held is not None:
+            self._held[(merchant, reference)] = held
         return mappers.order_from_rows(row, lines)
 
     async def upsert(self, order: Order) -> Order:
@@ -255,7 +315,6 @@ _LOCKED_ORDER = (
     )
     .with_for_update()
 )
-_LINES_OF_ORDER = select(ORDER_LINES).where(ORDER_LINES.c.order_id == bindparam("order"))
 # The lines an upsert replaces, with what they counted (for the insights' rollups).
 _DELETE_LINES = (
     ORDER_LINES.delete()

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, TextClause, bindparam, select, text
 
 from domain.returns import ReturnRequest
-from persistence.statements import POSTGRESQL, Statements
+from persistence.statements import POSTGRESQL, Write
 from persistence.tables import ReturnSearchRow
 from persistence.types import UTCDateTime
 
@@ -67,20 +67,18 @@ _UPSERT = text(
 ).bindparams(bindparam("created_at", type_=UTCDateTime))
 
 
-async def write(statements: Statements, tenant_id: str, request: ReturnRequest) -> None:
-    """Index the request (again): one statement, in the writer's transaction."""
-    await statements.execute(
-        _UPSERT,
-        {
-            "tenant": tenant_id,
-            "rid": request.id,
-            "created_at": request.created_at,
-            "status": request.status.value,
-            "document": document_of(request),
-            "merchant": request.merchant,
-            "reference": request.order_reference,
-        },
-    )
+def writing(tenant_id: str, request: ReturnRequest) -> Write:
+    """Index the request (again): one statement, to run in the writer's transaction."""
+    values = {
+        "tenant": tenant_id,
+        "rid": request.id,
+        "created_at": request.created_at,
+        "status": request.status.value,
+        "document": document_of(request),
+        "merchant": request.merchant,
+        "reference": request.order_reference,
+    }
+    return Write(_UPSERT, [values])
 
 
 def needs_rewrite(before: Iterable[dict[str, Any]] | None, request: ReturnRequest) -> bool:

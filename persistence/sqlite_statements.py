@@ -28,9 +28,13 @@ from persistence.statements import (
     Row,
     SqlAlchemyStatements,
     Values,
+    Write,
     _as_is,
     _Compiled,
+    _returns_rows,
     _row_function,
+    each_in_turn,
+    in_turn,
 )
 
 # How SQLAlchemy writes a list bound to an expanding `IN` (statements.one_of) before it
@@ -86,6 +90,37 @@ class _SqliteCompiled(_Compiled):
             else:
                 values.append(process(value) if process else value)
         return values
+
+
+def _fetch_each(
+    connection: sqlite3.Connection, runnables: list[tuple[str, list[Any]]]
+) -> list[list[Any]]:
+    """In the driver's thread: each SELECT's records."""
+    found = []
+    for sql, values in runnables:
+        cursor = connection.execute(sql, values)
+        try:
+            found.append(cursor.fetchall())
+        finally:
+            cursor.close()
+    return found
+
+
+def _run_batch(
+    connection: sqlite3.Connection, batch: list[tuple[str, list[Any]]], fetched: bool
+) -> list[Any]:
+    """In the driver's thread: each statement once per row of values; with `fetched`, the
+    last one runs once and its rows come back."""
+    for sql, rows in batch[:-1] if fetched else batch:
+        connection.executemany(sql, rows).close()
+    if not fetched:
+        return []
+    sql, [values] = batch[-1]
+    cursor = connection.execute(sql, values)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 class SqliteDriverStatements:
@@ -150,6 +185,57 @@ class SqliteDriverStatements:
         await self._run(
             self._driver.executemany, compiled.sql, [compiled.arguments(row) for row in rows]
         )
+
+    async def rows_each(self, queries: Sequence[tuple[Executable, Values]]) -> list[Sequence[Row]]:
+        """Every SELECT in ONE hop to the driver's thread (see `write_all`): a whole
+        aggregate's eight, a merchant's four rule sources."""
+        ready: list[tuple[_SqliteCompiled, tuple[str, list[Any]]]] = []
+        for statement, params in queries:
+            compiled = self._compile(statement)
+            runnable = compiled.runnable(params or {}) if compiled.named else None
+            if runnable is None:  # SQLAlchemy writes it (an empty list): one at a time
+                return await each_in_turn(self, queries)
+            ready.append((compiled, runnable))
+        for _, (sql, _values) in ready:
+            self._observe(sql)
+        runnables = [runnable for _, runnable in ready]
+        try:
+            found = await self._driver._execute(_fetch_each, self._driver._conn, runnables)
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(
+                runnables[0][0], None, error, sqlite3.Error, hide_parameters=True
+            ) from error
+        return [
+            [compiled.row(record) for record in records]
+            for (compiled, _), records in zip(ready, found, strict=True)
+        ]
+
+    async def write_all(self, writes: Sequence[Write]) -> Sequence[Row]:
+        """One statement (an executemany) per write, in order, all in ONE hop to the
+        driver's thread (aiosqlite's `_execute` runs a function there): each hop cost more
+        of this process's CPU than the statement it carried."""
+        batch: list[tuple[str, list[Any]]] = []
+        for write in writes:
+            compiled = self._compile(write.statement)
+            if compiled.expanding:  # a list written out per length: not on this path
+                return await in_turn(self, writes)
+            if write.rows:
+                self._observe(compiled.sql)
+                batch.append((compiled.sql, [compiled.arguments(row) for row in write.rows]))
+        last = writes[-1] if writes else None
+        fetched = last is not None and len(last.rows) == 1 and _returns_rows(last.statement)
+        if not batch:
+            return []
+        try:
+            records = await self._driver._execute(_run_batch, self._driver._conn, batch, fetched)
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(
+                batch[-1][0], None, error, sqlite3.Error, hide_parameters=True
+            ) from error
+        if not fetched:
+            return []
+        row = self._compile(last.statement).row  # type: ignore[union-attr]
+        return [row(record) for record in records]
 
     def _observe(self, sql: str) -> None:
         for observe in self._observers:

@@ -22,6 +22,7 @@ from persistence.fee_rules import SqlFeeRuleRepository
 from persistence.idempotency import KeyClaim, record_commit
 from persistence.outbox import append_events, sequence_events
 from persistence.repositories import (
+    Held,
     SqlNotificationRepository,
     SqlOrderRepository,
     SqlReturnRepository,
@@ -75,8 +76,9 @@ class SqlUnitOfWork:
             raise
         sql = self._transaction.statements
         self._counts = insight_rollups.Pending()
-        self.returns = SqlReturnRepository(sql, self.tenant_id, self._counts)
-        self.orders = SqlOrderRepository(sql, self.tenant_id, self._clock.now, self._counts)
+        held: Held = {}  # read by the orders repository for the returns repository
+        self.returns = SqlReturnRepository(sql, self.tenant_id, self._counts, held)
+        self.orders = SqlOrderRepository(sql, self.tenant_id, self._clock.now, self._counts, held)
         self.configuration = SqlConfigurationRepository(sql, self.tenant_id)
         self.notifications = SqlNotificationRepository(sql, self.tenant_id)
         self.webhooks = SqlWebhookEndpointRepository(sql, self.tenant_id)
@@ -120,16 +122,22 @@ class SqlUnitOfWork:
         appended = await append_events(sql, self.tenant_id, events)
         stored = appended.events
         now = self._clock.now()
-        routed = await route_deliveries(sql, self.tenant_id, stored, now) if stored else 0
+        deliveries = (
+            await route_deliveries(sql, self.tenant_id, stored, now, appended.endpoints)
+            if stored
+            else []
+        )
         messages = (
             await route_messages(sql, self.tenant_id, stored, now, settle=self._approval_settle)
             if stored
-            else 0
+            else []
         )
-        # Last before the commit: every writer of a merchant adds to the same rollup rows
-        # (today's, this month's), and holds their row locks (PostgreSQL) from this
-        # statement to its commit, so nothing else may run in between.
-        await self._counts.flush(sql, self.tenant_id)
+        # Last before the commit, in one statement with the deliveries and messages on
+        # PostgreSQL: every writer of a merchant adds to the same rollup rows (today's, this
+        # month's), and holds their row locks (PostgreSQL) from this statement to its
+        # commit, so nothing else may run in between.
+        await sql.write_all([*deliveries, *messages, *self._counts.writes(self.tenant_id)])
+        routed = sum(len(write.rows) for write in deliveries)
         await transaction.commit()
         if not stored:
             return
@@ -145,7 +153,7 @@ class SqlUnitOfWork:
         self._db.events_committed(self.tenant_id, newest)
         if routed:
             self._db.deliveries_routed(self.tenant_id, newest)
-        if messages:
+        if any(write.rows for write in messages):
             self._db.messages_routed(self.tenant_id, stored[-1].position)
 
     def _require(self) -> WriteTransaction:

@@ -22,7 +22,7 @@ from persistence import mappers
 from persistence.database import Database
 from persistence.event_log import stored_event
 from persistence.outbox import StoredEvent
-from persistence.statements import Statements, insert_into
+from persistence.statements import Row, Statements, Write, inserting
 from persistence.tables import OutboxEventRow, WebhookDeliveryRow, WebhookEndpointRow
 
 ENDPOINTS: Table = WebhookEndpointRow.__table__  # type: ignore[attr-defined]
@@ -96,26 +96,33 @@ def pending_delivery(
     }
 
 
-_ACTIVE_ENDPOINTS = select(ENDPOINTS).where(
-    ENDPOINTS.c.tenant_id == bindparam("tenant"), ENDPOINTS.c.active.is_(True)
+_ACTIVE_ENDPOINTS = (
+    select(ENDPOINTS)
+    .where(ENDPOINTS.c.tenant_id == bindparam("tenant"), ENDPOINTS.c.active.is_(True))
+    .order_by(ENDPOINTS.c.id)
 )
 
 
 async def route_deliveries(
-    sql: Statements, tenant_id: str, events: Sequence[StoredEvent], now: datetime
-) -> int:
-    """One pending delivery per (event, endpoint that wants it), in the caller's transaction."""
-    rows = await sql.rows(_ACTIVE_ENDPOINTS, {"tenant": tenant_id})
-    endpoints = [mappers.webhook_endpoint_from_row(row) for row in rows]
+    sql: Statements,
+    tenant_id: str,
+    events: Sequence[StoredEvent],
+    now: datetime,
+    endpoints: Sequence[Row] | None = None,
+) -> list[Write]:
+    """One pending delivery per (event, endpoint that wants it): the write that inserts
+    them, for the caller to run in its transaction (none when no endpoint wants any).
+    `endpoints`: the tenant's active endpoints' rows when already read (outbox.Appended)."""
+    if endpoints is None:
+        endpoints = await sql.rows(_ACTIVE_ENDPOINTS, {"tenant": tenant_id})
+    wanting = [mappers.webhook_endpoint_from_row(row) for row in endpoints]
     values = [
         pending_delivery(tenant_id, endpoint.endpoint_id, event.position, now)
         for event in events
-        for endpoint in endpoints
+        for endpoint in wanting
         if endpoint.wants(event.event_type, event.merchant)
     ]
-    if values:
-        await sql.execute_many(insert_into(DELIVERIES, tuple(values[0])), values)
-    return len(values)
+    return [inserting(DELIVERIES, values)] if values else []
 
 
 class WebhookStore:
