@@ -1,4 +1,4 @@
-"""The internals of strawberry, graphql-core and aiohttp that our code reaches into, each
+"""The internals of strawberry, graphql-core, aiohttp and aiosqlite that our code reaches into, each
 checked by name and shape, so an upgrade that moves one fails here with a message naming
 our module, rather than somewhere deep in a subscription or a planned query.
 
@@ -16,6 +16,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+import aiosqlite
 import pytest
 from aiohttp import web
 from graphql.execution import collect_fields as graphql_collect_fields
@@ -102,6 +103,11 @@ SIGNATURES = [
         "graphql_api/websocket.py writes prebuilt frames with it",
         ["self", "message", "opcode", "compress"],
     ),
+    (
+        aiosqlite.Connection._execute,
+        "persistence/sqlite_statements.py runs a batch of statements on the driver's thread",
+        ["self", "fn", "args", "kwargs"],
+    ),
 ]
 
 
@@ -113,6 +119,13 @@ SIGNATURES = [
 def test_a_function_we_call_or_override_keeps_its_parameters(function, user, parameters) -> None:
     assert _parameters(function)[: len(parameters)] == parameters, (
         f"{function.__module__}.{function.__qualname__} changed its parameters; {user}"
+    )
+
+
+def test_aiosqlite_connections_expose_their_sqlite3_connection() -> None:
+    assert isinstance(inspect.getattr_static(aiosqlite.Connection, "_conn"), property), (
+        "aiosqlite's Connection no longer has the _conn property; "
+        "persistence/sqlite_statements.py hands it to the functions it runs on the thread"
     )
 
 
